@@ -1,0 +1,87 @@
+/**
+ * Adam exactly as torch.optim.Adam (no weight decay, no amsgrad): bias corrections applied to the step size
+ * and to the denominator, eps added after the square root. One optimiser may span several tensors (SB3's PPO
+ * optimises actor, critic and log_std together).
+ */
+import type { ParamTensor } from './mlp.ts';
+
+export interface AdamOptions {
+  lr: number;
+  /** 1e-5 for SB3's ActorCriticPolicy (PPO), torch's default 1e-8 for TD3. */
+  eps?: number;
+  beta1?: number;
+  beta2?: number;
+}
+
+export class Adam {
+  lr: number;
+  readonly eps: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  private t = 0;
+  private readonly m: Float64Array[];
+  private readonly v: Float64Array[];
+
+  constructor(
+    private readonly tensors: readonly ParamTensor[],
+    opts: AdamOptions,
+  ) {
+    this.lr = opts.lr;
+    this.eps = opts.eps ?? 1e-8;
+    this.beta1 = opts.beta1 ?? 0.9;
+    this.beta2 = opts.beta2 ?? 0.999;
+    this.m = tensors.map((t) => new Float64Array(t.params.length));
+    this.v = tensors.map((t) => new Float64Array(t.params.length));
+  }
+
+  get stepCount(): number {
+    return this.t;
+  }
+
+  step(): void {
+    this.t++;
+    const b1 = this.beta1;
+    const b2 = this.beta2;
+    const bc1 = 1 - b1 ** this.t;
+    const bc2Sqrt = Math.sqrt(1 - b2 ** this.t);
+    const stepSize = this.lr / bc1;
+    const eps = this.eps;
+    for (let k = 0; k < this.tensors.length; k++) {
+      const p = this.tensors[k]!.params;
+      const g = this.tensors[k]!.grads;
+      const m = this.m[k]!;
+      const v = this.v[k]!;
+      for (let i = 0; i < p.length; i++) {
+        const gi = g[i]!;
+        const mi = b1 * m[i]! + (1 - b1) * gi;
+        const vi = b2 * v[i]! + (1 - b2) * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] = p[i]! - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
+      }
+    }
+  }
+}
+
+/** torch.nn.utils.clip_grad_norm_: scales all gradients so their global L2 norm is at most maxNorm. Returns the norm before clipping. */
+export function clipGradNorm(tensors: readonly ParamTensor[], maxNorm: number): number {
+  let sq = 0;
+  for (const t of tensors) for (let i = 0; i < t.grads.length; i++) sq += t.grads[i]! * t.grads[i]!;
+  const norm = Math.sqrt(sq);
+  const coef = maxNorm / (norm + 1e-6); // torch adds 1e-6 and clamps the coefficient at 1
+  if (coef < 1) for (const t of tensors) for (let i = 0; i < t.grads.length; i++) t.grads[i] = t.grads[i]! * coef;
+  return norm;
+}
+
+/** A bare parameter vector (e.g. PPO's state-independent log_std) that an optimiser can update. */
+export class ParamVector implements ParamTensor {
+  readonly params: Float64Array;
+  readonly grads: Float64Array;
+  constructor(size: number, init = 0) {
+    this.params = new Float64Array(size).fill(init);
+    this.grads = new Float64Array(size);
+  }
+  zeroGrad(): void {
+    this.grads.fill(0);
+  }
+}

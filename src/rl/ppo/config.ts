@@ -1,0 +1,58 @@
+/** PPO hyper-parameters: SB3 defaults (ml-stack.md §4, verified against SB3 2.9.0a4) and the zod schema for config files. */
+import { z } from 'zod';
+
+const schedule = z.union([z.number(), z.string().regex(/^lin_[0-9.eE+-]+$/, 'expected a number or "lin_<value>"')]);
+
+export const PpoConfigSchema = z
+  .object({
+    nEnvs: z.number().int().min(1),
+    nSteps: z.number().int().min(1),
+    batchSize: z.number().int().min(1),
+    nEpochs: z.number().int().min(1),
+    learningRate: schedule,
+    gamma: z.number().min(0).max(1),
+    gaeLambda: z.number().min(0).max(1),
+    clipRange: schedule,
+    /** null = no value clipping (SB3 default). */
+    clipRangeVf: schedule.nullable(),
+    normalizeAdvantage: z.boolean(),
+    entCoef: z.number(),
+    vfCoef: z.number(),
+    maxGradNorm: z.number().positive(),
+    targetKl: z.number().positive().nullable(),
+    adamEps: z.number().positive(),
+    piLayers: z.array(z.number().int().min(1)),
+    vfLayers: z.array(z.number().int().min(1)),
+    activation: z.enum(['tanh', 'relu']),
+    orthoInit: z.boolean(),
+    logStdInit: z.number(),
+    /** Running observation normalisation like VecNormalize(norm_obs=True, norm_reward=False, clip_obs=10). */
+    normalizeObs: z.boolean(),
+  })
+  .strict();
+
+export type PpoConfig = z.infer<typeof PpoConfigSchema>;
+
+export const PPO_DEFAULTS: PpoConfig = {
+  nEnvs: 1,
+  nSteps: 2048,
+  batchSize: 64,
+  nEpochs: 10,
+  learningRate: 3e-4,
+  gamma: 0.99,
+  gaeLambda: 0.95,
+  clipRange: 0.2,
+  clipRangeVf: null,
+  normalizeAdvantage: true,
+  entCoef: 0,
+  vfCoef: 0.5,
+  maxGradNorm: 0.5,
+  targetKl: null,
+  adamEps: 1e-5,
+  piLayers: [64, 64],
+  vfLayers: [64, 64],
+  activation: 'tanh',
+  orthoInit: true,
+  logStdInit: 0,
+  normalizeObs: false,
+};

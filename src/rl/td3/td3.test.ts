@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { box } from '../../core/spaces.ts';
+import type { Env, EnvAction, ResetResult, StepResult } from '../../env/types.ts';
+import { RecordEpisodeStatistics, TimeLimit } from '../../env/wrappers.ts';
+import { TD3 } from './td3.ts';
+
+/** One-step episodes with a 3-d Box action (the meta-controller's shape): reward peaks at `target`. */
+class Bandit3 implements Env {
+  readonly id = 'Bandit3';
+  readonly observationSpace = box(-1, 1, [2]);
+  readonly actionSpace = box([0, -2, 10], [1, 2, 20]);
+  static readonly target = [0.8, -1, 12];
+  reset(): ResetResult {
+    return { obs: Float32Array.of(0.2, -0.3), info: {} };
+  }
+  step(a: EnvAction): StepResult {
+    const x = a as Float32Array;
+    const t = Bandit3.target;
+    const reward = -(((x[0]! - t[0]!) / 1) ** 2 + ((x[1]! - t[1]!) / 4) ** 2 + ((x[2]! - t[2]!) / 10) ** 2);
+    return { obs: Float32Array.of(0.2, -0.3), reward, terminated: true, truncated: false, info: {} };
+  }
+}
+
+test('TD3 learns a 3-d Box bandit and rescales its tanh actor to the bounds', () => {
+  const td3 = new TD3(new RecordEpisodeStatistics(new Bandit3() as Env), { netArch: [32, 32], learningStarts: 100, batchSize: 64, actionNoiseSigma: 0.1 }, 1);
+  td3.learn(1500);
+  const a = td3.predict([0.2, -0.3]);
+  assert.ok(Math.abs(a[0]! - 0.8) < 0.1 && Math.abs(a[1]! - -1) < 0.4 && Math.abs(a[2]! - 12) < 1, `action ${Array.from(a)}`);
+  for (let i = 0; i < 3; i++) assert.ok(a[i]! >= [0, -2, 10][i]! && a[i]! <= [1, 2, 20][i]!);
+});
+
+test('TD3 scale/unscale are inverse and map [-1, 1] onto the Box', () => {
+  const td3 = new TD3(new Bandit3() as Env, { netArch: [4], bufferSize: 10 }, 0);
+  assert.deepEqual(Array.from(td3.unscaleAction([-1, 0, 1])), [0, 0, 20]);
+  const back = td3.scaleAction(Float32Array.of(0.25, 1, 15), new Float64Array(3));
+  assert.deepEqual(Array.from(back), [-0.5, 0.5, 0]);
+});
+
+/** obs = [t]; never terminates. Checks what the replay buffer stores at a time-limit cut. */
+class Clock implements Env {
+  readonly id = 'Clock';
+  readonly observationSpace = box(0, 100, [1]);
+  readonly actionSpace = box(-1, 1, [1]);
+  private t = 0;
+  reset(): ResetResult {
+    this.t = 0;
+    return { obs: Float32Array.of(0), info: {} };
+  }
+  step(): StepResult {
+    this.t++;
+    return { obs: Float32Array.of(this.t), reward: 1, terminated: false, truncated: false, info: {} };
+  }
+}
+
+test('TD3 replay stores truncation as not-done with the true final observation', () => {
+  const td3 = new TD3(new TimeLimit(new Clock() as Env, 3), { netArch: [4], learningStarts: 1000, bufferSize: 10 }, 0);
+  td3.learn(4);
+  const rb = td3.replay;
+  assert.deepEqual(Array.from(rb.obs.subarray(0, 4)), [0, 1, 2, 0]);
+  assert.deepEqual(Array.from(rb.nextObs.subarray(0, 4)), [1, 2, 3, 1], 'next obs of the cut step is the final obs, not the reset obs');
+  assert.deepEqual(Array.from(rb.dones.subarray(0, 4)), [0, 0, 0, 0]);
+});
+
+test('TD3 delays the actor and Polyak-updates the targets only on policy-delay steps', () => {
+  const td3 = new TD3(new Bandit3() as Env, { netArch: [8], learningStarts: 10, batchSize: 8, policyDelay: 2, bufferSize: 100 }, 2);
+  td3.learn(10); // fills the buffer, no training yet (learning starts after 10 steps)
+  const actor0 = Float64Array.from(td3.actor.params);
+  const target0 = Float64Array.from(td3.criticTargets[0].params);
+  td3.train(1);
+  assert.deepEqual(td3.actor.params, actor0, 'no actor update on update 1');
+  assert.deepEqual(td3.criticTargets[0].params, target0, 'no target update on update 1');
+  td3.train(1);
+  assert.notDeepEqual(td3.actor.params, actor0);
+  // target = 0.995 * target0 + 0.005 * critic
+  const c = td3.critics[0].params;
+  for (let i = 0; i < c.length; i += 7) assert.ok(Math.abs(td3.criticTargets[0].params[i]! - (0.995 * target0[i]! + 0.005 * c[i]!)) < 1e-12);
+});
+
+test('TD3 rejects non-Box action spaces with a clear error', () => {
+  const env = { ...new Clock(), id: 'D', actionSpace: { kind: 'discrete', n: 2 } } as unknown as Env;
+  assert.throws(() => new TD3(env, {}, 0), /TD3: needs a Box action space, got discrete/);
+});
+
+test('threads: 2 (critic 1 on a worker) gives bit-identical results to threads: 1', () => {
+  const run = (threads: 1 | 2): TD3 => {
+    const td3 = new TD3(new RecordEpisodeStatistics(new Bandit3() as Env), { netArch: [16, 16], learningStarts: 50, batchSize: 32, actionNoiseSigma: 0.1, threads }, 3);
+    td3.learn(120);
+    td3.syncFromWorker();
+    td3.close();
+    return td3;
+  };
+  const a = run(1);
+  const b = run(2);
+  assert.equal(b.numUpdates, 70);
+  assert.deepEqual(b.actor.params, a.actor.params);
+  assert.deepEqual(b.critics[1].params, a.critics[1].params);
+  assert.deepEqual(b.criticTargets[1].params, a.criticTargets[1].params);
+  assert.deepEqual(b.actorTarget.params, a.actorTarget.params);
+});
