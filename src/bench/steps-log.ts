@@ -1,0 +1,136 @@
+/**
+ * The steps file: one row per control step of every run (all StepRecord fields), gzip-compressed CSV.
+ * It is the single source of every table and figure; numbers are written with full round-trip precision
+ * (String(number)), so anything computed from the file equals what was computed in memory.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { StepRecord } from '../env/spark-iot-types.ts';
+
+type FieldKind = 'number' | 'string' | 'boolean';
+
+/** Column order of the file (the order of StepRecord's declaration). */
+export const STEP_FIELDS = [
+  ['step', 'number'],
+  ['tSeconds', 'number'],
+  ['scenario', 'string'],
+  ['trace', 'string'],
+  ['seed', 'number'],
+  ['policy', 'string'],
+  ['arrivalRateMsgsPerS', 'number'],
+  ['processedRateMsgsPerS', 'number'],
+  ['backlogMsgs', 'number'],
+  ['droppedMsgs', 'number'],
+  ['p95LatencyMs', 'number'],
+  ['slaTargetMs', 'number'],
+  ['slaViolated', 'boolean'],
+  ['requestedExecutors', 'number'],
+  ['requestedMemoryGb', 'number'],
+  ['requestedTier', 'string'],
+  ['requestedCodec', 'string'],
+  ['executorsRunning', 'number'],
+  ['executorsStarting', 'number'],
+  ['memoryGb', 'number'],
+  ['tier', 'string'],
+  ['codec', 'string'],
+  ['scaled', 'boolean'],
+  ['costUsd', 'number'],
+  ['costRateUsdPerHour', 'number'],
+  ['predictedRateMsgsPerS', 'number'],
+  ['burstProbability', 'number'],
+  ['burstActive', 'boolean'],
+  ['burstOnset', 'boolean'],
+  ['reuseProbability', 'number'],
+  ['shuffleBytes', 'number'],
+  ['reward', 'number'],
+  ['alpha', 'number'],
+  ['beta', 'number'],
+  ['gamma', 'number'],
+] as const satisfies ReadonlyArray<readonly [keyof StepRecord, FieldKind]>;
+
+/** Compile-time guard: a field added to StepRecord without a column here is a type error. */
+type UnlistedField = Exclude<keyof StepRecord, (typeof STEP_FIELDS)[number][0]>;
+export const EVERY_FIELD_LISTED: [UnlistedField] extends [never] ? true : UnlistedField = true;
+
+export const STEPS_HEADER = STEP_FIELDS.map(([k]) => k).join(',');
+
+function quote(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function recordToCsvRow(r: StepRecord): string {
+  const cells: string[] = [];
+  for (const [key, kind] of STEP_FIELDS) {
+    const v = r[key];
+    if (kind === 'boolean') cells.push(v ? '1' : '0');
+    else if (kind === 'number') cells.push(String(v));
+    else cells.push(quote(String(v)));
+  }
+  return cells.join(',');
+}
+
+/** Split one CSV line, honouring double quotes. */
+function splitCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let inQuotes = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (inQuotes) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') inQuotes = false;
+      else cur += ch;
+    } else if (ch === '"') inQuotes = true;
+    else if (ch === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+export function csvRowToRecord(line: string, where = 'steps file'): StepRecord {
+  const cells = splitCsvLine(line);
+  if (cells.length !== STEP_FIELDS.length) throw new Error(`${where}: expected ${STEP_FIELDS.length} columns, got ${cells.length}`);
+  const rec: Record<string, unknown> = {};
+  STEP_FIELDS.forEach(([key, kind], i) => {
+    const cell = cells[i]!;
+    if (kind === 'number') {
+      const n = Number(cell);
+      if (cell === '' || (Number.isNaN(n) && cell !== 'NaN')) throw new Error(`${where}: column ${key} is not a number: '${cell}'`);
+      rec[key] = n;
+    } else if (kind === 'boolean') {
+      if (cell !== '0' && cell !== '1') throw new Error(`${where}: column ${key} must be 0 or 1, got '${cell}'`);
+      rec[key] = cell === '1';
+    } else rec[key] = cell;
+  });
+  return rec as unknown as StepRecord;
+}
+
+/** The whole file's text (header + rows), before compression. */
+export function stepsToCsv(records: Iterable<StepRecord>): string {
+  const lines = [STEPS_HEADER];
+  for (const r of records) lines.push(recordToCsvRow(r));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Write steps.csv.gz (gzip's header carries no timestamp from Node, so the bytes are deterministic). */
+export function writeStepsFile(path: string, records: Iterable<StepRecord>): void {
+  writeFileSync(path, gzipSync(Buffer.from(stepsToCsv(records), 'utf8'), { level: 6 }));
+}
+
+export function parseStepsCsv(text: string, where = 'steps file'): StepRecord[] {
+  const lines = text.split('\n').filter((l) => l.length > 0);
+  if (lines[0] !== STEPS_HEADER) throw new Error(`${where}: header does not match StepRecord fields (expected '${STEPS_HEADER.slice(0, 60)}...')`);
+  return lines.slice(1).map((l, i) => csvRowToRecord(l, `${where} line ${i + 2}`));
+}
+
+/** Read steps.csv.gz (or an uncompressed .csv). */
+export function readStepsFile(path: string): StepRecord[] {
+  const raw = readFileSync(path);
+  const text = path.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
+  return parseStepsCsv(text, path);
+}

@@ -1,0 +1,76 @@
+/** The tournament against the real SparkIotEnv: determinism, common random numbers, and the oracle's sanity. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SparkIotEnv } from '../env/spark-iot-env.ts';
+import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
+import { defaultPolicyIds } from '../policies/registry.ts';
+import { runTournament, seedFor, type EnvFactory, type TournamentOptions } from './tournament.ts';
+import { formatSummaryCsv, summarize } from './summary.ts';
+import { readStepsFile, writeStepsFile, STEP_FIELDS } from './steps-log.ts';
+
+const makeEnv: EnvFactory = (opts) => new SparkIotEnv({ ...opts, scenario: opts.scenario as ScenarioName });
+const quick: TournamentOptions = { scenarios: [...SCENARIOS], policies: defaultPolicyIds(), seeds: 3, steps: 120, makeEnv };
+const result = runTournament(quick);
+
+test('real env: byte-identical summary on a second run', () => {
+  assert.ok(defaultPolicyIds().includes('oracle'));
+  assert.equal(formatSummaryCsv(runTournament(quick).summary), formatSummaryCsv(result.summary));
+});
+
+test('real env: every policy (the oracle included) faces the identical arrival series within a seed', () => {
+  for (const scenario of quick.scenarios) {
+    for (let i = 0; i < quick.seeds; i++) {
+      const seed = seedFor(i);
+      const series = quick.policies.map((p) =>
+        JSON.stringify(result.records.filter((r) => r.scenario === scenario && r.seed === seed && r.policy === p).map((r) => [r.arrivalRateMsgsPerS, r.burstActive])),
+      );
+      assert.equal(JSON.parse(series[0]!).length, quick.steps);
+      for (let k = 1; k < series.length; k++) assert.equal(series[k], series[0], `${scenario} seed ${seed}: ${quick.policies[k]} saw another world`);
+    }
+  }
+});
+
+test('real env: the summary recomputed from steps.csv.gz equals the written one', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-real-'));
+  try {
+    assert.deepEqual(Object.keys(result.records[0]!).sort(), STEP_FIELDS.map(([k]) => k).sort(), 'every StepRecord field has a column');
+    writeStepsFile(join(dir, 'steps.csv.gz'), result.records);
+    assert.equal(formatSummaryCsv(summarize(readStepsFile(join(dir, 'steps.csv.gz')))), formatSummaryCsv(result.summary));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('real env: no policy dominates the oracle (SLA violation % and cost) in any scenario', () => {
+  for (const scenario of quick.scenarios) {
+    const rows = result.summary.filter((r) => r.scenario === scenario);
+    const oracle = rows.find((r) => r.policy === 'oracle')!;
+    for (const r of rows) {
+      if (r.policy === 'oracle') continue;
+      const noWorse = r.slaViolationPct <= oracle.slaViolationPct && r.costUsd <= oracle.costUsd;
+      const better = r.slaViolationPct < oracle.slaViolationPct || r.costUsd < oracle.costUsd;
+      assert.ok(!(noWorse && better), `${scenario}: ${r.policy} (${r.slaViolationPct.toFixed(2)} %, $${r.costUsd.toFixed(3)}) dominates the oracle (${oracle.slaViolationPct.toFixed(2)} %, $${oracle.costUsd.toFixed(3)})`);
+    }
+  }
+});
+
+test('real env: a replayed trace is recorded in every step and shared by all policies', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-trace-'));
+  try {
+    const file = join(dir, 'bursty.csv');
+    const rows = ['t,rate'];
+    for (let m = 0; m < 60; m++) rows.push(`${m},${(100 + 80 * Math.sin(m / 5) + (m % 20 === 10 ? 400 : 0)).toFixed(1)}`);
+    writeFileSync(file, `${rows.join('\n')}\n`);
+    const { records, summary } = runTournament({ scenarios: ['balanced'], policies: ['fixed', 'keda-lag', 'oracle'], seeds: 2, steps: 40, trace: file, traceStepS: 60, makeEnv });
+    assert.ok(records.every((r) => r.trace === 'bursty.csv'));
+    assert.deepEqual(summary.map((r) => r.trace), ['bursty.csv', 'bursty.csv', 'bursty.csv']);
+    const arrivals = (p: string) => JSON.stringify(records.filter((r) => r.policy === p && r.seed === seedFor(1)).map((r) => r.arrivalRateMsgsPerS));
+    assert.equal(arrivals('keda-lag'), arrivals('fixed'));
+    assert.equal(arrivals('oracle'), arrivals('fixed'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

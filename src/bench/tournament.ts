@@ -1,0 +1,110 @@
+/**
+ * The benchmark tournament: every policy x scenario x seed, on common random numbers (seed i is the same world for
+ * every policy: the env draws all exogenous randomness from streams forked from the seed, independent of actions).
+ * Only a policy that declares `clairvoyant = true` (the oracle) gets an env with `exposeFuture` and sees
+ * `context.future`; everyone else gets the same context with `future` removed.
+ */
+import type { Action } from '../core/types.ts';
+import { validateAction } from '../core/action.ts';
+import type { StepRecord } from '../env/spark-iot-types.ts';
+import type { Policy, PolicyContext } from '../policies/types.ts';
+import { createPolicy } from '../policies/registry.ts';
+import { summarize, type SummaryRow } from './summary.ts';
+
+/** Seeds of the tournament: BASE_SEED + i, away from the small seeds training runs use, so evaluation is held out. */
+export const BASE_SEED = 10_000;
+export const seedFor = (i: number): number => BASE_SEED + i;
+
+/** What the tournament needs from SparkIotEnv (src/env/spark-iot-env.ts). */
+export interface BenchEnv {
+  reset(opts: { seed: number }): { obs: Float32Array; info: unknown };
+  stepAction(action: Action): { obs: Float32Array; reward: number; terminated: boolean; truncated: boolean; info: unknown };
+}
+
+export interface BenchEnvOptions {
+  scenario: string;
+  maxSteps: number;
+  controlIntervalS?: number;
+  trace?: string;
+  traceStepS?: number;
+  exposeFuture?: boolean;
+}
+
+export type EnvFactory = (opts: BenchEnvOptions) => BenchEnv;
+
+export interface TournamentOptions {
+  scenarios: readonly string[];
+  policies: readonly string[];
+  seeds: number;
+  steps: number;
+  trace?: string;
+  traceStepS?: number;
+  controlIntervalS?: number;
+  makeEnv: EnvFactory;
+  /** Called after each run (for a progress bar). */
+  onRunDone?: (done: number, total: number, label: string) => void;
+}
+
+export interface TournamentResult {
+  records: StepRecord[];
+  summary: SummaryRow[];
+}
+
+function contextOf(info: unknown, where: string): PolicyContext {
+  const ctx = (info as { context?: PolicyContext } | undefined)?.context;
+  if (!ctx || typeof ctx !== 'object' || !ctx.snapshot) throw new Error(`${where}: env info has no 'context' (PolicyContext)`);
+  return ctx;
+}
+
+/** One run: reset the env and the policy with `seed`, act for `steps` control steps, return every StepRecord. */
+export function runEpisode(env: BenchEnv, policy: Policy, policyId: string, seed: number, steps: number): StepRecord[] {
+  const where = `run policy=${policyId} seed=${seed}`;
+  const first = env.reset({ seed });
+  let obs = first.obs;
+  let ctx = contextOf(first.info, where);
+  policy.reset(seed);
+  const records: StepRecord[] = [];
+  for (let t = 0; t < steps; t++) {
+    const shown: PolicyContext = policy.clairvoyant ? ctx : { ...ctx, future: undefined };
+    const action = policy.act(obs, shown);
+    try {
+      validateAction(action);
+    } catch (err) {
+      throw new Error(`${where} step ${t}: policy returned an invalid action: ${(err as Error).message}`);
+    }
+    const res = env.stepAction(action);
+    const record = (res.info as { record?: StepRecord } | undefined)?.record;
+    if (!record) throw new Error(`${where} step ${t}: env info has no 'record' (StepRecord)`);
+    records.push({ ...record, policy: policyId, seed });
+    obs = res.obs;
+    ctx = contextOf(res.info, where);
+    if (res.terminated || res.truncated) break;
+  }
+  return records;
+}
+
+/** Every run, ordered scenario -> policy -> seed; the summary is computed from the records alone. */
+export function runTournament(opts: TournamentOptions): TournamentResult {
+  if (!(Number.isInteger(opts.seeds) && opts.seeds >= 1)) throw new Error(`tournament: seeds must be an integer >= 1, got ${opts.seeds}`);
+  if (!(Number.isInteger(opts.steps) && opts.steps >= 1)) throw new Error(`tournament: steps must be an integer >= 1, got ${opts.steps}`);
+  const total = opts.scenarios.length * opts.policies.length * opts.seeds;
+  const records: StepRecord[] = [];
+  let done = 0;
+  for (const scenario of opts.scenarios) {
+    for (const policyId of opts.policies) {
+      const policy = createPolicy(policyId);
+      // Optional keys are left out rather than set to undefined, so an env's `{...defaults, ...opts}` keeps its defaults.
+      const envOpts: BenchEnvOptions = { scenario, maxSteps: opts.steps, exposeFuture: policy.clairvoyant === true };
+      if (opts.controlIntervalS !== undefined) envOpts.controlIntervalS = opts.controlIntervalS;
+      if (opts.trace !== undefined) envOpts.trace = opts.trace;
+      if (opts.traceStepS !== undefined) envOpts.traceStepS = opts.traceStepS;
+      const env = opts.makeEnv(envOpts);
+      for (let i = 0; i < opts.seeds; i++) {
+        for (const r of runEpisode(env, policy, policyId, seedFor(i), opts.steps)) records.push(r);
+        done++;
+        opts.onRunDone?.(done, total, `${scenario}/${policyId}`);
+      }
+    }
+  }
+  return { records, summary: summarize(records) };
+}

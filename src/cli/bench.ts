@@ -1,0 +1,147 @@
+/**
+ * `edgepilot bench`: the benchmark tournament. Runs every selected policy over N paired seeds on every selected
+ * scenario, prints the table and writes results_summary.csv, steps.csv.gz, benchmark_plots.png and report.md.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Command } from 'commander';
+import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
+import { defaultPolicyIds, policyIds, UnknownPolicyError, getPolicyEntry } from '../policies/registry.ts';
+import { runTournament, seedFor, type EnvFactory } from '../bench/tournament.ts';
+import { formatSummaryCsv } from '../bench/summary.ts';
+import { writeStepsFile } from '../bench/steps-log.ts';
+import { renderBenchmarkPng } from '../bench/plots.ts';
+import { buildReport, formatTable } from '../bench/report.ts';
+import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { ProgressBar } from './progress.ts';
+// The one line that wires the real simulator in (src/env/spark-iot-env.ts).
+import { SparkIotEnv } from '../env/spark-iot-env.ts';
+
+const makeEnv: EnvFactory = (opts) => new SparkIotEnv({ ...opts, scenario: opts.scenario as ScenarioName });
+const ENV_NAME = 'SparkIotEnv (src/env/spark-iot-env.ts)';
+/** Default control interval of the env (README "Control step"); only used for the report text when not given. */
+const DEFAULT_CONTROL_INTERVAL_S = 10;
+
+export interface BenchOptions {
+  scenario?: string;
+  policies?: string;
+  seeds?: string;
+  steps?: string;
+  trace?: string;
+  traceStepS?: string;
+  out?: string;
+  quick?: boolean;
+  json?: boolean;
+}
+
+export interface ResolvedBench {
+  scenarios: string[];
+  policies: string[];
+  seeds: number;
+  steps: number;
+  trace?: string;
+  traceStepS?: number;
+  out: string;
+}
+
+/** Flags -> a validated run plan (UsageError, exit 2, on anything wrong). */
+export function resolveBenchOptions(o: BenchOptions): ResolvedBench {
+  const scenarioArg = o.scenario ?? (o.quick ? 'all' : 'balanced');
+  const valid = [...SCENARIOS] as string[];
+  if (scenarioArg !== 'all' && !valid.includes(scenarioArg)) {
+    throw new UsageError(`unknown scenario '${scenarioArg}'; valid scenarios: ${valid.join(', ')}, all`);
+  }
+  const scenarios = scenarioArg === 'all' ? valid : [scenarioArg];
+  const policies = o.policies ? o.policies.split(',').map((p) => p.trim()).filter((p) => p.length > 0) : defaultPolicyIds();
+  if (policies.length === 0) throw new UsageError(`--policies is empty; valid policies: ${policyIds().join(', ')}`);
+  for (const p of policies) {
+    try {
+      getPolicyEntry(p);
+    } catch (err) {
+      if (err instanceof UnknownPolicyError) throw new UsageError(err.message);
+      throw err;
+    }
+  }
+  if (new Set(policies).size !== policies.length) throw new UsageError(`--policies lists a policy twice: ${policies.join(',')}`);
+  const seeds = o.seeds !== undefined ? parseIntOption('--seeds', o.seeds, 1) : o.quick ? 3 : 10;
+  const steps = o.steps !== undefined ? parseIntOption('--steps', o.steps, 1) : o.quick ? 120 : 500;
+  if (o.trace !== undefined && !existsSync(o.trace)) throw new UsageError(`--trace: file not found: ${o.trace}`);
+  const traceStepS = o.traceStepS !== undefined ? parseFloatOption('--trace-step-s', o.traceStepS) : undefined;
+  if (traceStepS !== undefined && !(traceStepS > 0)) throw new UsageError(`--trace-step-s must be > 0, got ${o.traceStepS}`);
+  const tag = o.quick && o.scenario === undefined ? 'quick' : scenarioArg;
+  const out = o.out ?? join('runs', `bench-${tag}${o.trace ? `-${basename(o.trace).replace(/\.[^.]*$/, '')}` : ''}`);
+  return { scenarios, policies, seeds, steps, trace: o.trace, traceStepS, out };
+}
+
+export async function runBench(o: BenchOptions, factory: EnvFactory = makeEnv, envName = ENV_NAME): Promise<void> {
+  const plan = resolveBenchOptions(o);
+  if (plan.trace !== undefined) {
+    // Build one env up front so a malformed trace is a usage error (exit 2), not a crash in the middle of the run.
+    try {
+      factory({ scenario: plan.scenarios[0]!, maxSteps: plan.steps, trace: plan.trace, ...(plan.traceStepS !== undefined ? { traceStepS: plan.traceStepS } : {}) });
+    } catch (err) {
+      throw new UsageError(`--trace ${plan.trace}: ${(err as Error).message}`);
+    }
+  }
+  const total = plan.scenarios.length * plan.policies.length * plan.seeds;
+  const bar = new ProgressBar({ label: 'bench', total });
+  const { records, summary } = runTournament({
+    scenarios: plan.scenarios,
+    policies: plan.policies,
+    seeds: plan.seeds,
+    steps: plan.steps,
+    trace: plan.trace,
+    traceStepS: plan.traceStepS,
+    makeEnv: factory,
+    onRunDone: (done, _total, label) => bar.set(done, label),
+  });
+  bar.finish();
+
+  mkdirSync(plan.out, { recursive: true });
+  writeStepsFile(join(plan.out, 'steps.csv.gz'), records);
+  writeFileSync(join(plan.out, 'results_summary.csv'), formatSummaryCsv(summary));
+  const title = `Edgepilot tournament: ${plan.scenarios.join(', ')} (${plan.seeds} seeds x ${plan.steps} steps)`;
+  writeFileSync(join(plan.out, 'benchmark_plots.png'), await renderBenchmarkPng(summary, title));
+  const controlIntervalS = records.length > 1 ? records[1]!.tSeconds - records[0]!.tSeconds : DEFAULT_CONTROL_INTERVAL_S;
+  const report = buildReport(
+    summary,
+    {
+      command: `edgepilot bench ${process.argv.slice(2).filter((a) => a !== 'bench').join(' ')}`.trim(),
+      scenarios: plan.scenarios,
+      policies: plan.policies,
+      seeds: Array.from({ length: plan.seeds }, (_, i) => seedFor(i)),
+      steps: plan.steps,
+      trace: plan.trace,
+      controlIntervalS,
+      envName,
+    },
+    'benchmark_plots.png',
+  );
+  writeFileSync(join(plan.out, 'report.md'), report);
+
+  process.stdout.write(`${formatTable(summary)}\n\nwrote ${plan.out}/{results_summary.csv,steps.csv.gz,benchmark_plots.png,report.md}\n`);
+  if (o.json) {
+    printJsonSummary({
+      out: plan.out,
+      rows: summary.map(({ runs: _runs, ...row }) => row),
+    });
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('bench')
+    .description('benchmark tournament: every policy x scenario x paired seed; writes summary, steps, plots and report')
+    .option('--scenario <name>', `scenario (${SCENARIOS.join(', ')}) or all (default: balanced; all with --quick)`)
+    .option('--policies <ids>', `comma-separated policy ids (default: ${defaultPolicyIds().join(',')}; also available: ${policyIds().filter((p) => !defaultPolicyIds().includes(p)).join(',') || 'none'})`)
+    .option('--seeds <n>', 'seeds per policy and scenario (default 10; 3 with --quick)')
+    .option('--steps <n>', 'control steps per run (default 500; 120 with --quick)')
+    .option('--trace <file.csv>', 'replay an arrival-rate trace instead of the synthetic process')
+    .option('--trace-step-s <s>', 'seconds per trace row')
+    .option('--out <dir>', 'output folder (default runs/bench-<scenario>)')
+    .option('--quick', 'small run: all scenarios, 3 seeds, 120 steps')
+    .option('--json', 'print one JSON summary object as the last stdout line')
+    .action(async (opts: BenchOptions) => {
+      await runBench(opts);
+    });
+}

@@ -1,0 +1,153 @@
+/**
+ * CLI policy ids -> factories, plus the settings each baseline runs with (printed in every report).
+ * To add a policy (e.g. a trained RL agent): call `registerPolicy({ id, description, source, settings, create })`
+ * from its module, or add an entry to BUILTIN below. Ids are matched exactly.
+ */
+import type { Policy } from './types.ts';
+import { FixedPolicy, FIXED_EXECUTORS } from './fixed.ts';
+import { DexterHpaPolicy, HPA_SETTINGS } from './dexter-hpa.ts';
+import { SeerLinearPolicy, SEER_SETTINGS } from './seer-linear.ts';
+import { SparkDraPolicy, SPARK_DRA_SETTINGS } from './spark-dra.ts';
+import { SparkStreamingDraPolicy, STREAMING_DRA_SETTINGS } from './spark-streaming-dra.ts';
+import { KedaLagPolicy, KEDA_SETTINGS } from './keda-lag.ts';
+import { KnativeKpaPolicy, KPA_SETTINGS } from './knative-kpa.ts';
+import { ThresholdForecastPolicy, THRESHOLD_FORECAST_SETTINGS } from './threshold-forecast.ts';
+import { SENSIBLE_DEFAULTS } from './sensible-config.ts';
+import { OraclePolicy, ORACLE_DEFAULTS } from './oracle.ts';
+
+export interface PolicyEntry {
+  id: string;
+  description: string;
+  /** Where its formula and defaults come from. */
+  source: string;
+  /** The settings used, for reports (seconds stay seconds here). */
+  settings: Record<string, number | string | boolean>;
+  create: () => Policy;
+  /** False for sensitivity variants: runnable with --policies, left out of the default set. */
+  inDefaultSet?: boolean;
+}
+
+const flat = (o: object): Record<string, number | string | boolean> => ({ ...(o as Record<string, number | string | boolean>) });
+
+const BUILTIN: PolicyEntry[] = [
+  {
+    id: 'fixed',
+    description: `static ${FIXED_EXECUTORS} executors`,
+    source: "original thesis's Fixed (original-system.md 6.1)",
+    settings: { executors: FIXED_EXECUTORS },
+    create: () => new FixedPolicy(),
+  },
+  {
+    id: 'dexter-hpa',
+    description: 'Kubernetes HPA on CPU utilization',
+    source: 'kubernetes HPA docs + replica_calculator (anchors.md 1.1)',
+    settings: flat(HPA_SETTINGS),
+    create: () => new DexterHpaPolicy(),
+  },
+  {
+    id: 'seer-linear',
+    description: 'OLS over recent arrival rate, predicted ahead by the measured provisioning delay',
+    source: 'AWS predictive scaling pre-launch buffer idea (anchors.md 1.8); project design',
+    settings: flat(SEER_SETTINGS),
+    create: () => new SeerLinearPolicy(),
+  },
+  {
+    id: 'spark-dra',
+    description: 'Spark core dynamic allocation',
+    source: 'Spark ExecutorAllocationManager / job-scheduling.md (anchors.md 1.3)',
+    settings: flat(SPARK_DRA_SETTINGS),
+    create: () => new SparkDraPolicy(),
+  },
+  {
+    id: 'spark-streaming-dra',
+    description: 'DStreams streaming allocator (processing time / batch interval)',
+    source: 'Spark streaming ExecutorAllocationManager (anchors.md 1.4)',
+    settings: flat(STREAMING_DRA_SETTINGS),
+    create: () => new SparkStreamingDraPolicy(),
+  },
+  {
+    id: 'keda-lag',
+    description: 'KEDA Kafka lag scaler (generated HPA)',
+    source: 'KEDA ScaledObject spec + kafka_scaler.go (anchors.md 1.2)',
+    settings: flat(KEDA_SETTINGS),
+    create: () => new KedaLagPolicy(),
+  },
+  {
+    id: 'knative-kpa',
+    description: 'Knative KPA, stable + panic windows',
+    source: 'knative/serving autoscaler config + autoscaler.go (anchors.md 1.6)',
+    settings: flat(KPA_SETTINGS),
+    create: () => new KnativeKpaPolicy(),
+  },
+  {
+    id: 'threshold-forecast',
+    description: 'max(current, edge-predicted) rate with headroom, extra on high burst probability',
+    source: 'project sanity baseline',
+    settings: flat(THRESHOLD_FORECAST_SETTINGS),
+    create: () => new ThresholdForecastPolicy(),
+  },
+  {
+    id: 'oracle',
+    description: 'clairvoyant lower bound: reads the exogenous future (env exposeFuture)',
+    source: 'src/policies/oracle.ts (env engineer)',
+    settings: flat(ORACLE_DEFAULTS),
+    create: () => new OraclePolicy(),
+  },
+  // Sensitivity variants (anchors.md section 8: sweep at least the scale-down window); not in the default set.
+  {
+    id: 'dexter-hpa-down60',
+    description: 'dexter-hpa with a 60 s scale-down stabilization window',
+    source: 'as dexter-hpa; spec.behavior.scaleDown.stabilizationWindowSeconds = 60',
+    settings: flat({ ...HPA_SETTINGS, scaleDownStabilizationS: 60 }),
+    create: () => new DexterHpaPolicy({ ...HPA_SETTINGS, scaleDownStabilizationS: 60 }, 'dexter-hpa-down60'),
+    inDefaultSet: false,
+  },
+  {
+    id: 'keda-lag-down60',
+    description: 'keda-lag with a 60 s HPA scale-down stabilization window',
+    source: 'as keda-lag; advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds = 60',
+    settings: flat({ ...KEDA_SETTINGS, scaleDownStabilizationS: 60 }),
+    create: () => new KedaLagPolicy({ ...KEDA_SETTINGS, scaleDownStabilizationS: 60 }, 'keda-lag-down60'),
+    inDefaultSet: false,
+  },
+  // RL agents: add { id: 'ppo', ..., create: () => loadPpoPolicy(...) } here or call registerPolicy() from their module.
+];
+
+const registry = new Map<string, PolicyEntry>();
+for (const e of BUILTIN) registry.set(e.id, e);
+
+/** Register another policy (RL agents, the oracle). Throws if the id is taken. */
+export function registerPolicy(entry: PolicyEntry): void {
+  if (registry.has(entry.id)) throw new Error(`registerPolicy: policy id '${entry.id}' is already registered`);
+  registry.set(entry.id, entry);
+}
+
+/** Every registered id. */
+export function policyIds(): string[] {
+  return [...registry.keys()];
+}
+
+/** The ids `edgepilot bench` runs when --policies is not given. */
+export function defaultPolicyIds(): string[] {
+  return [...registry.values()].filter((e) => e.inDefaultSet !== false).map((e) => e.id);
+}
+
+export function getPolicyEntry(id: string): PolicyEntry {
+  const e = registry.get(id);
+  if (!e) throw new UnknownPolicyError(id, policyIds());
+  return e;
+}
+
+export function createPolicy(id: string): Policy {
+  return getPolicyEntry(id).create();
+}
+
+/** Shared by every baseline: how memory, tier and codec are chosen. */
+export const SHARED_RESOURCE_SETTINGS = flat(SENSIBLE_DEFAULTS);
+
+export class UnknownPolicyError extends Error {
+  constructor(id: string, valid: string[]) {
+    super(`unknown policy '${id}'; valid policies: ${valid.join(', ')}`);
+    this.name = 'UnknownPolicyValueError';
+  }
+}
