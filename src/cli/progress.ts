@@ -1,7 +1,6 @@
 /**
  * A small progress bar for long commands. Writes to stderr (so `--json` stdout stays clean), redraws at most
- * every 100 ms, and prints nothing when stderr is not a TTY unless `force` is set (CI logs stay readable:
- * then it prints a plain line every 10 %).
+ * every 100 ms on a TTY; elsewhere (CI logs) it prints one plain line per 10 %.
  */
 export interface ProgressOptions {
   label: string;
@@ -53,8 +52,9 @@ export class ProgressBar {
       const filled = Math.round(frac * width);
       process.stderr.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${text}\x1b[K`);
     } else {
+      // One plain line per 10 %; the closing call only prints if that line has not been printed yet.
       const decile = Math.floor(frac * 10);
-      if (decile === this.lastDecile && !force) return;
+      if (decile === this.lastDecile) return;
       this.lastDecile = decile;
       process.stderr.write(`${text}\n`);
     }

@@ -1,0 +1,126 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DeviceFleet, constantRate } from './fleet.ts';
+import { encodeMessage, validatePayload, ValidationTally, type DeviceMessage } from './schemas.ts';
+import { deviceTopic, ingestTopic } from './topics.ts';
+import { SCENARIOS } from '../../env/spark-iot-types.ts';
+
+const SENT_AT_MS = 1_764_108_000_000; // 2025-11-25, any plausible wall-clock time
+
+function generated(scenario: (typeof SCENARIOS)[number], seed: number, count: number) {
+  const fleet = new DeviceFleet({ scenario, devices: 24, seed, rate: constantRate(1000), durationS: 1e6 });
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    const item = fleet.next()!;
+    item.message.sentAtMs = SENT_AT_MS;
+    out.push(item);
+  }
+  return { fleet, items: out };
+}
+
+test('every generated message of every kind and scenario is accepted, on its device topic and its ingest topic', () => {
+  const kinds = new Set<string>();
+  const types = new Set<string>();
+  for (const scenario of SCENARIOS) {
+    for (const seed of [1, 2, 3]) {
+      const { items } = generated(scenario, seed, 1500);
+      for (const { topic, message } of items) {
+        const r = validatePayload(topic, encodeMessage(message));
+        assert.ok(r.ok, `${scenario} seed ${seed}: ${JSON.stringify(r)} for ${JSON.stringify(message)}`);
+        assert.deepEqual(r.message, message);
+        assert.ok(validatePayload(ingestTopic(scenario), JSON.stringify(message)).ok);
+        kinds.add(message.kind);
+        types.add(message.payload.type);
+      }
+    }
+  }
+  assert.deepEqual([...kinds].sort(), ['healthcare', 'industrial', 'smart-city']);
+  assert.deepEqual([...types].sort(), ['air', 'ecg', 'parking', 'production', 'sensors', 'traffic', 'vitals']);
+});
+
+function sample(kindType: string): { topic: string; message: DeviceMessage } {
+  for (const scenario of ['healthcare', 'industrial', 'smart-city'] as const) {
+    const { items } = generated(scenario, 7, 400);
+    const hit = items.find((i) => i.message.payload.type === kindType);
+    if (hit) return hit;
+  }
+  throw new Error(`no ${kindType} message generated`);
+}
+
+function check(topic: string, value: unknown, reason: string, opts = {}) {
+  const r = validatePayload(topic, typeof value === 'string' ? value : JSON.stringify(value), opts);
+  assert.equal(r.ok, false, `expected rejection '${reason}' for ${JSON.stringify(value).slice(0, 200)}`);
+  if (!r.ok) {
+    assert.equal(r.reason, reason, `detail: ${r.detail}`);
+    assert.ok(r.detail.length > 0);
+  }
+  return r;
+}
+
+test('cross-field rules: parking arithmetic, blood pressure order, scenario/kind agreement', () => {
+  const parking = sample('parking');
+  const p = structuredClone(parking.message) as DeviceMessage & { payload: { occupiedSpots: number; totalSpots: number; availableSpots: number } };
+  p.payload.availableSpots += 1;
+  const r1 = check(parking.topic, p, 'schema');
+  assert.match(!r1.ok ? r1.detail : '', /availableSpots/);
+  p.payload.occupiedSpots = p.payload.totalSpots + 1;
+  check(parking.topic, p, 'schema');
+
+  const vitals = sample('vitals');
+  const v = structuredClone(vitals.message) as DeviceMessage & { payload: { bloodPressure: { systolicMmHg: number; diastolicMmHg: number } } };
+  v.payload.bloodPressure.diastolicMmHg = v.payload.bloodPressure.systolicMmHg;
+  check(vitals.topic, v, 'schema');
+
+  const wrongScenario = { ...vitals.message, scenario: 'industrial' };
+  check(deviceTopic('industrial', vitals.message.deviceId), wrongScenario, 'schema');
+  // `balanced` fleets carry every kind.
+  const balanced = { ...vitals.message, scenario: 'balanced' };
+  assert.ok(validatePayload(deviceTopic('balanced', vitals.message.deviceId), JSON.stringify(balanced)).ok);
+});
+
+test('topic rules: unknown topic, device or scenario disagreeing with the topic, unregistered device', () => {
+  const { topic, message } = sample('sensors');
+  check('iot/industrial/machines', message, 'unknown-topic');
+  check('edgepilot/edge/gw-1/forecast', message, 'unknown-topic');
+  check(deviceTopic('industrial', 'IN-9999'), message, 'topic-mismatch');
+  check(ingestTopic('healthcare'), message, 'topic-mismatch');
+  check(topic, message, 'unknown-device', { knownDevices: new Set(['IN-0002']) });
+  check(topic, message, 'unknown-device', { knownDevices: () => false });
+  assert.ok(validatePayload(topic, JSON.stringify(message), { knownDevices: new Set([message.deviceId]) }).ok);
+});
+
+test('the payload size limit is configurable and checked before parsing', () => {
+  const { topic, message } = sample('ecg');
+  const buf = encodeMessage(message);
+  assert.ok(validatePayload(topic, buf, { maxPayloadBytes: buf.length }).ok);
+  const r = check(topic, buf.toString(), 'too-large', { maxPayloadBytes: buf.length - 1 });
+  assert.match(!r.ok ? r.detail : '', new RegExp(`${buf.length} bytes`));
+  // Oversized garbage is rejected as too large, never parsed.
+  check(topic, '{'.repeat(100_000), 'too-large');
+});
+
+test('ValidationTally counts accepted messages and rejections by reason', () => {
+  const { topic, message } = sample('traffic');
+  const tally = new ValidationTally();
+  tally.record(validatePayload(topic, JSON.stringify(message)));
+  tally.record(validatePayload(topic, '{"x":'));
+  tally.record(validatePayload(topic, '{"x":'));
+  tally.record(validatePayload('nope', '{}'));
+  assert.equal(tally.accepted, 1);
+  assert.equal(tally.rejected['invalid-json'], 2);
+  assert.equal(tally.rejected['unknown-topic'], 1);
+  assert.equal(tally.rejectedTotal, 3);
+});
+
+test('NaN/Infinity spelled as strings are non-finite readings only where a number belongs', () => {
+  const vitals = sample('vitals');
+  const m = structuredClone(vitals.message) as unknown as { payload: Record<string, unknown> };
+  m.payload.heartRateBpm = 'NaN';
+  const r = check(vitals.topic, m, 'non-finite-number');
+  assert.match(!r.ok ? r.detail : '', /payload\.heartRateBpm is the string 'NaN'/);
+  // A text field that happens to read "Inf" is just text.
+  const named = structuredClone(vitals.message) as unknown as { payload: Record<string, unknown> };
+  named.payload.hospital = 'Inf';
+  assert.ok(validatePayload(vitals.topic, JSON.stringify(named)).ok);
+  check(vitals.topic, JSON.stringify(vitals.message).replace(/"heartRateBpm":\d+/, '"heartRateBpm":1e999'), 'non-finite-number');
+});
