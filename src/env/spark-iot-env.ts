@@ -237,6 +237,19 @@ export class SparkIotEnv implements Env<Float32Array, EnvAction> {
     return { obs, info: info as unknown as Record<string, unknown> };
   }
 
+  /**
+   * Change the reward weights mid-episode (the meta-controller and mode switches do this). They enter the next
+   * observation and the reward of every following step.
+   */
+  setWeights(weights: Weights): void {
+    this.weights = { ...assertWeights(weights, 'setWeights') };
+  }
+
+  /** The weights in force. */
+  currentWeights(): Weights {
+    return { ...this.weights };
+  }
+
   /** Convenience: step with an Action object. */
   stepAction(action: Action): StepResult<Float32Array> {
     return this.step([action.executors - 1, action.memoryGb - 1, TIERS.indexOf(action.tier), CODECS.indexOf(action.codec)]);
