@@ -1,38 +1,70 @@
 /**
  * TD3's second critic (and its target) on a worker thread, so the two critics train on both cores at once
  * (`threads: 2`). The worker owns its networks and its half of the critic Adam (Adam is elementwise, so two
- * optimisers with the same step count equal SB3's single optimiser over both critics: the results are
- * bit-identical to `threads: 1`). Commands and minibatch data go through a SharedArrayBuffer; Atomics wait/notify
- * do the hand-off. See CriticWorkerClient in td3-threads.ts for the layout.
+ * optimisers with the same step count equal SB3's single optimiser over both critics). It also mirrors the actor,
+ * the actor target and critic 1 to compute the second row block of the actor-target forward and of the actor
+ * gradient (actor-step.ts), so the work splits evenly over the two cores; the results are bit-identical to
+ * `threads: 1`. Commands and minibatch data go through a SharedArrayBuffer; Atomics wait/notify do the hand-off.
+ * See CriticWorkerClient in td3-threads.ts for the layout.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Mlp } from '../nn/mlp.ts';
 import { Adam } from '../nn/adam.ts';
 import { CMD, layoutFor } from './td3-threads.ts';
 import type { CriticWorkerInit } from './td3-threads.ts';
+import { actorStepRows, splitRow } from './actor-step.ts';
 
 const init = workerData as CriticWorkerInit;
-const spec = { sizes: init.criticSizes, activation: 'relu' as const };
-const critic = new Mlp(spec, init.batchSize);
-const target = new Mlp(spec, init.batchSize);
+const B = init.batchSize;
+const criticSpec = { sizes: init.criticSizes, activation: 'relu' as const };
+const actorSpec = { sizes: init.actorSizes, activation: 'relu' as const, outputActivation: 'tanh' as const };
+const critic = new Mlp(criticSpec, B);
+const target = new Mlp(criticSpec, B);
+const critic0 = new Mlp(criticSpec, B);
+const actor = new Mlp(actorSpec, B);
+const actorTarget = new Mlp(actorSpec, B);
 critic.params.set(init.criticParams);
 target.params.set(init.targetParams);
+actor.params.set(init.actorParams);
+actorTarget.params.set(init.actorTargetParams);
 const adam = new Adam([critic], { lr: init.learningRate, eps: init.adamEps });
-const L = layoutFor(init.batchSize, init.criticSizes[0]!, critic.params.length);
+const O = actor.inputSize;
+const A = actor.outputSize;
+const C = O + A;
+const H = splitRow(B);
+const L = layoutFor(B, init.criticSizes[0]!, critic.params.length, A, actor.params.length);
 const ctrl = new Int32Array(init.sab, 0, 2);
 const f = new Float64Array(init.sab, 8);
 const inNext = f.subarray(L.inNext, L.inNext + L.inLen);
 const inCur = f.subarray(L.inCur, L.inCur + L.inLen);
-const targetQ = f.subarray(L.targetQ, L.targetQ + init.batchSize);
-const outQ = f.subarray(L.outQ, L.outQ + init.batchSize);
-const dQ = new Float64Array(init.batchSize);
-const B = init.batchSize;
+const targetQ = f.subarray(L.targetQ, L.targetQ + B);
+const outQ = f.subarray(L.outQ, L.outQ + B);
+const nextA = f.subarray(L.nextA, L.nextA + B * A);
+const actorParams = f.subarray(L.actorParams, L.actorParams + actor.params.length);
+const critic0Params = f.subarray(L.critic0Params, L.critic0Params + critic.params.length);
+const actorGrad = f.subarray(L.actorGrad, L.actorGrad + actor.params.length);
+const dQ = new Float64Array(B);
+const obsRows = new Float64Array(B * O);
+const scratch = { criticIn: new Float64Array(B * C), dQ: new Float64Array(B), dCriticIn: new Float64Array(B * C), dActorOut: new Float64Array(B * A) };
+
+/** Rows [H, B) of a critic-input block, observation part only, made contiguous. */
+function gatherObs(src: Float64Array): void {
+  for (let b = H; b < B; b++) for (let i = 0; i < O; i++) obsRows[(b - H) * O + i] = src[b * C + i]!;
+}
 
 for (;;) {
   Atomics.wait(ctrl, 0, CMD.idle);
   const cmd = Atomics.exchange(ctrl, 0, CMD.idle);
   if (cmd === CMD.exit) break;
-  if (cmd === CMD.targetQ) {
+  if (cmd === CMD.actorTargetRows) {
+    if (f[L.actorPolyakPending] === 1) {
+      actor.params.set(actorParams);
+      actorTarget.polyakFrom(actor, init.tau);
+      f[L.actorPolyakPending] = 0;
+    }
+    gatherObs(inNext);
+    nextA.set(actorTarget.forward(obsRows, B - H));
+  } else if (cmd === CMD.targetQ) {
     outQ.set(target.forward(inNext, B));
   } else if (cmd === CMD.update) {
     critic.zeroGrad();
@@ -46,8 +78,14 @@ for (;;) {
     critic.backward(dQ);
     adam.step();
     f[L.scalar] = loss;
-  } else if (cmd === CMD.polyak) {
-    target.polyakFrom(critic, f[L.scalar]!);
+  } else if (cmd === CMD.actorStep) {
+    actor.params.set(actorParams);
+    critic0.params.set(critic0Params);
+    gatherObs(inCur);
+    actor.zeroGrad();
+    f[L.scalar] = actorStepRows(actor, critic0, obsRows, B - H, B, scratch);
+    actorGrad.set(actor.grads);
+    target.polyakFrom(critic, init.tau); // critic-2 target update: independent of the actor step
   } else if (cmd === CMD.exportParams) {
     f.set(critic.params, L.params);
     f.set(target.params, L.params + critic.params.length);

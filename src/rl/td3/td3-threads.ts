@@ -2,7 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Mlp } from '../nn/mlp.ts';
 
-export const CMD = { idle: 0, targetQ: 1, update: 2, polyak: 3, exportParams: 4, exit: 5 } as const;
+export const CMD = { idle: 0, targetQ: 1, update: 2, actorStep: 3, exportParams: 4, exit: 5, actorTargetRows: 6 } as const;
 
 export interface CriticWorkerInit {
   sab: SharedArrayBuffer;
@@ -12,10 +12,18 @@ export interface CriticWorkerInit {
   adamEps: number;
   criticParams: Float64Array;
   targetParams: Float64Array;
+  actorSizes: number[];
+  actorParams: Float64Array;
+  actorTargetParams: Float64Array;
+  tau: number;
 }
 
-/** Offsets (in Float64 elements, after the 8-byte control block) of the shared arrays. */
-export function layoutFor(batch: number, criticIn: number, nParams: number) {
+/**
+ * Offsets (in Float64 elements, after the 8-byte control block) of the shared arrays. The worker owns critic 2
+ * and its target, and mirrors the actor, the actor target and critic 1 (copied in before each use) to take the
+ * second row block of the actor-target forward and of the actor step.
+ */
+export function layoutFor(batch: number, criticIn: number, nParams: number, actionSize: number, nActorParams: number) {
   const inLen = batch * criticIn;
   const inNext = 0;
   const inCur = inNext + inLen;
@@ -23,7 +31,12 @@ export function layoutFor(batch: number, criticIn: number, nParams: number) {
   const outQ = targetQ + batch;
   const scalar = outQ + batch;
   const params = scalar + 1;
-  return { inLen, inNext, inCur, targetQ, outQ, scalar, params, total: params + 2 * nParams };
+  const nextA = params + 2 * nParams;
+  const actorParams = nextA + batch * actionSize;
+  const critic0Params = actorParams + nActorParams;
+  const actorGrad = critic0Params + nParams;
+  const actorPolyakPending = actorGrad + nActorParams;
+  return { inLen, inNext, inCur, targetQ, outQ, scalar, params, nextA, actorParams, critic0Params, actorGrad, actorPolyakPending, total: actorPolyakPending + 1 };
 }
 
 export class CriticWorkerClient {
@@ -31,14 +44,21 @@ export class CriticWorkerClient {
   readonly inCur: Float64Array;
   readonly targetQ: Float64Array;
   readonly outQ: Float64Array;
+  /** Actor-target output for the worker's rows [H, B), row-major (B - H) x actionSize. */
+  readonly nextA: Float64Array;
+  /** The actor's parameters (before the actor step; after it, for the worker's actor-target Polyak update). */
+  readonly actorParams: Float64Array;
+  readonly critic0Params: Float64Array;
+  /** The worker's actor gradient over rows [H, B). */
+  readonly actorGrad: Float64Array;
   private readonly f: Float64Array;
   private readonly ctrl: Int32Array;
   private readonly worker: Worker;
   private readonly layout: ReturnType<typeof layoutFor>;
   private busy = false;
 
-  constructor(critic: Mlp, target: Mlp, batchSize: number, learningRate: number, adamEps: number) {
-    this.layout = layoutFor(batchSize, critic.inputSize, critic.params.length);
+  constructor(critic: Mlp, target: Mlp, actor: Mlp, actorTarget: Mlp, batchSize: number, learningRate: number, adamEps: number, tau: number) {
+    this.layout = layoutFor(batchSize, critic.inputSize, critic.params.length, actor.outputSize, actor.params.length);
     const sab = new SharedArrayBuffer(8 + this.layout.total * 8);
     this.ctrl = new Int32Array(sab, 0, 2);
     this.f = new Float64Array(sab, 8);
@@ -47,6 +67,10 @@ export class CriticWorkerClient {
     this.inCur = this.f.subarray(L.inCur, L.inCur + L.inLen);
     this.targetQ = this.f.subarray(L.targetQ, L.targetQ + batchSize);
     this.outQ = this.f.subarray(L.outQ, L.outQ + batchSize);
+    this.nextA = this.f.subarray(L.nextA, L.nextA + batchSize * actor.outputSize);
+    this.actorParams = this.f.subarray(L.actorParams, L.actorParams + actor.params.length);
+    this.critic0Params = this.f.subarray(L.critic0Params, L.critic0Params + critic.params.length);
+    this.actorGrad = this.f.subarray(L.actorGrad, L.actorGrad + actor.params.length);
     const init: CriticWorkerInit = {
       sab,
       criticSizes: [...critic.sizes],
@@ -55,6 +79,10 @@ export class CriticWorkerClient {
       adamEps,
       criticParams: Float64Array.from(critic.params),
       targetParams: Float64Array.from(target.params),
+      actorSizes: [...actor.sizes],
+      actorParams: Float64Array.from(actor.params),
+      actorTargetParams: Float64Array.from(actorTarget.params),
+      tau,
     };
     // The worker is TypeScript too: a one-line bootstrap registers tsx in the worker (as bin/edgepilot.js does),
     // because loader flags in execArgv do not reach worker threads on Node 20.
@@ -80,6 +108,12 @@ export class CriticWorkerClient {
     if (Atomics.wait(this.ctrl, 1, 0, 60_000) === 'timed-out') throw new Error('TD3 critic worker did not answer within 60 s (did it fail to start?)');
     this.busy = false;
     return this.f[this.layout.scalar]!;
+  }
+
+  /** After the main thread's actor step: the worker applies the same Polyak update to its actor-target mirror before its next use. */
+  queueActorPolyak(actor: Mlp): void {
+    this.actorParams.set(actor.params);
+    this.f[this.layout.actorPolyakPending] = 1;
   }
 
   /** Copies the worker's critic and target parameters into the given networks. */

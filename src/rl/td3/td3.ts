@@ -16,6 +16,7 @@ import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, decodeWeights, 
 import type { CheckpointContent } from '../checkpoint.ts';
 import { Mlp } from '../nn/mlp.ts';
 import { TD3_DEFAULTS, Td3ConfigSchema } from './config.ts';
+import { actorStepRows, splitRow, type ActorStepScratch } from './actor-step.ts';
 import { CMD, CriticWorkerClient } from './td3-threads.ts';
 import type { Td3Config } from './config.ts';
 
@@ -56,6 +57,10 @@ export class TD3 {
   private readonly dQ: Float64Array;
   private readonly dCriticIn: Float64Array;
   private readonly dActorOut: Float64Array;
+  /** Actor-target actions for the minibatch's next observations, and the first row block's actor gradient. */
+  private readonly nextA: Float64Array;
+  private readonly actorGrad0: Float64Array;
+  private readonly actorScratch: ActorStepScratch;
   private lastCriticLoss: number | null = null;
   /** threads: 2 only: the worker that owns critic 1, and the Adam over critic 0 alone. */
   private worker: CriticWorkerClient | null = null;
@@ -109,6 +114,17 @@ export class TD3 {
     this.dQ = new Float64Array(B);
     this.dCriticIn = new Float64Array(B * (this.obsSize + this.actionSize));
     this.dActorOut = new Float64Array(B * this.actionSize);
+    this.nextA = new Float64Array(B * this.actionSize);
+    this.actorGrad0 = new Float64Array(this.actor.params.length);
+    this.actorScratch = { criticIn: this.criticIn, dQ: this.dQ, dCriticIn: this.dCriticIn, dActorOut: this.dActorOut };
+  }
+
+  /** Actor-target actions for rows [from, to) of the minibatch's next observations into `nextA`. */
+  private actorTargetRows(from: number, to: number): void {
+    if (to <= from) return;
+    const O = this.obsSize;
+    const A = this.actionSize;
+    this.nextA.set(this.actorTarget.forward(this.batch.nextObs.subarray(from * O, to * O), to - from), from * A);
   }
 
   /** [-1, 1] -> Box bounds (SB3 unscale_action). */
@@ -207,7 +223,11 @@ export class TD3 {
       this.numUpdates++;
       this.replay.sample(B, this.rngReplay, batch);
       // Target: r + (1 - done) * gamma * min_i Q_i'(s', clip(pi'(s') + clip(noise), -1, 1)).
-      const nextA = this.actorTarget.forward(batch.nextObs, B);
+      // (In two row blocks, as threads: 2 does, so both modes do the same arithmetic.)
+      const H = splitRow(B);
+      this.actorTargetRows(0, H);
+      this.actorTargetRows(H, B);
+      const nextA = this.nextA;
       for (let b = 0; b < B; b++) {
         for (let i = 0; i < O; i++) criticIn[b * C + i] = batch.nextObs[b * O + i]!;
         for (let i = 0; i < A; i++) {
@@ -238,20 +258,15 @@ export class TD3 {
       this.criticOptimizer.step();
       this.lastCriticLoss = criticLoss;
       if (this.numUpdates % cfg.policyDelay === 0) {
-        // Actor loss: -mean Q_1(s, pi(s)); dLoss/da flows through critic 1's input.
-        const a = this.actor.forward(batch.obs, B);
-        for (let b = 0; b < B; b++) for (let i = 0; i < A; i++) criticIn[b * C + O + i] = a[b * A + i]!;
-        const critic = this.critics[0];
-        const q = critic.forward(criticIn, B);
-        let actorLoss = 0;
-        for (let b = 0; b < B; b++) {
-          actorLoss -= q[b]! / B;
-          this.dQ[b] = -1 / B;
-        }
-        critic.backward(this.dQ, this.dCriticIn, { paramGrads: false }); // only dQ/da is needed
-        for (let b = 0; b < B; b++) for (let i = 0; i < A; i++) this.dActorOut[b * A + i] = this.dCriticIn[b * C + O + i]!;
+        // Actor loss: -mean Q_1(s, pi(s)); dLoss/da flows through critic 1's input. Two row blocks, summed
+        // g = g0 + g1 exactly as threads: 2 sums the main thread's and the worker's blocks.
         this.actor.zeroGrad();
-        this.actor.backward(this.dActorOut);
+        let actorLoss = actorStepRows(this.actor, this.critics[0], batch.obs, H, B, this.actorScratch);
+        this.actorGrad0.set(this.actor.grads);
+        this.actor.zeroGrad();
+        actorLoss += actorStepRows(this.actor, this.critics[0], batch.obs.subarray(H * O), B - H, B, this.actorScratch);
+        const actorGrads = this.actor.grads;
+        for (let i = 0; i < actorGrads.length; i++) actorGrads[i] = this.actorGrad0[i]! + actorGrads[i]!;
         this.actorOptimizer.step();
         this.lastActorLoss = actorLoss;
         this.criticTargets[0].polyakFrom(this.critics[0], cfg.tau);
@@ -272,18 +287,24 @@ export class TD3 {
     const A = this.actionSize;
     const C = O + A;
     if (!this.worker) {
-      this.worker = new CriticWorkerClient(this.critics[1], this.criticTargets[1], B, cfg.learningRate, cfg.adamEps);
+      this.worker = new CriticWorkerClient(this.critics[1], this.criticTargets[1], this.actor, this.actorTarget, B, cfg.learningRate, cfg.adamEps, cfg.tau);
       this.critic0Optimizer = new Adam([this.critics[0]], { lr: cfg.learningRate, eps: cfg.adamEps });
     }
     const w = this.worker;
     const { batch } = this;
+    const H = splitRow(B);
     for (let g = 0; g < gradientSteps; g++) {
       this.numUpdates++;
       this.replay.sample(B, this.rngReplay, batch);
-      const nextA = this.actorTarget.forward(batch.nextObs, B);
       const inNext = w.inNext;
+      for (let b = 0; b < B; b++) for (let i = 0; i < O; i++) inNext[b * C + i] = batch.nextObs[b * O + i]!;
+      // Actor-target actions: rows [0, H) here, [H, B) on the worker.
+      w.start(CMD.actorTargetRows);
+      this.actorTargetRows(0, H);
+      w.wait();
+      const nextA = this.nextA;
+      nextA.set(w.nextA.subarray(0, (B - H) * A), H * A);
       for (let b = 0; b < B; b++) {
-        for (let i = 0; i < O; i++) inNext[b * C + i] = batch.nextObs[b * O + i]!;
         for (let i = 0; i < A; i++) {
           let noise = cfg.targetPolicyNoise * this.rngTargetNoise.normal();
           noise = Math.min(cfg.targetNoiseClip, Math.max(-cfg.targetNoiseClip, noise));
@@ -315,26 +336,21 @@ export class TD3 {
       // The reported loss is summed per critic here (a rounding-level difference in the logged value only).
       this.lastCriticLoss = loss0 + w.wait();
       if (this.numUpdates % cfg.policyDelay === 0) {
-        w.start(CMD.polyak, cfg.tau); // critic-1 target update does not affect the actor step
-        const criticIn = this.criticIn;
-        criticIn.set(inCur);
-        const a = this.actor.forward(batch.obs, B);
-        for (let b = 0; b < B; b++) for (let i = 0; i < A; i++) criticIn[b * C + O + i] = a[b * A + i]!;
-        const qa = critic.forward(criticIn, B);
-        let actorLoss = 0;
-        for (let b = 0; b < B; b++) {
-          actorLoss -= qa[b]! / B;
-          this.dQ[b] = -1 / B;
-        }
-        critic.backward(this.dQ, this.dCriticIn, { paramGrads: false });
-        for (let b = 0; b < B; b++) for (let i = 0; i < A; i++) this.dActorOut[b * A + i] = this.dCriticIn[b * C + O + i]!;
+        // Actor step: rows [0, H) here, [H, B) on the worker (which also Polyak-updates critic 2's target).
+        w.actorParams.set(this.actor.params);
+        w.critic0Params.set(critic.params);
+        w.start(CMD.actorStep);
         this.actor.zeroGrad();
-        this.actor.backward(this.dActorOut);
+        let actorLoss = actorStepRows(this.actor, critic, batch.obs, H, B, this.actorScratch);
+        actorLoss += w.wait();
+        const actorGrads = this.actor.grads;
+        const workerGrads = w.actorGrad;
+        for (let i = 0; i < actorGrads.length; i++) actorGrads[i] = actorGrads[i]! + workerGrads[i]!;
         this.actorOptimizer.step();
         this.lastActorLoss = actorLoss;
         this.criticTargets[0].polyakFrom(this.critics[0], cfg.tau);
         this.actorTarget.polyakFrom(this.actor, cfg.tau);
-        w.wait();
+        w.queueActorPolyak(this.actor);
       }
     }
   }

@@ -1,0 +1,42 @@
+/**
+ * TD3's actor step on a block of minibatch rows: dLoss/dθ of the actor loss -mean_B Q1(s, π(s)), accumulated into
+ * `actor.grads`, through critic 1's input gradient (its parameter gradients are not needed). The minibatch is
+ * processed in two row blocks both single-threaded and with `threads: 2` (where the worker takes the second
+ * block), so the two modes do the same arithmetic and stay bit-identical.
+ */
+import type { Mlp } from '../nn/mlp.ts';
+
+export interface ActorStepScratch {
+  criticIn: Float64Array;
+  dQ: Float64Array;
+  dCriticIn: Float64Array;
+  dActorOut: Float64Array;
+}
+
+/** Returns this block's share of the actor loss. `obsRows` holds the block's observations, row-major n x obsSize. */
+export function actorStepRows(actor: Mlp, critic: Mlp, obsRows: ArrayLike<number>, n: number, batchSize: number, s: ActorStepScratch): number {
+  if (n === 0) return 0;
+  const O = actor.inputSize;
+  const A = actor.outputSize;
+  const C = O + A;
+  const a = actor.forward(obsRows, n);
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < O; i++) s.criticIn[b * C + i] = obsRows[b * O + i]!;
+    for (let i = 0; i < A; i++) s.criticIn[b * C + O + i] = a[b * A + i]!;
+  }
+  const q = critic.forward(s.criticIn, n);
+  let loss = 0;
+  for (let b = 0; b < n; b++) {
+    loss -= q[b]! / batchSize;
+    s.dQ[b] = -1 / batchSize; // the mean is over the whole minibatch
+  }
+  critic.backward(s.dQ, s.dCriticIn, { paramGrads: false });
+  for (let b = 0; b < n; b++) for (let i = 0; i < A; i++) s.dActorOut[b * A + i] = s.dCriticIn[b * C + O + i]!;
+  actor.backward(s.dActorOut);
+  return loss;
+}
+
+/** Rows [0, H) go to the main thread, [H, B) to the worker. */
+export function splitRow(batchSize: number): number {
+  return batchSize >> 1;
+}
