@@ -16,8 +16,14 @@ import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from '
 import { ProgressBar } from './progress.ts';
 // The one line that wires the real simulator in (src/env/spark-iot-env.ts).
 import { SparkIotEnv } from '../env/spark-iot-env.ts';
+import { ModeScheduleEnv, MODE_SWITCH_BASE_SCENARIO, MODE_SWITCH_SCENARIO } from '../meta/mode-env.ts';
 
-const makeEnv: EnvFactory = (opts) => new SparkIotEnv({ ...opts, scenario: opts.scenario as ScenarioName });
+// `--scenario mode-switch` (docs/META.md): the balanced world with the normal -> budget -> critical -> normal story;
+// runnable by name, not part of `all` (the four IoT scenarios).
+const makeEnv: EnvFactory = (opts) =>
+  opts.scenario === MODE_SWITCH_SCENARIO
+    ? new ModeScheduleEnv({ ...opts, scenario: MODE_SWITCH_BASE_SCENARIO, recordScenario: MODE_SWITCH_SCENARIO })
+    : new SparkIotEnv({ ...opts, scenario: opts.scenario as ScenarioName });
 const ENV_NAME = 'SparkIotEnv (src/env/spark-iot-env.ts)';
 /** Default control interval of the env (README "Control step"); only used for the report text when not given. */
 const DEFAULT_CONTROL_INTERVAL_S = 10;
@@ -48,8 +54,8 @@ export interface ResolvedBench {
 export function resolveBenchOptions(o: BenchOptions): ResolvedBench {
   const scenarioArg = o.scenario ?? (o.quick ? 'all' : 'balanced');
   const valid = [...SCENARIOS] as string[];
-  if (scenarioArg !== 'all' && !valid.includes(scenarioArg)) {
-    throw new UsageError(`unknown scenario '${scenarioArg}'; valid scenarios: ${valid.join(', ')}, all`);
+  if (scenarioArg !== 'all' && scenarioArg !== MODE_SWITCH_SCENARIO && !valid.includes(scenarioArg)) {
+    throw new UsageError(`unknown scenario '${scenarioArg}'; valid scenarios: ${valid.join(', ')}, all, ${MODE_SWITCH_SCENARIO}`);
   }
   const scenarios = scenarioArg === 'all' ? valid : [scenarioArg];
   const policies = o.policies ? o.policies.split(',').map((p) => p.trim()).filter((p) => p.length > 0) : defaultPolicyIds();
@@ -113,7 +119,7 @@ export async function runBench(o: BenchOptions, factory: EnvFactory = makeEnv, e
       steps: plan.steps,
       trace: plan.trace,
       controlIntervalS,
-      envName,
+      envName: plan.scenarios.includes(MODE_SWITCH_SCENARIO) ? `${envName} with the mode schedule of ModeScheduleEnv (src/meta/mode-env.ts, docs/META.md)` : envName,
     },
     'benchmark_plots.png',
   );
@@ -132,7 +138,7 @@ export function register(program: Command): void {
   program
     .command('bench')
     .description('benchmark tournament: every policy x scenario x paired seed; writes summary, steps, plots and report')
-    .option('--scenario <name>', `scenario (${SCENARIOS.join(', ')}) or all (default: balanced; all with --quick)`)
+    .option('--scenario <name>', `scenario (${SCENARIOS.join(', ')}), all (those four), or ${MODE_SWITCH_SCENARIO} (normal -> budget -> critical -> normal on balanced; docs/META.md) (default: balanced; all with --quick)`)
     .option('--policies <ids>', `comma-separated policy ids (default: ${defaultPolicyIds().join(',')}; also available: ${policyIds().filter((p) => !defaultPolicyIds().includes(p)).join(',') || 'none'})`)
     .option('--seeds <n>', 'seeds per policy and scenario (default 10; 3 with --quick)')
     .option('--steps <n>', 'control steps per run (default 500; 120 with --quick)')

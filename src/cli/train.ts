@@ -64,7 +64,7 @@ export function register(program: Command): void {
       const envId = flags.env ?? cfg.env;
       if (!envId) throw new UsageError(`--env is required (or "env" in --config); valid: ${envIds().join(', ')}`);
       if (!hasEnv(envId)) throw new UsageError(`unknown env '${envId}'; valid: ${envIds().join(', ')}`);
-      const probe = makeEnv(envId);
+      const probe = makeEnv(envId, cfg.envOptions);
       if (algo === 'td3' && probe.actionSpace.kind !== 'box') throw new UsageError(`td3 needs a Box action space; ${envId} has a ${probe.actionSpace.kind} action space (use --algo ppo)`);
       probe.close?.();
       const timesteps = flags.timesteps !== undefined ? parseIntOption('--timesteps', flags.timesteps, 1) : (cfg.timesteps ?? (algo === 'ppo' ? 100_000 : 20_000));
@@ -81,6 +81,7 @@ export function register(program: Command): void {
         timesteps,
         seed,
         hyperparameters: cfg.hyperparameters,
+        envOptions: cfg.envOptions,
         evalFreq,
         evalEpisodes,
         finalEvalEpisodes: Math.max(20, evalEpisodes),

@@ -96,6 +96,28 @@ const codecSchema = z
   })
   .strict();
 
+/**
+ * An operating mode of the meta-controller (src/meta/modes.ts, docs/META.md). Its objective over a window of steps,
+ * with c = mean cost rate / scenario budget (USD/h over USD/h) and v = share of steps violating the SLA:
+ *   J = -(costWeight * c + slaWeight * v) - penalty * (max(0, v - maxSlaViolationRate) + max(0, c - costCapOverBudget))
+ */
+const modeSchema = z
+  .object({
+    /** Weights in force when no meta-controller chooses them (what the baselines' reward and obs show). */
+    defaultWeights: weightsSchema,
+    costWeight: nonNegative,
+    slaWeight: nonNegative,
+    /** SLA cap: share of steps allowed to violate the SLA before the penalty applies (1 = no cap). */
+    maxSlaViolationRate: probability,
+    /** Cost cap as a multiple of the scenario budget rate (a large value = no cap). */
+    costCapOverBudget: positive,
+    /** Penalty per unit of cap excess. */
+    penalty: nonNegative,
+    /** A step violates the mode's SLA when p95 > slaTargetFactor x the scenario's target, or it drops messages. */
+    slaTargetFactor: positive,
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     sim: z
@@ -191,9 +213,28 @@ export const configSchema = z
         memoryUtilCap: positive,
       })
       .strict(),
+    /** Spark 3.5 on Kubernetes (SparkIotEnv target 'spark-k8s', src/runtime/spark/restart-gate.ts). */
+    sparkK8s: z
+      .object({
+        /** Driver down after a restart-class change (operator resubmit + driver start), s. */
+        driverRestartS: nonNegative,
+        /** Query recovery from its checkpoint after the driver is up (offsets, state store load), s. */
+        checkpointRecoveryS: nonNegative,
+        /** Restart gate: at most one restart per this many seconds. */
+        minRestartIntervalS: nonNegative,
+        /** Restart gate: the gain of a restart is counted over this horizon, s. */
+        gainHorizonS: positive,
+        /** Restart gate: no restart while the edge burst probability is at or above this. */
+        maxBurstProbability: probability,
+        /** Restart gate: the price of one second with the SLA violated, USD (weighs latency against cost). */
+        slaViolationUsdPerS: nonNegative,
+      })
+      .strict(),
     scenarios: z
       .object({ 'smart-city': scenarioSchema, healthcare: scenarioSchema, industrial: scenarioSchema, balanced: scenarioSchema })
       .strict(),
+    /** Operating modes of the meta-controller (src/meta/modes.ts). */
+    modes: z.object({ normal: modeSchema, budget: modeSchema, critical: modeSchema }).strict(),
   })
   .strict();
 
@@ -362,6 +403,21 @@ export const DEFAULT_CONFIG: SimConfig = {
     latencyScaleOverSla: 4,
     memoryUtilCap: 2,
   },
+  sparkK8s: {
+    // spark-k8s.md 4.4: any spec change makes the operator delete the driver and executors and resubmit
+    // (INVALIDATING -> PENDING_RERUN -> SUBMITTED). [assumed] 30 s from the patch to a running driver JVM with a
+    // SparkContext (pod scheduling, image present, spark-submit); executors then cold-start as in cluster.coldStart.
+    driverRestartS: 30,
+    // spark-k8s.md 1.7 / S-SSG: the query resumes from its checkpoint (same id, new runId). [assumed] 10 s to read
+    // the offset/commit logs and load state for a small windowed aggregation.
+    checkpointRecoveryS: 10,
+    // [assumed] at most one restart per 10 min, counted over a 10 min horizon; no restart when a burst is likely.
+    minRestartIntervalS: 600,
+    gainHorizonS: 600,
+    maxBurstProbability: 0.3,
+    // [assumed] one SLA-violating second is worth about one cluster-hour of the balanced budget / 3600 x 10.
+    slaViolationUsdPerS: 0.01,
+  },
   // original 3.7: scenario weights (alpha = cost, beta = latency, gamma = throughput). Rates, sizes, SLAs and budgets
   // are [assumed]: base load needs a fraction of the largest configuration and the peak fits it with headroom.
   scenarios: {
@@ -413,6 +469,17 @@ export const DEFAULT_CONFIG: SimConfig = {
       reuseMean: 0.45,
       ...DIURNAL,
     },
+  },
+  // Operating modes (docs/META.md). All [assumed]: the issue fixes only the shape of the objectives (budget: lowest
+  // cost with SLA violations <= 10 %; critical: fewest violations under a cost cap; normal: a stated mix).
+  modes: {
+    // Normal: one violated step in ten weighs as much as spending a fifth of the budget rate.
+    normal: { defaultWeights: { alpha: 1 / 3, beta: 1 / 3, gamma: 1 / 3 }, costWeight: 1, slaWeight: 2, maxSlaViolationRate: 1, costCapOverBudget: 1000, penalty: 0, slaTargetFactor: 1 },
+    // Budget nearly exhausted: minimise cost; the 10 % SLA-violation cap is the issue's.
+    budget: { defaultWeights: { alpha: 0.8, beta: 0.1, gamma: 0.1 }, costWeight: 1, slaWeight: 0, maxSlaViolationRate: 0.1, costCapOverBudget: 1000, penalty: 10, slaTargetFactor: 1 },
+    // Critical incident: minimise violations of a halved p95 target (operators need fresh data during an incident);
+    // spending may reach the scenario's full budget rate, not beyond.
+    critical: { defaultWeights: { alpha: 0.1, beta: 0.8, gamma: 0.1 }, costWeight: 0, slaWeight: 1, maxSlaViolationRate: 1, costCapOverBudget: 1, penalty: 10, slaTargetFactor: 0.5 },
   },
 };
 

@@ -49,6 +49,26 @@ export interface SparkIotEnvOptions {
   maskEdgeFeatures?: boolean;
   /** Fill info.context.future (only for the clairvoyant oracle's runs). */
   exposeFuture?: boolean;
+  /**
+   * The world the agent learns for. 'embedded' (default): every change is a rolling one. 'spark-k8s': Spark 3.5 on
+   * Kubernetes, where the executor count changes live but a memory, codec or tier change restarts the application
+   * (processing stops for config.sparkK8s.driverRestartS + checkpointRecoveryS while the backlog builds, all executors
+   * are replaced and cold-start, then the query resumes from its checkpoint). See docs/SPARK.md.
+   */
+  target?: SparkIotTarget;
+}
+
+export const SPARK_IOT_TARGETS = ['embedded', 'spark-k8s'] as const;
+export type SparkIotTarget = (typeof SPARK_IOT_TARGETS)[number];
+
+/** What SparkIotEnv adds to `info` in the 'spark-k8s' target (absent in 'embedded'). */
+export interface SparkK8sStepInfo {
+  /** This step's action restarted the application. */
+  restarted: boolean;
+  /** Restarts so far in the episode. */
+  restarts: number;
+  /** Simulated second until which processing is stopped (-Infinity when never). */
+  pausedUntilS: number;
 }
 
 /** The exogenous future, exposed to the oracle only (env option exposeFuture). */
@@ -145,6 +165,10 @@ export class SparkIotEnv implements Env<Float32Array, EnvAction> {
   private forecast: EdgeForecast = { predictedRateMsgsPerS: 0, burstProbability: 0, horizonS: 0, gatewayId: '' };
   private snapshot: SystemSnapshot | null = null;
   private capacityPerExecutorMsgsPerS = 0;
+  readonly target: SparkIotTarget;
+  /** spark-k8s target: processing is stopped before this simulated second (a restart in progress). */
+  private pausedUntilS = -Infinity;
+  private restarts = 0;
 
   constructor(options: SparkIotEnvOptions = {}) {
     this.config = loadConfig(options.config ?? {});
@@ -159,6 +183,8 @@ export class SparkIotEnv implements Env<Float32Array, EnvAction> {
     this.trace = typeof options.trace === 'string' ? loadTraceCsv(options.trace, { traceStepS: options.traceStepS }) : (options.trace ?? null);
     this.rescaleTrace = options.rescaleTrace ?? true;
     this.exposeFuture = options.exposeFuture ?? false;
+    this.target = options.target ?? 'embedded';
+    if (!(SPARK_IOT_TARGETS as readonly string[]).includes(this.target)) throw new Error(`SparkIotEnv: target must be one of ${SPARK_IOT_TARGETS.join(', ')}, got ${JSON.stringify(options.target)}`);
     this.builder = new ObservationBuilder(observationScales(this.config), options.maskEdgeFeatures ?? false);
     this.coldStarts = new ColdStartDraws(new Rng(0), this.config.cluster.coldStart);
     this.pool = new ExecutorPool(this.config, this.coldStarts);
@@ -225,6 +251,8 @@ export class SparkIotEnv implements Env<Float32Array, EnvAction> {
     this.processedEwma = this.series.arrivalsMsgs[i0]!;
     this.lastServing = this.action.executors;
     this.tSeconds = start;
+    this.pausedUntilS = -Infinity;
+    this.restarts = 0;
     this.simulateInterval();
     this.pool.takeCost();
     this.shuffle.takeCost();
@@ -245,6 +273,11 @@ export class SparkIotEnv implements Env<Float32Array, EnvAction> {
     this.weights = { ...assertWeights(weights, 'setWeights') };
   }
 
+  /** Application restarts so far in the episode (always 0 in the 'embedded' target). */
+  get restartCount(): number {
+    return this.restarts;
+  }
+
   /** The weights in force. */
   currentWeights(): Weights {
     return { ...this.weights };
@@ -261,8 +294,19 @@ export class SparkIotEnv implements Env<Float32Array, EnvAction> {
     const shownForecast = this.forecast;
     const scaled = requested.executors !== this.pool.targetExecutors;
 
+    const previous = this.action;
     this.action = requested;
     const drainS = this.config.shuffle.tiers[requested.tier].drainS;
+    const restarted = this.target === 'spark-k8s' && (requested.memoryGb !== previous.memoryGb || requested.tier !== previous.tier || requested.codec !== previous.codec);
+    if (restarted) {
+      // The operator deletes the driver and every executor (spark-k8s.md 4.4): release them all now; the resubmitted
+      // application then requests fresh executors, which cold-start. Billing them from now rather than from the
+      // driver's start is conservative (the driver pod itself is not billed in this model).
+      this.pool.setTarget(0, requested.memoryGb, this.tSeconds, 0);
+      const k8s = this.config.sparkK8s;
+      this.pausedUntilS = this.tSeconds + k8s.driverRestartS + k8s.checkpointRecoveryS;
+      this.restarts++;
+    }
     this.pool.setTarget(requested.executors, requested.memoryGb, this.tSeconds, drainS);
     const costBefore = this.pool.takeCost(); // cancellations at the switch are billed to this step
     this.simulateInterval();
@@ -328,6 +372,10 @@ export class SparkIotEnv implements Env<Float32Array, EnvAction> {
     };
     const context = this.context();
     const info: SparkIotInfo = { record, snapshot, forecast: this.forecast, context, action: context.currentAction, weights: context.weights };
+    if (this.target === 'spark-k8s') {
+      const sparkK8s: SparkK8sStepInfo = { restarted, restarts: this.restarts, pausedUntilS: this.pausedUntilS };
+      (info as unknown as Record<string, unknown>).sparkK8s = sparkK8s;
+    }
     return { obs, reward: terms.reward, terminated: false, truncated, info: info as unknown as Record<string, unknown> };
   }
 
@@ -375,7 +423,9 @@ export class SparkIotEnv implements Env<Float32Array, EnvAction> {
       const shuffleS = (1 - f) * shuffleExecS(rawShuffle, tier, codec) + f * shuffleExecS(rawShuffle, nextTier, codec);
       const slowdown = effective > 0 ? serving / effective : 1;
       const perMsgS = computeSPerMsg(bytes, cluster) * slowdown + shuffleS;
-      const availableS = Math.max(0, serving - rereadS);
+      // spark-k8s target: nothing is processed while the application restarts (arrivals wait in the broker).
+      const paused = t < this.pausedUntilS;
+      const availableS = paused ? 0 : Math.max(0, serving - rereadS);
       const capacity = availableS / perMsgS;
 
       // Batch latency: trigger wait + overhead + processing time of the batch + shuffle round trips.
@@ -390,7 +440,7 @@ export class SparkIotEnv implements Env<Float32Array, EnvAction> {
       st.arrivals += arrivals;
       st.processed += processed;
       st.servingExecS += serving;
-      st.busyExecS += processed * perMsgS + Math.min(rereadS, serving);
+      st.busyExecS += processed * perMsgS + (paused ? 0 : Math.min(rereadS, serving));
       st.shuffleRawBytes += processed * rawShuffle;
       st.reuseSum += reuse;
       st.bytesWeighted += arrivals * bytes;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SystemSnapshot } from '../core/types.ts';
 import type { PolicyContext } from './types.ts';
+import { OBS_SIZE } from '../control/observation.ts';
 import { HpaBehavior, HPA_DEFAULTS } from './hpa-behavior.ts';
 import { DexterHpaPolicy, hpaCpuDesiredReplicas } from './dexter-hpa.ts';
 import { KedaLagPolicy, kedaDesiredReplicas } from './keda-lag.ts';
@@ -248,8 +249,10 @@ test('registry: every id creates its policy; every policy returns valid actions 
     if (p.clairvoyant) continue; // needs the env's FutureView (tested in src/bench/tournament-real.test.ts)
     assert.equal(p.id, id);
     p.reset(1);
+    // The RL agents read the observation vector (27 features in [0, 1]); the baselines ignore it.
+    const fullObs = new Float32Array(OBS_SIZE).fill(0.5);
     for (let i = 0; i < 40; i++) {
-      const a = p.act(obs, ctx({ arrivalRateMsgsPerS: 50 * i, backlogMsgs: i * 100, cpuUtilization: Math.min(1, i / 20) }, 5));
+      const a = p.act(fullObs, ctx({ arrivalRateMsgsPerS: 50 * i, backlogMsgs: i * 100, cpuUtilization: Math.min(1, i / 20) }, 5));
       assert.ok(Number.isInteger(a.executors) && a.executors >= 1 && a.executors <= 20, `${id}: executors ${a.executors}`);
       assert.ok(Number.isInteger(a.memoryGb) && a.memoryGb >= 1 && a.memoryGb <= 8, `${id}: memory ${a.memoryGb}`);
     }

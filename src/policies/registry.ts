@@ -14,6 +14,9 @@ import { KnativeKpaPolicy, KPA_SETTINGS } from './knative-kpa.ts';
 import { ThresholdForecastPolicy, THRESHOLD_FORECAST_SETTINGS } from './threshold-forecast.ts';
 import { SENSIBLE_DEFAULTS } from './sensible-config.ts';
 import { OraclePolicy, ORACLE_DEFAULTS } from './oracle.ts';
+import { createSizeThresholdShufflePolicy, SIZE_THRESHOLD_SHUFFLE_SETTINGS } from './size-threshold-shuffle.ts';
+import { PpoAgentPolicy, EDGE_RL_CHECKPOINT, RL_NO_EDGE_CHECKPOINT } from './rl-agent.ts';
+import { createEdgeRlPolicy } from '../meta/hierarchical-policy.ts';
 
 export interface PolicyEntry {
   id: string;
@@ -110,7 +113,41 @@ const BUILTIN: PolicyEntry[] = [
     create: () => new KedaLagPolicy({ ...KEDA_SETTINGS, scaleDownStabilizationS: 60 }, 'keda-lag-down60'),
     inDefaultSet: false,
   },
+  // The size-threshold shuffle rule (Uniffle's cold-storage threshold), for the shuffle report; not in the default set.
+  {
+    id: 'size-threshold-shuffle',
+    description: 'threshold-forecast scaling; shuffle flushes > 64 MB per executor per interval -> s3/zstd, else redis/lz4',
+    source: 'Apache Uniffle rss.server.flush.cold.storage.threshold.size (anchors.md 3); src/policies/size-threshold-shuffle.ts',
+    settings: {
+      flushThresholdBytes: SIZE_THRESHOLD_SHUFFLE_SETTINGS.flushThresholdBytes,
+      hot: `${SIZE_THRESHOLD_SHUFFLE_SETTINGS.hot.tier}/${SIZE_THRESHOLD_SHUFFLE_SETTINGS.hot.codec}`,
+      cold: `${SIZE_THRESHOLD_SHUFFLE_SETTINGS.cold.tier}/${SIZE_THRESHOLD_SHUFFLE_SETTINGS.cold.codec}`,
+    },
+    create: () => createSizeThresholdShufflePolicy(),
+    inDefaultSet: false,
+  },
   // RL agents: add { id: 'ppo', ..., create: () => loadPpoPolicy(...) } here or call registerPolicy() from their module.
+  {
+    id: 'edge-rl-fixed',
+    description: "contextual PPO (lower level alone), the scenario's default weights",
+    source: 'models/edge-rl-ppo.json, trained by configs/edge-rl-ppo.json (docs/AGENT.md)',
+    settings: { checkpoint: 'models/edge-rl-ppo.json', deterministic: true },
+    create: () => new PpoAgentPolicy({ id: 'edge-rl-fixed', checkpointPath: EDGE_RL_CHECKPOINT }),
+  },
+  {
+    id: 'rl-no-edge',
+    description: 'ablation: the same PPO trained and run with the edge-forecast features masked',
+    source: 'models/rl-no-edge-ppo.json, trained by configs/rl-no-edge-ppo.json (docs/AGENT.md)',
+    settings: { checkpoint: 'models/rl-no-edge-ppo.json', deterministic: true, maskEdge: true },
+    create: () => new PpoAgentPolicy({ id: 'rl-no-edge', checkpointPath: RL_NO_EDGE_CHECKPOINT, maskEdge: true }),
+  },
+  {
+    id: 'edge-rl',
+    description: 'hierarchical: TD3 meta-controller picks the weights every 10 steps (and on a mode change), the contextual PPO acts',
+    source: 'models/meta-td3.json (configs/meta-td3.json, docs/META.md) over models/edge-rl-ppo.json (docs/AGENT.md)',
+    settings: { metaCheckpoint: 'models/meta-td3.json', lowerCheckpoint: 'models/edge-rl-ppo.json', windowSteps: 10, deterministic: true },
+    create: () => createEdgeRlPolicy(),
+  },
 ];
 
 const registry = new Map<string, PolicyEntry>();

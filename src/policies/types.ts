@@ -23,6 +23,21 @@ export interface PolicyContext {
    * policy; the tournament passes it only to policies that declare `clairvoyant = true`.
    */
   future?: unknown;
+  /**
+   * The operating mode when the world runs a mode schedule (src/meta/mode-env.ts, `bench --scenario mode-switch`);
+   * undefined otherwise (policies then assume the 'normal' mode with the full budget left).
+   */
+  mode?: ModeContext;
+}
+
+/** What a policy is told about the operating mode (docs/META.md). */
+export interface ModeContext {
+  /** 'normal' | 'budget' | 'critical' (src/meta/modes.ts). */
+  mode: string;
+  /** Share of the run's cost budget still unspent, 0..1. */
+  budgetLeftFraction: number;
+  /** The scenario's budget rate (USD/h): the cost normalizer of the mode objectives. */
+  budgetUsdPerHour: number;
 }
 
 export interface Policy {

@@ -32,6 +32,8 @@ export const TrainConfigSchema = z
     /** Episodes per periodic evaluation. */
     evalEpisodes: z.number().int().min(1).optional(),
     hyperparameters: z.record(z.unknown()).optional(),
+    /** Options passed to the env factory (e.g. SparkIot: scenario, weights, maskEdgeFeatures); validated by the env. */
+    envOptions: z.record(z.unknown()).optional(),
     /** Free text (e.g. where the hyper-parameters come from). */
     notes: z.string().optional(),
   })
@@ -68,6 +70,8 @@ export interface TrainOptions {
   timesteps: number;
   seed: number;
   hyperparameters?: Record<string, unknown>;
+  /** Passed to makeEnv for the training and evaluation envs. */
+  envOptions?: Record<string, unknown>;
   evalFreq?: number;
   evalEpisodes?: number;
   /** Final evaluation episodes (at least 20). */
@@ -112,7 +116,7 @@ export function runTraining(opts: TrainOptions): TrainSummary {
   const log = (row: Record<string, unknown>): void => {
     if (paths) appendFileSync(paths.log, `${JSON.stringify(row)}\n`);
   };
-  const evalEnv = makeEnv(opts.envId);
+  const evalEnv = makeEnv(opts.envId, opts.envOptions);
   const evalSeedBase = opts.seed * 1000 + 1_000_000; // disjoint from the training env seeds
   const t0 = performance.now();
   const curve: (number | null)[] = [];
@@ -138,7 +142,7 @@ export function runTraining(opts: TrainOptions): TrainSummary {
   if (opts.algo === 'ppo') {
     const hp = PpoConfigSchema.partial().parse(opts.hyperparameters ?? {});
     const nEnvs = hp.nEnvs ?? 1;
-    const vec = new SyncVecEnv(Array.from({ length: nEnvs }, () => makeEnv(opts.envId)));
+    const vec = new SyncVecEnv(Array.from({ length: nEnvs }, () => makeEnv(opts.envId, opts.envOptions)));
     const ppo = new PPO(vec, hp, opts.seed);
     act = (obs) => ppo.predict(obs, { deterministic: true });
     checkpoint = () => ppoCheckpoint(ppo, opts.envId);
@@ -152,7 +156,7 @@ export function runTraining(opts: TrainOptions): TrainSummary {
     });
   } else {
     const hp = Td3ConfigSchema.partial().parse(opts.hyperparameters ?? {});
-    const td3 = new TD3(makeEnv(opts.envId), hp, opts.seed);
+    const td3 = new TD3(makeEnv(opts.envId, opts.envOptions), hp, opts.seed);
     act = (obs) => td3.predict(obs);
     checkpoint = () => td3Checkpoint(td3, opts.envId);
     numTimesteps = () => td3.numTimesteps;

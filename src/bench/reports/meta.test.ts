@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../core/config.ts';
+import { readStepsFile } from '../steps-log.ts';
+import { runMetaReport, META_POLICY_ID } from './meta.ts';
+import { WeightReadingStub, modeRuleMeta } from '../../meta/test-stubs.ts';
+import { normalizeWeights } from '../../meta/weights.ts';
+import type { ModePhase } from '../../meta/modes.ts';
+
+test('meta report on a tiny run: files, a 21-vector grid, and numbers that match a recomputation from its steps file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meta-report-'));
+  try {
+    const steps = 12;
+    const r = await runMetaReport({ outDir: dir, seeds: 2, steps, quick: true, lower: new WeightReadingStub(), meta: modeRuleMeta });
+    assert.ok(existsSync(r.markdownPath));
+    for (const p of r.pngPaths) assert.ok(readFileSync(p).subarray(1, 4).toString() === 'PNG', p);
+    const records = readStepsFile(join(dir, 'steps.csv.gz'));
+    const worlds = JSON.parse(readFileSync(join(dir, 'worlds.json'), 'utf8')) as Record<string, { scenario: string; budgetUsdPerHour: number; schedule: ModePhase[] }>;
+    const policies = new Set(records.map((x) => x.policy));
+    assert.equal(policies.size, 23, 'the meta-controller, 21 fixed vectors and the per-mode lookup reference');
+    assert.deepEqual([...new Set(records.map((x) => x.scenario))].sort(), ['mode-budget', 'mode-critical', 'mode-normal', 'mode-switch', 'mode-switch/healthcare', 'mode-switch/industrial', 'mode-switch/smart-city']);
+    assert.equal(worlds['mode-switch/healthcare']!.budgetUsdPerHour, loadConfig().scenarios.healthcare.budgetUsdPerHour);
+
+    // Independent recomputation of the meta-controller's combined objective per seed in a world.
+    const cfg = loadConfig();
+    const recompute = (world: string): number[] => {
+      const { budgetUsdPerHour: budget, schedule: sched } = worlds[world]!;
+      return [10_000, 10_001].map((seed) => {
+        const run = records.filter((x) => x.policy === META_POLICY_ID && x.scenario === world && x.seed === seed);
+        assert.equal(run.length, steps);
+        let total = 0;
+        sched.forEach((p, k) => {
+          const end = k + 1 < sched.length ? sched[k + 1]!.startStep : steps;
+          const rows = run.filter((x) => x.step >= p.startStep && x.step < end);
+          const m = cfg.modes[p.mode];
+          const v = rows.filter((x) => x.p95LatencyMs > m.slaTargetFactor * x.slaTargetMs || x.droppedMsgs > 0).length / rows.length;
+          const c = rows.reduce((acc, x) => acc + x.costRateUsdPerHour, 0) / rows.length / budget;
+          const j = -(m.costWeight * c + m.slaWeight * v) - m.penalty * (Math.max(0, v - m.maxSlaViolationRate) + Math.max(0, c - m.costCapOverBudget));
+          total += j * rows.length;
+        });
+        return total / steps;
+      });
+    };
+    const perSeed = recompute('mode-switch');
+    const stories = ['mode-switch', 'mode-switch/smart-city', 'mode-switch/healthcare', 'mode-switch/industrial'].map(recompute);
+    const pooled = [0, 1].map((i) => stories.reduce((acc, w) => acc + w[i]!, 0) / 4);
+    const gotPooled = (r.summary['modeSwitchAllScenarios'] as { metaObjective: { mean: number } }).metaObjective.mean;
+    assert.ok(Math.abs(gotPooled - (pooled[0]! + pooled[1]!) / 2) < 1e-9, `${gotPooled} vs ${pooled}`);
+    const got = (r.summary['modeSwitch'] as { metaObjective: { mean: number } }).metaObjective.mean;
+    assert.ok(Math.abs(got - (perSeed[0]! + perSeed[1]!) / 2) < 1e-9, `${got} vs ${perSeed}`);
+    // The markdown prints that number.
+    assert.match(readFileSync(r.markdownPath, 'utf8'), new RegExp(`meta-controller J = ${got.toFixed(3).replace('-', '\\-')}`));
+    // The steps file records the weights the PPO acted with: the mode rule's budget weights in the budget phase.
+    const budgetRow = records.find((x) => x.policy === META_POLICY_ID && x.scenario === 'mode-switch' && x.step === 3)!;
+    assert.ok(Math.abs(budgetRow.alpha - normalizeWeights([0.9, 0.05, 0.05]).alpha) < 1e-12);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('meta report: bad options are named', async () => {
+  await assert.rejects(runMetaReport({ outDir: '/tmp/x', seeds: 0, steps: 10, quick: true }), /seeds must be an integer >= 1/);
+  await assert.rejects(runMetaReport({ outDir: '/tmp/x', seeds: 1, steps: 2, quick: true }), /steps must be an integer >= 4/);
+});

@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { envIds, makeEnv } from './registry.ts';
+import { SparkIotTrainEnv, TRAIN_SEED_BASE } from './spark-iot-train-env.ts';
+import { SCENARIOS } from './spark-iot-types.ts';
+import type { SparkIotInfo } from './spark-iot-types.ts';
+
+test('registry: SparkIot, SparkIot-v1 and SeedCompat-v0 are registered without other imports', () => {
+  for (const id of ['SparkIot', 'SparkIot-v1', 'SeedCompat-v0', 'CartPole-v1']) assert.ok(envIds().includes(id), id);
+  const env = makeEnv('SparkIot', { maxSteps: 3 });
+  assert.deepEqual(env.actionSpace.kind === 'multi-discrete' ? [...env.actionSpace.nvec] : null, [20, 8, 4, 3]);
+  let r = env.reset({ seed: 1 });
+  assert.equal(r.obs.length, 27);
+  let steps = 0;
+  for (;;) {
+    const s = env.step([3, 3, 1, 1]);
+    steps++;
+    if (s.truncated) {
+      assert.deepEqual((s.info['episode'] as { l: number }).l, 3, 'RecordEpisodeStatistics wraps it');
+      break;
+    }
+  }
+  assert.equal(steps, 3);
+  r = makeEnv('SeedCompat-v0').reset({ seed: 1 });
+  assert.equal(r.obs.length, 13);
+  assert.throws(() => makeEnv('SparkIot', { scenarioo: 'x' }), /SparkIot: unknown option 'scenarioo'/);
+  assert.throws(() => makeEnv('SparkIot', { scenario: 'mars' }), /option scenario must be 'mixed' or one of/);
+  assert.throws(() => makeEnv('SparkIot', { scenarioWeightsShare: 2 }), /scenarioWeightsShare/);
+});
+
+test('mixed scenarios: every scenario appears, world seeds are far from tournament seeds, same seed -> same episodes', () => {
+  const a = new SparkIotTrainEnv({ maxSteps: 2 });
+  const b = new SparkIotTrainEnv({ maxSteps: 2 });
+  const seen = new Set<string>();
+  const episodesA: string[] = [];
+  const episodesB: string[] = [];
+  for (let k = 0; k < 40; k++) {
+    const ra = k === 0 ? a.reset({ seed: 7 }) : a.reset();
+    const rb = k === 0 ? b.reset({ seed: 7 }) : b.reset();
+    seen.add(a.episode!.scenario);
+    assert.ok(a.episode!.worldSeed >= TRAIN_SEED_BASE);
+    assert.equal((ra.info as unknown as SparkIotInfo).context.scenario, a.episode!.scenario);
+    episodesA.push(`${a.episode!.scenario}/${a.episode!.worldSeed}/${Array.from(ra.obs).join(',')}`);
+    episodesB.push(`${b.episode!.scenario}/${b.episode!.worldSeed}/${Array.from(rb.obs).join(',')}`);
+  }
+  assert.deepEqual([...seen].sort(), [...SCENARIOS].sort());
+  assert.deepEqual(episodesA, episodesB);
+  const c = new SparkIotTrainEnv({ maxSteps: 2 });
+  c.reset({ seed: 8 });
+  assert.notEqual(c.episode!.worldSeed, a.episode!.worldSeed);
+});
+
+test('weights: random by default, scenario defaults in the requested share, fixed scenario and edge masking honoured', () => {
+  const env = new SparkIotTrainEnv({ scenario: 'healthcare', scenarioWeightsShare: 0.5, maskEdgeFeatures: true, maxSteps: 2 });
+  let defaults = 0;
+  const n = 200;
+  for (let k = 0; k < n; k++) {
+    const r = k === 0 ? env.reset({ seed: 3 }) : env.reset();
+    const info = r.info as unknown as SparkIotInfo;
+    assert.equal(info.context.scenario, 'healthcare');
+    assert.equal(r.obs[11], 0);
+    assert.equal(r.obs[12], 0);
+    if (info.weights.alpha === 0.1 && info.weights.beta === 0.8 && info.weights.gamma === 0.1) defaults++;
+  }
+  assert.ok(defaults > 0.35 * n && defaults < 0.65 * n, `share of default-weight episodes ${defaults}/${n}`);
+  const allRandom = new SparkIotTrainEnv({ scenario: 'healthcare', maxSteps: 2 });
+  const w = (allRandom.reset({ seed: 3 }).info as unknown as SparkIotInfo).weights;
+  assert.notDeepEqual(w, { alpha: 0.1, beta: 0.8, gamma: 0.1 });
+});
+
+test('trainingReward swaps in the SLA penalty and latency-free fraction and equals computeReward with those constants', async () => {
+  const { computeReward } = await import('../control/reward.ts');
+  const plain = new SparkIotTrainEnv({ scenario: 'healthcare', maxSteps: 40 });
+  const shaped = new SparkIotTrainEnv({ scenario: 'healthcare', maxSteps: 40, trainingReward: { slaPenalty: 3, latencyFreeFraction: 0.5 } });
+  plain.reset({ seed: 4 });
+  shaped.reset({ seed: 4 });
+  let differs = 0;
+  for (let t = 0; t < 40; t++) {
+    const action = t < 20 ? [0, 0, 0, 0] : [12, 3, 1, 1]; // starve it first, so some steps violate the SLA
+    const a = plain.step(action);
+    const b = shaped.step(action);
+    const rec = (a.info as unknown as SparkIotInfo).record!;
+    assert.equal(a.reward, rec.reward, 'no trainingReward: the simulator reward');
+    assert.deepEqual((b.info as unknown as SparkIotInfo).record, rec, 'records are the simulator\'s');
+    const terms = computeReward(
+      { costRateUsdPerHour: rec.costRateUsdPerHour, budgetUsdPerHour: 5, p95LatencyMs: rec.p95LatencyMs, slaP95LatencyMs: rec.slaTargetMs, processedMsgs: 0, availableMsgs: 0, droppedMsgs: rec.droppedMsgs },
+      { alpha: rec.alpha, beta: rec.beta, gamma: rec.gamma },
+      { slaPenalty: 3, latencyCap: 4, latencyFreeFraction: 0.5 },
+    );
+    const simTerms = computeReward(
+      { costRateUsdPerHour: rec.costRateUsdPerHour, budgetUsdPerHour: 5, p95LatencyMs: rec.p95LatencyMs, slaP95LatencyMs: rec.slaTargetMs, processedMsgs: 0, availableMsgs: 0, droppedMsgs: rec.droppedMsgs },
+      { alpha: rec.alpha, beta: rec.beta, gamma: rec.gamma },
+      { slaPenalty: 1, latencyCap: 4 },
+    );
+    // Same cost and throughput terms, so the difference of the two rewards is the difference of the reference terms.
+    assert.ok(Math.abs(b.reward - a.reward - (terms.reward - simTerms.reward)) < 1e-9, `step ${t}`);
+    if (b.reward !== a.reward) differs++;
+  }
+  assert.ok(differs > 0);
+  assert.throws(() => new SparkIotTrainEnv({ trainingReward: { latencyFreeFraction: 1 } }), /latencyFreeFraction must be a number in \[0, 1\)/);
+});

@@ -1,0 +1,127 @@
+/**
+ * The hierarchical policy `edge-rl`: the TD3 meta-controller (models/meta-td3.json) picks the weight vector every K
+ * control steps (and at once when the operating mode changes) from the meta observation (src/meta/meta-observation.ts);
+ * the lower-level PPO (models/edge-rl-ppo.json) acts on the observation with those weights in place of the ones
+ * the world shows (withWeights). The same class with a constant "meta" is the fixed-weight policy of the meta report.
+ */
+import { existsSync } from 'node:fs';
+import { loadConfig, type SimConfig } from '../core/config.ts';
+import { box } from '../core/spaces.ts';
+import type { Action, Weights } from '../core/types.ts';
+import { loadModel } from '../rl/model.ts';
+import { withWeights } from '../policies/rl-agent.ts';
+import type { ModeContext, Policy, PolicyContext } from '../policies/types.ts';
+import { DEFAULT_LOWER_CHECKPOINT, DEFAULT_WINDOW_STEPS, loadLowerPolicy } from './meta-env.ts';
+import { MetaObservationTracker, metaObservationSpace } from './meta-observation.ts';
+import { assertMode } from './modes.ts';
+import { normalizeWeights, weightsLabel } from './weights.ts';
+
+export const DEFAULT_META_CHECKPOINT = 'models/meta-td3.json';
+export const META_TRAIN_COMMAND = 'edgepilot train --env SparkIotMeta --algo td3 --config configs/meta-td3.json --seed 1 --out models/meta-td3.json';
+
+/** The meta-controller as a function: meta observation -> raw weights (normalized by the policy). */
+export type MetaController = (metaObs: Float32Array) => ArrayLike<number>;
+
+/** Loads the TD3 actor, checked against the meta-env's spaces; a missing file names the command that makes it. */
+export function loadMetaController(path = DEFAULT_META_CHECKPOINT): MetaController {
+  if (!existsSync(path)) throw new Error(`meta-controller checkpoint '${path}' not found; produce it with: ${META_TRAIN_COMMAND}`);
+  const model = loadModel(path, { observationSpace: metaObservationSpace(), actionSpace: box(0, 1, [3]) }, 'td3');
+  return (obs) => model.predict(obs) as Float32Array;
+}
+
+export interface HierarchicalPolicyOptions {
+  id: string;
+  /** K: control steps between meta decisions (default 10, the meta-env's). */
+  windowSteps?: number;
+  metaCheckpointPath?: string;
+  lowerCheckpointPath?: string;
+  /** Injected meta-controller (tests, fixed weights); otherwise loaded from metaCheckpointPath on first reset. */
+  meta?: MetaController;
+  /** Injected lower-level policy; otherwise the PPO from lowerCheckpointPath. */
+  lower?: Policy;
+  config?: SimConfig;
+}
+
+export class HierarchicalPolicy implements Policy {
+  readonly id: string;
+  readonly windowSteps: number;
+  private readonly config: SimConfig;
+  private readonly metaPath: string;
+  private readonly lowerPath: string;
+  private meta: MetaController | null;
+  private lower: Policy | null;
+  private readonly tracker: MetaObservationTracker;
+  private step = 0;
+  private weights: Weights | null = null;
+  private lastMode: string | null = null;
+  /** The mode the previous step ran in (the snapshot in the next context belongs to it). */
+  private prevStepMode: string | null = null;
+  /** Control-step indices (since reset) at which the meta-controller was consulted, and what it chose. */
+  readonly decisions: { step: number; mode: string; weights: Weights }[] = [];
+
+  constructor(opts: HierarchicalPolicyOptions) {
+    if (!opts.id) throw new Error('HierarchicalPolicy: id is required');
+    this.id = opts.id;
+    this.windowSteps = opts.windowSteps ?? DEFAULT_WINDOW_STEPS;
+    if (!Number.isInteger(this.windowSteps) || this.windowSteps < 1) throw new Error(`HierarchicalPolicy '${opts.id}': windowSteps must be a positive integer, got ${opts.windowSteps}`);
+    this.config = opts.config ?? loadConfig();
+    this.metaPath = opts.metaCheckpointPath ?? DEFAULT_META_CHECKPOINT;
+    this.lowerPath = opts.lowerCheckpointPath ?? DEFAULT_LOWER_CHECKPOINT;
+    this.meta = opts.meta ?? null;
+    this.lower = opts.lower ?? null;
+    this.tracker = new MetaObservationTracker(this.windowSteps, this.config.observation.rateScaleMsgsPerS, this.config.modes);
+  }
+
+  reset(seed: number): void {
+    // Loading here (not in the constructor) keeps `bench --help` and registry listings free of file access.
+    this.meta ??= loadMetaController(this.metaPath);
+    this.lower ??= loadLowerPolicy(this.lowerPath, `${this.id}-lower`);
+    this.lower.reset(seed);
+    this.tracker.reset();
+    this.step = 0;
+    this.weights = null;
+    this.lastMode = null;
+    this.prevStepMode = null;
+    this.decisions.length = 0;
+  }
+
+  /** The weights in force (null before the first act). */
+  currentWeights(): Weights | null {
+    return this.weights ? { ...this.weights } : null;
+  }
+
+  act(obs: Float32Array, ctx: PolicyContext): Action {
+    if (!this.meta || !this.lower) throw new Error(`HierarchicalPolicy '${this.id}': call reset(seed) before act()`);
+    const m = this.modeOf(ctx);
+    this.tracker.observe(ctx, this.prevStepMode, m.budgetUsdPerHour);
+    if (this.weights === null || this.step % this.windowSteps === 0 || m.mode !== this.lastMode) {
+      const metaObs = this.tracker.build(assertMode(m.mode, `HierarchicalPolicy '${this.id}'`), m.budgetLeftFraction, m.budgetUsdPerHour);
+      this.weights = normalizeWeights(this.meta(metaObs), `HierarchicalPolicy '${this.id}' meta output`);
+      this.lastMode = m.mode;
+      this.decisions.push({ step: this.step, mode: m.mode, weights: { ...this.weights } });
+    }
+    this.step++;
+    this.prevStepMode = m.mode;
+    return this.lower.act(withWeights(obs, this.weights), ctx);
+  }
+
+  /** The mode context, or 'normal' with the full budget when the world runs no mode schedule. */
+  private modeOf(ctx: PolicyContext): ModeContext {
+    if (ctx.mode) return ctx.mode;
+    const scenario = (this.config.scenarios as Record<string, { budgetUsdPerHour: number } | undefined>)[ctx.scenario];
+    if (!scenario) throw new Error(`HierarchicalPolicy '${this.id}': context has no mode and scenario '${ctx.scenario}' has no budget in the config`);
+    return { mode: 'normal', budgetLeftFraction: 1, budgetUsdPerHour: scenario.budgetUsdPerHour };
+  }
+}
+
+/** The registered `edge-rl` policy: TD3 meta-controller + PPO, both from models/. */
+export function createEdgeRlPolicy(): HierarchicalPolicy {
+  return new HierarchicalPolicy({ id: 'edge-rl' });
+}
+
+/** The PPO with one raw weight vector for the whole run (normalized by normalizeWeights), for the meta report. */
+export function createFixedWeightsPolicy(raw: readonly number[], opts: { id?: string; lower?: Policy; lowerCheckpointPath?: string } = {}): HierarchicalPolicy {
+  const fixed = Float32Array.from(raw);
+  const w = normalizeWeights(fixed, 'createFixedWeightsPolicy');
+  return new HierarchicalPolicy({ id: opts.id ?? `fixed-${weightsLabel(w)}`, meta: () => fixed, lower: opts.lower, lowerCheckpointPath: opts.lowerCheckpointPath });
+}

@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkMember } from '../core/spaces.ts';
+import { loadConfig } from '../core/config.ts';
+import { Rng } from '../core/rng.ts';
+import { makeEnv } from '../env/registry.ts';
+import { SparkIotMetaEnv, randomSchedule, type MetaStepInfo } from './meta-env.ts';
+import { META_OBS_SIZE } from './meta-observation.ts';
+import { modeObjective, windowStats } from './modes.ts';
+import { WeightReadingStub } from './test-stubs.ts';
+
+const K = 5;
+const M = 4;
+const make = (extra: Record<string, unknown> = {}): SparkIotMetaEnv => new SparkIotMetaEnv({ windowSteps: K, episodeMetaSteps: M, lowerPolicy: new WeightReadingStub(), ...extra });
+
+test('a meta step runs K lower steps with the normalized weights; the reward is the mode objective of that window', () => {
+  const env = make({ scenario: 'healthcare', schedule: [{ startStep: 0, mode: 'budget', budgetLeftFraction: 0.2 }, { startStep: 2 * K, mode: 'critical' }] });
+  const r0 = env.reset({ seed: 7 });
+  assert.equal(r0.obs.length, META_OBS_SIZE);
+  checkMember(env.observationSpace, r0.obs);
+  assert.deepEqual(Array.from(r0.obs.slice(0, 4)), [0, 1, 0, Math.fround(0.2)], 'budget one-hot and the budget left');
+  const modes = loadConfig().modes;
+  const budget = loadConfig().scenarios.healthcare.budgetUsdPerHour;
+  const seenModes: string[] = [];
+  let previous: MetaStepInfo['records'] = [];
+  for (let m = 0; m < M; m++) {
+    const r = env.step(Float32Array.from([0, 1, 0]));
+    const info = r.info as unknown as MetaStepInfo;
+    assert.equal(info.records.length, K);
+    assert.deepEqual(info.records.map((x) => x.step), Array.from({ length: K }, (_, i) => m * K + i));
+    // The weights were in force for the whole window (the env's record columns).
+    for (const rec of info.records) assert.ok(Math.abs(rec.beta - info.weights.beta) < 1e-12 && info.weights.beta > 0.99);
+    // Golden: the reward recomputed from the records: the change of n * J of the phase, over K.
+    const stats = windowStats(info.records, budget, modes[info.mode]);
+    assert.equal(info.violationRate, stats.violationRate);
+    const phaseStart = m % 2 === 0; // phases start at windows 0 and 2
+    const expected = phaseStart
+      ? modeObjective(modes[info.mode], stats)
+      : (2 * K * modeObjective(modes[info.mode], windowStats([...previous, ...info.records], budget, modes[info.mode])) - K * modeObjective(modes[info.mode], windowStats(previous, budget, modes[info.mode]))) / K;
+    assert.ok(Math.abs(r.reward - expected) < 1e-12, `meta step ${m}: ${r.reward} vs ${expected}`);
+    previous = info.records;
+    seenModes.push(info.mode);
+    assert.equal(r.terminated, false);
+    assert.equal(r.truncated, m === M - 1, 'episodes end after episodeMetaSteps meta steps');
+    checkMember(env.observationSpace, r.obs);
+  }
+  assert.deepEqual(seenModes, ['budget', 'budget', 'critical', 'critical']);
+  assert.throws(() => env.step([0.3, 0.3, 0.3]), /SparkIotMeta\.step: call reset\(\) first \(the episode is over\)/);
+});
+
+test('the lower policy sees the meta weights in its observation features', () => {
+  const stub = new WeightReadingStub();
+  const env = make({ lowerPolicy: stub });
+  env.reset({ seed: 1 });
+  env.step([1, 0, 0]);
+  assert.equal(stub.seen.length, K);
+  for (const w of stub.seen) assert.ok(w.alpha > 0.99 && w.beta < 0.01, JSON.stringify(w));
+});
+
+test('same seed, same episode; different seeds, different worlds; seeds far from the tournament', () => {
+  const run = (seed: number): number[] => {
+    const env = make();
+    env.reset({ seed });
+    const out: number[] = [env.episode!.worldSeed];
+    for (let m = 0; m < M; m++) out.push(env.step([0.5, 0.5, 0.5]).reward);
+    return out;
+  };
+  assert.deepEqual(run(3), run(3));
+  assert.notDeepEqual(run(3), run(4));
+  assert.ok(run(3)[0]! >= 2_000_000_000);
+});
+
+test('random schedules switch only at window boundaries, and entering budget leaves 5-30 % of the budget', () => {
+  const rng = new Rng(5);
+  for (let i = 0; i < 50; i++) {
+    const s = randomSchedule(rng, 30, K, 0.3);
+    for (const p of s) {
+      assert.equal(p.startStep % K, 0);
+      if (p.mode === 'budget') assert.ok(p.budgetLeftFraction! >= 0.05 && p.budgetLeftFraction! <= 0.3);
+    }
+    for (let k = 1; k < s.length; k++) assert.notEqual(s[k]!.mode, s[k - 1]!.mode);
+  }
+});
+
+test('bad input: actions, options and a missing lower checkpoint give clear errors', () => {
+  const env = make();
+  assert.throws(() => env.step([1, 0, 0]), /call reset\(\) first/);
+  env.reset({ seed: 0 });
+  assert.throws(() => env.step([1, 0]), /action must be 3 raw weights/);
+  assert.throws(() => env.step([1, Number.NaN, 0]), /weight component 1 is not a finite number/);
+  assert.throws(() => new SparkIotMetaEnv({ windowSteps: 0, lowerPolicy: new WeightReadingStub() }), /windowSteps must be a positive integer/);
+  assert.throws(() => makeEnv('SparkIotMeta', { bogus: 1 }), /SparkIotMeta: unknown option 'bogus'/);
+  assert.throws(() => new SparkIotMetaEnv({ lowerCheckpoint: '/nonexistent/ppo.json' }), /lower-level PPO checkpoint '\/nonexistent\/ppo.json' not found; produce it with: edgepilot train --env SparkIot --algo ppo/);
+});

@@ -1,0 +1,217 @@
+/**
+ * SparkIotMeta: the meta-controller's environment (registered as `SparkIotMeta`, docs/META.md).
+ *
+ * One meta step = K lower-level SparkIotEnv steps (K = windowSteps, default 10 = 100 s). The action is a raw
+ * weight vector in [0, 1]^3, normalized to the simplex by normalizeWeights (src/meta/weights.ts) and put in force
+ * for the K steps, during which the frozen lower-level PPO (models/edge-rl-ppo.json) acts on the observation with
+ * those weights. The observation is the mode context (src/meta/meta-observation.ts); the reward is the change the
+ * K steps make to n * J of the current mode phase, over K (PhaseObjective, src/meta/modes.ts): the window's J when
+ * a phase starts, and in total the report's combined objective, caps over whole phases included. An episode is `episodeMetaSteps` meta steps (default
+ * 30 = 300 control steps = 50 min) and ends with truncated = true (a time limit, so TD3 bootstraps past it).
+ *
+ * Each episode draws, from an Rng seeded by reset({seed}): the IoT scenario (uniform over the four when
+ * 'mixed'), a world seed far from the tournament's (BASE_SEED + i), and a random mode schedule (a switch to
+ * another mode at each meta-step boundary with probability modeSwitchProb; entering the budget mode leaves
+ * 5-30 % of the budget).
+ */
+import { existsSync } from 'node:fs';
+import { box, type BoxSpace } from '../core/spaces.ts';
+import { Rng } from '../core/rng.ts';
+import type { Weights } from '../core/types.ts';
+import { SCENARIOS, type ScenarioName, type StepRecord } from '../env/spark-iot-types.ts';
+import type { Env, EnvAction, ResetOptions, ResetResult, StepResult } from '../env/types.ts';
+import { PpoAgentPolicy, withWeights } from '../policies/rl-agent.ts';
+import type { Policy, PolicyContext } from '../policies/types.ts';
+import { MetaObservationTracker, metaObservationSpace } from './meta-observation.ts';
+import { ModeScheduleEnv } from './mode-env.ts';
+import { MODES, PhaseObjective, assertMode, violatesModeSla, windowStats, type ModeName, type ModePhase } from './modes.ts';
+import { normalizeWeights } from './weights.ts';
+
+export const META_ENV_ID = 'SparkIotMeta';
+/** [assumed] K: lower steps per meta step (100 s at the 10 s control interval): long enough to see a cost and SLA trend. */
+export const DEFAULT_WINDOW_STEPS = 10;
+/** [assumed] Meta steps per episode (30 x 100 s = 50 min, a few mode phases). */
+export const DEFAULT_EPISODE_META_STEPS = 30;
+/** [assumed] Probability of a mode switch at each meta-step boundary (mean phase 6-7 meta steps). */
+export const DEFAULT_MODE_SWITCH_PROB = 0.15;
+/** World seeds of meta training start here, far from the tournament's 10_000 + i and A's 1e6 + U(1e9). */
+export const META_SEED_BASE = 2_000_000_000;
+const META_SEED_SPAN = 1_000_000_000;
+/** The lower-level checkpoint and the command that produces it (engineer A's agent, docs/AGENT.md). */
+export const DEFAULT_LOWER_CHECKPOINT = 'models/edge-rl-ppo.json';
+export const LOWER_TRAIN_COMMAND = 'edgepilot train --env SparkIot --algo ppo --config configs/edge-rl-ppo.json --seed 1 --out models/edge-rl-ppo.json';
+
+export interface MetaEnvOptions {
+  /** The IoT scenario, or 'mixed' (default): uniform over the four, redrawn every episode. */
+  scenario?: ScenarioName | 'mixed';
+  windowSteps?: number;
+  episodeMetaSteps?: number;
+  modeSwitchProb?: number;
+  /** A fixed schedule (in lower steps) instead of random ones (tests, evaluation of one story). */
+  schedule?: ModePhase[];
+  /** Lower-level PPO checkpoint (default models/edge-rl-ppo.json). */
+  lowerCheckpoint?: string;
+  /** A lower-level policy object instead of the checkpoint (tests). */
+  lowerPolicy?: Policy;
+  seedBase?: number;
+}
+
+const KNOWN_OPTIONS = ['scenario', 'windowSteps', 'episodeMetaSteps', 'modeSwitchProb', 'schedule', 'lowerCheckpoint', 'lowerPolicy', 'seedBase'];
+
+/** Validates registry / config options; errors name the option. */
+export function parseMetaEnvOptions(options: Record<string, unknown> = {}): MetaEnvOptions {
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.includes(key)) throw new Error(`${META_ENV_ID}: unknown option '${key}'; known: ${KNOWN_OPTIONS.join(', ')}`);
+  }
+  const o = options as MetaEnvOptions;
+  if (o.scenario !== undefined && o.scenario !== 'mixed' && !(SCENARIOS as readonly string[]).includes(o.scenario)) {
+    throw new Error(`${META_ENV_ID}: option scenario must be 'mixed' or one of ${SCENARIOS.join(', ')}, got ${JSON.stringify(o.scenario)}`);
+  }
+  for (const k of ['windowSteps', 'episodeMetaSteps'] as const) {
+    const v = o[k];
+    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 1)) throw new Error(`${META_ENV_ID}: option ${k} must be a positive integer, got ${JSON.stringify(v)}`);
+  }
+  if (o.modeSwitchProb !== undefined && !(typeof o.modeSwitchProb === 'number' && o.modeSwitchProb >= 0 && o.modeSwitchProb <= 1)) {
+    throw new Error(`${META_ENV_ID}: option modeSwitchProb must be a number in [0, 1], got ${JSON.stringify(o.modeSwitchProb)}`);
+  }
+  if (o.lowerCheckpoint !== undefined && typeof o.lowerCheckpoint !== 'string') throw new Error(`${META_ENV_ID}: option lowerCheckpoint must be a path, got ${JSON.stringify(o.lowerCheckpoint)}`);
+  if (o.seedBase !== undefined && !(typeof o.seedBase === 'number' && Number.isInteger(o.seedBase) && o.seedBase >= 0)) throw new Error(`${META_ENV_ID}: option seedBase must be an integer >= 0, got ${JSON.stringify(o.seedBase)}`);
+  return { ...o };
+}
+
+/** The lower-level PPO, or a clear error naming the missing checkpoint and the command that produces it. */
+export function loadLowerPolicy(path = DEFAULT_LOWER_CHECKPOINT, id = 'edge-rl-lower'): PpoAgentPolicy {
+  if (!existsSync(path)) throw new Error(`lower-level PPO checkpoint '${path}' not found; produce it with: ${LOWER_TRAIN_COMMAND}`);
+  const p = new PpoAgentPolicy({ id, checkpointPath: path });
+  p.load();
+  return p;
+}
+
+/** A random mode schedule of `metaSteps` windows of `windowSteps` (switches only at window boundaries). */
+export function randomSchedule(rng: Rng, metaSteps: number, windowSteps: number, switchProb: number): ModePhase[] {
+  const budgetLeft = (): number => rng.uniform(0.05, 0.3);
+  let mode: ModeName = MODES[rng.int(MODES.length)]!;
+  const phases: ModePhase[] = [{ startStep: 0, mode, budgetLeftFraction: mode === 'budget' ? budgetLeft() : rng.uniform(0.5, 1) }];
+  for (let m = 1; m < metaSteps; m++) {
+    // Both draws are always made so the stream does not depend on the outcome.
+    const u = rng.next();
+    const pick = rng.int(MODES.length - 1);
+    const left = budgetLeft();
+    if (u >= switchProb) continue;
+    const others = MODES.filter((x) => x !== mode);
+    mode = others[pick]!;
+    const phase: ModePhase = { startStep: m * windowSteps, mode };
+    if (mode === 'budget') phase.budgetLeftFraction = left;
+    phases.push(phase);
+  }
+  return phases;
+}
+
+export interface MetaStepInfo {
+  mode: ModeName;
+  weights: Weights;
+  violationRate: number;
+  costOverBudget: number;
+  scenario: ScenarioName;
+  /** The K lower-level steps of this meta step. */
+  records: StepRecord[];
+}
+
+export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
+  readonly id = META_ENV_ID;
+  readonly observationSpace: BoxSpace = metaObservationSpace();
+  /** Raw weights in [0, 1]^3, normalized by normalizeWeights. */
+  readonly actionSpace: BoxSpace = box(0, 1, [3]);
+  readonly windowSteps: number;
+  readonly episodeMetaSteps: number;
+  readonly modeSwitchProb: number;
+  private readonly scenario: ScenarioName | 'mixed';
+  private readonly fixedSchedule: ModePhase[] | undefined;
+  private readonly seedBase: number;
+  private readonly lower: Policy;
+  private readonly env: ModeScheduleEnv;
+  private readonly tracker: MetaObservationTracker;
+  private readonly objective: PhaseObjective;
+  private rng = new Rng(0).fork('meta-episodes');
+  private lowerObs: Float32Array | null = null;
+  private ctx: PolicyContext | null = null;
+  private metaStep = 0;
+  private done = true;
+  /** Scenario, world seed and schedule of the current episode (tests and logs). */
+  episode: { scenario: ScenarioName; worldSeed: number; schedule: ModePhase[] } | null = null;
+
+  constructor(options: MetaEnvOptions = {}) {
+    const o = parseMetaEnvOptions(options as Record<string, unknown>);
+    this.windowSteps = o.windowSteps ?? DEFAULT_WINDOW_STEPS;
+    this.episodeMetaSteps = o.episodeMetaSteps ?? DEFAULT_EPISODE_META_STEPS;
+    this.modeSwitchProb = o.modeSwitchProb ?? DEFAULT_MODE_SWITCH_PROB;
+    this.scenario = o.scenario ?? 'mixed';
+    this.fixedSchedule = o.schedule;
+    this.seedBase = o.seedBase ?? META_SEED_BASE;
+    this.lower = o.lowerPolicy ?? loadLowerPolicy(o.lowerCheckpoint);
+    this.env = new ModeScheduleEnv({ maxSteps: this.windowSteps * this.episodeMetaSteps, scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, schedule: o.schedule });
+    this.tracker = new MetaObservationTracker(this.windowSteps, this.env.inner.config.observation.rateScaleMsgsPerS, this.env.inner.config.modes);
+    this.objective = new PhaseObjective(this.env.inner.config.modes);
+  }
+
+  reset(opts: ResetOptions = {}): ResetResult<Float32Array> {
+    if (opts.seed !== undefined) {
+      if (!Number.isFinite(opts.seed)) throw new Error(`${META_ENV_ID}.reset: seed must be a finite number, got ${opts.seed}`);
+      this.rng = new Rng(opts.seed).fork('meta-episodes');
+    }
+    const scenario = this.scenario === 'mixed' ? SCENARIOS[this.rng.int(SCENARIOS.length)]! : this.scenario;
+    const worldSeed = this.seedBase + this.rng.int(META_SEED_SPAN);
+    const schedule = this.fixedSchedule ?? randomSchedule(this.rng.fork(`schedule-${worldSeed}`), this.episodeMetaSteps, this.windowSteps, this.modeSwitchProb);
+    this.episode = { scenario, worldSeed, schedule };
+    const r = this.env.reset({ seed: worldSeed, options: { scenario, schedule } });
+    this.lower.reset(worldSeed);
+    this.tracker.reset();
+    this.tracker.observe(r.info.context, null, this.env.budgetUsdPerHour);
+    this.objective.reset();
+    this.lowerObs = r.obs;
+    this.ctx = r.info.context;
+    this.metaStep = 0;
+    this.done = false;
+    return { obs: this.observation(), info: { mode: this.env.mode, scenario } };
+  }
+
+  step(action: EnvAction): StepResult<Float32Array> {
+    if (this.done || !this.lowerObs || !this.ctx) throw new Error(`${META_ENV_ID}.step: call reset() first${this.lowerObs ? ' (the episode is over)' : ''}`);
+    if (typeof action === 'number' || action.length !== 3) throw new Error(`${META_ENV_ID}.step: action must be 3 raw weights in [0, 1], got ${typeof action === 'number' ? action : `${action.length} values`}`);
+    const weights = normalizeWeights(action, `${META_ENV_ID}.step action`);
+    const mode = assertMode(this.env.mode, META_ENV_ID);
+    this.env.inner.setWeights(weights);
+    const records: StepRecord[] = [];
+    const budget = this.env.budgetUsdPerHour;
+    let increments = 0;
+    let truncated = false;
+    for (let k = 0; k < this.windowSteps; k++) {
+      const a = this.lower.act(withWeights(this.lowerObs, weights), this.ctx);
+      const r = this.env.stepAction(a);
+      const rec = r.info.record!;
+      records.push(rec);
+      const stepMode = assertMode(r.info.stepMode, META_ENV_ID);
+      this.tracker.observe(r.info.context, stepMode, budget);
+      increments += this.objective.add(stepMode, violatesModeSla(this.env.inner.config.modes[stepMode], rec), rec.costRateUsdPerHour / budget);
+      this.lowerObs = r.obs;
+      this.ctx = r.info.context;
+      if (r.truncated || r.terminated) {
+        truncated = true;
+        break;
+      }
+    }
+    const stats = windowStats(records, budget, this.env.inner.config.modes[mode]);
+    // Per-step scale: the window's change of n * J of its phase, over K (equals the window's J when the phase starts).
+    const reward = increments / this.windowSteps;
+    this.metaStep++;
+    truncated = truncated || this.metaStep >= this.episodeMetaSteps;
+    this.done = truncated;
+    const info: MetaStepInfo = { mode, weights, violationRate: stats.violationRate, costOverBudget: stats.costOverBudget, scenario: this.episode!.scenario, records };
+    return { obs: this.observation(), reward, terminated: false, truncated, info: info as unknown as Record<string, unknown> };
+  }
+
+  private observation(): Float32Array {
+    const m = this.ctx!.mode!;
+    return this.tracker.build(assertMode(m.mode, META_ENV_ID), m.budgetLeftFraction, m.budgetUsdPerHour);
+  }
+}

@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig } from '../core/config.ts';
+import type { Policy } from '../policies/types.ts';
+import { createPolicy } from '../policies/registry.ts';
+import { runEpisode } from '../bench/tournament.ts';
+import { ModeScheduleEnv, MODE_SWITCH_SCENARIO } from './mode-env.ts';
+import { modeSwitchSchedule } from './modes.ts';
+import { WeightReadingStub } from './test-stubs.ts';
+
+const STEPS = 40;
+const modes = loadConfig().modes;
+
+/** One mode-switch run: the world (arrivals, bursts) and the mode story each step's policy was shown. */
+function trace(policy: Policy, seed: number): { arrivals: number[]; modes: string[]; budgetLeft: number[]; weights: number[][]; scenario: string[] } {
+  const env = new ModeScheduleEnv({ maxSteps: STEPS, recordScenario: MODE_SWITCH_SCENARIO });
+  let { obs, info } = env.reset({ seed });
+  policy.reset(seed);
+  const out = { arrivals: [] as number[], modes: [] as string[], budgetLeft: [] as number[], weights: [] as number[][], scenario: [] as string[] };
+  for (let t = 0; t < STEPS; t++) {
+    out.modes.push(info.context.mode!.mode);
+    out.budgetLeft.push(info.context.mode!.budgetLeftFraction);
+    out.weights.push([obs[6]!, obs[7]!, obs[8]!]);
+    const r = env.stepAction(policy.act(obs, info.context));
+    out.arrivals.push(r.info.record!.arrivalRateMsgsPerS);
+    out.scenario.push(r.info.record!.scenario);
+    obs = r.obs;
+    info = r.info;
+  }
+  return out;
+}
+
+test('mode-switch: every policy faces the identical world and the identical mode story', () => {
+  const a = trace(createPolicy('threshold-forecast'), 10_000);
+  const b = trace(createPolicy('fixed'), 10_000);
+  const c = trace(new WeightReadingStub(), 10_000);
+  assert.deepEqual(a.arrivals, b.arrivals);
+  assert.deepEqual(a.arrivals, c.arrivals);
+  assert.deepEqual(a.modes, b.modes);
+  assert.deepEqual(a.modes, c.modes);
+  const expected = modeSwitchSchedule(STEPS);
+  for (let t = 0; t < STEPS; t++) {
+    const k = expected.filter((p) => p.startStep <= t).length - 1;
+    assert.equal(a.modes[t], expected[k]!.mode, `mode at step ${t}`);
+    // The mode's weights are in force and shown in the observation from the phase's first step.
+    const w = modes[expected[k]!.mode].defaultWeights;
+    assert.deepEqual(a.weights[t], [Math.fround(w.alpha), Math.fround(w.beta), Math.fround(w.gamma)], `weights at step ${t}`);
+  }
+  assert.ok(a.scenario.every((s) => s === MODE_SWITCH_SCENARIO));
+  // Budget left: full at the start, 10 % when the budget phase begins, then it only goes down.
+  assert.equal(a.budgetLeft[0], 1);
+  assert.ok(Math.abs(a.budgetLeft[10]! - 0.1) < 1e-12);
+  for (let t = 11; t < STEPS; t++) assert.ok(a.budgetLeft[t]! <= a.budgetLeft[t - 1]!);
+  // A different seed is a different world.
+  assert.notDeepEqual(trace(createPolicy('fixed'), 10_001).arrivals, a.arrivals);
+});
+
+test('the tournament runs the mode-switch env and hands the mode to policies through context.mode', () => {
+  const seen: string[] = [];
+  const spy: Policy = { id: 'spy', reset: () => {}, act: (_obs, ctx) => (seen.push(ctx.mode!.mode), { executors: 4, memoryGb: 4, tier: 'nvme', codec: 'lz4' }) };
+  const env = new ModeScheduleEnv({ maxSteps: 8, recordScenario: MODE_SWITCH_SCENARIO });
+  const records = runEpisode(env, spy, 'spy', 10_000, 8);
+  assert.equal(records.length, 8);
+  assert.deepEqual(seen, ['normal', 'normal', 'budget', 'budget', 'critical', 'critical', 'normal', 'normal']);
+  // The record carries the weights of the step's mode.
+  assert.equal(records[2]!.alpha, modes.budget.defaultWeights.alpha);
+  assert.equal(records[4]!.beta, modes.critical.defaultWeights.beta);
+});
+
+test('bad input is named', () => {
+  assert.throws(() => new ModeScheduleEnv({ maxSteps: 0 }), /maxSteps must be a positive integer/);
+  assert.throws(() => new ModeScheduleEnv({ maxSteps: 10, schedule: [{ startStep: 1, mode: 'normal' }] }), /first phase must start at step 0/);
+});

@@ -1,0 +1,93 @@
+/**
+ * PpoAgentPolicy: a trained PPO checkpoint as a tournament / controller Policy.
+ *
+ * The checkpoint carries its own observation normalisation (running mean/std, SB3 VecNormalize-like), so `act`
+ * takes the raw 27-feature observation the ObservationBuilder produces and runs the deterministic `predict`
+ * (the mode of each MultiDiscrete component). The checkpoint is loaded lazily, once, on the first `act` or
+ * `load()`, and checked against the SparkIot observation / action spaces so a model trained on another env
+ * (e.g. SeedCompat's 13 features) fails with a clear error instead of acting on garbage.
+ *
+ * `withWeights` is what the meta-controller (engineer B) uses to condition the agent on other weights.
+ */
+import { fileURLToPath } from 'node:url';
+import { actionSpace as ACTION_SPACE, decodeAction } from '../core/action.ts';
+import type { Action, Weights } from '../core/types.ts';
+import { EDGE_FEATURE_INDICES, OBSERVATION_FEATURES, OBS_SIZE, observationSpace } from '../control/observation.ts';
+import { loadModel, type TrainedModel } from '../rl/model.ts';
+import type { Policy, PolicyContext } from './types.ts';
+
+/** The shipped checkpoints (resolved from this file, so they load whatever the working directory). */
+export const EDGE_RL_CHECKPOINT = fileURLToPath(new URL('../../models/edge-rl-ppo.json', import.meta.url));
+export const RL_NO_EDGE_CHECKPOINT = fileURLToPath(new URL('../../models/rl-no-edge-ppo.json', import.meta.url));
+
+const ALPHA_INDEX = OBSERVATION_FEATURES.indexOf('alpha');
+const BETA_INDEX = OBSERVATION_FEATURES.indexOf('beta');
+const GAMMA_INDEX = OBSERVATION_FEATURES.indexOf('gamma');
+
+// The same clipping the ObservationBuilder applies to the weight features (observation.ts: clip01(weights.x)).
+const clip01 = (x: number): number => (x > 1 ? 1 : x > 0 ? x : 0);
+
+/** A copy of `obs` with the alpha/beta/gamma features replaced by `w`, normalized as the ObservationBuilder does. */
+export function withWeights(obs: Float32Array, w: Weights): Float32Array {
+  if (obs.length !== OBS_SIZE) throw new Error(`withWeights: observation has ${obs.length} features, expected ${OBS_SIZE}`);
+  for (const k of ['alpha', 'beta', 'gamma'] as const) {
+    if (typeof w[k] !== 'number' || !Number.isFinite(w[k])) throw new Error(`withWeights: weights.${k} must be a finite number, got ${String(w[k])}`);
+  }
+  const out = Float32Array.from(obs);
+  out[ALPHA_INDEX] = clip01(w.alpha);
+  out[BETA_INDEX] = clip01(w.beta);
+  out[GAMMA_INDEX] = clip01(w.gamma);
+  return out;
+}
+
+/** A copy of `obs` with the edge-forecast features zeroed, as SparkIotEnv's maskEdgeFeatures does. */
+export function maskEdge(obs: Float32Array): Float32Array {
+  const out = Float32Array.from(obs);
+  for (const i of EDGE_FEATURE_INDICES) out[i] = 0;
+  return out;
+}
+
+export interface PpoAgentPolicyOptions {
+  id: string;
+  checkpointPath: string;
+  /** Zero the edge features before acting (the rl-no-edge ablation was trained that way). */
+  maskEdge?: boolean;
+}
+
+export class PpoAgentPolicy implements Policy {
+  readonly id: string;
+  readonly checkpointPath: string;
+  readonly maskEdge: boolean;
+  private model: TrainedModel | null = null;
+
+  constructor(opts: PpoAgentPolicyOptions) {
+    if (!opts.id) throw new Error('PpoAgentPolicy: id is required');
+    if (!opts.checkpointPath) throw new Error(`PpoAgentPolicy '${opts.id}': checkpointPath is required`);
+    this.id = opts.id;
+    this.checkpointPath = opts.checkpointPath;
+    this.maskEdge = opts.maskEdge ?? false;
+  }
+
+  /** Loads and checks the checkpoint (once); throws a CheckpointError naming the file and the mismatch. */
+  load(): TrainedModel {
+    if (!this.model) {
+      const spaces = { observationSpace: observationSpace(), actionSpace: ACTION_SPACE };
+      this.model = loadModel(this.checkpointPath, spaces, 'ppo');
+    }
+    return this.model;
+  }
+
+  reset(_seed: number): void {
+    // Deterministic policy without memory: nothing to reset. Loading here surfaces a bad checkpoint early.
+    this.load();
+  }
+
+  /** The deterministic action for the raw observation; `_ctx` is unused (everything the agent sees is in obs). */
+  act(obs: Float32Array, _ctx?: PolicyContext): Action {
+    const model = this.load();
+    if (obs.length !== OBS_SIZE) throw new Error(`PpoAgentPolicy '${this.id}': observation has ${obs.length} features, expected ${OBS_SIZE}`);
+    const x = this.maskEdge ? maskEdge(obs) : obs;
+    const a = model.predict(x);
+    return decodeAction(typeof a === 'number' ? [a] : Array.from(a));
+  }
+}
