@@ -4,5 +4,10 @@ import { register as reproduceSeed } from './reproduce-seed.ts';
 import { register as bench } from './bench.ts';
 import { register as devices } from './devices.ts';
 import { register as train } from './train.ts';
+import { register as report } from './report.ts';
+import { register as sparkConf } from './spark-conf.ts';
+import { register as edge } from './edge.ts';
+import { register as demo } from './demo.ts';
+import { register as serve } from './serve.ts';
 
-export const COMMANDS: Array<(program: Command) => void> = [reproduceSeed, bench, devices, train];
+export const COMMANDS: Array<(program: Command) => void> = [reproduceSeed, bench, devices, train, report, sparkConf, edge, demo, serve];

@@ -10,9 +10,14 @@
  *
  * Ranges here are *physical plausibility* bounds (what a working sensor could report, anomalies included),
  * deliberately wider than the generators' distributions; they reject garbage, not outliers.
+ *
+ * The zod schemas below are the source of truth. On the hot path validatePayload decides with the equivalent
+ * hand-written check of fast-validate.ts (fast-validate.test.ts holds the two to the same decisions) and asks zod
+ * only to explain a reject, so reasons and details are zod's.
  */
 import { z } from 'zod';
 import { SCENARIOS } from '../../env/spark-iot-types.ts';
+import { isDeviceMessage } from './fast-validate.ts';
 import { ID_PATTERN, parseTopic } from './topics.ts';
 
 export const SCHEMA_VERSION = 1;
@@ -270,6 +275,37 @@ function validateUnsafe(topic: string, payload: Uint8Array | string, opts: Valid
     return reject('invalid-json', err instanceof Error ? err.message : 'JSON.parse failed');
   }
 
+  // The hand-written check accepts exactly what the zod schema accepts, at a fraction of the cost; zod only runs to
+  // explain a reject.
+  let message: DeviceMessage;
+  if (isDeviceMessage(value)) {
+    message = value as DeviceMessage;
+  } else {
+    const explained = explainReject(value);
+    if ('ok' in explained) return explained;
+    message = explained;
+  }
+
+  if (parsedTopic.type === 'device' && (parsedTopic.deviceId !== message.deviceId || parsedTopic.scenario !== message.scenario)) {
+    return reject('topic-mismatch', `topic names ${parsedTopic.scenario}/${parsedTopic.deviceId}, payload says ${message.scenario}/${message.deviceId}`);
+  }
+  if (parsedTopic.type === 'ingest' && parsedTopic.scenario !== message.scenario) {
+    return reject('topic-mismatch', `ingest topic of '${parsedTopic.scenario}' carries a '${message.scenario}' message`);
+  }
+
+  const known = opts.knownDevices;
+  if (known !== undefined && !(typeof known === 'function' ? known(message.deviceId) : known.has(message.deviceId))) {
+    return reject('unknown-device', `device '${message.deviceId}' is not registered`);
+  }
+  return { ok: true, message };
+}
+
+/**
+ * Why `value` is not a DeviceMessage, in zod's words. The hot path (isDeviceMessage, fast-validate.ts) only says
+ * yes or no; for a no, the documented schema gives the reason and detail. (Returns the message if zod accepts it,
+ * which the agreement test says never happens for a value isDeviceMessage refused.)
+ */
+function explainReject(value: unknown): DeviceMessage | ValidationResult {
   const overflow = findOverflow(value, '');
   if (overflow !== null) return reject('non-finite-number', overflow);
 
@@ -288,20 +324,7 @@ function validateUnsafe(topic: string, payload: Uint8Array | string, opts: Valid
     const more = parsed.error.issues.length > 1 ? ` (+${parsed.error.issues.length - 1} more)` : '';
     return reject('schema', `${where}: ${issue.message}${more}`);
   }
-  const message = parsed.data;
-
-  if (parsedTopic.type === 'device' && (parsedTopic.deviceId !== message.deviceId || parsedTopic.scenario !== message.scenario)) {
-    return reject('topic-mismatch', `topic names ${parsedTopic.scenario}/${parsedTopic.deviceId}, payload says ${message.scenario}/${message.deviceId}`);
-  }
-  if (parsedTopic.type === 'ingest' && parsedTopic.scenario !== message.scenario) {
-    return reject('topic-mismatch', `ingest topic of '${parsedTopic.scenario}' carries a '${message.scenario}' message`);
-  }
-
-  const known = opts.knownDevices;
-  if (known !== undefined && !(typeof known === 'function' ? known(message.deviceId) : known.has(message.deviceId))) {
-    return reject('unknown-device', `device '${message.deviceId}' is not registered`);
-  }
-  return { ok: true, message };
+  return parsed.data;
 }
 
 /**

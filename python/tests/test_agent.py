@@ -1,0 +1,167 @@
+import json
+import os
+import socket
+import struct
+import threading
+import unittest
+
+from edgepilot_agent.agent import EdgepilotAgent
+from edgepilot_agent.executors import ExecutorScaler
+from edgepilot_agent.protocol import DecisionTracker, verify
+from edgepilot_agent.transport import ControllerError, HttpTransport, MqttProgressPublisher
+from tests.fakes import FakeSparkContext, executors
+
+PROGRESS = '{"id":"q1","runId":"r1","batchId":7,"numInputRows":100,"inputRowsPerSecond":50.0}'
+
+
+class FakeTransport:
+    def __init__(self, decisions=()):
+        self.decisions = list(decisions)
+        self.events = []
+        self.acks = []
+        self.fail_posts = 0
+
+    def poll_decision(self, after_seq, wait_ms):
+        return self.decisions.pop(0) if self.decisions else None
+
+    def post_event(self, body):
+        if self.fail_posts > 0:
+            self.fail_posts -= 1
+            raise ControllerError("controller away")
+        self.events.append(json.loads(body))
+
+    def post_applied(self, seq, executors, ok, detail):
+        self.acks.append((seq, executors, ok))
+
+
+def d(seq, n, expires=10**15):
+    return {"seq": seq, "executors": n, "issuedAtMs": 0, "expiresAtMs": expires}
+
+
+class AgentTest(unittest.TestCase):
+    def test_duplicate_and_stale_decisions_are_applied_once(self):
+        sc = FakeSparkContext()
+        tr = FakeTransport([d(10, 4), d(10, 4), d(9, 1), d(11, 2, expires=1), d(12, 3)])
+        agent = EdgepilotAgent(tr, ExecutorScaler(sc, list_executors=lambda: executors(0, 0, 0)))
+        applied = [agent.poll_once(now=1000) for _ in range(5)]
+        self.assertEqual([a["seq"] if a else None for a in applied], [10, None, None, None, 12])
+        self.assertEqual(tr.acks, [(10, 4, True), (12, 3, True)])
+        # 10 asked for 4 (one still starting); 12 asks for the 3 running: the pending request is lowered, nothing killed
+        self.assertEqual([c[:2] for c in sc.scala.calls], [("requestTotalExecutors", 4), ("requestTotalExecutors", 3)])
+        self.assertEqual(agent.tracker.ignored, {"duplicate": 1, "stale": 1, "expired": 1, "invalid": 0})
+
+    def test_a_failing_spark_call_is_reported_not_raised(self):
+        class Boom(ExecutorScaler):
+            def apply(self, target):
+                raise RuntimeError("py4j gateway gone")
+
+        tr = FakeTransport([d(1, 4)])
+        EdgepilotAgent(tr, Boom(FakeSparkContext(), list_executors=lambda: [])).poll_once(now=0)
+        self.assertEqual(tr.acks, [(1, 4, False)])
+
+    def test_progress_queue_is_bounded_and_survives_an_outage(self):
+        tr = FakeTransport()
+        agent = EdgepilotAgent(tr, None, max_queue=3)
+        for i in range(5):
+            agent.on_progress(PROGRESS.replace('"batchId":7', '"batchId":%d' % i))
+        tr.fail_posts = 1
+        with self.assertRaises(ControllerError):
+            agent.flush()
+        self.assertEqual(len(agent.queue), 3, "nothing lost on a failed send")
+        self.assertEqual(agent.flush(), 3)
+        self.assertEqual([e["progress"]["batchId"] for e in tr.events], [2, 3, 4], "oldest dropped first")
+
+    def test_http_transport_refuses_short_tokens(self):
+        with self.assertRaises(ValueError):
+            HttpTransport("http://127.0.0.1:1", "short")
+
+
+class MqttPublisherTest(unittest.TestCase):
+    def test_connect_and_publish_frames(self):
+        server = socket.socket()
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        got = {}
+
+        def broker():
+            conn, _ = server.accept()
+            with conn:
+                data = b""
+                conn.settimeout(5)
+                first = conn.recv(2)
+                data = conn.recv(first[1])
+                got["connect"] = first[:1] + data
+                conn.sendall(bytes([0x20, 0x02, 0x00, 0x00]))
+                head = conn.recv(1)
+                length, mult = 0, 1
+                while True:
+                    b = conn.recv(1)[0]
+                    length += (b & 0x7F) * mult
+                    mult *= 128
+                    if b < 128:
+                        break
+                body = b""
+                while len(body) < length:
+                    body += conn.recv(length - len(body))
+                got["publish"] = head + body
+
+        t = threading.Thread(target=broker)
+        t.start()
+        pub = MqttProgressPublisher("127.0.0.1", server.getsockname()[1], "edgepilot/spark/orders/progress", "agent-1", "0123456789abcdef-test-token")
+        payload = json.dumps({"event": "progress", "progress": {"batchId": 1, "pad": "x" * 300}})
+        pub.post_event(payload)
+        t.join(5)
+        pub.close()
+        server.close()
+        self.assertEqual(got["connect"][0], 0x10)
+        self.assertIn(b"MQTT\x04", got["connect"])
+        self.assertEqual(got["publish"][0], 0x30, "PUBLISH at QoS 0")
+        (tlen,) = struct.unpack("!H", got["publish"][1:3])
+        self.assertEqual(got["publish"][3:3 + tlen].decode(), "edgepilot/spark/orders/progress")
+        signed = json.loads(got["publish"][3 + tlen:].decode())
+        self.assertEqual(json.loads(signed["body"]), json.loads(payload))
+        self.assertTrue(verify("0123456789abcdef-test-token", signed["ts"], signed["body"], signed["sig"]))
+
+
+LIVE_MQTT = os.environ.get("EDGEPILOT_AGENT_TEST_MQTT")  # host:port of an MQTT 3.1.1 broker the TS test watches
+
+
+@unittest.skipUnless(LIVE_MQTT and os.environ.get("EDGEPILOT_AGENT_TEST_TOKEN"), "EDGEPILOT_AGENT_TEST_MQTT not set (src/runtime/spark/python-agent.test.ts sets it)")
+class LiveMqttTest(unittest.TestCase):
+    def test_publish_to_the_controllers_broker(self):
+        host, port = LIVE_MQTT.rsplit(":", 1)
+        pub = MqttProgressPublisher(host, int(port), "edgepilot/spark/orders-stream/progress", "agent-live", os.environ["EDGEPILOT_AGENT_TEST_TOKEN"])
+        agent = EdgepilotAgent(None, None, progress_transport=pub)
+        agent.on_progress(PROGRESS.replace('"batchId":7', '"batchId":42'))
+        self.assertEqual(agent.flush(), 1)
+        pub.close()
+
+
+LIVE_URL = os.environ.get("EDGEPILOT_AGENT_TEST_URL")
+LIVE_TOKEN = os.environ.get("EDGEPILOT_AGENT_TEST_TOKEN")
+
+
+@unittest.skipUnless(LIVE_URL and LIVE_TOKEN, "EDGEPILOT_AGENT_TEST_URL/TOKEN not set (src/runtime/spark/python-agent.test.ts sets them)")
+class LiveControllerTest(unittest.TestCase):
+    """Against the real TypeScript AgentChannel, started by python-agent.test.ts with one decision published."""
+
+    def test_round_trip(self):
+        tr = HttpTransport(LIVE_URL, LIVE_TOKEN)
+        sc = FakeSparkContext()
+        agent = EdgepilotAgent(tr, ExecutorScaler(sc, list_executors=lambda: executors(0, 0)), DecisionTracker(1, 20))
+        agent.on_progress(PROGRESS)
+        agent.on_event("idle", {"id": "q1", "runId": "r1", "timestamp": "2024-05-01T10:29:46.282Z"})
+        self.assertEqual(agent.flush(), 2)
+        first = agent.poll_once()
+        self.assertIsNotNone(first)
+        self.assertEqual(first["executors"], 6)
+        self.assertIsNone(agent.poll_once(wait_ms=200), "the same decision is not served twice")
+        self.assertEqual(sc.scala.calls[0][:2], ("requestTotalExecutors", 6))
+        with self.assertRaises(ControllerError):
+            HttpTransport(LIVE_URL, "wrong-token-but-long-enough").post_event("{}")
+        with self.assertRaises(ControllerError):
+            HttpTransport(LIVE_URL, "wrong-token-but-long-enough").poll_decision(0, 0)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { StepRecord } from '../../env/spark-iot-types.ts';
+import { ReportUnavailableError, burstWindowSteps, controlIntervalOf, groupRuns, mdTable, pm, policyProblem, reportScenarios, resolveAgent, runVariants, temperatureBucket } from './common.ts';
+import { createPolicy } from '../../policies/registry.ts';
+
+/** A StepRecord with neutral values, overridden by `o`. */
+function fakeRecord(o: Partial<StepRecord>): StepRecord {
+  return {
+    step: 0, tSeconds: 10, scenario: 'balanced', trace: '', seed: 1, policy: 'p',
+    arrivalRateMsgsPerS: 1000, processedRateMsgsPerS: 1000, backlogMsgs: 0, droppedMsgs: 0, p95LatencyMs: 1000, slaTargetMs: 4000, slaViolated: false,
+    requestedExecutors: 2, requestedMemoryGb: 4, requestedTier: 'nvme', requestedCodec: 'lz4', executorsRunning: 2, executorsStarting: 0, memoryGb: 4,
+    tier: 'nvme', codec: 'lz4', scaled: false, costUsd: 0.001, costRateUsdPerHour: 0.36, predictedRateMsgsPerS: 1000, burstProbability: 0,
+    burstActive: false, burstOnset: false, reuseProbability: 0.5, shuffleBytes: 1e6, reward: 0, alpha: 1 / 3, beta: 1 / 3, gamma: 1 / 3,
+    ...o,
+  };
+}
+
+test('temperature buckets: [0, .25) cold, [.25, .5) cool, [.5, .75) warm, [.75, 1] hot; out of range is an error', () => {
+  assert.deepEqual([0, 0.2499, 0.25, 0.4999, 0.5, 0.75, 0.99, 1].map(temperatureBucket), ['cold', 'cold', 'cool', 'cool', 'warm', 'hot', 'hot', 'hot']);
+  assert.throws(() => temperatureBucket(1.2), /reuse probability must be in \[0, 1\], got 1.2/);
+  assert.throws(() => temperatureBucket(Number.NaN), /got NaN/);
+});
+
+test('burst windows: the union of [onset - before, onset + after], clipped to the run', () => {
+  const run = Array.from({ length: 20 }, (_, i) => fakeRecord({ step: i, burstOnset: i === 1 || i === 8 || i === 10 }));
+  assert.deepEqual(burstWindowSteps(run, 3, 6), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+  assert.deepEqual(burstWindowSteps(run, 0, 1), [1, 2, 8, 9, 10, 11]);
+  assert.deepEqual(burstWindowSteps(run.map((r) => ({ ...r, burstOnset: false })), 3, 6), []);
+});
+
+test('groupRuns: policy -> scenario -> seed, each run sorted by step; control interval from tSeconds', () => {
+  const recs = [fakeRecord({ policy: 'a', seed: 2, step: 1, tSeconds: 20 }), fakeRecord({ policy: 'a', seed: 2, step: 0, tSeconds: 10 }), fakeRecord({ policy: 'b', seed: 1 })];
+  const g = groupRuns(recs);
+  assert.deepEqual([...g.keys()], ['a', 'b']);
+  const run = g.get('a')!.get('balanced')!.get(2)!;
+  assert.deepEqual(run.map((r) => r.step), [0, 1]);
+  assert.equal(controlIntervalOf(run), 10);
+  assert.throws(() => controlIntervalOf([]), /empty run/);
+});
+
+test('resolveAgent: an explicit id must run; the default falls back to edge-rl-fixed or names both problems', () => {
+  assert.deepEqual(resolveAgent('threshold-forecast'), { id: 'threshold-forecast', notes: [] });
+  assert.throws(() => resolveAgent('no-such-policy'), (e: Error) => e instanceof ReportUnavailableError && /--agent no-such-policy: policy 'no-such-policy' is not registered/.test(e.message));
+  assert.match(policyProblem('no-such-policy')!, /not registered/);
+  assert.equal(policyProblem('fixed'), null);
+  // Whatever the state of the trained models: the default either runs, falls back with a note, or explains both.
+  try {
+    const r = resolveAgent(undefined);
+    assert.ok(r.id === 'edge-rl' ? r.notes.length === 0 : r.id === 'edge-rl-fixed' && /fell back to 'edge-rl-fixed'/.test(r.notes[0]!));
+  } catch (err) {
+    assert.ok(err instanceof ReportUnavailableError && /no trained agent available: .*edge-rl.*edge-rl-fixed/.test(err.message));
+  }
+});
+
+test('runVariants pairs seeds: every variant sees the same world; labels must be unique', () => {
+  const recs = runVariants([{ label: 'x', makePolicy: () => createPolicy('fixed') }, { label: 'y', makePolicy: () => createPolicy('keda-lag') }], ['smart-city'], 2, 15);
+  assert.equal(recs.length, 2 * 2 * 15);
+  const world = (label: string) => JSON.stringify(recs.filter((r) => r.policy === label).map((r) => [r.seed, r.arrivalRateMsgsPerS, r.reuseProbability, r.burstOnset]));
+  assert.equal(world('x'), world('y'));
+  assert.deepEqual([...new Set(recs.map((r) => r.seed))], [10000, 10001]);
+  assert.throws(() => runVariants([{ label: 'x', makePolicy: () => createPolicy('fixed') }, { label: 'x', makePolicy: () => createPolicy('fixed') }], ['balanced'], 1, 1), /labels must be unique/);
+  assert.throws(() => runVariants([], ['balanced'], 0, 1), /seeds must be an integer >= 1, got 0/);
+});
+
+test('formatting: mean ± CI, n/a when undefined; Markdown tables escape pipes; scenarios are checked', () => {
+  assert.equal(pm({ mean: 1.234, ci95: 0.5, n: 3 }, 2), '1.23 ± 0.50');
+  assert.equal(pm({ mean: 1, ci95: Number.NaN, n: 1 }, 1), '1.0 ± n/a');
+  assert.equal(pm({ mean: Number.NaN, ci95: Number.NaN, n: 0 }, 1), 'n/a');
+  assert.equal(mdTable(['a', 'b'], [['x|y', '1']]), '| a | b |\n|---|---|\n| x\\|y | 1 |');
+  assert.throws(() => reportScenarios({ outDir: '', seeds: 1, steps: 1, quick: true, scenarios: ['mars' as 'balanced'] }), /unknown scenario 'mars'/);
+  assert.equal(reportScenarios({ outDir: '', seeds: 1, steps: 1, quick: true }).length, 4);
+});

@@ -1,0 +1,237 @@
+/**
+ * What the reports share: the runner signature, resolving the agent policy (with a clear fallback), running paired
+ * variants on the real simulator, grouping steps into runs, data-temperature buckets, burst windows, Markdown and PNG
+ * helpers. Every number a report prints is computed from the StepRecords it read back from its own steps file.
+ */
+import { writeFileSync } from 'node:fs';
+import type { TopLevelSpec } from 'vega-lite';
+import type { StepRecord } from '../../env/spark-iot-types.ts';
+import { SCENARIOS, type ScenarioName } from '../../env/spark-iot-types.ts';
+import { SparkIotEnv } from '../../env/spark-iot-env.ts';
+import type { Policy } from '../../policies/types.ts';
+import { createPolicy, getPolicyEntry } from '../../policies/registry.ts';
+import { runEpisode, seedFor } from '../tournament.ts';
+import { meanCi, pairedDifference, type MeanCi } from '../stats.ts';
+import { renderSvg, svgToPng } from '../plots.ts';
+
+/** The options every report runner takes (the CLI passes `<out>/<kind>` as outDir). */
+export interface ReportOptions {
+  outDir: string;
+  seeds: number;
+  steps: number;
+  quick: boolean;
+}
+
+export interface ReportResult {
+  markdownPath: string;
+  pngPaths: string[];
+  summary: Record<string, unknown>;
+}
+
+/** A runner may also accept `onProgress` and `scenarios` (the CLI passes them; runners that do not know them ignore them). */
+export type ReportRunner = (
+  opts: ReportOptions & { onProgress?: (done: number, total: number, label: string) => void; scenarios?: readonly ScenarioName[] },
+) => Promise<ReportResult>;
+
+/** Extra options of the shuffle and edge reports (the CLI's --agent, --scenario; tests use stand-in policies). */
+export interface AgentReportOptions extends ReportOptions {
+  /** Policy id of the agent (default 'edge-rl', falling back to 'edge-rl-fixed'). */
+  agent?: string;
+  scenarios?: readonly ScenarioName[];
+  /** Called after each run (progress bar on stderr). */
+  onProgress?: (done: number, total: number, label: string) => void;
+  /** The command line, written into the report. */
+  command?: string;
+}
+
+export class ReportUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReportUnavailableError';
+  }
+}
+
+export const DEFAULT_AGENT = 'edge-rl';
+export const FALLBACK_AGENT = 'edge-rl-fixed';
+
+/** Why a policy id cannot run: not registered, or its factory / reset throws (e.g. a missing checkpoint). Null if it can. */
+export function policyProblem(id: string): string | null {
+  try {
+    getPolicyEntry(id);
+  } catch {
+    return `policy '${id}' is not registered`;
+  }
+  try {
+    createPolicy(id).reset(seedFor(0));
+    return null;
+  } catch (err) {
+    return `policy '${id}' cannot run: ${(err as Error).message}`;
+  }
+}
+
+/**
+ * The agent a report runs. An explicit id must work; the default 'edge-rl' falls back to 'edge-rl-fixed' with a note
+ * that the report prints, and throws ReportUnavailableError naming both problems when neither runs.
+ */
+export function resolveAgent(requested: string | undefined): { id: string; notes: string[] } {
+  if (requested !== undefined && requested !== DEFAULT_AGENT) {
+    const problem = policyProblem(requested);
+    if (problem) throw new ReportUnavailableError(`--agent ${requested}: ${problem}`);
+    return { id: requested, notes: [] };
+  }
+  const first = policyProblem(DEFAULT_AGENT);
+  if (!first) return { id: DEFAULT_AGENT, notes: [] };
+  const second = policyProblem(FALLBACK_AGENT);
+  if (!second) return { id: FALLBACK_AGENT, notes: [`${first}; fell back to '${FALLBACK_AGENT}' (the PPO agent without the meta-controller).`] };
+  throw new ReportUnavailableError(`no trained agent available: ${first}; ${second}. Train them (docs/RL.md) or pass --agent <policy id> (e.g. threshold-forecast).`);
+}
+
+/** One policy configuration of a report; `label` is what the steps file's `policy` column holds. */
+export interface Variant {
+  label: string;
+  makePolicy: () => Policy;
+  /** Run in an env with the edge features (obs 11-12) zeroed. */
+  maskEdgeFeatures?: boolean;
+}
+
+/**
+ * Every variant x scenario x seed on the real simulator, paired: seed i (10000 + i) is the same exogenous world for
+ * every variant. Records are ordered scenario -> variant -> seed, with `policy` = the variant's label.
+ */
+export function runVariants(
+  variants: readonly Variant[],
+  scenarios: readonly ScenarioName[],
+  seeds: number,
+  steps: number,
+  onProgress?: (done: number, total: number, label: string) => void,
+): StepRecord[] {
+  if (!(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`report: seeds must be an integer >= 1, got ${seeds}`);
+  if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`report: steps must be an integer >= 1, got ${steps}`);
+  const labels = new Set(variants.map((v) => v.label));
+  if (labels.size !== variants.length) throw new Error(`report: variant labels must be unique, got ${variants.map((v) => v.label).join(', ')}`);
+  const total = scenarios.length * variants.length * seeds;
+  const records: StepRecord[] = [];
+  let done = 0;
+  for (const scenario of scenarios) {
+    for (const v of variants) {
+      const policy = v.makePolicy();
+      const env = new SparkIotEnv({ scenario, maxSteps: steps, maskEdgeFeatures: v.maskEdgeFeatures === true, exposeFuture: policy.clairvoyant === true });
+      for (let i = 0; i < seeds; i++) {
+        for (const r of runEpisode(env, policy, v.label, seedFor(i), steps)) records.push(r);
+        onProgress?.(++done, total, `${scenario}/${v.label}`);
+      }
+    }
+  }
+  return records;
+}
+
+export const ALL_SCENARIOS: readonly ScenarioName[] = SCENARIOS;
+
+/** Runs of one (policy, scenario): seed -> steps in step order. */
+export type Runs = Map<number, StepRecord[]>;
+
+/** policy -> scenario -> seed -> steps, in order of first appearance (the steps file's order). */
+export function groupRuns(records: readonly StepRecord[]): Map<string, Map<string, Runs>> {
+  const out = new Map<string, Map<string, Runs>>();
+  for (const r of records) {
+    let byScenario = out.get(r.policy);
+    if (!byScenario) out.set(r.policy, (byScenario = new Map()));
+    let bySeed = byScenario.get(r.scenario);
+    if (!bySeed) byScenario.set(r.scenario, (bySeed = new Map()));
+    let steps = bySeed.get(r.seed);
+    if (!steps) bySeed.set(r.seed, (steps = []));
+    steps.push(r);
+  }
+  for (const byScenario of out.values()) for (const bySeed of byScenario.values()) for (const steps of bySeed.values()) steps.sort((a, b) => a.step - b.step);
+  return out;
+}
+
+/** The runs of (policy, scenario), sorted by seed; throws naming what is missing. */
+export function runsOf(grouped: Map<string, Map<string, Runs>>, policy: string, scenario: string): StepRecord[][] {
+  const bySeed = grouped.get(policy)?.get(scenario);
+  if (!bySeed) throw new Error(`report: the steps file has no runs of policy '${policy}' on scenario '${scenario}'`);
+  return [...bySeed.entries()].sort((a, b) => a[0] - b[0]).map(([, steps]) => steps);
+}
+
+/** Control interval of a run (s), from consecutive tSeconds. */
+export function controlIntervalOf(run: readonly StepRecord[]): number {
+  if (run.length >= 2) return run[1]!.tSeconds - run[0]!.tSeconds;
+  if (run.length === 1) return run[0]!.tSeconds; // the first step ends one interval after cloud time 0
+  throw new Error('report: an empty run has no control interval');
+}
+
+export const slaViolationPct = (run: readonly StepRecord[]): number => (100 * run.filter((s) => s.slaViolated).length) / run.length;
+export const totalCostUsd = (run: readonly StepRecord[]): number => run.reduce((a, s) => a + s.costUsd, 0);
+export const meanOf = (xs: readonly number[]): number => xs.reduce((a, x) => a + x, 0) / xs.length;
+
+/** Data-temperature buckets of StepRecord.reuseProbability (ground truth reuse probability during the step). */
+export const TEMPERATURE_BUCKETS = [
+  { name: 'cold', lo: 0, hi: 0.25 },
+  { name: 'cool', lo: 0.25, hi: 0.5 },
+  { name: 'warm', lo: 0.5, hi: 0.75 },
+  { name: 'hot', lo: 0.75, hi: 1 },
+] as const;
+export type TemperatureBucket = (typeof TEMPERATURE_BUCKETS)[number]['name'];
+
+export function temperatureBucket(reuseProbability: number): TemperatureBucket {
+  if (!(reuseProbability >= 0 && reuseProbability <= 1)) throw new Error(`temperatureBucket: reuse probability must be in [0, 1], got ${reuseProbability}`);
+  for (const b of TEMPERATURE_BUCKETS) if (reuseProbability < b.hi) return b.name;
+  return 'hot';
+}
+
+/** Steps in [onset - before, onset + after] of any burst onset of the run (indices into the run, ascending). */
+export function burstWindowSteps(run: readonly StepRecord[], before: number, after: number): number[] {
+  const inWindow = new Array<boolean>(run.length).fill(false);
+  run.forEach((s, i) => {
+    if (!s.burstOnset) return;
+    for (let j = Math.max(0, i - before); j <= Math.min(run.length - 1, i + after); j++) inWindow[j] = true;
+  });
+  const out: number[] = [];
+  inWindow.forEach((w, i) => w && out.push(i));
+  return out;
+}
+
+// ---- formatting ----
+
+const fixed = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+
+/** "mean ± ci" (n/a when the CI is undefined: fewer than 2 values). */
+export function pm(m: MeanCi, digits: number): string {
+  if (m.n === 0) return 'n/a';
+  return `${fixed(m.mean, digits)} ± ${fixed(m.ci95, digits)}`;
+}
+
+export function num(x: number, digits: number): string {
+  return fixed(x, digits);
+}
+
+export function mdTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const esc = (c: string): string => c.replace(/\|/g, '\\|');
+  return [`| ${header.map(esc).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+}
+
+export { meanCi, pairedDifference, type MeanCi };
+
+/** Render a vega-lite spec to a PNG file (fonts set in plots.ts: without them resvg draws no text). */
+export async function writePng(path: string, spec: TopLevelSpec): Promise<void> {
+  writeFileSync(path, svgToPng(await renderSvg(spec)));
+}
+
+/** The common top-level fields of the reports' vega-lite specs. */
+export function specBase(title: string): Record<string, unknown> {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    background: 'white',
+    padding: 12,
+    config: { font: 'DejaVu Sans', concat: { spacing: 40 } },
+  };
+}
+
+/** Scenarios to run: the option, or all four. */
+export function reportScenarios(opts: AgentReportOptions): ScenarioName[] {
+  const s = opts.scenarios ?? ALL_SCENARIOS;
+  if (s.length === 0) throw new Error('report: at least one scenario is needed');
+  for (const name of s) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`report: unknown scenario '${name}'; valid: ${SCENARIOS.join(', ')}`);
+  return [...s];
+}

@@ -1,0 +1,473 @@
+/**
+ * The edge-cloud report: what the edge forecast buys. The agent (default `edge-rl`) against the same agent trained
+ * with the edge features masked (`rl-no-edge`, run in an env with maskEdgeFeatures), on paired seeds:
+ * - SLA violations in windows around burst onsets (ground truth StepRecord.burstOnset; from BEFORE steps before to
+ *   AFTER steps after each onset), next to the whole-run figures;
+ * - provisioning lead time: per onset, the first scale-up (requested executors up from the previous step) in the
+ *   window, as seconds before the onset step (negative = after it), and the share of onsets with a scale-up requested
+ *   no later than the onset step;
+ * - forecaster accuracy from the forecast recorded in the steps (src/edge/accuracy.ts forecastMetrics): MAPE of the
+ *   predicted rate against the arrival rate of the step the horizon falls in, burst precision/recall and mean lead time
+ *   of the alarm (burst probability >= 0.5, i.e. CUSUM at its threshold, docs/SIMULATOR.md) against the onsets.
+ * Flow: run -> steps.csv.gz -> read back -> analyse -> Markdown + PNGs.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
+import type { StepRecord } from '../../env/spark-iot-types.ts';
+import { DEFAULT_CONFIG } from '../../core/config.ts';
+import { forecastMetrics, type ForecastAccuracy } from '../../edge/accuracy.ts';
+import type { Action } from '../../core/types.ts';
+import type { Policy, PolicyContext } from '../../policies/types.ts';
+import { createPolicy } from '../../policies/registry.ts';
+import { readStepsFile, writeStepsFile } from '../steps-log.ts';
+import {
+  burstWindowSteps,
+  controlIntervalOf,
+  groupRuns,
+  mdTable,
+  meanCi,
+  num,
+  pairedDifference,
+  pm,
+  policyProblem,
+  reportScenarios,
+  resolveAgent,
+  runVariants,
+  runsOf,
+  slaViolationPct,
+  specBase,
+  totalCostUsd,
+  writePng,
+  type AgentReportOptions,
+  type MeanCi,
+  type ReportResult,
+  type Variant,
+} from './common.ts';
+
+/** Burst window: from 3 steps (30 s) before an onset to 6 steps (60 s) after it (the brief's example). */
+export const WINDOW_BEFORE_STEPS = 3;
+export const WINDOW_AFTER_STEPS = 6;
+/** The forecaster's alarm: burstProbability = S / (S + h) >= 0.5 exactly when the CUSUM S reaches h (docs/SIMULATOR.md). */
+export const ALARM_PROBABILITY = 0.5;
+/** A detection counts from lead + 5 s before an onset to 30 s after it, as evaluateForecaster does (src/edge/accuracy.ts). */
+export const DETECTION_MAX_LATE_S = 30;
+export const DETECTION_EARLY_SLACK_S = 5;
+
+export const NO_EDGE_AGENT = 'rl-no-edge';
+export const MASKED_SUFFIX = '+masked-edge';
+
+/**
+ * A policy with the edge forecast removed from its context as well as from its observation (the env zeroes obs
+ * 11-12): the forecast becomes persistence (predicted = current arrival rate) with burst probability 0, so a rule that
+ * reads the context (e.g. threshold-forecast) loses the edge exactly as a learned agent does.
+ */
+export class MaskedEdgePolicy implements Policy {
+  constructor(
+    readonly inner: Policy,
+    readonly id: string,
+  ) {}
+
+  reset(seed: number): void {
+    this.inner.reset(seed);
+  }
+
+  act(obs: Float32Array, ctx: PolicyContext): Action {
+    const masked = new Float32Array(obs);
+    masked[11] = 0;
+    masked[12] = 0;
+    const forecast = { predictedRateMsgsPerS: ctx.snapshot.arrivalRateMsgsPerS, burstProbability: 0, horizonS: ctx.forecast.horizonS, gatewayId: 'masked' };
+    return this.inner.act(masked, { ...ctx, forecast });
+  }
+}
+
+/** The no-edge variant for an agent: the trained ablation when it can run, else the agent itself with the edge masked. */
+export function noEdgeVariant(agent: string, requested?: string): { variant: Variant; notes: string[] } {
+  const masked = (id: string, label: string): Variant => ({ label, maskEdgeFeatures: true, makePolicy: () => new MaskedEdgePolicy(createPolicy(id), label) });
+  if (requested !== undefined) {
+    const problem = policyProblem(requested);
+    if (problem) throw new Error(`--masked-agent ${requested}: ${problem}`);
+    return { variant: masked(requested, requested), notes: [] };
+  }
+  const isTrainedAgent = agent === 'edge-rl' || agent === 'edge-rl-fixed';
+  if (isTrainedAgent) {
+    const problem = policyProblem(NO_EDGE_AGENT);
+    if (!problem) return { variant: masked(NO_EDGE_AGENT, NO_EDGE_AGENT), notes: [] };
+    return {
+      variant: masked(agent, `${agent}${MASKED_SUFFIX}`),
+      notes: [`${problem}; the no-edge variant is '${agent}' with its edge inputs masked at run time (not an agent trained without them).`],
+    };
+  }
+  return {
+    variant: masked(agent, `${agent}${MASKED_SUFFIX}`),
+    notes: [`the no-edge variant is '${agent}' with its edge inputs masked (observation features 11-12 zeroed, forecast replaced by persistence).`],
+  };
+}
+
+export interface RunEdgeMetrics {
+  seed: number;
+  slaViolationPct: number;
+  costUsd: number;
+  onsets: number;
+  /** SLA violation % over the steps in burst windows; NaN when the run has no onset. */
+  windowSlaViolationPct: number;
+  /** Mean over onsets with a scale-up in the window of (onset step - first scale-up step) x interval, s; NaN if none. */
+  meanLeadS: number;
+  /** Share of onsets with a scale-up requested at or before the onset step; NaN when the run has no onset. */
+  proactiveShare: number;
+  /** Share of onsets with any scale-up in their window; NaN when the run has no onset. */
+  scaledShare: number;
+  /** Mean executors serving at the end of the onset steps (provisioned ahead or not); NaN when the run has no onset. */
+  executorsAtOnset: number;
+}
+
+/** First step in [o - before, o + after] (index >= 1) whose requested executors exceed the previous step's. */
+export function firstScaleUp(run: readonly StepRecord[], onsetIndex: number, before = WINDOW_BEFORE_STEPS, after = WINDOW_AFTER_STEPS): number | null {
+  for (let j = Math.max(1, onsetIndex - before); j <= Math.min(run.length - 1, onsetIndex + after); j++) {
+    if (run[j]!.requestedExecutors > run[j - 1]!.requestedExecutors) return j;
+  }
+  return null;
+}
+
+export function runEdgeMetrics(run: readonly StepRecord[]): RunEdgeMetrics {
+  if (run.length === 0) throw new Error('edge report: an empty run');
+  const intervalS = controlIntervalOf(run);
+  const window = burstWindowSteps(run, WINDOW_BEFORE_STEPS, WINDOW_AFTER_STEPS);
+  const onsetIdx = run.flatMap((s, i) => (s.burstOnset ? [i] : []));
+  const leads: number[] = [];
+  let proactive = 0;
+  let executorsSum = 0;
+  for (const o of onsetIdx) {
+    executorsSum += run[o]!.executorsRunning;
+    const s = firstScaleUp(run, o);
+    if (s === null) continue;
+    leads.push((o - s) * intervalS);
+    if (s <= o) proactive++;
+  }
+  return {
+    seed: run[0]!.seed,
+    slaViolationPct: slaViolationPct(run),
+    costUsd: totalCostUsd(run),
+    onsets: onsetIdx.length,
+    windowSlaViolationPct: window.length > 0 ? (100 * window.filter((i) => run[i]!.slaViolated).length) / window.length : Number.NaN,
+    meanLeadS: leads.length > 0 ? leads.reduce((a, x) => a + x, 0) / leads.length : Number.NaN,
+    proactiveShare: onsetIdx.length > 0 ? proactive / onsetIdx.length : Number.NaN,
+    scaledShare: onsetIdx.length > 0 ? leads.length / onsetIdx.length : Number.NaN,
+    executorsAtOnset: onsetIdx.length > 0 ? executorsSum / onsetIdx.length : Number.NaN,
+  };
+}
+
+/** Forecast series of runs, pooled on one timeline (runs placed apart so no detection window spans two runs). */
+export function forecastAccuracyOf(runs: readonly (readonly StepRecord[])[], leadTimeS: number, horizonS: number): ForecastAccuracy {
+  const predicted: number[] = [];
+  const actual: number[] = [];
+  const detections: number[] = [];
+  const onsets: number[] = [];
+  let offsetS = 0;
+  for (const run of runs) {
+    const intervalS = controlIntervalOf(run);
+    const k = Math.round(horizonS / intervalS); // the step the forecast's target second falls in
+    let wasAlarm = false;
+    run.forEach((s, i) => {
+      if (i + k < run.length) {
+        predicted.push(s.predictedRateMsgsPerS);
+        actual.push(run[i + k]!.arrivalRateMsgsPerS);
+      }
+      const alarm = s.burstProbability >= ALARM_PROBABILITY;
+      if (alarm && !wasAlarm) detections.push(offsetS + i * intervalS);
+      wasAlarm = alarm;
+      if (s.burstOnset) onsets.push(offsetS + i * intervalS);
+    });
+    offsetS += (run.length + 100) * intervalS + leadTimeS + DETECTION_MAX_LATE_S;
+  }
+  return forecastMetrics(predicted, actual, detections, onsets, { maxEarlyS: leadTimeS + DETECTION_EARLY_SLACK_S, maxLateS: DETECTION_MAX_LATE_S });
+}
+
+export interface EdgeVariantStats {
+  variant: string;
+  scenario: string;
+  runs: RunEdgeMetrics[];
+  slaViolationPct: MeanCi;
+  windowSlaViolationPct: MeanCi;
+  costUsd: MeanCi;
+  meanLeadS: MeanCi;
+  proactiveShare: MeanCi;
+  scaledShare: MeanCi;
+  executorsAtOnset: MeanCi;
+}
+
+export interface EdgeScenarioStats {
+  scenario: string;
+  edge: EdgeVariantStats;
+  noEdge: EdgeVariantStats;
+  /** Paired edge - no-edge over seeds where both values are defined. */
+  deltaWindowSlaPct: MeanCi;
+  deltaSlaPct: MeanCi;
+  deltaCostUsd: MeanCi;
+  /** Lead time gained: edge - no-edge, s. */
+  deltaLeadS: MeanCi;
+  forecast: ForecastAccuracy;
+  /** The no-edge runs saw exactly the same forecast series (it is exogenous): a consistency check. */
+  sameForecastSeries: boolean;
+}
+
+export interface EdgeAnalysis {
+  edgeLabel: string;
+  noEdgeLabel: string;
+  seeds: number[];
+  steps: number;
+  leadTimeS: number;
+  horizonS: number;
+  scenarios: EdgeScenarioStats[];
+}
+
+const defined = (x: number): boolean => Number.isFinite(x);
+
+function variantStats(variant: string, scenario: string, runs: RunEdgeMetrics[]): EdgeVariantStats {
+  const col = (f: (m: RunEdgeMetrics) => number): number[] => runs.map(f).filter(defined);
+  return {
+    variant,
+    scenario,
+    runs,
+    slaViolationPct: meanCi(col((m) => m.slaViolationPct)),
+    windowSlaViolationPct: meanCi(col((m) => m.windowSlaViolationPct)),
+    costUsd: meanCi(col((m) => m.costUsd)),
+    meanLeadS: meanCi(col((m) => m.meanLeadS)),
+    proactiveShare: meanCi(col((m) => m.proactiveShare)),
+    scaledShare: meanCi(col((m) => m.scaledShare)),
+    executorsAtOnset: meanCi(col((m) => m.executorsAtOnset)),
+  };
+}
+
+function pairedDefined(a: readonly RunEdgeMetrics[], b: readonly RunEdgeMetrics[], f: (m: RunEdgeMetrics) => number): MeanCi {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  a.forEach((m, i) => {
+    const other = b[i];
+    if (!other || other.seed !== m.seed) throw new Error(`edge report: runs do not pair up by seed (${m.seed} vs ${other?.seed})`);
+    if (defined(f(m)) && defined(f(other))) {
+      xs.push(f(m));
+      ys.push(f(other));
+    }
+  });
+  const d = pairedDifference(xs, ys);
+  return { mean: d.mean, ci95: d.ci95, n: d.n };
+}
+
+/** Everything the report prints, from step records alone. */
+export function analyzeEdge(records: readonly StepRecord[], edgeLabel: string, noEdgeLabel: string, leadTimeS: number, horizonS: number): EdgeAnalysis {
+  if (records.length === 0) throw new Error('edge report: the steps file is empty');
+  const grouped = groupRuns(records);
+  for (const label of [edgeLabel, noEdgeLabel]) {
+    if (!grouped.has(label)) throw new Error(`edge report: the steps file has no runs of '${label}' (policies: ${[...grouped.keys()].join(', ')})`);
+  }
+  const scenarios = [...grouped.get(edgeLabel)!.keys()];
+  const out: EdgeScenarioStats[] = [];
+  for (const scenario of scenarios) {
+    const edgeRuns = runsOf(grouped, edgeLabel, scenario);
+    const noEdgeRuns = runsOf(grouped, noEdgeLabel, scenario);
+    const e = edgeRuns.map(runEdgeMetrics);
+    const n = noEdgeRuns.map(runEdgeMetrics);
+    const series = (runs: StepRecord[][]): string => JSON.stringify(runs.map((r) => r.map((s) => [s.predictedRateMsgsPerS, s.burstProbability])));
+    out.push({
+      scenario,
+      edge: variantStats(edgeLabel, scenario, e),
+      noEdge: variantStats(noEdgeLabel, scenario, n),
+      deltaWindowSlaPct: pairedDefined(e, n, (m) => m.windowSlaViolationPct),
+      deltaSlaPct: pairedDefined(e, n, (m) => m.slaViolationPct),
+      deltaCostUsd: pairedDefined(e, n, (m) => m.costUsd),
+      deltaLeadS: pairedDefined(e, n, (m) => m.meanLeadS),
+      forecast: forecastAccuracyOf(edgeRuns, leadTimeS, horizonS),
+      sameForecastSeries: series(edgeRuns) === series(noEdgeRuns),
+    });
+  }
+  const seeds = [...new Set(records.map((r) => r.seed))].sort((a, b) => a - b);
+  return { edgeLabel, noEdgeLabel, seeds, steps: records.reduce((m, r) => Math.max(m, r.step + 1), 0), leadTimeS, horizonS, scenarios: out };
+}
+
+export interface EdgeReportMeta {
+  command: string;
+  notes: string[];
+}
+
+export function edgeMarkdown(a: EdgeAnalysis, meta: EdgeReportMeta, png: { bursts: string; timeline: string }): string {
+  const E = `\`${a.edgeLabel}\``;
+  const N = `\`${a.noEdgeLabel}\``;
+  const lines: string[] = [
+    '# Edge-cloud report',
+    '',
+    `Command: \`${meta.command}\``,
+    '',
+    ...meta.notes.map((n) => `> Note: ${n}`),
+    ...(meta.notes.length ? [''] : []),
+    `${E} (with the edge forecast) against ${N} (edge features masked: observation 11-12 zeroed by the env, forecast in the context replaced by persistence). ` +
+      `Scenarios: ${a.scenarios.map((s) => s.scenario).join(', ')}; ${a.steps} control steps per run; seeds ${a.seeds.join(', ')} (paired: the same worlds for both).`,
+    '',
+    `Burst window: from ${WINDOW_BEFORE_STEPS} steps before to ${WINDOW_AFTER_STEPS} steps after each ground-truth burst onset (StepRecord.burstOnset). ` +
+      `Lead time: per onset, the first step in the window whose requested executors exceed the previous step's; (onset step − that step) × control interval, ` +
+      'positive = requested before the onset step started (n/a when no onset had a scale-up: e.g. an agent already provisioned for bursts); ' +
+      '"onsets with a scale-up" = share of onsets with any scale-up in their window, "proactive" = with one requested no later than the onset step; ' +
+      '"executors at onset" = executors serving at the end of the onset step. ' +
+      'Mean over seeds ± Student-t 95 % CI; Δ = paired difference edge − no-edge over seeds where both are defined (runs without onsets have no window).',
+    '',
+    `![burst-window SLA violations and lead times](${png.bursts})`,
+    '',
+    '## SLA around bursts and provisioning lead time',
+    '',
+    mdTable(
+      ['scenario', 'variant', 'onsets (all seeds)', 'SLA viol % in burst windows', 'SLA viol % overall', 'cost USD', 'executors at onset', 'onsets with a scale-up', 'proactive share', 'first scale-up lead s'],
+      a.scenarios.flatMap((s) =>
+        [s.edge, s.noEdge].map((v) => [
+          s.scenario,
+          `\`${v.variant}\``,
+          String(v.runs.reduce((x, r) => x + r.onsets, 0)),
+          pm(v.windowSlaViolationPct, 2),
+          pm(v.slaViolationPct, 2),
+          pm(v.costUsd, 4),
+          pm(v.executorsAtOnset, 1),
+          pm(v.scaledShare, 2),
+          pm(v.proactiveShare, 2),
+          pm(v.meanLeadS, 1),
+        ]),
+      ),
+    ),
+    '',
+    'Paired differences (edge − no-edge; negative SLA Δ = the edge helps, positive lead Δ = lead time gained):',
+    '',
+    mdTable(
+      ['scenario', 'Δ SLA viol % in windows', 'Δ SLA viol % overall', 'Δ cost USD', 'lead time gained s'],
+      a.scenarios.map((s) => [s.scenario, pm(s.deltaWindowSlaPct, 2), pm(s.deltaSlaPct, 2), pm(s.deltaCostUsd, 4), pm(s.deltaLeadS, 1)]),
+    ),
+    '',
+    `![a run around its bursts](${png.timeline})`,
+    '',
+    '## Forecaster accuracy',
+    '',
+    `From the forecast each step's decision saw (StepRecord.predictedRateMsgsPerS, burstProbability), pooled over seeds, with src/edge/accuracy.ts forecastMetrics: ` +
+      `MAPE of the predicted rate against the arrival rate of the step the ${a.horizonS} s horizon falls in (step index + round(${a.horizonS} s / control interval)); ` +
+      `detections = steps where the burst probability first reaches ${ALARM_PROBABILITY} (the CUSUM alarm); a detection matches an onset from ` +
+      `${a.leadTimeS + DETECTION_EARLY_SLACK_S} s before (edge lead ${a.leadTimeS} s + ${DETECTION_EARLY_SLACK_S} s) to ${DETECTION_MAX_LATE_S} s after it; ` +
+      'lead = onset time − first matching detection (both at step resolution, so each lead is a multiple of the control interval).',
+    '',
+    mdTable(
+      ['scenario', 'MAPE %', 'burst precision', 'burst recall', 'mean lead s', 'detections', 'onsets', 'no-edge runs saw the same forecast'],
+      a.scenarios.map((s) => [
+        s.scenario,
+        num(s.forecast.mapePct, 1),
+        num(s.forecast.burstPrecision, 2),
+        num(s.forecast.burstRecall, 2),
+        num(s.forecast.meanLeadTimeS, 1),
+        String(s.forecast.detections),
+        String(s.forecast.onsets),
+        s.sameForecastSeries ? 'yes' : 'NO',
+      ]),
+    ),
+    '',
+    'Source of every number above: `steps.csv.gz` in this folder (one row per control step of every run; the `policy` column holds the variant).',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function burstsSpec(a: EdgeAnalysis): TopLevelSpec {
+  const ci = (x: number): number => (Number.isFinite(x) ? x : 0);
+  const values = a.scenarios.flatMap((s) =>
+    [s.edge, s.noEdge].flatMap((v) =>
+      (
+        [
+          ['SLA viol % in burst windows', v.windowSlaViolationPct],
+          ['SLA viol % overall', v.slaViolationPct],
+          ['first scale-up lead (s)', v.meanLeadS],
+        ] as const
+      )
+        .filter(([, m]) => m.n > 0)
+        .map(([metric, m]) => ({ scenario: s.scenario, variant: v.variant, metric, value: m.mean, lo: m.mean - ci(m.ci95), hi: m.mean + ci(m.ci95) })),
+    ),
+  );
+  const x = { field: 'scenario', type: 'nominal', title: null, axis: { labelAngle: 0 } };
+  return {
+    ...specBase(`${a.edgeLabel} vs ${a.noEdgeLabel} around burst onsets (mean ± CI95 over seeds)`),
+    data: { values },
+    facet: { column: { field: 'metric', type: 'nominal', title: null } },
+    spec: {
+      width: 260,
+      height: 220,
+      layer: [
+        { mark: 'bar', encoding: { x, xOffset: { field: 'variant' }, y: { field: 'value', type: 'quantitative', title: null }, color: { field: 'variant', type: 'nominal', legend: { labelLimit: 400 } } } },
+        { mark: { type: 'rule', color: 'black' }, encoding: { x, xOffset: { field: 'variant' }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+      ],
+    },
+    resolve: { scale: { y: 'independent' } },
+  } as unknown as TopLevelSpec;
+}
+
+/** The first seed's run of the scenario with the most onsets: arrivals, forecast, and both variants' executors. */
+function timelineSpec(records: readonly StepRecord[], a: EdgeAnalysis): TopLevelSpec {
+  const best = [...a.scenarios].sort((x, y) => y.edge.runs[0]!.onsets - x.edge.runs[0]!.onsets)[0]!;
+  const seed = a.seeds[0]!;
+  const rows = records.filter((r) => r.scenario === best.scenario && r.seed === seed);
+  const edgeRun = rows.filter((r) => r.policy === a.edgeLabel);
+  // Drawn at the start of each step (tSeconds is its end), so an onset line sits where its step begins.
+  const intervalS = controlIntervalOf(edgeRun);
+  const start = (r: StepRecord): number => r.tSeconds - intervalS;
+  const rate = edgeRun.flatMap((r) => [
+    { t: start(r), series: 'arrival rate', value: r.arrivalRateMsgsPerS },
+    { t: start(r), series: 'edge predicted rate (seen at the step start)', value: r.predictedRateMsgsPerS },
+  ]);
+  const execs = rows.filter((r) => r.policy === a.edgeLabel || r.policy === a.noEdgeLabel).map((r) => ({ t: start(r), series: r.policy, value: r.executorsRunning }));
+  const onsets = edgeRun.filter((r) => r.burstOnset).map((r) => ({ t: start(r) }));
+  const panel = (values: object[], title: string): object => ({
+    width: 900,
+    height: 170,
+    layer: [
+      { data: { values: onsets }, mark: { type: 'rule', color: '#999', strokeDash: [4, 3] }, encoding: { x: { field: 't', type: 'quantitative' } } },
+      {
+        data: { values },
+        mark: { type: 'line', interpolate: 'step-after' },
+        encoding: { x: { field: 't', type: 'quantitative', title: 'simulated time (s); dashed = burst onsets' }, y: { field: 'value', type: 'quantitative', title }, color: { field: 'series', type: 'nominal', legend: { title: null, labelLimit: 400 } } },
+      },
+    ],
+  });
+  return {
+    ...specBase(`${best.scenario}, seed ${seed}: arrivals, the edge forecast, and executors serving`),
+    vconcat: [panel(rate, 'msgs/s'), panel(execs, 'executors running')],
+    resolve: { scale: { color: 'independent' } },
+  } as unknown as TopLevelSpec;
+}
+
+/** `edgepilot report edge`: runs both variants, writes steps.csv.gz, edge.md and two PNGs into opts.outDir. */
+export async function runEdgeReport(opts: AgentReportOptions & { noEdgeAgent?: string }): Promise<ReportResult> {
+  const scenarios = reportScenarios(opts);
+  const { id: agent, notes } = resolveAgent(opts.agent);
+  const noEdge = noEdgeVariant(agent, opts.noEdgeAgent);
+  const allNotes = [...notes, ...noEdge.notes];
+  const edgeVariant: Variant = { label: agent, makePolicy: () => createPolicy(agent) };
+  mkdirSync(opts.outDir, { recursive: true });
+  const stepsPath = join(opts.outDir, 'steps.csv.gz');
+  // Not kept: the analysis reads the file back.
+  writeStepsFile(stepsPath, runVariants([edgeVariant, noEdge.variant], scenarios, opts.seeds, opts.steps, opts.onProgress));
+
+  const fromFile = readStepsFile(stepsPath);
+  // The edge lead and the forecast horizon are the simulator's configuration (src/core/config.ts, docs/SIMULATOR.md).
+  const analysis = analyzeEdge(fromFile, agent, noEdge.variant.label, DEFAULT_CONFIG.sim.edgeLeadTimeS, DEFAULT_CONFIG.sim.forecastHorizonS);
+  const png = { bursts: 'edge_bursts.png', timeline: 'edge_timeline.png' };
+  await writePng(join(opts.outDir, png.bursts), burstsSpec(analysis));
+  await writePng(join(opts.outDir, png.timeline), timelineSpec(fromFile, analysis));
+  const command = opts.command ?? `edgepilot report edge --seeds ${opts.seeds} --steps ${opts.steps}${opts.agent ? ` --agent ${opts.agent}` : ''}`;
+  const markdownPath = join(opts.outDir, 'edge.md');
+  writeFileSync(markdownPath, edgeMarkdown(analysis, { command, notes: allNotes }, png));
+
+  const per = <T>(f: (s: EdgeScenarioStats) => T): Record<string, T> => Object.fromEntries(analysis.scenarios.map((s) => [s.scenario, f(s)]));
+  const summary: Record<string, unknown> = {
+    agent,
+    noEdgeAgent: noEdge.variant.label,
+    notes: allNotes,
+    seeds: analysis.seeds.length,
+    steps: analysis.steps,
+    stepsFile: stepsPath,
+    windowSlaViolationPct: per((s) => ({ edge: s.edge.windowSlaViolationPct.mean, noEdge: s.noEdge.windowSlaViolationPct.mean })),
+    leadTimeGainedS: per((s) => s.deltaLeadS.mean),
+    forecast: per((s) => ({ mapePct: s.forecast.mapePct, precision: s.forecast.burstPrecision, recall: s.forecast.burstRecall, meanLeadTimeS: s.forecast.meanLeadTimeS })),
+  };
+  return { markdownPath, pngPaths: [join(opts.outDir, png.bursts), join(opts.outDir, png.timeline)], summary };
+}

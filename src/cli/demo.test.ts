@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI; `onStdout` sees stdout as it grows (to act on the printed URL while the demo runs). */
+function runCli(args: string[], onStdout?: (text: string) => void): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += String(d);
+      onStdout?.(stdout);
+    });
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('edgepilot demo --duration: live dashboard while it runs, then a balanced summary and the JSON line', { timeout: 90_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-demo-'));
+  type Probe = { state: { info: { scenario: string; policy: string } }; health: { ok: boolean }; noToken: number; wrongToken: number; sse: string; modeStatus: number; modeAfter: string };
+  // A holder object: TypeScript does not track assignments made inside the callback.
+  const box: { probe: Promise<Probe> | null } = { probe: null };
+  try {
+    const run = await runCli(['demo', '--scenario', 'healthcare', '--duration', '15', '--port', '0', '--control-interval', '2', '--devices', '50', '--faulty-every', '4', '--out', dir, '--json'], (out) => {
+      const url = /dashboard: (http:\/\/\S+)/.exec(out)?.[1];
+      const token = /control token: (\S+)/.exec(out)?.[1];
+      if (url && token && box.probe === null) {
+        box.probe = (async () => {
+          const base = url.replace(/\/$/, '');
+          const state = (await (await fetch(`${base}/api/state`)).json()) as { info: { scenario: string; policy: string } };
+          const health = (await (await fetch(`${base}/healthz`)).json()) as { ok: boolean };
+          const noToken = (await fetch(`${base}/api/stop`, { method: 'POST' })).status;
+          const wrongToken = (await fetch(`${base}/api/policy`, { method: 'POST', headers: { Authorization: 'Bearer wrong-token-000' }, body: '{"policy":"fixed"}' })).status;
+          // The first bytes of the live stream.
+          const controller = new AbortController();
+          const res = await fetch(`${base}/api/events`, { signal: controller.signal });
+          const reader = res.body!.getReader();
+          const { value } = await reader.read();
+          controller.abort();
+          // With the printed token the operating mode switches (and the page's header follows).
+          const modeStatus = (await fetch(`${base}/api/mode`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: '{"mode":"critical"}' })).status;
+          const modeAfter = ((await (await fetch(`${base}/api/state`)).json()) as { info: { mode: string } }).info.mode;
+          return { state, health, noToken, wrongToken, modeStatus, modeAfter, sse: `${res.headers.get('content-type')}\n${Buffer.from(value ?? new Uint8Array()).toString('utf8')}` };
+        })();
+      }
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(box.probe !== null, `the demo printed its dashboard URL: ${run.stdout}`);
+    const p = await box.probe;
+    assert.equal(p.state.info.scenario, 'healthcare');
+    assert.equal(p.health.ok, true);
+    assert.equal(p.noToken, 401, 'stop refused without a token');
+    assert.equal(p.wrongToken, 403, 'policy switch refused with a wrong token');
+    assert.match(p.sse, /^text\/event-stream/);
+    assert.match(p.sse, /retry: 2000/);
+    assert.equal(p.modeStatus, 200);
+    assert.equal(p.modeAfter, 'critical');
+
+    const last = JSON.parse(run.stdout.trim().split('\n').pop()!) as Record<string, number>;
+    assert.deepEqual(Object.keys(last), ['published', 'ingested', 'processed', 'dropped', 'malformed', 'slaViolationPct', 'costUsd', 'decisions']);
+    assert.ok(last.published! > 0, 'messages were published');
+    assert.equal(last.published, last.processed! + last.dropped!, 'every published message was processed or dropped');
+    assert.ok(last.decisions! > 0, 'the controller decided');
+    assert.ok(last.costUsd! > 0, 'the emulated cluster cost money');
+    assert.ok(last.slaViolationPct! >= 0 && last.slaViolationPct! <= 100);
+    assert.match(run.stdout, /OK {2}published \d+ = processed \d+ \+ dropped \d+/);
+    // The faulty sensor (one bad payload every 4 s here) is caught by the validators, every time.
+    assert.ok(last.malformed! >= 2, `malformed ${last.malformed}`);
+    assert.match(run.stdout, new RegExp(`OK {2}malformed ${last.malformed} = sent by the faulty sensor ${last.malformed}`));
+    assert.match(run.stdout, /policy (threshold-forecast|edge-rl) \(/, 'says which policy and why');
+    // The decision log has one JSON line per decision.
+    const log = readFileSync(join(dir, 'decisions.jsonl'), 'utf8').trim().split('\n');
+    assert.equal(log.length, last.decisions);
+    assert.ok(existsSync(join(dir, 'windows.jsonl')) || existsSync(join(dir, 'alerts.jsonl')), 'engine outputs were written');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('edgepilot demo: usage errors exit 2 with a message', async () => {
+  const badScenario = await runCli(['demo', '--scenario', 'mars', '--duration', '1']);
+  assert.equal(badScenario.code, 2);
+  assert.match(badScenario.stderr, /--scenario must be one of/);
+  const badDuration = await runCli(['demo', '--duration', '-3']);
+  assert.equal(badDuration.code, 2);
+  assert.match(badDuration.stderr, /--duration must be > 0/);
+  const badPolicy = await runCli(['demo', '--policy', 'nope', '--duration', '1', '--port', '0']);
+  assert.equal(badPolicy.code, 2);
+  assert.match(badPolicy.stderr, /unknown policy 'nope'/);
+  assert.doesNotMatch(badPolicy.stderr, /\n\s+at /, 'no stack trace');
+});

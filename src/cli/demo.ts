@@ -1,0 +1,149 @@
+/**
+ * `edgepilot demo`: devices -> embedded MQTT broker -> edge gateway -> engine <-> controller -> dashboard, all in this
+ * process (src/runtime/demo.ts). Prints the dashboard URL and token; with --duration it stops by itself, otherwise
+ * on Ctrl-C (SIGINT/SIGTERM) or POST /api/stop. The summary checks that every published message was processed or
+ * dropped with a reason; if not, the exit code is 1.
+ */
+import type { Command } from 'commander';
+import { SCENARIOS } from '../env/spark-iot-types.ts';
+import { isScenarioName } from '../runtime/devices/topics.ts';
+import { DEFAULT_DEMO_PORT, startDemo, type DemoSummary } from '../runtime/demo.ts';
+import { DEFAULT_RATE_SCALE } from '../runtime/demo-support.ts';
+import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+
+interface DemoFlags {
+  scenario: string;
+  policy?: string;
+  duration?: string;
+  port: string;
+  host: string;
+  token?: string;
+  seed: string;
+  rateScale: string;
+  devices: string;
+  controlInterval: string;
+  faultyEvery: string;
+  out?: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .description('run devices, MQTT broker, edge gateway, engine, controller and the live dashboard in one process')
+    .option('--scenario <name>', `workload: ${SCENARIOS.join(' | ')}`, 'smart-city')
+    .option('--policy <id>', 'controller policy (default: edge-rl when its checkpoints exist, else threshold-forecast)')
+    .option('--duration <s>', 'stop after this many seconds (default: run until Ctrl-C)')
+    .option('--port <n>', 'dashboard port (0 = any free port)', String(DEFAULT_DEMO_PORT))
+    .option('--host <addr>', 'dashboard listen address', '127.0.0.1')
+    .option('--token <t>', 'bearer token for the control endpoints (default: generated and printed)')
+    .option('--seed <n>', 'random seed of the workload and devices', '1')
+    .option('--rate-scale <k>', "divide the simulator's rates (and executor capacity) by k to fit this machine", String(DEFAULT_RATE_SCALE))
+    .option('--devices <n>', 'number of simulated devices', '200')
+    .option('--control-interval <s>', 'seconds between control decisions', '5')
+    .option('--faulty-every <s>', 'a faulty sensor sends one malformed payload every s seconds (0 = never)', '10')
+    .option('--out <dir>', 'folder for window/alert outputs and the decision log (default runs/demo-<time>)')
+    .option('--json', 'print the summary as one JSON line (the last line of stdout)')
+    .action(async (flags: DemoFlags) => {
+      await runDemo(flags);
+    });
+}
+
+async function runDemo(flags: DemoFlags): Promise<void> {
+  if (!isScenarioName(flags.scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}, got '${flags.scenario}'`);
+  let durationS: number | undefined;
+  if (flags.duration !== undefined) {
+    durationS = parseFloatOption('--duration', flags.duration);
+    if (durationS <= 0) throw new UsageError(`--duration must be > 0 seconds, got '${flags.duration}'`);
+  }
+  const port = parseIntOption('--port', flags.port, 0);
+  if (port > 65535) throw new UsageError(`--port must be <= 65535, got '${flags.port}'`);
+  const rateScale = parseFloatOption('--rate-scale', flags.rateScale);
+  if (rateScale <= 0) throw new UsageError(`--rate-scale must be > 0, got '${flags.rateScale}'`);
+  const controlIntervalS = parseFloatOption('--control-interval', flags.controlInterval);
+  if (controlIntervalS <= 0) throw new UsageError(`--control-interval must be > 0 seconds, got '${flags.controlInterval}'`);
+  if (!(Number(flags.faultyEvery) >= 0)) throw new UsageError(`--faulty-every must be a number >= 0, got '${flags.faultyEvery}'`);
+  if (flags.token !== undefined && (flags.token.length < 8 || /\s/.test(flags.token))) throw new UsageError('--token must be at least 8 characters without spaces');
+
+  const abort = new AbortController();
+  let signals = 0;
+  const onSignal = (name: string) => {
+    signals++;
+    if (signals > 1) {
+      process.stderr.write(`edgepilot demo: second ${name}: exiting without a clean shutdown\n`);
+      process.exit(130);
+    }
+    process.stderr.write(`edgepilot demo: ${name}: shutting down cleanly (again to force)\n`);
+    abort.abort();
+  };
+  const onSigint = () => onSignal('SIGINT');
+  const onSigterm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+
+  let summary: DemoSummary;
+  try {
+    let handle;
+    try {
+      handle = await startDemo({
+        scenario: flags.scenario,
+        policy: flags.policy,
+        durationS,
+        port,
+        host: flags.host,
+        token: flags.token,
+        seed: parseIntOption('--seed', flags.seed, 0),
+        rateScale,
+        devices: parseIntOption('--devices', flags.devices, 1),
+        controlIntervalS,
+        faultyEverySeconds: parseFloatOption('--faulty-every', flags.faultyEvery),
+        outputDir: flags.out,
+        signal: abort.signal,
+      });
+    } catch (err) {
+      // Bad policy ids and busy ports are the user's to fix: a clean message, exit 2.
+      const text = err instanceof Error ? err.message : String(err);
+      if (/unknown policy|cannot run live|cannot listen/.test(text)) throw new UsageError(text);
+      throw err;
+    }
+    process.stdout.write(
+      `edgepilot demo: ${flags.scenario}, policy ${handle.policy} (${handle.policyReason}), rates 1:${handle.rateScale} of the simulator's\n` +
+        `dashboard: ${handle.url}\n` +
+        `control token: ${handle.token}   (POST /api/policy, /api/mode, /api/stop with 'Authorization: Bearer <token>')\n` +
+        `outputs: ${handle.outputDir}\n` +
+        (durationS === undefined ? 'running until Ctrl-C\n' : `running for ${durationS} s\n`),
+    );
+    summary = await handle.done;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGTERM', onSigterm);
+  }
+
+  process.stdout.write(
+    `demo summary (${summary.elapsedS.toFixed(1)} s, policy ${summary.policy}):\n` +
+      `  published ${summary.published}, ingested ${summary.ingested}, processed ${summary.processed}, dropped ${summary.dropped}, malformed ${summary.malformed}\n` +
+      `  SLA violations ${summary.slaViolationPct.toFixed(1)} % of ${summary.decisions} decisions, cost $${summary.costUsd.toFixed(5)} (emulated cluster)\n` +
+      summary.invariantLines.map((l) => `  ${l}\n`).join(''),
+  );
+  if (!summary.invariantOk) {
+    process.stderr.write('edgepilot demo: the message accounting does not balance (see above)\n');
+    process.exitCode = 1;
+  }
+  if (flags.json) {
+    printJsonSummary({
+      published: summary.published,
+      ingested: summary.ingested,
+      processed: summary.processed,
+      dropped: summary.dropped,
+      malformed: summary.malformed,
+      slaViolationPct: round(summary.slaViolationPct, 2),
+      costUsd: round(summary.costUsd, 6),
+      decisions: summary.decisions,
+    });
+  }
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}

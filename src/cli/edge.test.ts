@@ -1,0 +1,133 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { connect } from 'mqtt';
+import { startEmbeddedBroker } from '../runtime/devices/broker.ts';
+import { constantRate, DeviceFleet } from '../runtime/devices/fleet.ts';
+import { publishSchedule } from '../runtime/devices/publisher.ts';
+import { ingestTopic } from '../runtime/devices/topics.ts';
+import { Command } from 'commander';
+import { register } from './edge.ts';
+import { UsageError } from './output.ts';
+
+function runCli(args: string[], onStderr?: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+      onStderr?.(stderr);
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('edgepilot edge: gateway on an external broker forwards, forecasts and prints a JSON summary', async () => {
+  const broker = await startEmbeddedBroker();
+  const ingest = connect(broker.url, { protocolVersion: 4 });
+  let forwarded = 0;
+  const forecasts: string[] = [];
+  try {
+    await new Promise<void>((r) => ingest.once('connect', () => r()));
+    ingest.on('message', (topic, p) => (topic.endsWith('/forecast') ? forecasts.push(p.toString()) : forwarded++));
+    await ingest.subscribeAsync([ingestTopic('smart-city'), 'edgepilot/edge/gw-cli/forecast'], { qos: 1 });
+    let ready!: () => void;
+    const isReady = new Promise<void>((r) => (ready = r));
+    const run = runCli(['edge', '--mqtt-url', broker.url, '--gateway-id', 'gw-cli', '--scenario', 'smart-city', '--duration', '4', '--json'], (err) => {
+      if (err.includes('edge: gateway gw-cli')) ready();
+    });
+    await Promise.race([isReady, run]);
+    const fleet = new DeviceFleet({ scenario: 'smart-city', devices: 4, seed: 2, rate: constantRate(200), durationS: 1, idPrefix: 'cli-' });
+    const pub = await publishSchedule(fleet, { mqttUrl: broker.url, protocolVersion: 4 });
+    const r = await run;
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    assert.equal(summary.command, 'edge');
+    assert.equal(summary.gatewayId, 'gw-cli');
+    assert.equal(summary.protocolVersion, 4, 'auto-detected 3.1.1 on aedes');
+    assert.equal(summary.embeddedBroker, false);
+    assert.equal(summary.accepted, pub.published);
+    assert.equal(summary.forwarded, pub.published);
+    assert.ok(summary.forecastsPublished >= 2, `forecasts ${summary.forecastsPublished}`);
+    assert.equal(summary.kafka, null);
+    for (let i = 0; i < 100 && forwarded < pub.published; i++) await new Promise((res) => setTimeout(res, 20));
+    assert.equal(forwarded, pub.published);
+    assert.ok(forecasts.length >= 2);
+  } finally {
+    await ingest.endAsync();
+    await broker.stop();
+  }
+});
+
+test('edgepilot edge (in process): usage errors are UsageErrors naming the flag; an unreachable broker sets exit code 1', async () => {
+  const run = async (args: string[]): Promise<unknown> => {
+    const program = new Command().exitOverride();
+    register(program);
+    try {
+      await program.parseAsync(['edge', ...args], { from: 'user' });
+      return null;
+    } catch (err) {
+      return err;
+    }
+  };
+  const cases: Array<[string[], RegExp]> = [
+    [['--mqtt-url', 'http://x'], /--mqtt-url must look like mqtt:\/\/host:port/],
+    [['--scenario', 'mars'], /--scenario must be one of/],
+    [['--gateway-id', 'a/b'], /--gateway-id must match/],
+    [['--duration', '0'], /--duration must be > 0/],
+    [['--protocol', '6'], /--protocol must be auto, 4 or 5/],
+    [['--kafka-brokers', 'nohost'], /--kafka-brokers: .*'nohost' is not host:port/],
+  ];
+  for (const [args, re] of cases) {
+    const err = await run(args);
+    assert.ok(err instanceof UsageError, `${args.join(' ')}: ${String(err)}`);
+    assert.match((err as Error).message, re);
+  }
+  const saved = process.exitCode;
+  const writes: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string) => (writes.push(String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    assert.equal(await run(['--mqtt-url', 'mqtt://127.0.0.1:1', '--protocol', '4', '--duration', '1']), null);
+    assert.equal(process.exitCode, 1);
+  } finally {
+    process.stderr.write = write;
+    process.exitCode = saved;
+  }
+  assert.match(writes.join(''), /edgepilot edge: EdgeGateway: cannot reach the MQTT broker at mqtt:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/);
+});
+
+const kafkaBrokers = process.env.EDGEPILOT_TEST_KAFKA_BROKERS;
+test('edgepilot edge --kafka-brokers (in process): every accepted message is produced to Kafka', { skip: kafkaBrokers ? false : 'EDGEPILOT_TEST_KAFKA_BROKERS is not set (npm test starts the kcat mock Kafka cluster and sets it)' }, async () => {
+  const broker = await startEmbeddedBroker();
+  const out: string[] = [];
+  const err: string[] = [];
+  const stdoutWrite = process.stdout.write.bind(process.stdout);
+  const stderrWrite = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((c: string) => (out.push(String(c)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((c: string) => (err.push(String(c)), true)) as typeof process.stderr.write;
+  const saved = process.exitCode;
+  try {
+    const program = new Command().exitOverride();
+    register(program);
+    const run = program.parseAsync(['edge', '--mqtt-url', broker.url, '--protocol', '4', '--gateway-id', 'gw-kcli', '--scenario', 'industrial', '--kafka-brokers', kafkaBrokers!, '--duration', '3', '--json'], { from: 'user' });
+    for (let i = 0; i < 250 && !err.join('').includes('edge: gateway gw-kcli'); i++) await new Promise((r) => setTimeout(r, 20));
+    const fleet = new DeviceFleet({ scenario: 'industrial', devices: 3, seed: 8, rate: constantRate(150), durationS: 1, idPrefix: 'kcli-' });
+    const pub = await publishSchedule(fleet, { mqttUrl: broker.url, protocolVersion: 4 });
+    await run;
+    // The test runner also writes to stdout while it is captured: pick the command's JSON line.
+    const line = /\{"command":"edge".*\}/.exec(out.join(''))?.[0];
+    assert.ok(line, `no JSON summary; stderr: ${err.join('')}; stdout: ${out.join('').slice(-500)}`);
+    const summary = JSON.parse(line);
+    assert.equal(process.exitCode ?? 0, 0, err.join(''));
+    assert.equal(summary.accepted, pub.published);
+    assert.deepEqual(summary.kafka, { sent: pub.published, failed: 0, dropped: 0, buffered: 0, lastError: '' });
+  } finally {
+    process.stdout.write = stdoutWrite;
+    process.stderr.write = stderrWrite;
+    process.exitCode = saved;
+    await broker.stop();
+  }
+});

@@ -1,0 +1,160 @@
+/**
+ * `edgepilot edge`: run one edge gateway. It subscribes to its devices on MQTT, validates and dedups them, forwards
+ * them to the ingest topic (and to Kafka with --kafka-brokers), and publishes its burst forecast every second on
+ * `edgepilot/edge/<gatewayId>/forecast`. Without --mqtt-url it starts the embedded aedes broker and prints its address,
+ * so devices (`edgepilot devices --mqtt-url ...`) and the controller can connect to it.
+ */
+import type { Command } from 'commander';
+import { loadConfig } from '../core/config.ts';
+import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
+import { EdgeGateway, type GatewayStats } from '../edge/gateway.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../runtime/devices/broker.ts';
+import { detectProtocolVersion } from '../runtime/devices/publisher.ts';
+import { ID_PATTERN, isScenarioName } from '../runtime/devices/topics.ts';
+import { KafkaIngestBridge, parseBrokers } from '../runtime/kafka/bridge.ts';
+import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+
+interface EdgeFlags {
+  mqttUrl?: string;
+  brokerPort: string;
+  protocol: string;
+  gatewayId: string;
+  scenario: string;
+  forward: boolean;
+  kafkaBrokers?: string;
+  duration?: string;
+  leadTime?: string;
+  horizon?: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('edge')
+    .description('run an edge gateway: validate + forward device messages, publish burst forecasts (MQTT, optional Kafka)')
+    .option('--mqtt-url <url>', 'external broker, e.g. mqtt://127.0.0.1:1883 (Mosquitto, MQTT 5); default: start the embedded broker')
+    .option('--broker-port <n>', 'port of the embedded broker when no --mqtt-url is given (0 = any free port)', '0')
+    .option('--protocol <v>', 'MQTT protocol version: auto | 4 (3.1.1) | 5', 'auto')
+    .option('--gateway-id <id>', 'this gateway id (names its forecast topic)', 'edge-0')
+    .option('--scenario <name>', `devices to serve: ${SCENARIOS.join(' | ')} | all`, 'all')
+    .option('--no-forward', 'do not forward device messages to the MQTT ingest topic')
+    .option('--kafka-brokers <list>', 'also produce every valid message to Kafka (host:port,...), topic edgepilot.ingest.<scenario>')
+    .option('--duration <s>', 'seconds to run (default: until Ctrl-C)')
+    .option('--lead-time <s>', 'forecaster lead time, s (default: the simulator config, sim.edgeLeadTimeS)')
+    .option('--horizon <s>', 'forecast horizon, s (default: the simulator config, sim.forecastHorizonS)')
+    .option('--json', 'print the summary as one JSON line (the last line of stdout)')
+    .action(async (flags: EdgeFlags) => {
+      await runEdge(flags);
+    });
+}
+
+async function runEdge(flags: EdgeFlags): Promise<void> {
+  // Usage checks first, before anything is started.
+  if (flags.mqttUrl !== undefined && !/^mqtts?:\/\/[^/]+/.test(flags.mqttUrl)) throw new UsageError(`--mqtt-url must look like mqtt://host:port, got '${flags.mqttUrl}'`);
+  const brokerPort = parseIntOption('--broker-port', flags.brokerPort, 0);
+  if (brokerPort > 65535) throw new UsageError(`--broker-port must be <= 65535, got '${flags.brokerPort}'`);
+  if (!['auto', '4', '5'].includes(flags.protocol)) throw new UsageError(`--protocol must be auto, 4 or 5, got '${flags.protocol}'`);
+  if (!ID_PATTERN.test(flags.gatewayId)) throw new UsageError(`--gateway-id must match ${ID_PATTERN}, got '${flags.gatewayId}'`);
+  if (flags.scenario !== 'all' && !isScenarioName(flags.scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')} or all, got '${flags.scenario}'`);
+  const scenario: ScenarioName | undefined = flags.scenario === 'all' ? undefined : (flags.scenario as ScenarioName);
+  let durationS: number | undefined;
+  if (flags.duration !== undefined) {
+    durationS = parseFloatOption('--duration', flags.duration);
+    if (durationS <= 0) throw new UsageError(`--duration must be > 0 seconds, got '${flags.duration}'`);
+  }
+  const forecaster: { leadTimeS?: number; horizonS?: number } = {};
+  if (flags.leadTime !== undefined) forecaster.leadTimeS = parseIntOption('--lead-time', flags.leadTime, 0);
+  if (flags.horizon !== undefined) forecaster.horizonS = parseIntOption('--horizon', flags.horizon, 0);
+  let brokers: string[] | undefined;
+  if (flags.kafkaBrokers !== undefined) {
+    try {
+      brokers = parseBrokers(flags.kafkaBrokers);
+    } catch (err) {
+      throw new UsageError(`--kafka-brokers: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  };
+  try {
+    let embedded: EmbeddedBroker | null = null;
+    let mqttUrl = flags.mqttUrl;
+    if (mqttUrl === undefined) {
+      embedded = await startEmbeddedBroker({ port: brokerPort });
+      closers.push(() => embedded!.stop());
+      mqttUrl = embedded.url;
+      process.stderr.write(`edge: embedded MQTT broker (3.1.1) listening at ${mqttUrl}\n`);
+    }
+    const protocolVersion = embedded ? 4 : flags.protocol === 'auto' ? await detectProtocolVersion(mqttUrl) : (Number(flags.protocol) as 4 | 5);
+    const bridge = brokers ? await KafkaIngestBridge.start({ brokers, clientId: `edgepilot-${flags.gatewayId}` }) : undefined;
+    if (bridge) closers.push(() => bridge.stop());
+    const gateway = await EdgeGateway.start({
+      mqttUrl,
+      protocolVersion,
+      gatewayId: flags.gatewayId,
+      scenario,
+      forward: flags.forward,
+      sink: bridge,
+      forecaster,
+      config: loadConfig(),
+    });
+    closers.push(() => gateway.stop());
+    process.stderr.write(`edge: gateway ${flags.gatewayId} on ${mqttUrl} (MQTT v${protocolVersion === 5 ? '5' : '3.1.1'}), devices ${scenario ?? 'all'}${bridge ? `, Kafka ${brokers!.join(',')}` : ''}\n`);
+
+    const startedMs = Date.now();
+    await new Promise<void>((resolve) => {
+      const onSigint = () => done();
+      const timer = durationS !== undefined ? setTimeout(() => done(), durationS * 1000) : null;
+      // A status line every 10 s on stderr, so a long run shows it is alive.
+      const status = setInterval(() => process.stderr.write(`edge: ${statusLine(gateway.stats())}\n`), 10_000);
+      function done(): void {
+        if (timer) clearTimeout(timer);
+        clearInterval(status);
+        process.removeListener('SIGINT', onSigint);
+        resolve();
+      }
+      process.once('SIGINT', onSigint);
+    });
+    const elapsedS = (Date.now() - startedMs) / 1000;
+    await gateway.stop();
+    closers.pop();
+    if (bridge) {
+      await bridge.stop();
+      closers.pop();
+    }
+    const stats = gateway.stats();
+    const summary = {
+      command: 'edge',
+      mqttUrl,
+      embeddedBroker: embedded !== null,
+      protocolVersion,
+      scenario: scenario ?? 'all',
+      elapsedS: Math.round(elapsedS * 1000) / 1000,
+      ...stats,
+      kafka: bridge ? bridge.stats() : null,
+    };
+    if (flags.json) printJsonSummary(summary);
+    else process.stdout.write(`edge: ${statusLine(stats)}${bridge ? `, kafka sent ${bridge.sent} failed ${bridge.failed}` : ''} over ${summary.elapsedS} s\n`);
+    if (bridge && (bridge.failed > 0 || bridge.dropped > 0)) {
+      process.stderr.write(`edgepilot edge: ${bridge.failed + bridge.dropped} messages did not reach Kafka (${bridge.lastError || 'buffer overflow'})\n`);
+      process.exitCode = 1;
+    }
+  } catch (err) {
+    // An unreachable broker or Kafka is an operational condition: a clean message, exit 1.
+    if (err instanceof UsageError) throw err;
+    process.stderr.write(`edgepilot edge: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  } finally {
+    await closeAll();
+  }
+}
+
+function statusLine(s: GatewayStats): string {
+  const f = s.lastForecast;
+  return (
+    `accepted ${s.accepted}, duplicates ${s.duplicates}, rejected ${s.rejected}, forwarded ${s.forwarded}, forecasts ${s.forecastsPublished}` +
+    (f ? ` (predicted ${f.predictedRateMsgsPerS.toFixed(1)} msgs/s, burst p ${f.burstProbability.toFixed(2)})` : '')
+  );
+}

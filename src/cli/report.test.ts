@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ReportUnavailableError } from '../bench/reports/common.ts';
+import { loadReportRunner, readmeText, resolveReportOptions, runReportKind } from './report.ts';
+import { UsageError } from './output.ts';
+
+interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+/** Runs `edgepilot report ...` in a child process (asynchronously, so the CLI runs below start together). */
+function run(args: string[]): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/edgepilot.js', 'report', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+const dir = mkdtempSync(join(tmpdir(), 'edgepilot-cli-report-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const out = join(dir, 'r1');
+const [help, bogus, shuffle] = await Promise.all([
+  run(['--help']),
+  run(['bogus']),
+  run(['shuffle', '--agent', 'threshold-forecast', '--scenario', 'balanced', '--seeds', '2', '--steps', '10', '--out', out, '--json']),
+]);
+
+test('report --help lists the kinds and the options', () => {
+  const r = help;
+  assert.equal(r.status, 0, r.stderr);
+  for (const s of ['meta', 'shuffle', 'edge', 'weights', 'all', '--out <dir>', '--seeds <n>', '--steps <n>', '--quick', '--json', '--agent <id>']) assert.ok(r.stdout.includes(s), `help mentions ${s}`);
+});
+
+test('an unknown kind or a bad flag exits 2 with a clear error', () => {
+  const r = bogus;
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown report 'bogus'; valid reports: meta, shuffle, edge, weights, all/);
+  assert.throws(() => resolveReportOptions('shuffle', { seeds: '0' }), /--seeds must be an integer >= 1, got '0'/);
+  assert.throws(() => resolveReportOptions('edge', { scenario: 'balanced,mars' }), /unknown scenario 'mars'; valid scenarios: smart-city, healthcare, industrial, balanced, all/);
+});
+
+test('report shuffle --json: the last stdout line is the summary; the files exist', () => {
+  const r = shuffle;
+  assert.equal(r.status, 0, r.stderr);
+  const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+  assert.equal(last['kind'], 'shuffle');
+  assert.equal(last['status'], 'ok');
+  assert.equal(last['markdownPath'], join(out, 'shuffle', 'shuffle.md'));
+  assert.equal((last['summary'] as Record<string, unknown>)['agent'], 'threshold-forecast');
+  assert.ok(existsSync(join(out, 'shuffle', 'steps.csv.gz')) && existsSync(join(out, 'shuffle', 'shuffle_cost_sla.png')));
+  assert.match(r.stderr, /report shuffle 100%/, 'progress goes to stderr');
+});
+
+test('an agent that cannot run: the report is unavailable with a clear message (exit 1 in the CLI)', async () => {
+  const plan = resolveReportOptions('edge', { agent: 'no-such-agent', out: join(dir, 'r2') });
+  await assert.rejects(runReportKind('edge', plan, 'edgepilot report edge', true), (e: Error) => e instanceof ReportUnavailableError && /--agent no-such-agent: policy 'no-such-agent' is not registered/.test(e.message));
+});
+
+test('a missing external report module or export is "not available yet", naming the file', async () => {
+  const missing = pathToFileURL(join(dir, 'nope', 'meta.ts')).href;
+  await assert.rejects(loadReportRunner('meta', missing, 'runMetaReport'), (e: Error) => e instanceof ReportUnavailableError && /report 'meta' is not available yet: .*nope\/meta\.ts does not exist/.test(e.message));
+  const noExport = new URL('../bench/reports/common.ts', import.meta.url).href;
+  await assert.rejects(loadReportRunner('weights', noExport, 'runWeightsReport'), /report 'weights' is not available yet: .*common\.ts does not export runWeightsReport\(\)/);
+  const ok = await loadReportRunner('shuffle', new URL('../bench/reports/shuffle.ts', import.meta.url).href, 'runShuffleReport');
+  assert.equal(typeof ok, 'function');
+});
+
+test('options: defaults, --quick, all; README index links each report or says why it is missing', () => {
+  assert.deepEqual(resolveReportOptions('edge', {}), { kinds: ['edge'], all: false, out: 'reports', seeds: 10, steps: 500, quick: false, agent: undefined, maskedAgent: undefined, scenarios: undefined });
+  const q = resolveReportOptions('all', { quick: true, out: 'x', scenario: 'balanced,healthcare' });
+  assert.deepEqual([q.kinds, q.seeds, q.steps, q.scenarios], [['meta', 'shuffle', 'edge', 'weights'], 3, 120, ['balanced', 'healthcare']]);
+  assert.throws(() => resolveReportOptions('shuffle', { agent: ' ' }), UsageError);
+  const text = readmeText(q, [
+    { kind: 'meta', status: 'unavailable', error: "report 'meta' is not available yet: src/bench/reports/meta.ts does not exist" },
+    { kind: 'shuffle', status: 'ok', markdownPath: join('x', 'shuffle', 'shuffle.md'), pngPaths: [join('x', 'shuffle', 'a.png')] },
+  ], 'edgepilot report all');
+  assert.match(text, /\| meta \| .* \| — \| — \| unavailable: report 'meta' is not available yet: src\/bench\/reports\/meta\.ts does not exist \|/);
+  assert.match(text, /\| shuffle \| .* \| \[shuffle\/shuffle\.md\]\(shuffle\/shuffle\.md\) \| \[shuffle\/a\.png\]\(shuffle\/a\.png\) \| written \|/);
+});

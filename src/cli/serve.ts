@@ -1,0 +1,343 @@
+/**
+ * `edgepilot serve`: the controller and dashboard against external infrastructure.
+ *
+ *   --target local      the embedded StreamEngine consumes the ingest (MQTT `edgepilot/ingest/<scenario>` from
+ *                       --mqtt-url, or Kafka `edgepilot.ingest.<scenario>` from --kafka-brokers), with its hot shuffle
+ *                       tier on --redis-url and its S3 tiers on --s3-endpoint (embedded defaults otherwise);
+ *   --target spark-k8s  a Spark application on Kubernetes (engineer G's buildSparkK8sTarget, imported only when
+ *                       asked for, so this command works without it): --namespace, --app, --dry-run.
+ * Edge forecasts come from the gateways' MQTT topics when --mqtt-url is given (`edgepilot edge` runs the gateways).
+ */
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { connect, type MqttClient } from 'mqtt';
+import { loadConfig, type ScenarioConfig, type SimConfig } from '../core/config.ts';
+import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
+import type { Actuator, ForecastSource, MetricsSource } from '../control/types.ts';
+import { ControlLoop, nominalExecutorCapacityMsgsPerS } from '../control/control-loop.ts';
+import { controlLoopMetrics, metricsHandler, type MetricFamily } from '../control/prometheus.ts';
+import { MqttForecastSource, StaticForecastSource } from '../edge/forecast-source.ts';
+import { createPolicy, policyIds } from '../policies/registry.ts';
+import { MODES } from '../meta/modes.ts';
+import { DashboardHub } from '../dashboard/state.ts';
+import { startDashboardServer } from '../dashboard/server.ts';
+import { deviceTopic, ingestTopic, isScenarioName } from '../runtime/devices/topics.ts';
+import { detectProtocolVersion } from '../runtime/devices/publisher.ts';
+import { kafkaIngestTopic, parseBrokers, startIngestConsumer } from '../runtime/kafka/bridge.ts';
+import { DROP_REASONS, LocalEngineActuator, LocalEngineMetricsSource, StreamEngine, type EngineOptionsInput } from '../runtime/engine/index.ts';
+import { ModeContextPolicy, scaledForecasts, scaledMetrics, unscaleRecord } from '../runtime/demo-support.ts';
+import { livePolicyIds, pipelineMetricFamilies } from '../runtime/demo.ts';
+import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+
+interface ServeFlags {
+  target: string;
+  scenario: string;
+  policy: string;
+  mqttUrl?: string;
+  kafkaBrokers?: string;
+  redisUrl?: string;
+  s3Endpoint?: string;
+  namespace?: string;
+  app?: string;
+  dryRun?: boolean;
+  sparkUiUrl?: string;
+  kubeconfig?: string;
+  agentPort?: string;
+  agentToken?: string;
+  port: string;
+  host: string;
+  token?: string;
+  controlInterval: string;
+  rateScale: string;
+  duration?: string;
+  out?: string;
+  json?: boolean;
+}
+
+/** What a target gives the controller (engineer G's builder returns the same shape for spark-k8s). */
+interface Target {
+  metrics: MetricsSource;
+  actuator: Actuator;
+  /** Factor from the target's measured rates to the simulator's units (1 for a real cluster). */
+  rateScale: number;
+  metricFamilies?: () => MetricFamily[];
+  close(): Promise<void>;
+}
+
+/** The signature serve expects from src/runtime/spark/target.ts (engineer G). */
+type BuildSparkK8sTarget = (opts: {
+  namespace: string;
+  app: string;
+  dryRun: boolean;
+  token?: string;
+  sparkUiUrl?: string;
+  kubeconfig?: string;
+  agentPort?: number;
+  forecasts?: ForecastSource;
+  scenario?: ScenarioName;
+  config?: SimConfig;
+}) => Promise<{
+  metrics: MetricsSource;
+  actuator: Actuator;
+  close(): Promise<void>;
+}>;
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('run the controller and dashboard against external brokers and stores (local engine) or Spark on Kubernetes')
+    .option('--target <t>', 'what the controller drives: local | spark-k8s', 'local')
+    .option('--scenario <name>', `SLA, weights and workload kind: ${SCENARIOS.join(' | ')}`, 'balanced')
+    .option('--policy <id>', 'controller policy', 'threshold-forecast')
+    .option('--mqtt-url <url>', 'MQTT broker with the ingest and forecast topics, e.g. mqtt://127.0.0.1:1883')
+    .option('--kafka-brokers <list>', 'consume the ingest from Kafka instead of MQTT (host:port,...)')
+    .option('--redis-url <url>', 'hot shuffle tier on this Redis (local target; default in-process memory)')
+    .option('--s3-endpoint <url>', 'S3 tiers on this endpoint (local target; default an embedded s3rver)')
+    .option('--namespace <ns>', 'spark-k8s: namespace of the SparkApplication')
+    .option('--app <name>', 'spark-k8s: name of the SparkApplication')
+    .option('--dry-run', 'spark-k8s: print every decision and the patch it would send, change nothing')
+    .option('--spark-ui-url <url>', 'spark-k8s: Spark UI / REST endpoint of the driver')
+    .option('--kubeconfig <file>', 'spark-k8s: kubeconfig file (default: in-cluster or ~/.kube/config)')
+    .option('--agent-port <n>', 'spark-k8s: port of the driver-agent channel')
+    .option('--agent-token <t>', 'spark-k8s: shared secret with the driver agent (default $EDGEPILOT_AGENT_TOKEN)')
+    .option('--port <n>', 'dashboard port (0 = any free port)', '8080')
+    .option('--host <addr>', 'dashboard listen address', '127.0.0.1')
+    .option('--token <t>', 'bearer token for the control endpoints (default: generated and printed)')
+    .option('--control-interval <s>', 'seconds between control decisions', '10')
+    .option('--rate-scale <k>', "local target: the engine's executor is the simulator's divided by k", '5')
+    .option('--duration <s>', 'stop after this many seconds (default: until Ctrl-C)')
+    .option('--out <dir>', 'folder for engine outputs and the decision log (default runs/serve-<time>)')
+    .option('--json', 'print a summary as one JSON line (the last line of stdout) at the end')
+    .action(async (flags: ServeFlags) => {
+      await runServe(flags);
+    });
+}
+
+async function runServe(flags: ServeFlags): Promise<void> {
+  if (flags.target !== 'local' && flags.target !== 'spark-k8s') throw new UsageError(`--target must be local or spark-k8s, got '${flags.target}'`);
+  if (!isScenarioName(flags.scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}, got '${flags.scenario}'`);
+  if (!policyIds().includes(flags.policy) || !livePolicyIds().includes(flags.policy)) throw new UsageError(`--policy must be one of ${livePolicyIds().join(', ')}, got '${flags.policy}'`);
+  if (flags.mqttUrl !== undefined && !/^mqtts?:\/\/[^/]+/.test(flags.mqttUrl)) throw new UsageError(`--mqtt-url must look like mqtt://host:port, got '${flags.mqttUrl}'`);
+  if (flags.redisUrl !== undefined && !/^rediss?:\/\/[^/]+/.test(flags.redisUrl)) throw new UsageError(`--redis-url must look like redis://host:port, got '${flags.redisUrl}'`);
+  if (flags.s3Endpoint !== undefined && !/^https?:\/\/[^/]+/.test(flags.s3Endpoint)) throw new UsageError(`--s3-endpoint must look like http://host:port, got '${flags.s3Endpoint}'`);
+  let brokers: string[] | undefined;
+  if (flags.kafkaBrokers !== undefined) {
+    try {
+      brokers = parseBrokers(flags.kafkaBrokers);
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+  }
+  if (flags.target === 'local' && flags.mqttUrl === undefined && brokers === undefined) {
+    throw new UsageError('--target local needs an ingest: --mqtt-url and/or --kafka-brokers (or run `edgepilot demo` for everything embedded)');
+  }
+  if (flags.target === 'spark-k8s' && (!flags.namespace || !flags.app)) throw new UsageError('--target spark-k8s needs --namespace and --app');
+  const port = parseIntOption('--port', flags.port, 0);
+  if (port > 65535) throw new UsageError(`--port must be <= 65535, got '${flags.port}'`);
+  const controlIntervalS = parseFloatOption('--control-interval', flags.controlInterval);
+  if (controlIntervalS <= 0) throw new UsageError(`--control-interval must be > 0 seconds, got '${flags.controlInterval}'`);
+  const rateScale = parseFloatOption('--rate-scale', flags.rateScale);
+  if (rateScale <= 0) throw new UsageError(`--rate-scale must be > 0, got '${flags.rateScale}'`);
+  let durationS: number | undefined;
+  if (flags.duration !== undefined) {
+    durationS = parseFloatOption('--duration', flags.duration);
+    if (durationS <= 0) throw new UsageError(`--duration must be > 0 seconds, got '${flags.duration}'`);
+  }
+  const agentPort = flags.agentPort === undefined ? undefined : parseIntOption('--agent-port', flags.agentPort, 1);
+
+  const scenario: ScenarioName = flags.scenario;
+  const config = loadConfig();
+  const sc = (config.scenarios as Record<string, ScenarioConfig>)[scenario]!;
+  const outputDir = resolve(flags.out ?? join('runs', `serve-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const closers: Array<() => Promise<unknown>> = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch((err: unknown) => log(`serve: close failed: ${err instanceof Error ? err.message : String(err)}`));
+    closers.length = 0;
+  };
+
+  try {
+    const protocolVersion = flags.mqttUrl === undefined ? 4 : await detectProtocolVersion(flags.mqttUrl);
+    let forecasts: ForecastSource;
+    if (flags.mqttUrl !== undefined) {
+      const source = await MqttForecastSource.start({ mqttUrl: flags.mqttUrl, protocolVersion });
+      closers.push(() => source.stop());
+      forecasts = source;
+    } else {
+      log('serve: no --mqtt-url: no edge forecasts (the policy sees the no-edge values)');
+      forecasts = new StaticForecastSource();
+    }
+
+    let target: Target;
+    if (flags.target === 'spark-k8s') {
+      target = await sparkTarget(flags, agentPort, { forecasts, scenario, config });
+    } else {
+      target = await localTarget(flags, { scenario, config, rateScale, outputDir, brokers, protocolVersion, log });
+    }
+    closers.push(() => target.close());
+
+    let modePolicy = new ModeContextPolicy(createPolicy(flags.policy), sc.budgetUsdPerHour);
+    const loop = new ControlLoop({
+      metrics: target.rateScale === 1 ? target.metrics : scaledMetrics(target.metrics, target.rateScale),
+      forecasts: target.rateScale === 1 ? forecasts : scaledForecasts(forecasts, target.rateScale),
+      actuator: target.actuator,
+      policy: modePolicy,
+      scenario,
+      config,
+      controlIntervalS,
+      decisionLogPath: join(outputDir, 'decisions.jsonl'),
+      log,
+    });
+    closers.push(() => loop.stop());
+    const hub = new DashboardHub({
+      info: {
+        scenario,
+        policy: flags.policy,
+        mode: 'normal',
+        slaP95LatencyMs: sc.slaP95LatencyMs,
+        policies: livePolicyIds(),
+        modes: [...MODES],
+        notes: [`serve --target ${flags.target}${flags.dryRun ? ' (dry run)' : ''}`, `decision every ${controlIntervalS} s`],
+      },
+    });
+    let slaViolations = 0;
+    loop.onDecision((r) => {
+      if (r.snapshot.p95LatencyMs > sc.slaP95LatencyMs || r.snapshot.droppedMsgs > 0) slaViolations++;
+      const own = modePolicy.ownWeights();
+      const shown = own ? { ...r, weights: own } : r;
+      hub.recordDecision(target.rateScale === 1 ? shown : unscaleRecord(shown, target.rateScale));
+    });
+
+    const abort = new AbortController();
+    const server = await startDashboardServer({
+      hub,
+      host: flags.host,
+      port,
+      token: flags.token,
+      metrics: metricsHandler(() => controlLoopMetrics(loop), ...(target.metricFamilies ? [target.metricFamilies] : [])),
+      controls: {
+        setPolicy: (id) => {
+          const next = new ModeContextPolicy(createPolicy(id), sc.budgetUsdPerHour);
+          next.setMode(modePolicy.mode);
+          modePolicy = next;
+          loop.setPolicy(next);
+        },
+        setMode: (mode) => modePolicy.setMode(mode),
+        stop: () => abort.abort(),
+      },
+    });
+    closers.push(() => server.close());
+    loop.start();
+    process.stdout.write(
+      `edgepilot serve: target ${flags.target}, scenario ${scenario}, policy ${flags.policy}\n` +
+        `dashboard: ${server.url}\n` +
+        `control token: ${server.token}   (POST /api/policy, /api/mode, /api/stop with 'Authorization: Bearer <token>')\n`,
+    );
+
+    const onSignal = () => abort.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const timer = durationS === undefined ? null : setTimeout(() => abort.abort(), durationS * 1000);
+    await new Promise<void>((r) => abort.signal.addEventListener('abort', () => r(), { once: true }));
+    if (timer) clearTimeout(timer);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    log('serve: stopping');
+    hub.markStopped();
+    const decisions = loop.decisionCount;
+    const spentUsd = loop.spentUsd;
+    await closeAll();
+    const summary = { command: 'serve', target: flags.target, scenario, policy: loop.policy.id, decisions, slaViolationPct: decisions > 0 ? (100 * slaViolations) / decisions : 0, costUsd: spentUsd };
+    process.stdout.write(`serve summary: ${decisions} decisions, SLA violations ${summary.slaViolationPct.toFixed(1)} %, cost $${spentUsd.toFixed(5)}\n`);
+    if (flags.json) printJsonSummary(summary);
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+async function sparkTarget(flags: ServeFlags, agentPort: number | undefined, ctx: { forecasts: ForecastSource; scenario: ScenarioName; config: SimConfig }): Promise<Target> {
+  let build: BuildSparkK8sTarget;
+  try {
+    // Imported by path at run time: serve must work (for --target local) even when the Spark module is absent.
+    const modulePath = '../runtime/spark/target.ts';
+    const mod = (await import(modulePath)) as { buildSparkK8sTarget?: BuildSparkK8sTarget };
+    if (typeof mod.buildSparkK8sTarget !== 'function') throw new Error('src/runtime/spark/target.ts does not export buildSparkK8sTarget');
+    build = mod.buildSparkK8sTarget;
+  } catch (err) {
+    throw new UsageError(`--target spark-k8s is not available in this build: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const built = await build({
+    namespace: flags.namespace!,
+    app: flags.app!,
+    dryRun: Boolean(flags.dryRun),
+    // The restart gate refuses restarts while the gateways see a burst coming.
+    forecasts: ctx.forecasts,
+    scenario: ctx.scenario,
+    config: ctx.config,
+    ...(flags.agentToken === undefined ? {} : { token: flags.agentToken }),
+    ...(flags.sparkUiUrl === undefined ? {} : { sparkUiUrl: flags.sparkUiUrl }),
+    ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }),
+    ...(agentPort === undefined ? {} : { agentPort }),
+  });
+  return { metrics: built.metrics, actuator: built.actuator, rateScale: 1, close: () => built.close() };
+}
+
+interface LocalContext {
+  scenario: ScenarioName;
+  config: ReturnType<typeof loadConfig>;
+  rateScale: number;
+  outputDir: string;
+  brokers: string[] | undefined;
+  protocolVersion: 4 | 5;
+  log: (line: string) => void;
+}
+
+async function localTarget(flags: ServeFlags, ctx: LocalContext): Promise<Target> {
+  const sc = (ctx.config.scenarios as Record<string, ScenarioConfig>)[ctx.scenario]!;
+  const stores: NonNullable<EngineOptionsInput['stores']> = {
+    ...(flags.redisUrl === undefined ? {} : { hot: { type: 'redis' as const, url: flags.redisUrl } }),
+    ...(flags.s3Endpoint === undefined ? {} : { s3: { endpoint: flags.s3Endpoint } }),
+  };
+  let mqtt: MqttClient | null = null;
+  if (flags.mqttUrl !== undefined) {
+    mqtt = connect(flags.mqttUrl, { protocolVersion: ctx.protocolVersion, clientId: `edgepilot-serve-${process.pid}-${Date.now().toString(36)}`, reconnectPeriod: 500, connectTimeout: 5000 });
+    mqtt.on('error', () => undefined);
+  }
+  const engine = new StreamEngine(
+    { executorCapacityMsgsPerS: nominalExecutorCapacityMsgsPerS(ctx.config, sc) / ctx.rateScale, outputDir: ctx.outputDir, stores },
+    { config: ctx.config, ...(mqtt ? { publish: (topic: string, payload: string) => mqtt!.publish(topic, payload, { qos: 0 }) } : {}) },
+  );
+  await engine.start();
+  const stops: Array<() => Promise<unknown>> = [];
+  if (mqtt) {
+    const client = mqtt;
+    client.on('message', (topic, payload) => engine.ingestRaw(topic, payload));
+    await client.subscribeAsync(ingestTopic(ctx.scenario), { qos: 1 });
+    stops.push(() => client.endAsync());
+  }
+  if (ctx.brokers) {
+    const consumer = await startIngestConsumer({
+      brokers: ctx.brokers,
+      groupId: 'edgepilot-serve',
+      topics: [kafkaIngestTopic(ctx.scenario)],
+      // The bridge keys records by deviceId; the device topic lets the validator check the payload names that device.
+      onMessage: (_topic, key, value) => engine.ingestRaw(deviceTopic(ctx.scenario, key ?? 'unknown'), value),
+    });
+    stops.push(() => consumer.stop());
+  }
+  return {
+    metrics: new LocalEngineMetricsSource(engine),
+    actuator: new LocalEngineActuator(engine),
+    rateScale: ctx.rateScale,
+    metricFamilies: () => {
+      const c = engine.getCounters();
+      return pipelineMetricFamilies({ published: 0, ingested: c.ingested, processed: c.processed, dropped: DROP_REASONS.reduce((s, r) => s + c.dropped[r], 0), malformed: Object.values(c.rejected).reduce((s, n) => s + n, 0) }).filter((f) => !f.name.includes('published'));
+    },
+    async close() {
+      for (const stop of stops) await stop();
+      const c = await engine.stop();
+      ctx.log(`serve: engine stopped: ingested ${c.ingested}, processed ${c.processed}, dropped ${DROP_REASONS.reduce((s, r) => s + c.dropped[r], 0)}`);
+    },
+  };
+}

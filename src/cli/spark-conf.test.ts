@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { actionFromFlags } from './spark-conf.ts';
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('edgepilot spark-conf --json prints the configuration and the guarded patch for a decision', async () => {
+  const j = await runCli(['spark-conf', '--executors', '2', '--memory-gb', '6', '--tier', 's3', '--codec', 'lz4', '--resource-version', '77', '--json']);
+  assert.equal(j.code, 0, j.stderr);
+  const out = JSON.parse(j.stdout.trim().split('\n').pop()!);
+  assert.equal(out.command, 'spark-conf');
+  assert.deepEqual(out.action, { executors: 2, memoryGb: 6, tier: 's3', codec: 'lz4' });
+  assert.deepEqual(out.agent, { executors: 2 });
+  assert.equal(out.patch.metadata.resourceVersion, '77');
+  assert.equal(out.patch.spec.executor.memory, '6g');
+  assert.equal(out.sparkConf['spark.shuffle.manager'], 'org.apache.spark.shuffle.sort.S3ShuffleManager');
+});
+
+test('edgepilot spark-conf: a usage error exits 2 with a message and no stack', async () => {
+  const r = await runCli(['spark-conf', '--executors', '3', '--memory-gb', '9', '--tier', 'nvme', '--codec', 'lz4']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /memoryGb must be an integer in \[1, 8\]/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+test('flags -> decision: --action JSON or the four flags, each mistake named', () => {
+  assert.deepEqual(actionFromFlags({ action: '{"executors":4,"memoryGb":4,"tier":"nvme","codec":"zstd"}' }), { executors: 4, memoryGb: 4, tier: 'nvme', codec: 'zstd' });
+  assert.deepEqual(actionFromFlags({ executors: '3', memoryGb: '2', tier: 'redis', codec: 'none' }), { executors: 3, memoryGb: 2, tier: 'redis', codec: 'none' });
+  const cases: Array<[Parameters<typeof actionFromFlags>[0], RegExp]> = [
+    [{}, /give --action, or all of/],
+    [{ action: '{bad' }, /--action is not valid JSON/],
+    [{ action: '4' }, /--action must be a JSON object/],
+    [{ action: '{"executors":4,"memoryGb":4,"tier":"nvme","codec":"zstd"}', tier: 'nvme' }, /not both/],
+    [{ action: '{"executors":40,"memoryGb":4,"tier":"nvme","codec":"zstd"}' }, /executors must be an integer in \[1, 20\]/],
+    [{ executors: '3', memoryGb: '4', tier: 'tape', codec: 'lz4' }, /--tier must be one of redis, nvme, s3, archive/],
+    [{ executors: '3', memoryGb: '4', tier: 'nvme', codec: 'gzip' }, /--codec must be one of none, lz4, zstd/],
+    [{ executors: 'three', memoryGb: '4', tier: 'nvme', codec: 'lz4' }, /--executors must be an integer >= 1/],
+  ];
+  for (const [flags, re] of cases) assert.throws(() => actionFromFlags(flags), (err: Error) => err.name === 'UsageError' && re.test(err.message), JSON.stringify(flags));
+});

@@ -1,0 +1,194 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { DashboardHub, type DashboardInfo, type DashboardState } from './state.ts';
+import { formatSseEvent, startDashboardServer, type DashboardControls } from './server.ts';
+import { FakeDecisionFeed } from './fake-feed.ts';
+
+const INFO: DashboardInfo = {
+  scenario: 'smart-city',
+  policy: 'threshold-forecast',
+  mode: 'demo',
+  slaP95LatencyMs: 2000,
+  policies: ['threshold-forecast', 'fixed'],
+  modes: ['demo', 'paused'],
+  notes: [],
+};
+
+async function withServer(controls: DashboardControls, fn: (base: string, token: string, hub: DashboardHub) => Promise<void>, metrics?: Parameters<typeof startDashboardServer>[0]['metrics']): Promise<void> {
+  const hub = new DashboardHub({ info: INFO });
+  const server = await startDashboardServer({ hub, controls, token: 'secret-token-123', ...(metrics ? { metrics } : {}) });
+  try {
+    await fn(server.url.replace(/\/$/, ''), server.token, hub);
+  } finally {
+    await server.close();
+  }
+}
+
+test('read-only endpoints need no token: page, state, healthz', async () => {
+  await withServer({}, async (base, _token, hub) => {
+    const feed = new FakeDecisionFeed(1);
+    hub.recordDecision(feed.next());
+    hub.recordDecision(feed.next());
+    const page = await fetch(`${base}/`);
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(html, /<title>Edgepilot dashboard<\/title>/);
+    assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+    assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!www\.w3\.org)/, 'no external resources');
+    const state = (await (await fetch(`${base}/api/state`)).json()) as DashboardState;
+    assert.equal(state.history.length, 2);
+    assert.equal(state.decisionsTotal, 2);
+    assert.equal(state.info.scenario, 'smart-city');
+    assert.equal(state.latest?.tSeconds, 2);
+    const health = (await (await fetch(`${base}/healthz`)).json()) as { ok: boolean };
+    assert.equal(health.ok, true);
+    assert.equal((await fetch(`${base}/nope`)).status, 404);
+    assert.equal((await fetch(`${base}/api/state`, { method: 'DELETE' })).status, 405);
+  });
+});
+
+test('control endpoints: 401 without a token, 403 with a wrong one, act with the right one', async () => {
+  const calls: string[] = [];
+  const controls: DashboardControls = {
+    setPolicy: (id) => void calls.push(`policy:${id}`),
+    setMode: (m) => void calls.push(`mode:${m}`),
+    stop: () => void calls.push('stop'),
+  };
+  await withServer(controls, async (base, token, hub) => {
+    for (const path of ['/api/policy', '/api/mode', '/api/stop']) {
+      const none = await fetch(`${base}${path}`, { method: 'POST', body: '{"policy":"fixed","mode":"paused"}' });
+      assert.equal(none.status, 401, path);
+      assert.match(none.headers.get('www-authenticate') ?? '', /Bearer/);
+      const wrong = await fetch(`${base}${path}`, { method: 'POST', headers: { Authorization: 'Bearer not-the-token!' }, body: '{}' });
+      assert.equal(wrong.status, 403, path);
+      assert.equal((await fetch(`${base}${path}`)).status, 405, `GET ${path}`);
+    }
+    assert.deepEqual(calls, [], 'nothing happened without the token');
+    const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    const bad = await fetch(`${base}/api/policy`, { method: 'POST', headers: auth, body: '{"policy":"rm -rf"}' });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: string }).error, /one of threshold-forecast, fixed/);
+    const notJson = await fetch(`${base}/api/mode`, { method: 'POST', headers: auth, body: '{oops' });
+    assert.equal(notJson.status, 400);
+    const ok = await fetch(`${base}/api/policy`, { method: 'POST', headers: auth, body: '{"policy":"fixed"}' });
+    assert.equal(ok.status, 200);
+    assert.equal(hub.policy, 'fixed');
+    assert.equal((await fetch(`${base}/api/mode`, { method: 'POST', headers: auth, body: '{"mode":"paused"}' })).status, 200);
+    assert.equal((await fetch(`${base}/api/stop`, { method: 'POST', headers: auth })).status, 202);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(calls, ['policy:fixed', 'mode:paused', 'stop']);
+  });
+});
+
+test('a control the runtime does not offer answers 501 (after auth), /metrics 404 without an exporter', async () => {
+  await withServer({}, async (base, token) => {
+    const r = await fetch(`${base}/api/stop`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(r.status, 501);
+    assert.equal((await fetch(`${base}/metrics`)).status, 404);
+  });
+});
+
+test('/metrics is the mounted handler', async () => {
+  await withServer(
+    {},
+    async (base) => {
+      const r = await fetch(`${base}/metrics`);
+      assert.equal(r.status, 200);
+      assert.equal(await r.text(), 'edgepilot_up 1\n');
+    },
+    (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
+      res.end('edgepilot_up 1\n');
+    },
+  );
+});
+
+/** Reads SSE frames from a GET until `count` events arrived. */
+function readSse(url: string, count: number, onOpen: () => void): Promise<{ headers: Record<string, unknown>; raw: string; events: Array<{ event: string; data: unknown }> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, (res) => {
+      let raw = '';
+      const events: Array<{ event: string; data: unknown }> = [];
+      res.setEncoding('utf8');
+      onOpen();
+      res.on('data', (chunk: string) => {
+        raw += chunk;
+        const frames = raw.split('\n\n');
+        events.length = 0;
+        for (const frame of frames.slice(0, -1)) {
+          const lines = frame.split('\n');
+          const ev = lines.find((l) => l.startsWith('event: '));
+          const data = lines.find((l) => l.startsWith('data: '));
+          if (ev && data) events.push({ event: ev.slice(7), data: JSON.parse(data.slice(6)) });
+        }
+        if (events.length >= count) {
+          req.destroy();
+          resolve({ headers: res.headers, raw, events: [...events] });
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('SSE stream: text/event-stream, retry hint, full state first, then one tick event per decision', async () => {
+  await withServer({}, async (base, _token, hub) => {
+    const feed = new FakeDecisionFeed(7);
+    hub.recordDecision(feed.next());
+    const got = await readSse(`${base}/api/events`, 4, () => {
+      setTimeout(() => {
+        hub.recordDecision(feed.next());
+        hub.setCounters({ published: 10, ingested: 9, processed: 8, dropped: 1, malformed: 0 });
+        hub.recordDecision(feed.next());
+      }, 30);
+    });
+    assert.match(String(got.headers['content-type']), /^text\/event-stream/);
+    assert.ok(got.raw.startsWith('retry: 2000\n\n'));
+    assert.deepEqual(got.events.map((e) => e.event), ['state', 'tick', 'counters', 'tick']);
+    const state = got.events[0]!.data as { history: unknown[] };
+    assert.equal(state.history.length, 1);
+    const tick = got.events[1]!.data as { tick: { tSeconds: number }; decisionsTotal: number };
+    assert.equal(tick.tick.tSeconds, 2);
+    assert.equal(tick.decisionsTotal, 2);
+    assert.deepEqual(got.events[2]!.data, { published: 10, ingested: 9, processed: 8, dropped: 1, malformed: 0 });
+    for (let i = 0; i < 50 && hub.subscriberCount > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(hub.subscriberCount, 0, 'a closed stream unsubscribes');
+  });
+});
+
+test('formatSseEvent keeps one data line even when strings contain newlines', () => {
+  const hub = new DashboardHub({ info: { ...INFO, notes: ['line one\nline two'] } });
+  const text = formatSseEvent({ type: 'state', data: hub.state() });
+  assert.equal(text.split('\n').filter((l) => l.startsWith('data: ')).length, 1);
+  assert.ok(text.endsWith('\n\n'));
+  assert.equal(text.split('\n').length, 4);
+});
+
+test('hub: bounded history, cumulative cost, input checks', () => {
+  const hub = new DashboardHub({ info: INFO, historyLength: 3, decisionLogLength: 2 });
+  const feed = new FakeDecisionFeed(3);
+  let cost = 0;
+  for (let i = 0; i < 5; i++) {
+    const r = feed.next();
+    cost += r.snapshot.costUsd;
+    hub.recordDecision(r);
+  }
+  const s = hub.state();
+  assert.equal(s.history.length, 3);
+  assert.equal(s.decisions.length, 2);
+  assert.equal(s.decisionsTotal, 5);
+  assert.deepEqual(s.history.map((t) => t.tSeconds), [3, 4, 5]);
+  assert.ok(Math.abs(s.latest!.costTotalUsd - cost) < 1e-12);
+  assert.throws(() => hub.setCounters({ published: -1, ingested: 0, processed: 0, dropped: 0, malformed: 0 }), /published must be a finite number >= 0/);
+  const bad = feed.next();
+  bad.snapshot.costUsd = Number.NaN;
+  assert.throws(() => hub.recordDecision(bad), /costUsd/);
+});
+
+test('the server refuses a short token and a bad port', async () => {
+  const hub = new DashboardHub({ info: INFO });
+  await assert.rejects(startDashboardServer({ hub, token: 'abc' }), /token must be at least 8/);
+  await assert.rejects(startDashboardServer({ hub, port: 70000 }), /port must be an integer/);
+});

@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'mqtt';
+import { startEmbeddedBroker } from '../runtime/devices/broker.ts';
+import { forecastTopic } from '../runtime/devices/topics.ts';
+import { DEFAULT_STALE_AFTER_S, encodeForecastMessage, ForecastCombiner, MqttForecastSource, NO_FORECAST, parseForecastMessage, StaticForecastSource } from './forecast-source.ts';
+
+const f = (gatewayId: string, rate: number, prob: number, horizonS = 40) => ({ predictedRateMsgsPerS: rate, burstProbability: prob, horizonS, gatewayId });
+
+test('combiner: sums rates, takes the max burst probability and the smallest horizon of fresh gateways', () => {
+  const c = new ForecastCombiner(5);
+  assert.deepEqual(c.combined(0), NO_FORECAST);
+  c.update(f('gw-b', 300, 0.1), 1000);
+  c.update(f('gw-a', 200, 0.7, 30), 2000);
+  assert.deepEqual(c.combined(3000), { predictedRateMsgsPerS: 500, burstProbability: 0.7, horizonS: 30, gatewayId: 'gw-a+gw-b' });
+  // gw-b's forecast (received at 1 s) is stale after 6 s; gw-a's after 7 s.
+  assert.deepEqual(c.combined(6500), f('gw-a', 200, 0.7, 30));
+  assert.deepEqual(c.combined(7001), NO_FORECAST);
+  // A newer forecast replaces the older one; a late re-delivery of an older one is ignored.
+  assert.equal(c.update(f('gw-a', 250, 0.2), 8000, 8), true);
+  assert.equal(c.update(f('gw-a', 999, 0.9), 8100, 7), false);
+  assert.deepEqual(c.combined(8200), f('gw-a', 250, 0.2));
+  assert.equal(DEFAULT_STALE_AFTER_S, 5);
+  assert.throws(() => new ForecastCombiner(0), /staleAfterS must be > 0/);
+});
+
+test('parseForecastMessage: accepts the wire form, rejects with a reason naming the field', () => {
+  const topic = forecastTopic('gw-1');
+  const ok = parseForecastMessage(topic, encodeForecastMessage(f('gw-1', 123.5, 0.25), 1_764_000_000.5));
+  assert.deepEqual(ok, { ok: true, forecast: f('gw-1', 123.5, 0.25), tUnixS: 1_764_000_000.5 });
+  const cases: Array<[string, string, RegExp]> = [
+    ['edgepilot/ingest/healthcare', '{}', /not a forecast topic/],
+    [topic, 'nope', /invalid JSON/],
+    [topic, '[1,2]', /not a JSON object/],
+    [topic, JSON.stringify({ predicted_rate: -1, burst_probability: 0, horizon: 40, gateway_id: 'gw-1', t: 1 }), /predicted_rate must be a finite number in \[0, 1000000000\], got -1/],
+    [topic, JSON.stringify({ predicted_rate: 1, burst_probability: 1.5, horizon: 40, gateway_id: 'gw-1', t: 1 }), /burst_probability/],
+    [topic, JSON.stringify({ predicted_rate: 1, burst_probability: 0.5, horizon: 40, gateway_id: 'gw-2', t: 1 }), /topic names gateway 'gw-1', payload says 'gw-2'/],
+    [topic, JSON.stringify({ predicted_rate: 1, burst_probability: 0.5, horizon: 40, t: 1 }), /gateway_id must match/],
+    [topic, 'x'.repeat(5000), /limit 4096/],
+  ];
+  for (const [t, payload, re] of cases) {
+    const r = parseForecastMessage(t, payload);
+    assert.equal(r.ok, false, payload.slice(0, 60));
+    if (!r.ok) assert.match(r.reason, re);
+  }
+});
+
+test('MqttForecastSource on aedes: two gateways combined, garbage counted, stale ones expire', async () => {
+  const broker = await startEmbeddedBroker();
+  let now = 50_000;
+  const source = await MqttForecastSource.start({ mqttUrl: broker.url, staleAfterS: 5, nowMs: () => now });
+  const pub = connect(broker.url, { protocolVersion: 4 });
+  try {
+    await new Promise<void>((r) => pub.once('connect', () => r()));
+    await pub.publishAsync(forecastTopic('gw-a'), encodeForecastMessage(f('gw-a', 100, 0.2), 50), { qos: 1 });
+    await pub.publishAsync(forecastTopic('gw-b'), encodeForecastMessage(f('gw-b', 40, 0.6), 50), { qos: 1 });
+    await pub.publishAsync(forecastTopic('gw-c'), Buffer.from('{"predicted_rate": "lots"}'), { qos: 1 });
+    const end = Date.now() + 5000;
+    while ((source.received < 2 || source.rejected < 1) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(source.received, 2);
+    assert.equal(source.rejected, 1);
+    assert.match(source.lastRejectReason, /predicted_rate/);
+    assert.deepEqual(source.latest(), { predictedRateMsgsPerS: 140, burstProbability: 0.6, horizonS: 40, gatewayId: 'gw-a+gw-b' });
+    now += 5_001;
+    assert.deepEqual(source.latest(), NO_FORECAST);
+  } finally {
+    await pub.endAsync();
+    await source.stop();
+    await broker.stop();
+  }
+});
+
+test('StaticForecastSource returns copies of its value', () => {
+  const s = new StaticForecastSource(f('gw', 1, 0));
+  const a = s.latest();
+  a.predictedRateMsgsPerS = 99;
+  assert.equal(s.latest().predictedRateMsgsPerS, 1);
+});

@@ -1,0 +1,232 @@
+/**
+ * The controller's side of the edge forecasts: a ForecastSource (src/control/types.ts) fed by the gateways' forecast
+ * topics `edgepilot/edge/<gatewayId>/forecast`.
+ *
+ * Gateways each see a share of the devices, so their forecasts are combined: predicted rates are summed (the cloud
+ * ingest receives the union of their traffic) and the burst probability is the maximum (a burst seen by any one
+ * gateway is a burst for the job). A gateway that has been silent for `staleAfterS` is left out; with no fresh
+ * gateway at all `latest()` returns NO_FORECAST (rate 0, probability 0), which is exactly what the policies saw in
+ * training with the edge features masked (the no-edge ablation), so a dead gateway degrades to "no edge" rather than
+ * to a false "no traffic coming".
+ *
+ * The wire form (docs/MESSAGES.md, "Edge forecasts") is snake_case JSON:
+ *   { predicted_rate, burst_probability, horizon, gateway_id, t }   (msgs/s, 0..1, s, id, Unix seconds)
+ */
+import { connect, type MqttClient } from 'mqtt';
+import type { EdgeForecast } from '../core/types.ts';
+import type { ForecastSource } from '../control/types.ts';
+import { FORECAST_TOPIC_FILTER, ID_PATTERN, parseTopic } from '../runtime/devices/topics.ts';
+
+/** One gateway forecast on the wire. */
+export interface ForecastMessage {
+  predicted_rate: number;
+  burst_probability: number;
+  horizon: number;
+  gateway_id: string;
+  /** Gateway wall clock when the forecast was made, Unix seconds. */
+  t: number;
+}
+
+/**
+ * [assumed] Gateways publish once per second; a forecast older than 5 s (five missed publications) no longer says
+ * anything about the next 40 s horizon worth trusting over "no edge information".
+ */
+export const DEFAULT_STALE_AFTER_S = 5;
+
+/** The neutral forecast (no fresh gateway): the same values the masked edge features take in training. */
+export const NO_FORECAST: EdgeForecast = { predictedRateMsgsPerS: 0, burstProbability: 0, horizonS: 0, gatewayId: '' };
+
+export function toForecastMessage(f: EdgeForecast, tUnixS: number): ForecastMessage {
+  return { predicted_rate: f.predictedRateMsgsPerS, burst_probability: f.burstProbability, horizon: f.horizonS, gateway_id: f.gatewayId, t: tUnixS };
+}
+
+export function encodeForecastMessage(f: EdgeForecast, tUnixS: number): Buffer {
+  return Buffer.from(JSON.stringify(toForecastMessage(f, tUnixS)), 'utf8');
+}
+
+export type ParsedForecast = { ok: true; forecast: EdgeForecast; tUnixS: number } | { ok: false; reason: string };
+
+/**
+ * Parses and checks one forecast payload received on `topic`. Never throws. The gateway id must match the topic's, so
+ * one gateway cannot speak for another.
+ */
+export function parseForecastMessage(topic: string, payload: Uint8Array | string): ParsedForecast {
+  const parsedTopic = parseTopic(topic);
+  if (parsedTopic?.type !== 'forecast') return { ok: false, reason: `topic '${topic.slice(0, 120)}' is not a forecast topic` };
+  const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
+  if (text.length > 4096) return { ok: false, reason: `payload is ${text.length} chars, limit 4096` };
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, reason: `invalid JSON: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return { ok: false, reason: 'payload is not a JSON object' };
+  const m = v as Record<string, unknown>;
+  const num = (k: string, lo: number, hi: number): number | string => {
+    const x = m[k];
+    return typeof x === 'number' && Number.isFinite(x) && x >= lo && x <= hi ? x : `${k} must be a finite number in [${lo}, ${hi}], got ${JSON.stringify(x)}`;
+  };
+  const rate = num('predicted_rate', 0, 1e9);
+  const prob = num('burst_probability', 0, 1);
+  const horizon = num('horizon', 0, 86_400);
+  const t = num('t', 0, 4_102_444_800);
+  for (const x of [rate, prob, horizon, t]) if (typeof x === 'string') return { ok: false, reason: x };
+  const id = m.gateway_id;
+  if (typeof id !== 'string' || !ID_PATTERN.test(id)) return { ok: false, reason: `gateway_id must match ${ID_PATTERN}, got ${JSON.stringify(id)}` };
+  if (id !== parsedTopic.gatewayId) return { ok: false, reason: `topic names gateway '${parsedTopic.gatewayId}', payload says '${id}'` };
+  return { ok: true, forecast: { predictedRateMsgsPerS: rate as number, burstProbability: prob as number, horizonS: horizon as number, gatewayId: id }, tUnixS: t as number };
+}
+
+interface GatewayEntry {
+  forecast: EdgeForecast;
+  receivedMs: number;
+  tUnixS: number;
+}
+
+/** The pure part: the freshest forecast per gateway, combined on demand. */
+export class ForecastCombiner {
+  private readonly gateways = new Map<string, GatewayEntry>();
+
+  constructor(readonly staleAfterS = DEFAULT_STALE_AFTER_S) {
+    if (!(staleAfterS > 0)) throw new Error(`ForecastCombiner: staleAfterS must be > 0, got ${staleAfterS}`);
+  }
+
+  /** Record a gateway's forecast received at `receivedMs` (controller clock). Older messages (by t) are ignored. */
+  update(forecast: EdgeForecast, receivedMs: number, tUnixS = receivedMs / 1000): boolean {
+    const prev = this.gateways.get(forecast.gatewayId);
+    if (prev && tUnixS < prev.tUnixS) return false; // a late re-delivery of an older forecast
+    this.gateways.set(forecast.gatewayId, { forecast: { ...forecast }, receivedMs, tUnixS });
+    return true;
+  }
+
+  /** Gateways whose last forecast is fresh at `nowMs`. */
+  freshGateways(nowMs: number): string[] {
+    const out: string[] = [];
+    for (const [id, e] of this.gateways) if (nowMs - e.receivedMs <= this.staleAfterS * 1000) out.push(id);
+    return out.sort();
+  }
+
+  /** Sum of predicted rates and max burst probability over fresh gateways; NO_FORECAST when none is fresh. */
+  combined(nowMs: number): EdgeForecast {
+    const ids = this.freshGateways(nowMs);
+    if (ids.length === 0) return { ...NO_FORECAST };
+    let rate = 0;
+    let prob = 0;
+    let horizon = Infinity;
+    for (const id of ids) {
+      const f = this.gateways.get(id)!.forecast;
+      rate += f.predictedRateMsgsPerS;
+      prob = Math.max(prob, f.burstProbability);
+      horizon = Math.min(horizon, f.horizonS); // the horizon every summed forecast covers
+    }
+    return { predictedRateMsgsPerS: rate, burstProbability: prob, horizonS: horizon, gatewayId: ids.join('+') };
+  }
+}
+
+export interface MqttForecastSourceOptions {
+  mqttUrl: string;
+  protocolVersion?: 4 | 5;
+  /** Default: every gateway (edgepilot/edge/+/forecast). */
+  topicFilter?: string;
+  staleAfterS?: number;
+  /** Controller clock (ms); injectable for tests. */
+  nowMs?: () => number;
+  clientId?: string;
+  connectTimeoutMs?: number;
+}
+
+/** ForecastSource over MQTT: subscribes to the forecast topics and combines the gateways. */
+export class MqttForecastSource implements ForecastSource {
+  readonly combiner: ForecastCombiner;
+  received = 0;
+  rejected = 0;
+  lastRejectReason = '';
+  private readonly nowMs: () => number;
+
+  private constructor(
+    private readonly client: MqttClient,
+    opts: MqttForecastSourceOptions,
+  ) {
+    this.combiner = new ForecastCombiner(opts.staleAfterS ?? DEFAULT_STALE_AFTER_S);
+    this.nowMs = opts.nowMs ?? (() => Date.now());
+  }
+
+  static async start(opts: MqttForecastSourceOptions): Promise<MqttForecastSource> {
+    const timeoutMs = opts.connectTimeoutMs ?? 5000;
+    const client = connect(opts.mqttUrl, {
+      protocolVersion: opts.protocolVersion ?? 4,
+      clientId: opts.clientId ?? `edgepilot-forecasts-${process.pid}-${Date.now().toString(36)}`,
+      reconnectPeriod: 500,
+      connectTimeout: timeoutMs,
+      keepalive: 10,
+    });
+    const source = new MqttForecastSource(client, opts);
+    client.on('error', () => undefined); // reconnects on its own
+    client.on('message', (topic, payload) => source.handle(topic, payload));
+    try {
+      await waitForFirstConnect(client, opts.mqttUrl, timeoutMs, 'MqttForecastSource');
+      await client.subscribeAsync(opts.topicFilter ?? FORECAST_TOPIC_FILTER, { qos: 0 });
+    } catch (err) {
+      client.end(true);
+      throw err;
+    }
+    return source;
+  }
+
+  /** Feed one raw message (what the MQTT client does; public for tests). */
+  handle(topic: string, payload: Uint8Array | string): void {
+    const parsed = parseForecastMessage(topic, payload);
+    if (!parsed.ok) {
+      this.rejected++;
+      this.lastRejectReason = parsed.reason;
+      return;
+    }
+    this.received++;
+    this.combiner.update(parsed.forecast, this.nowMs(), parsed.tUnixS);
+  }
+
+  latest(): EdgeForecast {
+    return this.combiner.combined(this.nowMs());
+  }
+
+  async stop(): Promise<void> {
+    await this.client.endAsync();
+  }
+}
+
+/** Errors that mean nobody listens at the address: retrying until the timeout would only delay the same answer. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+
+/**
+ * Resolves on the client's first CONNACK; rejects after `timeoutMs`, or at once when the broker is unreachable
+ * (connection refused, unknown host). Later disconnects are the client's own business (it reconnects).
+ */
+export function waitForFirstConnect(client: MqttClient, url: string, timeoutMs: number, who: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const finish = (err?: Error) => {
+      clearTimeout(timer);
+      client.removeListener('connect', onConnect);
+      client.removeListener('error', onError);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onConnect = () => finish();
+    const onError = (err: Error & { code?: string | number }) => {
+      if (typeof err.code === 'string' && UNREACHABLE_CODES.has(err.code)) finish(new Error(`${who}: cannot reach the MQTT broker at ${url} (${err.code})`));
+      // A refused CONNECT (bad protocol version, not authorized) will not get better either.
+      else if (typeof err.code === 'number') finish(new Error(`${who}: the MQTT broker at ${url} refused the connection: ${err.message}`));
+    };
+    const timer = setTimeout(() => finish(new Error(`${who}: no connection to ${url} within ${timeoutMs} ms`)), timeoutMs);
+    client.on('connect', onConnect);
+    client.on('error', onError);
+  });
+}
+
+/** A ForecastSource with a fixed value (tests, and runs without gateways). */
+export class StaticForecastSource implements ForecastSource {
+  constructor(public forecast: EdgeForecast = NO_FORECAST) {}
+  latest(): EdgeForecast {
+    return { ...this.forecast };
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The edge gateway: per-second counting and the shared forecaster (offline, clock driven by hand), then end to end on
+ * the embedded aedes broker (MQTT 3.1.1) and on Mosquitto (MQTT 5, EDGEPILOT_TEST_MQTT_URL): devices -> gateway ->
+ * ingest topic + forecast topic -> MqttForecastSource.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'mqtt';
+import { startEmbeddedBroker } from '../runtime/devices/broker.ts';
+import { constantRate, DeviceFleet } from '../runtime/devices/fleet.ts';
+import { publishSchedule } from '../runtime/devices/publisher.ts';
+import { encodeMessage, type DeviceMessage } from '../runtime/devices/schemas.ts';
+import { deviceTopic, ingestTopic } from '../runtime/devices/topics.ts';
+import { EdgeGateway, RateAggregator } from './gateway.ts';
+import { Forecaster } from './forecaster.ts';
+import { MqttForecastSource, parseForecastMessage } from './forecast-source.ts';
+
+const until = async (cond: () => boolean, timeoutMs: number): Promise<void> => {
+  const end = Date.now() + timeoutMs;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+};
+
+test('RateAggregator: counts per second, skips the partial first second, reports silent seconds as 0', () => {
+  const agg = new RateAggregator(10_500); // started mid-second 10
+  agg.add(10_900); // partial first second: not counted
+  for (const ms of [11_000, 11_400, 11_999, 13_200]) agg.add(ms);
+  assert.deepEqual(agg.close(11_999), []); // second 11 not over yet
+  assert.deepEqual(agg.close(14_100), [
+    { tSeconds: 11, count: 3 },
+    { tSeconds: 12, count: 0 },
+    { tSeconds: 13, count: 1 },
+  ]);
+  agg.add(13_500); // late for a closed second: dropped, never double-reported
+  assert.deepEqual(agg.close(14_900), []);
+  agg.add(14_950, 5);
+  assert.deepEqual(agg.close(15_000), [{ tSeconds: 14, count: 5 }]);
+});
+
+/** One valid device message (a fleet's first messages). */
+function fleetMessages(n: number, scenario: 'industrial' | 'healthcare' = 'industrial', idPrefix = 'gwt-'): Array<{ topic: string; message: DeviceMessage }> {
+  const fleet = new DeviceFleet({ scenario, devices: 5, seed: 3, rate: constantRate(1000), durationS: 60, idPrefix });
+  const out: Array<{ topic: string; message: DeviceMessage }> = [];
+  for (let i = 0; i < n; i++) {
+    const m = fleet.next()!;
+    out.push({ topic: m.topic, message: m.message });
+  }
+  return out;
+}
+
+test('offline gateway: validated, deduplicated per-second counts feed THE forecaster (same numbers as the simulator would get)', () => {
+  const t0 = 1_700_000_000_000;
+  let now = t0;
+  const clock = { nowMs: () => now, setInterval: () => 0, clearInterval: () => undefined };
+  const published: number[] = [];
+  const gw = EdgeGateway.offline({ gatewayId: 'gw-test', clock, onForecast: (f) => published.push(f.predictedRateMsgsPerS) });
+  const reference = new Forecaster({ ...gw.forecaster.settings });
+  const msgs = fleetMessages(400);
+  // Per-second counts 0..: a ramp then a burst; re-deliveries and garbage must not count.
+  const perSecond = [10, 12, 11, 14, 13, 15, 60, 80, 75, 20];
+  let k = 0;
+  for (let s = 0; s < perSecond.length; s++) {
+    now = t0 + (s + 1) * 1000 + 100;
+    for (let i = 0; i < perSecond[s]!; i++) {
+      const m = msgs[k++]!;
+      gw.handle(m.topic, encodeMessage(m.message), now);
+      if (i % 5 === 0) gw.handle(m.topic, encodeMessage(m.message), now); // QoS 1 re-delivery
+    }
+    gw.handle(deviceTopic('industrial', 'gwt-bad'), Buffer.from('{"truncated":'), now);
+    gw.handle('edgepilot/devices/industrial/gwt-x', Buffer.from('not json'), now);
+    gw.closeSeconds(t0 + (s + 2) * 1000 + 1);
+    reference.observe(Math.floor((t0 + (s + 1) * 1000) / 1000), perSecond[s]!);
+    assert.deepEqual(gw.lastForecast, reference.forecast(), `forecast after second ${s}`);
+  }
+  const st = gw.stats();
+  assert.equal(st.accepted, perSecond.reduce((a, b) => a + b, 0));
+  assert.equal(st.duplicates, perSecond.reduce((a, b) => a + Math.ceil(b / 5), 0));
+  assert.equal(st.rejected, 2 * perSecond.length);
+  assert.deepEqual(st.rejectedByReason, { 'invalid-json': 2 * perSecond.length });
+  assert.equal(st.forecastsPublished, perSecond.length);
+  assert.equal(published.length, perSecond.length);
+  assert.equal(st.lastRateMsgsPerS, 20);
+  // The burst seconds raised the burst probability well above the calm ones.
+  assert.ok(gw.forecaster.burstProbability() > 0.3, `burst probability ${gw.forecaster.burstProbability()}`);
+  assert.equal(gw.lastForecast!.gatewayId, 'gw-test');
+  assert.throws(() => EdgeGateway.offline({ gatewayId: 'bad/id' }), /gatewayId 'bad\/id' must match/);
+});
+
+/** devices -> gateway -> ingest + forecasts, on one broker. */
+async function endToEnd(url: string, protocolVersion: 4 | 5, tag: string): Promise<void> {
+  const gatewayId = `gw-${tag}-${process.pid}`;
+  const idPrefix = `${tag}${process.pid}x-`;
+  const gw = await EdgeGateway.start({ mqttUrl: url, protocolVersion, gatewayId, scenario: 'industrial' });
+  const source = await MqttForecastSource.start({ mqttUrl: url, protocolVersion, topicFilter: `edgepilot/edge/${gatewayId}/forecast` });
+  const ingest = connect(url, { protocolVersion, clientId: `ingest-${tag}-${process.pid}` });
+  let forwardedMine = 0;
+  const forecastPayloads: string[] = [];
+  const watcher = connect(url, { protocolVersion, clientId: `fc-${tag}-${process.pid}` });
+  try {
+    await new Promise<void>((r) => ingest.once('connect', () => r()));
+    await new Promise<void>((r) => watcher.once('connect', () => r()));
+    ingest.on('message', (_t, p) => {
+      const m = JSON.parse(p.toString()) as DeviceMessage;
+      if (m.deviceId.startsWith(idPrefix)) forwardedMine++;
+    });
+    watcher.on('message', (_t, p) => forecastPayloads.push(p.toString()));
+    await ingest.subscribeAsync(ingestTopic('industrial'), { qos: 1 });
+    await watcher.subscribeAsync(`edgepilot/edge/${gatewayId}/forecast`, { qos: 0 });
+
+    const fleet = new DeviceFleet({ scenario: 'industrial', devices: 8, seed: 9, rate: constantRate(400), durationS: 2.2, idPrefix });
+    const summary = await publishSchedule(fleet, { mqttUrl: url, protocolVersion });
+    // One malformed message: counted with its reason, never forwarded.
+    const bad = connect(url, { protocolVersion });
+    await new Promise<void>((r) => bad.once('connect', () => r()));
+    await bad.publishAsync(deviceTopic('industrial', `${idPrefix}bad`), '{"schemaVersion": 1, "deviceId": 5}', { qos: 1 });
+    await bad.endAsync();
+
+    await until(() => forwardedMine >= summary.published && gw.tally.rejected.schema >= 1 && source.received >= 2, 8000);
+    assert.equal(summary.acked, summary.published);
+    assert.ok(summary.published > 600, `published ${summary.published}`);
+    assert.equal(forwardedMine, summary.published, 'every valid message forwarded to the ingest topic exactly once');
+    assert.ok(gw.tally.rejected.schema >= 1);
+    assert.ok(gw.stats().forecastsPublished >= 2);
+    // The wire form is the documented snake_case object.
+    const wire = JSON.parse(forecastPayloads.at(-1)!) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(wire).sort(), ['burst_probability', 'gateway_id', 'horizon', 'predicted_rate', 't']);
+    assert.equal(wire.gateway_id, gatewayId);
+    assert.ok(parseForecastMessage(`edgepilot/edge/${gatewayId}/forecast`, forecastPayloads.at(-1)!).ok);
+    const latest = source.latest();
+    assert.equal(latest.gatewayId, gatewayId);
+    assert.equal(latest.horizonS, 40);
+    assert.ok(latest.predictedRateMsgsPerS > 50, `predicted ${latest.predictedRateMsgsPerS} msgs/s for a 400 msgs/s fleet`);
+  } finally {
+    await Promise.all([ingest.endAsync(), watcher.endAsync(), source.stop(), gw.stop()]);
+  }
+}
+
+test('gateway end to end on the embedded aedes broker (MQTT 3.1.1)', async () => {
+  const broker = await startEmbeddedBroker();
+  try {
+    await endToEnd(broker.url, 4, 'aedes');
+  } finally {
+    await broker.stop();
+  }
+});
+
+const mosquittoUrl = process.env.EDGEPILOT_TEST_MQTT_URL;
+test('gateway end to end on Mosquitto (MQTT 5)', { skip: mosquittoUrl ? false : 'EDGEPILOT_TEST_MQTT_URL is not set (npm test starts Mosquitto and sets it)' }, async () => {
+  await endToEnd(mosquittoUrl!, 5, 'mosq');
+});
+
+test('gateway survives a broker restart (resubscribes, keeps forwarding) and stops promptly with the broker gone', async () => {
+  let broker = await startEmbeddedBroker();
+  const port = broker.port;
+  const gw = await EdgeGateway.start({ mqttUrl: broker.url, gatewayId: 'gw-restart', scenario: 'healthcare' });
+  try {
+    await broker.stop();
+    broker = await startEmbeddedBroker({ port });
+    await until(() => gw.connects >= 2, 8000);
+    assert.equal(gw.connects, 2, 'reconnected once');
+    // The subscription is renewed on reconnect (clean session): the new broker's messages reach the gateway.
+    const fleet = new DeviceFleet({ scenario: 'healthcare', devices: 3, seed: 1, rate: constantRate(200), durationS: 0.5, idPrefix: 'rs-' });
+    const summary = await publishSchedule(fleet, { mqttUrl: broker.url });
+    await until(() => gw.stats().forwarded >= summary.published, 5000);
+    assert.equal(gw.stats().accepted, summary.published);
+    assert.equal(gw.stats().forwarded, summary.published);
+  } finally {
+    await broker.stop();
+    const t0 = Date.now();
+    await gw.stop(300);
+    assert.ok(Date.now() - t0 < 3000, `stop took ${Date.now() - t0} ms with the broker gone`);
+  }
+});
+
+test('gateway: an unreachable broker is a clear error, not a hang', async () => {
+  await assert.rejects(EdgeGateway.start({ mqttUrl: 'mqtt://127.0.0.1:1', gatewayId: 'gw-x', connectTimeoutMs: 500 }), /EdgeGateway: cannot reach the MQTT broker at mqtt:\/\/127.0.0.1:1 \(ECONNREFUSED\)/);
+});

@@ -1,0 +1,451 @@
+/**
+ * `edgepilot demo`: the whole live system in one process, on embedded defaults.
+ *
+ *   device fleet --MQTT QoS 1--> embedded aedes broker --> edge gateway (validate, dedup, forecast)
+ *     --edgepilot/ingest/<scenario>--> StreamEngine (micro-batches, shuffle through memory/directory/s3rver stores)
+ *     <-- LocalEngineActuator -- ControlLoop (policy + safety shield) <-- LocalEngineMetricsSource + edge forecasts
+ *     --> dashboard (SSE) and /metrics
+ *
+ * Rates are the simulator's divided by `rateScale` (demo-support.ts explains why and how the controller still sees
+ * simulator units). Stopping (duration over, Ctrl-C, POST /api/stop): the devices stop, their last messages are
+ * acknowledged and delivered, the controller stops, the engine drains its backlog, then everything closes and the
+ * summary checks the accounting: every published message was processed or dropped with a reason.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connect, type MqttClient } from 'mqtt';
+import { loadConfig, type ScenarioConfig, type SimConfig } from '../core/config.ts';
+import { MAX_EXECUTORS } from '../core/action.ts';
+import type { Action } from '../core/types.ts';
+import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
+import { ControlLoop, nominalExecutorCapacityMsgsPerS, type ControlDecision } from '../control/control-loop.ts';
+import { controlLoopMetrics, gatewayMetrics, metricsHandler, type MetricFamily } from '../control/prometheus.ts';
+import { EdgeGateway } from '../edge/gateway.ts';
+import { MqttForecastSource } from '../edge/forecast-source.ts';
+import { createPolicy, policyIds } from '../policies/registry.ts';
+import { MODES } from '../meta/modes.ts';
+import { DashboardHub, type PipelineCounters } from '../dashboard/state.ts';
+import { startDashboardServer, type DashboardServer } from '../dashboard/server.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from './devices/broker.ts';
+import { DeviceFleet } from './devices/fleet.ts';
+import { publishSchedule, type PublishSummary } from './devices/publisher.ts';
+import { deviceTopic, ingestTopic } from './devices/topics.ts';
+import { DROP_REASONS, LocalEngineActuator, LocalEngineMetricsSource, StreamEngine, type EngineCounters } from './engine/index.ts';
+import { checkAccounting, chooseDefaultPolicy, DEFAULT_RATE_SCALE, demoWorkload, ModeContextPolicy, scaledForecasts, scaledMetrics, unscaleRecord } from './demo-support.ts';
+
+const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
+/** What `edge-rl` loads (engineers A and B ship them). */
+export const EDGE_RL_CHECKPOINTS = [join(MODELS_DIR, 'edge-rl-ppo.json'), join(MODELS_DIR, 'meta-td3.json')];
+
+/** Policies that cannot run live: the oracle needs the future, seed-* policies act on the seed-compat env. */
+const NOT_LIVE = new Set(['oracle']);
+
+export interface DemoOptions {
+  scenario: ScenarioName;
+  /** A policy id; default: edge-rl when its checkpoints exist, else threshold-forecast. */
+  policy?: string;
+  /** Seconds the devices publish; undefined = until stop() or the signal. */
+  durationS?: number;
+  host?: string;
+  /** Dashboard port; 0 = any free port. Default 8080. */
+  port?: number;
+  token?: string;
+  seed?: number;
+  rateScale?: number;
+  devices?: number;
+  controlIntervalS?: number;
+  coldStartMs?: number;
+  /** Seconds between two malformed payloads from a simulated faulty sensor (0 = none). Default 10. */
+  faultyEverySeconds?: number;
+  /** Engine outputs and the decision log; default runs/demo-<time>/. */
+  outputDir?: string;
+  /** Progress lines (stderr by default). */
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface DemoSummary {
+  scenario: ScenarioName;
+  policy: string;
+  policyReason: string;
+  rateScale: number;
+  elapsedS: number;
+  published: number;
+  ingested: number;
+  processed: number;
+  dropped: number;
+  droppedByReason: Record<string, number>;
+  malformed: number;
+  /** Malformed payloads the faulty sensor sent (every one must be counted as malformed). */
+  malformedSent: number;
+  duplicates: number;
+  unacked: number;
+  slaViolationPct: number;
+  costUsd: number;
+  decisions: number;
+  invariantOk: boolean;
+  invariantLines: string[];
+  outputDir: string;
+}
+
+export interface DemoHandle {
+  url: string;
+  token: string;
+  policy: string;
+  policyReason: string;
+  rateScale: number;
+  outputDir: string;
+  hub: DashboardHub;
+  /** Stops the demo (idempotent) and resolves to its summary. */
+  stop(): Promise<DemoSummary>;
+  /** Resolves when the demo has stopped for any reason (duration, signal, /api/stop). */
+  done: Promise<DemoSummary>;
+}
+
+/** [assumed] Default fleet size: enough devices that per-device rates stay realistic (~1-10 msgs/s each). */
+const DEFAULT_DEVICES = 200;
+/**
+ * [assumed] 5 s between decisions instead of the simulator's 10 s so a demo of a few minutes shows the controller at
+ * work; the policies see per-second rates, so the interval changes how often they act, not what they see.
+ */
+const DEFAULT_CONTROL_INTERVAL_S = 5;
+/**
+ * [assumed] 10 s emulated executor cold start: the simulator's median is 25 s (config.ts cluster.coldStart, anchors 8);
+ * shortened so scale-ups land within a short demo, still long enough that reacting late visibly costs latency.
+ */
+const DEFAULT_COLD_START_MS = 10_000;
+/** The dashboard's default port. */
+export const DEFAULT_DEMO_PORT = 8080;
+
+/** Ids the dashboard may switch to. */
+export function livePolicyIds(): string[] {
+  return policyIds().filter((id) => !NOT_LIVE.has(id) && !id.startsWith('seed-'));
+}
+
+function scenarioConfig(config: SimConfig, scenario: ScenarioName): ScenarioConfig {
+  const sc = (config.scenarios as Record<string, ScenarioConfig | undefined>)[scenario];
+  if (!sc) throw new Error(`demo: unknown scenario '${scenario}' (expected one of ${SCENARIOS.join(', ')})`);
+  return sc;
+}
+
+export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const config = loadConfig();
+  const scenario = opts.scenario;
+  const sc = scenarioConfig(config, scenario);
+  const rateScale = opts.rateScale ?? DEFAULT_RATE_SCALE;
+  const seed = opts.seed ?? 1;
+  const controlIntervalS = opts.controlIntervalS ?? DEFAULT_CONTROL_INTERVAL_S;
+  if (opts.durationS !== undefined && !(opts.durationS > 0)) throw new Error(`demo: durationS must be > 0, got ${opts.durationS}`);
+
+  let policyReason: string;
+  let policy: string;
+  if (opts.policy !== undefined) {
+    if (!policyIds().includes(opts.policy)) throw new Error(`demo: unknown policy '${opts.policy}'; valid policies: ${livePolicyIds().join(', ')}`);
+    if (NOT_LIVE.has(opts.policy)) throw new Error(`demo: policy '${opts.policy}' needs the future and cannot run live`);
+    policy = opts.policy;
+    policyReason = 'chosen with --policy';
+  } else {
+    const choice = chooseDefaultPolicy(policyIds(), EDGE_RL_CHECKPOINTS);
+    policy = choice.policy;
+    policyReason = choice.reason;
+  }
+
+  const outputDir = resolve(opts.outputDir ?? join('runs', `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+  mkdirSync(outputDir, { recursive: true });
+
+  // The engine's executor is the simulator's, scaled like the rates: a load needs the same executor count in both.
+  const simCapacityMsgsPerS = nominalExecutorCapacityMsgsPerS(config, sc);
+  const engineCapacityMsgsPerS = simCapacityMsgsPerS / rateScale;
+  // Start sized like the simulator's initial deployment: base load x 1.3 headroom (config.ts cluster.initial).
+  const initialExecutors = Math.min(MAX_EXECUTORS, Math.max(1, Math.ceil((sc.baseRateMsgsPerS * config.cluster.initial.autoHeadroom) / simCapacityMsgsPerS)));
+  const initialAction: Action = { executors: initialExecutors, memoryGb: config.cluster.initial.memoryGb, tier: config.shuffle.initialTier, codec: config.shuffle.initialCodec };
+
+  const closers: Array<() => Promise<unknown>> = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch((err: unknown) => log(`demo: close failed: ${err instanceof Error ? err.message : String(err)}`));
+    closers.length = 0;
+  };
+
+  try {
+    const broker: EmbeddedBroker = await startEmbeddedBroker();
+    closers.push(() => broker.stop());
+
+    // One MQTT client carries the engine's side: it consumes the ingest topic and publishes results and alerts.
+    const engineClient: MqttClient = await connectClient(broker.url, 'edgepilot-demo-engine');
+    closers.push(() => engineClient.endAsync());
+    const engine = new StreamEngine(
+      {
+        executorCapacityMsgsPerS: engineCapacityMsgsPerS,
+        coldStartMs: opts.coldStartMs ?? DEFAULT_COLD_START_MS,
+        initialExecutors,
+        initialMemoryGb: initialAction.memoryGb,
+        initialTier: initialAction.tier,
+        initialCodec: initialAction.codec,
+        outputDir,
+        // The engine consumes only the gateway's ingest topic, and the gateway ran the full validatePayload on every
+        // message it forwarded: validate once (a malformed payload is rejected and counted there, exactly once).
+        rawValidation: 'envelope',
+      },
+      { config, publish: (topic, payload) => engineClient.publish(topic, payload, { qos: 0 }) },
+    );
+    await engine.start();
+    let engineStopped: EngineCounters | null = null;
+    closers.push(async () => {
+      if (engineStopped === null) engineStopped = await engine.stop();
+    });
+    engineClient.on('message', (topic, payload) => engine.ingestRaw(topic, payload));
+    await engineClient.subscribeAsync(ingestTopic(scenario), { qos: 1 });
+
+    const gateway = await EdgeGateway.start({ mqttUrl: broker.url, protocolVersion: 4, gatewayId: 'edge-0', scenario, config });
+    closers.push(() => gateway.stop());
+    const forecasts = await MqttForecastSource.start({ mqttUrl: broker.url, protocolVersion: 4 });
+    closers.push(() => forecasts.stop());
+
+    // The policy, told the operating mode the dashboard sets (normal | budget | critical).
+    let modePolicy = new ModeContextPolicy(createPolicy(policy), sc.budgetUsdPerHour);
+    const loop = new ControlLoop({
+      metrics: scaledMetrics(new LocalEngineMetricsSource(engine), rateScale),
+      forecasts: scaledForecasts(forecasts, rateScale),
+      actuator: new LocalEngineActuator(engine),
+      policy: modePolicy,
+      scenario,
+      config,
+      controlIntervalS,
+      initialAction,
+      seed,
+      decisionLogPath: join(outputDir, 'decisions.jsonl'),
+      log,
+    });
+    closers.push(() => loop.stop());
+
+    const hub = new DashboardHub({
+      info: {
+        scenario,
+        policy,
+        mode: 'normal',
+        slaP95LatencyMs: sc.slaP95LatencyMs,
+        policies: livePolicyIds(),
+        modes: [...MODES],
+        notes: [`rates 1:${rateScale} of the simulator's`, `decision every ${controlIntervalS} s`, policyReason],
+      },
+    });
+    let slaViolations = 0;
+    loop.onDecision((record: ControlDecision) => {
+      if (record.snapshot.p95LatencyMs > sc.slaP95LatencyMs || record.snapshot.droppedMsgs > 0) slaViolations++;
+      // edge-rl picks its own weights (meta-controller): show those rather than the loop's.
+      const own = modePolicy.ownWeights();
+      hub.recordDecision(unscaleRecord(own ? { ...record, weights: own } : record, rateScale));
+    });
+
+    // Device side: the scenario's arrival process (scaled), published at QoS 1 until the duration ends or we stop.
+    const workload = demoWorkload(sc, seed, rateScale);
+    const fleet = new DeviceFleet({ scenario, devices: opts.devices ?? DEFAULT_DEVICES, seed, rate: workload.rate, durationS: opts.durationS ?? 365 * 86_400 });
+    const abortDevices = new AbortController();
+    let publishedSoFar = 0;
+    const publishing: Promise<PublishSummary> = publishSchedule(fleet, {
+      mqttUrl: broker.url,
+      protocolVersion: 4,
+      clientId: 'edgepilot-demo-devices',
+      // [assumed] 1,000 unacknowledged messages: about one second of a burst at demo scale.
+      maxInFlight: 1000,
+      signal: abortDevices.signal,
+      onProgress: (p) => {
+        publishedSoFar = p.published;
+      },
+    });
+    // On a failed start (e.g. the dashboard port is taken) the devices must stop too, or the process never exits.
+    closers.push(async () => {
+      abortDevices.abort();
+      await publishing.catch(() => undefined);
+    });
+
+    // A faulty sensor: every few seconds one payload the validators must reject (alternately broken JSON and a
+    // reading outside its physical bounds), so the malformed counter and its accounting are exercised live.
+    let malformedSent = 0;
+    const faultyEveryS = opts.faultyEverySeconds ?? 10;
+    const faultyTimer =
+      faultyEveryS > 0
+        ? setInterval(() => {
+            if (abortDevices.signal.aborted) return;
+            engineClient.publish(deviceTopic(scenario, FAULTY_DEVICE_ID), faultyPayload(scenario, malformedSent), { qos: 1 }, (err) => {
+              if (!err) malformedSent++;
+            });
+          }, faultyEveryS * 1000)
+        : null;
+    closers.push(async () => {
+      if (faultyTimer) clearInterval(faultyTimer);
+    });
+
+    const counters = (): PipelineCounters => {
+      const c = engineStopped ?? engine.getCounters();
+      const gw = gateway.stats();
+      return {
+        // Messages taken from the schedule = published (the publisher sends each one until it is acknowledged).
+        published: Math.max(publishedSoFar, fleet.issuedCount),
+        ingested: c.ingested,
+        processed: c.processed,
+        dropped: DROP_REASONS.reduce((s, r) => s + c.dropped[r], 0),
+        malformed: gw.rejected + Object.values(c.rejected).reduce((s, n) => s + n, 0),
+      };
+    };
+    const countersTimer = setInterval(() => hub.setCounters(counters()), 500);
+    closers.push(async () => clearInterval(countersTimer));
+
+    const metrics = metricsHandler(
+      () => controlLoopMetrics(loop),
+      () => gatewayMetrics([gateway.stats()]),
+      () => pipelineMetricFamilies(counters()),
+    );
+
+    let stopPromise: Promise<DemoSummary> | null = null;
+    let resolveDone!: (s: DemoSummary) => void;
+    let rejectDone!: (e: unknown) => void;
+    const done = new Promise<DemoSummary>((res, rej) => {
+      resolveDone = res;
+      rejectDone = rej;
+    });
+    const startedMs = Date.now();
+
+    const server: DashboardServer = await startDashboardServer({
+      hub,
+      host: opts.host,
+      port: opts.port ?? DEFAULT_DEMO_PORT,
+      token: opts.token,
+      metrics,
+      controls: {
+        setPolicy: (id) => {
+          const next = new ModeContextPolicy(createPolicy(id), sc.budgetUsdPerHour);
+          next.setMode(modePolicy.mode);
+          modePolicy = next;
+          loop.setPolicy(next);
+          log(`demo: policy switched to ${id} from the dashboard`);
+        },
+        setMode: (mode) => {
+          modePolicy.setMode(mode);
+          log(`demo: operating mode set to ${mode} from the dashboard`);
+        },
+        stop: () => void stop(),
+      },
+    });
+
+    const stop = (): Promise<DemoSummary> => {
+      if (stopPromise) return stopPromise;
+      stopPromise = (async () => {
+        log('demo: stopping: devices first, then the controller, then the engine drains');
+        abortDevices.abort();
+        if (faultyTimer) clearInterval(faultyTimer);
+        const pub = await publishing;
+        publishedSoFar = pub.published;
+        // Let the acknowledged messages still in transit (broker -> gateway -> broker -> engine) arrive: wait while
+        // they keep arriving, up to 2 minutes; give up after 5 s without progress (then the accounting shows the gap).
+        const arrived = () => {
+          const c = engine.getCounters();
+          return c.ingested + Object.values(c.rejected).reduce((s, n) => s + n, 0);
+        };
+        const giveUpAtMs = Date.now() + 120_000;
+        let last = arrived();
+        let lastProgressMs = Date.now();
+        const malformedSeen = () => counters().malformed;
+        while ((last < pub.published || malformedSeen() < malformedSent) && Date.now() < giveUpAtMs && Date.now() - lastProgressMs < 5000) {
+          await sleep(100);
+          const now = arrived();
+          if (now > last) lastProgressMs = Date.now();
+          last = now;
+        }
+        if (last < pub.published) log(`demo: ${pub.published - last} published messages did not reach the engine`);
+        await loop.stop();
+        engineStopped = await engine.stop();
+        const final = counters();
+        hub.setCounters(final);
+        hub.markStopped();
+        const c = engineStopped;
+        const droppedByReason: Record<string, number> = {};
+        for (const r of DROP_REASONS) droppedByReason[r] = c.dropped[r];
+        const check = checkAccounting({ published: pub.published, ingested: c.ingested, processed: c.processed, dropped: final.dropped, droppedByReason });
+        const malformedOk = final.malformed === malformedSent;
+        check.lines.push(`${malformedOk ? 'OK ' : 'BAD'} malformed ${final.malformed} = sent by the faulty sensor ${malformedSent}`);
+        check.ok = check.ok && malformedOk;
+        const decisions = loop.decisionCount;
+        const summary: DemoSummary = {
+          scenario,
+          policy: loop.policy.id,
+          policyReason,
+          rateScale,
+          elapsedS: (Date.now() - startedMs) / 1000,
+          published: pub.published,
+          ingested: c.ingested,
+          processed: c.processed,
+          dropped: final.dropped,
+          droppedByReason,
+          malformed: final.malformed,
+          malformedSent,
+          duplicates: c.duplicates + gateway.stats().duplicates,
+          unacked: pub.unacked,
+          slaViolationPct: decisions > 0 ? (100 * slaViolations) / decisions : 0,
+          costUsd: loop.spentUsd,
+          decisions,
+          invariantOk: check.ok,
+          invariantLines: check.lines,
+          outputDir,
+        };
+        await server.close();
+        await closeAll();
+        return summary;
+      })();
+      stopPromise.then(resolveDone, rejectDone);
+      return stopPromise;
+    };
+
+    loop.start();
+    if (opts.signal) {
+      if (opts.signal.aborted) void stop();
+      else opts.signal.addEventListener('abort', () => void stop(), { once: true });
+    }
+    // A finite schedule ends by itself: then stop the rest.
+    void publishing.then(() => stop(), () => stop());
+
+    return { url: server.url, token: server.token, policy, policyReason, rateScale, outputDir, hub, stop, done };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+const FAULTY_DEVICE_ID = 'FAULTY-0001';
+
+/** A payload every validator rejects: broken JSON, or a well-formed message with a reading far out of bounds. */
+export function faultyPayload(scenario: ScenarioName, n: number): string {
+  if (n % 2 === 0) return `{"schemaVersion":1,"kind":"smart-city","scenario":"${scenario}","deviceId":"${FAULTY_DEVICE_ID}","seq":${n},"payl`;
+  return JSON.stringify({ schemaVersion: 1, kind: 'smart-city', scenario, deviceId: FAULTY_DEVICE_ID, seq: n, sentAtMs: Date.now(), payload: { type: 'traffic', vehicleCount: -5 } });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function connectClient(url: string, name: string): Promise<MqttClient> {
+  const client = connect(url, { protocolVersion: 4, clientId: `${name}-${process.pid}-${Date.now().toString(36)}`, reconnectPeriod: 500, connectTimeout: 5000, keepalive: 10 });
+  client.on('error', () => undefined); // reconnects on its own
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo: no MQTT connection to ${url} within 5 s`)), 5000);
+    client.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return client;
+}
+
+/** The pipeline's message accounting as Prometheus counters (the loop and gateway have their own). */
+export function pipelineMetricFamilies(c: PipelineCounters): MetricFamily[] {
+  const counter = (name: string, help: string, value: number): MetricFamily => ({ name, help, type: 'counter', samples: [{ value }] });
+  return [
+    counter('edgepilot_pipeline_published_total', 'Messages published by the device fleet.', c.published),
+    counter('edgepilot_pipeline_ingested_total', 'Distinct valid messages accepted by the engine.', c.ingested),
+    counter('edgepilot_pipeline_processed_total', 'Messages merged into windows by the engine.', c.processed),
+    counter('edgepilot_pipeline_dropped_total', 'Messages dropped by the engine (late, retention, backlog, shutdown, ...).', c.dropped),
+    counter('edgepilot_pipeline_malformed_total', 'Payloads rejected as malformed (gateway and engine).', c.malformed),
+  ];
+}

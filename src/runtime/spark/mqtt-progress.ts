@@ -1,0 +1,87 @@
+/**
+ * The controller's side of the driver agent's MQTT path: subscribes to the agent's progress topic (e.g.
+ * `edgepilot/spark/<app>/progress`) and hands the events over like AgentChannel.drainEvents().
+ * Each MQTT payload is signed like the HTTP path (docs/SPARK.md):
+ *   {"ts": "<ms>", "sig": "sha256=<hex HMAC-SHA256(token, ts + "\n" + body)>", "body": "<the event envelope JSON>"}
+ * Unsigned, badly signed, stale (> maxClockSkewMs) or malformed messages are dropped and counted.
+ */
+import { connect, type MqttClient } from 'mqtt';
+import { timingSafeEqual } from 'node:crypto';
+import { signBody, type AgentEvent } from './agent-channel.ts';
+
+export interface MqttAgentEventsOptions {
+  mqttUrl: string;
+  topic: string;
+  token: string;
+  protocolVersion?: 4 | 5;
+  maxClockSkewMs?: number;
+  maxBufferedEvents?: number;
+  nowMs?: () => number;
+  connectTimeoutMs?: number;
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export class MqttAgentEvents {
+  private events: AgentEvent[] = [];
+  rejected = 0;
+  private constructor(private readonly client: MqttClient, private readonly o: MqttAgentEventsOptions) {}
+
+  static async start(o: MqttAgentEventsOptions): Promise<MqttAgentEvents> {
+    if (o.token.length < 16) throw new Error('MqttAgentEvents: token must be at least 16 characters');
+    const client = connect(o.mqttUrl, { protocolVersion: o.protocolVersion ?? 4, reconnectPeriod: 1000, connectTimeout: o.connectTimeoutMs ?? 5000 });
+    const self = new MqttAgentEvents(client, o);
+    client.on('message', (_topic, payload) => self.accept(payload));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`MqttAgentEvents: cannot reach ${o.mqttUrl}`)), o.connectTimeoutMs ?? 5000);
+      client.once('connect', () => {
+        client.subscribe(o.topic, { qos: 0 }, (err) => {
+          clearTimeout(timer);
+          if (err) reject(err);
+          else resolve();
+        });
+      });
+    }).catch(async (err: unknown) => {
+      await client.endAsync(true);
+      throw err;
+    });
+    return self;
+  }
+
+  private accept(payload: Buffer): void {
+    const now = (this.o.nowMs ?? Date.now)();
+    try {
+      const m = JSON.parse(payload.toString('utf8')) as { ts?: unknown; sig?: unknown; body?: unknown };
+      if (typeof m.ts !== 'string' || typeof m.sig !== 'string' || typeof m.body !== 'string') throw new Error('not a signed envelope');
+      if (Math.abs(now - Number(m.ts)) > (this.o.maxClockSkewMs ?? 300_000)) throw new Error('stale');
+      if (!same(m.sig, signBody(this.o.token, m.ts, m.body))) throw new Error('bad signature');
+      const body = JSON.parse(m.body) as Record<string, unknown>;
+      const kind = typeof body.event === 'string' ? body.event : '';
+      if (!kind) throw new Error('no event kind');
+      const inner = kind === 'progress' && body.progress && typeof body.progress === 'object' ? (body.progress as Record<string, unknown>) : body;
+      this.events.push({ kind, receivedAtMs: now, body: inner });
+      if (this.events.length > (this.o.maxBufferedEvents ?? 10_000)) this.events.shift();
+    } catch {
+      this.rejected++;
+    }
+  }
+
+  drainEvents(): AgentEvent[] {
+    const out = this.events;
+    this.events = [];
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.client.endAsync(true);
+  }
+}
+
+/** Events of several transports (HTTP and MQTT), oldest first. */
+export function mergeEventSources(...sources: Array<{ drainEvents(): AgentEvent[] }>): { drainEvents(): AgentEvent[] } {
+  return { drainEvents: () => sources.flatMap((s) => s.drainEvents()).sort((a, b) => a.receivedAtMs - b.receivedAtMs) };
+}

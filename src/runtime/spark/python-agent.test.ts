@@ -1,0 +1,56 @@
+/**
+ * Runs the Python driver agent's unittest suite (python/tests, a fake SparkContext, no PySpark) from `npm test`,
+ * with a live AgentChannel so the Python HTTP client is tested against this controller's real endpoint.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { startEmbeddedBroker } from '../devices/broker.ts';
+import { AgentChannel } from './agent-channel.ts';
+import { MqttAgentEvents } from './mqtt-progress.ts';
+
+const TOKEN = 'python-agent-test-token-0123';
+const hasPython = spawnSync('python3', ['--version']).status === 0;
+
+test('python3 -m unittest (driver agent) passes, including the round trip against AgentChannel', { skip: hasPython ? false : 'python3 is not installed: the driver agent tests need it' }, async () => {
+  const ch = await AgentChannel.start({ token: TOKEN });
+  const broker = await startEmbeddedBroker();
+  const mqttEvents = await MqttAgentEvents.start({ mqttUrl: broker.url, topic: 'edgepilot/spark/+/progress', token: TOKEN });
+  try {
+    ch.publishDecision(6, 'test');
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('python3', ['-m', 'unittest', 'discover', '-s', 'tests', '-t', '.', '-v'], {
+        cwd: 'python',
+        env: { ...process.env, EDGEPILOT_AGENT_TEST_URL: ch.url, EDGEPILOT_AGENT_TEST_TOKEN: TOKEN, EDGEPILOT_AGENT_TEST_MQTT: `${broker.host}:${broker.port}`, PYTHONDONTWRITEBYTECODE: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += String(d)));
+      child.stderr.on('data', (d) => (out += String(d)));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    assert.equal(r.code, 0, r.out);
+    assert.doesNotMatch(r.out, /skipped 'EDGEPILOT_AGENT_TEST_URL/, 'the live round trip must run here');
+    assert.match(r.out, /test_round_trip .* ok/);
+    assert.match(r.out, /test_publish_to_the_controllers_broker .* ok/);
+    // What the Python agent sent arrived here.
+    const kinds = ch.drainEvents().map((e) => e.kind);
+    assert.deepEqual(kinds, ['progress', 'idle']);
+    assert.equal(ch.lastAck?.executors, 6);
+    assert.equal(ch.lastAck?.ok, true);
+    assert.ok(ch.rejectedRequests >= 2, 'the wrong-token requests were refused');
+    // The MQTT path: the Python publisher's signed QoS 0 message reached the controller's subscriber.
+    let got = mqttEvents.drainEvents();
+    for (let i = 0; i < 100 && got.length === 0; i++) {
+      await new Promise((res) => setTimeout(res, 20));
+      got = mqttEvents.drainEvents();
+    }
+    assert.equal(got.length, 1);
+    assert.equal(got[0]!.kind, 'progress');
+    assert.equal(got[0]!.body.batchId, 42);
+  } finally {
+    await mqttEvents.close();
+    await broker.stop();
+    await ch.close();
+  }
+});

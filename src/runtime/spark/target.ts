@@ -1,0 +1,162 @@
+/**
+ * `edgepilot serve --target spark-k8s`: wires the Spark on Kubernetes world into the control loop:
+ *   AgentChannel (the HTTP endpoint the driver agent talks to)
+ *   -> SparkMetricsSource (agent progress + the driver's monitoring REST API)
+ *   -> SparkK8sActuator (live executor counts through the agent; gated restarts through the SparkApplication).
+ * src/cli/serve.ts (engineer F) calls buildSparkK8sTarget; docs/DEPLOY.md shows the deployment.
+ */
+import { randomBytes } from 'node:crypto';
+import { loadConfig, type SimConfig } from '../../core/config.ts';
+import type { Action } from '../../core/types.ts';
+import type { Actuator, ForecastSource, MetricsSource } from '../../control/types.ts';
+import { NO_FORECAST } from '../../edge/forecast-source.ts';
+import { AgentChannel } from './agent-channel.ts';
+import { KubernetesSparkAppApi, SparkK8sActuator, type SparkAppApi, type SparkApplicationObject } from './k8s-actuator.ts';
+import { SparkMetricsSource } from './metrics-source.ts';
+import { mergeEventSources, MqttAgentEvents } from './mqtt-progress.ts';
+import { RestartGate } from './restart-gate.ts';
+
+export interface SparkK8sTargetOptions {
+  namespace: string;
+  app: string;
+  dryRun: boolean;
+  /** Shared secret with the driver agent (default: $EDGEPILOT_AGENT_TOKEN; a dry run without one makes an ephemeral one). */
+  token?: string;
+  /** Driver UI base URL; default: the operator's UI service from the SparkApplication status. */
+  sparkUiUrl?: string;
+  kubeconfig?: string;
+  /** Port of the agent endpoint (default 7450), on all interfaces so the driver pod can reach it. */
+  agentPort?: number;
+  // Additive options (not in the original signature):
+  /** Edge forecasts for the restart gate's burst rule (without them the gate sees no burst coming). */
+  forecasts?: ForecastSource;
+  agentHost?: string;
+  /** Also read the agent's progress from this MQTT broker (the agent's `mqtt=` option). */
+  agentMqttUrl?: string;
+  /** Topic of the agent's MQTT progress (default edgepilot/spark/<app>/progress). */
+  agentMqttTopic?: string;
+  scenario?: keyof SimConfig['scenarios'];
+  config?: SimConfig;
+  /** Replaces the Kubernetes client (tests). */
+  api?: SparkAppApi;
+  print?: (line: string) => void;
+  warn?: (line: string) => void;
+}
+
+export interface SparkK8sTarget {
+  metrics: MetricsSource;
+  actuator: Actuator;
+  close(): Promise<void>;
+  // Additive: for serve's status page and tests.
+  channel: AgentChannel;
+  gate: RestartGate;
+  /** Set or replace the forecast source after building (serve builds its ForecastSource separately). */
+  setForecastSource(f: ForecastSource): void;
+}
+
+export const DEFAULT_AGENT_PORT = 7450;
+
+function uiUrlFromStatus(app: SparkApplicationObject, namespace: string): string | undefined {
+  const info = (app.status?.driverInfo ?? {}) as { webUIServiceName?: string; webUIPort?: number; webUIAddress?: string };
+  // The UI service name is stable across restarts; the pod address is not (spark-k8s.md 1.1, 4.3).
+  if (info.webUIServiceName) return `http://${info.webUIServiceName}.${namespace}.svc:${info.webUIPort ?? 4040}`;
+  if (info.webUIAddress) return `http://${info.webUIAddress}`;
+  return undefined;
+}
+
+export async function buildSparkK8sTarget(opts: SparkK8sTargetOptions): Promise<SparkK8sTarget> {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.namespace ?? '')) throw new Error(`spark-k8s target: --namespace must be a Kubernetes name, got '${opts.namespace}'`);
+  if (!/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(opts.app ?? '')) throw new Error(`spark-k8s target: --app must be a SparkApplication name, got '${opts.app}'`);
+  const print = opts.print ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const warn = opts.warn ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const config = opts.config ?? loadConfig();
+  let token = opts.token ?? process.env.EDGEPILOT_AGENT_TOKEN;
+  if (!token) {
+    if (!opts.dryRun) throw new Error('spark-k8s target: an agent token is required (--token or EDGEPILOT_AGENT_TOKEN, at least 16 characters)');
+    token = randomBytes(24).toString('hex');
+    warn('spark-k8s (dry-run): no agent token given; using an ephemeral one (no real agent can connect)');
+  }
+
+  let api: SparkAppApi;
+  try {
+    api = opts.api ?? KubernetesSparkAppApi.fromKubeconfig(opts.namespace, opts.app, opts.kubeconfig);
+  } catch (err) {
+    if (!opts.dryRun) throw err;
+    const path = `/apis/sparkoperator.k8s.io/v1beta2/namespaces/${opts.namespace}/sparkapplications/${opts.app}`;
+    const why = (err as Error).message;
+    api = { path, get: async () => Promise.reject(new Error(`no Kubernetes client: ${why}`)), mergePatch: async () => Promise.reject(new Error('dry-run')) };
+  }
+
+  let sparkUiUrl = opts.sparkUiUrl;
+  if (!sparkUiUrl) {
+    try {
+      sparkUiUrl = uiUrlFromStatus(await api.get(), opts.namespace);
+    } catch (err) {
+      warn(`spark-k8s: cannot read ${api.path} to find the Spark UI (${(err as Error).message}); executor metrics degrade to defaults`);
+    }
+  }
+
+  const channel = await AgentChannel.start({ token, port: opts.agentPort ?? DEFAULT_AGENT_PORT, host: opts.agentHost ?? '0.0.0.0' });
+  let mqtt: MqttAgentEvents | null = null;
+  if (opts.agentMqttUrl) {
+    try {
+      mqtt = await MqttAgentEvents.start({ mqttUrl: opts.agentMqttUrl, topic: opts.agentMqttTopic ?? `edgepilot/spark/${opts.app}/progress`, token });
+    } catch (err) {
+      await channel.close();
+      throw err;
+    }
+  }
+  const closeAll = async (): Promise<void> => {
+    await mqtt?.close();
+    await channel.close();
+  };
+  const gate = new RestartGate({ config, scenario: opts.scenario });
+  let forecasts: ForecastSource | undefined = opts.forecasts;
+  const fallback: Action = { executors: 2, memoryGb: config.cluster.initial.memoryGb, tier: config.shuffle.initialTier, codec: config.shuffle.initialCodec };
+  let actionInForce: Action = fallback;
+  const metrics = new SparkMetricsSource({
+    events: mqtt ? mergeEventSources(channel, mqtt) : channel,
+    sparkUiUrl,
+    actionInForce: () => actionInForce,
+    config,
+    scenario: opts.scenario,
+    warn,
+    onRestartMeasured: (s) => gate.recordMeasuredDowntime(s),
+  });
+  const actuator = new SparkK8sActuator({
+    api,
+    agent: channel,
+    gate,
+    gateContext: () => (metrics.last ? { snapshot: metrics.last, forecast: forecasts?.latest() ?? NO_FORECAST } : null),
+    dryRun: opts.dryRun,
+    print,
+    fallbackAction: fallback,
+  });
+  try {
+    actionInForce = await actuator.current();
+  } catch (err) {
+    await closeAll();
+    throw new Error(`spark-k8s target: cannot read ${api.path}: ${(err as Error).message}`);
+  }
+  // Keep the metrics source's view of memory/tier/codec in step with what the actuator brought into force.
+  const tracked: Actuator = {
+    id: actuator.id,
+    apply: async (a) => {
+      const r = await actuator.apply(a);
+      actionInForce = r.action;
+      return r;
+    },
+  };
+  if (!forecasts) warn('spark-k8s: no forecast source given yet: the restart gate sees burst probability 0 until setForecastSource is called');
+  print(`spark-k8s: agent endpoint ${channel.url} (POST /spark/progress, GET /spark/decisions); app ${opts.namespace}/${opts.app}${opts.dryRun ? ' (dry-run)' : ''}; in force ${JSON.stringify(actionInForce)}`);
+  return {
+    metrics,
+    actuator: tracked,
+    channel,
+    gate,
+    setForecastSource: (f) => {
+      forecasts = f;
+    },
+    close: closeAll,
+  };
+}
