@@ -46,6 +46,8 @@ interface Args {
   rateScale: number;
   /** How the gateway hands messages to the engine: over the broker's ingest topic, or in-process (co-located). */
   ingest: 'mqtt' | 'direct';
+  /** How the gateway publishes to the ingest topic: batches (default) or one MQTT message per device message. */
+  forwardMode: 'single' | 'batch';
   json: boolean;
 }
 
@@ -57,7 +59,7 @@ interface Args {
 const PUBLISHER_SCENARIOS = ['smart-city', 'healthcare', 'industrial'] as const;
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { rateMsgsPerS: 10_000, durationS: 20, devices: 500, gateway: true, policy: 'threshold-forecast', controlIntervalS: 1, maxInFlight: 2000, publishers: 3, rateScale: 1, ingest: 'mqtt', json: false };
+  const a: Args = { rateMsgsPerS: 10_000, durationS: 20, devices: 500, gateway: true, policy: 'threshold-forecast', controlIntervalS: 1, maxInFlight: 2000, publishers: 3, rateScale: 1, ingest: 'mqtt', forwardMode: 'batch', json: false };
   const num = (name: string, v: string | undefined, min: number): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n) || n < min) throw new UsageError(`bench:pipeline: ${name} must be a number >= ${min}, got '${v}'`);
@@ -79,11 +81,16 @@ function parseArgs(argv: string[]): Args {
       if (v !== 'mqtt' && v !== 'direct') throw new UsageError(`bench:pipeline: --ingest must be mqtt or direct, got '${v}'`);
       a.ingest = v;
     }
+    else if (k === '--forward-mode') {
+      const v = argv[++i];
+      if (v !== 'single' && v !== 'batch') throw new UsageError(`bench:pipeline: --forward-mode must be single or batch, got '${v}'`);
+      a.forwardMode = v;
+    }
     else if (k === '--publishers') {
       a.publishers = Math.round(num(k, argv[++i], 1));
       if (a.publishers > PUBLISHER_SCENARIOS.length) throw new UsageError(`bench:pipeline: --publishers must be at most ${PUBLISHER_SCENARIOS.length}, got ${a.publishers}`);
     }
-    else throw new UsageError(`bench:pipeline: unknown argument '${k}' (expected --rate N, --duration S, --devices N, --no-gateway, --policy ID, --control-interval S, --max-in-flight N, --publishers N, --rate-scale K, --ingest mqtt|direct, --json)`);
+    else throw new UsageError(`bench:pipeline: unknown argument '${k}' (expected --rate N, --duration S, --devices N, --no-gateway, --policy ID, --control-interval S, --max-in-flight N, --publishers N, --rate-scale K, --ingest mqtt|direct, --forward-mode single|batch, --json)`);
   }
   return a;
 }
@@ -151,7 +158,7 @@ async function main(): Promise<void> {
   const rawValidation = args.gateway ? 'envelope' : 'executor';
   const engine = new StreamEngine({ executorCapacityMsgsPerS: engineCapacity, initialExecutors, coldStartMs: 0, outputDir, stores: { s3: 'none' }, rawValidation }, { config });
   await engine.start();
-  engineClient.on('message', (topic, payload) => engine.ingestRaw(topic, payload));
+  engineClient.on('message', (topic, payload) => void engine.ingestMqtt(topic, payload));
   const direct = args.gateway && args.ingest === 'direct';
   if (!direct) await engineClient.subscribeAsync(args.gateway ? INGEST_FILTER : deviceTopicFilter(), { qos: 1 });
   // One gateway for every device: it forwards each message to the ingest topic of the message's scenario, or with
@@ -162,6 +169,7 @@ async function main(): Promise<void> {
         protocolVersion: 4,
         gatewayId: 'bench-gw',
         config,
+        forwardMode: args.forwardMode,
         ...(direct ? { forward: false, sink: { id: 'engine', send: (_key: string, value: Buffer, sc?: string) => void engine.ingestRaw(`${TOPIC_ROOT}/ingest/${sc ?? scenario}`, value) } } : {}),
       })
     : null;
@@ -183,7 +191,7 @@ async function main(): Promise<void> {
     if (r.snapshot.processedRateMsgsPerS > 0) intervalP95s.push(r.snapshot.p95LatencyMs);
   });
   loop.start();
-  process.stderr.write(`bench:pipeline: ${args.rateMsgsPerS} msgs/s for ${args.durationS} s, ${args.devices} devices in ${args.publishers} processes, ${args.gateway ? `via an edge gateway (${args.ingest} ingest)` : 'no gateway'}, ${initialExecutors} executors of ${engineCapacity.toFixed(0)} msgs/s, policy ${args.policy}\n`);
+  process.stderr.write(`bench:pipeline: ${args.rateMsgsPerS} msgs/s for ${args.durationS} s, ${args.devices} devices in ${args.publishers} processes, ${args.gateway ? `via an edge gateway (${args.ingest} ingest${args.ingest === 'mqtt' ? `, ${args.forwardMode} forwards` : ''})` : 'no gateway'}, ${initialExecutors} executors of ${engineCapacity.toFixed(0)} msgs/s, policy ${args.policy}\n`);
 
   const ingestedAtStart = engine.getCounters().ingested;
   const cpuAtStart = process.cpuUsage();
@@ -231,6 +239,7 @@ async function main(): Promise<void> {
     durationS: args.durationS,
     gateway: args.gateway,
     ingest: args.gateway ? args.ingest : 'mqtt',
+    forwardMode: args.gateway && args.ingest === 'mqtt' ? args.forwardMode : null,
     publishers: args.publishers,
     published: devices.published,
     publishRateMsgsPerS: Math.round(devices.published / devices.elapsedS),

@@ -31,7 +31,8 @@ test('edgepilot edge: gateway on an external broker forwards, forecasts and prin
   const forecasts: string[] = [];
   try {
     await new Promise<void>((r) => ingest.once('connect', () => r()));
-    ingest.on('message', (topic, p) => (topic.endsWith('/forecast') ? forecasts.push(p.toString()) : forwarded++));
+    // Ingest payloads are batches (docs/MESSAGES.md): count the device payloads, one per line.
+    ingest.on('message', (topic, p) => (topic.endsWith('/forecast') ? forecasts.push(p.toString()) : (forwarded += p.toString().split('\n').length)));
     await ingest.subscribeAsync([ingestTopic('smart-city'), 'edgepilot/edge/gw-cli/forecast'], { qos: 1 });
     let ready!: () => void;
     const isReady = new Promise<void>((r) => (ready = r));

@@ -312,7 +312,7 @@ async function localTarget(flags: ServeFlags, ctx: LocalContext): Promise<Target
   const stops: Array<() => Promise<unknown>> = [];
   if (mqtt) {
     const client = mqtt;
-    client.on('message', (topic, payload) => engine.ingestRaw(topic, payload));
+    client.on('message', (topic, payload) => void engine.ingestMqtt(topic, payload));
     await client.subscribeAsync(ingestTopic(ctx.scenario), { qos: 1 });
     stops.push(() => client.endAsync());
   }

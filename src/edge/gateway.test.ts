@@ -10,8 +10,9 @@ import { startEmbeddedBroker } from '../runtime/devices/broker.ts';
 import { constantRate, DeviceFleet } from '../runtime/devices/fleet.ts';
 import { publishSchedule } from '../runtime/devices/publisher.ts';
 import { encodeMessage, type DeviceMessage } from '../runtime/devices/schemas.ts';
+import { decodeIngestBatch } from '../runtime/devices/ingest-batch.ts';
 import { deviceTopic, ingestTopic } from '../runtime/devices/topics.ts';
-import { EdgeGateway, RateAggregator } from './gateway.ts';
+import { EdgeGateway, RateAggregator, type EdgeGatewayOptions } from './gateway.ts';
 import { Forecaster } from './forecaster.ts';
 import { MqttForecastSource, parseForecastMessage } from './forecast-source.ts';
 
@@ -85,6 +86,96 @@ test('offline gateway: validated, deduplicated per-second counts feed THE foreca
   assert.throws(() => EdgeGateway.offline({ gatewayId: 'bad/id' }), /gatewayId 'bad\/id' must match/);
 });
 
+/** An offline gateway whose forwards are captured (topic, lines), with a hand-driven clock and captured timers. */
+function batchingGateway(opts: Partial<EdgeGatewayOptions> = {}) {
+  const clock = { t: 1_000_000, intervals: [] as Array<{ fn: () => void; ms: number }> };
+  const sent: Array<{ topic: string; lines: string[] }> = [];
+  const acks: Array<(err?: Error) => void> = [];
+  const gw = EdgeGateway.offline({
+    gatewayId: 'gw-batch',
+    clock: {
+      nowMs: () => clock.t,
+      setInterval: (fn, ms) => clock.intervals.push({ fn, ms }),
+      clearInterval: () => undefined,
+    },
+    publish: (topic, payload, done) => {
+      sent.push({ topic, lines: decodeIngestBatch(payload).map(String) });
+      acks.push(done);
+    },
+    ...opts,
+  });
+  const feed = (msgs: Array<{ topic: string; message: DeviceMessage }>) => {
+    for (const { topic, message } of msgs) gw.handle(topic, encodeMessage(message), clock.t);
+  };
+  return { gw, clock, sent, acks, feed };
+}
+
+test('gateway batches: flush by count, every original payload once, in order; acks count messages', () => {
+  const { gw, sent, acks, feed } = batchingGateway({ batchMaxMsgs: 10, batchMaxDelayMs: 50 });
+  const msgs = fleetMessages(25);
+  feed(msgs);
+  assert.equal(sent.length, 2, 'two full batches of 10');
+  assert.ok(sent.every((b) => b.topic === ingestTopic('industrial') && b.lines.length === 10));
+  assert.equal(gw.pendingMsgs, 5);
+  assert.deepEqual(
+    sent.flatMap((b) => b.lines),
+    msgs.slice(0, 20).map((m) => encodeMessage(m.message).toString()),
+  );
+  assert.equal(gw.stats().forwarded, 0, 'not forwarded until acknowledged');
+  acks[0]!();
+  acks[1]!(new Error('connection closed'));
+  assert.equal(gw.stats().forwarded, 10);
+  assert.equal(gw.stats().forwardErrors, 10);
+  assert.equal(gw.stats().forwardBatches, 2);
+  // A duplicate or a malformed payload is never forwarded.
+  feed([msgs[0]!]);
+  gw.handle(msgs[0]!.topic, Buffer.from('{"schemaVersion":1}'));
+  assert.equal(gw.pendingMsgs, 5);
+});
+
+test('gateway batches: flush by time through the injected clock (no real timers), and on stop', async () => {
+  const { gw, clock, sent, feed } = batchingGateway({ batchMaxMsgs: 200, batchMaxDelayMs: 20 });
+  gw.startFlushTimer();
+  assert.equal(clock.intervals.length, 1);
+  assert.equal(clock.intervals[0]!.ms, 5, 'checks four times per batchMaxDelayMs');
+  const msgs = fleetMessages(7);
+  feed(msgs.slice(0, 3));
+  clock.t += 19;
+  clock.intervals[0]!.fn();
+  assert.equal(sent.length, 0, 'first message waited 19 ms < 20 ms');
+  feed(msgs.slice(3, 5));
+  clock.t += 1;
+  clock.intervals[0]!.fn();
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0]!.lines.length, 5);
+  assert.equal(gw.flushDue(clock.t + 1000), 0, 'nothing pending');
+  feed(msgs.slice(5));
+  assert.equal(gw.pendingMsgs, 2);
+  await gw.stop();
+  assert.equal(sent.length, 2, 'stop flushes what is pending');
+  assert.equal(sent[1]!.lines.length, 2);
+  assert.equal(gw.pendingMsgs, 0);
+});
+
+test('gateway batches: bounded in bytes, and single mode publishes one message per payload', () => {
+  const msgs = fleetMessages(30);
+  const sizes = msgs.map((m) => encodeMessage(m.message).length);
+  const maxBytes = Math.max(...sizes) * 3 + 2; // room for three of the largest lines
+  const bounded = batchingGateway({ batchMaxMsgs: 1000, batchMaxBytes: maxBytes });
+  bounded.feed(msgs);
+  bounded.gw.flushAll();
+  assert.ok(bounded.sent.length >= 10);
+  for (const b of bounded.sent) assert.ok(Buffer.byteLength(b.lines.join('\n')) <= maxBytes, `batch of ${Buffer.byteLength(b.lines.join('\n'))} bytes`);
+  assert.equal(bounded.sent.flatMap((b) => b.lines).length, 30);
+
+  const single = batchingGateway({ forwardMode: 'single' });
+  single.feed(msgs.slice(0, 4));
+  assert.equal(single.sent.length, 4);
+  assert.ok(single.sent.every((b, i) => b.lines.length === 1 && b.lines[0] === encodeMessage(msgs[i]!.message).toString()));
+  assert.throws(() => batchingGateway({ forwardMode: 'bulk' as 'batch' }), /forwardMode 'bulk' must be one of single, batch/);
+  assert.throws(() => batchingGateway({ batchMaxMsgs: 0 }), /batchMaxMsgs must be a positive integer, got 0/);
+});
+
 /** devices -> gateway -> ingest + forecasts, on one broker. */
 async function endToEnd(url: string, protocolVersion: 4 | 5, tag: string): Promise<void> {
   const gatewayId = `gw-${tag}-${process.pid}`;
@@ -99,8 +190,11 @@ async function endToEnd(url: string, protocolVersion: 4 | 5, tag: string): Promi
     await new Promise<void>((r) => ingest.once('connect', () => r()));
     await new Promise<void>((r) => watcher.once('connect', () => r()));
     ingest.on('message', (_t, p) => {
-      const m = JSON.parse(p.toString()) as DeviceMessage;
-      if (m.deviceId.startsWith(idPrefix)) forwardedMine++;
+      // The ingest payload is a batch: one original device payload per line.
+      for (const line of decodeIngestBatch(p)) {
+        const m = JSON.parse(line.toString()) as DeviceMessage;
+        if (m.deviceId.startsWith(idPrefix)) forwardedMine++;
+      }
     });
     watcher.on('message', (_t, p) => forecastPayloads.push(p.toString()));
     await ingest.subscribeAsync(ingestTopic('industrial'), { qos: 1 });

@@ -1,7 +1,9 @@
 /**
  * The edge gateway (docs/CONTROLLER.md, "Edge gateway"): subscribes to its devices' MQTT topics, validates and dedups
- * every message (the same validatePayload / SeqDeduper as every consumer), forwards the valid ones unchanged to the
- * ingest topic (and, optionally, to Kafka), counts them per second, runs THE burst Forecaster of the simulator
+ * every message (the same validatePayload / SeqDeduper as every consumer), forwards the valid ones to the ingest
+ * topic in batches (docs/MESSAGES.md "Ingest batches": one MQTT message per flush, the original payloads one per line,
+ * flushed every `batchMaxMsgs` messages or `batchMaxDelayMs` ms, whichever comes first) and, optionally, one by one to
+ * Kafka, counts them per second, runs THE burst Forecaster of the simulator
  * (src/edge/forecaster.ts) on that per-second rate, and publishes its forecast once per second on
  * `edgepilot/edge/<gatewayId>/forecast`.
  *
@@ -14,6 +16,7 @@ import { loadConfig, type SimConfig } from '../core/config.ts';
 import type { EdgeForecast } from '../core/types.ts';
 import type { ScenarioName } from '../env/spark-iot-types.ts';
 import { SeqDeduper } from '../runtime/devices/dedup.ts';
+import { batchBytesWith, batchLine, DEFAULT_MAX_BATCH_BYTES, encodeIngestBatch } from '../runtime/devices/ingest-batch.ts';
 import { validatePayload, ValidationTally, type ValidateOptions } from '../runtime/devices/schemas.ts';
 import { deviceTopicFilter, forecastTopic, ID_PATTERN, ingestTopic } from '../runtime/devices/topics.ts';
 import type { IngestSink } from '../runtime/kafka/bridge.ts';
@@ -72,6 +75,19 @@ export interface EdgeGatewayOptions {
   topicFilter?: string;
   /** Forward valid messages to `edgepilot/ingest/<scenario>` (default true). */
   forward?: boolean;
+  /**
+   * 'batch' (default): many device payloads per ingest message; 'single': one ingest message per device message
+   * (a batch of one, the pre-batching wire behaviour).
+   */
+  forwardMode?: ForwardMode;
+  /** Flush a batch when it holds this many messages. Default 200. */
+  batchMaxMsgs?: number;
+  /** Flush a batch when its first message has waited this long, ms. Default 20. */
+  batchMaxDelayMs?: number;
+  /** Never let a batch payload grow past this many bytes (DEFAULT_MAX_BATCH_BYTES). */
+  batchMaxBytes?: number;
+  /** Transport seam (tests, offline gateways): publishes one ingest message at QoS 1. Default: the MQTT client. */
+  publish?: ForwardPublish;
   /** Also hand every valid message to this sink (the Kafka bridge). */
   sink?: IngestSink;
   /** Forecaster settings; leadTimeS and horizonS default to the simulator's (config.sim). */
@@ -84,6 +100,24 @@ export interface EdgeGatewayOptions {
   connectTimeoutMs?: number;
 }
 
+export type ForwardMode = 'single' | 'batch';
+export const FORWARD_MODES: readonly ForwardMode[] = ['single', 'batch'];
+export type ForwardPublish = (topic: string, payload: Buffer, done: (err?: Error) => void) => void;
+
+/**
+ * [assumed] 200 messages / 20 ms: at 10,000 msgs/s a batch fills in 20 ms, so a flush costs one broker round per ~200
+ * messages while adding at most 20 ms to a latency SLA of seconds (config.ts scenarios, slaP95LatencyMs).
+ */
+export const DEFAULT_BATCH_MAX_MSGS = 200;
+export const DEFAULT_BATCH_MAX_DELAY_MS = 20;
+
+/** Messages waiting for one ingest topic. */
+interface PendingBatch {
+  lines: Buffer[];
+  bytes: number;
+  firstAtMs: number;
+}
+
 export interface GatewayStats {
   gatewayId: string;
   deliveries: number;
@@ -93,6 +127,8 @@ export interface GatewayStats {
   rejectedByReason: Record<string, number>;
   forwarded: number;
   forwardErrors: number;
+  /** Ingest MQTT messages published (batches; equals forwarded messages in 'single' mode). */
+  forwardBatches: number;
   sinkSent: number;
   forecastsPublished: number;
   secondsObserved: number;
@@ -109,6 +145,7 @@ export class EdgeGateway {
   deliveries = 0;
   forwarded = 0;
   forwardErrors = 0;
+  forwardBatches = 0;
   sinkSent = 0;
   forecastsPublished = 0;
   secondsObserved = 0;
@@ -120,7 +157,17 @@ export class EdgeGateway {
   private readonly aggregator: RateAggregator;
   private readonly clock: GatewayClock;
   private readonly forward: boolean;
+  private readonly forwardMode: ForwardMode;
+  private readonly batchMaxMsgs: number;
+  private readonly batchMaxDelayMs: number;
+  private readonly batchMaxBytes: number;
+  private readonly publishFn: ForwardPublish | null;
+  /** Ingest topic -> messages not yet flushed. */
+  private readonly pending = new Map<string, PendingBatch>();
   private timer: unknown = null;
+  private flushTimer: unknown = null;
+  /** Ingest messages published and not yet acknowledged (or failed). */
+  private unackedBatches = 0;
 
   private constructor(
     private readonly client: MqttClient | null,
@@ -137,6 +184,13 @@ export class EdgeGateway {
     });
     this.clock = opts.clock ?? systemClock;
     this.forward = opts.forward ?? true;
+    this.forwardMode = opts.forwardMode ?? 'batch';
+    if (!FORWARD_MODES.includes(this.forwardMode)) throw new Error(`EdgeGateway: forwardMode '${String(this.forwardMode)}' must be one of ${FORWARD_MODES.join(', ')}`);
+    this.batchMaxMsgs = positiveInt('batchMaxMsgs', opts.batchMaxMsgs ?? DEFAULT_BATCH_MAX_MSGS);
+    this.batchMaxDelayMs = positiveInt('batchMaxDelayMs', opts.batchMaxDelayMs ?? DEFAULT_BATCH_MAX_DELAY_MS);
+    this.batchMaxBytes = positiveInt('batchMaxBytes', opts.batchMaxBytes ?? DEFAULT_MAX_BATCH_BYTES);
+    const mqttClient = this.client;
+    this.publishFn = opts.publish ?? (mqttClient ? (topic, payload, done) => void mqttClient.publish(topic, payload, { qos: 1 }, (err) => done(err ?? undefined)) : null);
     this.aggregator = new RateAggregator(this.clock.nowMs());
   }
 
@@ -173,6 +227,7 @@ export class EdgeGateway {
       throw err;
     }
     gateway.timer = gateway.clock.setInterval(() => gateway.closeSeconds(gateway.clock.nowMs()), 1000);
+    gateway.startFlushTimer();
     return gateway;
   }
 
@@ -185,16 +240,88 @@ export class EdgeGateway {
     const m = result.message;
     if (!this.dedup.accept(m.deviceId, m.seq)) return;
     this.aggregator.add(nowMs);
-    if (this.forward && this.client) {
-      this.client.publish(ingestTopic(m.scenario), payload, { qos: 1 }, (err) => {
-        if (err) this.forwardErrors++;
-        else this.forwarded++;
-      });
-    }
+    if (this.forward && this.publishFn) this.enqueue(ingestTopic(m.scenario), payload, nowMs);
     if (this.opts.sink) {
       this.opts.sink.send(m.deviceId, payload, m.scenario);
       this.sinkSent++;
     }
+  }
+
+  /**
+   * Starts the time-based flush (EdgeGateway.start does; offline gateways with a `publish` seam may call it). It
+   * checks four times per batchMaxDelayMs, so a batch waits at most ~1.25 x batchMaxDelayMs.
+   */
+  startFlushTimer(): void {
+    if (this.flushTimer !== null || this.forwardMode !== 'batch' || !this.forward) return;
+    const periodMs = Math.max(1, Math.ceil(this.batchMaxDelayMs / 4));
+    this.flushTimer = this.clock.setInterval(() => this.flushDue(this.clock.nowMs()), periodMs);
+  }
+
+  /** Flushes every batch whose first message has waited batchMaxDelayMs or more by `nowMs`. Returns batches sent. */
+  flushDue(nowMs: number): number {
+    let sent = 0;
+    for (const [topic, batch] of this.pending) {
+      if (nowMs - batch.firstAtMs >= this.batchMaxDelayMs) {
+        this.flush(topic, batch);
+        sent++;
+      }
+    }
+    return sent;
+  }
+
+  /** Flushes every pending batch now (stop does). Returns batches sent. */
+  flushAll(): number {
+    let sent = 0;
+    for (const [topic, batch] of this.pending) {
+      this.flush(topic, batch);
+      sent++;
+    }
+    return sent;
+  }
+
+  /** Messages accepted for forwarding but not yet flushed. */
+  get pendingMsgs(): number {
+    let n = 0;
+    for (const batch of this.pending.values()) n += batch.lines.length;
+    return n;
+  }
+
+  private enqueue(topic: string, payload: Buffer, nowMs: number): void {
+    const line = batchLine(payload);
+    if (this.forwardMode === 'single') {
+      this.publishBatch(topic, [line]);
+      return;
+    }
+    let batch = this.pending.get(topic);
+    // Bounded in bytes: a payload that would push the batch past batchMaxBytes goes into the next one.
+    if (batch && batchBytesWith(batch.bytes, line) > this.batchMaxBytes) {
+      this.flush(topic, batch);
+      batch = undefined;
+    }
+    if (!batch) {
+      batch = { lines: [], bytes: 0, firstAtMs: nowMs };
+      this.pending.set(topic, batch);
+    }
+    batch.bytes = batchBytesWith(batch.bytes, line);
+    batch.lines.push(line);
+    if (batch.lines.length >= this.batchMaxMsgs || batch.bytes >= this.batchMaxBytes) this.flush(topic, batch);
+  }
+
+  private flush(topic: string, batch: PendingBatch): void {
+    this.pending.delete(topic);
+    if (batch.lines.length > 0) this.publishBatch(topic, batch.lines);
+  }
+
+  /** One QoS 1 ingest message; mqtt.js keeps it until PUBACK and resends it after a reconnect. */
+  private publishBatch(topic: string, lines: Buffer[]): void {
+    const n = lines.length;
+    this.forwardBatches++;
+    this.unackedBatches++;
+    this.publishFn!(topic, encodeIngestBatch(lines), (err) => {
+      this.unackedBatches--;
+      if (err) this.forwardErrors += n;
+      else this.forwarded += n;
+    });
   }
 
   /**
@@ -233,6 +360,7 @@ export class EdgeGateway {
       rejectedByReason,
       forwarded: this.forwarded,
       forwardErrors: this.forwardErrors,
+      forwardBatches: this.forwardBatches,
       sinkSent: this.sinkSent,
       forecastsPublished: this.forecastsPublished,
       secondsObserved: this.secondsObserved,
@@ -243,17 +371,25 @@ export class EdgeGateway {
   }
 
   /**
-   * Stops the timer and disconnects. In-flight QoS 1 forwards get up to `drainTimeoutMs` to be acknowledged; with the
+   * Stops the timers, flushes the pending batches and disconnects. In-flight QoS 1 forwards get up to `drainTimeoutMs` to be acknowledged; with the
    * broker gone they never would, so the connection is then closed hard (they are counted as not forwarded).
    */
   async stop(drainTimeoutMs = 3000): Promise<void> {
     if (this.timer !== null) this.clock.clearInterval(this.timer);
     this.timer = null;
+    if (this.flushTimer !== null) this.clock.clearInterval(this.flushTimer);
+    this.flushTimer = null;
+    this.flushAll();
     const client = this.client;
     if (!client) return;
     // mqtt.js' end() would wait for the in-flight messages forever (and ignores a later forced end), so wait here.
     const end = Date.now() + drainTimeoutMs;
-    while (Object.keys(client.outgoing).length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-    await client.endAsync(Object.keys(client.outgoing).length > 0);
+    while ((this.unackedBatches > 0 || Object.keys(client.outgoing).length > 0) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    await client.endAsync(this.unackedBatches > 0 || Object.keys(client.outgoing).length > 0);
   }
+}
+
+function positiveInt(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`EdgeGateway: ${name} must be a positive integer, got ${String(value)}`);
+  return value;
 }

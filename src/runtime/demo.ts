@@ -195,7 +195,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
     closers.push(async () => {
       if (engineStopped === null) engineStopped = await engine.stop();
     });
-    engineClient.on('message', (topic, payload) => engine.ingestRaw(topic, payload));
+    engineClient.on('message', (topic, payload) => void engine.ingestMqtt(topic, payload));
     await engineClient.subscribeAsync(ingestTopic(scenario), { qos: 1 });
 
     const gateway = await EdgeGateway.start({ mqttUrl: broker.url, protocolVersion: 4, gatewayId: 'edge-0', scenario, config });

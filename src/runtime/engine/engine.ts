@@ -19,7 +19,8 @@ import { loadConfig, type SimConfig } from '../../core/config.ts';
 import type { Codec, Tier } from '../../core/types.ts';
 import { memorySlowdown } from '../../cluster/memory.ts';
 import { SeqDeduper } from '../devices/dedup.ts';
-import { ID_PATTERN, parseTopic } from '../devices/topics.ts';
+import { decodeIngestBatch } from '../devices/ingest-batch.ts';
+import { ID_PATTERN, parseTopic, TOPIC_ROOT } from '../devices/topics.ts';
 import { DEFAULT_MAX_PAYLOAD_BYTES, validatePayload, ValidationTally, type DeviceMessage, type ValidateOptions } from '../devices/schemas.ts';
 import { ZScoreDetector, type Alert } from './anomalies.ts';
 import type { MapTaskInput, MapTaskOutput } from './map-task.ts';
@@ -37,6 +38,11 @@ export type DropReason = (typeof DROP_REASONS)[number];
 
 /** What ingest() did with a message. */
 export type IngestResult = 'accepted' | 'duplicate' | 'rejected';
+/** What ingestMqtt() did with the lines of one MQTT message. */
+export type IngestBatchResult = Record<IngestResult, number>;
+
+/** Topics whose payload is an ingest batch (src/runtime/devices/topics.ts ingestTopic). */
+const INGEST_TOPIC_PREFIX = `${TOPIC_ROOT}/ingest/`;
 
 /** Things that are not plain data: clocks, callbacks, prices. All optional. */
 export interface EngineHooks {
@@ -274,6 +280,30 @@ export class StreamEngine {
       return 'rejected';
     }
     return this.accept(checked.message, receivedAtMs, checked.text, this.options.rawValidation === 'executor');
+  }
+
+  /**
+   * One MQTT message as it arrives (the engine's subscriber calls this): on an ingest topic
+   * (`edgepilot/ingest/<scenario>`) the payload is an ingest batch (docs/MESSAGES.md "Ingest batches") and every line
+   * goes through ingestRaw on its own, so dedup, rejects with their reason and the exactly-once balance count lines,
+   * not MQTT messages; any other topic is one raw payload. Never throws. Returns what happened to each line.
+   */
+  ingestMqtt(topic: string, payload: Uint8Array | string, receivedAtMs: number = this.nowMs()): IngestBatchResult {
+    const result: IngestBatchResult = { accepted: 0, duplicate: 0, rejected: 0 };
+    if (!topic.startsWith(INGEST_TOPIC_PREFIX)) {
+      result[this.ingestRaw(topic, payload, receivedAtMs)]++;
+      return result;
+    }
+    let lines: Buffer[];
+    try {
+      lines = decodeIngestBatch(payload);
+    } catch {
+      // Not bytes nor text: one malformed message (the same reason ingestRaw gives it).
+      result[this.ingestRaw(topic, payload, receivedAtMs)]++;
+      return result;
+    }
+    for (const line of lines) result[this.ingestRaw(topic, line, receivedAtMs)]++;
+    return result;
   }
 
   /** Runs one micro-batch now (the trigger loop calls this; tests call it directly). Batches never overlap. */
