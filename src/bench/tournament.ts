@@ -28,6 +28,8 @@ export interface BenchEnvOptions {
   trace?: string;
   traceStepS?: number;
   exposeFuture?: boolean;
+  /** SparkIotEnv's target ('embedded' | 'spark-k8s'); unset = the env's default. */
+  target?: 'embedded' | 'spark-k8s';
 }
 
 export type EnvFactory = (opts: BenchEnvOptions) => BenchEnv;

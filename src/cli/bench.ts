@@ -15,7 +15,7 @@ import { buildReport, formatTable } from '../bench/report.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
 // The one line that wires the real simulator in (src/env/spark-iot-env.ts).
-import { SparkIotEnv } from '../env/spark-iot-env.ts';
+import { SparkIotEnv, SPARK_IOT_TARGETS, type SparkIotTarget } from '../env/spark-iot-env.ts';
 import { ModeScheduleEnv, MODE_SWITCH_BASE_SCENARIO, MODE_SWITCH_SCENARIO } from '../meta/mode-env.ts';
 
 // `--scenario mode-switch` (docs/META.md): the balanced world with the normal -> budget -> critical -> normal story;
@@ -38,6 +38,8 @@ export interface BenchOptions {
   out?: string;
   quick?: boolean;
   json?: boolean;
+  /** 'embedded' (default) or 'spark-k8s': memory/codec/tier changes restart the application (docs/SPARK.md). */
+  target?: string;
 }
 
 export interface ResolvedBench {
@@ -48,6 +50,7 @@ export interface ResolvedBench {
   trace?: string;
   traceStepS?: number;
   out: string;
+  target: SparkIotTarget;
 }
 
 /** Flags -> a validated run plan (UsageError, exit 2, on anything wrong). */
@@ -74,13 +77,17 @@ export function resolveBenchOptions(o: BenchOptions): ResolvedBench {
   if (o.trace !== undefined && !existsSync(o.trace)) throw new UsageError(`--trace: file not found: ${o.trace}`);
   const traceStepS = o.traceStepS !== undefined ? parseFloatOption('--trace-step-s', o.traceStepS) : undefined;
   if (traceStepS !== undefined && !(traceStepS > 0)) throw new UsageError(`--trace-step-s must be > 0, got ${o.traceStepS}`);
+  const target = (o.target ?? 'embedded') as SparkIotTarget;
+  if (!(SPARK_IOT_TARGETS as readonly string[]).includes(target)) throw new UsageError(`unknown --target '${o.target}'; valid targets: ${SPARK_IOT_TARGETS.join(', ')}`);
   const tag = o.quick && o.scenario === undefined ? 'quick' : scenarioArg;
-  const out = o.out ?? join('runs', `bench-${tag}${o.trace ? `-${basename(o.trace).replace(/\.[^.]*$/, '')}` : ''}`);
-  return { scenarios, policies, seeds, steps, trace: o.trace, traceStepS, out };
+  const out = o.out ?? join('runs', `bench-${tag}${o.trace ? `-${basename(o.trace).replace(/\.[^.]*$/, '')}` : ''}${target === 'embedded' ? '' : `-${target}`}`);
+  return { scenarios, policies, seeds, steps, trace: o.trace, traceStepS, out, target };
 }
 
-export async function runBench(o: BenchOptions, factory: EnvFactory = makeEnv, envName = ENV_NAME): Promise<void> {
+export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEnv, envName = ENV_NAME): Promise<void> {
   const plan = resolveBenchOptions(o);
+  // The spark-k8s target prices restarts in (src/env/spark-iot-env.ts); the default leaves the env options untouched.
+  const factory: EnvFactory = plan.target === 'embedded' ? baseFactory : (opts) => baseFactory({ ...opts, target: plan.target });
   if (plan.trace !== undefined) {
     // Build one env up front so a malformed trace is a usage error (exit 2), not a crash in the middle of the run.
     try {
@@ -119,7 +126,7 @@ export async function runBench(o: BenchOptions, factory: EnvFactory = makeEnv, e
       steps: plan.steps,
       trace: plan.trace,
       controlIntervalS,
-      envName: plan.scenarios.includes(MODE_SWITCH_SCENARIO) ? `${envName} with the mode schedule of ModeScheduleEnv (src/meta/mode-env.ts, docs/META.md)` : envName,
+      envName: (plan.target === 'embedded' ? '' : `[target ${plan.target}] `) + (plan.scenarios.includes(MODE_SWITCH_SCENARIO) ? `${envName} with the mode schedule of ModeScheduleEnv (src/meta/mode-env.ts, docs/META.md)` : envName),
     },
     'benchmark_plots.png',
   );
@@ -144,6 +151,7 @@ export function register(program: Command): void {
     .option('--steps <n>', 'control steps per run (default 500; 120 with --quick)')
     .option('--trace <file.csv>', 'replay an arrival-rate trace instead of the synthetic process')
     .option('--trace-step-s <s>', 'seconds per trace row')
+    .option('--target <name>', "embedded (default) or spark-k8s: memory, codec and tier changes restart the application (docs/SPARK.md)")
     .option('--out <dir>', 'output folder (default runs/bench-<scenario>)')
     .option('--quick', 'small run: all scenarios, 3 seeds, 120 steps')
     .option('--json', 'print one JSON summary object as the last stdout line')

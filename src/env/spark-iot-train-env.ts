@@ -10,7 +10,7 @@
 import { Rng } from '../core/rng.ts';
 import { latencyTerm } from '../control/reward.ts';
 import type { Weights } from '../core/types.ts';
-import { SparkIotEnv } from './spark-iot-env.ts';
+import { SparkIotEnv, SPARK_IOT_TARGETS, type SparkIotTarget } from './spark-iot-env.ts';
 import { SCENARIOS, type ScenarioName, type StepRecord } from './spark-iot-types.ts';
 import type { Env, EnvAction, ResetOptions, ResetResult, StepResult } from './types.ts';
 
@@ -29,6 +29,8 @@ export interface SparkIotTrainEnvOptions {
   maskEdgeFeatures?: boolean;
   /** Steps per episode (default 500, the tournament's length). */
   maxSteps?: number;
+  /** 'embedded' (default) or 'spark-k8s' (restart-class changes pause the application; docs/SPARK.md). */
+  target?: SparkIotTarget;
   /** First world seed used for training (default TRAIN_SEED_BASE). */
   seedBase?: number;
   /**
@@ -39,7 +41,7 @@ export interface SparkIotTrainEnvOptions {
   trainingReward?: { slaPenalty?: number; latencyFreeFraction?: number };
 }
 
-const KNOWN_OPTIONS = ['scenario', 'weights', 'scenarioWeightsShare', 'maskEdgeFeatures', 'maxSteps', 'seedBase', 'trainingReward'];
+const KNOWN_OPTIONS = ['scenario', 'weights', 'scenarioWeightsShare', 'maskEdgeFeatures', 'maxSteps', 'seedBase', 'trainingReward', 'target'];
 
 /** Validates registry options (e.g. a config file's envOptions); `envId` names the env in errors. */
 export function parseSparkIotTrainOptions(options: Record<string, unknown> = {}, envId = 'SparkIot'): SparkIotTrainEnvOptions {
@@ -61,6 +63,7 @@ export function parseSparkIotTrainOptions(options: Record<string, unknown> = {},
   if (o.maskEdgeFeatures !== undefined && typeof o.maskEdgeFeatures !== 'boolean') throw new Error(`${envId}: option maskEdgeFeatures must be a boolean, got ${JSON.stringify(o.maskEdgeFeatures)}`);
   if (o.maxSteps !== undefined && (typeof o.maxSteps !== 'number' || !Number.isInteger(o.maxSteps) || o.maxSteps < 1)) throw new Error(`${envId}: option maxSteps must be a positive integer, got ${JSON.stringify(o.maxSteps)}`);
   if (o.seedBase !== undefined && (typeof o.seedBase !== 'number' || !Number.isInteger(o.seedBase) || o.seedBase < 0)) throw new Error(`${envId}: option seedBase must be a non-negative integer, got ${JSON.stringify(o.seedBase)}`);
+  if (o.target !== undefined && !(SPARK_IOT_TARGETS as readonly string[]).includes(o.target)) throw new Error(`${envId}: option target must be one of ${SPARK_IOT_TARGETS.join(', ')}, got ${JSON.stringify(o.target)}`);
   const tr = o.trainingReward as Record<string, unknown> | undefined;
   if (tr !== undefined) {
     if (typeof tr !== 'object' || tr === null) throw new Error(`${envId}: option trainingReward must be an object, got ${JSON.stringify(tr)}`);
@@ -93,7 +96,7 @@ export class SparkIotTrainEnv implements Env<Float32Array, EnvAction> {
     this.seedBase = o.seedBase ?? TRAIN_SEED_BASE;
     this.slaPenalty = o.trainingReward?.slaPenalty;
     this.latencyFreeFraction = o.trainingReward?.latencyFreeFraction ?? 0;
-    this.inner = new SparkIotEnv({ scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, maxSteps: o.maxSteps ?? 500, maskEdgeFeatures: o.maskEdgeFeatures ?? false });
+    this.inner = new SparkIotEnv({ scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, maxSteps: o.maxSteps ?? 500, maskEdgeFeatures: o.maskEdgeFeatures ?? false, target: o.target ?? 'embedded' });
   }
 
   get observationSpace() {

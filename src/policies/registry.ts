@@ -15,7 +15,7 @@ import { ThresholdForecastPolicy, THRESHOLD_FORECAST_SETTINGS } from './threshol
 import { SENSIBLE_DEFAULTS } from './sensible-config.ts';
 import { OraclePolicy, ORACLE_DEFAULTS } from './oracle.ts';
 import { createSizeThresholdShufflePolicy, SIZE_THRESHOLD_SHUFFLE_SETTINGS } from './size-threshold-shuffle.ts';
-import { PpoAgentPolicy, EDGE_RL_CHECKPOINT, RL_NO_EDGE_CHECKPOINT } from './rl-agent.ts';
+import { PpoAgentPolicy, EDGE_RL_CHECKPOINT, EDGE_RL_SPARK_K8S_CHECKPOINT, RL_NO_EDGE_CHECKPOINT } from './rl-agent.ts';
 import { createEdgeRlPolicy } from '../meta/hierarchical-policy.ts';
 
 export interface PolicyEntry {
@@ -133,6 +133,14 @@ const BUILTIN: PolicyEntry[] = [
     source: 'models/edge-rl-ppo.json, trained by configs/edge-rl-ppo.json (docs/AGENT.md)',
     settings: { checkpoint: 'models/edge-rl-ppo.json', deterministic: true },
     create: () => new PpoAgentPolicy({ id: 'edge-rl-fixed', checkpointPath: EDGE_RL_CHECKPOINT }),
+  },
+  {
+    id: 'edge-rl-fixed-k8s',
+    description: "contextual PPO trained for the spark-k8s target (restarts priced in), the scenario's default weights",
+    source: 'models/edge-rl-ppo-spark-k8s.json, trained by configs/edge-rl-ppo-spark-k8s.json (docs/SPARK.md)',
+    settings: { checkpoint: 'models/edge-rl-ppo-spark-k8s.json', deterministic: true },
+    create: () => new PpoAgentPolicy({ id: 'edge-rl-fixed-k8s', checkpointPath: EDGE_RL_SPARK_K8S_CHECKPOINT }),
+    inDefaultSet: false,
   },
   {
     id: 'rl-no-edge',

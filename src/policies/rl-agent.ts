@@ -19,6 +19,8 @@ import type { Policy, PolicyContext } from './types.ts';
 /** The shipped checkpoints (resolved from this file, so they load whatever the working directory). */
 export const EDGE_RL_CHECKPOINT = fileURLToPath(new URL('../../models/edge-rl-ppo.json', import.meta.url));
 export const RL_NO_EDGE_CHECKPOINT = fileURLToPath(new URL('../../models/rl-no-edge-ppo.json', import.meta.url));
+/** The same PPO trained for the spark-k8s target (restart-class changes pause the application). */
+export const EDGE_RL_SPARK_K8S_CHECKPOINT = fileURLToPath(new URL('../../models/edge-rl-ppo-spark-k8s.json', import.meta.url));
 
 const ALPHA_INDEX = OBSERVATION_FEATURES.indexOf('alpha');
 const BETA_INDEX = OBSERVATION_FEATURES.indexOf('beta');
