@@ -12,8 +12,8 @@ import { DeviceFleet, constantRate } from './fleet.ts';
 import { isDeviceMessage } from './fast-validate.ts';
 import { deviceMessageSchema, validatePayload } from './schemas.ts';
 import { deviceTopic } from './topics.ts';
+import { getAt, paths, setAt, type Json } from './json-paths.ts';
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 const rng = new Rng(20261126);
 
@@ -26,25 +26,6 @@ for (const scenario of SCENARIOS) {
 
 function pick<T>(items: readonly T[]): T {
   return items[rng.int(items.length)]!;
-}
-
-/** Every path to a value below the root, as arrays of keys/indices. */
-function paths(value: Json, prefix: Array<string | number> = [], out: Array<Array<string | number>> = []) {
-  if (Array.isArray(value)) value.forEach((v, i) => paths(v, [...prefix, i], out));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) paths(v, [...prefix, k], out);
-  if (prefix.length > 0) out.push(prefix);
-  return out;
-}
-
-function getAt(root: Json, path: Array<string | number>): Json {
-  let v: Json = root;
-  for (const k of path) v = (v as Record<string | number, Json>)[k]!;
-  return v;
-}
-
-function setAt(root: Json, path: Array<string | number>, value: Json): void {
-  const parent = getAt(root, path.slice(0, -1)) as Record<string | number, Json>;
-  parent[path[path.length - 1]!] = value;
 }
 
 /** Every bound of schemas.ts, so mutations land on, just inside and just past each of them. */

@@ -10,9 +10,9 @@ import { Rng } from '../../core/rng.ts';
 import { DeviceFleet, constantRate } from './fleet.ts';
 import { REJECT_REASONS, validatePayload, type RejectReason, type ValidateOptions } from './schemas.ts';
 import { deviceTopic } from './topics.ts';
+import { getAt, paths, setAt, type Json } from './json-paths.ts';
 import { SCENARIOS } from '../../env/spark-iot-types.ts';
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 const CASES_PER_CATEGORY = 400;
 const rng = new Rng(20261125);
@@ -30,25 +30,6 @@ for (const scenario of SCENARIOS) {
 
 function pick<T>(items: readonly T[]): T {
   return items[rng.int(items.length)]!;
-}
-
-/** Every path to a leaf (and to every object/array), as arrays of keys/indices. */
-function paths(value: Json, prefix: Array<string | number> = [], out: Array<Array<string | number>> = []) {
-  if (Array.isArray(value)) value.forEach((v, i) => paths(v, [...prefix, i], out));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) paths(v, [...prefix, k], out);
-  if (prefix.length > 0) out.push(prefix);
-  return out;
-}
-
-function getAt(root: Json, path: Array<string | number>): Json {
-  let v: Json = root;
-  for (const k of path) v = (v as Record<string | number, Json>)[k]!;
-  return v;
-}
-
-function setAt(root: Json, path: Array<string | number>, value: Json): void {
-  const parent = getAt(root, path.slice(0, -1)) as Record<string | number, Json>;
-  parent[path[path.length - 1]!] = value;
 }
 
 function leafPaths(message: Json, type: 'number' | 'string' | 'boolean') {
