@@ -64,24 +64,6 @@ interface Target {
   close(): Promise<void>;
 }
 
-/** The signature serve expects from src/runtime/spark/target.ts (engineer G). */
-type BuildSparkK8sTarget = (opts: {
-  namespace: string;
-  app: string;
-  dryRun: boolean;
-  token?: string;
-  sparkUiUrl?: string;
-  kubeconfig?: string;
-  agentPort?: number;
-  forecasts?: ForecastSource;
-  scenario?: ScenarioName;
-  config?: SimConfig;
-}) => Promise<{
-  metrics: MetricsSource;
-  actuator: Actuator;
-  close(): Promise<void>;
-}>;
-
 export function register(program: Command): void {
   program
     .command('serve')
@@ -257,16 +239,8 @@ async function runServe(flags: ServeFlags): Promise<void> {
 }
 
 async function sparkTarget(flags: ServeFlags, agentPort: number | undefined, ctx: { forecasts: ForecastSource; scenario: ScenarioName; config: SimConfig }): Promise<Target> {
-  let build: BuildSparkK8sTarget;
-  try {
-    // Imported by path at run time: serve must work (for --target local) even when the Spark module is absent.
-    const modulePath = '../runtime/spark/target.ts';
-    const mod = (await import(modulePath)) as { buildSparkK8sTarget?: BuildSparkK8sTarget };
-    if (typeof mod.buildSparkK8sTarget !== 'function') throw new Error('src/runtime/spark/target.ts does not export buildSparkK8sTarget');
-    build = mod.buildSparkK8sTarget;
-  } catch (err) {
-    throw new UsageError(`--target spark-k8s is not available in this build: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  // Loaded only for this target, so `serve --target local` never loads the Kubernetes client.
+  const { buildSparkK8sTarget: build } = await import('../runtime/spark/target.ts');
   const built = await build({
     namespace: flags.namespace!,
     app: flags.app!,
