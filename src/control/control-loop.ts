@@ -15,8 +15,8 @@ import { dirname } from 'node:path';
 import { MAX_EXECUTORS, MAX_MEMORY_GB, validateAction } from '../core/action.ts';
 import { loadConfig, type ScenarioConfig, type SimConfig } from '../core/config.ts';
 import { CODECS, TIERS, type Action, type EdgeForecast, type SystemSnapshot, type Weights } from '../core/types.ts';
-import { computeSPerMsg, executorUsdPerS } from '../cluster/memory.ts';
-import { shuffleExecS } from '../shuffle/model.ts';
+import { executorUsdPerS } from '../cluster/memory.ts';
+import { nominalExecutorCapacityMsgsPerS } from '../cluster/capacity.ts';
 import { NO_FORECAST } from '../edge/forecast-source.ts';
 import { createPolicy } from '../policies/registry.ts';
 import type { Policy, PolicyContext } from '../policies/types.ts';
@@ -112,14 +112,8 @@ export interface ControlLoopStatus {
 /** Neutral forecast used until a ForecastSource delivers one (or when it keeps failing). */
 export { NO_FORECAST };
 
-/**
- * Nominal capacity of one executor (msgs/s) at adequate memory with Spark's default shuffle (nvme, lz4): the same
- * formula as SparkIotEnv.executorCapacityMsgsPerS(), so a policy sees in production the figure it saw in training.
- */
-export function nominalExecutorCapacityMsgsPerS(config: SimConfig, scenario: ScenarioConfig): number {
-  const bytes = scenario.messageBytes;
-  return 1 / (computeSPerMsg(bytes, config.cluster) + shuffleExecS(bytes * config.shuffle.bytesPerInputByte, config.shuffle.tiers.nvme, config.shuffle.codecs.lz4));
-}
+/** The one executor-capacity formula (src/cluster/capacity.ts), re-exported for the live wiring. */
+export { nominalExecutorCapacityMsgsPerS };
 
 /** The action a snapshot shows in force (for a loop started without initialAction). */
 export function actionFromSnapshot(s: SystemSnapshot): Action {

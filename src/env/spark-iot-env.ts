@@ -26,6 +26,7 @@ import { ObservationBuilder, observationScales, observationSpace } from '../cont
 import { computeReward } from '../control/reward.ts';
 import { Forecaster } from '../edge/forecaster.ts';
 import { shuffleExecS, shuffleOpLatencyMs, ShuffleState } from '../shuffle/model.ts';
+import { nominalExecutorCapacityMsgsPerS } from '../cluster/capacity.ts';
 import type { ExogenousSeries } from '../workload/series.ts';
 import { generateSyntheticSeries } from '../workload/synthetic.ts';
 import { loadTraceCsv, traceSeries, type Trace } from '../workload/trace.ts';
@@ -494,9 +495,7 @@ export class SparkIotEnv implements Env<Float32Array, EnvAction> {
 
   /** Nominal capacity of one executor (msgs/s) at adequate memory with Spark's default shuffle (nvme, lz4). */
   executorCapacityMsgsPerS(): number {
-    const c = this.config;
-    const bytes = this.scenario.messageBytes;
-    return 1 / (computeSPerMsg(bytes, c.cluster) + shuffleExecS(bytes * c.shuffle.bytesPerInputByte, c.shuffle.tiers.nvme, c.shuffle.codecs.lz4));
+    return nominalExecutorCapacityMsgsPerS(this.config, this.scenario);
   }
 
   private context(): PolicyContext {
