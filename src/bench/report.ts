@@ -5,6 +5,7 @@
 import type { SummaryRow } from './summary.ts';
 import { getPolicyEntry, SHARED_RESOURCE_SETTINGS } from '../policies/registry.ts';
 import { pairedDifference } from './stats.ts';
+import { checkClaims, formatClaims } from './claims.ts';
 import { secondsToSteps } from '../policies/timing.ts';
 
 const pm = (m: number, c: number, digits: number): string => `${m.toFixed(digits)} ± ${Number.isFinite(c) ? c.toFixed(digits) : 'n/a'}`;
@@ -88,6 +89,13 @@ export function paretoFront(rows: readonly SummaryRow[]): Map<string, string[]> 
   return front;
 }
 
+/** The claims check for the main agent in the run: edge-rl if it ran, else the first agent. */
+function claimsSection(rows: readonly SummaryRow[], policies: readonly string[]): string {
+  const agents = policies.filter((id) => getPolicyEntry(id).role === 'agent' && id !== 'rl-no-edge');
+  const agent = agents.includes('edge-rl') ? 'edge-rl' : agents[0];
+  return agent ? formatClaims(checkClaims(rows, agent), agent) : '';
+}
+
 export function buildReport(rows: readonly SummaryRow[], meta: ReportMeta, plotFile: string): string {
   const policyRows = meta.policies.map((id) => {
     const e = getPolicyEntry(id);
@@ -117,6 +125,7 @@ export function buildReport(rows: readonly SummaryRow[], meta: ReportMeta, plotF
     ...[...paretoFront(rows)].map(([scenario, ids]) => `- ${scenario}: ${ids.join(', ')}`),
     '',
     pairedSection(rows, reference),
+    claimsSection(rows, meta.policies),
     '## Settings used (time constants in seconds, converted to control steps as max(1, round(s / interval)))',
     '',
     '| policy | what | settings | source |',

@@ -30,6 +30,7 @@ import { nominalExecutorCapacityMsgsPerS } from '../cluster/capacity.ts';
 import type { ExogenousSeries } from '../workload/series.ts';
 import { generateSyntheticSeries } from '../workload/synthetic.ts';
 import { loadTraceCsv, traceSeries, type Trace } from '../workload/trace.ts';
+import { applyWorkloadVariation, assertWorkloadVariation } from '../workload/variation.ts';
 import type { PolicyContext } from '../policies/types.ts';
 import { SCENARIOS, type ScenarioName, type SparkIotInfo, type StepRecord } from './spark-iot-types.ts';
 import type { Env, EnvAction, ResetOptions, ResetResult, StepResult } from './types.ts';
@@ -220,10 +221,10 @@ export class SparkIotEnv implements Env<Float32Array, EnvAction> {
     this.seed = seed;
     this.nextAutoSeed = seed + 1;
     const o = opts.options ?? {};
-    if (o.scenario !== undefined) {
-      this.scenarioName = assertScenario(o.scenario);
-      this.scenario = this.config.scenarios[this.scenarioName];
-    }
+    if (o.scenario !== undefined) this.scenarioName = assertScenario(o.scenario);
+    // options.workload: a per-episode variation of the arrival process (training-time domain randomization).
+    const workload = o.workload === undefined ? undefined : assertWorkloadVariation(o.workload, 'SparkIotEnv.reset: options.workload');
+    this.scenario = applyWorkloadVariation(this.config.scenarios[this.scenarioName], workload);
     const rng = new Rng(seed);
     this.capacityPerExecutorMsgsPerS = this.executorCapacityMsgsPerS();
     const wMode = o.weights !== undefined ? (o.weights === 'scenario' || o.weights === 'random' ? o.weights : assertWeights(o.weights, 'options.weights')) : this.weightsMode;

@@ -99,3 +99,24 @@ test('trainingReward swaps in the SLA penalty and latency-free fraction and equa
   assert.ok(differs > 0);
   assert.throws(() => new SparkIotTrainEnv({ trainingReward: { latencyFreeFraction: 1 } }), /latencyFreeFraction must be a number in \[0, 1\)/);
 });
+
+test('workloadVariationShare varies the arrival process in that share of episodes without moving the scenario/seed stream', () => {
+  const plain = new SparkIotTrainEnv({ maxSteps: 2 });
+  const varied = new SparkIotTrainEnv({ maxSteps: 2, workloadVariationShare: 0.5 });
+  let variedEpisodes = 0;
+  for (let k = 0; k < 60; k++) {
+    if (k === 0) {
+      plain.reset({ seed: 11 });
+      varied.reset({ seed: 11 });
+    } else {
+      plain.reset();
+      varied.reset();
+    }
+    assert.equal(varied.episode!.scenario, plain.episode!.scenario);
+    assert.equal(varied.episode!.worldSeed, plain.episode!.worldSeed);
+    assert.equal(plain.episode!.workload, undefined);
+    if (varied.episode!.workload) variedEpisodes++;
+  }
+  assert.ok(variedEpisodes > 15 && variedEpisodes < 45, `about half the episodes are varied, got ${variedEpisodes} of 60`);
+  assert.throws(() => makeEnv('SparkIot', { workloadVariationShare: -0.1 }), /workloadVariationShare must be a number in \[0, 1\]/);
+});

@@ -9,6 +9,7 @@
  */
 import { Rng } from '../core/rng.ts';
 import { latencyTerm } from '../control/reward.ts';
+import { sampleWorkloadVariation, type WorkloadVariation } from '../workload/variation.ts';
 import type { Weights } from '../core/types.ts';
 import { SparkIotEnv, SPARK_IOT_TARGETS, type SparkIotTarget } from './spark-iot-env.ts';
 import { SCENARIOS, type ScenarioName, type StepRecord } from './spark-iot-types.ts';
@@ -39,9 +40,15 @@ export interface SparkIotTrainEnvOptions {
    * StepRecords (record.reward included) stay the simulator's.
    */
   trainingReward?: { slaPenalty?: number; latencyFreeFraction?: number };
+  /**
+   * Share of episodes (0..1, default 0) whose synthetic arrival process is varied at random
+   * (src/workload/variation.ts: noisier, burstier, calmer, busier worlds): domain randomization for robustness to
+   * workloads unlike the four scenarios. Drawn from its own stream, so 0 reproduces runs made before it existed.
+   */
+  workloadVariationShare?: number;
 }
 
-const KNOWN_OPTIONS = ['scenario', 'weights', 'scenarioWeightsShare', 'maskEdgeFeatures', 'maxSteps', 'seedBase', 'trainingReward', 'target'];
+const KNOWN_OPTIONS = ['scenario', 'weights', 'scenarioWeightsShare', 'maskEdgeFeatures', 'maxSteps', 'seedBase', 'trainingReward', 'target', 'workloadVariationShare'];
 
 /** Validates registry options (e.g. a config file's envOptions); `envId` names the env in errors. */
 export function parseSparkIotTrainOptions(options: Record<string, unknown> = {}, envId = 'SparkIot'): SparkIotTrainEnvOptions {
@@ -58,8 +65,10 @@ export function parseSparkIotTrainOptions(options: Record<string, unknown> = {},
       throw new Error(`${envId}: option weights must be 'random', 'scenario' or {alpha, beta, gamma} >= 0, got ${JSON.stringify(o.weights)}`);
     }
   }
-  const share = o.scenarioWeightsShare;
-  if (share !== undefined && (typeof share !== 'number' || !(share >= 0 && share <= 1))) throw new Error(`${envId}: option scenarioWeightsShare must be a number in [0, 1], got ${JSON.stringify(share)}`);
+  for (const key of ['scenarioWeightsShare', 'workloadVariationShare'] as const) {
+    const share = o[key];
+    if (share !== undefined && (typeof share !== 'number' || !(share >= 0 && share <= 1))) throw new Error(`${envId}: option ${key} must be a number in [0, 1], got ${JSON.stringify(share)}`);
+  }
   if (o.maskEdgeFeatures !== undefined && typeof o.maskEdgeFeatures !== 'boolean') throw new Error(`${envId}: option maskEdgeFeatures must be a boolean, got ${JSON.stringify(o.maskEdgeFeatures)}`);
   if (o.maxSteps !== undefined && (typeof o.maxSteps !== 'number' || !Number.isInteger(o.maxSteps) || o.maxSteps < 1)) throw new Error(`${envId}: option maxSteps must be a positive integer, got ${JSON.stringify(o.maxSteps)}`);
   if (o.seedBase !== undefined && (typeof o.seedBase !== 'number' || !Number.isInteger(o.seedBase) || o.seedBase < 0)) throw new Error(`${envId}: option seedBase must be a non-negative integer, got ${JSON.stringify(o.seedBase)}`);
@@ -84,9 +93,11 @@ export class SparkIotTrainEnv implements Env<Float32Array, EnvAction> {
   private readonly seedBase: number;
   private readonly slaPenalty: number | undefined;
   private readonly latencyFreeFraction: number;
+  private readonly workloadVariationShare: number;
   private rng = new Rng(0).fork('train-episodes');
-  /** The scenario and world seed of the current episode (for tests and logs). */
-  episode: { scenario: ScenarioName; worldSeed: number } | null = null;
+  private variationRng = new Rng(0).fork('train-workload-variation');
+  /** The scenario, world seed and workload variation (if any) of the current episode (for tests and logs). */
+  episode: { scenario: ScenarioName; worldSeed: number; workload?: WorkloadVariation } | null = null;
 
   constructor(options: SparkIotTrainEnvOptions = {}) {
     const o = parseSparkIotTrainOptions(options as Record<string, unknown>);
@@ -96,6 +107,7 @@ export class SparkIotTrainEnv implements Env<Float32Array, EnvAction> {
     this.seedBase = o.seedBase ?? TRAIN_SEED_BASE;
     this.slaPenalty = o.trainingReward?.slaPenalty;
     this.latencyFreeFraction = o.trainingReward?.latencyFreeFraction ?? 0;
+    this.workloadVariationShare = o.workloadVariationShare ?? 0;
     this.inner = new SparkIotEnv({ scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, maxSteps: o.maxSteps ?? 500, maskEdgeFeatures: o.maskEdgeFeatures ?? false, target: o.target ?? 'embedded' });
   }
 
@@ -111,14 +123,16 @@ export class SparkIotTrainEnv implements Env<Float32Array, EnvAction> {
     if (opts.seed !== undefined) {
       if (!Number.isFinite(opts.seed)) throw new Error(`SparkIot.reset: seed must be a finite number, got ${opts.seed}`);
       this.rng = new Rng(opts.seed).fork('train-episodes');
+      this.variationRng = new Rng(opts.seed).fork('train-workload-variation');
     }
     const scenario = this.scenario === 'mixed' ? SCENARIOS[this.rng.int(SCENARIOS.length)]! : this.scenario;
     const worldSeed = this.seedBase + this.rng.int(TRAIN_SEED_SPAN);
     // Always drawn, so the scenario / seed stream does not depend on the weights mode.
     const useScenarioWeights = this.rng.next() < this.scenarioWeightsShare;
     const weights = this.weights === 'random' && useScenarioWeights ? 'scenario' : this.weights;
-    this.episode = { scenario, worldSeed };
-    return this.inner.reset({ seed: worldSeed, options: { ...opts.options, scenario, weights } });
+    const workload = this.workloadVariationShare > 0 && this.variationRng.next() < this.workloadVariationShare ? sampleWorkloadVariation(this.variationRng) : undefined;
+    this.episode = workload ? { scenario, worldSeed, workload } : { scenario, worldSeed };
+    return this.inner.reset({ seed: worldSeed, options: { ...opts.options, scenario, weights, ...(workload ? { workload } : {}) } });
   }
 
   step(action: EnvAction): StepResult<Float32Array> {

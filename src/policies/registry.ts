@@ -28,6 +28,12 @@ export interface PolicyEntry {
   create: () => Policy;
   /** False for sensitivity variants: runnable with --policies, left out of the default set. */
   inDefaultSet?: boolean;
+  /**
+   * What the policy is in the issue's claims (src/bench/claims.ts): a baseline (default), the clairvoyant oracle, or
+   * one of our agents; `reactive` marks the reactive autoscalers the agent is compared with one by one.
+   */
+  role?: 'baseline' | 'oracle' | 'agent';
+  reactive?: boolean;
 }
 
 const flat = (o: object): Record<string, number | string | boolean> => ({ ...(o as Record<string, number | string | boolean>) });
@@ -42,6 +48,7 @@ const BUILTIN: PolicyEntry[] = [
   },
   {
     id: 'dexter-hpa',
+    reactive: true,
     description: 'Kubernetes HPA on CPU utilization',
     source: 'kubernetes HPA docs + replica_calculator (anchors.md 1.1)',
     settings: flat(HPA_SETTINGS),
@@ -56,6 +63,7 @@ const BUILTIN: PolicyEntry[] = [
   },
   {
     id: 'spark-dra',
+    reactive: true,
     description: 'Spark core dynamic allocation',
     source: 'Spark ExecutorAllocationManager / job-scheduling.md (anchors.md 1.3)',
     settings: flat(SPARK_DRA_SETTINGS),
@@ -70,6 +78,7 @@ const BUILTIN: PolicyEntry[] = [
   },
   {
     id: 'keda-lag',
+    reactive: true,
     description: 'KEDA Kafka lag scaler (generated HPA)',
     source: 'KEDA ScaledObject spec + kafka_scaler.go (anchors.md 1.2)',
     settings: flat(KEDA_SETTINGS),
@@ -77,6 +86,7 @@ const BUILTIN: PolicyEntry[] = [
   },
   {
     id: 'knative-kpa',
+    reactive: true,
     description: 'Knative KPA, stable + panic windows',
     source: 'knative/serving autoscaler config + autoscaler.go (anchors.md 1.6)',
     settings: flat(KPA_SETTINGS),
@@ -91,6 +101,7 @@ const BUILTIN: PolicyEntry[] = [
   },
   {
     id: 'oracle',
+    role: 'oracle',
     description: 'clairvoyant lower bound: reads the exogenous future (env exposeFuture)',
     source: 'src/policies/oracle.ts (env engineer)',
     settings: flat(ORACLE_DEFAULTS),
@@ -129,6 +140,7 @@ const BUILTIN: PolicyEntry[] = [
   // RL agents: add { id: 'ppo', ..., create: () => loadPpoPolicy(...) } here or call registerPolicy() from their module.
   {
     id: 'edge-rl-fixed',
+    role: 'agent',
     description: "contextual PPO (lower level alone), the scenario's default weights",
     source: 'models/edge-rl-ppo.json, trained by configs/edge-rl-ppo.json (docs/AGENT.md)',
     settings: { checkpoint: 'models/edge-rl-ppo.json', deterministic: true },
@@ -136,6 +148,7 @@ const BUILTIN: PolicyEntry[] = [
   },
   {
     id: 'edge-rl-fixed-k8s',
+    role: 'agent',
     description: "contextual PPO trained for the spark-k8s target (restarts priced in), the scenario's default weights",
     source: 'models/edge-rl-ppo-spark-k8s.json, trained by configs/edge-rl-ppo-spark-k8s.json (docs/SPARK.md)',
     settings: { checkpoint: 'models/edge-rl-ppo-spark-k8s.json', deterministic: true },
@@ -144,6 +157,7 @@ const BUILTIN: PolicyEntry[] = [
   },
   {
     id: 'rl-no-edge',
+    role: 'agent',
     description: 'ablation: the same PPO trained and run with the edge-forecast features masked',
     source: 'models/rl-no-edge-ppo.json, trained by configs/rl-no-edge-ppo.json (docs/AGENT.md)',
     settings: { checkpoint: 'models/rl-no-edge-ppo.json', deterministic: true, maskEdge: true },
@@ -151,6 +165,7 @@ const BUILTIN: PolicyEntry[] = [
   },
   {
     id: 'edge-rl',
+    role: 'agent',
     description: 'hierarchical: TD3 meta-controller picks the weights every 10 steps (and on a mode change), the contextual PPO acts',
     source: 'models/meta-td3.json (configs/meta-td3.json, docs/META.md) over models/edge-rl-ppo.json (docs/AGENT.md)',
     settings: { metaCheckpoint: 'models/meta-td3.json', lowerCheckpoint: 'models/edge-rl-ppo.json', windowSteps: 10, deterministic: true },

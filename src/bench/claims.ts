@@ -1,0 +1,132 @@
+/**
+ * The issue's tournament claims, checked from a summary (means over paired seeds), so the bench report says for
+ * each scenario which bar the agent clears and which it does not, instead of leaving that to prose:
+ *  - Pareto: the agent is no worse than each non-oracle baseline in both SLA violation % and cost, strictly
+ *    better in one. The same test is applied to the clairvoyant oracle, to show whether the bar can be cleared at all
+ *    in that world (the oracle knows the future; if even it fails, the bar asks for more than foresight gives).
+ *  - Best reactive baseline (the lowest SLA violation % among the policies marked `reactive`): the agent has at most
+ *    one third of its violations at no higher cost.
+ *  - Oracle: the agent's cost within 15 % of the oracle's and its SLA violations within 2 percentage points.
+ *  - Ablation: the agent against its edge-masked twin over whole runs (the burst-onset-window version of this claim
+ *    is in the edge report, `edgepilot report edge`).
+ * Which policy is a baseline, the oracle or an agent comes from the registry (`role`, `reactive`).
+ */
+import { getPolicyEntry } from '../policies/registry.ts';
+import type { SummaryRow } from './summary.ts';
+
+/** Thresholds from the issue text. */
+export const CLAIM_BARS = { reactiveViolationRatio: 1 / 3, oracleCostRatio: 1.15, oracleSlaPp: 2, ablationReduction: 0.3 } as const;
+
+export type Dominance = 'dominates' | 'equal' | 'worse-sla' | 'worse-cost' | 'worse-both';
+
+/** a against b on (SLA violation %, cost), lower is better on both. */
+export function dominance(a: Pick<SummaryRow, 'slaViolationPct' | 'costUsd'>, b: Pick<SummaryRow, 'slaViolationPct' | 'costUsd'>): Dominance {
+  const worseSla = a.slaViolationPct > b.slaViolationPct;
+  const worseCost = a.costUsd > b.costUsd;
+  if (worseSla && worseCost) return 'worse-both';
+  if (worseSla) return 'worse-sla';
+  if (worseCost) return 'worse-cost';
+  return a.slaViolationPct < b.slaViolationPct || a.costUsd < b.costUsd ? 'dominates' : 'equal';
+}
+
+export interface WorldClaims {
+  world: string;
+  /** Non-oracle baselines the agent does not Pareto-dominate, with the axis it loses on. */
+  notDominated: { policy: string; result: Dominance }[];
+  baselines: number;
+  /** The same Pareto test for the oracle (null when the oracle did not run). */
+  oracleNotDominated: { policy: string; result: Dominance }[] | null;
+  reactive: { policy: string; slaRatio: number; costRatio: number; met: boolean } | null;
+  oracle: { costRatio: number; slaPp: number; met: boolean } | null;
+  ablation: { policy: string; reduction: number; met: boolean } | null;
+}
+
+const role = (id: string): string => {
+  try {
+    return getPolicyEntry(id).role ?? 'baseline';
+  } catch {
+    return 'baseline'; // a policy from another registry (the seed family): a baseline
+  }
+};
+const isReactive = (id: string): boolean => {
+  try {
+    return getPolicyEntry(id).reactive === true;
+  } catch {
+    return false;
+  }
+};
+
+/** Claims for `agent` in every (scenario, trace) the rows cover; `ablation` is its edge-masked twin. */
+export function checkClaims(rows: readonly SummaryRow[], agent: string, ablation = 'rl-no-edge'): WorldClaims[] {
+  const out: WorldClaims[] = [];
+  for (const a of rows.filter((r) => r.policy === agent)) {
+    const peers = rows.filter((r) => r.scenario === a.scenario && r.trace === a.trace);
+    const baselines = peers.filter((r) => role(r.policy) === 'baseline');
+    const oracle = peers.find((r) => role(r.policy) === 'oracle') ?? null;
+    const losses = (x: SummaryRow): { policy: string; result: Dominance }[] =>
+      baselines.map((b) => ({ policy: b.policy, result: dominance(x, b) })).filter((d) => d.result !== 'dominates');
+    const reactive = peers.filter((r) => isReactive(r.policy)).sort((x, y) => x.slaViolationPct - y.slaViolationPct)[0];
+    const masked = peers.find((r) => r.policy === ablation);
+    out.push({
+      world: a.trace ? `${a.scenario} (${a.trace})` : a.scenario,
+      notDominated: losses(a),
+      baselines: baselines.length,
+      oracleNotDominated: oracle ? losses(oracle) : null,
+      reactive: reactive
+        ? {
+            policy: reactive.policy,
+            slaRatio: a.slaViolationPct / reactive.slaViolationPct,
+            costRatio: a.costUsd / reactive.costUsd,
+            met: a.slaViolationPct <= CLAIM_BARS.reactiveViolationRatio * reactive.slaViolationPct && a.costUsd <= reactive.costUsd,
+          }
+        : null,
+      oracle: oracle
+        ? {
+            costRatio: a.costUsd / oracle.costUsd,
+            slaPp: a.slaViolationPct - oracle.slaViolationPct,
+            met: a.costUsd <= CLAIM_BARS.oracleCostRatio * oracle.costUsd && a.slaViolationPct - oracle.slaViolationPct <= CLAIM_BARS.oracleSlaPp,
+          }
+        : null,
+      ablation:
+        masked && masked.policy !== agent
+          ? {
+              policy: masked.policy,
+              reduction: masked.slaViolationPct > 0 ? 1 - a.slaViolationPct / masked.slaViolationPct : 0,
+              met: masked.slaViolationPct > 0 && a.slaViolationPct <= (1 - CLAIM_BARS.ablationReduction) * masked.slaViolationPct,
+            }
+          : null,
+    });
+  }
+  return out;
+}
+
+const yes = (met: boolean): string => (met ? 'met' : '**not met**');
+const lossText = (l: { policy: string; result: Dominance }[]): string =>
+  l.length === 0 ? 'all' : `not ${l.map((d) => `${d.policy} (${d.result === 'equal' ? 'equal' : d.result.replace('worse-', 'worse ')})`).join(', ')}`;
+const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(0)} %` : 'n/a');
+
+/** A Markdown section; empty when the agent did not run. */
+export function formatClaims(claims: readonly WorldClaims[], agent: string): string {
+  if (claims.length === 0) return '';
+  const lines = [
+    `## The issue's claims for \`${agent}\` (by means over the seeds above)`,
+    '',
+    '| world | Pareto-dominates non-oracle baselines | oracle would | vs best reactive: SLA ratio, cost ratio (bar <= 1/3, <= 1) | vs oracle: cost ratio, SLA pp (bar <= 1.15, <= 2) | SLA cut vs edge-masked twin (bar >= 30 %) |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const c of claims) {
+    const pareto = `${c.notDominated.length === 0 ? 'met' : '**not met**'}: ${lossText(c.notDominated)} of ${c.baselines}`;
+    const oracle = c.oracleNotDominated === null ? 'n/a' : `${c.oracleNotDominated.length === 0 ? 'yes' : 'no'}: ${lossText(c.oracleNotDominated)}`;
+    const reactive = c.reactive ? `${yes(c.reactive.met)}: ${c.reactive.policy} ${c.reactive.slaRatio.toFixed(2)}, ${c.reactive.costRatio.toFixed(2)}` : 'n/a';
+    const orc = c.oracle ? `${yes(c.oracle.met)}: ${c.oracle.costRatio.toFixed(2)}, ${c.oracle.slaPp >= 0 ? '+' : ''}${c.oracle.slaPp.toFixed(2)}` : 'n/a';
+    const abl = c.ablation ? `${yes(c.ablation.met)}: ${pct(c.ablation.reduction)} vs ${c.ablation.policy} (whole runs)` : 'n/a';
+    lines.push(`| ${c.world} | ${pareto} | ${oracle} | ${reactive} | ${orc} | ${abl} |`);
+  }
+  lines.push(
+    '',
+    '"oracle would" applies the Pareto test to the clairvoyant oracle: where it fails too, no policy that only forecasts can be expected to pass. ' +
+      'The burst-onset-window ablation is in `edgepilot report edge`; the meta-controller claim in `edgepilot report meta`.',
+    '',
+  );
+  return lines.join('\n');
+}
