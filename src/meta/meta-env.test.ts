@@ -92,3 +92,25 @@ test('bad input: actions, options and a missing lower checkpoint give clear erro
   assert.throws(() => makeEnv('SparkIotMeta', { bogus: 1 }), /SparkIotMeta: unknown option 'bogus'/);
   assert.throws(() => new SparkIotMetaEnv({ lowerCheckpoint: '/nonexistent/ppo.json' }), /lower-level PPO checkpoint '\/nonexistent\/ppo.json' not found; produce it with: edgepilot train --env SparkIot --algo ppo/);
 });
+
+test('budgetResetShare sets the budget left of a share of normal/critical phases and leaves share 0 schedules as before', () => {
+  const plain = randomSchedule(new Rng(9), 30, K, 0.3);
+  assert.deepEqual(randomSchedule(new Rng(9), 30, K, 0.3, 0), plain);
+  let reset = 0;
+  let other = 0;
+  for (let i = 0; i < 40; i++) {
+    const s = randomSchedule(new Rng(100 + i), 30, K, 0.3, 0.5);
+    const base = randomSchedule(new Rng(100 + i), 30, K, 0.3);
+    assert.deepEqual(s.map((p) => [p.startStep, p.mode]), base.map((p) => [p.startStep, p.mode]), 'the same modes at the same steps');
+    for (const p of s.slice(1)) {
+      if (p.mode === 'budget') continue;
+      other++;
+      if (p.budgetLeftFraction !== undefined) {
+        reset++;
+        assert.ok(p.budgetLeftFraction >= 0 && p.budgetLeftFraction <= 1);
+      }
+    }
+  }
+  assert.ok(reset > 0.3 * other && reset < 0.7 * other, `about half of ${other} normal/critical switches reset the budget, got ${reset}`);
+  assert.throws(() => make({ budgetResetShare: 2 }), /budgetResetShare must be a number in \[0, 1\]/);
+});

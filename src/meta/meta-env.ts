@@ -47,6 +47,12 @@ export interface MetaEnvOptions {
   windowSteps?: number;
   episodeMetaSteps?: number;
   modeSwitchProb?: number;
+  /**
+   * Share of switches into the normal or critical mode that also set the budget left to U[0, 1] (default 0). Neither
+   * mode's objective depends on the budget left, but without this, a low budget mostly co-occurs with the budget mode
+   * in training and the meta-controller learns to cut costs whenever the budget is low, whatever the mode.
+   */
+  budgetResetShare?: number;
   /** A fixed schedule (in lower steps) instead of random ones (tests, evaluation of one story). */
   schedule?: ModePhase[];
   /** Lower-level PPO checkpoint (default models/edge-rl-ppo.json). */
@@ -56,7 +62,7 @@ export interface MetaEnvOptions {
   seedBase?: number;
 }
 
-const KNOWN_OPTIONS = ['scenario', 'windowSteps', 'episodeMetaSteps', 'modeSwitchProb', 'schedule', 'lowerCheckpoint', 'lowerPolicy', 'seedBase'];
+const KNOWN_OPTIONS = ['scenario', 'windowSteps', 'episodeMetaSteps', 'modeSwitchProb', 'budgetResetShare', 'schedule', 'lowerCheckpoint', 'lowerPolicy', 'seedBase'];
 
 /** Validates registry / config options; errors name the option. */
 export function parseMetaEnvOptions(options: Record<string, unknown> = {}): MetaEnvOptions {
@@ -70,6 +76,9 @@ export function parseMetaEnvOptions(options: Record<string, unknown> = {}): Meta
   for (const k of ['windowSteps', 'episodeMetaSteps'] as const) {
     const v = o[k];
     if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 1)) throw new Error(`${META_ENV_ID}: option ${k} must be a positive integer, got ${JSON.stringify(v)}`);
+  }
+  if (o.budgetResetShare !== undefined && !(typeof o.budgetResetShare === 'number' && o.budgetResetShare >= 0 && o.budgetResetShare <= 1)) {
+    throw new Error(`${META_ENV_ID}: option budgetResetShare must be a number in [0, 1], got ${JSON.stringify(o.budgetResetShare)}`);
   }
   if (o.modeSwitchProb !== undefined && !(typeof o.modeSwitchProb === 'number' && o.modeSwitchProb >= 0 && o.modeSwitchProb <= 1)) {
     throw new Error(`${META_ENV_ID}: option modeSwitchProb must be a number in [0, 1], got ${JSON.stringify(o.modeSwitchProb)}`);
@@ -88,8 +97,10 @@ export function loadLowerPolicy(path = DEFAULT_LOWER_CHECKPOINT, id = 'edge-rl-l
 }
 
 /** A random mode schedule of `metaSteps` windows of `windowSteps` (switches only at window boundaries). */
-export function randomSchedule(rng: Rng, metaSteps: number, windowSteps: number, switchProb: number): ModePhase[] {
+export function randomSchedule(rng: Rng, metaSteps: number, windowSteps: number, switchProb: number, budgetResetShare = 0): ModePhase[] {
   const budgetLeft = (): number => rng.uniform(0.05, 0.3);
+  // Its own stream (fork does not consume parent draws): a share of 0 gives the schedules made before it existed.
+  const resets = rng.fork('budget-resets');
   let mode: ModeName = MODES[rng.int(MODES.length)]!;
   const phases: ModePhase[] = [{ startStep: 0, mode, budgetLeftFraction: mode === 'budget' ? budgetLeft() : rng.uniform(0.5, 1) }];
   for (let m = 1; m < metaSteps; m++) {
@@ -102,6 +113,7 @@ export function randomSchedule(rng: Rng, metaSteps: number, windowSteps: number,
     mode = others[pick]!;
     const phase: ModePhase = { startStep: m * windowSteps, mode };
     if (mode === 'budget') phase.budgetLeftFraction = left;
+    else if (budgetResetShare > 0 && resets.next() < budgetResetShare) phase.budgetLeftFraction = resets.uniform(0, 1);
     phases.push(phase);
   }
   return phases;
@@ -125,6 +137,7 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
   readonly windowSteps: number;
   readonly episodeMetaSteps: number;
   readonly modeSwitchProb: number;
+  readonly budgetResetShare: number;
   private readonly scenario: ScenarioName | 'mixed';
   private readonly fixedSchedule: ModePhase[] | undefined;
   private readonly seedBase: number;
@@ -145,6 +158,7 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     this.windowSteps = o.windowSteps ?? DEFAULT_WINDOW_STEPS;
     this.episodeMetaSteps = o.episodeMetaSteps ?? DEFAULT_EPISODE_META_STEPS;
     this.modeSwitchProb = o.modeSwitchProb ?? DEFAULT_MODE_SWITCH_PROB;
+    this.budgetResetShare = o.budgetResetShare ?? 0;
     this.scenario = o.scenario ?? 'mixed';
     this.fixedSchedule = o.schedule;
     this.seedBase = o.seedBase ?? META_SEED_BASE;
@@ -161,7 +175,7 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     }
     const scenario = this.scenario === 'mixed' ? SCENARIOS[this.rng.int(SCENARIOS.length)]! : this.scenario;
     const worldSeed = this.seedBase + this.rng.int(META_SEED_SPAN);
-    const schedule = this.fixedSchedule ?? randomSchedule(this.rng.fork(`schedule-${worldSeed}`), this.episodeMetaSteps, this.windowSteps, this.modeSwitchProb);
+    const schedule = this.fixedSchedule ?? randomSchedule(this.rng.fork(`schedule-${worldSeed}`), this.episodeMetaSteps, this.windowSteps, this.modeSwitchProb, this.budgetResetShare);
     this.episode = { scenario, worldSeed, schedule };
     const r = this.env.reset({ seed: worldSeed, options: { scenario, schedule } });
     this.lower.reset(worldSeed);
