@@ -4,6 +4,7 @@ import { Rng } from '../core/rng.ts';
 import { DEFAULT_CONFIG } from '../core/config.ts';
 import { applyWorkloadVariation, assertWorkloadVariation, sampleWorkloadVariation } from './variation.ts';
 import { SparkIotEnv } from '../env/spark-iot-env.ts';
+import type { SparkIotInfo } from '../env/spark-iot-types.ts';
 
 const base = DEFAULT_CONFIG.scenarios.healthcare;
 
@@ -48,7 +49,7 @@ test('the env replays a varied world: same seed and variation -> same arrivals, 
     const env = new SparkIotEnv({ scenario: 'balanced', maxSteps: 30 });
     env.reset({ seed: 5, options: workload ? { workload } : {} });
     const out: number[] = [];
-    for (let i = 0; i < 30; i++) out.push(env.stepAction({ executors: 10, memoryGb: 4, tier: 'nvme', codec: 'lz4' }).info.record.arrivalRateMsgsPerS);
+    for (let i = 0; i < 30; i++) out.push((env.stepAction({ executors: 10, memoryGb: 4, tier: 'nvme', codec: 'lz4' }).info as unknown as SparkIotInfo).record.arrivalRateMsgsPerS);
     return out;
   };
   const noisy = { noiseSigma: 1, noisePhi: 0.8 };
