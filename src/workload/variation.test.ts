@@ -49,7 +49,7 @@ test('the env replays a varied world: same seed and variation -> same arrivals, 
     const env = new SparkIotEnv({ scenario: 'balanced', maxSteps: 30 });
     env.reset({ seed: 5, options: workload ? { workload } : {} });
     const out: number[] = [];
-    for (let i = 0; i < 30; i++) out.push((env.stepAction({ executors: 10, memoryGb: 4, tier: 'nvme', codec: 'lz4' }).info as unknown as SparkIotInfo).record.arrivalRateMsgsPerS);
+    for (let i = 0; i < 30; i++) out.push((env.stepAction({ executors: 10, memoryGb: 4, tier: 'nvme', codec: 'lz4' }).info as unknown as SparkIotInfo).record!.arrivalRateMsgsPerS);
     return out;
   };
   const noisy = { noiseSigma: 1, noisePhi: 0.8 };
