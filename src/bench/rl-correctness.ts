@@ -11,6 +11,7 @@ import { loadavg } from 'node:os';
 import { parseTrainConfig, runTraining } from '../rl/trainer.ts';
 import type { Algo, TrainSummary } from '../rl/trainer.ts';
 import { defaultKernel } from '../rl/wasm/kernels.ts';
+import { TD3_DEFAULTS } from '../rl/td3/config.ts';
 
 interface Suite {
   algo: Algo;
@@ -41,7 +42,8 @@ for (const suite of SUITES) {
   if (only && only !== suite.algo) continue;
   const cfg = parseTrainConfig(JSON.parse(readFileSync(suite.configPath, 'utf8')), suite.configPath);
   const nSeeds = seedsOverride ?? suite.seeds;
-  log(`\n${suite.algo.toUpperCase()} on ${cfg.env}, ${cfg.timesteps} steps, ${nSeeds} seeds (${suite.configPath}); anchor: ${suite.anchor}`);
+  const dtype = suite.algo === 'td3' ? ` dtype ${String(cfg.hyperparameters?.['dtype'] ?? TD3_DEFAULTS.dtype)},` : '';
+  log(`\n${suite.algo.toUpperCase()} on ${cfg.env}, ${cfg.timesteps} steps,${dtype} ${nSeeds} seeds (${suite.configPath}); anchor: ${suite.anchor}`);
   log(`seed  final-eval (20 ep)      best periodic  pass   wall s  steps/s`);
   const rows: TrainSummary[] = [];
   let passes = 0;

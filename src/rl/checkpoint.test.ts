@@ -8,7 +8,7 @@ import { SyncVecEnv } from '../env/vector.ts';
 import { parseCheckpoint, saveCheckpoint, CHECKPOINT_VERSION } from './checkpoint.ts';
 import { loadModel } from './model.ts';
 import { PPO, ppoCheckpoint } from './ppo/ppo.ts';
-import { TD3, td3Checkpoint } from './td3/td3.ts';
+import { TD3, td3ActorFromCheckpoint, td3Checkpoint } from './td3/td3.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgepilot-ckpt-'));
 
@@ -39,14 +39,31 @@ test('PPO checkpoint round-trip: same actions, normalisation statistics restored
   assert.equal((model.checkpoint.hyperparameters as { nSteps: number }).nSteps, 64);
 });
 
-test('TD3 checkpoint round-trip gives identical actions', () => {
-  const td3 = new TD3(makeEnv('Pendulum-v1'), { netArch: [8, 8], learningStarts: 10, batchSize: 8 }, 1);
+for (const dtype of ['f32', 'f64'] as const) {
+  test(`TD3 checkpoint round-trip gives identical actions and records the dtype (${dtype})`, () => {
+    const td3 = new TD3(makeEnv('Pendulum-v1'), { netArch: [8, 8], learningStarts: 10, batchSize: 8, dtype }, 1);
+    td3.learn(30);
+    const path = join(dir, `td3-${dtype}.json`);
+    saveCheckpoint(path, td3Checkpoint(td3, 'Pendulum-v1'));
+    const model = loadModel(path, makeEnv('Pendulum-v1'), 'td3');
+    assert.equal(model.checkpoint.hyperparameters['dtype'], dtype);
+    const obs = Float32Array.of(0.3, -0.9, 1.2);
+    assert.deepEqual(model.predict(obs), td3.predict(obs));
+  });
+}
+
+test('a TD3 checkpoint without a dtype (written before dtypes existed) loads as float64', () => {
+  const td3 = new TD3(makeEnv('Pendulum-v1'), { netArch: [8, 8], learningStarts: 10, batchSize: 8, dtype: 'f64' }, 2);
   td3.learn(30);
-  const path = join(dir, 'td3.json');
-  saveCheckpoint(path, td3Checkpoint(td3, 'Pendulum-v1'));
+  const content = td3Checkpoint(td3, 'Pendulum-v1');
+  delete content.hyperparameters['dtype'];
+  const path = join(dir, 'td3-old.json');
+  saveCheckpoint(path, content);
   const model = loadModel(path, makeEnv('Pendulum-v1'), 'td3');
-  const obs = Float32Array.of(0.3, -0.9, 1.2);
-  assert.deepEqual(model.predict(obs), td3.predict(obs));
+  const actor = td3ActorFromCheckpoint(model.checkpoint, path).actor;
+  assert.ok(actor.params instanceof Float64Array);
+  const obs = Float32Array.of(-0.2, 0.4, -3);
+  assert.deepEqual(actor.forward(obs, 1), td3.actor.forward(obs, 1));
 });
 
 test('corrupted, truncated, wrong-version and mismatched checkpoints fail with clear messages', () => {

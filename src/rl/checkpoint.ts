@@ -78,8 +78,10 @@ export function describeSpaceMismatch(saved: SpaceJson, actual: Space): string |
   return null;
 }
 
-export function encodeWeights(x: Float64Array): string {
-  return Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64');
+/** Always stored as float64, whatever the network's dtype (float32 values convert exactly). */
+export function encodeWeights(x: Float32Array | Float64Array): string {
+  const f = x instanceof Float64Array ? x : Float64Array.from(x);
+  return Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('base64');
 }
 
 export function decodeWeights(b64: string, expectedLength: number, name: string): Float64Array {

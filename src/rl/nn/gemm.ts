@@ -1,13 +1,15 @@
 /**
- * The three dense-layer kernels of an MLP in plain TypeScript (the reference implementation).
+ * The three dense-layer kernels of an MLP in plain TypeScript (the reference implementation), for float32 and
+ * float64 buffers alike (sums are carried in JS doubles and rounded once when stored).
  * W is [nOut x nIn] row-major at `wOff` in `params`; the bias is at `bOff`.
  *
  * Register blocking over 4 batch rows: every weight loaded from memory is used for 4 multiply-adds, which
  * roughly doubles throughput in V8 compared with the naive triple loop (ml-stack.md §2: blocked JS 2x naive).
  */
+import type { FloatArray } from '../wasm/kernels.ts';
 
 /** y[b, o] = b_o + sum_i x[b, i] * W[o, i]. */
-export function gemmForward(x: Float64Array, params: Float64Array, wOff: number, bOff: number, y: Float64Array, batch: number, nIn: number, nOut: number): void {
+export function gemmForward(x: FloatArray, params: FloatArray, wOff: number, bOff: number, y: FloatArray, batch: number, nIn: number, nOut: number): void {
   let b = 0;
   for (; b + 3 < batch; b += 4) {
     const x0 = b * nIn;
@@ -46,7 +48,7 @@ export function gemmForward(x: Float64Array, params: Float64Array, wOff: number,
 }
 
 /** dW[o, i] += sum_b dy[b, o] * x[b, i];  db[o] += sum_b dy[b, o]. */
-export function gemmBackwardWeights(dy: Float64Array, x: Float64Array, grads: Float64Array, wOff: number, bOff: number, batch: number, nIn: number, nOut: number): void {
+export function gemmBackwardWeights(dy: FloatArray, x: FloatArray, grads: FloatArray, wOff: number, bOff: number, batch: number, nIn: number, nOut: number): void {
   for (let o = 0; o < nOut; o++) {
     const wo = wOff + o * nIn;
     let b = 0;
@@ -75,7 +77,7 @@ export function gemmBackwardWeights(dy: Float64Array, x: Float64Array, grads: Fl
 }
 
 /** dx[b, i] = sum_o dy[b, o] * W[o, i], via a transposed copy wt [nIn x nOut] so the inner loop is contiguous. */
-export function gemmBackwardInput(dy: Float64Array, params: Float64Array, wOff: number, dx: Float64Array, batch: number, nIn: number, nOut: number, wt: Float64Array): void {
+export function gemmBackwardInput(dy: FloatArray, params: FloatArray, wOff: number, dx: FloatArray, batch: number, nIn: number, nOut: number, wt: FloatArray): void {
   for (let o = 0; o < nOut; o++) for (let i = 0; i < nIn; i++) wt[i * nOut + o] = params[wOff + o * nIn + i]!;
   let b = 0;
   for (; b + 3 < batch; b += 4) {

@@ -7,12 +7,13 @@
  *   U(-1/sqrt(fanIn), 1/sqrt(fanIn)) for weights and biases), as SB3's TD3 uses.
  */
 import type { Rng } from '../../core/rng.ts';
+import type { FloatArray } from '../wasm/kernels.ts';
 
 /**
  * Fills `out` (row-major, rows x cols) with a (semi-)orthogonal matrix times `gain`.
  * Like torch: a rows x cols Gaussian is drawn; when rows < cols it is transposed so QR runs on a tall matrix.
  */
-export function orthogonalInit(out: Float64Array, offset: number, rows: number, cols: number, gain: number, rng: Rng): void {
+export function orthogonalInit(out: FloatArray, offset: number, rows: number, cols: number, gain: number, rng: Rng): void {
   const a = new Float64Array(rows * cols);
   for (let i = 0; i < a.length; i++) a[i] = rng.normal();
   const tall = rows >= cols;
@@ -89,7 +90,7 @@ export function householderQ(A: Float64Array, m: number, n: number): Float64Arra
 }
 
 /** torch.nn.Linear default init: weights and bias ~ U(-1/sqrt(fanIn), 1/sqrt(fanIn)). */
-export function torchLinearInit(out: Float64Array, wOffset: number, bOffset: number, rows: number, cols: number, rng: Rng): void {
+export function torchLinearInit(out: FloatArray, wOffset: number, bOffset: number, rows: number, cols: number, rng: Rng): void {
   const bound = 1 / Math.sqrt(cols);
   for (let i = 0; i < rows * cols; i++) out[wOffset + i] = rng.uniform(-bound, bound);
   for (let i = 0; i < rows; i++) out[bOffset + i] = rng.uniform(-bound, bound);

@@ -6,16 +6,20 @@ import type { MlpSpec } from './mlp.ts';
 import { Adam, clipGradNorm, ParamVector } from './adam.ts';
 import { orthogonalInit } from './init.ts';
 
-/** Loss = sum_k c_k * out_k, so dLoss/dOut = c. Compares analytic and central-difference gradients. */
-function gradCheck(spec: MlpSpec, batch: number, seed: number): { maxParamErr: number; maxInputErr: number } {
+/**
+ * Loss = sum_k c_k * out_k, so dLoss/dOut = c. Compares analytic and central-difference gradients. The step
+ * actually taken is read back after storing (in float32 it is rounded), so only the loss's rounding remains.
+ */
+function gradCheck(spec: MlpSpec, batch: number, seed: number, h = 1e-6): { maxParamErr: number; maxInputErr: number } {
   const rng = new Rng(seed);
   const net = new Mlp(spec, batch);
   net.initTorchDefault(rng);
   const nIn = spec.sizes[0]!;
   const nOut = spec.sizes[spec.sizes.length - 1]!;
-  const x = Float64Array.from({ length: batch * nIn }, () => rng.normal());
+  const x = spec.dtype === 'f32' ? new Float32Array(batch * nIn) : new Float64Array(batch * nIn);
+  for (let i = 0; i < x.length; i++) x[i] = rng.normal();
   const c = Float64Array.from({ length: batch * nOut }, () => rng.normal());
-  const loss = (input: Float64Array): number => {
+  const loss = (input: ArrayLike<number>): number => {
     const y = net.forward(input, batch);
     let s = 0;
     for (let i = 0; i < y.length; i++) s += c[i]! * y[i]!;
@@ -25,27 +29,30 @@ function gradCheck(spec: MlpSpec, batch: number, seed: number): { maxParamErr: n
   loss(x);
   const dx = new Float64Array(batch * nIn);
   net.backward(c, dx);
-  const h = 1e-6;
   let maxParamErr = 0;
   for (let i = 0; i < net.params.length; i++) {
     const p0 = net.params[i]!;
     net.params[i] = p0 + h;
+    const pPlus = net.params[i]!;
     const lp = loss(x);
     net.params[i] = p0 - h;
+    const pMinus = net.params[i]!;
     const lm = loss(x);
     net.params[i] = p0;
-    const num = (lp - lm) / (2 * h);
+    const num = (lp - lm) / (pPlus - pMinus);
     maxParamErr = Math.max(maxParamErr, Math.abs(num - net.grads[i]!) / Math.max(1, Math.abs(num)));
   }
   let maxInputErr = 0;
   for (let i = 0; i < x.length; i++) {
     const x0 = x[i]!;
     x[i] = x0 + h;
+    const xPlus = x[i]!;
     const lp = loss(x);
     x[i] = x0 - h;
+    const xMinus = x[i]!;
     const lm = loss(x);
     x[i] = x0;
-    const num = (lp - lm) / (2 * h);
+    const num = (lp - lm) / (xPlus - xMinus);
     maxInputErr = Math.max(maxInputErr, Math.abs(num - dx[i]!) / Math.max(1, Math.abs(num)));
   }
   return { maxParamErr, maxInputErr };
@@ -61,6 +68,43 @@ test('MLP gradients match finite differences (relu, tanh head as the TD3 actor)'
   const r = gradCheck({ sizes: [4, 9, 8, 2], activation: 'relu', outputActivation: 'tanh' }, 8, 2);
   assert.ok(r.maxParamErr < 1e-6, `param grad error ${r.maxParamErr}`);
   assert.ok(r.maxInputErr < 1e-6, `input grad error ${r.maxInputErr}`);
+});
+
+test('float32 MLP gradients match finite differences to float32 precision', () => {
+  // h = 2^-7: float32 rounding of the loss (~1e-7 relative) divided by h stays ~1e-4; a wrong gradient is off by O(1).
+  for (const outputActivation of ['identity', 'tanh'] as const) {
+    const r = gradCheck({ sizes: [5, 7, 6, 3], activation: 'tanh', outputActivation, dtype: 'f32' }, 7, 3, 2 ** -7);
+    assert.ok(r.maxParamErr < 5e-3, `param grad error ${r.maxParamErr}`);
+    assert.ok(r.maxInputErr < 5e-3, `input grad error ${r.maxInputErr}`);
+  }
+});
+
+test('Adam in wasm gives the same bits as the TypeScript loop, in float64 and float32', () => {
+  for (const dtype of ['f64', 'f32'] as const) {
+    const spec: MlpSpec = { sizes: [3, 5, 2], activation: 'relu', dtype }; // 32 parameters: even, so also test an odd tensor below
+    const wasm = new Mlp({ ...spec, kernel: 'wasm' }, 1);
+    const ts = new Mlp({ ...spec, kernel: 'ts' }, 1);
+    wasm.initTorchDefault(new Rng(4));
+    ts.params.set(wasm.params);
+    const odd = new Mlp({ sizes: [2, 1], activation: 'relu', dtype, kernel: 'wasm' }, 1); // 3 parameters
+    const oddTs = new Mlp({ sizes: [2, 1], activation: 'relu', dtype, kernel: 'ts' }, 1);
+    odd.params.set([0.3, -0.7, 0.1]);
+    oddTs.params.set(odd.params);
+    const a = new Adam([wasm, odd], { lr: 1e-3 });
+    const b = new Adam([ts, oddTs], { lr: 1e-3 });
+    const rng = new Rng(5);
+    for (let step = 0; step < 5; step++) {
+      for (const [x, y] of [[wasm, ts], [odd, oddTs]] as const) {
+        for (let i = 0; i < x.grads.length; i++) x.grads[i] = rng.normal() * 10 ** (rng.int(7) - 4);
+        y.grads.set(x.grads);
+      }
+      a.step();
+      b.step();
+    }
+    assert.deepEqual(Array.from(wasm.params), Array.from(ts.params), dtype);
+    assert.deepEqual(Array.from(odd.params), Array.from(oddTs.params), dtype);
+    assert.notDeepEqual(Array.from(odd.params), [0.3, -0.7, 0.1].map((v) => (dtype === 'f32' ? Math.fround(v) : v)));
+  }
 });
 
 test('orthogonal init: rows (or columns) are orthonormal times the gain', () => {

@@ -2,59 +2,81 @@
  * A multi-layer perceptron with a hand-written backward pass, on buffers allocated once.
  *
  * Layout follows torch.nn.Linear: layer l has a weight matrix W_l [out x in] (row-major) and a bias b_l [out];
- * y = x W^T + b. All parameters live in one Float64Array (`params`) and their gradients in `grads`, so the
- * optimiser and the gradient-norm clip see a flat vector. Float64 was measured as fast as Float32 in pure JS
- * (ml-stack.md §4, pitfall 4) and makes finite-difference gradient checks meaningful.
+ * y = x W^T + b. All parameters live in one flat typed array (`params`) and their gradients in `grads`, so the
+ * optimiser and the gradient-norm clip see a flat vector.
+ *
+ * The element type is the network's `dtype`: 'f64' (the default; Float64Array, f64x2 wasm kernels) keeps
+ * finite-difference gradient checks meaningful and is what PPO and the shipped PPO models use; 'f32'
+ * (Float32Array, f32x4 kernels with twice the lanes) is torch's default and what TD3 uses for speed. One code
+ * path serves both: only the arena's views and kernels differ (src/rl/wasm/kernels.ts).
  */
 import type { Rng } from '../../core/rng.ts';
 import { orthogonalInit, torchLinearInit } from './init.ts';
 import { gemmForward, gemmBackwardInput, gemmBackwardWeights } from './gemm.ts';
-import { WasmArena, defaultKernel } from '../wasm/kernels.ts';
-import type { GemmExports, KernelKind } from '../wasm/kernels.ts';
+import { BYTES_PER_ELEMENT, WasmArena, defaultKernel, newArray } from '../wasm/kernels.ts';
+import type { ArrayOf, Dtype, FloatArray, GemmExports, KernelKind } from '../wasm/kernels.ts';
 
 export type Activation = 'tanh' | 'relu';
 export type OutputActivation = 'identity' | 'tanh';
 
-export interface MlpSpec {
+export interface MlpSpec<D extends Dtype = Dtype> {
   /** Layer widths, input first, output last, e.g. [4, 64, 64, 2]. */
   sizes: readonly number[];
   activation: Activation;
   outputActivation?: OutputActivation;
   /** 'wasm' (SIMD, default when available) or 'ts' (the pure-TypeScript reference). */
   kernel?: KernelKind;
+  /** Element type of every buffer; 'f64' when omitted. */
+  dtype?: D;
 }
 
 export interface ParamTensor {
-  readonly params: Float64Array;
-  readonly grads: Float64Array;
+  readonly params: FloatArray;
+  readonly grads: FloatArray;
+  /** Optional: zeroed moment buffers next to the parameters, and the wasm kernels that can update them in place. */
+  claimOptimizerState?(): OptimizerState | null;
 }
 
-export class Mlp implements ParamTensor {
+/** An optimiser's per-parameter moments; `kernels` when they sit in the network's wasm memory (else null). */
+export interface OptimizerState {
+  m: FloatArray;
+  v: FloatArray;
+  kernels: GemmExports | null;
+}
+
+export class Mlp<D extends Dtype = 'f64'> implements ParamTensor {
   readonly sizes: readonly number[];
   readonly activation: Activation;
   readonly outputActivation: OutputActivation;
-  readonly params: Float64Array;
-  readonly grads: Float64Array;
+  readonly dtype: D;
+  readonly params: ArrayOf<D>;
+  readonly grads: ArrayOf<D>;
   readonly maxBatch: number;
   private readonly wOff: number[] = [];
   private readonly bOff: number[] = [];
   /** acts[0] is a copy of the input; acts[l] is the post-activation output of layer l. */
-  private readonly acts: Float64Array[] = [];
+  private readonly acts: ArrayOf<D>[] = [];
   /** Scratch for the gradient flowing backwards into each layer's output. */
-  private readonly deltas: Float64Array[] = [];
+  private readonly deltas: ArrayOf<D>[] = [];
   readonly kernel: KernelKind;
   /** Scratch for transposed weights in the TypeScript input-gradient kernel. */
-  private readonly wt: Float64Array;
+  private readonly wt: ArrayOf<D>;
   private readonly wasm: GemmExports | null = null;
+  /** Bytes per element, to turn element offsets into the kernels' byte pointers. */
+  private readonly bytes: number;
   private lastBatch = 0;
+  /** Room in the wasm memory for one optimiser's two moment buffers, handed out once (claimOptimizerState). */
+  private optimizerState: OptimizerState | null = null;
 
-  constructor(spec: MlpSpec, maxBatch: number) {
+  constructor(spec: MlpSpec<D>, maxBatch: number) {
     if (spec.sizes.length < 2) throw new Error(`Mlp: sizes needs at least input and output, got [${spec.sizes.join(', ')}]`);
     for (const s of spec.sizes) if (!Number.isInteger(s) || s < 1) throw new Error(`Mlp: layer sizes must be positive integers, got [${spec.sizes.join(', ')}]`);
     this.sizes = [...spec.sizes];
     this.activation = spec.activation;
     this.outputActivation = spec.outputActivation ?? 'identity';
     this.maxBatch = maxBatch;
+    this.dtype = spec.dtype ?? ('f64' as D);
+    this.bytes = BYTES_PER_ELEMENT[this.dtype];
     let n = 0;
     let maxW = 0;
     for (let l = 0; l + 1 < this.sizes.length; l++) {
@@ -65,17 +87,18 @@ export class Mlp implements ParamTensor {
       maxW = Math.max(maxW, this.sizes[l]! * this.sizes[l + 1]!);
     }
     this.kernel = spec.kernel ?? defaultKernel();
-    let alloc: (length: number) => Float64Array = (length) => new Float64Array(length);
+    let alloc = (length: number): ArrayOf<D> => newArray(this.dtype, length);
     if (this.kernel === 'wasm') {
       const actsTotal = this.sizes.reduce((t, s) => t + maxBatch * s, 0);
       const views = 4 + 2 * this.sizes.length;
-      const arena = new WasmArena(2 * n + 2 * actsTotal, views);
+      const arena = new WasmArena(this.dtype, 4 * n + 2 * actsTotal, views + 2);
       this.wasm = arena.kernels;
       alloc = (length) => arena.alloc(length);
     }
     this.params = alloc(n);
     this.grads = alloc(n);
-    this.wt = new Float64Array(this.kernel === 'ts' ? maxW : 0);
+    if (this.wasm) this.optimizerState = { m: alloc(n), v: alloc(n), kernels: this.wasm };
+    this.wt = newArray(this.dtype, this.kernel === 'ts' ? maxW : 0);
     for (const s of this.sizes) {
       this.acts.push(alloc(maxBatch * s));
       this.deltas.push(alloc(maxBatch * s));
@@ -106,12 +129,23 @@ export class Mlp implements ParamTensor {
     for (let l = 0; l < this.numLayers; l++) torchLinearInit(this.params, this.wOff[l]!, this.bOff[l]!, this.sizes[l + 1]!, this.sizes[l]!, rng);
   }
 
+  /**
+   * The moment buffers in this network's wasm memory, for the first optimiser that asks (target networks never
+   * do; TD3 with threads: 2 steps a different optimiser than it built first, so this is claimed on first step).
+   * Null afterwards or with the TypeScript kernels: the optimiser then keeps its own buffers.
+   */
+  claimOptimizerState(): OptimizerState | null {
+    const state = this.optimizerState;
+    this.optimizerState = null;
+    return state;
+  }
+
   zeroGrad(): void {
     this.grads.fill(0);
   }
 
   /** Forward pass for `batch` rows of `input` (row-major, batch x inputSize). Returns a view of the output. */
-  forward(input: ArrayLike<number>, batch: number): Float64Array {
+  forward(input: ArrayLike<number>, batch: number): ArrayOf<D> {
     if (batch > this.maxBatch) throw new Error(`Mlp.forward: batch ${batch} exceeds maxBatch ${this.maxBatch}`);
     const inSize = this.sizes[0]!;
     const a0 = this.acts[0]!;
@@ -125,7 +159,7 @@ export class Mlp implements ParamTensor {
       if (this.wasm) {
         const k = this.wasm;
         const P = this.params.byteOffset;
-        k.linearForward(this.acts[l]!.byteOffset, P + this.wOff[l]! * 8, P + this.bOff[l]! * 8, y.byteOffset, batch, nIn, nOut);
+        k.linearForward(this.acts[l]!.byteOffset, P + this.wOff[l]! * this.bytes, P + this.bOff[l]! * this.bytes, y.byteOffset, batch, nIn, nOut);
         if (act === 'tanh') k.tanhForward(y.byteOffset, len);
         else if (act === 'relu') k.reluForward(y.byteOffset, len);
         continue;
@@ -135,7 +169,7 @@ export class Mlp implements ParamTensor {
       else if (act === 'relu') for (let i = 0; i < len; i++) y[i] = y[i]! > 0 ? y[i]! : 0;
     }
     this.lastBatch = batch;
-    return this.acts[this.numLayers]!.subarray(0, batch * this.outputSize);
+    return this.acts[this.numLayers]!.subarray(0, batch * this.outputSize) as ArrayOf<D>;
   }
 
   /**
@@ -144,7 +178,7 @@ export class Mlp implements ParamTensor {
    * dQ/da through the critic). With `paramGrads: false` only the input gradient is computed (TD3's actor step
    * does not need the critic's parameter gradients).
    */
-  backward(dOutput: ArrayLike<number>, dInput?: Float64Array, opts: { paramGrads?: boolean } = {}): void {
+  backward(dOutput: ArrayLike<number>, dInput?: FloatArray, opts: { paramGrads?: boolean } = {}): void {
     const paramGrads = opts.paramGrads ?? true;
     const batch = this.lastBatch;
     const L = this.numLayers;
@@ -166,10 +200,10 @@ export class Mlp implements ParamTensor {
         else if (act === 'relu') k.reluBackward(d.byteOffset, y.byteOffset, len);
         // dW += dy^T x (dy read transposed in place);  db += column sums of dy;  dx = dy W.
         if (paramGrads) {
-          k.gemm(d.byteOffset, 1, nOut, this.acts[l]!.byteOffset, G + this.wOff[l]! * 8, nOut, batch, nIn, 1);
-          k.sumRows(d.byteOffset, G + this.bOff[l]! * 8, batch, nOut);
+          k.gemm(d.byteOffset, 1, nOut, this.acts[l]!.byteOffset, G + this.wOff[l]! * this.bytes, nOut, batch, nIn, 1);
+          k.sumRows(d.byteOffset, G + this.bOff[l]! * this.bytes, batch, nOut);
         }
-        if (needInput) k.gemm(d.byteOffset, nOut, 1, this.params.byteOffset + this.wOff[l]! * 8, dPrev.byteOffset, batch, nOut, nIn, 0);
+        if (needInput) k.gemm(d.byteOffset, nOut, 1, this.params.byteOffset + this.wOff[l]! * this.bytes, dPrev.byteOffset, batch, nOut, nIn, 0);
       } else {
         // Through the activation, using the stored post-activation values.
         if (act === 'tanh') for (let i = 0; i < len; i++) d[i] = d[i]! * (1 - y[i]! * y[i]!);
@@ -187,13 +221,13 @@ export class Mlp implements ParamTensor {
   }
 
   /** Copies parameters from another network of the same shape. */
-  copyFrom(other: Mlp): void {
+  copyFrom(other: Mlp<Dtype>): void {
     if (other.params.length !== this.params.length) throw new Error('Mlp.copyFrom: shape mismatch');
     this.params.set(other.params);
   }
 
   /** Polyak averaging: this = tau * source + (1 - tau) * this (SB3 polyak_update). */
-  polyakFrom(source: Mlp, tau: number): void {
+  polyakFrom(source: Mlp<Dtype>, tau: number): void {
     const p = this.params;
     const s = source.params;
     for (let i = 0; i < p.length; i++) p[i] = p[i]! * (1 - tau) + s[i]! * tau;

@@ -5,6 +5,7 @@
  * block), so the two modes do the same arithmetic and stay bit-identical.
  */
 import type { Mlp } from '../nn/mlp.ts';
+import type { Dtype } from '../wasm/kernels.ts';
 
 export interface ActorStepScratch {
   criticIn: Float64Array;
@@ -14,7 +15,7 @@ export interface ActorStepScratch {
 }
 
 /** Returns this block's share of the actor loss. `obsRows` holds the block's observations, row-major n x obsSize. */
-export function actorStepRows(actor: Mlp, critic: Mlp, obsRows: ArrayLike<number>, n: number, batchSize: number, s: ActorStepScratch): number {
+export function actorStepRows(actor: Mlp<Dtype>, critic: Mlp<Dtype>, obsRows: ArrayLike<number>, n: number, batchSize: number, s: ActorStepScratch): number {
   if (n === 0) return 0;
   const O = actor.inputSize;
   const A = actor.outputSize;

@@ -4,20 +4,22 @@
  * optimisers with the same step count equal SB3's single optimiser over both critics). It also mirrors the actor,
  * the actor target and critic 1 to compute the second row block of the actor-target forward and of the actor
  * gradient (actor-step.ts), so the work splits evenly over the two cores; the results are bit-identical to
- * `threads: 1`. Commands and minibatch data go through a SharedArrayBuffer; Atomics wait/notify do the hand-off.
+ * `threads: 1`, in either dtype. Commands and minibatch data go through a SharedArrayBuffer; Atomics wait/notify do the hand-off.
  * See CriticWorkerClient in td3-threads.ts for the layout.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Mlp } from '../nn/mlp.ts';
 import { Adam } from '../nn/adam.ts';
-import { CMD, layoutFor } from './td3-threads.ts';
+import { CMD, layoutFor, sharedViews } from './td3-threads.ts';
 import type { CriticWorkerInit } from './td3-threads.ts';
+import type { FloatArray } from '../wasm/kernels.ts';
 import { actorStepRows, splitRow } from './actor-step.ts';
 
 const init = workerData as CriticWorkerInit;
 const B = init.batchSize;
-const criticSpec = { sizes: init.criticSizes, activation: 'relu' as const };
-const actorSpec = { sizes: init.actorSizes, activation: 'relu' as const, outputActivation: 'tanh' as const };
+const dtype = init.dtype;
+const criticSpec = { sizes: init.criticSizes, activation: 'relu' as const, dtype };
+const actorSpec = { sizes: init.actorSizes, activation: 'relu' as const, outputActivation: 'tanh' as const, dtype };
 const critic = new Mlp(criticSpec, B);
 const target = new Mlp(criticSpec, B);
 const critic0 = new Mlp(criticSpec, B);
@@ -32,23 +34,22 @@ const O = actor.inputSize;
 const A = actor.outputSize;
 const C = O + A;
 const H = splitRow(B);
-const L = layoutFor(B, init.criticSizes[0]!, critic.params.length, A, actor.params.length);
-const ctrl = new Int32Array(init.sab, 0, 2);
-const f = new Float64Array(init.sab, 8);
-const inNext = f.subarray(L.inNext, L.inNext + L.inLen);
-const inCur = f.subarray(L.inCur, L.inCur + L.inLen);
-const targetQ = f.subarray(L.targetQ, L.targetQ + B);
-const outQ = f.subarray(L.outQ, L.outQ + B);
-const nextA = f.subarray(L.nextA, L.nextA + B * A);
-const actorParams = f.subarray(L.actorParams, L.actorParams + actor.params.length);
-const critic0Params = f.subarray(L.critic0Params, L.critic0Params + critic.params.length);
-const actorGrad = f.subarray(L.actorGrad, L.actorGrad + actor.params.length);
+const L = layoutFor(dtype, B, init.criticSizes[0]!, critic.params.length, A, actor.params.length);
+const { ctrl, f64, data: d } = sharedViews(init.sab, dtype, L);
+const inNext = d.subarray(L.inNext, L.inNext + L.inLen);
+const inCur = d.subarray(L.inCur, L.inCur + L.inLen);
+const targetQ = f64.subarray(L.targetQ, L.targetQ + B);
+const outQ = d.subarray(L.outQ, L.outQ + B);
+const nextA = d.subarray(L.nextA, L.nextA + B * A);
+const actorParams = d.subarray(L.actorParams, L.actorParams + actor.params.length);
+const critic0Params = d.subarray(L.critic0Params, L.critic0Params + critic.params.length);
+const actorGrad = d.subarray(L.actorGrad, L.actorGrad + actor.params.length);
 const dQ = new Float64Array(B);
 const obsRows = new Float64Array(B * O);
 const scratch = { criticIn: new Float64Array(B * C), dQ: new Float64Array(B), dCriticIn: new Float64Array(B * C), dActorOut: new Float64Array(B * A) };
 
 /** Rows [H, B) of a critic-input block, observation part only, made contiguous. */
-function gatherObs(src: Float64Array): void {
+function gatherObs(src: FloatArray): void {
   for (let b = H; b < B; b++) for (let i = 0; i < O; i++) obsRows[(b - H) * O + i] = src[b * C + i]!;
 }
 
@@ -57,10 +58,10 @@ for (;;) {
   const cmd = Atomics.exchange(ctrl, 0, CMD.idle);
   if (cmd === CMD.exit) break;
   if (cmd === CMD.actorTargetRows) {
-    if (f[L.actorPolyakPending] === 1) {
+    if (f64[L.actorPolyakPending] === 1) {
       actor.params.set(actorParams);
       actorTarget.polyakFrom(actor, init.tau);
-      f[L.actorPolyakPending] = 0;
+      f64[L.actorPolyakPending] = 0;
     }
     gatherObs(inNext);
     nextA.set(actorTarget.forward(obsRows, B - H));
@@ -77,18 +78,18 @@ for (;;) {
     }
     critic.backward(dQ);
     adam.step();
-    f[L.scalar] = loss;
+    f64[L.scalar] = loss;
   } else if (cmd === CMD.actorStep) {
     actor.params.set(actorParams);
     critic0.params.set(critic0Params);
     gatherObs(inCur);
     actor.zeroGrad();
-    f[L.scalar] = actorStepRows(actor, critic0, obsRows, B - H, B, scratch);
+    f64[L.scalar] = actorStepRows(actor, critic0, obsRows, B - H, B, scratch);
     actorGrad.set(actor.grads);
     target.polyakFrom(critic, init.tau); // critic-2 target update: independent of the actor step
   } else if (cmd === CMD.exportParams) {
-    f.set(critic.params, L.params);
-    f.set(target.params, L.params + critic.params.length);
+    d.set(critic.params, L.params);
+    d.set(target.params, L.params + critic.params.length);
   }
   Atomics.store(ctrl, 1, 1);
   Atomics.notify(ctrl, 1);

@@ -65,16 +65,17 @@ test('TD3 replay stores truncation as not-done with the true final observation',
 test('TD3 delays the actor and Polyak-updates the targets only on policy-delay steps', () => {
   const td3 = new TD3(new Bandit3() as Env, { netArch: [8], learningStarts: 10, batchSize: 8, policyDelay: 2, bufferSize: 100 }, 2);
   td3.learn(10); // fills the buffer, no training yet (learning starts after 10 steps)
-  const actor0 = Float64Array.from(td3.actor.params);
-  const target0 = Float64Array.from(td3.criticTargets[0].params);
+  const actor0 = td3.actor.params.slice();
+  const target0 = td3.criticTargets[0].params.slice();
   td3.train(1);
   assert.deepEqual(td3.actor.params, actor0, 'no actor update on update 1');
   assert.deepEqual(td3.criticTargets[0].params, target0, 'no target update on update 1');
   td3.train(1);
   assert.notDeepEqual(td3.actor.params, actor0);
-  // target = 0.995 * target0 + 0.005 * critic
+  // target = 0.995 * target0 + 0.005 * critic (rounded to the default float32)
+  assert.ok(td3.criticTargets[0].params instanceof Float32Array);
   const c = td3.critics[0].params;
-  for (let i = 0; i < c.length; i += 7) assert.ok(Math.abs(td3.criticTargets[0].params[i]! - (0.995 * target0[i]! + 0.005 * c[i]!)) < 1e-12);
+  for (let i = 0; i < c.length; i += 7) assert.equal(td3.criticTargets[0].params[i]!, Math.fround(0.995 * target0[i]! + 0.005 * c[i]!));
 });
 
 test('TD3 rejects non-Box action spaces with a clear error', () => {
@@ -82,19 +83,41 @@ test('TD3 rejects non-Box action spaces with a clear error', () => {
   assert.throws(() => new TD3(env, {}, 0), /TD3: needs a Box action space, got discrete/);
 });
 
-test('threads: 2 (critic 1 on a worker) gives bit-identical results to threads: 1', () => {
-  const run = (threads: 1 | 2): TD3 => {
-    const td3 = new TD3(new RecordEpisodeStatistics(new Bandit3() as Env), { netArch: [16, 16], learningStarts: 50, batchSize: 32, actionNoiseSigma: 0.1, threads }, 3);
-    td3.learn(120);
-    td3.syncFromWorker();
-    td3.close();
+for (const dtype of ['f32', 'f64'] as const) {
+  test(`threads: 2 (critic 1 on a worker) gives bit-identical results to threads: 1 (${dtype})`, () => {
+    const run = (threads: 1 | 2): TD3 => {
+      const td3 = new TD3(new RecordEpisodeStatistics(new Bandit3() as Env), { netArch: [16, 16], learningStarts: 50, batchSize: 32, actionNoiseSigma: 0.1, threads, dtype }, 3);
+      td3.learn(120);
+      td3.syncFromWorker();
+      td3.close();
+      return td3;
+    };
+    const a = run(1);
+    const b = run(2);
+    assert.equal(b.numUpdates, 70);
+    assert.ok(a.actor.params instanceof (dtype === 'f32' ? Float32Array : Float64Array));
+    assert.deepEqual(b.actor.params, a.actor.params);
+    assert.deepEqual(b.critics[0].params, a.critics[0].params);
+    assert.deepEqual(b.critics[1].params, a.critics[1].params);
+    assert.deepEqual(b.criticTargets[0].params, a.criticTargets[0].params);
+    assert.deepEqual(b.criticTargets[1].params, a.criticTargets[1].params);
+    assert.deepEqual(b.actorTarget.params, a.actorTarget.params);
+  });
+}
+
+test('TD3 float32 and float64 runs from the same seed start equal and stay close', () => {
+  const run = (dtype: 'f32' | 'f64'): TD3 => {
+    const td3 = new TD3(new RecordEpisodeStatistics(new Bandit3() as Env), { netArch: [16, 16], learningStarts: 50, batchSize: 32, dtype }, 4);
+    td3.learn(60); // 10 updates
     return td3;
   };
-  const a = run(1);
-  const b = run(2);
-  assert.equal(b.numUpdates, 70);
-  assert.deepEqual(b.actor.params, a.actor.params);
-  assert.deepEqual(b.critics[1].params, a.critics[1].params);
-  assert.deepEqual(b.criticTargets[1].params, a.criticTargets[1].params);
-  assert.deepEqual(b.actorTarget.params, a.actorTarget.params);
+  const a = run('f32');
+  const b = run('f64');
+  let maxDiff = 0;
+  for (let i = 0; i < a.actor.params.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a.actor.params[i]! - b.actor.params[i]!));
+  assert.ok(maxDiff > 0 && maxDiff < 1e-3, `max actor parameter difference ${maxDiff}`);
+});
+
+test('TD3 rejects an unknown dtype with a clear error', () => {
+  assert.throws(() => new TD3(new Bandit3() as Env, { dtype: 'f16' as 'f32' }, 0), /dtype/);
 });

@@ -19,6 +19,8 @@ import { TD3_DEFAULTS, Td3ConfigSchema } from './config.ts';
 import { actorStepRows, splitRow, type ActorStepScratch } from './actor-step.ts';
 import { CMD, CriticWorkerClient } from './td3-threads.ts';
 import type { Td3Config } from './config.ts';
+import { parseDtype } from '../wasm/kernels.ts';
+import type { Dtype } from '../wasm/kernels.ts';
 
 export interface Td3RoundStats {
   numTimesteps: number;
@@ -34,10 +36,10 @@ export class TD3 {
   readonly obsSize: number;
   readonly actionSize: number;
   readonly actionSpace: BoxSpace;
-  readonly actor: Mlp;
-  readonly actorTarget: Mlp;
-  readonly critics: [Mlp, Mlp];
-  readonly criticTargets: [Mlp, Mlp];
+  readonly actor: Mlp<Dtype>;
+  readonly actorTarget: Mlp<Dtype>;
+  readonly critics: [Mlp<Dtype>, Mlp<Dtype>];
+  readonly criticTargets: [Mlp<Dtype>, Mlp<Dtype>];
   readonly actorOptimizer: Adam;
   readonly criticOptimizer: Adam;
   readonly replay: ReplayBuffer;
@@ -87,8 +89,9 @@ export class TD3 {
     this.rngReplay = rng.fork('td3-replay');
     this.rngTargetNoise = rng.fork('td3-target-noise');
     const B = cfg.batchSize;
-    const actorSpec = { sizes: [this.obsSize, ...cfg.netArch, this.actionSize], activation: 'relu' as const, outputActivation: 'tanh' as const };
-    const criticSpec = { sizes: [this.obsSize + this.actionSize, ...cfg.netArch, 1], activation: 'relu' as const };
+    const dtype: Dtype = cfg.dtype;
+    const actorSpec = { sizes: [this.obsSize, ...cfg.netArch, this.actionSize], activation: 'relu' as const, outputActivation: 'tanh' as const, dtype };
+    const criticSpec = { sizes: [this.obsSize + this.actionSize, ...cfg.netArch, 1], activation: 'relu' as const, dtype };
     this.actor = new Mlp(actorSpec, B);
     this.actorTarget = new Mlp(actorSpec, B);
     this.critics = [new Mlp(criticSpec, B), new Mlp(criticSpec, B)];
@@ -393,14 +396,15 @@ export function td3Checkpoint(td3: TD3, envId: string): CheckpointContent {
   };
 }
 
-/** An inference-only TD3 actor: deterministic tanh actor rescaled to the Box. */
+/** An inference-only TD3 actor: deterministic tanh actor rescaled to the Box, in the dtype it was trained in. */
 export class Td3Actor {
-  readonly actor: Mlp;
+  readonly actor: Mlp<Dtype>;
   constructor(
     readonly actionSpace: BoxSpace,
     sizes: readonly number[],
+    dtype: Dtype = 'f64',
   ) {
-    this.actor = new Mlp({ sizes, activation: 'relu', outputActivation: 'tanh' }, 1);
+    this.actor = new Mlp({ sizes, activation: 'relu', outputActivation: 'tanh', dtype }, 1);
   }
   predict(obs: ArrayLike<number>): Float32Array {
     const a = this.actor.forward(obs, 1);
@@ -415,7 +419,9 @@ export function td3ActorFromCheckpoint(ckpt: CheckpointContent, where: string): 
   const space = spaceFromJson(ckpt.actionSpace);
   if (space.kind !== 'box') throw new CheckpointError(where, `td3 action space must be a Box, got ${space.kind}`);
   const sizes = ckpt.architecture['actorSizes'] as number[];
-  const actor = new Td3Actor(space, sizes);
+  // Checkpoints written before TD3 had a dtype were trained in float64.
+  const dtype = parseDtype(ckpt.hyperparameters['dtype'] ?? 'f64', `${where}: hyperparameters`);
+  const actor = new Td3Actor(space, sizes, dtype);
   actor.actor.params.set(decodeWeights(ckpt.weights['actor'] ?? '', actor.actor.params.length, 'actor'));
   return actor;
 }
