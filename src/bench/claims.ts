@@ -119,7 +119,7 @@ export function formatClaims(claims: readonly WorldClaims[], agent: string): str
     const oracle = c.oracleNotDominated === null ? 'n/a' : `${c.oracleNotDominated.length === 0 ? 'yes' : 'no'}: ${lossText(c.oracleNotDominated)}`;
     const reactive = c.reactive ? `${yes(c.reactive.met)}: ${c.reactive.policy} ${c.reactive.slaRatio.toFixed(2)}, ${c.reactive.costRatio.toFixed(2)}` : 'n/a';
     const orc = c.oracle ? `${yes(c.oracle.met)}: ${c.oracle.costRatio.toFixed(2)}, ${c.oracle.slaPp >= 0 ? '+' : ''}${c.oracle.slaPp.toFixed(2)}` : 'n/a';
-    const abl = c.ablation ? `${yes(c.ablation.met)}: ${pct(c.ablation.reduction)} vs ${c.ablation.policy} (whole runs)` : 'n/a';
+    const abl = c.ablation ? `${yes(c.ablation.met)}: ${c.ablation.reduction >= 0 ? `${pct(c.ablation.reduction)} fewer` : `${pct(-c.ablation.reduction)} more`} than ${c.ablation.policy} (whole runs)` : 'n/a';
     lines.push(`| ${c.world} | ${pareto} | ${oracle} | ${reactive} | ${orc} | ${abl} |`);
   }
   lines.push(
