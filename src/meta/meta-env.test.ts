@@ -114,3 +114,27 @@ test('budgetResetShare sets the budget left of a share of normal/critical phases
   assert.ok(reset > 0.3 * other && reset < 0.7 * other, `about half of ${other} normal/critical switches reset the budget, got ${reset}`);
   assert.throws(() => make({ budgetResetShare: 2 }), /budgetResetShare must be a number in \[0, 1\]/);
 });
+
+test("rewardBaseline 'mode-default' subtracts the same window of a twin world run with the mode's default weights", () => {
+  const schedule = [{ startStep: 0, mode: 'normal' as const }, { startStep: 2 * K, mode: 'critical' as const }];
+  const modes = loadConfig().modes;
+  const run = (extra: Record<string, unknown>, raw: (m: number) => number[]): number[] => {
+    const env = make({ scenario: 'industrial', schedule, ...extra });
+    env.reset({ seed: 3 });
+    return Array.from({ length: M }, (_, m) => env.step(Float32Array.from(raw(m))).reward);
+  };
+  const defaults = (m: number): number[] => {
+    const w = modes[m < 2 ? 'normal' : 'critical'].defaultWeights;
+    return [w.alpha, w.beta, w.gamma];
+  };
+  const agent = (m: number): number[] => (m % 2 === 0 ? [1, 0, 0] : [0, 1, 0]);
+  const plainAgent = run({}, agent);
+  const plainDefault = run({}, defaults);
+  const withBaseline = run({ rewardBaseline: 'mode-default' }, agent);
+  // The twin ran the default weights on the same world: the baseline is exactly the default run's reward.
+  withBaseline.forEach((r, m) => assert.ok(Math.abs(r - (plainAgent[m]! - plainDefault[m]!)) < 1e-9, `meta step ${m}: ${r} vs ${plainAgent[m]! - plainDefault[m]!}`));
+  assert.ok(plainAgent.some((r, m) => Math.abs(r - plainDefault[m]!) > 1e-6), 'the agent and the default weights acted differently');
+  // The agent acting with the default weights scores 0 against its twin (up to the weight normalization's floor).
+  run({ rewardBaseline: 'mode-default' }, defaults).forEach((r) => assert.ok(Math.abs(r) < 1e-9, `${r}`));
+  assert.throws(() => make({ rewardBaseline: 'twin' }), /rewardBaseline must be 'none' or 'mode-default'/);
+});

@@ -53,6 +53,14 @@ export interface MetaEnvOptions {
    * in training and the meta-controller learns to cut costs whenever the budget is low, whatever the mode.
    */
   budgetResetShare?: number;
+  /**
+   * 'mode-default' (default 'none'): subtract from each reward the same quantity measured on a twin of the world
+   * (same scenario, world seed and schedule) where the PPO runs with the active mode's default weights. The twin
+   * never sees the agent's actions, so the subtracted term does not depend on them and the best action is unchanged;
+   * it shares the world's bursts and arrivals, so it removes much of their noise from the reward (common random
+   * numbers as a control variate). Costs a second lower-level simulation per step.
+   */
+  rewardBaseline?: 'none' | 'mode-default';
   /** A fixed schedule (in lower steps) instead of random ones (tests, evaluation of one story). */
   schedule?: ModePhase[];
   /** Lower-level PPO checkpoint (default models/edge-rl-ppo.json). */
@@ -62,7 +70,7 @@ export interface MetaEnvOptions {
   seedBase?: number;
 }
 
-const KNOWN_OPTIONS = ['scenario', 'windowSteps', 'episodeMetaSteps', 'modeSwitchProb', 'budgetResetShare', 'schedule', 'lowerCheckpoint', 'lowerPolicy', 'seedBase'];
+const KNOWN_OPTIONS = ['scenario', 'windowSteps', 'episodeMetaSteps', 'modeSwitchProb', 'budgetResetShare', 'rewardBaseline', 'schedule', 'lowerCheckpoint', 'lowerPolicy', 'seedBase'];
 
 /** Validates registry / config options; errors name the option. */
 export function parseMetaEnvOptions(options: Record<string, unknown> = {}): MetaEnvOptions {
@@ -76,6 +84,9 @@ export function parseMetaEnvOptions(options: Record<string, unknown> = {}): Meta
   for (const k of ['windowSteps', 'episodeMetaSteps'] as const) {
     const v = o[k];
     if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 1)) throw new Error(`${META_ENV_ID}: option ${k} must be a positive integer, got ${JSON.stringify(v)}`);
+  }
+  if (o.rewardBaseline !== undefined && o.rewardBaseline !== 'none' && o.rewardBaseline !== 'mode-default') {
+    throw new Error(`${META_ENV_ID}: option rewardBaseline must be 'none' or 'mode-default', got ${JSON.stringify(o.rewardBaseline)}`);
   }
   if (o.budgetResetShare !== undefined && !(typeof o.budgetResetShare === 'number' && o.budgetResetShare >= 0 && o.budgetResetShare <= 1)) {
     throw new Error(`${META_ENV_ID}: option budgetResetShare must be a number in [0, 1], got ${JSON.stringify(o.budgetResetShare)}`);
@@ -138,6 +149,8 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
   readonly episodeMetaSteps: number;
   readonly modeSwitchProb: number;
   readonly budgetResetShare: number;
+  /** The reward baseline's twin world (null without one). */
+  private readonly twin: { env: ModeScheduleEnv; objective: PhaseObjective; obs: Float32Array | null; ctx: PolicyContext | null } | null;
   private readonly scenario: ScenarioName | 'mixed';
   private readonly fixedSchedule: ModePhase[] | undefined;
   private readonly seedBase: number;
@@ -166,6 +179,10 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     this.env = new ModeScheduleEnv({ maxSteps: this.windowSteps * this.episodeMetaSteps, scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, schedule: o.schedule });
     this.tracker = new MetaObservationTracker(this.windowSteps, this.env.inner.config.observation.rateScaleMsgsPerS, this.env.inner.config.modes);
     this.objective = new PhaseObjective(this.env.inner.config.modes);
+    this.twin =
+      (o.rewardBaseline ?? 'none') === 'mode-default'
+        ? { env: new ModeScheduleEnv({ maxSteps: this.windowSteps * this.episodeMetaSteps, scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, schedule: o.schedule }), objective: new PhaseObjective(this.env.inner.config.modes), obs: null, ctx: null }
+        : null;
   }
 
   reset(opts: ResetOptions = {}): ResetResult<Float32Array> {
@@ -182,6 +199,12 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     this.tracker.reset();
     this.tracker.observe(r.info.context, null, this.env.budgetUsdPerHour);
     this.objective.reset();
+    if (this.twin) {
+      const t = this.twin.env.reset({ seed: worldSeed, options: { scenario, schedule } });
+      this.twin.objective.reset();
+      this.twin.obs = t.obs;
+      this.twin.ctx = t.info.context;
+    }
     this.lowerObs = r.obs;
     this.ctx = r.info.context;
     this.metaStep = 0;
@@ -216,12 +239,32 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     }
     const stats = windowStats(records, budget, this.env.inner.config.modes[mode]);
     // Per-step scale: the window's change of n * J of its phase, over K (equals the window's J when the phase starts).
-    const reward = increments / this.windowSteps;
+    const reward = (increments - this.twinIncrements(mode, records.length)) / this.windowSteps;
     this.metaStep++;
     truncated = truncated || this.metaStep >= this.episodeMetaSteps;
     this.done = truncated;
     const info: MetaStepInfo = { mode, weights, violationRate: stats.violationRate, costOverBudget: stats.costOverBudget, scenario: this.episode!.scenario, records };
     return { obs: this.observation(), reward, terminated: false, truncated, info: info as unknown as Record<string, unknown> };
+  }
+
+  /** The twin world's objective increments over the same steps, with the mode's default weights (0 without a twin). */
+  private twinIncrements(mode: ModeName, steps: number): number {
+    const twin = this.twin;
+    if (!twin || !twin.obs || !twin.ctx) return 0;
+    const modes = twin.env.inner.config.modes;
+    const weights = modes[mode].defaultWeights;
+    twin.env.inner.setWeights(weights);
+    const budget = twin.env.budgetUsdPerHour;
+    let increments = 0;
+    for (let k = 0; k < steps; k++) {
+      const r = twin.env.stepAction(this.lower.act(withWeights(twin.obs, weights), twin.ctx));
+      const stepMode = assertMode(r.info.stepMode, META_ENV_ID);
+      increments += twin.objective.add(stepMode, violatesModeSla(modes[stepMode], r.info.record!), r.info.record!.costRateUsdPerHour / budget);
+      twin.obs = r.obs;
+      twin.ctx = r.info.context;
+      if (r.truncated || r.terminated) break;
+    }
+    return increments;
   }
 
   private observation(): Float32Array {
