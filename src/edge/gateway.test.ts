@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'mqtt';
-import { startEmbeddedBroker } from '../runtime/devices/broker.ts';
+import { startEmbeddedBroker, type LocalBrokerPort } from '../runtime/devices/broker.ts';
 import { constantRate, DeviceFleet } from '../runtime/devices/fleet.ts';
 import { publishSchedule } from '../runtime/devices/publisher.ts';
 import { encodeMessage, type DeviceMessage } from '../runtime/devices/schemas.ts';
@@ -177,10 +177,10 @@ test('gateway batches: bounded in bytes, and single mode publishes one message p
 });
 
 /** devices -> gateway -> ingest + forecasts, on one broker. */
-async function endToEnd(url: string, protocolVersion: 4 | 5, tag: string): Promise<void> {
+async function endToEnd(url: string, protocolVersion: 4 | 5, tag: string, local?: LocalBrokerPort): Promise<void> {
   const gatewayId = `gw-${tag}-${process.pid}`;
   const idPrefix = `${tag}${process.pid}x-`;
-  const gw = await EdgeGateway.start({ mqttUrl: url, protocolVersion, gatewayId, scenario: 'industrial' });
+  const gw = await EdgeGateway.start({ mqttUrl: url, ...(local ? { broker: local } : {}), protocolVersion, gatewayId, scenario: 'industrial' });
   const source = await MqttForecastSource.start({ mqttUrl: url, protocolVersion, topicFilter: `edgepilot/edge/${gatewayId}/forecast` });
   const ingest = connect(url, { protocolVersion, clientId: `ingest-${tag}-${process.pid}` });
   let forwardedMine = 0;
@@ -223,6 +223,10 @@ async function endToEnd(url: string, protocolVersion: 4 | 5, tag: string): Promi
     assert.equal(latest.gatewayId, gatewayId);
     assert.equal(latest.horizonS, 40);
     assert.ok(latest.predictedRateMsgsPerS > 50, `predicted ${latest.predictedRateMsgsPerS} msgs/s for a 400 msgs/s fleet`);
+    // Every valid message is accounted: accepted once, forwarded once (acknowledged by the broker).
+    await until(() => gw.stats().forwarded >= summary.published, 3000);
+    assert.equal(gw.stats().accepted, summary.published);
+    assert.equal(gw.stats().duplicates, 0);
   } finally {
     await Promise.all([ingest.endAsync(), watcher.endAsync(), source.stop(), gw.stop()]);
   }
@@ -232,6 +236,15 @@ test('gateway end to end on the embedded aedes broker (MQTT 3.1.1)', async () =>
   const broker = await startEmbeddedBroker();
   try {
     await endToEnd(broker.url, 4, 'aedes');
+  } finally {
+    await broker.stop();
+  }
+});
+
+test('gateway linked in-process to the embedded broker (no MQTT connection of its own): same end-to-end behaviour', async () => {
+  const broker = await startEmbeddedBroker();
+  try {
+    await endToEnd(broker.url, 4, 'local', broker.local);
   } finally {
     await broker.stop();
   }

@@ -15,6 +15,7 @@ import { connect, type MqttClient } from 'mqtt';
 import { loadConfig, type SimConfig } from '../core/config.ts';
 import type { EdgeForecast } from '../core/types.ts';
 import type { ScenarioName } from '../env/spark-iot-types.ts';
+import type { LocalBrokerPort } from '../runtime/devices/broker.ts';
 import { SeqDeduper } from '../runtime/devices/dedup.ts';
 import { batchBytesWith, batchLine, DEFAULT_MAX_BATCH_BYTES, encodeIngestBatch } from '../runtime/devices/ingest-batch.ts';
 import { validatePayload, ValidationTally, type ValidateOptions } from '../runtime/devices/schemas.ts';
@@ -65,7 +66,16 @@ const systemClock: GatewayClock = {
 };
 
 export interface EdgeGatewayOptions {
+  /** The broker to connect to (not used with `broker`). */
   mqttUrl: string;
+  /**
+   * In-process link to the embedded broker this gateway runs next to (`startEmbeddedBroker().local`): device messages,
+   * forwards and forecasts go through the broker's router instead of an MQTT connection of the gateway's own, which
+   * saves a QoS 1 delivery (encode, socket write, parse, PUBACK) per device message. Devices still publish over MQTT
+   * QoS 1 and get their PUBACK only after this gateway has handled the message (docs/MESSAGES.md). No reconnects:
+   * the link ends with the broker.
+   */
+  broker?: LocalBrokerPort;
   /** 4 for the embedded aedes broker (3.1.1 only), 5 for Mosquitto. Default 4. */
   protocolVersion?: 4 | 5;
   gatewayId: string;
@@ -165,6 +175,10 @@ export class EdgeGateway {
   /** Ingest topic -> messages not yet flushed. */
   private readonly pending = new Map<string, PendingBatch>();
   private timer: unknown = null;
+  /** Ends the in-process subscription (gateways started with `broker`). */
+  private unsubscribeLocal: (() => Promise<void>) | null = null;
+  /** Ingest topic by scenario, built once (a string per message otherwise). */
+  private readonly ingestTopics = new Map<string, string>();
   private flushTimer: unknown = null;
   /** Ingest messages published and not yet acknowledged (or failed). */
   private unackedBatches = 0;
@@ -190,7 +204,14 @@ export class EdgeGateway {
     this.batchMaxDelayMs = positiveInt('batchMaxDelayMs', opts.batchMaxDelayMs ?? DEFAULT_BATCH_MAX_DELAY_MS);
     this.batchMaxBytes = positiveInt('batchMaxBytes', opts.batchMaxBytes ?? DEFAULT_MAX_BATCH_BYTES);
     const mqttClient = this.client;
-    this.publishFn = opts.publish ?? (mqttClient ? (topic, payload, done) => void mqttClient.publish(topic, payload, { qos: 1 }, (err) => done(err ?? undefined)) : null);
+    const local = opts.broker;
+    this.publishFn =
+      opts.publish ??
+      (mqttClient
+        ? (topic, payload, done) => void mqttClient.publish(topic, payload, { qos: 1 }, (err) => done(err ?? undefined))
+        : local
+          ? (topic, payload, done) => local.publish(topic, payload, 1, done)
+          : null);
     this.aggregator = new RateAggregator(this.clock.nowMs());
   }
 
@@ -199,8 +220,9 @@ export class EdgeGateway {
     return new EdgeGateway(null, { mqttUrl: '', ...opts });
   }
 
-  /** Connects, subscribes to the devices and starts the once-per-second forecast timer. */
+  /** Connects (or links in-process, with `broker`), subscribes to the devices and starts the once-per-second forecast timer. */
   static async start(opts: EdgeGatewayOptions): Promise<EdgeGateway> {
+    if (opts.broker) return EdgeGateway.startLocal(opts, opts.broker);
     const timeoutMs = opts.connectTimeoutMs ?? 5000;
     const client = connect(opts.mqttUrl, {
       protocolVersion: opts.protocolVersion ?? 4,
@@ -231,6 +253,15 @@ export class EdgeGateway {
     return gateway;
   }
 
+  private static async startLocal(opts: EdgeGatewayOptions, broker: LocalBrokerPort): Promise<EdgeGateway> {
+    const gateway = new EdgeGateway(null, opts);
+    gateway.unsubscribeLocal = await broker.subscribe(opts.topicFilter ?? deviceTopicFilter(opts.scenario), (topic, payload) => gateway.handle(topic, payload));
+    gateway.connects++;
+    gateway.timer = gateway.clock.setInterval(() => gateway.closeSeconds(gateway.clock.nowMs()), 1000);
+    gateway.startFlushTimer();
+    return gateway;
+  }
+
   /** One raw device message (what the MQTT client calls). Never throws on a bad payload: it is counted and skipped. */
   handle(topic: string, payload: Buffer, nowMs = this.clock.nowMs()): void {
     this.deliveries++;
@@ -240,7 +271,7 @@ export class EdgeGateway {
     const m = result.message;
     if (!this.dedup.accept(m.deviceId, m.seq)) return;
     this.aggregator.add(nowMs);
-    if (this.forward && this.publishFn) this.enqueue(ingestTopic(m.scenario), payload, nowMs);
+    if (this.forward && this.publishFn) this.enqueue(this.ingestTopicOf(m.scenario), payload, nowMs);
     if (this.opts.sink) {
       this.opts.sink.send(m.deviceId, payload, m.scenario);
       this.sinkSent++;
@@ -277,6 +308,15 @@ export class EdgeGateway {
       sent++;
     }
     return sent;
+  }
+
+  private ingestTopicOf(scenario: ScenarioName): string {
+    let topic = this.ingestTopics.get(scenario);
+    if (topic === undefined) {
+      topic = ingestTopic(scenario);
+      this.ingestTopics.set(scenario, topic);
+    }
+    return topic;
   }
 
   /** Messages accepted for forwarding but not yet flushed. */
@@ -342,6 +382,8 @@ export class EdgeGateway {
     if (this.client) {
       // QoS 0: a forecast is superseded a second later, so a lost one is not worth a retransmission.
       this.client.publish(forecastTopic(this.gatewayId), encodeForecastMessage(forecast, tUnixS), { qos: 0 });
+    } else if (this.opts.broker) {
+      this.opts.broker.publish(forecastTopic(this.gatewayId), encodeForecastMessage(forecast, tUnixS), 0, () => undefined);
     }
     this.forecastsPublished++;
     this.opts.onForecast?.(forecast, tUnixS);
@@ -379,6 +421,14 @@ export class EdgeGateway {
     this.timer = null;
     if (this.flushTimer !== null) this.clock.clearInterval(this.flushTimer);
     this.flushTimer = null;
+    if (this.unsubscribeLocal) {
+      // Unsubscribe before the last flush, so nothing arrives after it and waits in a batch that is never sent.
+      await this.unsubscribeLocal();
+      this.unsubscribeLocal = null;
+      this.flushAll();
+      const end = Date.now() + drainTimeoutMs;
+      while (this.unackedBatches > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    }
     this.flushAll();
     const client = this.client;
     if (!client) return;

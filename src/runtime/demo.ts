@@ -1,7 +1,7 @@
 /**
  * `edgepilot demo`: the whole live system in one process, on embedded defaults.
  *
- *   device fleet --MQTT QoS 1--> embedded aedes broker --> edge gateway (validate, dedup, forecast)
+ *   device fleet --MQTT QoS 1--> embedded aedes broker --in process--> edge gateway (validate, dedup, forecast)
  *     --edgepilot/ingest/<scenario>--> StreamEngine (micro-batches, shuffle through memory/directory/s3rver stores)
  *     <-- LocalEngineActuator -- ControlLoop (policy + safety shield) <-- LocalEngineMetricsSource + edge forecasts
  *     --> dashboard (SSE) and /metrics
@@ -198,7 +198,9 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
     engineClient.on('message', (topic, payload) => void engine.ingestMqtt(topic, payload));
     await engineClient.subscribeAsync(ingestTopic(scenario), { qos: 1 });
 
-    const gateway = await EdgeGateway.start({ mqttUrl: broker.url, protocolVersion: 4, gatewayId: 'edge-0', scenario, config });
+    // The gateway lives in the broker's process: it takes device messages from the broker's router (broker.local),
+    // without a second QoS 1 delivery over MQTT; the engine still receives its batches over MQTT.
+    const gateway = await EdgeGateway.start({ mqttUrl: broker.url, broker: broker.local, protocolVersion: 4, gatewayId: 'edge-0', scenario, config });
     closers.push(() => gateway.stop());
     const forecasts = await MqttForecastSource.start({ mqttUrl: broker.url, protocolVersion: 4 });
     closers.push(() => forecasts.stop());

@@ -7,7 +7,7 @@
  * subscriptions and queued QoS 1 messages across that restart, like a broker with a disk-backed store.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { Aedes, type AedesOptions } from 'aedes';
+import { Aedes, type AedesOptions, type AedesPublishPacket, type PublishPacket } from 'aedes';
 
 export interface EmbeddedBrokerOptions {
   /** 0 (default) picks a free port. */
@@ -19,6 +19,29 @@ export interface EmbeddedBrokerOptions {
   aedesOptions?: Omit<AedesOptions, 'persistence'>;
 }
 
+/** A message as an in-process subscriber of the embedded broker sees it. */
+export type LocalMessageHandler = (topic: string, payload: Buffer) => void;
+
+/**
+ * In-process access to the embedded broker, for a component that runs in the broker's own process (the edge gateway
+ * of `bench:pipeline` and `demo`): messages reach it through aedes' own router (mqemitter), without a second MQTT
+ * connection, so nothing is encoded, written to a socket, parsed and acknowledged a second time.
+ *
+ * Delivery semantics match a QoS 1 subscriber on the same broker: a device's QoS 1 PUBLISH is acknowledged (PUBACK)
+ * only after every matching subscriber, this one included, has been handed the message, so a message the device saw
+ * acknowledged has reached the handler. A message re-sent by its device arrives again (dedup stays the receiver's
+ * job). Unlike an MQTT session, the subscription does not survive `stop()`: after a restart, subscribe again.
+ */
+export interface LocalBrokerPort {
+  /** Calls `onMessage` synchronously, from the broker's router, for every message matching `filter`. Resolves once active. */
+  subscribe(filter: string, onMessage: LocalMessageHandler): Promise<() => Promise<void>>;
+  /**
+   * Publishes as if from a client at `qos`. `done` runs once the broker has routed the message to every subscriber
+   * (for a QoS 1 subscriber: queued for it and written to its connection), i.e. when a PUBACK would have come back.
+   */
+  publish(topic: string, payload: Buffer, qos: 0 | 1, done: (err?: Error) => void): void;
+}
+
 export interface EmbeddedBroker {
   url: string;
   host: string;
@@ -27,6 +50,8 @@ export interface EmbeddedBroker {
   protocolVersion: 4;
   /** aedes' in-memory persistence (sessions, subscriptions, queued messages), reusable by the next start. */
   persistence: unknown;
+  /** In-process subscribe/publish for a component living in this process (see LocalBrokerPort). */
+  local: LocalBrokerPort;
   stop(): Promise<void>;
 }
 
@@ -55,6 +80,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
     port: actualPort,
     protocolVersion: 4,
     persistence: (aedes as unknown as { persistence: unknown }).persistence,
+    local: localPort(aedes, () => stopped),
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -62,6 +88,43 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await serverClosed;
+    },
+  };
+}
+
+/** aedes' programmatic API (aedes.subscribe / aedes.publish), typed for what LocalBrokerPort needs. */
+function localPort(aedes: Aedes, isStopped: () => boolean): LocalBrokerPort {
+  return {
+    subscribe(filter, onMessage) {
+      // The router waits for `done` before it acknowledges the publisher, so call it after the handler has run.
+      const listener = (packet: AedesPublishPacket, done: () => void) => {
+        try {
+          onMessage(packet.topic, typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload);
+        } catch (err) {
+          // A throwing handler is a bug: surface it as an uncaught exception, but not inside aedes' router.
+          process.nextTick(() => {
+            throw err;
+          });
+        }
+        done();
+      };
+      return new Promise((resolve, reject) => {
+        if (isStopped()) {
+          reject(new Error(`embedded broker: cannot subscribe to '${filter}', the broker is stopped`));
+          return;
+        }
+        aedes.subscribe(filter, listener, () =>
+          resolve(() => new Promise<void>((r) => (isStopped() ? r() : aedes.unsubscribe(filter, listener, () => r())))),
+        );
+      });
+    },
+    publish(topic, payload, qos, done) {
+      if (isStopped()) {
+        done(new Error(`embedded broker: cannot publish to '${topic}', the broker is stopped`));
+        return;
+      }
+      const packet: PublishPacket = { cmd: 'publish', topic, payload, qos, retain: false, dup: false };
+      aedes.publish(packet, (err?: Error | null) => done(err ?? undefined));
     },
   };
 }

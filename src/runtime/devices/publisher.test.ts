@@ -115,3 +115,35 @@ test('protocol detection and connection failures: aedes speaks 3.1.1 only; error
   await assert.rejects(detectProtocolVersion(`mqtt://127.0.0.1:${port}`), /cannot reach the MQTT broker at mqtt:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
   await assert.rejects(publishSchedule(burst(1), { mqttUrl: 'mqtt://127.0.0.1:1', maxInFlight: 0 }), /maxInFlight must be an integer >= 1, got 0/);
 });
+
+test('startGate holds the schedule until released (t = 0 is then); tickMs sends what is due together; bad tickMs is refused', async () => {
+  const broker = await startEmbeddedBroker();
+  let received = 0;
+  const unsubscribe = await broker.local.subscribe('edgepilot/devices/#', () => received++);
+  try {
+    let gateCalledAtMs = 0;
+    let releasedAtMs = 0;
+    const fleet = new DeviceFleet({ scenario: 'smart-city', devices: 5, seed: 4, rate: constantRate(500), durationS: 0.5 });
+    const summary = await publishSchedule(fleet, {
+      mqttUrl: broker.url,
+      tickMs: 20,
+      startGate: async () => {
+        gateCalledAtMs = Date.now();
+        assert.equal(received, 0, 'nothing is published before the gate opens');
+        await new Promise((r) => setTimeout(r, 300));
+        releasedAtMs = Date.now();
+      },
+    });
+    assert.ok(gateCalledAtMs > 0);
+    assert.ok(summary.startedAtMs >= releasedAtMs, `schedule started at ${summary.startedAtMs}, gate released at ${releasedAtMs}`);
+    assert.equal(summary.acked, summary.published);
+    assert.ok(summary.published > 150, `published ${summary.published}`);
+    assert.equal(received, summary.published);
+    // A 20 ms tick adds at most about one tick of lag (plus timer jitter).
+    assert.ok(summary.maxLagS < 0.2, `max lag ${summary.maxLagS} s`);
+    await assert.rejects(publishSchedule(fleet, { mqttUrl: broker.url, tickMs: 0 }), /tickMs must be a number in \[1, 1000\], got 0/);
+  } finally {
+    await unsubscribe();
+    await broker.stop();
+  }
+});

@@ -39,6 +39,17 @@ export interface PublisherOptions {
   onProgress?: (p: PublishProgress) => void;
   /** Wall clock for `sentAtMs` (tests may pin it). */
   nowMs?: () => number;
+  /**
+   * Awaited once connected, before the schedule's clock starts (t = 0): lets several publisher processes start
+   * together once all of them are up (bench:pipeline). Default: start at once.
+   */
+  startGate?: () => Promise<void>;
+  /**
+   * Shortest wait for the next due message, ms. Default 1. A larger tick wakes the loop less often and sends the
+   * messages due by then together (one socket write per wake-up instead of one per message), at the price of up
+   * to `tickMs` of extra lag; bench:pipeline uses 5 ms, far below the seconds of a latency SLA.
+   */
+  tickMs?: number;
 }
 
 export interface PublishProgress {
@@ -61,6 +72,8 @@ export interface PublishSummary {
   reconnects: number;
   /** Largest delay of a send behind its scheduled time, seconds. */
   maxLagS: number;
+  /** Wall-clock time (Unix ms) at which the schedule started: t = 0. */
+  startedAtMs: number;
   elapsedS: number;
   protocolVersion: 4 | 5;
   aborted: boolean;
@@ -87,6 +100,8 @@ export async function publishSchedule(schedule: MessageSchedule, opts: Publisher
   const protocolVersion = opts.protocolVersion ?? 4;
   const reconnectPeriodMs = opts.reconnectPeriodMs ?? 250;
   const nowMs = opts.nowMs ?? Date.now;
+  const tickMs = opts.tickMs ?? 1;
+  if (!(Number.isFinite(tickMs) && tickMs >= 1 && tickMs <= 1000)) throw new Error(`publisher: tickMs must be a number in [1, 1000], got ${tickMs}`);
 
   const client = connect(opts.mqttUrl, {
     protocolVersion,
@@ -95,10 +110,14 @@ export async function publishSchedule(schedule: MessageSchedule, opts: Publisher
     reconnectPeriod: reconnectPeriodMs,
     connectTimeout: opts.connectTimeoutMs ?? 5000,
     keepalive: 10,
+    // mqtt.js otherwise formats a debug line (or at least calls `debug`) several times per packet; we log nothing.
+    log: noLog,
   } satisfies IClientOptions);
 
-  // One sleeper at a time; acks, connects and aborts wake it early.
+  // One sleeper at a time; connects and aborts wake it early, acks only when it waits for one (a full window, the
+  // drain): waking it on every PUBACK would restart its timer once per message.
   let wakeSleeper: (() => void) | null = null;
+  let waitingForAck = false;
   const wake = () => wakeSleeper?.();
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -132,8 +151,10 @@ export async function publishSchedule(schedule: MessageSchedule, opts: Publisher
 
   try {
     await waitForFirstConnect();
+    if (opts.startGate) await opts.startGate();
     const startMs = Date.now();
-    const inFlight = new Map<string, Pending>();
+    // Keyed by the publisher's own running number: unique per message, and cheaper than a `deviceId#seq` string.
+    const inFlight = new Map<number, Pending>();
     let published = 0;
     let acked = 0;
     let republished = 0;
@@ -141,13 +162,13 @@ export async function publishSchedule(schedule: MessageSchedule, opts: Publisher
     let closing = false;
     let lastProgressMs = 0;
 
-    const sendOnce = (key: string) => {
+    const sendOnce = (key: number) => {
       const pending = inFlight.get(key);
       if (pending === undefined) return;
       client.publish(pending.topic, pending.payload, { qos: 1 }, (err) => {
         if (!err) {
           if (inFlight.delete(key)) acked++;
-          wake();
+          if (waitingForAck) wake();
           return;
         }
         // mqtt.js dropped this packet (e.g. it flushed its queue); we still hold it, so send it again.
@@ -165,30 +186,33 @@ export async function publishSchedule(schedule: MessageSchedule, opts: Publisher
     };
 
     while (!aborted) {
-      progress(false);
+      const t = Date.now();
+      if (opts.onProgress && t - lastProgressMs >= PROGRESS_EVERY_MS) progress(false);
       const dueS = schedule.peekDueS();
       if (!Number.isFinite(dueS)) break;
-      const elapsedS = (Date.now() - startMs) / 1000;
+      const elapsedS = (t - startMs) / 1000;
       if (dueS > elapsedS) {
-        await sleep((dueS - elapsedS) * 1000);
+        await sleep(Math.max(tickMs, (dueS - elapsedS) * 1000));
         continue;
       }
       if (inFlight.size >= maxInFlight || !client.connected) {
+        waitingForAck = inFlight.size >= maxInFlight;
         await sleep(reconnectPeriodMs);
+        waitingForAck = false;
         continue;
       }
       const item = schedule.next();
       if (item === null) break;
       maxLagS = Math.max(maxLagS, elapsedS - item.dueS);
-      item.message.sentAtMs = Math.round(nowMs());
-      const key = `${item.message.deviceId}#${item.message.seq}`;
+      item.message.sentAtMs = opts.nowMs ? Math.round(nowMs()) : t;
+      const key = published++;
       inFlight.set(key, { topic: item.topic, payload: encodeMessage(item.message) });
-      published++;
       sendOnce(key);
     }
 
     // Drain: wait for the outstanding acknowledgements (mqtt.js re-sends them after a reconnect).
     const drainDeadlineMs = Date.now() + (opts.drainTimeoutMs ?? 15_000);
+    waitingForAck = true;
     while (inFlight.size > 0 && Date.now() < drainDeadlineMs) {
       progress(false);
       await sleep(Math.min(reconnectPeriodMs, drainDeadlineMs - Date.now()));
@@ -204,6 +228,7 @@ export async function publishSchedule(schedule: MessageSchedule, opts: Publisher
       republished,
       reconnects: Math.max(0, connects - 1),
       maxLagS,
+      startedAtMs: startMs,
       elapsedS: (Date.now() - startMs) / 1000,
       protocolVersion,
       aborted,
@@ -228,6 +253,8 @@ export async function publishSchedule(schedule: MessageSchedule, opts: Publisher
     }
   }
 }
+
+function noLog(): void {}
 
 /** A CONNACK refusal (bad protocol version, not authorized, ...), as opposed to a network error worth retrying. */
 function isConnackRefusal(err: Error): boolean {

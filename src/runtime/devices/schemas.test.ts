@@ -124,3 +124,21 @@ test('NaN/Infinity spelled as strings are non-finite readings only where a numbe
   assert.ok(validatePayload(vitals.topic, JSON.stringify(named)).ok);
   check(vitals.topic, JSON.stringify(vitals.message).replace(/"heartRateBpm":\d+/, '"heartRateBpm":1e999'), 'non-finite-number');
 });
+
+test('nesting limit: depth counts, not brackets (many shallow brackets or brackets inside strings pass the depth check)', () => {
+  const topic = deviceTopic('smart-city', 'SC-0001');
+  const nested = (levels: number) => `${'['.repeat(levels - 1)}1${']'.repeat(levels - 1)}`;
+  const envelope = (payload: string) => `{"schemaVersion":1,"kind":"smart-city","scenario":"smart-city","deviceId":"SC-0001","seq":0,"sentAtMs":${SENT_AT_MS},"payload":${payload}}`;
+  // Depth 2 (envelope, payload) + 7 levels of arrays = 9 > 8.
+  const deep = validatePayload(topic, envelope(`{"type":"traffic","x":${nested(8)}}`));
+  assert.equal(deep.ok ? 'ok' : deep.reason, 'too-deep');
+  // Depth 8 exactly: within the limit, so the schema decides (and rejects the unknown field).
+  const atLimit = validatePayload(topic, envelope(`{"type":"traffic","x":${nested(7)}}`));
+  assert.equal(atLimit.ok ? 'ok' : atLimit.reason, 'schema');
+  // 12 sibling arrays: 14 opening brackets but depth 3.
+  const wide = validatePayload(topic, envelope(`{"type":"traffic","x":[${Array.from({ length: 12 }, (_, i) => `[${i}]`).join(',')}]}`));
+  assert.equal(wide.ok ? 'ok' : wide.reason, 'schema');
+  // Brackets inside a string do not nest.
+  const inString = validatePayload(topic, envelope(`{"type":"traffic","x":"${'{['.repeat(20)}"}`));
+  assert.equal(inString.ok ? 'ok' : inString.reason, 'schema');
+});

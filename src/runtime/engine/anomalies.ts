@@ -80,20 +80,32 @@ export function rangeAnomalies(
   type: PayloadType,
   payload: Record<string, unknown>,
 ): readonly Alert[] {
-  // Most readings are normal: allocate nothing unless a rule fires.
+  // Most readings are normal: allocate nothing unless a rule fires (no closure per call either: under tsx every
+  // function created at run time also gets its name set, which showed up in the executors' profile).
   let out: Alert[] | undefined;
-  const flag = (rule: AnomalyRule, field: string, value: number | string, limit: string) => {
-    (out ??= []).push({ scenario: envelope.scenario, deviceId: envelope.deviceId, kind: envelope.kind, type, sentAtMs: envelope.sentAtMs, rule, field, value, limit });
-  };
   for (const rule of RANGE_RULES[type]) {
     const value = readField(payload, rule.field);
     if (typeof value !== 'number' || !Number.isFinite(value)) continue;
-    if (rule.low !== undefined && value <= rule.low) flag('range', rule.field, value, `<= ${rule.low}`);
-    else if (rule.high !== undefined && value >= rule.high) flag('range', rule.field, value, `>= ${rule.high}`);
+    if (rule.low !== undefined && value <= rule.low) out = flag(out, envelope, type, 'range', rule.field, value, `<= ${rule.low}`);
+    else if (rule.high !== undefined && value >= rule.high) out = flag(out, envelope, type, 'range', rule.field, value, `>= ${rule.high}`);
   }
   const level = payload.alertLevel;
-  if (typeof level === 'string' && ALERT_LEVELS.has(level)) flag('device-alert', 'alertLevel', level, 'HIGH or CRITICAL');
+  if (typeof level === 'string' && ALERT_LEVELS.has(level)) out = flag(out, envelope, type, 'device-alert', 'alertLevel', level, 'HIGH or CRITICAL');
   return out ?? NO_ALERTS;
+}
+
+function flag(
+  out: Alert[] | undefined,
+  envelope: { scenario: string; deviceId: string; kind: string; sentAtMs: number },
+  type: PayloadType,
+  rule: AnomalyRule,
+  field: string,
+  value: number | string,
+  limit: string,
+): Alert[] {
+  const list = out ?? [];
+  list.push({ scenario: envelope.scenario, deviceId: envelope.deviceId, kind: envelope.kind, type, sentAtMs: envelope.sentAtMs, rule, field, value, limit });
+  return list;
 }
 
 const NO_ALERTS: readonly Alert[] = Object.freeze([]);

@@ -229,8 +229,9 @@ export class StreamEngine {
     return this.accept(message, receivedAtMs, rawJson, false);
   }
 
-  private accept(message: DeviceMessage, receivedAtMs: number, rawJson: string | undefined, validate: boolean): IngestResult {
-    const problem = shapeProblem(message);
+  /** `shapeChecked`: envelopeCheck already ran shapeProblem on this message (skip the second run). */
+  private accept(message: DeviceMessage, receivedAtMs: number, rawJson: string | undefined, validate: boolean, shapeChecked = false): IngestResult {
+    const problem = shapeChecked ? undefined : shapeProblem(message);
     if (problem !== undefined || this.state === 'stopping' || this.state === 'stopped') {
       this.reject(problem ?? 'stopped');
       return 'rejected';
@@ -279,7 +280,7 @@ export class StreamEngine {
       this.reject(checked);
       return 'rejected';
     }
-    return this.accept(checked.message, receivedAtMs, checked.text, this.options.rawValidation === 'executor');
+    return this.accept(checked.message, receivedAtMs, checked.text, this.options.rawValidation === 'executor', true);
   }
 
   /**
@@ -743,6 +744,18 @@ function rawText(payload: Uint8Array | string): string {
   return typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
 }
 
+/** The last topic parsed: every line of an ingest batch has the same topic, so it is parsed once per batch. */
+let lastTopic: string | undefined;
+let lastParsedTopic: ReturnType<typeof parseTopic> = null;
+
+function parseTopicCached(topic: string): ReturnType<typeof parseTopic> {
+  if (topic !== lastTopic) {
+    lastParsedTopic = parseTopic(topic);
+    lastTopic = topic;
+  }
+  return lastParsedTopic;
+}
+
 /**
  * The cheap part of validatePayload (src/runtime/devices/schemas.ts), same reasons: size, topic, UTF-8, JSON, the
  * envelope, topic agreement, known devices. The payload schema runs later on an executor. Returns the reason of a
@@ -754,7 +767,7 @@ function envelopeCheck(topic: string, payload: Uint8Array | string, opts: Valida
     const byteLength = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload?.byteLength;
     if (typeof byteLength !== 'number') return 'invalid-json';
     if (byteLength > maxBytes) return 'too-large';
-    const parsedTopic = parseTopic(topic);
+    const parsedTopic = parseTopicCached(topic);
     if (parsedTopic === null || (parsedTopic.type !== 'device' && parsedTopic.type !== 'ingest')) return 'unknown-topic';
     let text: string;
     try {

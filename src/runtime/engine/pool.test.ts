@@ -201,3 +201,31 @@ test('pool: worker-thread executors start, run a map task and stop', async () =>
   await pool.close();
   assert.deepEqual(pool.counts(), { running: 0, starting: 0, draining: 0 });
 });
+
+test('thread executors: a stopped executor parks its idle thread for the next one; one stopped mid-task does not', async () => {
+  const good = JSON.stringify(new MessageFactory({ devices: 1, scenario: 'smart-city' }).next(0, 5));
+  const task = (taskId: number): MapTaskInput => ({ taskId, partitions: 2, lines: new TextEncoder().encode(good), receivedAtMs: Float64Array.of(6) });
+  const first = new ThreadRunner();
+  await first.ready;
+  assert.equal((await first.run(task(1))).recordCounts.reduce((a, b) => a + b, 0), 1);
+  const firstThread = first.threadId;
+  await first.terminate();
+  await assert.rejects(first.run(task(2)), /terminated/, 'a stopped executor takes no more tasks');
+
+  const second = new ThreadRunner();
+  assert.equal(second.threadId, firstThread, 'the parked thread is reused');
+  await second.ready;
+  const out = await second.run(task(3));
+  assert.equal(out.taskId, 3);
+  assert.equal(out.recordCounts.reduce((a, b) => a + b, 0), 1, 'a reused thread computes the same result');
+
+  // Stopped while a task runs: its thread may still answer, so it is ended, never handed to the next executor.
+  const running = second.run(task(4));
+  await second.terminate();
+  await running.catch(() => undefined);
+  const third = new ThreadRunner();
+  assert.notEqual(third.threadId, firstThread);
+  await third.ready;
+  assert.equal((await third.run(task(5))).taskId, 5);
+  await third.terminate();
+});
