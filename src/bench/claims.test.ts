@@ -40,5 +40,8 @@ test('a cheaper but not better-enough agent misses the reactive and oracle bars'
   assert.equal(c?.reactive?.met, false); // 1.5 > 1
   assert.equal(c?.oracle?.met, false); // cost 2.9x the oracle's
   assert.equal(c?.ablation, null);
+  const [z] = checkClaims([row('rl-no-edge', 0, 2), row('edge-rl', 0.1, 1.5)], 'edge-rl');
+  assert.equal(z?.ablation?.met, false);
+  assert.match(formatClaims([z!], 'edge-rl'), /\*\*not met\*\*: the twin has 0 % violations; not fewer than rl-no-edge/);
   assert.equal(formatClaims([], 'edge-rl'), '');
 });

@@ -91,7 +91,8 @@ export function checkClaims(rows: readonly SummaryRow[], agent: string, ablation
         masked && masked.policy !== agent
           ? {
               policy: masked.policy,
-              reduction: masked.slaViolationPct > 0 ? 1 - a.slaViolationPct / masked.slaViolationPct : 0,
+              // NaN when the twin has no violations at all: a share of zero is undefined.
+              reduction: masked.slaViolationPct > 0 ? 1 - a.slaViolationPct / masked.slaViolationPct : Number.NaN,
               met: masked.slaViolationPct > 0 && a.slaViolationPct <= (1 - CLAIM_BARS.ablationReduction) * masked.slaViolationPct,
             }
           : null,
@@ -104,6 +105,9 @@ const yes = (met: boolean): string => (met ? 'met' : '**not met**');
 const lossText = (l: { policy: string; result: Dominance }[]): string =>
   l.length === 0 ? 'all' : `not ${l.map((d) => `${d.policy} (${d.result === 'equal' ? 'equal' : d.result.replace('worse-', 'worse ')})`).join(', ')}`;
 const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(0)} %` : 'n/a');
+
+const ablationText = (reduction: number): string =>
+  Number.isNaN(reduction) ? 'the twin has 0 % violations; not fewer' : reduction >= 0 ? `${pct(reduction)} fewer` : `${pct(-reduction)} more`;
 
 /** A Markdown section; empty when the agent did not run. */
 export function formatClaims(claims: readonly WorldClaims[], agent: string): string {
@@ -119,7 +123,7 @@ export function formatClaims(claims: readonly WorldClaims[], agent: string): str
     const oracle = c.oracleNotDominated === null ? 'n/a' : `${c.oracleNotDominated.length === 0 ? 'yes' : 'no'}: ${lossText(c.oracleNotDominated)}`;
     const reactive = c.reactive ? `${yes(c.reactive.met)}: ${c.reactive.policy} ${c.reactive.slaRatio.toFixed(2)}, ${c.reactive.costRatio.toFixed(2)}` : 'n/a';
     const orc = c.oracle ? `${yes(c.oracle.met)}: ${c.oracle.costRatio.toFixed(2)}, ${c.oracle.slaPp >= 0 ? '+' : ''}${c.oracle.slaPp.toFixed(2)}` : 'n/a';
-    const abl = c.ablation ? `${yes(c.ablation.met)}: ${c.ablation.reduction >= 0 ? `${pct(c.ablation.reduction)} fewer` : `${pct(-c.ablation.reduction)} more`} than ${c.ablation.policy} (whole runs)` : 'n/a';
+    const abl = c.ablation ? `${yes(c.ablation.met)}: ${ablationText(c.ablation.reduction)} than ${c.ablation.policy} (whole runs)` : 'n/a';
     lines.push(`| ${c.world} | ${pareto} | ${oracle} | ${reactive} | ${orc} | ${abl} |`);
   }
   lines.push(
