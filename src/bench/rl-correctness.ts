@@ -12,6 +12,7 @@ import { parseTrainConfig, runTraining } from '../rl/trainer.ts';
 import type { Algo, TrainSummary } from '../rl/trainer.ts';
 import { defaultKernel } from '../rl/wasm/kernels.ts';
 import { TD3_DEFAULTS } from '../rl/td3/config.ts';
+import { exitWithUsage, parseBenchArgs } from './bench-args.ts';
 
 interface Suite {
   algo: Algo;
@@ -27,12 +28,16 @@ const SUITES: Suite[] = [
   { algo: 'td3', configPath: 'configs/td3-pendulum.json', seeds: 3, bar: -200, needed: 2, anchor: 'zoo TD3 Pendulum-v1: -151.9 ± 90.2 at 20k' },
 ];
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const onlyIdx = args.indexOf('--only');
-const only = onlyIdx >= 0 ? args[onlyIdx + 1] : undefined;
-const seedsIdx = args.indexOf('--seeds');
-const seedsOverride = seedsIdx >= 0 ? Number(args[seedsIdx + 1]) : undefined;
+const USAGE = `npm run bench:rl -- [options]   (PPO CartPole-v1 and TD3 Pendulum-v1 against the rl-baselines3-zoo anchors)
+  --only ppo|td3   run one suite
+  --seeds N        seeds per suite (default 5 for PPO, 3 for TD3)
+  --json           print one JSON summary as the last stdout line`;
+const args = parseBenchArgs('bench:rl', USAGE, { json: { type: 'boolean', default: false }, only: { type: 'string' }, seeds: { type: 'string' } });
+const json = args.json === true;
+const only = args.only;
+if (only !== undefined && only !== 'ppo' && only !== 'td3') exitWithUsage('bench:rl', USAGE, `--only must be ppo or td3, got '${only}'`);
+const seedsOverride = args.seeds === undefined ? undefined : Number(args.seeds);
+if (seedsOverride !== undefined && !(Number.isInteger(seedsOverride) && seedsOverride >= 1)) exitWithUsage('bench:rl', USAGE, `--seeds must be a positive integer, got '${args.seeds}'`);
 
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 const results: Record<string, unknown>[] = [];

@@ -18,10 +18,19 @@ import { PPO } from '../rl/ppo/ppo.ts';
 import { TD3 } from '../rl/td3/td3.ts';
 import { TD3_DEFAULTS } from '../rl/td3/config.ts';
 import { defaultKernel, parseDtype } from '../rl/wasm/kernels.ts';
+import { exitWithUsage, parseBenchArgs } from './bench-args.ts';
 
-const json = process.argv.includes('--json');
-const dtypeIdx = process.argv.indexOf('--td3-dtype');
-const td3Dtype = parseDtype(dtypeIdx >= 0 ? process.argv[dtypeIdx + 1] : TD3_DEFAULTS.dtype, 'bench:rl-speed --td3-dtype');
+const USAGE = `npm run bench:rl-speed -- [options]   (PPO training steps/s, inference µs, TD3 [256, 256] updates/s)
+  --td3-dtype f32|f64   TD3 network precision (default ${TD3_DEFAULTS.dtype})
+  --json                print one JSON summary as the last stdout line`;
+const args = parseBenchArgs('bench:rl-speed', USAGE, { json: { type: 'boolean', default: false }, 'td3-dtype': { type: 'string', default: TD3_DEFAULTS.dtype } });
+const json = args.json === true;
+let td3Dtype: ReturnType<typeof parseDtype>;
+try {
+  td3Dtype = parseDtype(args['td3-dtype'], '--td3-dtype');
+} catch (error) {
+  exitWithUsage('bench:rl-speed', USAGE, (error as Error).message);
+}
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);

@@ -15,10 +15,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Rng } from '../core/rng.ts';
 import { CODECS, type Codec as CodecName } from '../core/types.ts';
 import { printJsonSummary, UsageError } from '../cli/output.ts';
+import { parseBenchArgs } from './bench-args.ts';
 import { getCodec } from '../shuffle/codecs.ts';
 import { makeIotBlock } from '../shuffle/iot-blocks.ts';
 import { DirectoryShuffleStore } from '../shuffle/stores/directory-store.ts';
@@ -140,18 +140,26 @@ function printTable(rows: Row[], notes: string[]): void {
   for (const note of notes) console.log(`note: ${note}`);
 }
 
+const USAGE = `npm run bench:shuffle -- [options]   (put/get latency and throughput of every shuffle tier x codec)
+  --blocks N         timed blocks per tier and codec (default 100)
+  --warmup N         untimed blocks first (default 10)
+  --block-kib N      block size in KiB (default 64)
+  --seed N           seed of the generated IoT blocks (default 1)
+  --tiers LIST       comma-separated, some of ${BENCH_TIERS.join(',')} (default all)
+  --codecs LIST      comma-separated, some of ${CODECS.join(',')} (default all)
+  --redis-url URL    an existing Redis (else $EDGEPILOT_REDIS_URL, else a private redis-server if installed)
+  --json             print one JSON summary as the last stdout line`;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      blocks: { type: 'string', default: '100' },
-      warmup: { type: 'string', default: '10' },
-      'block-kib': { type: 'string', default: '64' },
-      seed: { type: 'string', default: '1' },
-      tiers: { type: 'string', default: BENCH_TIERS.join(',') },
-      codecs: { type: 'string', default: CODECS.join(',') },
-      'redis-url': { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
+  const values = parseBenchArgs('bench:shuffle', USAGE, {
+    blocks: { type: 'string', default: '100' },
+    warmup: { type: 'string', default: '10' },
+    'block-kib': { type: 'string', default: '64' },
+    seed: { type: 'string', default: '1' },
+    tiers: { type: 'string', default: BENCH_TIERS.join(',') },
+    codecs: { type: 'string', default: CODECS.join(',') },
+    'redis-url': { type: 'string' },
+    json: { type: 'boolean', default: false },
   });
   const blockCount = parseCount('blocks', values.blocks, 1);
   const warmup = parseCount('warmup', values.warmup, 0);

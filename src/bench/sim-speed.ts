@@ -6,24 +6,28 @@
 import { Rng } from '../core/rng.ts';
 import { SparkIotEnv } from '../env/spark-iot-env.ts';
 import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
+import { exitWithUsage, parseBenchArgs } from './bench-args.ts';
 
-function parseArgs(argv: string[]): { steps: number; scenario: ScenarioName; json: boolean; actionHoldSteps: number } {
-  let steps = 200_000;
-  let scenario: ScenarioName = 'balanced';
-  let json = false;
-  let actionHoldSteps = 1;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--json') json = true;
-    else if (a === '--steps') steps = Number(argv[++i]);
-    else if (a === '--hold') actionHoldSteps = Number(argv[++i]);
-    else if (a === '--scenario') scenario = argv[++i] as ScenarioName;
-    else throw new Error(`bench:sim: unknown argument '${a}' (expected --steps N, --scenario NAME, --hold N, --json)`);
-  }
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`bench:sim: --steps must be a positive integer, got ${steps}`);
-  if (!Number.isInteger(actionHoldSteps) || actionHoldSteps < 1) throw new Error(`bench:sim: --hold must be a positive integer, got ${actionHoldSteps}`);
-  if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new Error(`bench:sim: unknown scenario '${scenario}' (expected one of ${SCENARIOS.join(', ')})`);
-  return { steps, scenario, json, actionHoldSteps };
+const USAGE = `npm run bench:sim -- [options]   (SparkIotEnv steps per second on one core, random valid actions)
+  --steps N        steps to time (default 200000)
+  --scenario NAME  ${SCENARIOS.join(' | ')} (default balanced)
+  --hold N         keep each random action for N steps (default 1)
+  --json           print one JSON summary as the last stdout line`;
+
+function parseArgs(): { steps: number; scenario: ScenarioName; json: boolean; actionHoldSteps: number } {
+  const v = parseBenchArgs('bench:sim', USAGE, {
+    steps: { type: 'string', default: '200000' },
+    scenario: { type: 'string', default: 'balanced' },
+    hold: { type: 'string', default: '1' },
+    json: { type: 'boolean', default: false },
+  });
+  const steps = Number(v.steps);
+  const actionHoldSteps = Number(v.hold);
+  const scenario = v.scenario as ScenarioName;
+  if (!Number.isInteger(steps) || steps < 1) exitWithUsage('bench:sim', USAGE, `--steps must be a positive integer, got '${v.steps}'`);
+  if (!Number.isInteger(actionHoldSteps) || actionHoldSteps < 1) exitWithUsage('bench:sim', USAGE, `--hold must be a positive integer, got '${v.hold}'`);
+  if (!(SCENARIOS as readonly string[]).includes(scenario)) exitWithUsage('bench:sim', USAGE, `unknown scenario '${scenario}' (expected one of ${SCENARIOS.join(', ')})`);
+  return { steps, scenario, json: v.json === true, actionHoldSteps };
 }
 
 function run(steps: number, scenario: ScenarioName, actionHoldSteps: number): { seconds: number; episodes: number; rewardSum: number } {
@@ -46,7 +50,7 @@ function run(steps: number, scenario: ScenarioName, actionHoldSteps: number): { 
   return { seconds: (performance.now() - start) / 1000, episodes, rewardSum };
 }
 
-const args = parseArgs(process.argv.slice(2));
+const args = parseArgs();
 run(Math.min(20_000, args.steps), args.scenario, args.actionHoldSteps); // warm-up (JIT)
 const r = run(args.steps, args.scenario, args.actionHoldSteps);
 const stepsPerSecond = args.steps / r.seconds;

@@ -1,0 +1,26 @@
+/**
+ * Command-line options of the `npm run bench:*` scripts: strict parsing (an unknown or malformed option is an error
+ * that names it), `--help` / `-h` printing the usage, and a clean exit 2 with the message instead of a stack trace.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export type BenchOptions = NonNullable<ParseArgsConfig['options']>;
+
+/** Parses argv against `options`; on --help prints `usage` and exits 0; on bad input prints the error and exits 2. */
+export function parseBenchArgs<O extends BenchOptions>(name: string, usage: string, options: O, argv = process.argv.slice(2)): ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: false }>>['values'] {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    return exitWithUsage(name, usage, (error as Error).message);
+  }
+}
+
+/** Prints `name: message` and the usage on stderr and exits 2 (bad command-line input). */
+export function exitWithUsage(name: string, usage: string, message: string): never {
+  process.stderr.write(`${name}: ${message}\n${usage}\n`);
+  process.exit(2);
+}
