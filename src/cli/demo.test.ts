@@ -1,30 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI; `onStdout` sees stdout as it grows (to act on the printed URL while the demo runs). */
-function runCli(args: string[], onStdout?: (text: string) => void): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += String(d);
-      onStdout?.(stdout);
-    });
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCli } from './test-run-cli.ts';
 
 test('edgepilot demo --duration: live dashboard while it runs, then a balanced summary and the JSON line', { timeout: 90_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'edgepilot-demo-'));
@@ -32,28 +11,30 @@ test('edgepilot demo --duration: live dashboard while it runs, then a balanced s
   // A holder object: TypeScript does not track assignments made inside the callback.
   const box: { probe: Promise<Probe> | null } = { probe: null };
   try {
-    const run = await runCli(['demo', '--scenario', 'healthcare', '--duration', '15', '--port', '0', '--control-interval', '2', '--devices', '50', '--faulty-every', '4', '--out', dir, '--json'], (out) => {
-      const url = /dashboard: (http:\/\/\S+)/.exec(out)?.[1];
-      const token = /control token: (\S+)/.exec(out)?.[1];
-      if (url && token && box.probe === null) {
-        box.probe = (async () => {
-          const base = url.replace(/\/$/, '');
-          const state = (await (await fetch(`${base}/api/state`)).json()) as { info: { scenario: string; policy: string } };
-          const health = (await (await fetch(`${base}/healthz`)).json()) as { ok: boolean };
-          const noToken = (await fetch(`${base}/api/stop`, { method: 'POST' })).status;
-          const wrongToken = (await fetch(`${base}/api/policy`, { method: 'POST', headers: { Authorization: 'Bearer wrong-token-000' }, body: '{"policy":"fixed"}' })).status;
-          // The first bytes of the live stream.
-          const controller = new AbortController();
-          const res = await fetch(`${base}/api/events`, { signal: controller.signal });
-          const reader = res.body!.getReader();
-          const { value } = await reader.read();
-          controller.abort();
-          // With the printed token the operating mode switches (and the page's header follows).
-          const modeStatus = (await fetch(`${base}/api/mode`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: '{"mode":"critical"}' })).status;
-          const modeAfter = ((await (await fetch(`${base}/api/state`)).json()) as { info: { mode: string } }).info.mode;
-          return { state, health, noToken, wrongToken, modeStatus, modeAfter, sse: `${res.headers.get('content-type')}\n${Buffer.from(value ?? new Uint8Array()).toString('utf8')}` };
-        })();
-      }
+    const run = await runCli(['demo', '--scenario', 'healthcare', '--duration', '15', '--port', '0', '--control-interval', '2', '--devices', '50', '--faulty-every', '4', '--out', dir, '--json'], {
+      onStdout: (out) => {
+        const url = /dashboard: (http:\/\/\S+)/.exec(out)?.[1];
+        const token = /control token: (\S+)/.exec(out)?.[1];
+        if (url && token && box.probe === null) {
+          box.probe = (async () => {
+            const base = url.replace(/\/$/, '');
+            const state = (await (await fetch(`${base}/api/state`)).json()) as { info: { scenario: string; policy: string } };
+            const health = (await (await fetch(`${base}/healthz`)).json()) as { ok: boolean };
+            const noToken = (await fetch(`${base}/api/stop`, { method: 'POST' })).status;
+            const wrongToken = (await fetch(`${base}/api/policy`, { method: 'POST', headers: { Authorization: 'Bearer wrong-token-000' }, body: '{"policy":"fixed"}' })).status;
+            // The first bytes of the live stream.
+            const controller = new AbortController();
+            const res = await fetch(`${base}/api/events`, { signal: controller.signal });
+            const reader = res.body!.getReader();
+            const { value } = await reader.read();
+            controller.abort();
+            // With the printed token the operating mode switches (and the page's header follows).
+            const modeStatus = (await fetch(`${base}/api/mode`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: '{"mode":"critical"}' })).status;
+            const modeAfter = ((await (await fetch(`${base}/api/state`)).json()) as { info: { mode: string } }).info.mode;
+            return { state, health, noToken, wrongToken, modeStatus, modeAfter, sse: `${res.headers.get('content-type')}\n${Buffer.from(value ?? new Uint8Array()).toString('utf8')}` };
+          })();
+        }
+      },
     });
     assert.equal(run.code, 0, run.stderr);
     assert.ok(box.probe !== null, `the demo printed its dashboard URL: ${run.stdout}`);

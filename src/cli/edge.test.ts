@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { connect } from 'mqtt';
 import { startEmbeddedBroker } from '../runtime/devices/broker.ts';
 import { constantRate, DeviceFleet } from '../runtime/devices/fleet.ts';
@@ -9,20 +8,7 @@ import { ingestTopic } from '../runtime/devices/topics.ts';
 import { Command } from 'commander';
 import { register } from './edge.ts';
 import { UsageError } from './output.ts';
-
-function runCli(args: string[], onStderr?: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => {
-      stderr += String(d);
-      onStderr?.(stderr);
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCli } from './test-run-cli.ts';
 
 test('edgepilot edge: gateway on an external broker forwards, forecasts and prints a JSON summary', async () => {
   const broker = await startEmbeddedBroker();
@@ -36,8 +22,10 @@ test('edgepilot edge: gateway on an external broker forwards, forecasts and prin
     await ingest.subscribeAsync([ingestTopic('smart-city'), 'edgepilot/edge/gw-cli/forecast'], { qos: 1 });
     let ready!: () => void;
     const isReady = new Promise<void>((r) => (ready = r));
-    const run = runCli(['edge', '--mqtt-url', broker.url, '--gateway-id', 'gw-cli', '--scenario', 'smart-city', '--duration', '4', '--json'], (err) => {
-      if (err.includes('edge: gateway gw-cli')) ready();
+    const run = runCli(['edge', '--mqtt-url', broker.url, '--gateway-id', 'gw-cli', '--scenario', 'smart-city', '--duration', '4', '--json'], {
+      onStderr: (err) => {
+        if (err.includes('edge: gateway gw-cli')) ready();
+      },
     });
     await Promise.race([isReady, run]);
     const fleet = new DeviceFleet({ scenario: 'smart-city', devices: 4, seed: 2, rate: constantRate(200), durationS: 1, idPrefix: 'cli-' });

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,20 +8,7 @@ import { startEmbeddedBroker } from '../runtime/devices/broker.ts';
 import { DeviceFleet, constantRate } from '../runtime/devices/fleet.ts';
 import { publishSchedule } from '../runtime/devices/publisher.ts';
 import { ingestTopic } from '../runtime/devices/topics.ts';
-
-function runCli(args: string[], onStdout?: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += String(d);
-      onStdout?.(stdout);
-    });
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCli } from './test-run-cli.ts';
 
 test('edgepilot serve --help lists the targets and the external endpoints', async () => {
   const r = await runCli(['serve', '--help']);
@@ -53,15 +39,17 @@ test('edgepilot serve --target local against an external MQTT broker: ingests, d
   try {
     const run = await runCli(
       ['serve', '--mqtt-url', broker.url, '--scenario', 'industrial', '--duration', '6', '--port', '0', '--control-interval', '1', '--out', dir, '--json'],
-      (out) => {
-        const url = /dashboard: (http:\/\/\S+)/.exec(out)?.[1];
-        if (url && published === null) {
-          // What a gateway would forward: device messages on the ingest topic.
-          const fleet = new DeviceFleet({ scenario: 'industrial', devices: 5, seed: 2, rate: constantRate(100), durationS: 2 });
-          const forward = { peekDueS: () => fleet.peekDueS(), next: () => { const m = fleet.next(); return m && { ...m, topic: ingestTopic('industrial') }; } };
-          published = publishSchedule(forward, { mqttUrl: broker.url }).then((s) => s.acked);
-          state = fetch(`${url}api/state`).then((r) => r.json() as Promise<{ info: { mode: string } }>);
-        }
+      {
+        onStdout: (out) => {
+          const url = /dashboard: (http:\/\/\S+)/.exec(out)?.[1];
+          if (url && published === null) {
+            // What a gateway would forward: device messages on the ingest topic.
+            const fleet = new DeviceFleet({ scenario: 'industrial', devices: 5, seed: 2, rate: constantRate(100), durationS: 2 });
+            const forward = { peekDueS: () => fleet.peekDueS(), next: () => { const m = fleet.next(); return m && { ...m, topic: ingestTopic('industrial') }; } };
+            published = publishSchedule(forward, { mqttUrl: broker.url }).then((s) => s.acked);
+            state = fetch(`${url}api/state`).then((r) => r.json() as Promise<{ info: { mode: string } }>);
+          }
+        },
       },
     );
     assert.equal(run.code, 0, run.stderr);

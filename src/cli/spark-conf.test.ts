@@ -1,18 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { actionFromFlags } from './spark-conf.ts';
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCli } from './test-run-cli.ts';
 
 test('edgepilot spark-conf --json prints the configuration and the guarded patch for a decision', async () => {
   const j = await runCli(['spark-conf', '--executors', '2', '--memory-gb', '6', '--tier', 's3', '--codec', 'lz4', '--resource-version', '77', '--json']);
