@@ -18,15 +18,14 @@ import { ControlLoop, nominalExecutorCapacityMsgsPerS } from '../control/control
 import { controlLoopMetrics, metricsHandler, type MetricFamily } from '../control/prometheus.ts';
 import { MqttForecastSource, StaticForecastSource } from '../edge/forecast-source.ts';
 import { createPolicy, policyIds } from '../policies/registry.ts';
-import { MODES } from '../meta/modes.ts';
-import { DashboardHub } from '../dashboard/state.ts';
 import { startDashboardServer } from '../dashboard/server.ts';
 import { deviceTopic, ingestTopic, isScenarioName } from '../runtime/devices/topics.ts';
 import { detectProtocolVersion } from '../runtime/devices/publisher.ts';
 import { kafkaIngestTopic, parseBrokers, startIngestConsumer } from '../runtime/kafka/bridge.ts';
 import { DROP_REASONS, LocalEngineActuator, LocalEngineMetricsSource, StreamEngine, type EngineOptionsInput } from '../runtime/engine/index.ts';
-import { ModeContextPolicy, scaledForecasts, scaledMetrics, unscaleRecord } from '../runtime/demo-support.ts';
-import { livePolicyIds, pipelineMetricFamilies } from '../runtime/demo.ts';
+import { ModeContextPolicy, scaledForecasts, scaledMetrics } from '../runtime/demo-support.ts';
+import { pipelineMetricFamilies } from '../runtime/demo.ts';
+import { bindLiveDashboard, livePolicyIds } from '../runtime/live-dashboard.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 
 interface ServeFlags {
@@ -158,7 +157,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     }
     closers.push(() => target.close());
 
-    let modePolicy = new ModeContextPolicy(createPolicy(flags.policy), sc.budgetUsdPerHour);
+    const modePolicy = new ModeContextPolicy(createPolicy(flags.policy), sc.budgetUsdPerHour);
     const loop = new ControlLoop({
       metrics: target.rateScale === 1 ? target.metrics : scaledMetrics(target.metrics, target.rateScale),
       forecasts: target.rateScale === 1 ? forecasts : scaledForecasts(forecasts, target.rateScale),
@@ -171,24 +170,15 @@ async function runServe(flags: ServeFlags): Promise<void> {
       log,
     });
     closers.push(() => loop.stop());
-    const hub = new DashboardHub({
-      info: {
-        scenario,
-        policy: flags.policy,
-        mode: 'normal',
-        slaP95LatencyMs: sc.slaP95LatencyMs,
-        policies: livePolicyIds(),
-        modes: [...MODES],
-        notes: [`serve --target ${flags.target}${flags.dryRun ? ' (dry run)' : ''}`, `decision every ${controlIntervalS} s`],
-      },
+    const dashboard = bindLiveDashboard(loop, modePolicy, {
+      scenario,
+      policyId: flags.policy,
+      slaP95LatencyMs: sc.slaP95LatencyMs,
+      budgetUsdPerHour: sc.budgetUsdPerHour,
+      rateScale: target.rateScale,
+      notes: [`serve --target ${flags.target}${flags.dryRun ? ' (dry run)' : ''}`, `decision every ${controlIntervalS} s`],
     });
-    let slaViolations = 0;
-    loop.onDecision((r) => {
-      if (r.snapshot.p95LatencyMs > sc.slaP95LatencyMs || r.snapshot.droppedMsgs > 0) slaViolations++;
-      const own = modePolicy.ownWeights();
-      const shown = own ? { ...r, weights: own } : r;
-      hub.recordDecision(target.rateScale === 1 ? shown : unscaleRecord(shown, target.rateScale));
-    });
+    const hub = dashboard.hub;
 
     const abort = new AbortController();
     const server = await startDashboardServer({
@@ -198,13 +188,8 @@ async function runServe(flags: ServeFlags): Promise<void> {
       token: flags.token,
       metrics: metricsHandler(() => controlLoopMetrics(loop), ...(target.metricFamilies ? [target.metricFamilies] : [])),
       controls: {
-        setPolicy: (id) => {
-          const next = new ModeContextPolicy(createPolicy(id), sc.budgetUsdPerHour);
-          next.setMode(modePolicy.mode);
-          modePolicy = next;
-          loop.setPolicy(next);
-        },
-        setMode: (mode) => modePolicy.setMode(mode),
+        setPolicy: dashboard.setPolicy,
+        setMode: dashboard.setMode,
         stop: () => abort.abort(),
       },
     });
@@ -229,7 +214,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     const decisions = loop.decisionCount;
     const spentUsd = loop.spentUsd;
     await closeAll();
-    const summary = { command: 'serve', target: flags.target, scenario, policy: loop.policy.id, decisions, slaViolationPct: decisions > 0 ? (100 * slaViolations) / decisions : 0, costUsd: spentUsd };
+    const summary = { command: 'serve', target: flags.target, scenario, policy: loop.policy.id, decisions, slaViolationPct: decisions > 0 ? (100 * dashboard.slaViolations()) / decisions : 0, costUsd: spentUsd };
     process.stdout.write(`serve summary: ${decisions} decisions, SLA violations ${summary.slaViolationPct.toFixed(1)} %, cost $${spentUsd.toFixed(5)}\n`);
     if (flags.json) printJsonSummary(summary);
   } catch (err) {

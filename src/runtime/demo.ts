@@ -19,12 +19,11 @@ import { loadConfig, type ScenarioConfig, type SimConfig } from '../core/config.
 import { MAX_EXECUTORS } from '../core/action.ts';
 import type { Action } from '../core/types.ts';
 import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
-import { ControlLoop, nominalExecutorCapacityMsgsPerS, type ControlDecision } from '../control/control-loop.ts';
+import { ControlLoop, nominalExecutorCapacityMsgsPerS } from '../control/control-loop.ts';
 import { controlLoopMetrics, gatewayMetrics, metricsHandler, type MetricFamily } from '../control/prometheus.ts';
 import { EdgeGateway } from '../edge/gateway.ts';
 import { MqttForecastSource } from '../edge/forecast-source.ts';
 import { createPolicy, policyIds } from '../policies/registry.ts';
-import { MODES } from '../meta/modes.ts';
 import { DashboardHub, type PipelineCounters } from '../dashboard/state.ts';
 import { startDashboardServer, type DashboardServer } from '../dashboard/server.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './devices/broker.ts';
@@ -32,14 +31,12 @@ import { DeviceFleet } from './devices/fleet.ts';
 import { publishSchedule, type PublishSummary } from './devices/publisher.ts';
 import { deviceTopic, ingestTopic } from './devices/topics.ts';
 import { DROP_REASONS, LocalEngineActuator, LocalEngineMetricsSource, StreamEngine, type EngineCounters } from './engine/index.ts';
-import { checkAccounting, chooseDefaultPolicy, DEFAULT_RATE_SCALE, demoWorkload, ModeContextPolicy, scaledForecasts, scaledMetrics, unscaleRecord } from './demo-support.ts';
+import { bindLiveDashboard, livePolicyIds, NOT_LIVE_POLICIES } from './live-dashboard.ts';
+import { checkAccounting, chooseDefaultPolicy, DEFAULT_RATE_SCALE, demoWorkload, ModeContextPolicy, scaledForecasts, scaledMetrics } from './demo-support.ts';
 
 const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
 /** What `edge-rl` loads (engineers A and B ship them). */
 export const EDGE_RL_CHECKPOINTS = [join(MODELS_DIR, 'edge-rl-ppo.json'), join(MODELS_DIR, 'meta-td3.json')];
-
-/** Policies that cannot run live: the oracle needs the future, seed-* policies act on the seed-compat env. */
-const NOT_LIVE = new Set(['oracle']);
 
 export interface DemoOptions {
   scenario: ScenarioName;
@@ -118,11 +115,6 @@ const DEFAULT_COLD_START_MS = 10_000;
 /** The dashboard's default port. */
 export const DEFAULT_DEMO_PORT = 8080;
 
-/** Ids the dashboard may switch to. */
-export function livePolicyIds(): string[] {
-  return policyIds().filter((id) => !NOT_LIVE.has(id) && !id.startsWith('seed-'));
-}
-
 function scenarioConfig(config: SimConfig, scenario: ScenarioName): ScenarioConfig {
   const sc = (config.scenarios as Record<string, ScenarioConfig | undefined>)[scenario];
   if (!sc) throw new Error(`demo: unknown scenario '${scenario}' (expected one of ${SCENARIOS.join(', ')})`);
@@ -143,7 +135,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
   let policy: string;
   if (opts.policy !== undefined) {
     if (!policyIds().includes(opts.policy)) throw new Error(`demo: unknown policy '${opts.policy}'; valid policies: ${livePolicyIds().join(', ')}`);
-    if (NOT_LIVE.has(opts.policy)) throw new Error(`demo: policy '${opts.policy}' needs the future and cannot run live`);
+    if (NOT_LIVE_POLICIES.has(opts.policy)) throw new Error(`demo: policy '${opts.policy}' needs the future and cannot run live`);
     policy = opts.policy;
     policyReason = 'chosen with --policy';
   } else {
@@ -206,7 +198,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
     closers.push(() => forecasts.stop());
 
     // The policy, told the operating mode the dashboard sets (normal | budget | critical).
-    let modePolicy = new ModeContextPolicy(createPolicy(policy), sc.budgetUsdPerHour);
+    const modePolicy = new ModeContextPolicy(createPolicy(policy), sc.budgetUsdPerHour);
     const loop = new ControlLoop({
       metrics: scaledMetrics(new LocalEngineMetricsSource(engine), rateScale),
       forecasts: scaledForecasts(forecasts, rateScale),
@@ -222,24 +214,16 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
     });
     closers.push(() => loop.stop());
 
-    const hub = new DashboardHub({
-      info: {
-        scenario,
-        policy,
-        mode: 'normal',
-        slaP95LatencyMs: sc.slaP95LatencyMs,
-        policies: livePolicyIds(),
-        modes: [...MODES],
-        notes: [`rates 1:${rateScale} of the simulator's`, `decision every ${controlIntervalS} s`, policyReason],
-      },
+    const dashboard = bindLiveDashboard(loop, modePolicy, {
+      scenario,
+      policyId: policy,
+      slaP95LatencyMs: sc.slaP95LatencyMs,
+      budgetUsdPerHour: sc.budgetUsdPerHour,
+      rateScale,
+      notes: [`rates 1:${rateScale} of the simulator's`, `decision every ${controlIntervalS} s`, policyReason],
+      log: (line) => log(`demo: ${line}`),
     });
-    let slaViolations = 0;
-    loop.onDecision((record: ControlDecision) => {
-      if (record.snapshot.p95LatencyMs > sc.slaP95LatencyMs || record.snapshot.droppedMsgs > 0) slaViolations++;
-      // edge-rl picks its own weights (meta-controller): show those rather than the loop's.
-      const own = modePolicy.ownWeights();
-      hub.recordDecision(unscaleRecord(own ? { ...record, weights: own } : record, rateScale));
-    });
+    const hub = dashboard.hub;
 
     // Device side: the scenario's arrival process (scaled), published at QoS 1 until the duration ends or we stop.
     const workload = demoWorkload(sc, seed, rateScale);
@@ -317,17 +301,8 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
       token: opts.token,
       metrics,
       controls: {
-        setPolicy: (id) => {
-          const next = new ModeContextPolicy(createPolicy(id), sc.budgetUsdPerHour);
-          next.setMode(modePolicy.mode);
-          modePolicy = next;
-          loop.setPolicy(next);
-          log(`demo: policy switched to ${id} from the dashboard`);
-        },
-        setMode: (mode) => {
-          modePolicy.setMode(mode);
-          log(`demo: operating mode set to ${mode} from the dashboard`);
-        },
+        setPolicy: dashboard.setPolicy,
+        setMode: dashboard.setMode,
         stop: () => void stop(),
       },
     });
@@ -385,7 +360,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
           malformedSent,
           duplicates: c.duplicates + gateway.stats().duplicates,
           unacked: pub.unacked,
-          slaViolationPct: decisions > 0 ? (100 * slaViolations) / decisions : 0,
+          slaViolationPct: decisions > 0 ? (100 * dashboard.slaViolations()) / decisions : 0,
           costUsd: loop.spentUsd,
           decisions,
           invariantOk: check.ok,
