@@ -39,6 +39,7 @@ import { deviceTopicFilter, TOPIC_ROOT } from '../runtime/devices/topics.ts';
 import { DROP_REASONS, LocalEngineActuator, LocalEngineMetricsSource, StreamEngine } from '../runtime/engine/index.ts';
 import { scaledForecasts, scaledMetrics } from '../runtime/demo-support.ts';
 import { printJsonSummary, UsageError } from '../cli/output.ts';
+import { parseBenchArgs } from './bench-args.ts';
 
 const INGEST_FILTER = `${TOPIC_ROOT}/ingest/+`;
 
@@ -90,55 +91,55 @@ const USAGE = `npm run bench:pipeline -- [options]   (live pipeline throughput w
   --json                 print one JSON summary as the last stdout line`;
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { rateMsgsPerS: 11_000, durationS: 20, devices: 500, gateway: true, policy: 'threshold-forecast', controlIntervalS: 1, maxInFlight: 2000, publishers: 3, rateScale: 1, ingest: 'mqtt', forwardMode: 'batch', gatewayLink: 'local', json: false, cpuProfDir: null };
-  const num = (name: string, v: string | undefined, min: number): number => {
-    const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || n < min) throw new UsageError(`bench:pipeline: ${name} must be a number >= ${min}, got '${v}'`);
+  const v = parseBenchArgs(
+    'bench:pipeline',
+    USAGE,
+    {
+      rate: { type: 'string', default: '11000' },
+      duration: { type: 'string', default: '20' },
+      devices: { type: 'string', default: '500' },
+      publishers: { type: 'string', default: '3' },
+      'no-gateway': { type: 'boolean', default: false },
+      'gateway-link': { type: 'string', default: 'local' },
+      'forward-mode': { type: 'string', default: 'batch' },
+      ingest: { type: 'string', default: 'mqtt' },
+      policy: { type: 'string', default: 'threshold-forecast' },
+      'control-interval': { type: 'string', default: '1' },
+      'max-in-flight': { type: 'string', default: '2000' },
+      'rate-scale': { type: 'string', default: '1' },
+      'cpu-prof-dir': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    argv,
+  );
+  const num = (name: string, text: string, min: number): number => {
+    const n = Number(text);
+    if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number >= ${min}, got '${text}'`);
     return n;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i]!;
-    if (k === '--help' || k === '-h') {
-      // The file's header comment is the documentation; print its option summary and stop.
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
-    }
-    if (k === '--json') a.json = true;
-    else if (k === '--no-gateway') a.gateway = false;
-    else if (k === '--cpu-prof-dir') {
-      const v = argv[++i];
-      if (v === undefined || v === '') throw new UsageError('bench:pipeline: --cpu-prof-dir needs a directory');
-      a.cpuProfDir = v;
-    }
-    else if (k === '--rate') a.rateMsgsPerS = num(k, argv[++i], 1);
-    else if (k === '--duration') a.durationS = num(k, argv[++i], 1);
-    else if (k === '--devices') a.devices = Math.round(num(k, argv[++i], 1));
-    else if (k === '--policy') a.policy = argv[++i] ?? '';
-    else if (k === '--control-interval') a.controlIntervalS = num(k, argv[++i], 0.1);
-    else if (k === '--max-in-flight') a.maxInFlight = Math.round(num(k, argv[++i], 1));
-    else if (k === '--rate-scale') a.rateScale = num(k, argv[++i], 1);
-    else if (k === '--ingest') {
-      const v = argv[++i];
-      if (v !== 'mqtt' && v !== 'direct') throw new UsageError(`bench:pipeline: --ingest must be mqtt or direct, got '${v}'`);
-      a.ingest = v;
-    }
-    else if (k === '--gateway-link') {
-      const v = argv[++i];
-      if (v !== 'local' && v !== 'mqtt') throw new UsageError(`bench:pipeline: --gateway-link must be local or mqtt, got '${v}'`);
-      a.gatewayLink = v;
-    }
-    else if (k === '--forward-mode') {
-      const v = argv[++i];
-      if (v !== 'single' && v !== 'batch') throw new UsageError(`bench:pipeline: --forward-mode must be single or batch, got '${v}'`);
-      a.forwardMode = v;
-    }
-    else if (k === '--publishers') {
-      a.publishers = Math.round(num(k, argv[++i], 1));
-      if (a.publishers > PUBLISHER_SCENARIOS.length) throw new UsageError(`bench:pipeline: --publishers must be at most ${PUBLISHER_SCENARIOS.length}, got ${a.publishers}`);
-    }
-    else throw new UsageError(`bench:pipeline: unknown argument '${k}' (expected --rate N, --duration S, --devices N, --no-gateway, --policy ID, --control-interval S, --max-in-flight N, --publishers N, --rate-scale K, --ingest mqtt|direct, --forward-mode single|batch, --gateway-link local|mqtt, --cpu-prof-dir DIR, --json)`);
-  }
-  return a;
+  const oneOf = <T extends string>(name: string, text: string, allowed: readonly T[]): T => {
+    if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`--${name} must be ${allowed.join(' or ')}, got '${text}'`);
+    return text as T;
+  };
+  if (v['cpu-prof-dir'] === '') throw new UsageError('--cpu-prof-dir needs a directory');
+  const publishers = Math.round(num('publishers', v.publishers, 1));
+  if (publishers > PUBLISHER_SCENARIOS.length) throw new UsageError(`--publishers must be at most ${PUBLISHER_SCENARIOS.length}, got ${publishers}`);
+  return {
+    rateMsgsPerS: num('rate', v.rate, 1),
+    durationS: num('duration', v.duration, 1),
+    devices: Math.round(num('devices', v.devices, 1)),
+    gateway: !v['no-gateway'],
+    policy: v.policy,
+    controlIntervalS: num('control-interval', v['control-interval'], 0.1),
+    maxInFlight: Math.round(num('max-in-flight', v['max-in-flight'], 1)),
+    publishers,
+    rateScale: num('rate-scale', v['rate-scale'], 1),
+    ingest: oneOf('ingest', v.ingest, ['mqtt', 'direct'] as const),
+    forwardMode: oneOf('forward-mode', v['forward-mode'], ['single', 'batch'] as const),
+    gatewayLink: oneOf('gateway-link', v['gateway-link'], ['local', 'mqtt'] as const),
+    json: v.json === true,
+    cpuProfDir: v['cpu-prof-dir'] ?? null,
+  };
 }
 
 /** Nearest-rank percentile of unsorted values (NaN for none). */
