@@ -11,7 +11,7 @@
  *    is in the edge report, `edgepilot report edge`).
  * Which policy is a baseline, the oracle or an agent comes from the registry (`role`, `reactive`).
  */
-import { getPolicyEntry } from '../policies/registry.ts';
+import { getPolicyEntry, type PolicyEntry } from '../policies/registry.ts';
 import type { SummaryRow } from './summary.ts';
 
 /** Thresholds from the issue text. */
@@ -41,20 +41,16 @@ export interface WorldClaims {
   ablation: { policy: string; reduction: number; met: boolean } | null;
 }
 
-const role = (id: string): string => {
+/** The registry entry, or null for a policy from another registry (the seed family: baselines, not reactive). */
+const entryOf = (id: string): PolicyEntry | null => {
   try {
-    return getPolicyEntry(id).role ?? 'baseline';
+    return getPolicyEntry(id);
   } catch {
-    return 'baseline'; // a policy from another registry (the seed family): a baseline
+    return null;
   }
 };
-const isReactive = (id: string): boolean => {
-  try {
-    return getPolicyEntry(id).reactive === true;
-  } catch {
-    return false;
-  }
-};
+const role = (id: string): string => entryOf(id)?.role ?? 'baseline';
+const isReactive = (id: string): boolean => entryOf(id)?.reactive === true;
 
 /** Claims for `agent` in every (scenario, trace) the rows cover; `ablation` is its edge-masked twin. */
 export function checkClaims(rows: readonly SummaryRow[], agent: string, ablation = 'rl-no-edge'): WorldClaims[] {

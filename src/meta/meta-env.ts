@@ -223,13 +223,10 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     let increments = 0;
     let truncated = false;
     for (let k = 0; k < this.windowSteps; k++) {
-      const a = this.lower.act(withWeights(this.lowerObs, weights), this.ctx);
-      const r = this.env.stepAction(a);
-      const rec = r.info.record!;
+      const { r, rec, stepMode, increment } = this.lowerStep(this.env, this.objective, this.lowerObs, this.ctx, weights);
       records.push(rec);
-      const stepMode = assertMode(r.info.stepMode, META_ENV_ID);
       this.tracker.observe(r.info.context, stepMode, budget);
-      increments += this.objective.add(stepMode, violatesModeSla(this.env.inner.config.modes[stepMode], rec), rec.costRateUsdPerHour / budget);
+      increments += increment;
       this.lowerObs = r.obs;
       this.ctx = r.info.context;
       if (r.truncated || r.terminated) {
@@ -251,20 +248,26 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
   private twinIncrements(mode: ModeName, steps: number): number {
     const twin = this.twin;
     if (!twin || !twin.obs || !twin.ctx) return 0;
-    const modes = twin.env.inner.config.modes;
-    const weights = modes[mode].defaultWeights;
+    const weights = twin.env.inner.config.modes[mode].defaultWeights;
     twin.env.inner.setWeights(weights);
-    const budget = twin.env.budgetUsdPerHour;
     let increments = 0;
     for (let k = 0; k < steps; k++) {
-      const r = twin.env.stepAction(this.lower.act(withWeights(twin.obs, weights), twin.ctx));
-      const stepMode = assertMode(r.info.stepMode, META_ENV_ID);
-      increments += twin.objective.add(stepMode, violatesModeSla(modes[stepMode], r.info.record!), r.info.record!.costRateUsdPerHour / budget);
+      const { r, increment } = this.lowerStep(twin.env, twin.objective, twin.obs, twin.ctx, weights);
+      increments += increment;
       twin.obs = r.obs;
       twin.ctx = r.info.context;
       if (r.truncated || r.terminated) break;
     }
     return increments;
+  }
+
+  /** One lower-level step of `env` with `weights` in force: the PPO acts; returns the step and its objective increment. */
+  private lowerStep(env: ModeScheduleEnv, objective: PhaseObjective, obs: Float32Array, ctx: PolicyContext, weights: Weights) {
+    const r = env.stepAction(this.lower.act(withWeights(obs, weights), ctx));
+    const rec = r.info.record!;
+    const stepMode = assertMode(r.info.stepMode, META_ENV_ID);
+    const increment = objective.add(stepMode, violatesModeSla(env.inner.config.modes[stepMode], rec), rec.costRateUsdPerHour / env.budgetUsdPerHour);
+    return { r, rec, stepMode, increment };
   }
 
   private observation(): Float32Array {
