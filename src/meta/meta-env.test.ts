@@ -4,6 +4,7 @@ import { checkMember } from '../core/spaces.ts';
 import { loadConfig } from '../core/config.ts';
 import { Rng } from '../core/rng.ts';
 import { makeEnv } from '../env/registry.ts';
+import type { StepRecord } from '../env/spark-iot-types.ts';
 import { SparkIotMetaEnv, randomSchedule, type MetaStepInfo } from './meta-env.ts';
 import { META_OBS_SIZE } from './meta-observation.ts';
 import { modeObjective, windowStats } from './modes.ts';
@@ -137,4 +138,36 @@ test("rewardBaseline 'mode-default' subtracts the same window of a twin world ru
   // The agent acting with the default weights scores 0 against its twin (up to the weight normalization's floor).
   run({ rewardBaseline: 'mode-default' }, defaults).forEach((r) => assert.ok(Math.abs(r) < 1e-9, `${r}`));
   assert.throws(() => make({ rewardBaseline: 'twin' }), /rewardBaseline must be 'none' or 'mode-default'/);
+});
+
+test('workloadVariationShare varies the arrivals of a share of episodes, twin included, without moving the other draws', () => {
+  const episodes = (extra: Record<string, unknown>, n: number) => {
+    const env = make(extra);
+    env.reset({ seed: 11 });
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      if (i > 0) env.reset();
+      const records = env.step([0.3, 0.3, 0.4]).info['records'] as StepRecord[];
+      out.push({ ...env.episode!, arrivals: records.map((r) => r.arrivalRateMsgsPerS).join(',') });
+    }
+    return out;
+  };
+  const plain = episodes({}, 30);
+  const varied = episodes({ workloadVariationShare: 0.5 }, 30);
+  const withWorkload = varied.filter((e) => e.workload !== undefined).length;
+  assert.ok(withWorkload > 5 && withWorkload < 25, `about half of 30 episodes are varied, got ${withWorkload}`);
+  plain.forEach((e, i) => {
+    assert.equal(e.workload, undefined);
+    const v = varied[i]!;
+    assert.deepEqual([v.scenario, v.worldSeed, v.schedule], [e.scenario, e.worldSeed, e.schedule], `episode ${i}: the same scenario, world seed and schedule`);
+    if (v.workload === undefined) assert.equal(v.arrivals, e.arrivals, `episode ${i}: an unvaried episode is the plain one`);
+  });
+  assert.ok(varied.some((v, i) => v.workload !== undefined && v.arrivals !== plain[i]!.arrivals), 'a varied episode has other arrivals');
+  // The twin world runs the same varied arrivals: with the default weights the baseline cancels the reward.
+  const env = make({ workloadVariationShare: 1, rewardBaseline: 'mode-default', scenario: 'balanced', schedule: [{ startStep: 0, mode: 'normal' as const }] });
+  env.reset({ seed: 5 });
+  assert.ok(env.episode!.workload);
+  const w = loadConfig().modes.normal.defaultWeights;
+  for (let m = 0; m < M; m++) assert.ok(Math.abs(env.step([w.alpha, w.beta, w.gamma]).reward) < 1e-9);
+  assert.throws(() => make({ workloadVariationShare: -0.1 }), /workloadVariationShare must be a number in \[0, 1\]/);
 });

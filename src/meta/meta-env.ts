@@ -26,6 +26,7 @@ import { MetaObservationTracker, metaObservationSpace } from './meta-observation
 import { ModeScheduleEnv } from './mode-env.ts';
 import { MODES, PhaseObjective, assertMode, violatesModeSla, windowStats, type ModeName, type ModePhase } from './modes.ts';
 import { normalizeWeights } from './weights.ts';
+import { sampleWorkloadVariation, type WorkloadVariation } from '../workload/variation.ts';
 
 export const META_ENV_ID = 'SparkIotMeta';
 /** [assumed] K: lower steps per meta step (100 s at the 10 s control interval): long enough to see a cost and SLA trend. */
@@ -61,6 +62,13 @@ export interface MetaEnvOptions {
    * numbers as a control variate). Costs a second lower-level simulation per step.
    */
   rewardBaseline?: 'none' | 'mode-default';
+  /**
+   * Share of episodes (default 0) whose arrival process is a random variation of the scenario's (noisier, burstier,
+   * calmer, busier; src/workload/variation.ts, the same domain randomization as SparkIotTrainEnv's option), so that
+   * the meta-controller meets worlds where the lower level's default trade-off is wrong and learns to read them from
+   * its burst and SLA features. The twin world, if any, gets the same variation.
+   */
+  workloadVariationShare?: number;
   /** A fixed schedule (in lower steps) instead of random ones (tests, evaluation of one story). */
   schedule?: ModePhase[];
   /** Lower-level PPO checkpoint (default models/edge-rl-ppo.json). */
@@ -70,7 +78,7 @@ export interface MetaEnvOptions {
   seedBase?: number;
 }
 
-const KNOWN_OPTIONS = ['scenario', 'windowSteps', 'episodeMetaSteps', 'modeSwitchProb', 'budgetResetShare', 'rewardBaseline', 'schedule', 'lowerCheckpoint', 'lowerPolicy', 'seedBase'];
+const KNOWN_OPTIONS = ['scenario', 'windowSteps', 'episodeMetaSteps', 'modeSwitchProb', 'budgetResetShare', 'rewardBaseline', 'workloadVariationShare', 'schedule', 'lowerCheckpoint', 'lowerPolicy', 'seedBase'];
 
 /** Validates registry / config options; errors name the option. */
 export function parseMetaEnvOptions(options: Record<string, unknown> = {}): MetaEnvOptions {
@@ -88,8 +96,9 @@ export function parseMetaEnvOptions(options: Record<string, unknown> = {}): Meta
   if (o.rewardBaseline !== undefined && o.rewardBaseline !== 'none' && o.rewardBaseline !== 'mode-default') {
     throw new Error(`${META_ENV_ID}: option rewardBaseline must be 'none' or 'mode-default', got ${JSON.stringify(o.rewardBaseline)}`);
   }
-  if (o.budgetResetShare !== undefined && !(typeof o.budgetResetShare === 'number' && o.budgetResetShare >= 0 && o.budgetResetShare <= 1)) {
-    throw new Error(`${META_ENV_ID}: option budgetResetShare must be a number in [0, 1], got ${JSON.stringify(o.budgetResetShare)}`);
+  for (const k of ['budgetResetShare', 'workloadVariationShare'] as const) {
+    const v = o[k];
+    if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1)) throw new Error(`${META_ENV_ID}: option ${k} must be a number in [0, 1], got ${JSON.stringify(v)}`);
   }
   if (o.modeSwitchProb !== undefined && !(typeof o.modeSwitchProb === 'number' && o.modeSwitchProb >= 0 && o.modeSwitchProb <= 1)) {
     throw new Error(`${META_ENV_ID}: option modeSwitchProb must be a number in [0, 1], got ${JSON.stringify(o.modeSwitchProb)}`);
@@ -149,6 +158,7 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
   readonly episodeMetaSteps: number;
   readonly modeSwitchProb: number;
   readonly budgetResetShare: number;
+  readonly workloadVariationShare: number;
   /** The reward baseline's twin world (null without one). */
   private readonly twin: { env: ModeScheduleEnv; objective: PhaseObjective; obs: Float32Array | null; ctx: PolicyContext | null } | null;
   private readonly scenario: ScenarioName | 'mixed';
@@ -159,12 +169,14 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
   private readonly tracker: MetaObservationTracker;
   private readonly objective: PhaseObjective;
   private rng = new Rng(0).fork('meta-episodes');
+  // Its own stream, so that the scenario / seed / schedule draws do not depend on the variation share.
+  private variationRng = new Rng(0).fork('meta-workload-variation');
   private lowerObs: Float32Array | null = null;
   private ctx: PolicyContext | null = null;
   private metaStep = 0;
   private done = true;
   /** Scenario, world seed and schedule of the current episode (tests and logs). */
-  episode: { scenario: ScenarioName; worldSeed: number; schedule: ModePhase[] } | null = null;
+  episode: { scenario: ScenarioName; worldSeed: number; schedule: ModePhase[]; workload?: WorkloadVariation } | null = null;
 
   constructor(options: MetaEnvOptions = {}) {
     const o = parseMetaEnvOptions(options as Record<string, unknown>);
@@ -172,6 +184,7 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     this.episodeMetaSteps = o.episodeMetaSteps ?? DEFAULT_EPISODE_META_STEPS;
     this.modeSwitchProb = o.modeSwitchProb ?? DEFAULT_MODE_SWITCH_PROB;
     this.budgetResetShare = o.budgetResetShare ?? 0;
+    this.workloadVariationShare = o.workloadVariationShare ?? 0;
     this.scenario = o.scenario ?? 'mixed';
     this.fixedSchedule = o.schedule;
     this.seedBase = o.seedBase ?? META_SEED_BASE;
@@ -189,18 +202,21 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     if (opts.seed !== undefined) {
       if (!Number.isFinite(opts.seed)) throw new Error(`${META_ENV_ID}.reset: seed must be a finite number, got ${opts.seed}`);
       this.rng = new Rng(opts.seed).fork('meta-episodes');
+      this.variationRng = new Rng(opts.seed).fork('meta-workload-variation');
     }
     const scenario = this.scenario === 'mixed' ? SCENARIOS[this.rng.int(SCENARIOS.length)]! : this.scenario;
     const worldSeed = this.seedBase + this.rng.int(META_SEED_SPAN);
     const schedule = this.fixedSchedule ?? randomSchedule(this.rng.fork(`schedule-${worldSeed}`), this.episodeMetaSteps, this.windowSteps, this.modeSwitchProb, this.budgetResetShare);
-    this.episode = { scenario, worldSeed, schedule };
-    const r = this.env.reset({ seed: worldSeed, options: { scenario, schedule } });
+    const workload = this.workloadVariationShare > 0 && this.variationRng.next() < this.workloadVariationShare ? sampleWorkloadVariation(this.variationRng) : undefined;
+    this.episode = workload ? { scenario, worldSeed, schedule, workload } : { scenario, worldSeed, schedule };
+    const worldOptions = { scenario, schedule, ...(workload ? { workload } : {}) };
+    const r = this.env.reset({ seed: worldSeed, options: worldOptions });
     this.lower.reset(worldSeed);
     this.tracker.reset();
     this.tracker.observe(r.info.context, null, this.env.budgetUsdPerHour);
     this.objective.reset();
     if (this.twin) {
-      const t = this.twin.env.reset({ seed: worldSeed, options: { scenario, schedule } });
+      const t = this.twin.env.reset({ seed: worldSeed, options: worldOptions });
       this.twin.objective.reset();
       this.twin.obs = t.obs;
       this.twin.ctx = t.info.context;

@@ -13,6 +13,7 @@ import type { Action, Weights } from '../core/types.ts';
 import { SparkIotEnv } from '../env/spark-iot-env.ts';
 import type { ScenarioName, SparkIotInfo } from '../env/spark-iot-types.ts';
 import type { Trace } from '../workload/trace.ts';
+import type { WorkloadVariation } from '../workload/variation.ts';
 import { withWeights } from '../policies/rl-agent.ts';
 import type { ModeContext, PolicyContext } from '../policies/types.ts';
 import { modeSwitchSchedule, phaseIndexAt, validateSchedule, type ModeName, type ModePhase } from './modes.ts';
@@ -91,8 +92,11 @@ export class ModeScheduleEnv {
     return this.inner.config.scenarios[this.inner.scenarioId].budgetUsdPerHour;
   }
 
-  /** options.schedule replaces the schedule from this episode on; options.scenario changes the IoT scenario. */
-  reset(opts: { seed?: number; options?: { schedule?: ModePhase[]; scenario?: ScenarioName } } = {}): { obs: Float32Array; info: ModeStepInfo } {
+  /**
+   * options.schedule replaces the schedule from this episode on; options.scenario changes the IoT scenario;
+   * options.workload varies this episode's arrival process (SparkIotEnv.reset, src/workload/variation.ts).
+   */
+  reset(opts: { seed?: number; options?: { schedule?: ModePhase[]; scenario?: ScenarioName; workload?: WorkloadVariation } } = {}): { obs: Float32Array; info: ModeStepInfo } {
     const o = opts.options ?? {};
     if (o.schedule !== undefined) this.schedule = validateSchedule(o.schedule, 'ModeScheduleEnv.reset');
     this.phaseIndex = 0;
@@ -101,6 +105,7 @@ export class ModeScheduleEnv {
     const weights = { ...this.modes[first.mode].defaultWeights };
     const innerOpts: Record<string, unknown> = { weights };
     if (o.scenario !== undefined) innerOpts['scenario'] = o.scenario;
+    if (o.workload !== undefined) innerOpts['workload'] = o.workload;
     const r = this.inner.reset({ seed: opts.seed, options: innerOpts });
     // The run's budget: the scenario's budget rate over the run's duration.
     this.budgetUsd = (this.budgetUsdPerHour * this.maxSteps * this.inner.controlIntervalS) / 3600;
