@@ -28,6 +28,7 @@ test('claims name the baselines the agent fails to dominate and test the oracle 
   assert.deepEqual(c.oracleNotDominated, [{ policy: 'fixed', result: 'worse-sla' }, { policy: 'spark-dra', result: 'worse-cost' }]);
   assert.equal(c.reactive?.policy, 'keda-lag'); // the reactive baseline with the fewest violations
   assert.equal(c.reactive?.met, true); // 0.5 <= 3 / 3 and 2 <= 3
+  assert.deepEqual(c.oracleReactive, { policy: 'keda-lag', slaRatio: 0.05 / 3, costRatio: 1.8 / 3, met: true });
   assert.equal(c.oracle?.met, true); // 2 / 1.8 = 1.11 <= 1.15 and +0.45 pp
   assert.equal(c.ablation?.met, true); // 75 % fewer violations than rl-no-edge
   const text = formatClaims([c], 'edge-rl');
@@ -39,6 +40,11 @@ test('a cheaper but not better-enough agent misses the reactive and oracle bars'
   const [c] = checkClaims(rows, 'edge-rl');
   assert.equal(c?.reactive?.met, false); // 1.5 > 1
   assert.equal(c?.oracle?.met, false); // cost 2.9x the oracle's
+  assert.equal(c?.oracleReactive?.met, true);
+  // A world where foresight costs more than the reactive baseline: the oracle fails the cost side of that bar.
+  const [d] = checkClaims([row('keda-lag', 6, 2), row('oracle', 0.2, 2.6), row('edge-rl', 1, 2.4)], 'edge-rl');
+  assert.equal(d?.oracleReactive?.met, false);
+  assert.match(formatClaims([d!], 'edge-rl'), /\| \*\*not met\*\*: keda-lag 0\.17, 1\.20 \| no: 0\.03, 1\.30 \|/);
   assert.equal(c?.ablation, null);
   const [z] = checkClaims([row('rl-no-edge', 0, 2), row('edge-rl', 0.1, 1.5)], 'edge-rl');
   assert.equal(z?.ablation?.met, false);

@@ -5,7 +5,7 @@
  *    better in one. The same test is applied to the clairvoyant oracle, to show whether the bar can be cleared at all
  *    in that world (the oracle knows the future; if even it fails, the bar asks for more than foresight gives).
  *  - Best reactive baseline (the lowest SLA violation % among the policies marked `reactive`): the agent has at most
- *    one third of its violations at no higher cost.
+ *    one third of its violations at no higher cost. Also applied to the oracle, for the same reason.
  *  - Oracle: the agent's cost within 15 % of the oracle's and its SLA violations within 2 percentage points.
  *  - Ablation: the agent against its edge-masked twin over whole runs (the burst-onset-window version of this claim
  *    is in the edge report, `edgepilot report edge`).
@@ -36,9 +36,28 @@ export interface WorldClaims {
   baselines: number;
   /** The same Pareto test for the oracle (null when the oracle did not run). */
   oracleNotDominated: { policy: string; result: Dominance }[] | null;
-  reactive: { policy: string; slaRatio: number; costRatio: number; met: boolean } | null;
+  reactive: ReactiveCheck | null;
+  /** The same check for the oracle (null when the oracle or a reactive baseline did not run). */
+  oracleReactive: ReactiveCheck | null;
   oracle: { costRatio: number; slaPp: number; met: boolean } | null;
   ablation: { policy: string; reduction: number; met: boolean } | null;
+}
+
+export interface ReactiveCheck {
+  policy: string;
+  slaRatio: number;
+  costRatio: number;
+  met: boolean;
+}
+
+/** x against the best reactive baseline r: at most one third of its SLA violations, at no higher cost. */
+function reactiveCheck(x: SummaryRow, r: SummaryRow): ReactiveCheck {
+  return {
+    policy: r.policy,
+    slaRatio: x.slaViolationPct / r.slaViolationPct,
+    costRatio: x.costUsd / r.costUsd,
+    met: x.slaViolationPct <= CLAIM_BARS.reactiveViolationRatio * r.slaViolationPct && x.costUsd <= r.costUsd,
+  };
 }
 
 /** The registry entry, or null for a policy from another registry (the seed family: baselines, not reactive). */
@@ -68,14 +87,8 @@ export function checkClaims(rows: readonly SummaryRow[], agent: string, ablation
       notDominated: losses(a),
       baselines: baselines.length,
       oracleNotDominated: oracle ? losses(oracle) : null,
-      reactive: reactive
-        ? {
-            policy: reactive.policy,
-            slaRatio: a.slaViolationPct / reactive.slaViolationPct,
-            costRatio: a.costUsd / reactive.costUsd,
-            met: a.slaViolationPct <= CLAIM_BARS.reactiveViolationRatio * reactive.slaViolationPct && a.costUsd <= reactive.costUsd,
-          }
-        : null,
+      reactive: reactive ? reactiveCheck(a, reactive) : null,
+      oracleReactive: reactive && oracle ? reactiveCheck(oracle, reactive) : null,
       oracle: oracle
         ? {
             costRatio: a.costUsd / oracle.costUsd,
@@ -111,20 +124,22 @@ export function formatClaims(claims: readonly WorldClaims[], agent: string): str
   const lines = [
     `## The issue's claims for \`${agent}\` (by means over the seeds above)`,
     '',
-    '| world | Pareto-dominates non-oracle baselines | oracle would | vs best reactive: SLA ratio, cost ratio (bar <= 1/3, <= 1) | vs oracle: cost ratio, SLA pp (bar <= 1.15, <= 2) | SLA cut vs edge-masked twin (bar >= 30 %) |',
-    '|---|---|---|---|---|---|',
+    '| world | Pareto-dominates non-oracle baselines | oracle would | vs best reactive: SLA ratio, cost ratio (bar <= 1/3, <= 1) | oracle would | vs oracle: cost ratio, SLA pp (bar <= 1.15, <= 2) | SLA cut vs edge-masked twin (bar >= 30 %) |',
+    '|---|---|---|---|---|---|---|',
   ];
   for (const c of claims) {
     const pareto = `${c.notDominated.length === 0 ? 'met' : '**not met**'}: ${lossText(c.notDominated)} of ${c.baselines}`;
     const oracle = c.oracleNotDominated === null ? 'n/a' : `${c.oracleNotDominated.length === 0 ? 'yes' : 'no'}: ${lossText(c.oracleNotDominated)}`;
     const reactive = c.reactive ? `${yes(c.reactive.met)}: ${c.reactive.policy} ${c.reactive.slaRatio.toFixed(2)}, ${c.reactive.costRatio.toFixed(2)}` : 'n/a';
+    const oracleReactive = c.oracleReactive ? `${c.oracleReactive.met ? 'yes' : 'no'}: ${c.oracleReactive.slaRatio.toFixed(2)}, ${c.oracleReactive.costRatio.toFixed(2)}` : 'n/a';
     const orc = c.oracle ? `${yes(c.oracle.met)}: ${c.oracle.costRatio.toFixed(2)}, ${c.oracle.slaPp >= 0 ? '+' : ''}${c.oracle.slaPp.toFixed(2)}` : 'n/a';
     const abl = c.ablation ? `${yes(c.ablation.met)}: ${ablationText(c.ablation.reduction)} than ${c.ablation.policy} (whole runs)` : 'n/a';
-    lines.push(`| ${c.world} | ${pareto} | ${oracle} | ${reactive} | ${orc} | ${abl} |`);
+    lines.push(`| ${c.world} | ${pareto} | ${oracle} | ${reactive} | ${oracleReactive} | ${orc} | ${abl} |`);
   }
   lines.push(
     '',
-    '"oracle would" applies the Pareto test to the clairvoyant oracle: where it fails too, no policy that only forecasts can be expected to pass. ' +
+    '"oracle would" applies the Pareto test, and the best-reactive test, to the clairvoyant oracle: where it fails too, a policy that only forecasts ' +
+      'cannot be expected to pass (the oracle is a planner with perfect foresight, not a proven optimum, so passing is not ruled out; it is the bar of what foresight bought here). ' +
       'The burst-onset-window ablation is in `edgepilot report edge`; the meta-controller claim in `edgepilot report meta`.',
     '',
   );
