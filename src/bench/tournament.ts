@@ -27,6 +27,8 @@ export interface BenchEnvOptions {
   controlIntervalS?: number;
   trace?: string;
   traceStepS?: number;
+  /** A gaps file to skip, or false for none (default: gaps.csv beside the trace; src/workload/trace.ts). */
+  traceGaps?: string | false;
   exposeFuture?: boolean;
   /** SparkIotEnv's target ('embedded' | 'spark-k8s'); unset = the env's default. */
   target?: 'embedded' | 'spark-k8s';
@@ -41,6 +43,8 @@ export interface TournamentOptions {
   steps: number;
   trace?: string;
   traceStepS?: number;
+  /** A gaps file to skip, or false for none (default: gaps.csv beside the trace; src/workload/trace.ts). */
+  traceGaps?: string | false;
   controlIntervalS?: number;
   makeEnv: EnvFactory;
   /** Called after each run (for a progress bar). */
@@ -100,6 +104,7 @@ export function runTournament(opts: TournamentOptions): TournamentResult {
       if (opts.controlIntervalS !== undefined) envOpts.controlIntervalS = opts.controlIntervalS;
       if (opts.trace !== undefined) envOpts.trace = opts.trace;
       if (opts.traceStepS !== undefined) envOpts.traceStepS = opts.traceStepS;
+      if (opts.traceGaps !== undefined) envOpts.traceGaps = opts.traceGaps;
       const env = opts.makeEnv(envOpts);
       for (let i = 0; i < opts.seeds; i++) {
         for (const r of runEpisode(env, policy, policyId, seedFor(i), opts.steps)) records.push(r);

@@ -14,6 +14,7 @@ import { renderBenchmarkPng } from '../bench/plots.ts';
 import { buildReport, formatTable } from '../bench/report.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
+import { GAPS_FILE_NAME, loadTraceCsv } from '../workload/trace.ts';
 // The one line that wires the real simulator in (src/env/spark-iot-env.ts).
 import { SparkIotEnv, SPARK_IOT_TARGETS, type SparkIotTarget } from '../env/spark-iot-env.ts';
 import { ModeScheduleEnv, MODE_SWITCH_BASE_SCENARIO, MODE_SWITCH_SCENARIO } from '../meta/mode-env.ts';
@@ -35,6 +36,8 @@ export interface BenchOptions {
   steps?: string;
   trace?: string;
   traceStepS?: string;
+  /** A gaps file (string), or false from --no-trace-gaps; unset: gaps.csv beside the trace, if any. */
+  traceGaps?: string | boolean;
   out?: string;
   quick?: boolean;
   json?: boolean;
@@ -49,6 +52,7 @@ export interface ResolvedBench {
   steps: number;
   trace?: string;
   traceStepS?: number;
+  traceGaps?: string | false;
   out: string;
   target: SparkIotTarget;
 }
@@ -77,24 +81,37 @@ export function resolveBenchOptions(o: BenchOptions): ResolvedBench {
   if (o.trace !== undefined && !existsSync(o.trace)) throw new UsageError(`--trace: file not found: ${o.trace}`);
   const traceStepS = o.traceStepS !== undefined ? parseFloatOption('--trace-step-s', o.traceStepS) : undefined;
   if (traceStepS !== undefined && !(traceStepS > 0)) throw new UsageError(`--trace-step-s must be > 0, got ${o.traceStepS}`);
+  let traceGaps: string | false | undefined;
+  if (typeof o.traceGaps === 'string') {
+    if (o.trace === undefined) throw new UsageError('--trace-gaps needs --trace');
+    if (!existsSync(o.traceGaps)) throw new UsageError(`--trace-gaps: file not found: ${o.traceGaps}`);
+    traceGaps = o.traceGaps;
+  } else if (o.traceGaps === false) traceGaps = false;
   const target = (o.target ?? 'embedded') as SparkIotTarget;
   if (!(SPARK_IOT_TARGETS as readonly string[]).includes(target)) throw new UsageError(`unknown --target '${o.target}'; valid targets: ${SPARK_IOT_TARGETS.join(', ')}`);
   const tag = o.quick && o.scenario === undefined ? 'quick' : scenarioArg;
   const out = o.out ?? join('runs', `bench-${tag}${o.trace ? `-${basename(o.trace).replace(/\.[^.]*$/, '')}` : ''}${target === 'embedded' ? '' : `-${target}`}`);
-  return { scenarios, policies, seeds, steps, trace: o.trace, traceStepS, out, target };
+  return { scenarios, policies, seeds, steps, trace: o.trace, traceStepS, ...(traceGaps !== undefined ? { traceGaps } : {}), out, target };
 }
 
 export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEnv, envName = ENV_NAME): Promise<void> {
   const plan = resolveBenchOptions(o);
   // The spark-k8s target prices restarts in (src/env/spark-iot-env.ts); the default leaves the env options untouched.
   const factory: EnvFactory = plan.target === 'embedded' ? baseFactory : (opts) => baseFactory({ ...opts, target: plan.target });
+  let traceNote: string | undefined;
   if (plan.trace !== undefined) {
-    // Build one env up front so a malformed trace is a usage error (exit 2), not a crash in the middle of the run.
+    // Load the trace and build one env up front so a malformed trace is a usage error (exit 2), not a crash in the
+    // middle of the run.
     try {
-      factory({ scenario: plan.scenarios[0]!, maxSteps: plan.steps, trace: plan.trace, ...(plan.traceStepS !== undefined ? { traceStepS: plan.traceStepS } : {}) });
+      const trace = loadTraceCsv(plan.trace, { traceStepS: plan.traceStepS, gaps: plan.traceGaps });
+      factory({ scenario: plan.scenarios[0]!, maxSteps: plan.steps, trace: plan.trace, ...(plan.traceStepS !== undefined ? { traceStepS: plan.traceStepS } : {}), ...(plan.traceGaps !== undefined ? { traceGaps: plan.traceGaps } : {}) });
+      traceNote = trace.gaps
+        ? `skipped ${trace.gaps.skippedRows} rows (${trace.gaps.skippedS} s) overlapping the ${trace.gaps.count} gaps of ${trace.gaps.file} (holes in the recording, not silence; --no-trace-gaps replays them)`
+        : 'no gaps file applied';
     } catch (err) {
       throw new UsageError(`--trace ${plan.trace}: ${(err as Error).message}`);
     }
+    process.stderr.write(`trace ${plan.trace}: ${traceNote}\n`);
   }
   const total = plan.scenarios.length * plan.policies.length * plan.seeds;
   const bar = new ProgressBar({ label: 'bench', total });
@@ -105,6 +122,7 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
     steps: plan.steps,
     trace: plan.trace,
     traceStepS: plan.traceStepS,
+    ...(plan.traceGaps !== undefined ? { traceGaps: plan.traceGaps } : {}),
     makeEnv: factory,
     onRunDone: (done, _total, label) => bar.set(done, label),
   });
@@ -124,7 +142,7 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
       policies: plan.policies,
       seeds: Array.from({ length: plan.seeds }, (_, i) => seedFor(i)),
       steps: plan.steps,
-      trace: plan.trace,
+      trace: plan.trace === undefined ? undefined : `${plan.trace} (${traceNote})`,
       controlIntervalS,
       envName: (plan.target === 'embedded' ? '' : `[target ${plan.target}] `) + (plan.scenarios.includes(MODE_SWITCH_SCENARIO) ? `${envName} with the mode schedule of ModeScheduleEnv (src/meta/mode-env.ts, docs/META.md)` : envName),
     },
@@ -151,6 +169,8 @@ export function register(program: Command): void {
     .option('--steps <n>', 'control steps per run (default 500; 120 with --quick)')
     .option('--trace <file.csv>', 'replay an arrival-rate trace instead of the synthetic process')
     .option('--trace-step-s <s>', 'seconds per trace row')
+    .option('--trace-gaps <file>', `gaps file (t_start,length_steps in seconds) whose rows are skipped, not replayed as silence (default: ${GAPS_FILE_NAME} beside the trace, if any)`)
+    .option('--no-trace-gaps', 'replay every row of the trace, gaps included')
     .option('--target <name>', "embedded (default) or spark-k8s: memory, codec and tier changes restart the application (docs/SPARK.md)")
     .option('--out <dir>', 'output folder (default runs/bench-<scenario>)')
     .option('--quick', 'small run: all scenarios, 3 seeds, 120 steps')

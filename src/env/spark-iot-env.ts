@@ -43,6 +43,8 @@ export interface SparkIotEnvOptions {
   trace?: string | Trace;
   /** Seconds per unit of the trace's t column when `trace` is a path (default 1; 60 for per-minute files). */
   traceStepS?: number;
+  /** When `trace` is a path: a gaps file to skip, or false to replay every row (default: gaps.csv beside the trace, if any). */
+  traceGaps?: string | false;
   /** Rescale the trace so its 99th percentile maps to the scenario's peak rate (default true). */
   rescaleTrace?: boolean;
   weights?: Weights | 'scenario' | 'random';
@@ -182,7 +184,7 @@ export class SparkIotEnv implements Env<Float32Array, EnvAction> {
     if (!Number.isInteger(this.controlIntervalS) || this.controlIntervalS < 1) throw new Error(`SparkIotEnv: controlIntervalS must be a positive integer (seconds), got ${options.controlIntervalS}`);
     const w = options.weights ?? 'scenario';
     this.weightsMode = w === 'scenario' || w === 'random' ? w : assertWeights(w, 'weights');
-    this.trace = typeof options.trace === 'string' ? loadTraceCsv(options.trace, { traceStepS: options.traceStepS }) : (options.trace ?? null);
+    this.trace = typeof options.trace === 'string' ? loadTraceCsv(options.trace, { traceStepS: options.traceStepS, gaps: options.traceGaps }) : (options.trace ?? null);
     this.rescaleTrace = options.rescaleTrace ?? true;
     this.exposeFuture = options.exposeFuture ?? false;
     this.target = options.target ?? 'embedded';

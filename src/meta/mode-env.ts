@@ -30,6 +30,7 @@ export interface ModeScheduleEnvOptions {
   controlIntervalS?: number;
   trace?: string | Trace;
   traceStepS?: number;
+  traceGaps?: string | false;
   exposeFuture?: boolean;
   config?: ConfigOverrides;
   /** Default: the mode-switch story for maxSteps. */

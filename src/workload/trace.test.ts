@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../core/rng.ts';
 import { DEFAULT_CONFIG } from '../core/config.ts';
-import { loadTraceCsv, parseTraceCsv, quantile, traceSeries } from './trace.ts';
+import { loadTraceCsv, parseTraceCsv, parseTraceGapsCsv, quantile, skipTraceGaps, traceSeries } from './trace.ts';
 
 const scenario = DEFAULT_CONFIG.scenarios.balanced;
 
@@ -49,8 +49,50 @@ test('per-minute traces (traceStepS 60) are interpolated to 1 s with Poisson cou
   assert.ok(mean > 110 && mean < 160, `mean ${mean}`);
 });
 
-test('the real twitter per-minute trace loads', () => {
-  const trace = loadTraceCsv('/work/shared/traces/twitter-stream-2021/rate_60s.csv', { traceStepS: 60 });
+test('the real twitter per-minute trace loads, its recording holes skipped by the gaps.csv beside it', () => {
+  const path = '/work/shared/traces/twitter-stream-2021/rate_60s.csv';
+  const trace = loadTraceCsv(path, { traceStepS: 60 });
   assert.equal(trace.name, 'rate_60s.csv');
-  assert.ok(trace.rate.length > 30_000);
+  const raw = loadTraceCsv(path, { traceStepS: 60, gaps: false });
+  assert.equal(raw.gaps, undefined);
+  assert.ok(raw.rate.length > 30_000);
+  assert.equal(trace.gaps?.count, 22);
+  assert.equal(trace.rate.length, raw.rate.length - trace.gaps!.skippedRows);
+  // The 21 daily ~29 min holes and the 150 s one are gone: no run of zero minutes as long as 2 is left.
+  const longestZeroRun = (rate: Float64Array): number => {
+    let run = 0;
+    let longest = 0;
+    for (const r of rate) longest = Math.max(longest, (run = r === 0 ? run + 1 : 0));
+    return longest;
+  };
+  assert.ok(longestZeroRun(raw.rate) >= 28);
+  assert.ok(longestZeroRun(trace.rate) < 2, `longest zero run ${longestZeroRun(trace.rate)}`);
+});
+
+test('gaps: rows overlapping a gap are skipped and the rest move up with their durations; sizes follow', () => {
+  const trace = parseTraceCsv('t,rate,size\n0,1,10\n10,2,20\n20,3,30\n30,4,40\n40,5,50\n', 'g.csv');
+  // [12, 25) overlaps the rows starting at 10 and 20; [45, 46) overlaps nothing (the last row lasts traceStepS = 1 s).
+  const out = skipTraceGaps(trace, [{ startS: 12, lengthS: 13 }, { startS: 45, lengthS: 1 }], 'gaps.csv');
+  assert.deepEqual(Array.from(out.rate), [1, 4, 5]);
+  assert.deepEqual(Array.from(out.size!), [10, 40, 50]);
+  assert.deepEqual(Array.from(out.tS), [0, 10, 20]);
+  assert.deepEqual(out.gaps, { file: 'gaps.csv', count: 2, skippedRows: 2, skippedS: 20 });
+  assert.deepEqual(Array.from(trace.rate), [1, 2, 3, 4, 5], 'the input is not changed');
+  assert.throws(() => skipTraceGaps(trace, [{ startS: 0, lengthS: 100 }], 'all.csv'), /g\.csv: every row lies in a gap of all\.csv/);
+});
+
+test('gaps files: parsed with a header, bad rows named by file and line; found beside the trace, or given, or off', () => {
+  assert.deepEqual(parseTraceGapsCsv('t_start,length_steps\n5,3\n', 'gaps.csv'), [{ startS: 5, lengthS: 3 }]);
+  assert.throws(() => parseTraceGapsCsv('t_start,length_steps\n5\n', 'x.csv'), /x\.csv: line 2: expected t_start,length_steps/);
+  assert.throws(() => parseTraceGapsCsv('t_start,length_steps\n5,0\n', 'y.csv'), /y\.csv: line 2: t_start must be >= 0 and length_steps > 0/);
+  const dir = mkdtempSync(join(tmpdir(), 'trace-gaps-'));
+  const path = join(dir, 'rate.csv');
+  writeFileSync(path, 't,rate\n0,1\n1,0\n2,0\n3,4\n');
+  assert.equal(loadTraceCsv(path).gaps, undefined, 'no gaps file, nothing skipped');
+  writeFileSync(join(dir, 'gaps.csv'), 't_start,length_steps\n1,2\n');
+  assert.deepEqual(Array.from(loadTraceCsv(path).rate), [1, 4]);
+  assert.deepEqual(Array.from(loadTraceCsv(path, { gaps: false }).rate), [1, 0, 0, 4]);
+  writeFileSync(join(dir, 'other.csv'), 't_start,length_steps\n3,1\n');
+  assert.deepEqual(Array.from(loadTraceCsv(path, { gaps: join(dir, 'other.csv') }).rate), [1, 0, 0]);
+  assert.throws(() => loadTraceCsv(path, { gaps: join(dir, 'none.csv') }), /none\.csv: cannot read gaps file/);
 });

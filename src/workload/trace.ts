@@ -5,9 +5,15 @@
  * Replay: the rate is interpolated linearly to 1 s, rescaled so that its 99th percentile maps to the scenario's
  * peak rate (unless `rescale: false`), started at a seed-dependent offset and looped if shorter than the episode.
  * A size column, if present, is rescaled so that its mean maps to the scenario's message size.
+ *
+ * Gaps: holes in a recording (the Twitter archive misses about 29 min a day, which its file holds as zeros) are not
+ * silence, and replaying them as such would fake an on/off workload. A `gaps.csv` (`t_start,length_steps`, in
+ * seconds of the recording: ../shared/traces/twitter-stream-2021/SOURCE.md) next to the trace file is applied by
+ * default: every row that overlaps a gap is skipped and the rows after it move up, so the replay joins the data on
+ * both sides. `gaps: false` replays the file as it is; `gaps: path` names another gaps file.
  */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Rng } from '../core/rng.ts';
 import type { ScenarioConfig } from '../core/config.ts';
 import { allocateSeries, type ExogenousSeries } from './series.ts';
@@ -23,7 +29,18 @@ export interface Trace {
   rate: Float64Array;
   /** Per-row size, or null when the file has no size column. */
   size: Float64Array | null;
+  /** The gaps skipped (absent when no gaps file was applied). */
+  gaps?: { file: string; count: number; skippedRows: number; skippedS: number };
 }
+
+/** A hole in a recording: [startS, startS + lengthS) in the trace's seconds. */
+export interface TraceGap {
+  startS: number;
+  lengthS: number;
+}
+
+/** The file name the loader looks for next to a trace. */
+export const GAPS_FILE_NAME = 'gaps.csv';
 
 export class TraceFormatError extends Error {
   constructor(message: string) {
@@ -35,6 +52,8 @@ export class TraceFormatError extends Error {
 export interface TraceOptions {
   /** Seconds per unit of t (default 1). */
   traceStepS?: number;
+  /** A gaps file to skip (default: `gaps.csv` next to the trace, if there is one); false: replay every row. */
+  gaps?: string | false;
 }
 
 export function parseTraceCsv(text: string, name: string, options: TraceOptions = {}): Trace {
@@ -76,19 +95,82 @@ export function parseTraceCsv(text: string, name: string, options: TraceOptions 
   return { name, stepS, tS: Float64Array.from(t), rate: Float64Array.from(rate), size: hasSize ? Float64Array.from(size) : null };
 }
 
-export function loadTraceCsv(path: string, options: TraceOptions = {}): Trace {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new TraceFormatError(`${path}: cannot read trace file (${(err as Error).message})`);
+/** Parses a gaps file: rows `t_start,length_steps` (seconds; a header line is allowed), lengths > 0. */
+export function parseTraceGapsCsv(text: string, name: string): TraceGap[] {
+  const gaps: TraceGap[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    const fields = line.split(',').map((f) => f.trim());
+    if (gaps.length === 0 && Number.isNaN(Number(fields[0])) && fields[0] !== '') continue; // header
+    const [start, length] = [Number(fields[0]), Number(fields[1])];
+    if (fields.length < 2 || fields[0] === '' || fields[1] === '' || !Number.isFinite(start) || !Number.isFinite(length)) {
+      throw new TraceFormatError(`${name}: line ${i + 1}: expected t_start,length_steps (two numbers), got '${line}'`);
+    }
+    if (start < 0 || length <= 0) throw new TraceFormatError(`${name}: line ${i + 1}: t_start must be >= 0 and length_steps > 0, got '${line}'`);
+    gaps.push({ startS: start, lengthS: length });
   }
+  return gaps;
+}
+
+/**
+ * The trace without the rows that overlap a gap (a row covers [t, next t)); the kept rows keep their durations and
+ * are moved up to follow each other, so the replay joins the data on both sides of each gap.
+ */
+export function skipTraceGaps(trace: Trace, gaps: readonly TraceGap[], file: string): Trace {
+  const n = trace.tS.length;
+  const t: number[] = [];
+  const rate: number[] = [];
+  const size: number[] = [];
+  let skippedRows = 0;
+  let skippedS = 0;
+  let nextT = trace.tS[0]!;
+  for (let i = 0; i < n; i++) {
+    const start = trace.tS[i]!;
+    const duration = (i + 1 < n ? trace.tS[i + 1]! : start + trace.stepS) - start;
+    const end = start + duration;
+    if (gaps.some((g) => start < g.startS + g.lengthS && g.startS < end)) {
+      skippedRows++;
+      skippedS += duration;
+      continue;
+    }
+    t.push(nextT);
+    nextT += duration;
+    rate.push(trace.rate[i]!);
+    if (trace.size) size.push(trace.size[i]!);
+  }
+  if (t.length === 0) throw new TraceFormatError(`${trace.name}: every row lies in a gap of ${file}`);
+  return {
+    ...trace,
+    tS: Float64Array.from(t),
+    rate: Float64Array.from(rate),
+    size: trace.size ? Float64Array.from(size) : null,
+    gaps: { file, count: gaps.length, skippedRows, skippedS },
+  };
+}
+
+function readText(path: string, what: string): string {
   try {
-    return parseTraceCsv(text, basename(path), options);
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new TraceFormatError(`${path}: cannot read ${what} (${(err as Error).message})`);
+  }
+}
+
+export function loadTraceCsv(path: string, options: TraceOptions = {}): Trace {
+  const text = readText(path, 'trace file');
+  let trace: Trace;
+  try {
+    trace = parseTraceCsv(text, basename(path), options);
   } catch (err) {
     if (err instanceof TraceFormatError) throw new TraceFormatError(err.message.replace(basename(path), path));
     throw err;
   }
+  const beside = join(dirname(path), GAPS_FILE_NAME);
+  const gapsPath = options.gaps === false ? null : options.gaps ?? (existsSync(beside) ? beside : null);
+  if (gapsPath === null) return trace;
+  return skipTraceGaps(trace, parseTraceGapsCsv(readText(gapsPath, 'gaps file'), gapsPath), gapsPath);
 }
 
 /** Value at quantile q of the values (linear interpolation between order statistics). */

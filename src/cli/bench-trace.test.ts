@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveBenchOptions } from './bench.ts';
+import { UsageError } from './output.ts';
+import { runCli } from './test-run-cli.ts';
+
+const usage = (re: RegExp) => (e: unknown) => e instanceof UsageError && re.test((e as Error).message);
+
+test('bench --trace-gaps / --no-trace-gaps: a file, off, or the default (gaps.csv beside the trace); bad use is a usage error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-trace-'));
+  const trace = join(dir, 'rate.csv');
+  writeFileSync(trace, 't,rate\n0,1\n1,2\n');
+  writeFileSync(join(dir, 'holes.csv'), 't_start,length_steps\n1,1\n');
+  assert.equal('traceGaps' in resolveBenchOptions({ quick: true, trace }), false);
+  assert.equal(resolveBenchOptions({ quick: true, trace, traceGaps: false }).traceGaps, false);
+  assert.equal(resolveBenchOptions({ quick: true, trace, traceGaps: join(dir, 'holes.csv') }).traceGaps, join(dir, 'holes.csv'));
+  assert.throws(() => resolveBenchOptions({ quick: true, traceGaps: join(dir, 'holes.csv') }), usage(/--trace-gaps needs --trace/));
+  assert.throws(() => resolveBenchOptions({ quick: true, trace, traceGaps: join(dir, 'nope.csv') }), usage(/--trace-gaps: file not found: .*nope\.csv/));
+});
+
+test('bench on a trace with a gaps.csv beside it says what it skipped, in stderr and in the report', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-trace-'));
+  const trace = join(dir, 'rate.csv');
+  writeFileSync(trace, ['t,rate', ...Array.from({ length: 120 }, (_, t) => `${t},${t >= 40 && t < 70 ? 0 : 50 + (t % 7)}`)].join('\n'));
+  writeFileSync(join(dir, 'gaps.csv'), 't_start,length_steps\n40,30\n');
+  const out = join(dir, 'out');
+  const r = await runCli(['bench', '--scenario', 'balanced', '--seeds', '1', '--steps', '6', '--policies', 'keda-lag', '--trace', trace, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /skipped 30 rows \(30 s\) overlapping the 1 gaps of .*gaps\.csv/);
+  assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /skipped 30 rows \(30 s\)/);
+  const off = await runCli(['bench', '--scenario', 'balanced', '--seeds', '1', '--steps', '6', '--policies', 'keda-lag', '--trace', trace, '--no-trace-gaps', '--out', out]);
+  assert.equal(off.code, 0, off.stderr);
+  assert.match(off.stderr, /no gaps file applied/);
+});
