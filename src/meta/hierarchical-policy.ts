@@ -4,6 +4,7 @@
  * the lower-level PPO (models/edge-rl-ppo.json) acts on the observation with those weights in place of the ones
  * the world shows (withWeights). The same class with a constant "meta" is the fixed-weight policy of the meta report.
  */
+import { AGENT_SCALE_DOWN_HOLD_S } from '../policies/scale-down-hold.ts';
 import { existsSync } from 'node:fs';
 import { loadConfig, type SimConfig } from '../core/config.ts';
 import { box } from '../core/spaces.ts';
@@ -39,6 +40,11 @@ export interface HierarchicalPolicyOptions {
   meta?: MetaController;
   /** Injected lower-level policy; otherwise the PPO from lowerCheckpointPath. */
   lower?: Policy;
+  /**
+   * Scale-down hold of the loaded PPO (default AGENT_SCALE_DOWN_HOLD_S, src/policies/scale-down-hold.ts), the same
+   * as every registered agent; not applied to an injected `lower`.
+   */
+  scaleDownHoldS?: number;
   config?: SimConfig;
 }
 
@@ -48,6 +54,7 @@ export class HierarchicalPolicy implements Policy {
   private readonly config: SimConfig;
   private readonly metaPath: string;
   private readonly lowerPath: string;
+  private readonly scaleDownHoldS: number;
   private meta: MetaController | null;
   private lower: Policy | null;
   private readonly tracker: MetaObservationTracker;
@@ -67,6 +74,7 @@ export class HierarchicalPolicy implements Policy {
     this.config = opts.config ?? loadConfig();
     this.metaPath = opts.metaCheckpointPath ?? DEFAULT_META_CHECKPOINT;
     this.lowerPath = opts.lowerCheckpointPath ?? DEFAULT_LOWER_CHECKPOINT;
+    this.scaleDownHoldS = opts.scaleDownHoldS ?? AGENT_SCALE_DOWN_HOLD_S;
     this.meta = opts.meta ?? null;
     this.lower = opts.lower ?? null;
     this.tracker = new MetaObservationTracker(this.windowSteps, this.config.observation.rateScaleMsgsPerS, this.config.modes);
@@ -75,7 +83,7 @@ export class HierarchicalPolicy implements Policy {
   reset(seed: number): void {
     // Loading here (not in the constructor) keeps `bench --help` and registry listings free of file access.
     this.meta ??= loadMetaController(this.metaPath);
-    this.lower ??= loadLowerPolicy(this.lowerPath, `${this.id}-lower`);
+    this.lower ??= loadLowerPolicy(this.lowerPath, `${this.id}-lower`, this.scaleDownHoldS);
     this.lower.reset(seed);
     this.tracker.reset();
     this.step = 0;

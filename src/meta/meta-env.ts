@@ -108,10 +108,14 @@ export function parseMetaEnvOptions(options: Record<string, unknown> = {}): Meta
   return { ...o };
 }
 
-/** The lower-level PPO, or a clear error naming the missing checkpoint and the command that produces it. */
-export function loadLowerPolicy(path = DEFAULT_LOWER_CHECKPOINT, id = 'edge-rl-lower'): PpoAgentPolicy {
+/**
+ * The lower-level PPO, or a clear error naming the missing checkpoint and the command that produces it.
+ * `scaleDownHoldS` (default 0): the meta-env trains on the PPO's own output; the HierarchicalPolicy that runs the
+ * trained meta-controller adds the agents' scale-down hold below it (docs/META.md "Scale-down hold").
+ */
+export function loadLowerPolicy(path = DEFAULT_LOWER_CHECKPOINT, id = 'edge-rl-lower', scaleDownHoldS = 0): PpoAgentPolicy {
   if (!existsSync(path)) throw new Error(`lower-level PPO checkpoint '${path}' not found; produce it with: ${LOWER_TRAIN_COMMAND}`);
-  const p = new PpoAgentPolicy({ id, checkpointPath: path });
+  const p = new PpoAgentPolicy({ id, checkpointPath: path, scaleDownHoldS });
   p.load();
   return p;
 }
@@ -160,7 +164,7 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
   readonly budgetResetShare: number;
   readonly workloadVariationShare: number;
   /** The reward baseline's twin world (null without one). */
-  private readonly twin: { env: ModeScheduleEnv; objective: PhaseObjective; obs: Float32Array | null; ctx: PolicyContext | null } | null;
+  private readonly twin: { env: ModeScheduleEnv; objective: PhaseObjective; lower: Policy; obs: Float32Array | null; ctx: PolicyContext | null } | null;
   private readonly scenario: ScenarioName | 'mixed';
   private readonly fixedSchedule: ModePhase[] | undefined;
   private readonly seedBase: number;
@@ -194,7 +198,14 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     this.objective = new PhaseObjective(this.env.inner.config.modes);
     this.twin =
       (o.rewardBaseline ?? 'none') === 'mode-default'
-        ? { env: new ModeScheduleEnv({ maxSteps: this.windowSteps * this.episodeMetaSteps, scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, schedule: o.schedule }), objective: new PhaseObjective(this.env.inner.config.modes), obs: null, ctx: null }
+        ? {
+            env: new ModeScheduleEnv({ maxSteps: this.windowSteps * this.episodeMetaSteps, scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, schedule: o.schedule }),
+            objective: new PhaseObjective(this.env.inner.config.modes),
+            // Its own instance: the lower policy keeps state (the scale-down hold). A given lowerPolicy (tests) is shared.
+            lower: o.lowerPolicy ?? loadLowerPolicy(o.lowerCheckpoint),
+            obs: null,
+            ctx: null,
+          }
         : null;
   }
 
@@ -218,6 +229,7 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     if (this.twin) {
       const t = this.twin.env.reset({ seed: worldSeed, options: worldOptions });
       this.twin.objective.reset();
+      if (this.twin.lower !== this.lower) this.twin.lower.reset(worldSeed);
       this.twin.obs = t.obs;
       this.twin.ctx = t.info.context;
     }
@@ -239,7 +251,7 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     let increments = 0;
     let truncated = false;
     for (let k = 0; k < this.windowSteps; k++) {
-      const { r, rec, stepMode, increment } = this.lowerStep(this.env, this.objective, this.lowerObs, this.ctx, weights);
+      const { r, rec, stepMode, increment } = this.lowerStep(this.env, this.objective, this.lower, this.lowerObs, this.ctx, weights);
       records.push(rec);
       this.tracker.observe(r.info.context, stepMode, budget);
       increments += increment;
@@ -268,7 +280,7 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     twin.env.inner.setWeights(weights);
     let increments = 0;
     for (let k = 0; k < steps; k++) {
-      const { r, increment } = this.lowerStep(twin.env, twin.objective, twin.obs, twin.ctx, weights);
+      const { r, increment } = this.lowerStep(twin.env, twin.objective, twin.lower, twin.obs, twin.ctx, weights);
       increments += increment;
       twin.obs = r.obs;
       twin.ctx = r.info.context;
@@ -278,8 +290,8 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
   }
 
   /** One lower-level step of `env` with `weights` in force: the PPO acts; returns the step and its objective increment. */
-  private lowerStep(env: ModeScheduleEnv, objective: PhaseObjective, obs: Float32Array, ctx: PolicyContext, weights: Weights) {
-    const r = env.stepAction(this.lower.act(withWeights(obs, weights), ctx));
+  private lowerStep(env: ModeScheduleEnv, objective: PhaseObjective, lower: Policy, obs: Float32Array, ctx: PolicyContext, weights: Weights) {
+    const r = env.stepAction(lower.act(withWeights(obs, weights), ctx));
     const rec = r.info.record!;
     const stepMode = assertMode(r.info.stepMode, META_ENV_ID);
     const increment = objective.add(stepMode, violatesModeSla(env.inner.config.modes[stepMode], rec), rec.costRateUsdPerHour / env.budgetUsdPerHour);

@@ -16,6 +16,7 @@ import { SENSIBLE_DEFAULTS } from './sensible-config.ts';
 import { OraclePolicy, ORACLE_DEFAULTS } from './oracle.ts';
 import { createSizeThresholdShufflePolicy, SIZE_THRESHOLD_SHUFFLE_SETTINGS } from './size-threshold-shuffle.ts';
 import { PpoAgentPolicy, EDGE_RL_CHECKPOINT, EDGE_RL_SPARK_K8S_CHECKPOINT, RL_NO_EDGE_CHECKPOINT } from './rl-agent.ts';
+import { AGENT_SCALE_DOWN_HOLD_S } from './scale-down-hold.ts';
 import { createEdgeRlPolicy } from '../meta/hierarchical-policy.ts';
 
 export interface PolicyEntry {
@@ -143,16 +144,16 @@ const BUILTIN: PolicyEntry[] = [
     role: 'agent',
     description: "contextual PPO (lower level alone), the scenario's default weights",
     source: 'models/edge-rl-ppo.json, trained by configs/edge-rl-ppo.json (docs/AGENT.md)',
-    settings: { checkpoint: 'models/edge-rl-ppo.json', deterministic: true },
-    create: () => new PpoAgentPolicy({ id: 'edge-rl-fixed', checkpointPath: EDGE_RL_CHECKPOINT }),
+    settings: { checkpoint: 'models/edge-rl-ppo.json', deterministic: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S },
+    create: () => new PpoAgentPolicy({ id: 'edge-rl-fixed', checkpointPath: EDGE_RL_CHECKPOINT, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S }),
   },
   {
     id: 'edge-rl-fixed-k8s',
     role: 'agent',
     description: "contextual PPO trained for the spark-k8s target (restarts priced in), the scenario's default weights",
     source: 'models/edge-rl-ppo-spark-k8s.json, trained by configs/edge-rl-ppo-spark-k8s.json (docs/SPARK.md)',
-    settings: { checkpoint: 'models/edge-rl-ppo-spark-k8s.json', deterministic: true },
-    create: () => new PpoAgentPolicy({ id: 'edge-rl-fixed-k8s', checkpointPath: EDGE_RL_SPARK_K8S_CHECKPOINT }),
+    settings: { checkpoint: 'models/edge-rl-ppo-spark-k8s.json', deterministic: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S },
+    create: () => new PpoAgentPolicy({ id: 'edge-rl-fixed-k8s', checkpointPath: EDGE_RL_SPARK_K8S_CHECKPOINT, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S }),
     inDefaultSet: false,
   },
   {
@@ -160,15 +161,15 @@ const BUILTIN: PolicyEntry[] = [
     role: 'agent',
     description: 'ablation: the same PPO trained and run with the edge-forecast features masked',
     source: 'models/rl-no-edge-ppo.json, trained by configs/rl-no-edge-ppo.json (docs/AGENT.md)',
-    settings: { checkpoint: 'models/rl-no-edge-ppo.json', deterministic: true, maskEdge: true },
-    create: () => new PpoAgentPolicy({ id: 'rl-no-edge', checkpointPath: RL_NO_EDGE_CHECKPOINT, maskEdge: true }),
+    settings: { checkpoint: 'models/rl-no-edge-ppo.json', deterministic: true, maskEdge: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S },
+    create: () => new PpoAgentPolicy({ id: 'rl-no-edge', checkpointPath: RL_NO_EDGE_CHECKPOINT, maskEdge: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S }),
   },
   {
     id: 'edge-rl',
     role: 'agent',
     description: 'hierarchical: TD3 meta-controller picks the weights every 10 steps (and on a mode change), the contextual PPO acts',
     source: 'models/meta-td3.json (configs/meta-td3.json, docs/META.md) over models/edge-rl-ppo.json (docs/AGENT.md)',
-    settings: { metaCheckpoint: 'models/meta-td3.json', lowerCheckpoint: 'models/edge-rl-ppo.json', windowSteps: 10, deterministic: true },
+    settings: { metaCheckpoint: 'models/meta-td3.json', lowerCheckpoint: 'models/edge-rl-ppo.json', windowSteps: 10, deterministic: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S },
     create: () => createEdgeRlPolicy(),
   },
 ];

@@ -105,3 +105,29 @@ test('the registry has edge-rl-fixed and rl-no-edge backed by the shipped checkp
     validateAction(p.act(obs, (info as { context: PolicyContext }).context));
   }
 });
+
+test('scaleDownHoldS: the executor count is the max of the last ceil(hold / interval) recommendations; the registered agents hold', () => {
+  const env = new SparkIotEnv({ scenario: 'smart-city', maxSteps: 120 });
+  const raw = new PpoAgentPolicy({ id: 'raw', checkpointPath: EDGE_RL_CHECKPOINT });
+  const held = new PpoAgentPolicy({ id: 'held', checkpointPath: EDGE_RL_CHECKPOINT, scaleDownHoldS: 25 });
+  const registered = createPolicy('edge-rl-fixed');
+  for (const p of [raw, held, registered]) p.reset(0);
+  let { obs, info } = env.reset({ seed: 3 });
+  const recommended: number[] = [];
+  let differs = 0;
+  for (let t = 0; t < 120; t++) {
+    const ctx = (info as { context: PolicyContext }).context;
+    const a = raw.act(obs, ctx);
+    const h = held.act(obs, ctx);
+    recommended.push(a.executors);
+    assert.equal(h.executors, Math.max(...recommended.slice(-3)), `step ${t}`);
+    assert.deepEqual({ ...h, executors: 0 }, { ...a, executors: 0 }, 'only the executor count is held');
+    assert.deepEqual(registered.act(obs, ctx), h);
+    if (h.executors !== a.executors) differs++;
+    const r = env.stepAction(h);
+    obs = r.obs;
+    info = r.info;
+  }
+  assert.ok(differs > 0, 'the agent scaled down at least once in 120 steps, and the hold delayed it');
+  assert.throws(() => held.act(obs), /the scale-down hold needs the policy context/);
+});

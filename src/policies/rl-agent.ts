@@ -15,6 +15,7 @@ import type { Action, Weights } from '../core/types.ts';
 import { EDGE_FEATURE_INDICES, OBSERVATION_FEATURES, OBS_SIZE, observationSpace } from '../control/observation.ts';
 import { loadModel, type TrainedModel } from '../rl/model.ts';
 import type { Policy, PolicyContext } from './types.ts';
+import { ScaleDownHold } from './scale-down-hold.ts';
 
 /** The shipped checkpoints (resolved from this file, so they load whatever the working directory). */
 export const EDGE_RL_CHECKPOINT = fileURLToPath(new URL('../../models/edge-rl-ppo.json', import.meta.url));
@@ -54,12 +55,18 @@ export interface PpoAgentPolicyOptions {
   checkpointPath: string;
   /** Zero the edge features before acting (the rl-no-edge ablation was trained that way). */
   maskEdge?: boolean;
+  /**
+   * Hold scale-downs of the executor count for this many seconds (src/policies/scale-down-hold.ts; default 0 = the
+   * network's output as is). The registered agents use AGENT_SCALE_DOWN_HOLD_S.
+   */
+  scaleDownHoldS?: number;
 }
 
 export class PpoAgentPolicy implements Policy {
   readonly id: string;
   readonly checkpointPath: string;
   readonly maskEdge: boolean;
+  private readonly hold: ScaleDownHold | null;
   private model: TrainedModel | null = null;
 
   constructor(opts: PpoAgentPolicyOptions) {
@@ -68,6 +75,7 @@ export class PpoAgentPolicy implements Policy {
     this.id = opts.id;
     this.checkpointPath = opts.checkpointPath;
     this.maskEdge = opts.maskEdge ?? false;
+    this.hold = opts.scaleDownHoldS ? new ScaleDownHold(opts.scaleDownHoldS) : null;
   }
 
   /** Loads and checks the checkpoint (once); throws a CheckpointError naming the file and the mismatch. */
@@ -80,16 +88,24 @@ export class PpoAgentPolicy implements Policy {
   }
 
   reset(_seed: number): void {
-    // Deterministic policy without memory: nothing to reset. Loading here surfaces a bad checkpoint early.
+    // The network is deterministic and memoryless; the hold's history is the only state. Loading here surfaces a bad
+    // checkpoint early.
     this.load();
+    this.hold?.reset();
   }
 
-  /** The deterministic action for the raw observation; `_ctx` is unused (everything the agent sees is in obs). */
-  act(obs: Float32Array, _ctx?: PolicyContext): Action {
+  /**
+   * The deterministic action for the raw observation (everything the network sees is in obs); with a scale-down hold
+   * the executor count is held (src/policies/scale-down-hold.ts), which needs ctx.controlIntervalS.
+   */
+  act(obs: Float32Array, ctx?: PolicyContext): Action {
     const model = this.load();
     if (obs.length !== OBS_SIZE) throw new Error(`PpoAgentPolicy '${this.id}': observation has ${obs.length} features, expected ${OBS_SIZE}`);
     const x = this.maskEdge ? maskEdge(obs) : obs;
     const a = model.predict(x);
-    return decodeAction(typeof a === 'number' ? [a] : Array.from(a));
+    const action = decodeAction(typeof a === 'number' ? [a] : Array.from(a));
+    if (!this.hold) return action;
+    if (!ctx) throw new Error(`PpoAgentPolicy '${this.id}': the scale-down hold needs the policy context (control interval)`);
+    return { ...action, executors: this.hold.apply(action.executors, ctx.controlIntervalS) };
   }
 }
