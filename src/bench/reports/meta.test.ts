@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config.ts';
 import { readStepsFile } from '../steps-log.ts';
-import { runMetaReport, META_POLICY_ID } from './meta.ts';
+import { hindsightPhaseCeiling, runMetaReport, META_POLICY_ID, type RunScore } from './meta.ts';
 import { WeightReadingStub, modeRuleMeta } from '../../meta/test-stubs.ts';
 import { normalizeWeights } from '../../meta/weights.ts';
 import type { ModePhase } from '../../meta/modes.ts';
@@ -64,4 +64,22 @@ test('meta report on a tiny run: files, a 21-vector grid, and numbers that match
 test('meta report: bad options are named', async () => {
   await assert.rejects(runMetaReport({ outDir: '/tmp/x', seeds: 0, steps: 10, quick: true }), /seeds must be an integer >= 1/);
   await assert.rejects(runMetaReport({ outDir: '/tmp/x', seeds: 1, steps: 2, quick: true }), /steps must be an integer >= 4/);
+});
+
+test('the phase ceiling picks, per phase, the fixed vector with the best mean phase objective and scores each seed with them', () => {
+  const run = (policy: string, seed: number, j0: number, j1: number): RunScore => ({
+    policy,
+    world: 'w',
+    seed,
+    objective: (2 * j0 + 3 * j1) / 5,
+    phases: [
+      { mode: 'normal', steps: 2, violationRate: 0, costOverBudget: 0, objective: j0 },
+      { mode: 'budget', steps: 3, violationRate: 0, costOverBudget: 0, objective: j1 },
+    ],
+  });
+  const scores = [run('a', 1, -1, -5), run('a', 2, -2, -6), run('b', 1, -3, -2), run('b', 2, -4, -1), run('other', 1, -9, -9)];
+  const c = hindsightPhaseCeiling(scores, 'w', ['a', 'b']);
+  assert.deepEqual(c.winners, ['a', 'b']);
+  assert.deepEqual(c.perSeed, [(2 * -1 + 3 * -2) / 5, (2 * -2 + 3 * -1) / 5]);
+  assert.throws(() => hindsightPhaseCeiling(scores, 'w', ['nobody']), /no runs of nobody on w/);
 });

@@ -155,6 +155,41 @@ export function scoreSteps(records: readonly StepRecord[], worlds: Record<string
   return scores;
 }
 
+/**
+ * A ceiling for switching weights at phase boundaries: for each phase of `world`, the fixed vector with the best
+ * mean phase objective over the seeds (picked in hindsight, on these very runs), and per seed the step-weighted
+ * objective those phase winners scored. It ignores carry-over (a phase starts from the state its own vector left,
+ * not the previous winner's), so it is a reference for how much any mode-aware choice among the grid's vectors could
+ * gain over the best single vector here, not a policy that was run.
+ */
+export function hindsightPhaseCeiling(scores: readonly RunScore[], world: string, fixedPolicies: readonly string[]): { perSeed: number[]; winners: string[] } {
+  const runsOf = (p: string): RunScore[] => scores.filter((s) => s.world === world && s.policy === p).sort((a, b) => a.seed - b.seed);
+  const first = runsOf(fixedPolicies[0]!);
+  if (first.length === 0) throw new Error(`meta report: no runs of ${fixedPolicies[0]} on ${world}`);
+  const phaseCount = first[0]!.phases.length;
+  const winners: string[] = [];
+  for (let k = 0; k < phaseCount; k++) {
+    let best: { policy: string; j: number } | null = null;
+    for (const p of fixedPolicies) {
+      const runs = runsOf(p);
+      const j = runs.reduce((acc, r) => acc + r.phases[k]!.objective, 0) / runs.length;
+      if (!best || j > best.j) best = { policy: p, j };
+    }
+    winners.push(best!.policy);
+  }
+  const perSeed = first.map((_, i) => {
+    let sum = 0;
+    let steps = 0;
+    winners.forEach((p, k) => {
+      const phase = runsOf(p)[i]!.phases[k]!;
+      sum += phase.steps * phase.objective;
+      steps += phase.steps;
+    });
+    return sum / steps;
+  });
+  return { perSeed, winners };
+}
+
 interface WorldTable {
   world: string;
   rows: { policy: string; objective: MeanCi; perSeed: number[]; violationPct: number; costOverBudget: number }[];
@@ -363,6 +398,13 @@ export async function runMetaReport(opts: MetaReportOptions): Promise<MetaReport
   lines.push(`- paired difference meta - best fixed: ${pm(ms.diff)} (CI95 over ${ms.diff.n} seeds)`);
   const lookupRow = ms.rows.find((r) => r.policy === LOOKUP_POLICY_ID);
   if (lookupRow) lines.push(`- reference, not a contender: the best fixed vector of each mode switched by mode (in-sample) J = ${pm(lookupRow.objective)}`);
+  const fixedIds = ms.rows.map((r) => r.policy).filter((p) => p !== META_POLICY_ID && p !== LOOKUP_POLICY_ID);
+  const ceiling = hindsightPhaseCeiling(scores, MODE_SWITCH_SCENARIO, fixedIds);
+  const ceilingGain = pairedDifference(ceiling.perSeed, ms.rows.find((r) => r.policy === ms.bestFixed)!.perSeed);
+  lines.push(
+    `- ceiling, not a policy: the best fixed vector of each phase picked in hindsight on these runs (${ceiling.winners.join(' -> ')}), ignoring carry-over between phases: ` +
+      `J = ${pm(meanCi(ceiling.perSeed))}, ${pm(ceilingGain)} above the best single vector (paired): how much any phase-wise choice among the grid's vectors could gain here`,
+  );
   lines.push(`- verdict: ${verdict(ms.diff)}`, '');
   lines.push(`On the story over all four IoT scenarios (per seed, the mean J of the four story worlds; one fixed vector for all of them, picked in-sample):`, '');
   lines.push(`- meta-controller J = ${pm(pooled.meta)}, rank ${pooledRank} of ${pooledFixed.length + 1}; best fixed ${pooled.bestFixed}, J = ${pm(pooled.bestFixedObjective)}`);
@@ -408,6 +450,7 @@ export async function runMetaReport(opts: MetaReportOptions): Promise<MetaReport
     worlds: Object.fromEntries(tables.map((t) => [t.world, { metaRank: t.metaRank, bestFixed: t.bestFixed, diff: { mean: t.diff.mean, ci95: t.diff.ci95 } }])),
     metaWeightsByMode: chosen,
     lookupReference: lookupRow ? { objective: lookupRow.objective, vectors: lookupRaw } : null,
+    phaseCeiling: { objective: meanCi(ceiling.perSeed), overBestFixed: { mean: ceilingGain.mean, ci95: ceilingGain.ci95 }, winners: ceiling.winners },
   };
   return { markdownPath, pngPaths, summary };
 }
