@@ -51,3 +51,23 @@ test('a cheaper but not better-enough agent misses the reactive and oracle bars'
   assert.match(formatClaims([z!], 'edge-rl'), /\*\*not met\*\*: the twin has 0 % violations; not fewer than rl-no-edge/);
   assert.equal(formatClaims([], 'edge-rl'), '');
 });
+
+test('a missed reactive bar with paired seeds says by how much per seed, and whether that is more than noise', () => {
+  const withRuns = (policy: string, sla: number[], cost: number[]): SummaryRow => ({
+    ...row(policy, sla.reduce((a, b) => a + b) / sla.length, cost.reduce((a, b) => a + b) / cost.length),
+    runs: sla.map((s, i) => ({ seed: 10_000 + i, steps: 10, slaViolationPct: s, costUsd: cost[i]!, p95LatencyMs: 900, droppedMsgs: 0, scalingActions: 1 })),
+  });
+  const keda = withRuns('keda-lag', [3, 3, 3, 3], [2, 3, 2, 3]);
+  // Cost: +0.1, -0.1, +0.2, -0.1 per seed -> mean +0.025, CI wide: within noise. SLA 0.5 <= 1: met on that side.
+  const [noise] = checkClaims([keda, withRuns('edge-rl', [0.5, 0.5, 0.5, 0.5], [2.1, 2.9, 2.2, 2.9])], 'edge-rl');
+  assert.equal(noise?.reactive?.met, false);
+  assert.equal(noise?.reactive?.excess?.sla, undefined);
+  assert.ok(Math.abs(noise!.reactive!.excess!.cost!.mean - 0.025) < 1e-9);
+  assert.match(formatClaims([noise!], 'edge-rl'), /\(paired excess: cost \+0\.025 ± [0-9.]+ USD, within noise\)/);
+  // SLA 2 on every seed vs a third of 3 = 1: +1 pp with no spread: significant.
+  const [real] = checkClaims([keda, withRuns('edge-rl', [2, 2, 2, 2], [1, 1, 1, 1])], 'edge-rl');
+  assert.match(formatClaims([real!], 'edge-rl'), /\(paired excess: SLA over a third of its \+1\.00 ± 0\.00 pp, significant\)/);
+  // Met, or seeds that do not pair: no excess.
+  assert.equal(checkClaims([keda, withRuns('edge-rl', [0.5, 0.5, 0.5, 0.5], [1, 1, 1, 1])], 'edge-rl')[0]?.reactive?.excess, undefined);
+  assert.equal(checkClaims([row('keda-lag', 3, 3), row('edge-rl', 2, 1)], 'edge-rl')[0]?.reactive?.excess, undefined);
+});

@@ -12,6 +12,7 @@
  * Which policy is a baseline, the oracle or an agent comes from the registry (`role`, `reactive`).
  */
 import { getPolicyEntry, type PolicyEntry } from '../policies/registry.ts';
+import { pairedDifference, type MeanCi } from './stats.ts';
 import type { SummaryRow } from './summary.ts';
 
 /** Thresholds from the issue text. */
@@ -48,16 +49,27 @@ export interface ReactiveCheck {
   slaRatio: number;
   costRatio: number;
   met: boolean;
+  /**
+   * When the bar is missed and both rows have the same seeds: the paired per-seed excess on each missed side (SLA:
+   * x's violation % minus one third of r's; cost: x's USD minus r's), mean and CI95, to tell a miss by noise from a
+   * real one.
+   */
+  excess?: { sla?: MeanCi; cost?: MeanCi };
 }
 
 /** x against the best reactive baseline r: at most one third of its SLA violations, at no higher cost. */
 function reactiveCheck(x: SummaryRow, r: SummaryRow): ReactiveCheck {
-  return {
-    policy: r.policy,
-    slaRatio: x.slaViolationPct / r.slaViolationPct,
-    costRatio: x.costUsd / r.costUsd,
-    met: x.slaViolationPct <= CLAIM_BARS.reactiveViolationRatio * r.slaViolationPct && x.costUsd <= r.costUsd,
-  };
+  const slaMissed = x.slaViolationPct > CLAIM_BARS.reactiveViolationRatio * r.slaViolationPct;
+  const costMissed = x.costUsd > r.costUsd;
+  const check: ReactiveCheck = { policy: r.policy, slaRatio: x.slaViolationPct / r.slaViolationPct, costRatio: x.costUsd / r.costUsd, met: !slaMissed && !costMissed };
+  const paired = x.runs.length > 1 && x.runs.length === r.runs.length && x.runs.every((m, i) => m.seed === r.runs[i]!.seed);
+  if (!check.met && paired) {
+    const excess: NonNullable<ReactiveCheck['excess']> = {};
+    if (slaMissed) excess.sla = pairedDifference(x.runs.map((m) => m.slaViolationPct), r.runs.map((m) => CLAIM_BARS.reactiveViolationRatio * m.slaViolationPct));
+    if (costMissed) excess.cost = pairedDifference(x.runs.map((m) => m.costUsd), r.runs.map((m) => m.costUsd));
+    check.excess = excess;
+  }
+  return check;
 }
 
 /** The registry entry, or null for a policy from another registry (the seed family: baselines, not reactive). */
@@ -115,6 +127,15 @@ const lossText = (l: { policy: string; result: Dominance }[]): string =>
   l.length === 0 ? 'all' : `not ${l.map((d) => `${d.policy} (${d.result === 'equal' ? 'equal' : d.result.replace('worse-', 'worse ')})`).join(', ')}`;
 const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(0)} %` : 'n/a');
 
+/** ' (paired excess: cost +0.03 ± 0.10 USD, within noise)' for a missed bar with paired seeds; '' otherwise. */
+const excessText = (c: ReactiveCheck): string => {
+  if (!c.excess) return '';
+  const part = (d: MeanCi, unit: string, what: string): string =>
+    `${what} ${d.mean >= 0 ? '+' : ''}${d.mean.toFixed(unit === 'USD' ? 3 : 2)} ± ${d.ci95.toFixed(unit === 'USD' ? 3 : 2)} ${unit}, ${d.mean - d.ci95 > 0 ? 'significant' : 'within noise'}`;
+  const parts = [c.excess.sla ? part(c.excess.sla, 'pp', 'SLA over a third of its') : '', c.excess.cost ? part(c.excess.cost, 'USD', 'cost') : ''].filter((x) => x);
+  return ` (paired excess: ${parts.join('; ')})`;
+};
+
 const ablationText = (reduction: number): string =>
   Number.isNaN(reduction) ? 'the twin has 0 % violations; not fewer' : reduction >= 0 ? `${pct(reduction)} fewer` : `${pct(-reduction)} more`;
 
@@ -130,7 +151,7 @@ export function formatClaims(claims: readonly WorldClaims[], agent: string): str
   for (const c of claims) {
     const pareto = `${c.notDominated.length === 0 ? 'met' : '**not met**'}: ${lossText(c.notDominated)} of ${c.baselines}`;
     const oracle = c.oracleNotDominated === null ? 'n/a' : `${c.oracleNotDominated.length === 0 ? 'yes' : 'no'}: ${lossText(c.oracleNotDominated)}`;
-    const reactive = c.reactive ? `${yes(c.reactive.met)}: ${c.reactive.policy} ${c.reactive.slaRatio.toFixed(2)}, ${c.reactive.costRatio.toFixed(2)}` : 'n/a';
+    const reactive = c.reactive ? `${yes(c.reactive.met)}: ${c.reactive.policy} ${c.reactive.slaRatio.toFixed(2)}, ${c.reactive.costRatio.toFixed(2)}${excessText(c.reactive)}` : 'n/a';
     const oracleReactive = c.oracleReactive ? `${c.oracleReactive.met ? 'yes' : 'no'}: ${c.oracleReactive.slaRatio.toFixed(2)}, ${c.oracleReactive.costRatio.toFixed(2)}` : 'n/a';
     const orc = c.oracle ? `${yes(c.oracle.met)}: ${c.oracle.costRatio.toFixed(2)}, ${c.oracle.slaPp >= 0 ? '+' : ''}${c.oracle.slaPp.toFixed(2)}` : 'n/a';
     const abl = c.ablation ? `${yes(c.ablation.met)}: ${ablationText(c.ablation.reduction)} than ${c.ablation.policy} (whole runs)` : 'n/a';
