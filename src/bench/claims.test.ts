@@ -66,7 +66,7 @@ test('a missed reactive bar with paired seeds says by how much per seed, and whe
   assert.match(formatClaims([noise!], 'edge-rl'), /\(paired excess: cost \+0\.025 ± [0-9.]+ USD, within noise\)/);
   // SLA 2 on every seed vs a third of 3 = 1: +1 pp with no spread: significant.
   const [real] = checkClaims([keda, withRuns('edge-rl', [2, 2, 2, 2], [1, 1, 1, 1])], 'edge-rl');
-  assert.match(formatClaims([real!], 'edge-rl'), /\(paired excess: SLA over a third of its \+1\.00 ± 0\.00 pp, significant\)/);
+  assert.match(formatClaims([real!], 'edge-rl'), /\(paired excess: SLA vs one third of keda-lag's \+1\.00 ± 0\.00 pp, significant\)/);
   // Met, or seeds that do not pair: no excess.
   assert.equal(checkClaims([keda, withRuns('edge-rl', [0.5, 0.5, 0.5, 0.5], [1, 1, 1, 1])], 'edge-rl')[0]?.reactive?.excess, undefined);
   assert.equal(checkClaims([row('keda-lag', 3, 3), row('edge-rl', 2, 1)], 'edge-rl')[0]?.reactive?.excess, undefined);

@@ -132,7 +132,7 @@ const excessText = (c: ReactiveCheck): string => {
   if (!c.excess) return '';
   const part = (d: MeanCi, unit: string, what: string): string =>
     `${what} ${d.mean >= 0 ? '+' : ''}${d.mean.toFixed(unit === 'USD' ? 3 : 2)} ± ${d.ci95.toFixed(unit === 'USD' ? 3 : 2)} ${unit}, ${d.mean - d.ci95 > 0 ? 'significant' : 'within noise'}`;
-  const parts = [c.excess.sla ? part(c.excess.sla, 'pp', 'SLA over a third of its') : '', c.excess.cost ? part(c.excess.cost, 'USD', 'cost') : ''].filter((x) => x);
+  const parts = [c.excess.sla ? part(c.excess.sla, 'pp', `SLA vs one third of ${c.policy}'s`) : '', c.excess.cost ? part(c.excess.cost, 'USD', 'cost') : ''].filter((x) => x);
   return ` (paired excess: ${parts.join('; ')})`;
 };
 
