@@ -4,7 +4,7 @@
  * (String(number)), so anything computed from the file equals what was computed in memory.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { StepRecord } from '../env/spark-iot-types.ts';
 
 type FieldKind = 'number' | 'string' | 'boolean';
@@ -110,27 +110,74 @@ export function csvRowToRecord(line: string, where = 'steps file'): StepRecord {
   return rec as unknown as StepRecord;
 }
 
-/** The whole file's text (header + rows), before compression. */
+/** The whole file's text (header + rows), before compression (small runs and tests; files are written in chunks). */
 export function stepsToCsv(records: Iterable<StepRecord>): string {
   const lines = [STEPS_HEADER];
   for (const r of records) lines.push(recordToCsvRow(r));
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Rows per gzip member. The file is a series of gzip members (valid gzip: gunzip and zlib read them as one stream),
+ * so no string ever holds more than this many rows: a run of millions of steps would otherwise exceed V8's maximum
+ * string length (about 512 MiB) and crash after all the simulation work was done.
+ */
+export const ROWS_PER_GZIP_MEMBER = 50_000;
+
 /** Write steps.csv.gz (gzip's header carries no timestamp from Node, so the bytes are deterministic). */
-export function writeStepsFile(path: string, records: Iterable<StepRecord>): void {
-  writeFileSync(path, gzipSync(Buffer.from(stepsToCsv(records), 'utf8'), { level: 6 }));
+export function writeStepsFile(path: string, records: Iterable<StepRecord>, rowsPerMember = ROWS_PER_GZIP_MEMBER): void {
+  const fd = openSync(path, 'w');
+  try {
+    let lines: string[] = [STEPS_HEADER];
+    const flush = (): void => {
+      writeSync(fd, gzipSync(Buffer.from(`${lines.join('\n')}\n`, 'utf8'), { level: 6 }));
+      lines = [];
+    };
+    for (const r of records) {
+      lines.push(recordToCsvRow(r));
+      if (lines.length >= rowsPerMember) flush();
+    }
+    if (lines.length > 0) flush();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Slice size for decoding: whole lines of at most about this many bytes are turned into a string at a time. */
+const DECODE_SLICE_BYTES = 16 * 1024 * 1024;
+
+/** Parses the file's bytes (header + rows) slice by slice, so its size is not bounded by the maximum string length. */
+export function parseStepsBuffer(buf: Buffer, where = 'steps file', sliceBytes = DECODE_SLICE_BYTES): StepRecord[] {
+  const out: StepRecord[] = [];
+  let lineNo = 0;
+  let start = 0;
+  while (start < buf.length) {
+    let end = Math.min(buf.length, start + sliceBytes);
+    if (end < buf.length) {
+      const nl = buf.lastIndexOf(0x0a, end - 1);
+      end = nl >= start ? nl + 1 : (buf.indexOf(0x0a, end) + 1 || buf.length);
+    }
+    for (const line of buf.toString('utf8', start, end).split('\n')) {
+      if (line.length === 0) continue;
+      lineNo++;
+      if (lineNo === 1) {
+        if (line !== STEPS_HEADER) throw new Error(`${where}: header does not match StepRecord fields (expected '${STEPS_HEADER.slice(0, 60)}...')`);
+        continue;
+      }
+      out.push(csvRowToRecord(line, `${where} line ${lineNo}`));
+    }
+    start = end;
+  }
+  if (lineNo === 0) throw new Error(`${where}: header does not match StepRecord fields (expected '${STEPS_HEADER.slice(0, 60)}...')`);
+  return out;
 }
 
 export function parseStepsCsv(text: string, where = 'steps file'): StepRecord[] {
-  const lines = text.split('\n').filter((l) => l.length > 0);
-  if (lines[0] !== STEPS_HEADER) throw new Error(`${where}: header does not match StepRecord fields (expected '${STEPS_HEADER.slice(0, 60)}...')`);
-  return lines.slice(1).map((l, i) => csvRowToRecord(l, `${where} line ${i + 2}`));
+  return parseStepsBuffer(Buffer.from(text, 'utf8'), where);
 }
 
 /** Read steps.csv.gz (or an uncompressed .csv). */
 export function readStepsFile(path: string): StepRecord[] {
   const raw = readFileSync(path);
-  const text = path.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
-  return parseStepsCsv(text, path);
+  return parseStepsBuffer(path.endsWith('.gz') ? gunzipSync(raw) : raw, path);
 }
