@@ -344,6 +344,7 @@ export async function runMetaReport(opts: MetaReportOptions): Promise<MetaReport
   const stepsPath = join(opts.outDir, 'steps.csv.gz');
   const worldsPath = join(opts.outDir, 'worlds.json');
   writeStepsFile(stepsPath, records);
+  records.length = 0; // everything below is recomputed from the file; do not hold the run twice in memory
   writeFileSync(worldsPath, `${JSON.stringify(worlds, null, 2)}\n`);
 
   // From here on, only the files.
