@@ -4,6 +4,7 @@
  * Only a policy that declares `clairvoyant = true` (the oracle) gets an env with `exposeFuture` and sees
  * `context.future`; everyone else gets the same context with `future` removed.
  */
+import { assertRunFitsInMemory } from './memory-guard.ts';
 import type { Action } from '../core/types.ts';
 import { validateAction } from '../core/action.ts';
 import type { StepRecord } from '../env/spark-iot-types.ts';
@@ -94,6 +95,7 @@ export function runTournament(opts: TournamentOptions): TournamentResult {
   if (!(Number.isInteger(opts.seeds) && opts.seeds >= 1)) throw new Error(`tournament: seeds must be an integer >= 1, got ${opts.seeds}`);
   if (!(Number.isInteger(opts.steps) && opts.steps >= 1)) throw new Error(`tournament: steps must be an integer >= 1, got ${opts.steps}`);
   const total = opts.scenarios.length * opts.policies.length * opts.seeds;
+  assertRunFitsInMemory(total * opts.steps, 'tournament');
   const records: StepRecord[] = [];
   let done = 0;
   for (const scenario of opts.scenarios) {

@@ -3,6 +3,7 @@
  * variants on the real simulator, grouping steps into runs, data-temperature buckets, burst windows, Markdown and PNG
  * helpers. Every number a report prints is computed from the StepRecords it read back from its own steps file.
  */
+import { assertRunFitsInMemory } from '../memory-guard.ts';
 import { writeFileSync } from 'node:fs';
 import type { TopLevelSpec } from 'vega-lite';
 import type { StepRecord } from '../../env/spark-iot-types.ts';
@@ -110,6 +111,7 @@ export function runVariants(
   const labels = new Set(variants.map((v) => v.label));
   if (labels.size !== variants.length) throw new Error(`report: variant labels must be unique, got ${variants.map((v) => v.label).join(', ')}`);
   const total = scenarios.length * variants.length * seeds;
+  assertRunFitsInMemory(total * steps, 'report');
   const records: StepRecord[] = [];
   let done = 0;
   for (const scenario of scenarios) {

@@ -16,6 +16,7 @@
  * phase's steps (src/meta/modes.ts; v counts violations of the mode's SLA: p95 over slaTargetFactor x the target, or
  * drops), and the run's score is the step-weighted mean over its phases.
  */
+import { assertRunFitsInMemory } from '../memory-guard.ts';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
@@ -310,6 +311,7 @@ export async function runMetaReport(opts: MetaReportOptions): Promise<MetaReport
   for (const w of WORLDS) worlds[w] = worldSpec(w, opts.steps);
   const records: StepRecord[] = [];
   const total = WORLDS.length * specs.length * opts.seeds + opts.seeds;
+  assertRunFitsInMemory(total * opts.steps, 'meta report');
   let done = 0;
   const lookupRaw: Partial<Record<ModeName, number[]>> = {};
   for (const world of RUN_ORDER) {
