@@ -160,6 +160,21 @@ test('closed loop over the simulator: the shield limits every step and the budge
   assert.ok(loop.shield.interventionsByRule.rate > 0);
 });
 
+test("a policy's own explanation of its decision lands in the decision record (policyNotes), empty when it gives none", async () => {
+  const world = new EnvWorld(new SparkIotEnv({ scenario: 'balanced', maxSteps: 4 }), 3);
+  let k = 0;
+  const talkative: Policy = { id: 'talkative', reset: () => undefined, act: (_o, ctx) => ({ ...ctx.currentAction }), explain: () => (k++ % 2 === 0 ? ['held 5 executors'] : []) };
+  const quiet: Policy = { id: 'quiet', reset: () => undefined, act: (_o, ctx) => ({ ...ctx.currentAction }) };
+  for (const [policy, expected] of [[talkative, [['held 5 executors'], []]], [quiet, [[], []]]] as const) {
+    const loop = new ControlLoop({ metrics: world, forecasts: world, actuator: world, policy, scenario: 'balanced', initialAction: world.info.action, clock: manualClock(), log: () => undefined });
+    const notes: string[][] = [];
+    loop.onDecision((d) => notes.push(d.policyNotes));
+    await loop.tick();
+    await loop.tick();
+    assert.deepEqual(notes, expected);
+  }
+});
+
 /** A scripted world: a rate sequence, and failures on chosen ticks. */
 function fakeSnapshot(t: number, rate: number, a: Action): SystemSnapshot {
   return {

@@ -59,6 +59,8 @@ export interface ControlDecision extends DecisionRecord {
   /** USD billed so far in the run (sum of snapshot.costUsd), and the shield's projection for the next interval. */
   spentUsd: number;
   projectedSpendUsd: number;
+  /** What the policy said about its own decision (e.g. the agents' scale-down hold); empty when nothing. */
+  policyNotes: string[];
 }
 
 export interface ControlLoopOptions {
@@ -374,8 +376,10 @@ export class ControlLoop extends EventEmitter<ControlLoopEvents> {
       executorCapacityMsgsPerS: this.capacityMsgsPerS,
     };
     let proposed: Action;
+    let policyNotes: string[] = [];
     try {
       proposed = this.policyImpl.act(obs, context);
+      policyNotes = this.policyImpl.explain?.() ?? [];
     } catch (err) {
       this.fail('policy', err, errors);
       proposed = { ...current };
@@ -413,6 +417,7 @@ export class ControlLoop extends EventEmitter<ControlLoopEvents> {
       errors,
       spentUsd: this.spent,
       projectedSpendUsd: shielded.projectedSpendUsd ?? this.spent,
+      policyNotes,
     };
     this.count++;
     this.last = record;

@@ -113,6 +113,11 @@ export class HierarchicalPolicy implements Policy {
     return this.lower.act(withWeights(obs, this.weights), ctx);
   }
 
+  /** The lower level's explanation of its last action (the scale-down hold), if it gives one. */
+  explain(): string[] {
+    return this.lower?.explain?.() ?? [];
+  }
+
   /** The mode context, or 'normal' with the full budget when the world runs no mode schedule. */
   private modeOf(ctx: PolicyContext): ModeContext {
     if (ctx.mode) return ctx.mode;

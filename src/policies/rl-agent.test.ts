@@ -123,7 +123,10 @@ test('scaleDownHoldS: the executor count is the max of the last ceil(hold / inte
     assert.equal(h.executors, Math.max(...recommended.slice(-3)), `step ${t}`);
     assert.deepEqual({ ...h, executors: 0 }, { ...a, executors: 0 }, 'only the executor count is held');
     assert.deepEqual(registered.act(obs, ctx), h);
-    if (h.executors !== a.executors) differs++;
+    if (h.executors !== a.executors) {
+      differs++;
+      assert.deepEqual(held.explain(), [`scale-down hold: the network recommended ${a.executors} executors; ${h.executors} kept (its highest of the last 25 s)`]);
+    } else assert.deepEqual(held.explain(), []);
     const r = env.stepAction(h);
     obs = r.obs;
     info = r.info;

@@ -68,6 +68,7 @@ export class PpoAgentPolicy implements Policy {
   readonly maskEdge: boolean;
   private readonly hold: ScaleDownHold | null;
   private model: TrainedModel | null = null;
+  private lastNotes: string[] = [];
 
   constructor(opts: PpoAgentPolicyOptions) {
     if (!opts.id) throw new Error('PpoAgentPolicy: id is required');
@@ -92,6 +93,7 @@ export class PpoAgentPolicy implements Policy {
     // checkpoint early.
     this.load();
     this.hold?.reset();
+    this.lastNotes = [];
   }
 
   /**
@@ -104,8 +106,17 @@ export class PpoAgentPolicy implements Policy {
     const x = this.maskEdge ? maskEdge(obs) : obs;
     const a = model.predict(x);
     const action = decodeAction(typeof a === 'number' ? [a] : Array.from(a));
+    this.lastNotes = [];
     if (!this.hold) return action;
     if (!ctx) throw new Error(`PpoAgentPolicy '${this.id}': the scale-down hold needs the policy context (control interval)`);
-    return { ...action, executors: this.hold.apply(action.executors, ctx.controlIntervalS) };
+    const executors = this.hold.apply(action.executors, ctx.controlIntervalS);
+    if (executors !== action.executors) {
+      this.lastNotes = [`scale-down hold: the network recommended ${action.executors} executors; ${executors} kept (its highest of the last ${this.hold.holdS} s)`];
+    }
+    return { ...action, executors };
+  }
+
+  explain(): string[] {
+    return [...this.lastNotes];
   }
 }

@@ -46,4 +46,6 @@ export interface Policy {
   readonly clairvoyant?: boolean;
   reset(seed: number): void;
   act(obs: Float32Array, context: PolicyContext): Action;
+  /** Optional: why the last `act` returned what it did, when the policy changed its own first answer (decision log). */
+  explain?(): string[];
 }

@@ -183,6 +183,10 @@ export class ModeContextPolicy implements Policy {
     return this.inner.act(obs, { ...ctx, mode });
   }
 
+  explain(): string[] {
+    return this.inner.explain?.() ?? [];
+  }
+
   /** The weights the policy chose itself on its last decision (edge-rl's meta-controller), or null if it does not say. */
   ownWeights(): Weights | null {
     const decisions = (this.inner as { decisions?: ReadonlyArray<{ weights?: Weights }> }).decisions;
