@@ -110,7 +110,7 @@ export function csvRowToRecord(line: string, where = 'steps file'): StepRecord {
   return rec as unknown as StepRecord;
 }
 
-/** The whole file's text (header + rows), before compression (small runs and tests; files are written in chunks). */
+/** The whole file's text (header + rows) as one string: the reference form the chunked writer must match (tests). */
 export function stepsToCsv(records: Iterable<StepRecord>): string {
   const lines = [STEPS_HEADER];
   for (const r of records) lines.push(recordToCsvRow(r));
@@ -148,6 +148,7 @@ const DECODE_SLICE_BYTES = 16 * 1024 * 1024;
 
 /** Parses the file's bytes (header + rows) slice by slice, so its size is not bounded by the maximum string length. */
 export function parseStepsBuffer(buf: Buffer, where = 'steps file', sliceBytes = DECODE_SLICE_BYTES): StepRecord[] {
+  const headerMismatch = (): Error => new Error(`${where}: header does not match StepRecord fields (expected '${STEPS_HEADER.slice(0, 60)}...')`);
   const out: StepRecord[] = [];
   let lineNo = 0;
   let start = 0;
@@ -161,19 +162,15 @@ export function parseStepsBuffer(buf: Buffer, where = 'steps file', sliceBytes =
       if (line.length === 0) continue;
       lineNo++;
       if (lineNo === 1) {
-        if (line !== STEPS_HEADER) throw new Error(`${where}: header does not match StepRecord fields (expected '${STEPS_HEADER.slice(0, 60)}...')`);
+        if (line !== STEPS_HEADER) throw headerMismatch();
         continue;
       }
       out.push(csvRowToRecord(line, `${where} line ${lineNo}`));
     }
     start = end;
   }
-  if (lineNo === 0) throw new Error(`${where}: header does not match StepRecord fields (expected '${STEPS_HEADER.slice(0, 60)}...')`);
+  if (lineNo === 0) throw headerMismatch();
   return out;
-}
-
-export function parseStepsCsv(text: string, where = 'steps file'): StepRecord[] {
-  return parseStepsBuffer(Buffer.from(text, 'utf8'), where);
 }
 
 /** Read steps.csv.gz (or an uncompressed .csv). */

@@ -8,6 +8,7 @@ import { assertRunFitsInMemory } from './memory-guard.ts';
 import type { Action } from '../core/types.ts';
 import { validateAction } from '../core/action.ts';
 import type { StepRecord } from '../env/spark-iot-types.ts';
+import type { Trace } from '../workload/trace.ts';
 import type { Policy, PolicyContext } from '../policies/types.ts';
 import { createPolicy } from '../policies/registry.ts';
 import { summarize, type SummaryRow } from './summary.ts';
@@ -26,10 +27,9 @@ export interface BenchEnvOptions {
   scenario: string;
   maxSteps: number;
   controlIntervalS?: number;
-  trace?: string;
+  /** A trace file (loaded by the env, with its default gaps handling) or a Trace already loaded once by the caller. */
+  trace?: string | Trace;
   traceStepS?: number;
-  /** A gaps file to skip, or false for none (default: gaps.csv beside the trace; src/workload/trace.ts). */
-  traceGaps?: string | false;
   exposeFuture?: boolean;
   /** SparkIotEnv's target ('embedded' | 'spark-k8s'); unset = the env's default. */
   target?: 'embedded' | 'spark-k8s';
@@ -42,10 +42,9 @@ export interface TournamentOptions {
   policies: readonly string[];
   seeds: number;
   steps: number;
-  trace?: string;
+  /** A trace file (loaded by the env, with its default gaps handling) or a Trace already loaded once by the caller. */
+  trace?: string | Trace;
   traceStepS?: number;
-  /** A gaps file to skip, or false for none (default: gaps.csv beside the trace; src/workload/trace.ts). */
-  traceGaps?: string | false;
   controlIntervalS?: number;
   makeEnv: EnvFactory;
   /** Called after each run (for a progress bar). */
@@ -106,7 +105,6 @@ export function runTournament(opts: TournamentOptions): TournamentResult {
       if (opts.controlIntervalS !== undefined) envOpts.controlIntervalS = opts.controlIntervalS;
       if (opts.trace !== undefined) envOpts.trace = opts.trace;
       if (opts.traceStepS !== undefined) envOpts.traceStepS = opts.traceStepS;
-      if (opts.traceGaps !== undefined) envOpts.traceGaps = opts.traceGaps;
       const env = opts.makeEnv(envOpts);
       for (let i = 0; i < opts.seeds; i++) {
         for (const r of runEpisode(env, policy, policyId, seedFor(i), opts.steps)) records.push(r);

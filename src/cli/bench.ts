@@ -14,7 +14,7 @@ import { renderBenchmarkPng } from '../bench/plots.ts';
 import { buildReport, formatTable } from '../bench/report.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
-import { GAPS_FILE_NAME, loadTraceCsv } from '../workload/trace.ts';
+import { GAPS_FILE_NAME, loadTraceCsv, type Trace } from '../workload/trace.ts';
 // The one line that wires the real simulator in (src/env/spark-iot-env.ts).
 import { SparkIotEnv, SPARK_IOT_TARGETS, type SparkIotTarget } from '../env/spark-iot-env.ts';
 import { ModeScheduleEnv, MODE_SWITCH_BASE_SCENARIO, MODE_SWITCH_SCENARIO } from '../meta/mode-env.ts';
@@ -98,13 +98,15 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
   const plan = resolveBenchOptions(o);
   // The spark-k8s target prices restarts in (src/env/spark-iot-env.ts); the default leaves the env options untouched.
   const factory: EnvFactory = plan.target === 'embedded' ? baseFactory : (opts) => baseFactory({ ...opts, target: plan.target });
+  // The trace is loaded once here (not by each env the tournament builds) and handed down parsed.
+  let trace: Trace | undefined;
   let traceNote: string | undefined;
   if (plan.trace !== undefined) {
     // Load the trace and build one env up front so a malformed trace is a usage error (exit 2), not a crash in the
     // middle of the run.
     try {
-      const trace = loadTraceCsv(plan.trace, { traceStepS: plan.traceStepS, gaps: plan.traceGaps });
-      factory({ scenario: plan.scenarios[0]!, maxSteps: plan.steps, trace: plan.trace, ...(plan.traceStepS !== undefined ? { traceStepS: plan.traceStepS } : {}), ...(plan.traceGaps !== undefined ? { traceGaps: plan.traceGaps } : {}) });
+      trace = loadTraceCsv(plan.trace, { traceStepS: plan.traceStepS, gaps: plan.traceGaps });
+      factory({ scenario: plan.scenarios[0]!, maxSteps: plan.steps, trace });
       traceNote = trace.gaps
         ? `skipped ${trace.gaps.skippedRows} rows (${trace.gaps.skippedS} s) overlapping the ${trace.gaps.count} gaps of ${trace.gaps.file} (holes in the recording, not silence; --no-trace-gaps replays them)`
         : 'no gaps file applied';
@@ -120,9 +122,7 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
     policies: plan.policies,
     seeds: plan.seeds,
     steps: plan.steps,
-    trace: plan.trace,
-    traceStepS: plan.traceStepS,
-    ...(plan.traceGaps !== undefined ? { traceGaps: plan.traceGaps } : {}),
+    ...(trace ? { trace } : {}),
     makeEnv: factory,
     onRunDone: (done, _total, label) => bar.set(done, label),
   });

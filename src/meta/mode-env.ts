@@ -30,7 +30,6 @@ export interface ModeScheduleEnvOptions {
   controlIntervalS?: number;
   trace?: string | Trace;
   traceStepS?: number;
-  traceGaps?: string | false;
   exposeFuture?: boolean;
   config?: ConfigOverrides;
   /** Default: the mode-switch story for maxSteps. */

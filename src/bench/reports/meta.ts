@@ -164,15 +164,16 @@ export function scoreSteps(records: readonly StepRecord[], worlds: Record<string
  * gain over the best single vector here, not a policy that was run.
  */
 export function hindsightPhaseCeiling(scores: readonly RunScore[], world: string, fixedPolicies: readonly string[]): { perSeed: number[]; winners: string[] } {
-  const runsOf = (p: string): RunScore[] => scores.filter((s) => s.world === world && s.policy === p).sort((a, b) => a.seed - b.seed);
-  const first = runsOf(fixedPolicies[0]!);
+  // Each policy's runs on this world, in seed order, gathered once.
+  const runsOf = new Map(fixedPolicies.map((p) => [p, scores.filter((s) => s.world === world && s.policy === p).sort((a, b) => a.seed - b.seed)]));
+  const first = runsOf.get(fixedPolicies[0]!)!;
   if (first.length === 0) throw new Error(`meta report: no runs of ${fixedPolicies[0]} on ${world}`);
   const phaseCount = first[0]!.phases.length;
   const winners: string[] = [];
   for (let k = 0; k < phaseCount; k++) {
     let best: { policy: string; j: number } | null = null;
     for (const p of fixedPolicies) {
-      const runs = runsOf(p);
+      const runs = runsOf.get(p)!;
       const j = runs.reduce((acc, r) => acc + r.phases[k]!.objective, 0) / runs.length;
       if (!best || j > best.j) best = { policy: p, j };
     }
@@ -182,7 +183,7 @@ export function hindsightPhaseCeiling(scores: readonly RunScore[], world: string
     let sum = 0;
     let steps = 0;
     winners.forEach((p, k) => {
-      const phase = runsOf(p)[i]!.phases[k]!;
+      const phase = runsOf.get(p)![i]!.phases[k]!;
       sum += phase.steps * phase.objective;
       steps += phase.steps;
     });
