@@ -52,6 +52,18 @@ test('a cheaper but not better-enough agent misses the reactive and oracle bars'
   assert.equal(formatClaims([], 'edge-rl'), '');
 });
 
+test("each agent's ablation is its own no-edge twin: the hierarchy's when it ran, else the PPO's", () => {
+  const rows = [row('rl-no-edge', 2, 2.4), row('rl-no-edge-meta', 4, 2.2), row('edge-rl', 1, 2), row('edge-rl-fixed', 1.9, 2.1)];
+  const [h] = checkClaims(rows, 'edge-rl');
+  assert.deepEqual(h?.ablation, { policy: 'rl-no-edge-meta', reduction: 0.75, met: true });
+  const [f] = checkClaims(rows, 'edge-rl-fixed');
+  assert.equal(f?.ablation?.policy, 'rl-no-edge');
+  assert.equal(f?.ablation?.met, false); // 5 % fewer
+  const [fallback] = checkClaims(rows.filter((r) => r.policy !== 'rl-no-edge-meta'), 'edge-rl');
+  assert.equal(fallback?.ablation?.policy, 'rl-no-edge');
+  assert.equal(checkClaims(rows, 'edge-rl', 'rl-no-edge')[0]?.ablation?.policy, 'rl-no-edge');
+});
+
 test('a missed reactive bar with paired seeds says by how much per seed, and whether that is more than noise', () => {
   const withRuns = (policy: string, sla: number[], cost: number[]): SummaryRow => ({
     ...row(policy, sla.reduce((a, b) => a + b) / sla.length, cost.reduce((a, b) => a + b) / cost.length),

@@ -14,6 +14,7 @@
 import { getPolicyEntry, type PolicyEntry } from '../policies/registry.ts';
 import { pairedDifference, type MeanCi } from './stats.ts';
 import type { SummaryRow } from './summary.ts';
+import { noEdgeTwinOf } from '../policies/ablations.ts';
 
 /** Thresholds from the issue text. */
 export const CLAIM_BARS = { reactiveViolationRatio: 1 / 3, oracleCostRatio: 1.15, oracleSlaPp: 2, ablationReduction: 0.3 } as const;
@@ -83,8 +84,12 @@ const entryOf = (id: string): PolicyEntry | null => {
 const role = (id: string): string => entryOf(id)?.role ?? 'baseline';
 const isReactive = (id: string): boolean => entryOf(id)?.reactive === true;
 
-/** Claims for `agent` in every (scenario, trace) the rows cover; `ablation` is its edge-masked twin. */
-export function checkClaims(rows: readonly SummaryRow[], agent: string, ablation = 'rl-no-edge'): WorldClaims[] {
+/**
+ * Claims for `agent` in every (scenario, trace) the rows cover; `ablation` is its edge-masked twin (default: the first
+ * of its twins, src/policies/ablations.ts, that ran).
+ */
+export function checkClaims(rows: readonly SummaryRow[], agent: string, ablation?: string): WorldClaims[] {
+  ablation ??= noEdgeTwinOf(agent, (id) => rows.some((r) => r.policy === id)) ?? undefined;
   const out: WorldClaims[] = [];
   for (const a of rows.filter((r) => r.policy === agent)) {
     const peers = rows.filter((r) => r.scenario === a.scenario && r.trace === a.trace);
@@ -93,7 +98,7 @@ export function checkClaims(rows: readonly SummaryRow[], agent: string, ablation
     const losses = (x: SummaryRow): { policy: string; result: Dominance }[] =>
       baselines.map((b) => ({ policy: b.policy, result: dominance(x, b) })).filter((d) => d.result !== 'dominates');
     const reactive = peers.filter((r) => isReactive(r.policy)).sort((x, y) => x.slaViolationPct - y.slaViolationPct)[0];
-    const masked = peers.find((r) => r.policy === ablation);
+    const masked = ablation === undefined ? undefined : peers.find((r) => r.policy === ablation);
     out.push({
       world: a.trace ? `${a.scenario} (${a.trace})` : a.scenario,
       notDominated: losses(a),

@@ -7,6 +7,7 @@ import { getPolicyEntry, SHARED_RESOURCE_SETTINGS } from '../policies/registry.t
 import { pairedDifference } from './stats.ts';
 import { checkClaims, formatClaims } from './claims.ts';
 import { secondsToSteps } from '../policies/timing.ts';
+import { NO_EDGE_ABLATIONS } from '../policies/ablations.ts';
 
 const pm = (m: number, c: number, digits: number): string => `${m.toFixed(digits)} ± ${Number.isFinite(c) ? c.toFixed(digits) : 'n/a'}`;
 
@@ -91,7 +92,7 @@ export function paretoFront(rows: readonly SummaryRow[]): Map<string, string[]> 
 
 /** The claims check for the main agent in the run: edge-rl if it ran, else the first agent. */
 function claimsSection(rows: readonly SummaryRow[], policies: readonly string[]): string {
-  const agents = policies.filter((id) => getPolicyEntry(id).role === 'agent' && id !== 'rl-no-edge');
+  const agents = policies.filter((id) => getPolicyEntry(id).role === 'agent' && !NO_EDGE_ABLATIONS.includes(id));
   const agent = agents.includes('edge-rl') ? 'edge-rl' : agents[0];
   return agent ? formatClaims(checkClaims(rows, agent), agent) : '';
 }

@@ -13,7 +13,7 @@ import { renderSvg, benchmarkSpec } from './plots.ts';
 
 // The fake env has no FutureView, so the clairvoyant oracle runs only in tournament-real.test.ts.
 // The RL agents read the real 27-feature observation, which the fake env does not produce; they run in tournament-real.test.ts.
-const NEEDS_REAL_OBSERVATION = ['edge-rl-fixed', 'rl-no-edge', 'edge-rl'];
+const NEEDS_REAL_OBSERVATION = ['edge-rl-fixed', 'rl-no-edge', 'edge-rl', 'rl-no-edge-meta'];
 const base: TournamentOptions = { scenarios: ['balanced', 'healthcare'], policies: defaultPolicyIds().filter((p) => p !== 'oracle' && !NEEDS_REAL_OBSERVATION.includes(p)), seeds: 3, steps: 60, makeEnv: makeFakeEnv };
 
 test('the tournament is deterministic: byte-identical summary twice', () => {

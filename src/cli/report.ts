@@ -203,7 +203,7 @@ export function register(program: Command): void {
     .option('--steps <n>', `control steps per run (default ${SHUFFLE_DEFAULTS.steps}; ${SHUFFLE_DEFAULTS.quickSteps} with --quick)`)
     .option('--quick', 'small run (fewer seeds and steps)')
     .option('--agent <id>', `policy id of the agent for shuffle and edge (default ${DEFAULT_AGENT}, falling back to edge-rl-fixed)`)
-    .option('--masked-agent <id>', 'policy id of the no-edge agent for the edge report (default rl-no-edge; else the agent with its edge inputs masked)')
+    .option('--masked-agent <id>', 'policy id of the no-edge agent for the edge report (default: the agent\'s trained twin, rl-no-edge-meta for edge-rl, rl-no-edge for edge-rl-fixed; else the agent with its edge inputs masked)')
     .option('--scenario <names>', `comma-separated scenarios for shuffle and edge (${SCENARIOS.join(', ')}) or all (default all)`)
     .option('--json', 'print one JSON summary object as the last stdout line')
     .action(async (kind: string, opts: ReportCliOptions) => {

@@ -4,11 +4,11 @@ import { ModeScheduleEnv } from './mode-env.ts';
 import { SparkIotEnv } from '../env/spark-iot-env.ts';
 import type { SparkIotInfo } from '../env/spark-iot-types.ts';
 import { HierarchicalPolicy, createFixedWeightsPolicy } from './hierarchical-policy.ts';
-import { META_OBS_SIZE } from './meta-observation.ts';
-import { SparkIotMetaEnv } from './meta-env.ts';
+import { EDGE_META_FEATURES, META_OBS_SIZE } from './meta-observation.ts';
+import { NO_EDGE_LOWER_CHECKPOINT, SparkIotMetaEnv, loadLowerPolicy } from './meta-env.ts';
 import { normalizeWeights } from './weights.ts';
 import { WeightReadingStub, modeRuleMeta } from './test-stubs.ts';
-import { createPolicy } from '../policies/registry.ts';
+import { createPolicy, defaultPolicyIds } from '../policies/registry.ts';
 
 test('the meta-controller is consulted every K steps (and only then) on a fixed mode', () => {
   const calls: number[] = [];
@@ -83,4 +83,57 @@ test('fixed-weight policies and a missing checkpoint', () => {
   assert.throws(() => p.act(r.obs, { ...(r.info as unknown as SparkIotInfo).context, scenario: 'mars' }), /scenario 'mars' has no budget/);
   // The registry entry exists and creates the hierarchical policy.
   assert.equal(createPolicy('edge-rl').id, 'edge-rl');
+});
+
+test('the no-edge ablation: the meta observation loses exactly its edge features, in the policy and the meta-env alike', () => {
+  const K = 5;
+  const schedule = [{ startStep: 0, mode: 'normal' as const }, { startStep: K, mode: 'budget' as const, budgetLeftFraction: 0.2 }];
+  const seen = (maskEdge: boolean): number[][] => {
+    const out: number[][] = [];
+    const policy = new HierarchicalPolicy({ id: 'h', windowSteps: K, maskEdge, lower: new WeightReadingStub(), meta: (x) => (out.push(Array.from(x)), [1, 1, 1]) });
+    const world = new ModeScheduleEnv({ scenario: 'smart-city', maxSteps: 3 * K, schedule });
+    let { obs, info } = world.reset({ seed: 4 });
+    policy.reset(4);
+    for (let t = 0; t < 3 * K; t++) {
+      const r = world.stepAction(policy.act(obs, info.context));
+      obs = r.obs;
+      info = r.info;
+    }
+    return out;
+  };
+  const full = seen(false);
+  const masked = seen(true);
+  assert.equal(masked.length, full.length);
+  // The edge forecast is live in this world: unmasked, the predicted rate is > 0 at every consultation.
+  assert.ok(full.every((o) => o[EDGE_META_FEATURES[2]!]! > 0), 'predicted_rate is non-zero unmasked');
+  for (let i = 0; i < full.length; i++) {
+    for (let f = 0; f < META_OBS_SIZE; f++) assert.equal(masked[i]![f], EDGE_META_FEATURES.includes(f) ? 0 : full[i]![f], `decision ${i}, feature ${f}`);
+  }
+  // The meta-env with maskEdge builds the same masked observations for the same world.
+  const env = new SparkIotMetaEnv({ windowSteps: K, episodeMetaSteps: 3, scenario: 'smart-city', maskEdge: true, lowerPolicy: new WeightReadingStub(), schedule });
+  const fromEnv: number[][] = [];
+  let o = env.reset({ seed: 11 }).obs;
+  for (let m = 0; m < 3; m++) {
+    fromEnv.push(Array.from(o));
+    o = env.step([1, 1, 1]).obs;
+  }
+  assert.ok(fromEnv.every((x) => EDGE_META_FEATURES.every((f) => x[f] === 0)));
+  assert.ok(fromEnv.some((x) => x[9]! > 0), 'the arrival rate (not an edge feature) stays');
+  assert.throws(() => new SparkIotMetaEnv({ maskEdge: 'yes' as unknown as boolean, lowerPolicy: new WeightReadingStub() }), /option maskEdge must be a boolean, got "yes"/);
+});
+
+test('rl-no-edge-meta is registered, in the default set, and names its own checkpoints when they are missing', () => {
+  const p = createPolicy('rl-no-edge-meta');
+  assert.equal(p.id, 'rl-no-edge-meta');
+  assert.ok(defaultPolicyIds().includes('rl-no-edge-meta'));
+  const missing = new HierarchicalPolicy({ id: 'x', maskEdge: true, metaCheckpointPath: '/nonexistent/m.json', lower: new WeightReadingStub() });
+  assert.throws(() => missing.reset(0), /not found; produce it with: edgepilot train --env SparkIotMeta --algo td3 --config configs\/meta-td3-no-edge.json/);
+  const noLower = new HierarchicalPolicy({ id: 'y', maskEdge: true, meta: () => [1, 1, 1], lowerCheckpointPath: '/nonexistent/ppo.json' });
+  assert.throws(() => noLower.reset(0), /lower-level PPO checkpoint '\/nonexistent\/ppo.json' not found; produce it with: .*configs\/rl-no-edge-ppo.json/);
+});
+
+test('the no-edge lower level is the masked PPO', () => {
+  const lower = loadLowerPolicy(NO_EDGE_LOWER_CHECKPOINT, 'lower', 0, true);
+  assert.equal(lower.maskEdge, true);
+  assert.equal(loadLowerPolicy().maskEdge, false);
 });

@@ -12,20 +12,23 @@ import type { Action, Weights } from '../core/types.ts';
 import { loadModel } from '../rl/model.ts';
 import { withWeights } from '../policies/rl-agent.ts';
 import type { ModeContext, Policy, PolicyContext } from '../policies/types.ts';
-import { DEFAULT_LOWER_CHECKPOINT, DEFAULT_WINDOW_STEPS, loadLowerPolicy } from './meta-env.ts';
+import { DEFAULT_LOWER_CHECKPOINT, DEFAULT_WINDOW_STEPS, NO_EDGE_LOWER_CHECKPOINT, loadLowerPolicy } from './meta-env.ts';
 import { MetaObservationTracker, metaObservationSpace } from './meta-observation.ts';
 import { assertMode } from './modes.ts';
 import { normalizeWeights, weightsLabel } from './weights.ts';
 
 export const DEFAULT_META_CHECKPOINT = 'models/meta-td3.json';
 export const META_TRAIN_COMMAND = 'edgepilot train --env SparkIotMeta --algo td3 --config configs/meta-td3.json --seed 1 --out models/meta-td3.json';
+/** The meta-controller of the no-edge ablation `rl-no-edge-meta` (trained over models/rl-no-edge-ppo.json, edge features masked). */
+export const NO_EDGE_META_CHECKPOINT = 'models/meta-td3-no-edge.json';
+export const NO_EDGE_META_TRAIN_COMMAND = 'edgepilot train --env SparkIotMeta --algo td3 --config configs/meta-td3-no-edge.json --seed 1 --out models/meta-td3-no-edge.json';
 
 /** The meta-controller as a function: meta observation -> raw weights (normalized by the policy). */
 export type MetaController = (metaObs: Float32Array) => ArrayLike<number>;
 
 /** Loads the TD3 actor, checked against the meta-env's spaces; a missing file names the command that makes it. */
-export function loadMetaController(path = DEFAULT_META_CHECKPOINT): MetaController {
-  if (!existsSync(path)) throw new Error(`meta-controller checkpoint '${path}' not found; produce it with: ${META_TRAIN_COMMAND}`);
+export function loadMetaController(path = DEFAULT_META_CHECKPOINT, trainCommand = META_TRAIN_COMMAND): MetaController {
+  if (!existsSync(path)) throw new Error(`meta-controller checkpoint '${path}' not found; produce it with: ${trainCommand}`);
   const model = loadModel(path, { observationSpace: metaObservationSpace(), actionSpace: box(0, 1, [3]) }, 'td3');
   return (obs) => model.predict(obs) as Float32Array;
 }
@@ -45,6 +48,11 @@ export interface HierarchicalPolicyOptions {
    * as every registered agent; not applied to an injected `lower`.
    */
   scaleDownHoldS?: number;
+  /**
+   * The no-edge ablation: the meta observation's edge features and the lower PPO's (obs 11-12) are zeroed. The
+   * checkpoints then default to the ones trained that way (NO_EDGE_META_CHECKPOINT, models/rl-no-edge-ppo.json).
+   */
+  maskEdge?: boolean;
   config?: SimConfig;
 }
 
@@ -55,6 +63,7 @@ export class HierarchicalPolicy implements Policy {
   private readonly metaPath: string;
   private readonly lowerPath: string;
   private readonly scaleDownHoldS: number;
+  private readonly maskEdge: boolean;
   private meta: MetaController | null;
   private lower: Policy | null;
   private readonly tracker: MetaObservationTracker;
@@ -72,18 +81,19 @@ export class HierarchicalPolicy implements Policy {
     this.windowSteps = opts.windowSteps ?? DEFAULT_WINDOW_STEPS;
     if (!Number.isInteger(this.windowSteps) || this.windowSteps < 1) throw new Error(`HierarchicalPolicy '${opts.id}': windowSteps must be a positive integer, got ${opts.windowSteps}`);
     this.config = opts.config ?? loadConfig();
-    this.metaPath = opts.metaCheckpointPath ?? DEFAULT_META_CHECKPOINT;
-    this.lowerPath = opts.lowerCheckpointPath ?? DEFAULT_LOWER_CHECKPOINT;
+    this.maskEdge = opts.maskEdge ?? false;
+    this.metaPath = opts.metaCheckpointPath ?? (this.maskEdge ? NO_EDGE_META_CHECKPOINT : DEFAULT_META_CHECKPOINT);
+    this.lowerPath = opts.lowerCheckpointPath ?? (this.maskEdge ? NO_EDGE_LOWER_CHECKPOINT : DEFAULT_LOWER_CHECKPOINT);
     this.scaleDownHoldS = opts.scaleDownHoldS ?? AGENT_SCALE_DOWN_HOLD_S;
     this.meta = opts.meta ?? null;
     this.lower = opts.lower ?? null;
-    this.tracker = new MetaObservationTracker(this.windowSteps, this.config.observation.rateScaleMsgsPerS, this.config.modes);
+    this.tracker = new MetaObservationTracker(this.windowSteps, this.config.observation.rateScaleMsgsPerS, this.config.modes, this.maskEdge);
   }
 
   reset(seed: number): void {
     // Loading here (not in the constructor) keeps `bench --help` and registry listings free of file access.
-    this.meta ??= loadMetaController(this.metaPath);
-    this.lower ??= loadLowerPolicy(this.lowerPath, `${this.id}-lower`, this.scaleDownHoldS);
+    this.meta ??= loadMetaController(this.metaPath, this.maskEdge ? NO_EDGE_META_TRAIN_COMMAND : META_TRAIN_COMMAND);
+    this.lower ??= loadLowerPolicy(this.lowerPath, `${this.id}-lower`, this.scaleDownHoldS, this.maskEdge);
     this.lower.reset(seed);
     this.tracker.reset();
     this.step = 0;
@@ -130,6 +140,11 @@ export class HierarchicalPolicy implements Policy {
 /** The registered `edge-rl` policy: TD3 meta-controller + PPO, both from models/. */
 export function createEdgeRlPolicy(): HierarchicalPolicy {
   return new HierarchicalPolicy({ id: 'edge-rl' });
+}
+
+/** The registered `rl-no-edge-meta` policy: the no-edge ablation of `edge-rl` (both levels trained and run without the edge). */
+export function createNoEdgeMetaPolicy(): HierarchicalPolicy {
+  return new HierarchicalPolicy({ id: 'rl-no-edge-meta', maskEdge: true });
 }
 
 /** The PPO with one raw weight vector for the whole run (normalized by normalizeWeights), for the meta report. */

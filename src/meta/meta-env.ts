@@ -40,7 +40,10 @@ export const META_SEED_BASE = 2_000_000_000;
 const META_SEED_SPAN = 1_000_000_000;
 /** The lower-level checkpoint and the command that produces it (engineer A's agent, docs/AGENT.md). */
 export const DEFAULT_LOWER_CHECKPOINT = 'models/edge-rl-ppo.json';
+/** The lower level of the no-edge ablation (option maskEdge): the PPO trained with the edge features masked. */
+export const NO_EDGE_LOWER_CHECKPOINT = 'models/rl-no-edge-ppo.json';
 export const LOWER_TRAIN_COMMAND = 'edgepilot train --env SparkIot --algo ppo --config configs/edge-rl-ppo.json --seed 1 --out models/edge-rl-ppo.json';
+export const NO_EDGE_LOWER_TRAIN_COMMAND = 'edgepilot train --env SparkIot --algo ppo --config configs/rl-no-edge-ppo.json --seed 1 --out models/rl-no-edge-ppo.json';
 
 export interface MetaEnvOptions {
   /** The IoT scenario, or 'mixed' (default): uniform over the four, redrawn every episode. */
@@ -73,12 +76,17 @@ export interface MetaEnvOptions {
   schedule?: ModePhase[];
   /** Lower-level PPO checkpoint (default models/edge-rl-ppo.json). */
   lowerCheckpoint?: string;
+  /**
+   * The no-edge ablation (default false): the lower PPO runs with its edge features zeroed (lowerCheckpoint then
+   * defaults to models/rl-no-edge-ppo.json, trained that way) and the meta observation's edge features 6-8 are zeroed.
+   */
+  maskEdge?: boolean;
   /** A lower-level policy object instead of the checkpoint (tests). */
   lowerPolicy?: Policy;
   seedBase?: number;
 }
 
-const KNOWN_OPTIONS = ['scenario', 'windowSteps', 'episodeMetaSteps', 'modeSwitchProb', 'budgetResetShare', 'rewardBaseline', 'workloadVariationShare', 'schedule', 'lowerCheckpoint', 'lowerPolicy', 'seedBase'];
+const KNOWN_OPTIONS = ['scenario', 'windowSteps', 'episodeMetaSteps', 'modeSwitchProb', 'budgetResetShare', 'rewardBaseline', 'workloadVariationShare', 'schedule', 'lowerCheckpoint', 'maskEdge', 'lowerPolicy', 'seedBase'];
 
 /** Validates registry / config options; errors name the option. */
 export function parseMetaEnvOptions(options: Record<string, unknown> = {}): MetaEnvOptions {
@@ -103,6 +111,7 @@ export function parseMetaEnvOptions(options: Record<string, unknown> = {}): Meta
   if (o.modeSwitchProb !== undefined && !(typeof o.modeSwitchProb === 'number' && o.modeSwitchProb >= 0 && o.modeSwitchProb <= 1)) {
     throw new Error(`${META_ENV_ID}: option modeSwitchProb must be a number in [0, 1], got ${JSON.stringify(o.modeSwitchProb)}`);
   }
+  if (o.maskEdge !== undefined && typeof o.maskEdge !== 'boolean') throw new Error(`${META_ENV_ID}: option maskEdge must be a boolean, got ${JSON.stringify(o.maskEdge)}`);
   if (o.lowerCheckpoint !== undefined && typeof o.lowerCheckpoint !== 'string') throw new Error(`${META_ENV_ID}: option lowerCheckpoint must be a path, got ${JSON.stringify(o.lowerCheckpoint)}`);
   if (o.seedBase !== undefined && !(typeof o.seedBase === 'number' && Number.isInteger(o.seedBase) && o.seedBase >= 0)) throw new Error(`${META_ENV_ID}: option seedBase must be an integer >= 0, got ${JSON.stringify(o.seedBase)}`);
   return { ...o };
@@ -113,9 +122,9 @@ export function parseMetaEnvOptions(options: Record<string, unknown> = {}): Meta
  * `scaleDownHoldS` (default 0): the meta-env trains on the PPO's own output; the HierarchicalPolicy that runs the
  * trained meta-controller adds the agents' scale-down hold below it (docs/META.md "Scale-down hold").
  */
-export function loadLowerPolicy(path = DEFAULT_LOWER_CHECKPOINT, id = 'edge-rl-lower', scaleDownHoldS = 0): PpoAgentPolicy {
-  if (!existsSync(path)) throw new Error(`lower-level PPO checkpoint '${path}' not found; produce it with: ${LOWER_TRAIN_COMMAND}`);
-  const p = new PpoAgentPolicy({ id, checkpointPath: path, scaleDownHoldS });
+export function loadLowerPolicy(path = DEFAULT_LOWER_CHECKPOINT, id = 'edge-rl-lower', scaleDownHoldS = 0, maskEdge = false): PpoAgentPolicy {
+  if (!existsSync(path)) throw new Error(`lower-level PPO checkpoint '${path}' not found; produce it with: ${maskEdge ? NO_EDGE_LOWER_TRAIN_COMMAND : LOWER_TRAIN_COMMAND}`);
+  const p = new PpoAgentPolicy({ id, checkpointPath: path, scaleDownHoldS, maskEdge });
   p.load();
   return p;
 }
@@ -192,9 +201,11 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     this.scenario = o.scenario ?? 'mixed';
     this.fixedSchedule = o.schedule;
     this.seedBase = o.seedBase ?? META_SEED_BASE;
-    this.lower = o.lowerPolicy ?? loadLowerPolicy(o.lowerCheckpoint);
+    const maskEdge = o.maskEdge ?? false;
+    const lowerPath = o.lowerCheckpoint ?? (maskEdge ? NO_EDGE_LOWER_CHECKPOINT : DEFAULT_LOWER_CHECKPOINT);
+    this.lower = o.lowerPolicy ?? loadLowerPolicy(lowerPath, undefined, 0, maskEdge);
     this.env = new ModeScheduleEnv({ maxSteps: this.windowSteps * this.episodeMetaSteps, scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, schedule: o.schedule });
-    this.tracker = new MetaObservationTracker(this.windowSteps, this.env.inner.config.observation.rateScaleMsgsPerS, this.env.inner.config.modes);
+    this.tracker = new MetaObservationTracker(this.windowSteps, this.env.inner.config.observation.rateScaleMsgsPerS, this.env.inner.config.modes, maskEdge);
     this.objective = new PhaseObjective(this.env.inner.config.modes);
     this.twin =
       (o.rewardBaseline ?? 'none') === 'mode-default'
@@ -202,7 +213,7 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
             env: new ModeScheduleEnv({ maxSteps: this.windowSteps * this.episodeMetaSteps, scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, schedule: o.schedule }),
             objective: new PhaseObjective(this.env.inner.config.modes),
             // Its own instance: the lower policy keeps state (the scale-down hold). A given lowerPolicy (tests) is shared.
-            lower: o.lowerPolicy ?? loadLowerPolicy(o.lowerCheckpoint),
+            lower: o.lowerPolicy ?? loadLowerPolicy(lowerPath, undefined, 0, maskEdge),
             obs: null,
             ctx: null,
           }

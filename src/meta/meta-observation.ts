@@ -19,6 +19,8 @@
  * 12  sla_target               the scenario's p95 target / 10 s (public configuration: tells the worlds apart)
  * 13  budget_rate              the scenario's budget rate / 10 USD/h
  * Features 10-11 make the mode objectives' caps (computed over the whole phase) observable.
+ * Features 6-8 are the edge's (EDGE_META_FEATURES): the no-edge ablation (`rl-no-edge-meta`) zeroes them, as its lower
+ * PPO has features 11-12 of its own observation zeroed.
  */
 import { box, type BoxSpace } from '../core/spaces.ts';
 import type { SimConfig } from '../core/config.ts';
@@ -42,6 +44,12 @@ export const META_OBSERVATION_FEATURES = [
   'budget_rate',
 ] as const;
 export const META_OBS_SIZE = META_OBSERVATION_FEATURES.length;
+/** The features built from the edge gateways' forecast: zeroed when the tracker masks the edge. */
+export const EDGE_META_FEATURES: readonly number[] = [
+  META_OBSERVATION_FEATURES.indexOf('burst_prob_mean'),
+  META_OBSERVATION_FEATURES.indexOf('burst_prob_max'),
+  META_OBSERVATION_FEATURES.indexOf('predicted_rate'),
+];
 /** cost_over_budget is divided by this so twice the budget rate maps to 1. */
 export const COST_FEATURE_SCALE = 2;
 /** sla_target = p95 target / this (ms); budget_rate = budget / this (USD/h). */
@@ -89,6 +97,8 @@ export class MetaObservationTracker {
     readonly rateScaleMsgsPerS: number,
     /** The modes' SLA definitions (config.modes). */
     readonly modes: SimConfig['modes'],
+    /** Zero the edge features (EDGE_META_FEATURES): the meta level of the no-edge ablation. */
+    readonly maskEdge = false,
   ) {
     if (!Number.isInteger(windowSteps) || windowSteps < 1) throw new Error(`MetaObservationTracker: windowSteps must be a positive integer, got ${windowSteps}`);
     if (!(rateScaleMsgsPerS > 0)) throw new Error(`MetaObservationTracker: rateScaleMsgsPerS must be > 0, got ${rateScaleMsgsPerS}`);
@@ -148,6 +158,7 @@ export class MetaObservationTracker {
     out[11] = p ? clip01(p.costOverBudgetSum / p.steps / COST_FEATURE_SCALE) : 0;
     out[12] = clip01(this.lastSlaMs / SLA_FEATURE_SCALE_MS);
     out[13] = clip01(budgetUsdPerHour / BUDGET_FEATURE_SCALE_USD_PER_HOUR);
+    if (this.maskEdge) for (const i of EDGE_META_FEATURES) out[i] = 0;
     return out;
   }
 }

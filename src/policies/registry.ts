@@ -17,7 +17,7 @@ import { OraclePolicy, ORACLE_DEFAULTS } from './oracle.ts';
 import { createSizeThresholdShufflePolicy, SIZE_THRESHOLD_SHUFFLE_SETTINGS } from './size-threshold-shuffle.ts';
 import { PpoAgentPolicy, EDGE_RL_CHECKPOINT, EDGE_RL_SPARK_K8S_CHECKPOINT, RL_NO_EDGE_CHECKPOINT } from './rl-agent.ts';
 import { AGENT_SCALE_DOWN_HOLD_S } from './scale-down-hold.ts';
-import { createEdgeRlPolicy } from '../meta/hierarchical-policy.ts';
+import { createEdgeRlPolicy, createNoEdgeMetaPolicy } from '../meta/hierarchical-policy.ts';
 
 export interface PolicyEntry {
   id: string;
@@ -171,6 +171,14 @@ const BUILTIN: PolicyEntry[] = [
     source: 'models/meta-td3.json (configs/meta-td3.json, docs/META.md) over models/edge-rl-ppo.json (docs/AGENT.md)',
     settings: { metaCheckpoint: 'models/meta-td3.json', lowerCheckpoint: 'models/edge-rl-ppo.json', windowSteps: 10, deterministic: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S },
     create: () => createEdgeRlPolicy(),
+  },
+  {
+    id: 'rl-no-edge-meta',
+    role: 'agent',
+    description: 'ablation of edge-rl: its hierarchy trained and run without the edge (meta burst features and PPO edge features masked)',
+    source: 'models/meta-td3-no-edge.json (configs/meta-td3-no-edge.json, docs/META.md) over models/rl-no-edge-ppo.json (docs/AGENT.md)',
+    settings: { metaCheckpoint: 'models/meta-td3-no-edge.json', lowerCheckpoint: 'models/rl-no-edge-ppo.json', windowSteps: 10, deterministic: true, maskEdge: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S },
+    create: () => createNoEdgeMetaPolicy(),
   },
 ];
 

@@ -138,3 +138,10 @@ test('MaskedEdgePolicy: the inner policy sees zeroed edge features and a persist
   assert.deepEqual(seenCtx!.forecast, { predictedRateMsgsPerS: 1234, burstProbability: 0, horizonS: 40, gatewayId: 'masked' });
   assert.throws(() => noEdgeVariant(AGENT, 'no-such-policy'), /--masked-agent no-such-policy: policy 'no-such-policy' is not registered/);
 });
+
+test("each trained agent's no-edge variant is its own trained twin", () => {
+  assert.equal(noEdgeVariant('edge-rl').variant.label, 'rl-no-edge-meta');
+  assert.equal(noEdgeVariant('edge-rl-fixed').variant.label, 'rl-no-edge');
+  assert.equal(noEdgeVariant('edge-rl', 'rl-no-edge').variant.label, 'rl-no-edge');
+  assert.deepEqual(noEdgeVariant('edge-rl').notes, []);
+});

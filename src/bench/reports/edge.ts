@@ -1,6 +1,7 @@
 /**
  * The edge-cloud report: what the edge forecast buys. The agent (default `edge-rl`) against the same agent trained
- * with the edge features masked (`rl-no-edge`, run in an env with maskEdgeFeatures), on paired seeds:
+ * with the edge features masked (its twin in src/policies/ablations.ts: `rl-no-edge-meta` for the hierarchical `edge-rl`,
+ * `rl-no-edge` for the PPO alone; run in an env with maskEdgeFeatures), on paired seeds:
  * - SLA violations in windows around burst onsets (ground truth StepRecord.burstOnset; from BEFORE steps before to
  *   AFTER steps after each onset), next to the whole-run figures;
  * - provisioning lead time: per onset, the first scale-up (requested executors up from the previous step) in the
@@ -20,6 +21,7 @@ import { forecastMetrics, type ForecastAccuracy } from '../../edge/accuracy.ts';
 import type { Action } from '../../core/types.ts';
 import type { Policy, PolicyContext } from '../../policies/types.ts';
 import { createPolicy } from '../../policies/registry.ts';
+import { NO_EDGE_TWINS, noEdgeTwinOf } from '../../policies/ablations.ts';
 import { readStepsFile, writeStepsFile } from '../steps-log.ts';
 import {
   burstWindowSteps,
@@ -54,7 +56,6 @@ export const ALARM_PROBABILITY = 0.5;
 export const DETECTION_MAX_LATE_S = 30;
 export const DETECTION_EARLY_SLACK_S = 5;
 
-export const NO_EDGE_AGENT = 'rl-no-edge';
 export const MASKED_SUFFIX = '+masked-edge';
 
 /**
@@ -81,7 +82,10 @@ export class MaskedEdgePolicy implements Policy {
   }
 }
 
-/** The no-edge variant for an agent: the trained ablation when it can run, else the agent itself with the edge masked. */
+/**
+ * The no-edge variant for an agent: its trained ablation (src/policies/ablations.ts: `rl-no-edge-meta` for `edge-rl`,
+ * `rl-no-edge` for `edge-rl-fixed`) when one can run, else the agent itself with the edge masked.
+ */
 export function noEdgeVariant(agent: string, requested?: string): { variant: Variant; notes: string[] } {
   const masked = (id: string, label: string): Variant => ({ label, maskEdgeFeatures: true, makePolicy: () => new MaskedEdgePolicy(createPolicy(id), label) });
   if (requested !== undefined) {
@@ -89,13 +93,18 @@ export function noEdgeVariant(agent: string, requested?: string): { variant: Var
     if (problem) throw new Error(`--masked-agent ${requested}: ${problem}`);
     return { variant: masked(requested, requested), notes: [] };
   }
-  const isTrainedAgent = agent === 'edge-rl' || agent === 'edge-rl-fixed';
-  if (isTrainedAgent) {
-    const problem = policyProblem(NO_EDGE_AGENT);
-    if (!problem) return { variant: masked(NO_EDGE_AGENT, NO_EDGE_AGENT), notes: [] };
+  const twins = NO_EDGE_TWINS[agent];
+  if (twins) {
+    const problems: string[] = [];
+    const twin = noEdgeTwinOf(agent, (id) => {
+      const problem = policyProblem(id);
+      if (problem) problems.push(problem);
+      return !problem;
+    });
+    if (twin) return { variant: masked(twin, twin), notes: problems.map((p) => `${p}; using '${twin}' instead.`) };
     return {
       variant: masked(agent, `${agent}${MASKED_SUFFIX}`),
-      notes: [`${problem}; the no-edge variant is '${agent}' with its edge inputs masked at run time (not an agent trained without them).`],
+      notes: [`${problems.join('; ')}; the no-edge variant is '${agent}' with its edge inputs masked at run time (not an agent trained without them).`],
     };
   }
   return {
