@@ -12,7 +12,7 @@
  * (state, weight vector) with the chosen action) and every number in the Markdown is computed from those files.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Action, Weights } from '../../core/types.ts';
 import { SparkIotEnv } from '../../env/spark-iot-env.ts';
@@ -281,7 +281,8 @@ function weightsMarkdown(points: readonly WeightPoint[], sens: Sensitivity, meta
   const lines = [
     '# Reward weights and the lower-level PPO agent',
     '',
-    `Checkpoint \`${meta.checkpointPath}\`; scenarios ${meta.scenarios.join(', ')}; ${meta.seeds} paired seed(s) (the tournament's seeds) x ${meta.steps} steps per weight vector and scenario; ${meta.gridSize} weight vectors (alpha/beta/gamma on a simplex grid, held fixed for the episode).`,
+    // Relative to the working directory, so the report reads the same from any clone.
+    `Checkpoint \`${relative(process.cwd(), meta.checkpointPath) || meta.checkpointPath}\`; scenarios ${meta.scenarios.join(', ')}; ${meta.seeds} paired seed(s) (the tournament's seeds) x ${meta.steps} steps per weight vector and scenario; ${meta.gridSize} weight vectors (alpha/beta/gamma on a simplex grid, held fixed for the episode).`,
     'Every number below is computed from `weights-steps.csv.gz` (the sweep) and `weights-sensitivity.csv` (the state probe) in this folder.',
     '',
     '## Cost vs SLA violations per weight vector',
