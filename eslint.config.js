@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'runs/**', 'reports/**', 'src/rl/wasm/*.generated.ts'] },
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'runs/**', '.tmp/**', 'reports/**', 'src/rl/wasm/*.generated.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
