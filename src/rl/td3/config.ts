@@ -24,6 +24,13 @@ export const Td3ConfigSchema = z
     threads: z.union([z.literal(1), z.literal(2)]),
     /** Element type of all networks: 'f32' (torch's default, f32x4 kernels, about 2x faster) or 'f64'. */
     dtype: z.enum(['f32', 'f64']),
+    /**
+     * Number of critics. 2 = TD3 as in SB3: twin critics, clipped double-Q target, the actor climbs critic 1.
+     * N > 2 keeps all of that and adds N - 2 critics fitted to the same target; the actor then climbs the mean of all
+     * N, which lowers the variance of its gradient where the critics' errors exceed the action effects to be learned
+     * (docs/META.md). Needs threads: 1.
+     */
+    criticEnsemble: z.number().int().min(2),
   })
   .strict();
 
@@ -46,4 +53,5 @@ export const TD3_DEFAULTS: Td3Config = {
   adamEps: 1e-8,
   threads: 1,
   dtype: 'f32',
+  criticEnsemble: 2,
 };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { box } from '../../core/spaces.ts';
 import type { Env, EnvAction, ResetResult, StepResult } from '../../env/types.ts';
 import { RecordEpisodeStatistics, TimeLimit } from '../../env/wrappers.ts';
-import { TD3 } from './td3.ts';
+import { TD3, td3Checkpoint } from './td3.ts';
 
 /** One-step episodes with a 3-d Box action (the meta-controller's shape): reward peaks at `target`. */
 class Bandit3 implements Env {
@@ -120,4 +120,31 @@ test('TD3 float32 and float64 runs from the same seed start equal and stay close
 
 test('TD3 rejects an unknown dtype with a clear error', () => {
   assert.throws(() => new TD3(new Bandit3() as Env, { dtype: 'f16' as 'f32' }, 0), /dtype/);
+});
+
+test('criticEnsemble: extra critics are fitted, the actor climbs their mean, and the bandit is still learned', () => {
+  const make = (criticEnsemble: number): TD3 =>
+    new TD3(new RecordEpisodeStatistics(new Bandit3() as Env), { netArch: [32, 32], learningStarts: 100, batchSize: 64, actionNoiseSigma: 0.1, criticEnsemble }, 1);
+  const ens = make(5);
+  assert.equal(ens.extraCritics.length, 3);
+  const before = ens.extraCritics.map((c) => Float64Array.from(c.params));
+  ens.learn(1500);
+  // Every extra critic moved (it is trained), and they started apart (own initialization streams).
+  ens.extraCritics.forEach((c, k) => assert.ok(c.params.some((v, i) => v !== before[k]![i]), `critic ${k + 2} was not trained`));
+  assert.ok(before[0]!.some((v, i) => v !== before[1]![i]), 'extra critics share an initialization');
+  const a = ens.predict([0.2, -0.3]);
+  assert.ok(Math.abs(a[0]! - 0.8) < 0.1 && Math.abs(a[1]! - -1) < 0.4 && Math.abs(a[2]! - 12) < 1, `action ${Array.from(a)}`);
+  const saved = td3Checkpoint(ens, 'Bandit3').weights;
+  assert.deepEqual(Object.keys(saved).filter((k) => /^critic\d$/.test(k)), ['critic0', 'critic1', 'critic2', 'critic3', 'critic4']);
+  // criticEnsemble 2 is plain TD3: the same run as leaving the option out, and a different one from the ensemble's.
+  const twin = make(2);
+  const plain = new TD3(new RecordEpisodeStatistics(new Bandit3() as Env), { netArch: [32, 32], learningStarts: 100, batchSize: 64, actionNoiseSigma: 0.1 }, 1);
+  twin.learn(300);
+  plain.learn(300);
+  assert.deepEqual(Array.from(twin.actor.params), Array.from(plain.actor.params));
+  const ens300 = make(5);
+  ens300.learn(300);
+  assert.notDeepEqual(Array.from(ens300.actor.params), Array.from(plain.actor.params));
+  assert.throws(() => new TD3(new Bandit3() as Env, { netArch: [4], criticEnsemble: 3, threads: 2 }, 0), /criticEnsemble 3 needs threads: 1/);
+  assert.throws(() => new TD3(new Bandit3() as Env, { netArch: [4], criticEnsemble: 1 }, 0), /criticEnsemble/);
 });

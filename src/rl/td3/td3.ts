@@ -42,6 +42,9 @@ export class TD3 {
   readonly criticTargets: [Mlp<Dtype>, Mlp<Dtype>];
   readonly actorOptimizer: Adam;
   readonly criticOptimizer: Adam;
+  /** criticEnsemble > 2: the critics beyond the twins, fitted to the twins' target; the actor climbs the mean of all. */
+  readonly extraCritics: Mlp<Dtype>[] = [];
+  private readonly extraOptimizer: Adam | null = null;
   readonly replay: ReplayBuffer;
   numTimesteps = 0;
   numUpdates = 0;
@@ -75,6 +78,7 @@ export class TD3 {
     readonly seed: number,
   ) {
     this.config = Td3ConfigSchema.parse({ ...TD3_DEFAULTS, ...config });
+    if (this.config.criticEnsemble > 2 && this.config.threads !== 1) throw new Error(`TD3: criticEnsemble ${this.config.criticEnsemble} needs threads: 1 (the worker thread trains the twin critics only)`);
     if (env.actionSpace.kind !== 'box') throw new Error(`TD3: needs a Box action space, got ${env.actionSpace.kind}`);
     if (env.observationSpace.kind !== 'box') throw new Error(`TD3: needs a Box observation space, got ${env.observationSpace.kind}`);
     this.actionSpace = env.actionSpace;
@@ -104,6 +108,12 @@ export class TD3 {
     this.criticTargets[1].copyFrom(this.critics[1]);
     this.actorOptimizer = new Adam([this.actor], { lr: cfg.learningRate, eps: cfg.adamEps });
     this.criticOptimizer = new Adam(this.critics, { lr: cfg.learningRate, eps: cfg.adamEps });
+    for (let k = 2; k < cfg.criticEnsemble; k++) {
+      const critic = new Mlp(criticSpec, B);
+      critic.initTorchDefault(rng.fork(`td3-critic${k}-init`));
+      this.extraCritics.push(critic);
+    }
+    if (this.extraCritics.length > 0) this.extraOptimizer = new Adam(this.extraCritics, { lr: cfg.learningRate, eps: cfg.adamEps });
     this.replay = new ReplayBuffer(cfg.bufferSize, this.obsSize, this.actionSize);
     this.batch = {
       obs: new Float64Array(B * this.obsSize),
@@ -259,15 +269,29 @@ export class TD3 {
         critic.backward(this.dQ);
       }
       this.criticOptimizer.step();
+      if (this.extraOptimizer) {
+        // The ensemble's extra critics: the same mse to the same target (their loss is not logged).
+        for (const critic of this.extraCritics) {
+          critic.zeroGrad();
+          const q = critic.forward(criticIn, B);
+          for (let b = 0; b < B; b++) this.dQ[b] = (2 * (q[b]! - this.targetQ[b]!)) / B;
+          critic.backward(this.dQ);
+        }
+        this.extraOptimizer.step();
+      }
       this.lastCriticLoss = criticLoss;
       if (this.numUpdates % cfg.policyDelay === 0) {
-        // Actor loss: -mean Q_1(s, pi(s)); dLoss/da flows through critic 1's input. Two row blocks, summed
-        // g = g0 + g1 exactly as threads: 2 sums the main thread's and the worker's blocks.
+        // Actor loss: -mean Q_1(s, pi(s)) (with an ensemble: -mean over the N critics of mean Q_k(s, pi(s))); dLoss/da
+        // flows through the critics' input. Two row blocks, summed g = g0 + g1 exactly as threads: 2 sums the main
+        // thread's and the worker's blocks.
+        const actorCritics = this.extraCritics.length > 0 ? [this.critics[0], this.critics[1], ...this.extraCritics] : [this.critics[0]];
+        const scale = actorCritics.length * B;
         this.actor.zeroGrad();
-        let actorLoss = actorStepRows(this.actor, this.critics[0], batch.obs, H, B, this.actorScratch);
+        let actorLoss = 0;
+        for (const critic of actorCritics) actorLoss += actorStepRows(this.actor, critic, batch.obs, H, scale, this.actorScratch);
         this.actorGrad0.set(this.actor.grads);
         this.actor.zeroGrad();
-        actorLoss += actorStepRows(this.actor, this.critics[0], batch.obs.subarray(H * O), B - H, B, this.actorScratch);
+        for (const critic of actorCritics) actorLoss += actorStepRows(this.actor, critic, batch.obs.subarray(H * O), B - H, scale, this.actorScratch);
         const actorGrads = this.actor.grads;
         for (let i = 0; i < actorGrads.length; i++) actorGrads[i] = this.actorGrad0[i]! + actorGrads[i]!;
         this.actorOptimizer.step();
@@ -388,6 +412,7 @@ export function td3Checkpoint(td3: TD3, envId: string): CheckpointContent {
       critic1: encodeWeights(td3.critics[1].params),
       critic0Target: encodeWeights(td3.criticTargets[0].params),
       critic1Target: encodeWeights(td3.criticTargets[1].params),
+      ...Object.fromEntries(td3.extraCritics.map((c, k) => [`critic${k + 2}`, encodeWeights(c.params)])),
     },
     normalization: null,
     hyperparameters: { ...td3.config },
