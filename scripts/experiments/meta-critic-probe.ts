@@ -16,14 +16,11 @@ import { SparkIotMetaEnv } from '../../src/meta/meta-env.ts';
 import type { ModePhase } from '../../src/meta/modes.ts';
 import { SCENARIOS } from '../../src/env/spark-iot-types.ts';
 import { meanCi } from '../../src/bench/stats.ts';
+import { flag } from './flag.ts';
 
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-};
-const modelPath = arg('--model', 'models/meta-td3.json');
-const budgetWindows = Number(arg('--budget-windows', '20'));
-const episodes = Number(arg('--episodes', '32'));
+const modelPath = flag('--model', 'models/meta-td3.json');
+const budgetWindows = Number(flag('--budget-windows', '20'));
+const episodes = Number(flag('--episodes', '32'));
 const ckpt = readCheckpoint(modelPath);
 const actor = td3ActorFromCheckpoint(ckpt, modelPath);
 const critics = ['critic0', 'critic1'].map((key) => {

@@ -12,14 +12,11 @@ import { runEpisode } from '../../src/bench/tournament.ts';
 import { combinedObjective, scoreRun } from '../../src/bench/reports/meta.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { pairedDifference } from '../../src/bench/stats.ts';
+import { flag } from './flag.ts';
 
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-};
-const metaPath = arg('--meta', 'models/meta-td3.json');
-const seeds = Number(arg('--seeds', '30'));
-const seedBase = Number(arg('--seed-base', '30000'));
+const metaPath = flag('--meta', 'models/meta-td3.json');
+const seeds = Number(flag('--seeds', '30'));
+const seedBase = Number(flag('--seed-base', '30000'));
 if (!(Number.isInteger(seeds) && seeds >= 2)) throw new Error(`--seeds must be an integer >= 2, got ${seeds}`);
 if (!(Number.isInteger(seedBase) && seedBase >= 0)) throw new Error(`--seed-base must be an integer >= 0, got ${seedBase}`);
 const STEPS = 500;
