@@ -98,7 +98,7 @@ export function checkClaims(rows: readonly SummaryRow[], agent: string, ablation
     const losses = (x: SummaryRow): { policy: string; result: Dominance }[] =>
       baselines.map((b) => ({ policy: b.policy, result: dominance(x, b) })).filter((d) => d.result !== 'dominates');
     const reactive = peers.filter((r) => isReactive(r.policy)).sort((x, y) => x.slaViolationPct - y.slaViolationPct)[0];
-    const masked = ablation === undefined ? undefined : peers.find((r) => r.policy === ablation);
+    const masked = peers.find((r) => r.policy === ablation);
     out.push({
       world: a.trace ? `${a.scenario} (${a.trace})` : a.scenario,
       notDominated: losses(a),

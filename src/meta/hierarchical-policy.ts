@@ -12,7 +12,7 @@ import type { Action, Weights } from '../core/types.ts';
 import { loadModel } from '../rl/model.ts';
 import { withWeights } from '../policies/rl-agent.ts';
 import type { ModeContext, Policy, PolicyContext } from '../policies/types.ts';
-import { DEFAULT_LOWER_CHECKPOINT, DEFAULT_WINDOW_STEPS, NO_EDGE_LOWER_CHECKPOINT, loadLowerPolicy } from './meta-env.ts';
+import { DEFAULT_WINDOW_STEPS, loadLowerPolicy } from './meta-env.ts';
 import { MetaObservationTracker, metaObservationSpace } from './meta-observation.ts';
 import { assertMode } from './modes.ts';
 import { normalizeWeights, weightsLabel } from './weights.ts';
@@ -26,9 +26,13 @@ export const NO_EDGE_META_TRAIN_COMMAND = 'edgepilot train --env SparkIotMeta --
 /** The meta-controller as a function: meta observation -> raw weights (normalized by the policy). */
 export type MetaController = (metaObs: Float32Array) => ArrayLike<number>;
 
-/** Loads the TD3 actor, checked against the meta-env's spaces; a missing file names the command that makes it. */
-export function loadMetaController(path = DEFAULT_META_CHECKPOINT, trainCommand = META_TRAIN_COMMAND): MetaController {
-  if (!existsSync(path)) throw new Error(`meta-controller checkpoint '${path}' not found; produce it with: ${trainCommand}`);
+/**
+ * Loads the TD3 actor, checked against the meta-env's spaces; a missing file names the command that makes it. The
+ * checkpoint defaults to the shipped one, or with `maskEdge` to the no-edge ablation's.
+ */
+export function loadMetaController(checkpoint?: string, maskEdge = false): MetaController {
+  const path = checkpoint ?? (maskEdge ? NO_EDGE_META_CHECKPOINT : DEFAULT_META_CHECKPOINT);
+  if (!existsSync(path)) throw new Error(`meta-controller checkpoint '${path}' not found; produce it with: ${maskEdge ? NO_EDGE_META_TRAIN_COMMAND : META_TRAIN_COMMAND}`);
   const model = loadModel(path, { observationSpace: metaObservationSpace(), actionSpace: box(0, 1, [3]) }, 'td3');
   return (obs) => model.predict(obs) as Float32Array;
 }
@@ -60,8 +64,9 @@ export class HierarchicalPolicy implements Policy {
   readonly id: string;
   readonly windowSteps: number;
   private readonly config: SimConfig;
-  private readonly metaPath: string;
-  private readonly lowerPath: string;
+  /** Checkpoints given in the options; unset = the defaults for this policy's maskEdge (resolved by the loaders). */
+  private readonly metaPath: string | undefined;
+  private readonly lowerPath: string | undefined;
   private readonly scaleDownHoldS: number;
   private readonly maskEdge: boolean;
   private meta: MetaController | null;
@@ -82,8 +87,8 @@ export class HierarchicalPolicy implements Policy {
     if (!Number.isInteger(this.windowSteps) || this.windowSteps < 1) throw new Error(`HierarchicalPolicy '${opts.id}': windowSteps must be a positive integer, got ${opts.windowSteps}`);
     this.config = opts.config ?? loadConfig();
     this.maskEdge = opts.maskEdge ?? false;
-    this.metaPath = opts.metaCheckpointPath ?? (this.maskEdge ? NO_EDGE_META_CHECKPOINT : DEFAULT_META_CHECKPOINT);
-    this.lowerPath = opts.lowerCheckpointPath ?? (this.maskEdge ? NO_EDGE_LOWER_CHECKPOINT : DEFAULT_LOWER_CHECKPOINT);
+    this.metaPath = opts.metaCheckpointPath;
+    this.lowerPath = opts.lowerCheckpointPath;
     this.scaleDownHoldS = opts.scaleDownHoldS ?? AGENT_SCALE_DOWN_HOLD_S;
     this.meta = opts.meta ?? null;
     this.lower = opts.lower ?? null;
@@ -92,7 +97,7 @@ export class HierarchicalPolicy implements Policy {
 
   reset(seed: number): void {
     // Loading here (not in the constructor) keeps `bench --help` and registry listings free of file access.
-    this.meta ??= loadMetaController(this.metaPath, this.maskEdge ? NO_EDGE_META_TRAIN_COMMAND : META_TRAIN_COMMAND);
+    this.meta ??= loadMetaController(this.metaPath, this.maskEdge);
     this.lower ??= loadLowerPolicy(this.lowerPath, `${this.id}-lower`, this.scaleDownHoldS, this.maskEdge);
     this.lower.reset(seed);
     this.tracker.reset();

@@ -119,10 +119,13 @@ export function parseMetaEnvOptions(options: Record<string, unknown> = {}): Meta
 
 /**
  * The lower-level PPO, or a clear error naming the missing checkpoint and the command that produces it.
+ * `checkpoint` defaults to the edge-aware PPO, or with `maskEdge` to the one trained without the edge.
  * `scaleDownHoldS` (default 0): the meta-env trains on the PPO's own output; the HierarchicalPolicy that runs the
  * trained meta-controller adds the agents' scale-down hold below it (docs/META.md "Scale-down hold").
  */
-export function loadLowerPolicy(path = DEFAULT_LOWER_CHECKPOINT, id = 'edge-rl-lower', scaleDownHoldS = 0, maskEdge = false): PpoAgentPolicy {
+export function loadLowerPolicy(checkpoint?: string, id = 'edge-rl-lower', scaleDownHoldS = 0, maskEdge = false): PpoAgentPolicy {
+  // The no-edge ablation defaults to the PPO trained without the edge.
+  const path = checkpoint ?? (maskEdge ? NO_EDGE_LOWER_CHECKPOINT : DEFAULT_LOWER_CHECKPOINT);
   if (!existsSync(path)) throw new Error(`lower-level PPO checkpoint '${path}' not found; produce it with: ${maskEdge ? NO_EDGE_LOWER_TRAIN_COMMAND : LOWER_TRAIN_COMMAND}`);
   const p = new PpoAgentPolicy({ id, checkpointPath: path, scaleDownHoldS, maskEdge });
   p.load();
@@ -202,8 +205,7 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     this.fixedSchedule = o.schedule;
     this.seedBase = o.seedBase ?? META_SEED_BASE;
     const maskEdge = o.maskEdge ?? false;
-    const lowerPath = o.lowerCheckpoint ?? (maskEdge ? NO_EDGE_LOWER_CHECKPOINT : DEFAULT_LOWER_CHECKPOINT);
-    this.lower = o.lowerPolicy ?? loadLowerPolicy(lowerPath, undefined, 0, maskEdge);
+    this.lower = o.lowerPolicy ?? loadLowerPolicy(o.lowerCheckpoint, undefined, 0, maskEdge);
     this.env = new ModeScheduleEnv({ maxSteps: this.windowSteps * this.episodeMetaSteps, scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, schedule: o.schedule });
     this.tracker = new MetaObservationTracker(this.windowSteps, this.env.inner.config.observation.rateScaleMsgsPerS, this.env.inner.config.modes, maskEdge);
     this.objective = new PhaseObjective(this.env.inner.config.modes);
@@ -213,7 +215,7 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
             env: new ModeScheduleEnv({ maxSteps: this.windowSteps * this.episodeMetaSteps, scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, schedule: o.schedule }),
             objective: new PhaseObjective(this.env.inner.config.modes),
             // Its own instance: the lower policy keeps state (the scale-down hold). A given lowerPolicy (tests) is shared.
-            lower: o.lowerPolicy ?? loadLowerPolicy(lowerPath, undefined, 0, maskEdge),
+            lower: o.lowerPolicy ?? loadLowerPolicy(o.lowerCheckpoint, undefined, 0, maskEdge),
             obs: null,
             ctx: null,
           }

@@ -11,7 +11,7 @@ export const NO_EDGE_TWINS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** The ablation policies themselves (not agents whose claims are checked). */
-export const NO_EDGE_ABLATIONS: readonly string[] = ['rl-no-edge', 'rl-no-edge-meta'];
+export const NO_EDGE_ABLATIONS: readonly string[] = [...new Set(Object.values(NO_EDGE_TWINS).flat())];
 
 /** The first of the agent's no-edge twins that `available` accepts; 'rl-no-edge' for an agent without a known twin. */
 export function noEdgeTwinOf(agent: string, available: (id: string) => boolean = () => true): string | null {

@@ -21,7 +21,7 @@ import { forecastMetrics, type ForecastAccuracy } from '../../edge/accuracy.ts';
 import type { Action } from '../../core/types.ts';
 import type { Policy, PolicyContext } from '../../policies/types.ts';
 import { createPolicy } from '../../policies/registry.ts';
-import { NO_EDGE_TWINS, noEdgeTwinOf } from '../../policies/ablations.ts';
+import { NO_EDGE_TWINS } from '../../policies/ablations.ts';
 import { readStepsFile, writeStepsFile } from '../steps-log.ts';
 import {
   burstWindowSteps,
@@ -96,12 +96,11 @@ export function noEdgeVariant(agent: string, requested?: string): { variant: Var
   const twins = NO_EDGE_TWINS[agent];
   if (twins) {
     const problems: string[] = [];
-    const twin = noEdgeTwinOf(agent, (id) => {
-      const problem = policyProblem(id);
-      if (problem) problems.push(problem);
-      return !problem;
-    });
-    if (twin) return { variant: masked(twin, twin), notes: problems.map((p) => `${p}; using '${twin}' instead.`) };
+    for (const twin of twins) {
+      const problem = policyProblem(twin);
+      if (!problem) return { variant: masked(twin, twin), notes: problems.map((p) => `${p}; using '${twin}' instead.`) };
+      problems.push(problem);
+    }
     return {
       variant: masked(agent, `${agent}${MASKED_SUFFIX}`),
       notes: [`${problems.join('; ')}; the no-edge variant is '${agent}' with its edge inputs masked at run time (not an agent trained without them).`],

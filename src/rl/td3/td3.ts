@@ -258,25 +258,11 @@ export class TD3 {
         for (let i = 0; i < A; i++) criticIn[b * C + O + i] = batch.actions[b * A + i]!;
       }
       let criticLoss = 0;
-      for (const critic of this.critics) {
-        critic.zeroGrad();
-        const q = critic.forward(criticIn, B);
-        for (let b = 0; b < B; b++) {
-          const err = q[b]! - this.targetQ[b]!;
-          criticLoss += (err * err) / B;
-          this.dQ[b] = (2 * err) / B;
-        }
-        critic.backward(this.dQ);
-      }
+      for (const critic of this.critics) criticLoss += this.criticGradients(critic, B);
       this.criticOptimizer.step();
       if (this.extraOptimizer) {
         // The ensemble's extra critics: the same mse to the same target (their loss is not logged).
-        for (const critic of this.extraCritics) {
-          critic.zeroGrad();
-          const q = critic.forward(criticIn, B);
-          for (let b = 0; b < B; b++) this.dQ[b] = (2 * (q[b]! - this.targetQ[b]!)) / B;
-          critic.backward(this.dQ);
-        }
+        for (const critic of this.extraCritics) this.criticGradients(critic, B);
         this.extraOptimizer.step();
       }
       this.lastCriticLoss = criticLoss;
@@ -380,6 +366,23 @@ export class TD3 {
         w.queueActorPolyak(this.actor);
       }
     }
+  }
+
+  /**
+   * mse(Q(s, a), target) of one critic on the minibatch already in `criticIn` against `targetQ`: zeroes its gradients,
+   * accumulates dLoss/dθ and returns the loss.
+   */
+  private criticGradients(critic: Mlp<Dtype>, B: number): number {
+    critic.zeroGrad();
+    const q = critic.forward(this.criticIn, B);
+    let loss = 0;
+    for (let b = 0; b < B; b++) {
+      const err = q[b]! - this.targetQ[b]!;
+      loss += (err * err) / B;
+      this.dQ[b] = (2 * err) / B;
+    }
+    critic.backward(this.dQ);
+    return loss;
   }
 
   /** threads: 2: brings critic 1 and its target back from the worker (before saving a checkpoint). */
