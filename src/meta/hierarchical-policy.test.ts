@@ -5,7 +5,7 @@ import { SparkIotEnv } from '../env/spark-iot-env.ts';
 import type { SparkIotInfo } from '../env/spark-iot-types.ts';
 import { HierarchicalPolicy, createFixedWeightsPolicy } from './hierarchical-policy.ts';
 import { EDGE_META_FEATURES, META_OBS_SIZE } from './meta-observation.ts';
-import { NO_EDGE_LOWER_CHECKPOINT, SparkIotMetaEnv, loadLowerPolicy } from './meta-env.ts';
+import { DEFAULT_LOWER_CHECKPOINT, NO_EDGE_LOWER_CHECKPOINT, SparkIotMetaEnv, loadLowerPolicy } from './meta-env.ts';
 import { normalizeWeights } from './weights.ts';
 import { WeightReadingStub, modeRuleMeta } from './test-stubs.ts';
 import { createPolicy, defaultPolicyIds } from '../policies/registry.ts';
@@ -136,4 +136,7 @@ test('the no-edge lower level is the masked PPO', () => {
   const lower = loadLowerPolicy(NO_EDGE_LOWER_CHECKPOINT, 'lower', 0, true);
   assert.equal(lower.maskEdge, true);
   assert.equal(loadLowerPolicy().maskEdge, false);
+  // Without a path, the masked lower level is the PPO trained without the edge, not the edge-aware one.
+  assert.equal(loadLowerPolicy(undefined, 'lower', 0, true).checkpointPath, NO_EDGE_LOWER_CHECKPOINT);
+  assert.equal(loadLowerPolicy().checkpointPath, DEFAULT_LOWER_CHECKPOINT);
 });
