@@ -13,7 +13,7 @@ import { Adam } from '../nn/adam.ts';
 import { CMD, layoutFor, sharedViews } from './td3-threads.ts';
 import type { CriticWorkerInit } from './td3-threads.ts';
 import type { FloatArray } from '../wasm/kernels.ts';
-import { actorStepRows, splitRow } from './actor-step.ts';
+import { actorStepRows, criticMseGradients, splitRow } from './actor-step.ts';
 
 const init = workerData as CriticWorkerInit;
 const B = init.batchSize;
@@ -68,15 +68,7 @@ for (;;) {
   } else if (cmd === CMD.targetQ) {
     outQ.set(target.forward(inNext, B));
   } else if (cmd === CMD.update) {
-    critic.zeroGrad();
-    const q = critic.forward(inCur, B);
-    let loss = 0;
-    for (let b = 0; b < B; b++) {
-      const err = q[b]! - targetQ[b]!;
-      loss += (err * err) / B;
-      dQ[b] = (2 * err) / B;
-    }
-    critic.backward(dQ);
+    const loss = criticMseGradients(critic, inCur, targetQ, B, dQ);
     adam.step();
     f64[L.scalar] = loss;
   } else if (cmd === CMD.actorStep) {

@@ -16,7 +16,7 @@ import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, decodeWeights, 
 import type { CheckpointContent } from '../checkpoint.ts';
 import { Mlp } from '../nn/mlp.ts';
 import { TD3_DEFAULTS, Td3ConfigSchema } from './config.ts';
-import { actorStepRows, splitRow, type ActorStepScratch } from './actor-step.ts';
+import { actorStepRows, criticMseGradients, splitRow, type ActorStepScratch } from './actor-step.ts';
 import { CMD, CriticWorkerClient } from './td3-threads.ts';
 import type { Td3Config } from './config.ts';
 import { parseDtype } from '../wasm/kernels.ts';
@@ -258,11 +258,11 @@ export class TD3 {
         for (let i = 0; i < A; i++) criticIn[b * C + O + i] = batch.actions[b * A + i]!;
       }
       let criticLoss = 0;
-      for (const critic of this.critics) criticLoss += this.criticGradients(critic, B);
+      for (const critic of this.critics) criticLoss += criticMseGradients(critic, criticIn, this.targetQ, B, this.dQ);
       this.criticOptimizer.step();
       if (this.extraOptimizer) {
         // The ensemble's extra critics: the same mse to the same target (their loss is not logged).
-        for (const critic of this.extraCritics) this.criticGradients(critic, B);
+        for (const critic of this.extraCritics) criticMseGradients(critic, criticIn, this.targetQ, B, this.dQ);
         this.extraOptimizer.step();
       }
       this.lastCriticLoss = criticLoss;
@@ -336,15 +336,7 @@ export class TD3 {
       }
       w.start(CMD.update);
       const critic = this.critics[0];
-      critic.zeroGrad();
-      const q = critic.forward(inCur, B);
-      let loss0 = 0;
-      for (let b = 0; b < B; b++) {
-        const err = q[b]! - w.targetQ[b]!;
-        loss0 += (err * err) / B;
-        this.dQ[b] = (2 * err) / B;
-      }
-      critic.backward(this.dQ);
+      const loss0 = criticMseGradients(critic, inCur, w.targetQ, B, this.dQ);
       this.critic0Optimizer!.step();
       // The reported loss is summed per critic here (a rounding-level difference in the logged value only).
       this.lastCriticLoss = loss0 + w.wait();
@@ -366,23 +358,6 @@ export class TD3 {
         w.queueActorPolyak(this.actor);
       }
     }
-  }
-
-  /**
-   * mse(Q(s, a), target) of one critic on the minibatch already in `criticIn` against `targetQ`: zeroes its gradients,
-   * accumulates dLoss/dθ and returns the loss.
-   */
-  private criticGradients(critic: Mlp<Dtype>, B: number): number {
-    critic.zeroGrad();
-    const q = critic.forward(this.criticIn, B);
-    let loss = 0;
-    for (let b = 0; b < B; b++) {
-      const err = q[b]! - this.targetQ[b]!;
-      loss += (err * err) / B;
-      this.dQ[b] = (2 * err) / B;
-    }
-    critic.backward(this.dQ);
-    return loss;
   }
 
   /** threads: 2: brings critic 1 and its target back from the worker (before saving a checkpoint). */
