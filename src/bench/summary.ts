@@ -1,5 +1,6 @@
 /**
- * From step records to the per-(policy, scenario, trace) summary and results_summary.csv.
+ * From step records to the per-(policy, scenario, trace) summary and results_summary.csv: run by run as runs finish
+ * (RunAccumulator -> summarizeRuns, the tournament) or from records read back (summarize); both give the same bytes.
  * Per run (one seed): SLA violation % of steps, total cost USD, the 95th percentile of the per-step p95 latency,
  * dropped messages and scaling actions; then mean and Student-t CI95 over seeds.
  */
@@ -37,46 +38,90 @@ export interface SummaryRow {
 export const SUMMARY_HEADER =
   'policy,scenario,trace,seeds,steps,sla_violation_pct,sla_violation_ci95,cost_usd,cost_ci95,p95_latency_ms,dropped_msgs,scaling_actions';
 
-export function runMetrics(steps: readonly StepRecord[]): RunMetrics {
-  if (steps.length === 0) throw new Error('runMetrics: a run needs at least one step');
-  let violated = 0;
-  let costUsd = 0;
-  let dropped = 0;
-  let scaled = 0;
-  for (const s of steps) {
-    if (s.slaViolated) violated++;
-    costUsd += s.costUsd;
-    dropped += s.droppedMsgs;
-    if (s.scaled) scaled++;
+/**
+ * One run's metrics, fed step by step (the tournament streams its records and keeps only this per run: the p95
+ * latencies, 8 bytes a step, for the percentile). Every record must belong to the run of the first one.
+ */
+export class RunAccumulator {
+  private first: StepRecord | undefined;
+  private violated = 0;
+  private costUsd = 0;
+  private dropped = 0;
+  private scaled = 0;
+  private readonly p95sMs: number[] = [];
+
+  add(s: StepRecord): void {
+    const first = (this.first ??= s);
+    if (s.policy !== first.policy || s.scenario !== first.scenario || s.trace !== first.trace || s.seed !== first.seed) {
+      throw new Error(
+        `run policy=${first.policy} scenario=${first.scenario} seed=${first.seed}: step ${s.step} belongs to another run (policy=${s.policy} scenario=${s.scenario} trace=${s.trace} seed=${s.seed})`,
+      );
+    }
+    if (s.slaViolated) this.violated++;
+    this.costUsd += s.costUsd;
+    this.dropped += s.droppedMsgs;
+    if (s.scaled) this.scaled++;
+    this.p95sMs.push(s.p95LatencyMs);
   }
-  return {
-    seed: steps[0]!.seed,
-    steps: steps.length,
-    slaViolationPct: (100 * violated) / steps.length,
-    costUsd,
-    p95LatencyMs: percentile(steps.map((s) => s.p95LatencyMs), 95),
-    droppedMsgs: dropped,
-    scalingActions: scaled,
-  };
+
+  /** The run's identity and metrics (summation in step order, as runMetrics always did: the same floats). */
+  finish(): FinishedRun {
+    const first = this.first;
+    if (!first) throw new Error('runMetrics: a run needs at least one step');
+    const steps = this.p95sMs.length;
+    return {
+      policy: first.policy,
+      scenario: first.scenario,
+      trace: first.trace,
+      metrics: {
+        seed: first.seed,
+        steps,
+        slaViolationPct: (100 * this.violated) / steps,
+        costUsd: this.costUsd,
+        p95LatencyMs: percentile(this.p95sMs, 95),
+        droppedMsgs: this.dropped,
+        scalingActions: this.scaled,
+      },
+    };
+  }
 }
 
-const groupKey = (r: StepRecord): string => JSON.stringify([r.policy, r.scenario, r.trace]);
+/** A finished run: the summary group it belongs to and its metrics. */
+export interface FinishedRun {
+  policy: string;
+  scenario: string;
+  trace: string;
+  metrics: RunMetrics;
+}
 
-/** Summaries in order of first appearance of each (policy, scenario, trace); runs sorted by seed. */
-export function summarize(records: Iterable<StepRecord>): SummaryRow[] {
-  const groups = new Map<string, Map<number, StepRecord[]>>();
-  for (const r of records) {
-    const k = groupKey(r);
-    let bySeed = groups.get(k);
-    if (!bySeed) groups.set(k, (bySeed = new Map()));
-    let steps = bySeed.get(r.seed);
-    if (!steps) bySeed.set(r.seed, (steps = []));
-    steps.push(r);
+export function runMetrics(steps: readonly StepRecord[]): RunMetrics {
+  const acc = new RunAccumulator();
+  for (const s of steps) acc.add(s);
+  return acc.finish().metrics;
+}
+
+const groupKey = (r: { policy: string; scenario: string; trace: string }): string => JSON.stringify([r.policy, r.scenario, r.trace]);
+
+/**
+ * Summaries from finished runs, in order of first appearance of each (policy, scenario, trace); runs sorted by seed.
+ * A (group, seed) seen twice is an error: from records, summarize would have merged the two into one run.
+ */
+export function summarizeRuns(finished: Iterable<FinishedRun>): SummaryRow[] {
+  const groups = new Map<string, RunMetrics[]>();
+  const seen = new Set<string>();
+  for (const f of finished) {
+    const k = groupKey(f);
+    const runKey = JSON.stringify([k, f.metrics.seed]);
+    if (seen.has(runKey)) throw new Error(`summary: run policy=${f.policy} scenario=${f.scenario} trace=${f.trace} seed=${f.metrics.seed} appears twice`);
+    seen.add(runKey);
+    let runs = groups.get(k);
+    if (!runs) groups.set(k, (runs = []));
+    runs.push(f.metrics);
   }
   const rows: SummaryRow[] = [];
-  for (const [k, bySeed] of groups) {
+  for (const [k, unsorted] of groups) {
     const [policy, scenario, trace] = JSON.parse(k) as [string, string, string];
-    const runs = [...bySeed.entries()].sort((a, b) => a[0] - b[0]).map(([, steps]) => runMetrics(steps.sort((a, b) => a.step - b.step)));
+    const runs = [...unsorted].sort((a, b) => a.seed - b.seed);
     const col = (f: (m: RunMetrics) => number): number[] => runs.map(f);
     rows.push({
       policy,
@@ -96,6 +141,28 @@ export function summarize(records: Iterable<StepRecord>): SummaryRow[] {
     });
   }
   return rows;
+}
+
+/** Summaries of records in any order (e.g. a steps file read back): grouped into runs, each run's steps in step order. */
+export function summarize(records: Iterable<StepRecord>): SummaryRow[] {
+  const groups = new Map<string, Map<number, StepRecord[]>>();
+  for (const r of records) {
+    const k = groupKey(r);
+    let bySeed = groups.get(k);
+    if (!bySeed) groups.set(k, (bySeed = new Map()));
+    let steps = bySeed.get(r.seed);
+    if (!steps) bySeed.set(r.seed, (steps = []));
+    steps.push(r);
+  }
+  const finished: FinishedRun[] = [];
+  for (const bySeed of groups.values()) {
+    for (const [, steps] of [...bySeed.entries()].sort((a, b) => a[0] - b[0])) {
+      const acc = new RunAccumulator();
+      for (const s of steps.sort((a, b) => a.step - b.step)) acc.add(s);
+      finished.push(acc.finish());
+    }
+  }
+  return summarizeRuns(finished);
 }
 
 /** Fixed formatting: the same runs give a byte-identical file. NaN (a CI from one seed) is written as NaN. */
