@@ -4,7 +4,7 @@
  * (String(number)), so anything computed from the file equals what was computed in memory.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { StepRecord } from '../env/spark-iot-types.ts';
 
 type FieldKind = 'number' | 'string' | 'boolean';
@@ -124,22 +124,87 @@ export function stepsToCsv(records: Iterable<StepRecord>): string {
  */
 export const ROWS_PER_GZIP_MEMBER = 50_000;
 
-/** Write steps.csv.gz (gzip's header carries no timestamp from Node, so the bytes are deterministic). */
-export function writeStepsFile(path: string, records: Iterable<StepRecord>, rowsPerMember = ROWS_PER_GZIP_MEMBER): void {
-  const fd = openSync(path, 'w');
-  try {
-    let lines: string[] = [STEPS_HEADER];
-    const flush = (): void => {
-      writeSync(fd, gzipSync(Buffer.from(`${lines.join('\n')}\n`, 'utf8'), { level: 6 }));
-      lines = [];
-    };
-    for (const r of records) {
-      lines.push(recordToCsvRow(r));
-      if (lines.length >= rowsPerMember) flush();
+/**
+ * Writes a steps file as rows arrive, holding at most one gzip member's rows. The bytes go to `<path>.partial` and
+ * are renamed to `path` by close(), so a run that fails (abort() deletes the partial file) or is killed never leaves
+ * a truncated file under the real name. Errors name the file. The members, and so the bytes, are the same as a
+ * one-shot write of the same records: the first holds the header and rowsPerMember - 1 rows, the next rowsPerMember.
+ */
+export class StepsFileWriter {
+  private readonly partialPath: string;
+  private fd: number | null;
+  private lines: string[] = [STEPS_HEADER];
+  private rowsWritten = 0;
+
+  constructor(
+    readonly path: string,
+    private readonly rowsPerMember = ROWS_PER_GZIP_MEMBER,
+  ) {
+    if (!(Number.isInteger(rowsPerMember) && rowsPerMember >= 1)) throw new Error(`steps file ${path}: rows per gzip member must be an integer >= 1, got ${rowsPerMember}`);
+    this.partialPath = `${path}.partial`;
+    this.fd = this.io('open', () => openSync(this.partialPath, 'w'));
+  }
+
+  /** Rows written so far (the header excluded). */
+  get rows(): number {
+    return this.rowsWritten;
+  }
+
+  write(r: StepRecord): void {
+    if (this.fd === null) throw new Error(`steps file ${this.path}: write after close`);
+    this.lines.push(recordToCsvRow(r));
+    this.rowsWritten++;
+    if (this.lines.length >= this.rowsPerMember) this.flushMember();
+  }
+
+  /** Writes the last member, closes the file and moves it to its real name. */
+  close(): void {
+    if (this.fd === null) throw new Error(`steps file ${this.path}: closed twice`);
+    if (this.lines.length > 0) this.flushMember();
+    const fd = this.fd;
+    this.fd = null;
+    this.io('close', () => closeSync(fd));
+    this.io('rename', () => renameSync(this.partialPath, this.path));
+  }
+
+  /** After a failure: closes and deletes the partial file; never throws (the caller is reporting the first error). */
+  abort(): void {
+    if (this.fd !== null) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already failing; the unlink below still runs
+      }
+      this.fd = null;
     }
-    if (lines.length > 0) flush();
-  } finally {
-    closeSync(fd);
+    rmSync(this.partialPath, { force: true });
+  }
+
+  private flushMember(): void {
+    const fd = this.fd!;
+    const member = gzipSync(Buffer.from(`${this.lines.join('\n')}\n`, 'utf8'), { level: 6 });
+    this.lines = [];
+    this.io('write', () => writeSync(fd, member));
+  }
+
+  private io<T>(what: string, f: () => T): T {
+    try {
+      return f();
+    } catch (err) {
+      throw new Error(`steps file ${this.path}: ${what} failed: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** Write steps.csv.gz in one call (gzip's header carries no timestamp from Node, so the bytes are deterministic). */
+export function writeStepsFile(path: string, records: Iterable<StepRecord>, rowsPerMember = ROWS_PER_GZIP_MEMBER): void {
+  const writer = new StepsFileWriter(path, rowsPerMember);
+  try {
+    for (const r of records) writer.write(r);
+    writer.close();
+  } catch (err) {
+    writer.abort();
+    throw err;
   }
 }
 
