@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertRunFitsInMemory, RunSizeValueError } from './memory-guard.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../cli/test-run-cli.ts';
 
 test('a run that would not fit in the heap is refused up front, naming its size and the way out', () => {
@@ -12,9 +15,14 @@ test('a run that would not fit in the heap is refused up front, naming its size 
   );
 });
 
-test('edgepilot bench refuses a run too large for the heap before simulating, with a clean message and exit 2', async () => {
-  const r = await runCli(['bench', '--scenario', 'all', '--seeds', '5000', '--out', '/tmp/edgepilot-too-large-bench']);
-  assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /edgepilot: tournament: [0-9,]+ step records need about [0-9.]+ GB of heap/);
-  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+test('a report too large for the heap is refused before simulating, with a clean message and exit 2', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'edgepilot-too-large-report-'));
+  try {
+    const r = await runCli(['report', 'shuffle', '--seeds', '5000', '--out', out]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /edgepilot: report: [0-9,]+ step records need about [0-9.]+ GB of heap/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });

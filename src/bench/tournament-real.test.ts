@@ -5,15 +5,20 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SparkIotEnv } from '../env/spark-iot-env.ts';
-import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
+import { SCENARIOS, type ScenarioName, type StepRecord } from '../env/spark-iot-types.ts';
 import { defaultPolicyIds } from '../policies/registry.ts';
-import { runTournament, seedFor, type EnvFactory, type TournamentOptions } from './tournament.ts';
+import { runTournament, seedFor, type EnvFactory, type TournamentOptions, type TournamentResult } from './tournament.ts';
 import { formatSummaryCsv, summarize } from './summary.ts';
 import { readStepsFile, writeStepsFile, STEP_FIELDS } from './steps-log.ts';
 
 const makeEnv: EnvFactory = (opts) => new SparkIotEnv({ ...opts, scenario: opts.scenario as ScenarioName });
 const quick: TournamentOptions = { scenarios: [...SCENARIOS], policies: defaultPolicyIds(), seeds: 3, steps: 120, makeEnv };
-const result = runTournament(quick);
+/** The tournament with a sink that keeps every record (the tests' stand-in for the steps file). */
+function runCollecting(opts: TournamentOptions): TournamentResult & { records: StepRecord[] } {
+  const records: StepRecord[] = [];
+  return { ...runTournament({ ...opts, onRecord: (r) => records.push(r) }), records };
+}
+const result = runCollecting(quick);
 
 test('real env: byte-identical summary on a second run', () => {
   assert.ok(defaultPolicyIds().includes('oracle'));
@@ -64,7 +69,7 @@ test('real env: a replayed trace is recorded in every step and shared by all pol
     const rows = ['t,rate'];
     for (let m = 0; m < 60; m++) rows.push(`${m},${(100 + 80 * Math.sin(m / 5) + (m % 20 === 10 ? 400 : 0)).toFixed(1)}`);
     writeFileSync(file, `${rows.join('\n')}\n`);
-    const { records, summary } = runTournament({ scenarios: ['balanced'], policies: ['fixed', 'keda-lag', 'oracle'], seeds: 2, steps: 40, trace: file, traceStepS: 60, makeEnv });
+    const { records, summary } = runCollecting({ scenarios: ['balanced'], policies: ['fixed', 'keda-lag', 'oracle'], seeds: 2, steps: 40, trace: file, traceStepS: 60, makeEnv });
     assert.ok(records.every((r) => r.trace === 'bursty.csv'));
     assert.deepEqual(summary.map((r) => r.trace), ['bursty.csv', 'bursty.csv', 'bursty.csv']);
     const arrivals = (p: string) => JSON.stringify(records.filter((r) => r.policy === p && r.seed === seedFor(1)).map((r) => r.arrivalRateMsgsPerS));

@@ -1,12 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { runTournament, seedFor, type TournamentOptions } from './tournament.ts';
+import { runTournament, seedFor, type TournamentOptions, type TournamentResult } from './tournament.ts';
 import { formatSummaryCsv, summarize, SUMMARY_HEADER } from './summary.ts';
-import { readStepsFile, writeStepsFile, STEP_FIELDS } from './steps-log.ts';
+import { readStepsFile, recordToCsvRow, writeStepsFile, stepsToCsv, StepsFileWriter, STEP_FIELDS, STEPS_HEADER } from './steps-log.ts';
+import type { StepRecord } from '../env/spark-iot-types.ts';
 import { makeFakeEnv } from './test-fake-env.ts';
 import { defaultPolicyIds } from '../policies/registry.ts';
 import { renderSvg, benchmarkSpec } from './plots.ts';
@@ -15,6 +17,12 @@ import { renderSvg, benchmarkSpec } from './plots.ts';
 // The RL agents read the real 27-feature observation, which the fake env does not produce; they run in tournament-real.test.ts.
 const NEEDS_REAL_OBSERVATION = ['edge-rl-fixed', 'rl-no-edge', 'edge-rl', 'rl-no-edge-meta'];
 const base: TournamentOptions = { scenarios: ['balanced', 'healthcare'], policies: defaultPolicyIds().filter((p) => p !== 'oracle' && !NEEDS_REAL_OBSERVATION.includes(p)), seeds: 3, steps: 60, makeEnv: makeFakeEnv };
+
+/** The tournament with a sink that keeps every record (the tests' stand-in for the steps file). */
+function runCollecting(opts: TournamentOptions): TournamentResult & { records: StepRecord[] } {
+  const records: StepRecord[] = [];
+  return { ...runTournament({ ...opts, onRecord: (r) => records.push(r) }), records };
+}
 
 test('the tournament is deterministic: byte-identical summary twice', () => {
   const a = formatSummaryCsv(runTournament(base).summary);
@@ -25,7 +33,7 @@ test('the tournament is deterministic: byte-identical summary twice', () => {
 });
 
 test('every policy faces the identical exogenous arrival series within a seed; seeds differ', () => {
-  const { records } = runTournament(base);
+  const { records } = runCollecting(base);
   const series = new Map<string, string>();
   for (const scenario of base.scenarios) {
     for (let i = 0; i < base.seeds; i++) {
@@ -44,7 +52,7 @@ test('every policy faces the identical exogenous arrival series within a seed; s
 test('the summary recomputed from steps.csv.gz equals the written summary', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   try {
-    const { records, summary } = runTournament({ ...base, seeds: 2 });
+    const { records, summary } = runCollecting({ ...base, seeds: 2 });
     const file = join(dir, 'steps.csv.gz');
     writeStepsFile(file, records);
     const back = readStepsFile(file);
@@ -55,6 +63,65 @@ test('the summary recomputed from steps.csv.gz equals the written summary', () =
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('runs are streamed: records reach the sink run by run in scenario -> policy -> seed order; the result keeps none', () => {
+  const opts: TournamentOptions = { ...base, policies: ['fixed', 'keda-lag'], seeds: 2, steps: 7 };
+  const events: string[] = [];
+  const result = runTournament({
+    ...opts,
+    onRecord: (r) => events.push(`${r.scenario}/${r.policy}/${r.seed}#${r.step}`),
+    onRunDone: (done, total, label) => events.push(`done ${done}/${total} ${label}`),
+  });
+  const expected: string[] = [];
+  let done = 0;
+  for (const scenario of opts.scenarios) {
+    for (const policy of opts.policies) {
+      for (let i = 0; i < opts.seeds; i++) {
+        for (let t = 0; t < opts.steps; t++) expected.push(`${scenario}/${policy}/${seedFor(i)}#${t}`);
+        expected.push(`done ${++done}/8 ${scenario}/${policy}`);
+      }
+    }
+  }
+  assert.deepEqual(events, expected);
+  assert.deepEqual(Object.keys(result), ['summary'], 'the result carries the summary only, no records');
+  assert.deepEqual(result.summary.map((r) => r.runs.map((m) => m.steps)), [[7, 7], [7, 7], [7, 7], [7, 7]]);
+});
+
+test('the steps file streamed from the sink equals stepsToCsv of the same records, member by member', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-stream-'));
+  try {
+    const file = join(dir, 'steps.csv.gz');
+    const rowsPerMember = 7; // members straddle run boundaries (runs of 15 steps), as they do with 50k rows
+    const writer = new StepsFileWriter(file, rowsPerMember);
+    const records: StepRecord[] = [];
+    const { summary } = runTournament({ ...base, policies: ['fixed', 'keda-lag'], seeds: 2, steps: 15, onRecord: (r) => {
+      writer.write(r);
+      records.push(r);
+    } });
+    writer.close();
+    assert.equal(writer.rows, records.length);
+    const bytes = readFileSync(file);
+    assert.equal(gunzipSync(bytes).toString('utf8'), stepsToCsv(records));
+    // The same bytes as one gzip member per rowsPerMember lines (the header counts as a line): the format readers know.
+    const lines = [STEPS_HEADER, ...records.map(recordToCsvRow)];
+    const members: Buffer[] = [];
+    for (let i = 0; i < lines.length; i += rowsPerMember) members.push(gzipSync(Buffer.from(`${lines.slice(i, i + rowsPerMember).join('\n')}\n`), { level: 6 }));
+    assert.ok(members.length > 2);
+    assert.ok(bytes.equals(Buffer.concat(members)));
+    assert.equal(formatSummaryCsv(summarize(readStepsFile(file))), formatSummaryCsv(summary), 'the summary built run by run equals the one from the file');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a run too long for the old in-memory limit is not refused up front (it streams)', () => {
+  // 2 x 1e9 steps would have needed ~2.4 TB of records; this env truncates each run after 3 steps.
+  const shortEnv: TournamentOptions['makeEnv'] = (o) => makeFakeEnv({ ...o, maxSteps: 3 });
+  let rows = 0;
+  const { summary } = runTournament({ scenarios: ['balanced'], policies: ['fixed'], seeds: 2, steps: 1e9, makeEnv: shortEnv, onRecord: () => rows++ });
+  assert.equal(rows, 6);
+  assert.deepEqual(summary[0]?.runs.map((m) => m.steps), [3, 3]);
 });
 
 test('the plot spec renders to an SVG with text', async () => {

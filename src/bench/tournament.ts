@@ -3,15 +3,16 @@
  * every policy: the env draws all exogenous randomness from streams forked from the seed, independent of actions).
  * Only a policy that declares `clairvoyant = true` (the oracle) gets an env with `exposeFuture` and sees
  * `context.future`; everyone else gets the same context with `future` removed.
+ * Runs are streamed: each StepRecord goes to `onRecord` (the steps file) and to its run's RunAccumulator, then is
+ * dropped, so the tournament holds no records, only each finished run's metrics; its size is bounded by time, not heap.
  */
-import { assertRunFitsInMemory } from './memory-guard.ts';
 import type { Action } from '../core/types.ts';
 import { validateAction } from '../core/action.ts';
 import type { StepRecord } from '../env/spark-iot-types.ts';
 import type { Trace } from '../workload/trace.ts';
 import type { Policy, PolicyContext } from '../policies/types.ts';
 import { createPolicy } from '../policies/registry.ts';
-import { summarize, type SummaryRow } from './summary.ts';
+import { RunAccumulator, summarizeRuns, type FinishedRun, type SummaryRow } from './summary.ts';
 
 /** Seeds of the tournament: BASE_SEED + i, away from the small seeds training runs use, so evaluation is held out. */
 export const BASE_SEED = 10_000;
@@ -47,12 +48,17 @@ export interface TournamentOptions {
   traceStepS?: number;
   controlIntervalS?: number;
   makeEnv: EnvFactory;
+  /**
+   * Every StepRecord as it is produced, in file order: scenario -> policy -> seed -> step, so each run's records are
+   * contiguous and onRunDone follows a run's last one. The tournament keeps none of them.
+   */
+  onRecord?: (record: StepRecord) => void;
   /** Called after each run (for a progress bar). */
   onRunDone?: (done: number, total: number, label: string) => void;
 }
 
+/** The summary only: the records went to onRecord (the steps file) as they were produced. */
 export interface TournamentResult {
-  records: StepRecord[];
   summary: SummaryRow[];
 }
 
@@ -64,12 +70,18 @@ function contextOf(info: unknown, where: string): PolicyContext {
 
 /** One run: reset the env and the policy with `seed`, act for `steps` control steps, return every StepRecord. */
 export function runEpisode(env: BenchEnv, policy: Policy, policyId: string, seed: number, steps: number): StepRecord[] {
+  const records: StepRecord[] = [];
+  streamEpisode(env, policy, policyId, seed, steps, (r) => records.push(r));
+  return records;
+}
+
+/** runEpisode without the array: each StepRecord goes to `onRecord` as soon as the env produced it. */
+export function streamEpisode(env: BenchEnv, policy: Policy, policyId: string, seed: number, steps: number, onRecord: (record: StepRecord) => void): void {
   const where = `run policy=${policyId} seed=${seed}`;
   const first = env.reset({ seed });
   let obs = first.obs;
   let ctx = contextOf(first.info, where);
   policy.reset(seed);
-  const records: StepRecord[] = [];
   for (let t = 0; t < steps; t++) {
     const shown: PolicyContext = policy.clairvoyant ? ctx : { ...ctx, future: undefined };
     const action = policy.act(obs, shown);
@@ -81,21 +93,19 @@ export function runEpisode(env: BenchEnv, policy: Policy, policyId: string, seed
     const res = env.stepAction(action);
     const record = (res.info as { record?: StepRecord } | undefined)?.record;
     if (!record) throw new Error(`${where} step ${t}: env info has no 'record' (StepRecord)`);
-    records.push({ ...record, policy: policyId, seed });
+    onRecord({ ...record, policy: policyId, seed });
     obs = res.obs;
     ctx = contextOf(res.info, where);
     if (res.terminated || res.truncated) break;
   }
-  return records;
 }
 
-/** Every run, ordered scenario -> policy -> seed; the summary is computed from the records alone. */
+/** Every run, ordered scenario -> policy -> seed; the summary is computed from each run's records as it finishes. */
 export function runTournament(opts: TournamentOptions): TournamentResult {
   if (!(Number.isInteger(opts.seeds) && opts.seeds >= 1)) throw new Error(`tournament: seeds must be an integer >= 1, got ${opts.seeds}`);
   if (!(Number.isInteger(opts.steps) && opts.steps >= 1)) throw new Error(`tournament: steps must be an integer >= 1, got ${opts.steps}`);
   const total = opts.scenarios.length * opts.policies.length * opts.seeds;
-  assertRunFitsInMemory(total * opts.steps, 'tournament');
-  const records: StepRecord[] = [];
+  const finished: FinishedRun[] = [];
   let done = 0;
   for (const scenario of opts.scenarios) {
     for (const policyId of opts.policies) {
@@ -107,11 +117,16 @@ export function runTournament(opts: TournamentOptions): TournamentResult {
       if (opts.traceStepS !== undefined) envOpts.traceStepS = opts.traceStepS;
       const env = opts.makeEnv(envOpts);
       for (let i = 0; i < opts.seeds; i++) {
-        for (const r of runEpisode(env, policy, policyId, seedFor(i), opts.steps)) records.push(r);
+        const run = new RunAccumulator();
+        streamEpisode(env, policy, policyId, seedFor(i), opts.steps, (r) => {
+          run.add(r);
+          opts.onRecord?.(r);
+        });
+        finished.push(run.finish());
         done++;
         opts.onRunDone?.(done, total, `${scenario}/${policyId}`);
       }
     }
   }
-  return { records, summary: summarize(records) };
+  return { summary: summarizeRuns(finished) };
 }

@@ -1,6 +1,8 @@
 /**
  * `edgepilot bench`: the benchmark tournament. Runs every selected policy over N paired seeds on every selected
  * scenario, prints the table and writes results_summary.csv, steps.csv.gz, benchmark_plots.png and report.md.
+ * The steps file is written as the runs produce it and the summary is built run by run, so no step records are held
+ * in memory: a run's length is bounded by time and disk, not by the heap.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -9,7 +11,7 @@ import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
 import { defaultPolicyIds, policyIds, UnknownPolicyError, getPolicyEntry } from '../policies/registry.ts';
 import { runTournament, seedFor, type EnvFactory } from '../bench/tournament.ts';
 import { formatSummaryCsv } from '../bench/summary.ts';
-import { writeStepsFile } from '../bench/steps-log.ts';
+import { StepsFileWriter } from '../bench/steps-log.ts';
 import { renderBenchmarkPng } from '../bench/plots.ts';
 import { buildReport, formatTable } from '../bench/report.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
@@ -115,25 +117,49 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
     }
     process.stderr.write(`trace ${plan.trace}: ${traceNote}\n`);
   }
+  // The output folder and the steps file are opened before simulating: an unusable --out fails now, not at the end.
+  let steps: StepsFileWriter;
+  try {
+    mkdirSync(plan.out, { recursive: true });
+    steps = new StepsFileWriter(join(plan.out, 'steps.csv.gz'));
+  } catch (err) {
+    throw new UsageError(`--out ${plan.out}: ${(err as Error).message}`);
+  }
   const total = plan.scenarios.length * plan.policies.length * plan.seeds;
   const bar = new ProgressBar({ label: 'bench', total });
-  const { records, summary } = runTournament({
-    scenarios: plan.scenarios,
-    policies: plan.policies,
-    seeds: plan.seeds,
-    steps: plan.steps,
-    ...(trace ? { trace } : {}),
-    makeEnv: factory,
-    onRunDone: (done, _total, label) => bar.set(done, label),
-  });
+  // The report's control interval: the env's clock between the first run's first two steps (a 1-step run has none).
+  const firstRunTimesS: number[] = [];
+  let runsDone = 0;
+  let summary;
+  try {
+    ({ summary } = runTournament({
+      scenarios: plan.scenarios,
+      policies: plan.policies,
+      seeds: plan.seeds,
+      steps: plan.steps,
+      ...(trace ? { trace } : {}),
+      makeEnv: factory,
+      onRecord: (r) => {
+        steps.write(r);
+        if (runsDone === 0 && firstRunTimesS.length < 2) firstRunTimesS.push(r.tSeconds);
+      },
+      onRunDone: (done, _total, label) => {
+        runsDone = done;
+        bar.set(done, label);
+      },
+    }));
+    steps.close();
+  } catch (err) {
+    // No truncated steps.csv.gz: the partial file is deleted (an older complete one, if any, is left as it was).
+    steps.abort();
+    throw err;
+  }
   bar.finish();
 
-  mkdirSync(plan.out, { recursive: true });
-  writeStepsFile(join(plan.out, 'steps.csv.gz'), records);
   writeFileSync(join(plan.out, 'results_summary.csv'), formatSummaryCsv(summary));
   const title = `Edgepilot tournament: ${plan.scenarios.join(', ')} (${plan.seeds} seeds x ${plan.steps} steps)`;
   writeFileSync(join(plan.out, 'benchmark_plots.png'), await renderBenchmarkPng(summary, title));
-  const controlIntervalS = records.length > 1 ? records[1]!.tSeconds - records[0]!.tSeconds : DEFAULT_CONTROL_INTERVAL_S;
+  const controlIntervalS = firstRunTimesS.length === 2 ? firstRunTimesS[1]! - firstRunTimesS[0]! : DEFAULT_CONTROL_INTERVAL_S;
   const report = buildReport(
     summary,
     {
