@@ -13,6 +13,7 @@
  */
 import type { Action, Codec, SystemSnapshot, Tier } from '../core/types.ts';
 import { MAX_MEMORY_GB } from '../core/action.ts';
+import { RunningPercentile } from '../core/running-percentile.ts';
 
 export interface SensibleConfigSettings {
   /** Percentile of the working-set history the memory size covers (VPA: 0.9). */
@@ -35,26 +36,27 @@ export const SENSIBLE_DEFAULTS: SensibleConfigSettings = {
 
 /** VPA-like memory recommender plus Spark's shuffle defaults; one instance per policy run. */
 export class SensibleResources {
-  private workingSetsGb: number[] = [];
+  /** The working-set history's percentile, kept as values arrive (a sort per step made long runs quadratic). */
+  private readonly workingSetsGb: RunningPercentile;
 
-  constructor(readonly settings: SensibleConfigSettings = SENSIBLE_DEFAULTS) {}
+  constructor(readonly settings: SensibleConfigSettings = SENSIBLE_DEFAULTS) {
+    this.workingSetsGb = new RunningPercentile(settings.memoryPercentile);
+  }
 
   reset(): void {
-    this.workingSetsGb = [];
+    this.workingSetsGb.reset();
   }
 
   /** Record the working set per executor seen in this snapshot (skipped when nothing was serving). */
   observe(snapshot: SystemSnapshot): void {
     if (snapshot.executorsRunning <= 0 || !(snapshot.memoryUtilization > 0)) return;
-    this.workingSetsGb.push(snapshot.memoryUtilization * snapshot.memoryPerExecutorGb);
+    this.workingSetsGb.add(snapshot.memoryUtilization * snapshot.memoryPerExecutorGb);
   }
 
   /** Memory per executor (GB, integer 1-8) to request, given what is in force now. */
   memoryGb(currentGb: number): number {
-    if (this.workingSetsGb.length === 0) return currentGb;
-    const sorted = [...this.workingSetsGb].sort((a, b) => a - b);
-    const idx = Math.min(sorted.length - 1, Math.ceil(this.settings.memoryPercentile * sorted.length) - 1);
-    const recommendedGb = Math.min(MAX_MEMORY_GB, Math.max(1, Math.ceil(sorted[Math.max(0, idx)]! * (1 + this.settings.memoryMargin))));
+    if (this.workingSetsGb.count === 0) return currentGb;
+    const recommendedGb = Math.min(MAX_MEMORY_GB, Math.max(1, Math.ceil(this.workingSetsGb.value() * (1 + this.settings.memoryMargin))));
     if (recommendedGb > currentGb) return recommendedGb;
     if (currentGb - recommendedGb >= this.settings.memoryDownBandGb) return recommendedGb;
     return currentGb;
