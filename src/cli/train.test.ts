@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readEnsembleManifest } from '../rl/ensemble.ts';
+import { readCheckpoint } from '../rl/checkpoint.ts';
 
 const run = (args: string[]) => spawnSync(process.execPath, ['bin/edgepilot.js', 'train', ...args], { encoding: 'utf8' });
 
@@ -29,4 +31,25 @@ test('edgepilot train: unknown env / algo and a td3-on-Discrete request exit 2 w
   const td3 = run(['--env', 'CartPole-v1', '--algo', 'td3']);
   assert.equal(td3.status, 2);
   assert.match(td3.stderr, /td3 needs a Box action space/);
+});
+
+test('edgepilot train --seeds trains one member per seed and writes the ensemble manifest at --out', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-cli-train-ens-'));
+  const out = join(dir, 'td3.json');
+  const r = run(['--env', 'Pendulum-v1', '--algo', 'td3', '--timesteps', '300', '--seeds', '4-5', '--out', out, '--eval-freq', '0', '--json', '--quiet']);
+  assert.equal(r.status, 0, r.stderr);
+  const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { ensemble: string; members: { seed: number; checkpoint: string }[] };
+  assert.equal(last.ensemble, out);
+  assert.deepEqual(last.members.map((m) => [m.seed, m.checkpoint]), [[4, join(dir, 'td3-s4.json')], [5, join(dir, 'td3-s5.json')]]);
+  const manifest = readEnsembleManifest(out);
+  assert.deepEqual(manifest.memberPaths, [join(dir, 'td3-s4.json'), join(dir, 'td3-s5.json')]);
+  assert.match(manifest.command!, /^edgepilot train --env Pendulum-v1 --algo td3 --timesteps 300 --eval-freq 0 --seeds 4-5 --out /);
+  // Different seeds, different models.
+  assert.notDeepEqual(readCheckpoint(manifest.memberPaths[0]!).weights, readCheckpoint(manifest.memberPaths[1]!).weights);
+  const both = run(['--env', 'Pendulum-v1', '--algo', 'td3', '--seed', '1', '--seeds', '1-2']);
+  assert.equal(both.status, 2);
+  assert.match(both.stderr, /give --seed or --seeds, not both/);
+  const bad = run(['--env', 'Pendulum-v1', '--algo', 'td3', '--seeds', '3-1']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--seeds: range '3-1' runs backwards/);
 });

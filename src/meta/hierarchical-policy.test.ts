@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { ModeScheduleEnv } from './mode-env.ts';
 import { SparkIotEnv } from '../env/spark-iot-env.ts';
 import type { SparkIotInfo } from '../env/spark-iot-types.ts';
-import { HierarchicalPolicy, createFixedWeightsPolicy } from './hierarchical-policy.ts';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_META_CHECKPOINT, HierarchicalPolicy, NO_EDGE_META_CHECKPOINT, averageMetaControllers, createFixedWeightsPolicy, loadMetaController } from './hierarchical-policy.ts';
+import { writeEnsembleManifest } from '../rl/ensemble.ts';
+import { Rng } from '../core/rng.ts';
 import { EDGE_META_FEATURES, META_OBS_SIZE } from './meta-observation.ts';
 import { DEFAULT_LOWER_CHECKPOINT, NO_EDGE_LOWER_CHECKPOINT, SparkIotMetaEnv, loadLowerPolicy } from './meta-env.ts';
 import { normalizeWeights } from './weights.ts';
@@ -139,4 +144,37 @@ test('the no-edge lower level is the masked PPO', () => {
   // Without a path, the masked lower level is the PPO trained without the edge, not the edge-aware one.
   assert.equal(loadLowerPolicy(undefined, 'lower', 0, true).checkpointPath, NO_EDGE_LOWER_CHECKPOINT);
   assert.equal(loadLowerPolicy().checkpointPath, DEFAULT_LOWER_CHECKPOINT);
+});
+
+test('an ensemble manifest loads as the mean of its members\' normalized weights', () => {
+  // Two different TD3 actors with the meta-env's spaces: the shipped meta-controller and the no-edge one.
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-meta-ensemble-mean-'));
+  const manifestPath = join(dir, 'meta.json');
+  writeEnsembleManifest(manifestPath, [1, 2]);
+  copyFileSync(DEFAULT_META_CHECKPOINT, join(dir, 'meta-s1.json'));
+  copyFileSync(NO_EDGE_META_CHECKPOINT, join(dir, 'meta-s2.json'));
+  const ensemble = loadMetaController(manifestPath);
+  const members = [loadMetaController(DEFAULT_META_CHECKPOINT), loadMetaController(NO_EDGE_META_CHECKPOINT)];
+  const rng = new Rng(11);
+  let differ = 0;
+  for (let k = 0; k < 20; k++) {
+    const obs = Float32Array.from({ length: META_OBS_SIZE }, () => rng.next());
+    const ws = members.map((m) => normalizeWeights(m(obs)));
+    const got = Array.from(ensemble(obs));
+    const want = [ws.reduce((a, w) => a + w.alpha, 0), ws.reduce((a, w) => a + w.beta, 0), ws.reduce((a, w) => a + w.gamma, 0)].map((x) => x / ws.length);
+    got.forEach((g, i) => assert.ok(Math.abs(g - want[i]!) < 1e-12, `obs ${k} component ${i}: ${g} vs ${want[i]}`));
+    if (Math.abs(ws[0]!.alpha - ws[1]!.alpha) > 1e-3) differ++;
+  }
+  // The members disagree somewhere, so the mean is not just one of them.
+  assert.ok(differ > 0);
+  assert.throws(() => averageMetaControllers([]), /no members/);
+});
+
+test('an ensemble with a missing member names it and the command that makes it; other loaders refuse a manifest', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-meta-ensemble-'));
+  const manifestPath = join(dir, 'meta.json');
+  writeEnsembleManifest(manifestPath, [1, 2], 'edgepilot train --seeds 1-2 --out meta.json');
+  copyFileSync(DEFAULT_META_CHECKPOINT, join(dir, 'meta-s1.json'));
+  assert.throws(() => loadMetaController(manifestPath), /ensemble '.*meta\.json': member checkpoint '.*meta-s2\.json' not found; produce it with: edgepilot train --seeds 1-2 --out meta\.json/);
+  assert.throws(() => loadLowerPolicy(manifestPath).reset(0), /is an ensemble manifest/);
 });

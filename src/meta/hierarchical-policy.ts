@@ -10,6 +10,7 @@ import { loadConfig, type SimConfig } from '../core/config.ts';
 import { box } from '../core/spaces.ts';
 import type { Action, Weights } from '../core/types.ts';
 import { loadModel } from '../rl/model.ts';
+import { isEnsembleFile, readEnsembleManifest } from '../rl/ensemble.ts';
 import { withWeights } from '../policies/rl-agent.ts';
 import type { ModeContext, Policy, PolicyContext } from '../policies/types.ts';
 import { DEFAULT_WINDOW_STEPS, loadLowerPolicy } from './meta-env.ts';
@@ -26,15 +27,45 @@ export const NO_EDGE_META_TRAIN_COMMAND = 'edgepilot train --env SparkIotMeta --
 /** The meta-controller as a function: meta observation -> raw weights (normalized by the policy). */
 export type MetaController = (metaObs: Float32Array) => ArrayLike<number>;
 
+/** One TD3 actor, checked against the meta-env's spaces. */
+function loadMetaActor(path: string): MetaController {
+  const model = loadModel(path, { observationSpace: metaObservationSpace(), actionSpace: box(0, 1, [3]) }, 'td3');
+  return (obs) => model.predict(obs) as Float32Array;
+}
+
 /**
- * Loads the TD3 actor, checked against the meta-env's spaces; a missing file names the command that makes it. The
- * checkpoint defaults to the shipped one, or with `maskEdge` to the no-edge ablation's.
+ * The mean of several meta-controllers' normalized weights. Averaging on the simplex (not the raw actions, whose
+ * scale each actor sets its own way) keeps every member's vote the same size.
+ */
+export function averageMetaControllers(members: readonly MetaController[], where = 'averageMetaControllers'): MetaController {
+  if (members.length === 0) throw new Error(`${where}: no members`);
+  return (obs) => {
+    const mean = [0, 0, 0];
+    for (const m of members) {
+      const w = normalizeWeights(m(obs), `${where} member output`);
+      mean[0]! += w.alpha / members.length;
+      mean[1]! += w.beta / members.length;
+      mean[2]! += w.gamma / members.length;
+    }
+    return mean;
+  };
+}
+
+/**
+ * Loads the meta-controller: a TD3 checkpoint, or an ensemble manifest (`edgepilot train --seeds`, src/rl/ensemble.ts)
+ * whose members' weights are averaged (docs/META.md "An ensemble of seeds": measured, not what `edge-rl` ships). A missing
+ * file names the command that makes it. The path defaults to the shipped one, or with `maskEdge` to the no-edge
+ * ablation's.
  */
 export function loadMetaController(checkpoint?: string, maskEdge = false): MetaController {
   const path = checkpoint ?? (maskEdge ? NO_EDGE_META_CHECKPOINT : DEFAULT_META_CHECKPOINT);
-  if (!existsSync(path)) throw new Error(`meta-controller checkpoint '${path}' not found; produce it with: ${maskEdge ? NO_EDGE_META_TRAIN_COMMAND : META_TRAIN_COMMAND}`);
-  const model = loadModel(path, { observationSpace: metaObservationSpace(), actionSpace: box(0, 1, [3]) }, 'td3');
-  return (obs) => model.predict(obs) as Float32Array;
+  const command = maskEdge ? NO_EDGE_META_TRAIN_COMMAND : META_TRAIN_COMMAND;
+  if (!existsSync(path)) throw new Error(`meta-controller checkpoint '${path}' not found; produce it with: ${command}`);
+  if (!isEnsembleFile(path)) return loadMetaActor(path);
+  const manifest = readEnsembleManifest(path);
+  const missing = manifest.memberPaths.filter((p) => !existsSync(p));
+  if (missing.length) throw new Error(`meta-controller ensemble '${path}': member checkpoint${missing.length > 1 ? 's' : ''} ${missing.map((p) => `'${p}'`).join(', ')} not found; produce ${missing.length > 1 ? 'them' : 'it'} with: ${manifest.command ?? command}`);
+  return averageMetaControllers(manifest.memberPaths.map(loadMetaActor), `meta-controller ensemble '${path}'`);
 }
 
 export interface HierarchicalPolicyOptions {

@@ -15,6 +15,8 @@ import type { RunningStatsState } from './running-stats.ts';
 
 export const CHECKPOINT_FORMAT = 'edgepilot-rl-checkpoint';
 export const CHECKPOINT_VERSION = 1;
+/** The format of an ensemble manifest (src/rl/ensemble.ts): not a checkpoint, named here so loaders can say so. */
+export const ENSEMBLE_FORMAT = 'edgepilot-ensemble';
 
 export type SpaceJson = { kind: 'box'; shape: number[]; low: number[]; high: number[] } | { kind: 'discrete'; n: number } | { kind: 'multi-discrete'; nvec: number[] };
 
@@ -115,6 +117,7 @@ export function parseCheckpoint(text: string, where: string): CheckpointContent 
   }
   if (typeof obj !== 'object' || obj === null) throw new CheckpointError(where, 'is not a JSON object');
   const { checksum, ...content } = obj as Record<string, unknown>;
+  if (content['format'] === ENSEMBLE_FORMAT) throw new CheckpointError(where, 'is an ensemble manifest (several checkpoints), which only the meta-controller loads; give one of its member checkpoints');
   if (content['format'] !== CHECKPOINT_FORMAT) throw new CheckpointError(where, `has format '${String(content['format'])}', expected '${CHECKPOINT_FORMAT}'`);
   if (content['version'] !== CHECKPOINT_VERSION) throw new CheckpointError(where, `has format version ${String(content['version'])}; this build reads version ${CHECKPOINT_VERSION}`);
   if (typeof checksum !== 'string') throw new CheckpointError(where, 'has no checksum');

@@ -32,11 +32,14 @@ import { publishSchedule, type PublishSummary } from './devices/publisher.ts';
 import { deviceTopic, ingestTopic } from './devices/topics.ts';
 import { DROP_REASONS, LocalEngineActuator, LocalEngineMetricsSource, StreamEngine, type EngineCounters } from './engine/index.ts';
 import { bindLiveDashboard, livePolicyIds, NOT_LIVE_POLICIES } from './live-dashboard.ts';
+import { checkpointFiles } from '../rl/ensemble.ts';
 import { checkAccounting, chooseDefaultPolicy, DEFAULT_RATE_SCALE, demoWorkload, ModeContextPolicy, scaledForecasts, scaledMetrics } from './demo-support.ts';
 
 const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
-/** What `edge-rl` loads (engineers A and B ship them). */
-export const EDGE_RL_CHECKPOINTS = [join(MODELS_DIR, 'edge-rl-ppo.json'), join(MODELS_DIR, 'meta-td3.json')];
+/** What `edge-rl` loads: the PPO and the meta-controller (with its members, should it be an ensemble manifest). */
+export function edgeRlCheckpoints(): string[] {
+  return [join(MODELS_DIR, 'edge-rl-ppo.json'), ...checkpointFiles(join(MODELS_DIR, 'meta-td3.json'))];
+}
 
 export interface DemoOptions {
   scenario: ScenarioName;
@@ -139,7 +142,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
     policy = opts.policy;
     policyReason = 'chosen with --policy';
   } else {
-    const choice = chooseDefaultPolicy(policyIds(), EDGE_RL_CHECKPOINTS);
+    const choice = chooseDefaultPolicy(policyIds(), edgeRlCheckpoints());
     policy = choice.policy;
     policyReason = choice.reason;
   }

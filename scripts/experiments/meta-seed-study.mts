@@ -1,0 +1,46 @@
+/**
+ * How much does `edge-rl` depend on the TD3 seed its meta-controller was trained with? For each meta checkpoint (or
+ * ensemble manifest) given, `edge-rl` over the shipped PPO on the four synthetic scenarios, the bench's 20 paired
+ * tournament seeds x 500 steps: SLA violation % and cost USD per run (means), and the ratios to `keda-lag` on the same
+ * seeds (the issue's bar: violations <= 1/3, cost <= 1). docs/META.md "An ensemble of seeds".
+ * Run: node --import tsx scripts/experiments/meta-seed-study.mts --metas models/meta-td3.json,runs/meta-s2.json[,...] [--seeds 20]
+ */
+import { SparkIotEnv } from '../../src/env/spark-iot-env.ts';
+import { SCENARIOS } from '../../src/env/spark-iot-types.ts';
+import { HierarchicalPolicy } from '../../src/meta/hierarchical-policy.ts';
+import { createPolicy } from '../../src/policies/registry.ts';
+import type { Policy } from '../../src/policies/types.ts';
+import { runEpisode, seedFor } from '../../src/bench/tournament.ts';
+import { runMetrics } from '../../src/bench/summary.ts';
+import { flag } from './flag.ts';
+
+const metas = flag('--metas', 'models/meta-td3.json').split(',');
+const seeds = Number(flag('--seeds', '20'));
+if (!(Number.isInteger(seeds) && seeds >= 2)) throw new Error(`--seeds must be an integer >= 2, got ${seeds}`);
+const STEPS = 500;
+
+function score(make: () => Policy, scenario: (typeof SCENARIOS)[number]): { violationPct: number; costUsd: number } {
+  const env = new SparkIotEnv({ scenario, maxSteps: STEPS });
+  const policy = make();
+  let violationPct = 0;
+  let costUsd = 0;
+  for (let i = 0; i < seeds; i++) {
+    const m = runMetrics(runEpisode(env, policy, policy.id, seedFor(i), STEPS));
+    violationPct += m.slaViolationPct / seeds;
+    costUsd += m.costUsd / seeds;
+  }
+  return { violationPct, costUsd };
+}
+
+const keda = Object.fromEntries(SCENARIOS.map((s) => [s, score(() => createPolicy('keda-lag'), s)]));
+process.stdout.write(`edge-rl per meta-controller, ${seeds} tournament seeds x ${STEPS} steps: viol % / cost USD (violation ratio, cost ratio to keda-lag)\n`);
+process.stdout.write(`keda-lag: ${SCENARIOS.map((s) => `${s} ${keda[s]!.violationPct.toFixed(2)} / ${keda[s]!.costUsd.toFixed(3)}`).join(' | ')}\n`);
+for (const meta of metas) {
+  const cells = SCENARIOS.map((s) => {
+    const r = score(() => new HierarchicalPolicy({ id: 'edge-rl', metaCheckpointPath: meta }), s);
+    const vr = r.violationPct / keda[s]!.violationPct;
+    const cr = r.costUsd / keda[s]!.costUsd;
+    return `${s} ${r.violationPct.toFixed(2)} / ${r.costUsd.toFixed(3)} (${vr.toFixed(2)}, ${cr.toFixed(2)}${vr <= 1 / 3 && cr <= 1 ? '' : ' bar missed'})`;
+  });
+  process.stdout.write(`${meta}: ${cells.join(' | ')}\n`);
+}
