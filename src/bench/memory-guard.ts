@@ -1,10 +1,11 @@
 /**
- * The `report` commands (src/bench/reports/common.ts `runVariants` for shuffle and edge, src/bench/reports/meta.ts)
- * keep every StepRecord of a run in memory (their tables are computed from them, then from the steps file read back),
- * about 600 bytes each (577 measured on Node 20 by `node --expose-gc --import tsx scripts/experiments/step-record-bytes.ts`),
- * and hold up to two copies at once. A run that cannot fit in the heap would crash with "heap out of memory" after all
- * its simulation work; this check says so up front. `edgepilot bench` no longer needs it: the tournament streams each
- * record to the steps file and keeps only per-run metrics (src/bench/tournament.ts).
+ * The shuffle and edge reports (src/bench/reports/common.ts `runVariants`) keep every StepRecord of a run in memory
+ * (their tables are computed from them, then from the steps file read back), about 600 bytes each (577 measured on
+ * Node 20 by `node --expose-gc --import tsx scripts/experiments/step-record-bytes.ts`), and hold up to two copies at
+ * once. A run that cannot fit in the heap would crash with "heap out of memory" after all its simulation work; this
+ * check says so up front. `edgepilot bench` (src/bench/tournament.ts) and `edgepilot report meta`
+ * (src/bench/reports/meta.ts) do not need it: they stream each record to the steps file as it is produced and keep
+ * only per-run results (the meta report reads the file back as a stream too, one run at a time).
  */
 import { getHeapStatistics } from 'node:v8';
 

@@ -3,8 +3,11 @@
  * It is the single source of every table and figure; numbers are written with full round-trip precision
  * (String(number)), so anything computed from the file equals what was computed in memory.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createGunzip, gunzipSync, gzipSync } from 'node:zlib';
+import { closeSync, createReadStream, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { pipeline } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import type { StepRecord } from '../env/spark-iot-types.ts';
 
 type FieldKind = 'number' | 'string' | 'boolean';
@@ -211,9 +214,10 @@ export function writeStepsFile(path: string, records: Iterable<StepRecord>, rows
 /** Slice size for decoding: whole lines of at most about this many bytes are turned into a string at a time. */
 const DECODE_SLICE_BYTES = 16 * 1024 * 1024;
 
+const headerMismatch = (where: string): Error => new Error(`${where}: header does not match StepRecord fields (expected '${STEPS_HEADER.slice(0, 60)}...')`);
+
 /** Parses the file's bytes (header + rows) slice by slice, so its size is not bounded by the maximum string length. */
 export function parseStepsBuffer(buf: Buffer, where = 'steps file', sliceBytes = DECODE_SLICE_BYTES): StepRecord[] {
-  const headerMismatch = (): Error => new Error(`${where}: header does not match StepRecord fields (expected '${STEPS_HEADER.slice(0, 60)}...')`);
   const out: StepRecord[] = [];
   let lineNo = 0;
   let start = 0;
@@ -227,14 +231,14 @@ export function parseStepsBuffer(buf: Buffer, where = 'steps file', sliceBytes =
       if (line.length === 0) continue;
       lineNo++;
       if (lineNo === 1) {
-        if (line !== STEPS_HEADER) throw headerMismatch();
+        if (line !== STEPS_HEADER) throw headerMismatch(where);
         continue;
       }
       out.push(csvRowToRecord(line, `${where} line ${lineNo}`));
     }
     start = end;
   }
-  if (lineNo === 0) throw headerMismatch();
+  if (lineNo === 0) throw headerMismatch(where);
   return out;
 }
 
@@ -242,4 +246,85 @@ export function parseStepsBuffer(buf: Buffer, where = 'steps file', sliceBytes =
 export function readStepsFile(path: string): StepRecord[] {
   const raw = readFileSync(path);
   return parseStepsBuffer(path.endsWith('.gz') ? gunzipSync(raw) : raw, path);
+}
+
+/** Decompressed bytes per chunk of the streaming reader. */
+const STREAM_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Reads steps.csv.gz (or an uncompressed .csv) as a stream and yields its records in file order, holding only one
+ * chunk (`chunkBytes`; tests use tiny ones to split lines and characters across chunks) at a time: the same records, line numbers and errors as readStepsFile, for a file of any size.
+ * The file is a series of gzip members and the header is only in the first; zlib's Gunzip reads the members as one
+ * stream, so lines that span a member boundary (never written, but valid gzip) are handled too.
+ */
+export async function* streamStepsFile(path: string, chunkBytes = STREAM_CHUNK_BYTES): AsyncGenerator<StepRecord, void, undefined> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new Error(`steps file ${path}: open failed: ${(err as Error).message}`);
+  }
+  const source = createReadStream('', { fd, highWaterMark: chunkBytes });
+  let stream: Readable = source;
+  if (path.endsWith('.gz')) {
+    const gunzip = createGunzip({ chunkSize: Math.max(64, chunkBytes) }); // zlib's minimum chunk size is 64
+    // pipeline forwards a read error of the file to the gunzip stream, whose iterator then throws it.
+    stream = pipeline(source, gunzip, () => {});
+  }
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  let lineNo = 0;
+  const parse = function* (text: string, last: boolean): Generator<StepRecord> {
+    const lines = text.split('\n');
+    rest = last ? '' : lines.pop()!;
+    for (const line of lines) {
+      if (line.length === 0) continue;
+      lineNo++;
+      if (lineNo === 1) {
+        if (line !== STEPS_HEADER) throw headerMismatch(path);
+        continue;
+      }
+      yield csvRowToRecord(line, `${path} line ${lineNo}`);
+    }
+  };
+  try {
+    const chunks = stream[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = (await chunks.next()) as IteratorResult<Buffer>;
+      } catch (err) {
+        throw new Error(`steps file ${path}: read failed: ${(err as Error).message}`);
+      }
+      if (next.done) break;
+      yield* parse(rest + decoder.write(next.value), false);
+    }
+    yield* parse(rest + decoder.end(), true);
+    if (lineNo === 0) throw headerMismatch(path);
+  } finally {
+    stream.destroy();
+    source.destroy();
+  }
+}
+
+/**
+ * The runs of a steps file, one array per run (records in file order), for files ordered so that each run's records
+ * are contiguous (the tournament's and the reports' order: world -> policy -> seed -> step). Holds one run at a time.
+ * A run that reappears after another one started throws, naming the file: its first part was already handed out.
+ */
+export async function* streamStepRuns(records: AsyncIterable<StepRecord> | Iterable<StepRecord>, where = 'steps file'): AsyncGenerator<StepRecord[], void, undefined> {
+  const seen = new Set<string>();
+  let run: StepRecord[] = [];
+  for await (const r of records) {
+    const head = run[0];
+    if (!head || r.scenario !== head.scenario || r.policy !== head.policy || r.seed !== head.seed) {
+      if (head) yield run;
+      const k = JSON.stringify([r.scenario, r.policy, r.seed]);
+      if (seen.has(k)) throw new Error(`${where}: the records of run scenario=${r.scenario} policy=${r.policy} seed=${r.seed} are not contiguous`);
+      seen.add(k);
+      run = [];
+    }
+    run.push(r);
+  }
+  if (run.length > 0) yield run;
 }

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config.ts';
-import { readStepsFile } from '../steps-log.ts';
-import { hindsightPhaseCeiling, runMetaReport, META_POLICY_ID, type RunScore } from './meta.ts';
+import { readStepsFile, streamStepRuns, streamStepsFile, writeStepsFile } from '../steps-log.ts';
+import { digestMetaRuns, hindsightPhaseCeiling, runMetaReport, scoreSteps, META_POLICY_ID, type RunScore, type WorldSpec } from './meta.ts';
 import { WeightReadingStub, modeRuleMeta } from '../../meta/test-stubs.ts';
 import { normalizeWeights } from '../../meta/weights.ts';
-import type { ModePhase } from '../../meta/modes.ts';
+import { MODES, phaseIndexAt, type ModePhase } from '../../meta/modes.ts';
 
 test('meta report on a tiny run: files, a 21-vector grid, and numbers that match a recomputation from its steps file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'meta-report-'));
@@ -56,6 +56,40 @@ test('meta report on a tiny run: files, a 21-vector grid, and numbers that match
     // The steps file records the weights the PPO acted with: the mode rule's budget weights in the budget phase.
     const budgetRow = records.find((x) => x.policy === META_POLICY_ID && x.scenario === 'mode-switch' && x.step === 3)!;
     assert.ok(Math.abs(budgetRow.alpha - normalizeWeights([0.9, 0.05, 0.05]).alpha) < 1e-12);
+
+    // The report scores the file streamed run by run: the same numbers as scoring all its records held in memory,
+    // here from a copy written in many small gzip members and read in small chunks.
+    const copy = join(dir, 'copy.csv.gz');
+    writeStepsFile(copy, records, 7);
+    const digest = await digestMetaRuns(streamStepRuns(streamStepsFile(copy, 100), copy), worlds as Record<string, WorldSpec>);
+    assert.deepEqual(digest.scores, scoreSteps(records, worlds as Record<string, WorldSpec>));
+    assert.equal(digest.scores.length, 7 * 22 * 2 + 2);
+    assert.deepEqual(digest.policyIds, [...policies]);
+    assert.equal(digest.minSeed, 10_000);
+    assert.deepEqual(digest.timelineRecords, records.filter((x) => x.scenario === 'mode-switch' && x.seed === 10_000));
+    const story = worlds['mode-switch']!.schedule;
+    const byMode = (r.summary['metaWeightsByMode'] as { mode: string; alpha: number; beta: number; gamma: number; steps: number }[]);
+    for (const mode of MODES) {
+      const rows = records.filter((x) => x.policy === META_POLICY_ID && x.scenario === 'mode-switch' && story[phaseIndexAt(story, x.step)]!.mode === mode);
+      const sum = (k: 'alpha' | 'beta' | 'gamma'): number => rows.reduce((acc, x) => acc + x[k], 0);
+      assert.deepEqual(digest.metaWeightSums[mode], { alpha: sum('alpha'), beta: sum('beta'), gamma: sum('gamma'), steps: rows.length });
+      assert.deepEqual(byMode.find((x) => x.mode === mode), { mode, alpha: sum('alpha') / rows.length, beta: sum('beta') / rows.length, gamma: sum('gamma') / rows.length, steps: rows.length });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('meta report: a run that fails leaves no steps file (the partial one is deleted) and the error is the run\'s', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meta-report-'));
+  try {
+    let calls = 0;
+    const failing = (obs: Float32Array): number[] => {
+      if (++calls > 40) throw new Error('meta-controller broke');
+      return modeRuleMeta(obs);
+    };
+    await assert.rejects(runMetaReport({ outDir: dir, seeds: 2, steps: 12, quick: true, lower: new WeightReadingStub(), meta: failing }), /meta-controller broke/);
+    assert.deepEqual(readdirSync(dir), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,10 +3,12 @@
  * meta-controller + PPO) against a grid of fixed weight vectors for the same PPO, on each operating mode alone and
  * on the mode-switch story (normal -> budget nearly exhausted -> critical -> normal), on the combined objective.
  *
- * Every run is written to <outDir>/steps.csv.gz (its alpha/beta/gamma columns hold the weights the PPO acted with,
- * not the env's) and each world's scenario, budget rate and mode schedule to <outDir>/worlds.json; every number in
- * the Markdown and the plots is then
- * computed from those two files read back from disk. Worlds: the mode-switch story on the balanced scenario (the
+ * Every run is streamed to <outDir>/steps.csv.gz as it is produced (StepsFileWriter; its alpha/beta/gamma columns hold
+ * the weights the PPO acted with, not the env's) and each world's scenario, budget rate and mode schedule go to
+ * <outDir>/worlds.json; every number in the Markdown and the plots is then computed from those two files read back
+ * from disk, the steps file as a stream of runs (streamStepsFile, streamStepRuns): the report holds no more than one
+ * run's records, the per-run scores and the mode-switch runs of the lowest seed (the timeline plot), so its size is
+ * bounded by time and disk, not by the heap. Worlds: the mode-switch story on the balanced scenario (the
  * world of `bench --scenario mode-switch`), the same story on the other three IoT scenarios, and each mode alone on
  * balanced. Seeds are the tournament's (seedFor(i)), which the meta-env and
  * the PPO never trained on. The best fixed vector is picked on the same seeds it is scored on (in-sample), which
@@ -16,7 +18,6 @@
  * phase's steps (src/meta/modes.ts; v counts violations of the mode's SLA: p95 over slaTargetFactor x the target, or
  * drops), and the run's score is the step-weighted mean over its phases.
  */
-import { assertRunFitsInMemory } from '../memory-guard.ts';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
@@ -30,7 +31,7 @@ import { MODES, modeObjective, modeSwitchSchedule, phaseIndexAt, singleModeSched
 import { normalizeWeights, weightGrid, weightsLabel } from '../../meta/weights.ts';
 import { meanCi, pairedDifference, type MeanCi } from '../stats.ts';
 import { seedFor } from '../tournament.ts';
-import { readStepsFile, writeStepsFile } from '../steps-log.ts';
+import { streamStepRuns, streamStepsFile, StepsFileWriter } from '../steps-log.ts';
 import { renderSvg, svgToPng } from '../plots.ts';
 
 export interface MetaReportOptions {
@@ -134,7 +135,17 @@ export function combinedObjective(phases: RunScore['phases']): number {
   return phases.reduce((s, p) => s + p.steps * p.objective, 0) / n;
 }
 
-/** Scores every (policy, world, seed) run of a steps file. */
+/** The score of one run: `records` are all of one (policy, world, seed), in any order. */
+function scoreOneRun(records: readonly StepRecord[], worlds: Record<string, WorldSpec>, modes = loadConfig().modes): RunScore {
+  const { policy, scenario: world, seed } = records[0]!;
+  const spec = worlds[world];
+  if (!spec) throw new Error(`meta report: no world '${world}' in worlds.json`);
+  const sorted = [...records].sort((a, b) => a.step - b.step);
+  const phases = scoreRun(sorted, spec.schedule, spec.budgetUsdPerHour, modes);
+  return { policy, world, seed, objective: combinedObjective(phases), phases };
+}
+
+/** Scores every (policy, world, seed) run of records held in memory, in the order of each run's first record. */
 export function scoreSteps(records: readonly StepRecord[], worlds: Record<string, WorldSpec>): RunScore[] {
   const groups = new Map<string, StepRecord[]>();
   for (const r of records) {
@@ -143,17 +154,62 @@ export function scoreSteps(records: readonly StepRecord[], worlds: Record<string
     if (!g) groups.set(key, (g = []));
     g.push(r);
   }
-  const config = loadConfig();
+  const modes = loadConfig().modes;
+  return [...groups.values()].map((g) => scoreOneRun(g, worlds, modes));
+}
+
+/** What the report needs from the steps file, gathered in one pass over its runs. */
+export interface MetaRunsDigest {
+  /** One score per run, in file order (the order scoreSteps gives for the same records). */
+  scores: RunScore[];
+  /** Policies in order of first appearance in the file. */
+  policyIds: string[];
+  /** Per mode, the sums of the meta-controller's alpha/beta/gamma over its mode-switch rows in that mode, and their count. */
+  metaWeightSums: Record<ModeName, { alpha: number; beta: number; gamma: number; steps: number }>;
+  /** The lowest seed in the file. */
+  minSeed: number;
+  /** The mode-switch records of every policy on the lowest mode-switch seed, in file order (the timeline plot). */
+  timelineRecords: StepRecord[];
+}
+
+/**
+ * Scores a stream of runs (streamStepRuns over the steps file) one run at a time, keeping only each run's score,
+ * running sums, and the mode-switch runs of the lowest seed (23 runs): the numbers equal scoreSteps and filters over
+ * the whole file in memory, summed in the same order.
+ */
+export async function digestMetaRuns(runs: AsyncIterable<StepRecord[]>, worlds: Record<string, WorldSpec>): Promise<MetaRunsDigest> {
+  const modes = loadConfig().modes;
+  const story = worlds[MODE_SWITCH_SCENARIO]?.schedule;
   const scores: RunScore[] = [];
-  for (const [key, g] of groups) {
-    const [policy, world, seed] = JSON.parse(key) as [string, string, number];
-    const spec = worlds[world];
-    if (!spec) throw new Error(`meta report: no world '${world}' in worlds.json`);
-    g.sort((a, b) => a.step - b.step);
-    const phases = scoreRun(g, spec.schedule, spec.budgetUsdPerHour, config.modes);
-    scores.push({ policy, world, seed, objective: combinedObjective(phases), phases });
+  const policyIds = new Set<string>();
+  const metaWeightSums = Object.fromEntries(MODES.map((m) => [m, { alpha: 0, beta: 0, gamma: 0, steps: 0 }])) as MetaRunsDigest['metaWeightSums'];
+  let minSeed = Infinity;
+  let timelineSeed = Infinity;
+  let timelineRuns: StepRecord[][] = [];
+  for await (const run of runs) {
+    if (run.length === 0) continue;
+    const { policy, scenario: world, seed } = run[0]!;
+    policyIds.add(policy);
+    minSeed = Math.min(minSeed, seed);
+    if (world === MODE_SWITCH_SCENARIO) {
+      if (policy === META_POLICY_ID && story) {
+        for (const r of run) {
+          const sums = metaWeightSums[story[phaseIndexAt(story, r.step)]!.mode];
+          sums.alpha += r.alpha;
+          sums.beta += r.beta;
+          sums.gamma += r.gamma;
+          sums.steps++;
+        }
+      }
+      if (seed < timelineSeed) {
+        timelineSeed = seed;
+        timelineRuns = [];
+      }
+      if (seed === timelineSeed) timelineRuns.push(run);
+    }
+    scores.push(scoreOneRun(run, worlds, modes));
   }
-  return scores;
+  return { scores, policyIds: [...policyIds], metaWeightSums, minSeed, timelineRecords: timelineRuns.flat() };
 }
 
 /**
@@ -269,8 +325,8 @@ function objectiveSpec(tables: WorldTable[]): TopLevelSpec {
   } as unknown as TopLevelSpec;
 }
 
-function timelineSpec(records: readonly StepRecord[], bestFixed: string, schedule: readonly ModePhase[]): TopLevelSpec {
-  const seed = records.reduce((m, r) => Math.min(m, r.seed), Infinity);
+/** `records`: at least the mode-switch runs of `seed` (the lowest seed of the file) of the meta-controller and `bestFixed`. */
+function timelineSpec(records: readonly StepRecord[], seed: number, bestFixed: string, schedule: readonly ModePhase[]): TopLevelSpec {
   const mine = records.filter((r) => r.scenario === MODE_SWITCH_SCENARIO && r.seed === seed && (r.policy === META_POLICY_ID || r.policy === bestFixed));
   const weights = mine.filter((r) => r.policy === META_POLICY_ID).flatMap((r) => [
     { step: r.step, weight: 'alpha (cost)', value: r.alpha },
@@ -310,51 +366,61 @@ export async function runMetaReport(opts: MetaReportOptions): Promise<MetaReport
 
   const worlds: Record<string, WorldSpec> = {};
   for (const w of WORLDS) worlds[w] = worldSpec(w, opts.steps);
-  const records: StepRecord[] = [];
   const total = WORLDS.length * specs.length * opts.seeds + opts.seeds;
-  assertRunFitsInMemory(total * opts.steps, 'meta report');
-  let done = 0;
-  const lookupRaw: Partial<Record<ModeName, number[]>> = {};
-  for (const world of RUN_ORDER) {
-    const env = new ModeScheduleEnv({ scenario: worlds[world]!.scenario, maxSteps: opts.steps, schedule: worlds[world]!.schedule, recordScenario: world });
-    const worldSpecs = [...specs];
-    if (world === MODE_SWITCH_SCENARIO) {
-      const table = lookupRaw as Record<ModeName, number[]>;
-      const rule: MetaController = (o) => table[MODES[[0, 1, 2].find((i) => o[i] === 1) ?? 0]!];
-      worldSpecs.push({ id: LOOKUP_POLICY_ID, raw: null, make: () => new HierarchicalPolicy({ id: LOOKUP_POLICY_ID, meta: rule, lower: opts.lower }) });
-    }
-    for (const spec of worldSpecs) {
-      const policy = spec.make();
-      for (let i = 0; i < opts.seeds; i++) {
-        for (const r of runOne(env, policy, spec.id, seedFor(i), opts.steps)) records.push(r);
-        opts.onProgress?.(++done, total, `${world}/${spec.id}`);
-      }
-    }
-    if (!STORY_WORLDS.includes(world)) {
-      // The best fixed vector of this mode (in memory here; the report's tables below are recomputed from the file).
-      const mode = world.replace(/^mode-/, '') as ModeName;
-      const scored = scoreSteps(records.filter((r) => r.scenario === world), { [world]: worlds[world]! });
-      let best: { raw: number[]; j: number } | null = null;
-      for (const spec of specs) {
-        if (!spec.raw) continue;
-        const runs = scored.filter((x) => x.policy === spec.id);
-        const j = runs.reduce((acc, x) => acc + x.objective, 0) / runs.length;
-        if (!best || j > best.j) best = { raw: spec.raw, j };
-      }
-      lookupRaw[mode] = best!.raw;
-    }
-  }
   const stepsPath = join(opts.outDir, 'steps.csv.gz');
   const worldsPath = join(opts.outDir, 'worlds.json');
-  writeStepsFile(stepsPath, records);
-  records.length = 0; // everything below is recomputed from the file; do not hold the run twice in memory
+  // Each run's records go to the file as they are produced (under steps.csv.gz.partial until the last run ends,
+  // deleted if a run fails); only the single-mode worlds' per-run objectives are kept (the per-mode lookup below).
+  const writer = new StepsFileWriter(stepsPath);
+  const modes = loadConfig().modes;
+  let done = 0;
+  const lookupRaw: Partial<Record<ModeName, number[]>> = {};
+  try {
+    for (const world of RUN_ORDER) {
+      const env = new ModeScheduleEnv({ scenario: worlds[world]!.scenario, maxSteps: opts.steps, schedule: worlds[world]!.schedule, recordScenario: world });
+      const worldSpecs = [...specs];
+      if (world === MODE_SWITCH_SCENARIO) {
+        const table = lookupRaw as Record<ModeName, number[]>;
+        const rule: MetaController = (o) => table[MODES[[0, 1, 2].find((i) => o[i] === 1) ?? 0]!];
+        worldSpecs.push({ id: LOOKUP_POLICY_ID, raw: null, make: () => new HierarchicalPolicy({ id: LOOKUP_POLICY_ID, meta: rule, lower: opts.lower }) });
+      }
+      const singleMode = !STORY_WORLDS.includes(world);
+      const objectives = new Map<string, number[]>();
+      for (const spec of worldSpecs) {
+        const policy = spec.make();
+        const mine: number[] = [];
+        objectives.set(spec.id, mine);
+        for (let i = 0; i < opts.seeds; i++) {
+          const run = runOne(env, policy, spec.id, seedFor(i), opts.steps);
+          for (const r of run) writer.write(r);
+          // The best fixed vector of this mode (in memory here; the report's tables below are recomputed from the file).
+          if (singleMode && run.length > 0) mine.push(scoreOneRun(run, { [world]: worlds[world]! }, modes).objective);
+          opts.onProgress?.(++done, total, `${world}/${spec.id}`);
+        }
+      }
+      if (singleMode) {
+        const mode = world.replace(/^mode-/, '') as ModeName;
+        let best: { raw: number[]; j: number } | null = null;
+        for (const spec of specs) {
+          if (!spec.raw) continue;
+          const runs = objectives.get(spec.id)!;
+          const j = runs.reduce((acc, x) => acc + x, 0) / runs.length;
+          if (!best || j > best.j) best = { raw: spec.raw, j };
+        }
+        lookupRaw[mode] = best!.raw;
+      }
+    }
+    writer.close();
+  } catch (err) {
+    writer.abort();
+    throw err;
+  }
   writeFileSync(worldsPath, `${JSON.stringify(worlds, null, 2)}\n`);
 
-  // From here on, only the files.
-  const fromFile = readStepsFile(stepsPath);
+  // From here on, only the files, the steps file streamed one run at a time.
   const worldsFromFile = JSON.parse(readFileSync(worldsPath, 'utf8')) as Record<string, WorldSpec>;
-  const scores = scoreSteps(fromFile, worldsFromFile);
-  const policyIds = [...new Set(fromFile.map((r) => r.policy))];
+  const digest = await digestMetaRuns(streamStepRuns(streamStepsFile(stepsPath), stepsPath), worldsFromFile);
+  const { scores, policyIds } = digest;
   const tables = WORLDS.map((w) => tabulate(scores, w, policyIds));
   const ms = tables[0]!;
   const beats = (d: MeanCi): boolean => d.mean > 0 && Number.isFinite(d.ci95) && d.mean - d.ci95 > 0;
@@ -378,16 +444,15 @@ export async function runMetaReport(opts: MetaReportOptions): Promise<MetaReport
   // What the meta-controller chose, per mode (from the alpha/beta/gamma columns of its mode-switch runs).
   const story = worldsFromFile[MODE_SWITCH_SCENARIO]!.schedule;
   const chosen = MODES.map((mode) => {
-    const rows = fromFile.filter((r) => r.policy === META_POLICY_ID && r.scenario === MODE_SWITCH_SCENARIO && story[phaseIndexAt(story, r.step)]!.mode === mode);
-    const m = (k: 'alpha' | 'beta' | 'gamma'): number => rows.reduce((s, r) => s + r[k], 0) / Math.max(1, rows.length);
-    return { mode, alpha: m('alpha'), beta: m('beta'), gamma: m('gamma'), steps: rows.length };
+    const sums = digest.metaWeightSums[mode];
+    const m = (k: 'alpha' | 'beta' | 'gamma'): number => sums[k] / Math.max(1, sums.steps);
+    return { mode, alpha: m('alpha'), beta: m('beta'), gamma: m('gamma'), steps: sums.steps };
   });
 
   const pngPaths = [join(opts.outDir, 'meta_objective.png'), join(opts.outDir, 'meta_mode_switch_timeline.png')];
   writeFileSync(pngPaths[0]!, svgToPng(await renderSvg(objectiveSpec(tables))));
-  writeFileSync(pngPaths[1]!, svgToPng(await renderSvg(timelineSpec(fromFile, ms.bestFixed, story))));
+  writeFileSync(pngPaths[1]!, svgToPng(await renderSvg(timelineSpec(digest.timelineRecords, digest.minSeed, ms.bestFixed, story))));
 
-  const modes = loadConfig().modes;
   const lines: string[] = [];
   lines.push('# Meta-controller report: TD3 weights vs fixed weight vectors', '');
   lines.push(`Runs: ${WORLDS.length} worlds x ${specs.length} policies (the meta-controller \`edge-rl\` and ${grid.length} fixed weight vectors for the same PPO) x ${opts.seeds} seeds (${seedFor(0)}..${seedFor(opts.seeds - 1)}) x ${opts.steps} control steps. Worlds: \`mode-switch\` = the story normal -> budget nearly exhausted -> critical -> normal on the ${MODE_SWITCH_BASE_SCENARIO} scenario (the world of \`edgepilot bench --scenario mode-switch\`), \`mode-switch/<scenario>\` = the same story on the other IoT scenarios, \`mode-<mode>\` = one mode for the whole run on ${MODE_SWITCH_BASE_SCENARIO}. Every number below is computed from \`steps.csv.gz\` and \`worlds.json\` in this folder (docs/META.md).${opts.quick ? ' Quick run: few seeds and steps, wide CIs.' : ''}`, '');
