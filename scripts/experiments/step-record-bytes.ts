@@ -1,5 +1,5 @@
 /**
- * Heap bytes per StepRecord held in memory (src/bench/memory-guard.ts).
+ * Heap bytes per StepRecord held in memory (docs/REPORTS.md "Memory": the weights report still holds its records).
  * Run: node --expose-gc --import tsx scripts/experiments/step-record-bytes.ts
  */
 import { SparkIotEnv } from '../../src/env/spark-iot-env.ts';

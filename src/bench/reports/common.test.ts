@@ -1,8 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StepRecord } from '../../env/spark-iot-types.ts';
-import { ReportUnavailableError, burstWindowSteps, controlIntervalOf, groupRuns, mdTable, pm, policyProblem, reportScenarios, resolveAgent, runVariants, temperatureBucket } from './common.ts';
+import { ReportUnavailableError, burstWindowSteps, controlIntervalOf, groupRuns, mdTable, pm, policyProblem, reportScenarios, resolveAgent, runVariantsToFile, variantRuns, temperatureBucket } from './common.ts';
 import { createPolicy } from '../../policies/registry.ts';
+import type { Policy } from '../../policies/types.ts';
+import { readStepsFile } from '../steps-log.ts';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A StepRecord with neutral values, overridden by `o`. */
 function fakeRecord(o: Partial<StepRecord>): StepRecord {
@@ -53,14 +58,45 @@ test('resolveAgent: an explicit id must run; the default falls back to edge-rl-f
   }
 });
 
-test('runVariants pairs seeds: every variant sees the same world; labels must be unique', () => {
-  const recs = runVariants([{ label: 'x', makePolicy: () => createPolicy('fixed') }, { label: 'y', makePolicy: () => createPolicy('keda-lag') }], ['smart-city'], 2, 15);
+test('variantRuns pairs seeds: every variant sees the same world; labels must be unique', () => {
+  const runs = [...variantRuns([{ label: 'x', makePolicy: () => createPolicy('fixed') }, { label: 'y', makePolicy: () => createPolicy('keda-lag') }], ['smart-city'], 2, 15)];
+  assert.equal(runs.length, 2 * 2);
+  const recs = runs.flat();
   assert.equal(recs.length, 2 * 2 * 15);
   const world = (label: string) => JSON.stringify(recs.filter((r) => r.policy === label).map((r) => [r.seed, r.arrivalRateMsgsPerS, r.reuseProbability, r.burstOnset]));
   assert.equal(world('x'), world('y'));
   assert.deepEqual([...new Set(recs.map((r) => r.seed))], [10000, 10001]);
-  assert.throws(() => runVariants([{ label: 'x', makePolicy: () => createPolicy('fixed') }, { label: 'x', makePolicy: () => createPolicy('fixed') }], ['balanced'], 1, 1), /labels must be unique/);
-  assert.throws(() => runVariants([], ['balanced'], 0, 1), /seeds must be an integer >= 1, got 0/);
+  // No size limit up front (the reports stream their runs): a run of 10^12 step records is accepted and simply not started here.
+  assert.doesNotThrow(() => variantRuns([{ label: 'x', makePolicy: () => createPolicy('fixed') }], ['balanced'], 1_000_000, 1_000_000));
+  // Checked on the call, before any run.
+  assert.throws(() => variantRuns([{ label: 'x', makePolicy: () => createPolicy('fixed') }, { label: 'x', makePolicy: () => createPolicy('fixed') }], ['balanced'], 1, 1), /labels must be unique/);
+  assert.throws(() => variantRuns([], ['balanced'], 0, 1), /seeds must be an integer >= 1, got 0/);
+});
+
+test('runVariantsToFile streams the runs to the steps file: the same records as variantRuns; a failed run leaves no file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'report-common-'));
+  try {
+    const variants = [{ label: 'x', makePolicy: () => createPolicy('fixed') }, { label: 'y', makePolicy: () => createPolicy('keda-lag') }];
+    const path = join(dir, 'steps.csv.gz');
+    const progress: string[] = [];
+    runVariantsToFile(path, variants, ['smart-city', 'balanced'], 2, 12, (done, total, label) => progress.push(`${done}/${total} ${label}`));
+    assert.deepEqual(readStepsFile(path), [...variantRuns(variants, ['smart-city', 'balanced'], 2, 12)].flat());
+    assert.equal(progress.length, 8);
+    assert.equal(progress[7], '8/8 balanced/y');
+    const failing = join(dir, 'failing.csv.gz');
+    const boom = {
+      label: 'z',
+      makePolicy: (): Policy => {
+        const inner = createPolicy('fixed');
+        return { id: 'z', reset: (seed: number) => inner.reset(seed), act: () => { throw new Error('boom'); } };
+      },
+    };
+    assert.throws(() => runVariantsToFile(failing, [variants[0]!, boom], ['balanced'], 1, 5), /boom/);
+    assert.equal(existsSync(failing), false);
+    assert.equal(existsSync(`${failing}.partial`), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('formatting: mean ± CI, n/a when undefined; Markdown tables escape pipes; scenarios are checked', () => {

@@ -3,7 +3,6 @@
  * variants on the real simulator, grouping steps into runs, data-temperature buckets, burst windows, Markdown and PNG
  * helpers. Every number a report prints is computed from the StepRecords it read back from its own steps file.
  */
-import { assertRunFitsInMemory } from '../memory-guard.ts';
 import { writeFileSync } from 'node:fs';
 import type { TopLevelSpec } from 'vega-lite';
 import type { StepRecord } from '../../env/spark-iot-types.ts';
@@ -12,6 +11,7 @@ import { SparkIotEnv } from '../../env/spark-iot-env.ts';
 import type { Policy } from '../../policies/types.ts';
 import { createPolicy, getPolicyEntry } from '../../policies/registry.ts';
 import { runEpisode, seedFor } from '../tournament.ts';
+import { StepsFileWriter } from '../steps-log.ts';
 import { meanCi, pairedDifference, type MeanCi } from '../stats.ts';
 import { renderSvg, svgToPng } from '../plots.ts';
 
@@ -95,36 +95,72 @@ export interface Variant {
   maskEdgeFeatures?: boolean;
 }
 
-/**
- * Every variant x scenario x seed on the real simulator, paired: seed i (10000 + i) is the same exogenous world for
- * every variant. Records are ordered scenario -> variant -> seed, with `policy` = the variant's label.
- */
-export function runVariants(
+function checkVariants(variants: readonly Variant[], seeds: number, steps: number): void {
+  if (!(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`report: seeds must be an integer >= 1, got ${seeds}`);
+  if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`report: steps must be an integer >= 1, got ${steps}`);
+  const labels = new Set(variants.map((v) => v.label));
+  if (labels.size !== variants.length) throw new Error(`report: variant labels must be unique, got ${variants.map((v) => v.label).join(', ')}`);
+}
+
+function* eachVariantRun(
   variants: readonly Variant[],
   scenarios: readonly ScenarioName[],
   seeds: number,
   steps: number,
   onProgress?: (done: number, total: number, label: string) => void,
-): StepRecord[] {
-  if (!(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`report: seeds must be an integer >= 1, got ${seeds}`);
-  if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`report: steps must be an integer >= 1, got ${steps}`);
-  const labels = new Set(variants.map((v) => v.label));
-  if (labels.size !== variants.length) throw new Error(`report: variant labels must be unique, got ${variants.map((v) => v.label).join(', ')}`);
+): Generator<StepRecord[], void, undefined> {
   const total = scenarios.length * variants.length * seeds;
-  assertRunFitsInMemory(total * steps, 'report');
-  const records: StepRecord[] = [];
   let done = 0;
   for (const scenario of scenarios) {
     for (const v of variants) {
       const policy = v.makePolicy();
       const env = new SparkIotEnv({ scenario, maxSteps: steps, maskEdgeFeatures: v.maskEdgeFeatures === true, exposeFuture: policy.clairvoyant === true });
       for (let i = 0; i < seeds; i++) {
-        for (const r of runEpisode(env, policy, v.label, seedFor(i), steps)) records.push(r);
+        yield runEpisode(env, policy, v.label, seedFor(i), steps);
         onProgress?.(++done, total, `${scenario}/${v.label}`);
       }
     }
   }
-  return records;
+}
+
+/**
+ * Every variant x scenario x seed on the real simulator, paired: seed i (10000 + i) is the same exogenous world for
+ * every variant. Yields one run at a time (its records in step order, `policy` = the variant's label), in the order
+ * scenario -> variant -> seed. The arguments are checked on the call, before any run.
+ */
+export function variantRuns(
+  variants: readonly Variant[],
+  scenarios: readonly ScenarioName[],
+  seeds: number,
+  steps: number,
+  onProgress?: (done: number, total: number, label: string) => void,
+): Generator<StepRecord[], void, undefined> {
+  checkVariants(variants, seeds, steps);
+  return eachVariantRun(variants, scenarios, seeds, steps, onProgress);
+}
+
+/**
+ * Runs the variants (variantRuns) and streams each run's records to the steps file at `path` as they are produced
+ * (StepsFileWriter: under `<path>.partial` until the last run ends, deleted if a run fails). Holds one run at a time,
+ * so the size of a report is bounded by time and disk, not by the heap.
+ */
+export function runVariantsToFile(
+  path: string,
+  variants: readonly Variant[],
+  scenarios: readonly ScenarioName[],
+  seeds: number,
+  steps: number,
+  onProgress?: (done: number, total: number, label: string) => void,
+): void {
+  const runs = variantRuns(variants, scenarios, seeds, steps, onProgress);
+  const writer = new StepsFileWriter(path);
+  try {
+    for (const run of runs) for (const r of run) writer.write(r);
+    writer.close();
+  } catch (err) {
+    writer.abort();
+    throw err;
+  }
 }
 
 export const ALL_SCENARIOS: readonly ScenarioName[] = SCENARIOS;
@@ -132,7 +168,10 @@ export const ALL_SCENARIOS: readonly ScenarioName[] = SCENARIOS;
 /** Runs of one (policy, scenario): seed -> steps in step order. */
 export type Runs = Map<number, StepRecord[]>;
 
-/** policy -> scenario -> seed -> steps, in order of first appearance (the steps file's order). */
+/**
+ * policy -> scenario -> seed -> steps, in order of first appearance (the steps file's order). Holds every record:
+ * the reports stream their files (RunDigests); this is the in-memory form their tests compare against.
+ */
 export function groupRuns(records: readonly StepRecord[]): Map<string, Map<string, Runs>> {
   const out = new Map<string, Map<string, Runs>>();
   for (const r of records) {
@@ -153,6 +192,61 @@ export function runsOf(grouped: Map<string, Map<string, Runs>>, policy: string, 
   const bySeed = grouped.get(policy)?.get(scenario);
   if (!bySeed) throw new Error(`report: the steps file has no runs of policy '${policy}' on scenario '${scenario}'`);
   return [...bySeed.entries()].sort((a, b) => a[0] - b[0]).map(([, steps]) => steps);
+}
+
+/**
+ * The runs of records held in memory (groupRuns), one at a time in the order a report's steps file has them: policies
+ * and scenarios in order of first appearance, seeds ascending (as runsOf), each run sorted by step.
+ */
+export function* runsInFileOrder(records: readonly StepRecord[]): Generator<StepRecord[], void, undefined> {
+  const grouped = groupRuns(records);
+  for (const [policy, byScenario] of grouped) for (const scenario of byScenario.keys()) yield* runsOf(grouped, policy, scenario);
+}
+
+/**
+ * Per-run digests of a stream of runs (streamStepRuns over a steps file), grouped policy -> scenario -> seed in order
+ * of first appearance like groupRuns, with the seeds and the run length over all records. Holds only the digests.
+ */
+export class RunDigests<D> {
+  readonly groups = new Map<string, Map<string, Map<number, D>>>();
+  private readonly seedSet = new Set<number>();
+  /** max(step + 1) over every record. */
+  steps = 0;
+
+  constructor(private readonly digest: (run: StepRecord[]) => D) {}
+
+  /** Adds one run (sorted by step here, as groupRuns does); a run seen twice is an error. */
+  add(run: StepRecord[]): D {
+    if (run.length === 0) throw new Error('report: an empty run');
+    run.sort((a, b) => a.step - b.step);
+    const { policy, scenario, seed } = run[0]!;
+    let byScenario = this.groups.get(policy);
+    if (!byScenario) this.groups.set(policy, (byScenario = new Map()));
+    let bySeed = byScenario.get(scenario);
+    if (!bySeed) byScenario.set(scenario, (bySeed = new Map()));
+    if (bySeed.has(seed)) throw new Error(`report: run policy=${policy} scenario=${scenario} seed=${seed} appears twice`);
+    this.seedSet.add(seed);
+    for (const r of run) if (r.step + 1 > this.steps) this.steps = r.step + 1;
+    const d = this.digest(run);
+    bySeed.set(seed, d);
+    return d;
+  }
+
+  get empty(): boolean {
+    return this.groups.size === 0;
+  }
+
+  /** Every seed seen, ascending. */
+  get seeds(): number[] {
+    return [...this.seedSet].sort((a, b) => a - b);
+  }
+
+  /** The digests of (policy, scenario), sorted by seed; throws naming what is missing (as runsOf). */
+  of(policy: string, scenario: string): D[] {
+    const bySeed = this.groups.get(policy)?.get(scenario);
+    if (!bySeed) throw new Error(`report: the steps file has no runs of policy '${policy}' on scenario '${scenario}'`);
+    return [...bySeed.entries()].sort((a, b) => a[0] - b[0]).map(([, d]) => d);
+  }
 }
 
 /** Control interval of a run (s), from consecutive tSeconds. */

@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readStepsFile } from '../steps-log.ts';
+import { readStepsFile, streamStepRuns, streamStepsFile } from '../steps-log.ts';
 import type { StepRecord } from '../../env/spark-iot-types.ts';
 import type { Action } from '../../core/types.ts';
 import type { Policy, PolicyContext } from '../../policies/types.ts';
-import { MaskedEdgePolicy, analyzeEdge, firstScaleUp, forecastAccuracyOf, noEdgeVariant, runEdgeReport } from './edge.ts';
+import { MaskedEdgePolicy, analyzeEdge, analyzeEdgeRuns, firstScaleUp, forecastAccuracyOf, noEdgeVariant, runEdgeReport } from './edge.ts';
 
 const AGENT = 'threshold-forecast'; // stand-in: it reads the edge forecast from its context
 const MASKED = `${AGENT}+masked-edge`;
@@ -93,6 +93,21 @@ test('forecaster accuracy in edge.md matches a naive recomputation (pooled over 
   }
   // The forecast is exogenous: both variants saw the same one.
   assert.ok(analyzeEdge(records, AGENT, MASKED, 25, 40).scenarios.every((s) => s.sameForecastSeries));
+});
+
+test('the streamed analysis (the steps file read back one run at a time) equals the in-memory one; the timeline keeps one seed', async () => {
+  const { analysis, timelineRows } = await analyzeEdgeRuns(streamStepRuns(streamStepsFile(join(dir, 'steps.csv.gz'), 101)), AGENT, MASKED, 25, 40);
+  assert.deepEqual(analysis, analyzeEdge(records, AGENT, MASKED, 25, 40));
+  // In memory, records in another order (seeds and steps descending) give the same analysis.
+  assert.deepEqual(analyzeEdge([...records].sort((a, b) => b.seed - a.seed || b.step - a.step), AGENT, MASKED, 25, 40), analysis);
+  const best = [...analysis.scenarios].sort((x, y) => y.edge.runs[0]!.onsets - x.edge.runs[0]!.onsets)[0]!.scenario;
+  assert.deepEqual(timelineRows, records.filter((r) => r.scenario === best && r.seed === 10000));
+  // A changed forecast in one no-edge run is caught; edge runs out of seed order are refused (the forecaster's pooled score is summed in seed order).
+  const changed = records.map((r) => (r.policy === MASKED && r.seed === 10001 && r.step === 7 ? { ...r, burstProbability: r.burstProbability + 0.125 } : r));
+  assert.ok(analyzeEdge(changed, AGENT, MASKED, 25, 40).scenarios.some((s) => !s.sameForecastSeries));
+  const runsOfFile = [];
+  for await (const run of streamStepRuns(records)) runsOfFile.push(run);
+  await assert.rejects(analyzeEdgeRuns([...runsOfFile].reverse(), AGENT, MASKED, 25, 40), /not in seed order/);
 });
 
 /** Minimal records for unit tests. */

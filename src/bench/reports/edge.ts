@@ -10,8 +10,11 @@
  * - forecaster accuracy from the forecast recorded in the steps (src/edge/accuracy.ts forecastMetrics): MAPE of the
  *   predicted rate against the arrival rate of the step the horizon falls in, burst precision/recall and mean lead time
  *   of the alarm (burst probability >= 0.5, i.e. CUSUM at its threshold, docs/SIMULATOR.md) against the onsets.
- * Flow: run -> steps.csv.gz -> read back -> analyse -> Markdown + PNGs.
+ * Flow: run -> stream each run to steps.csv.gz as it is produced -> read the file back as a stream of runs, keeping
+ * per-run aggregates (EdgeRunDigest), the forecaster's running score and the lowest seed's runs (the timeline) ->
+ * Markdown + PNGs. The report holds at most one run's records plus those.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
@@ -22,11 +25,11 @@ import type { Action } from '../../core/types.ts';
 import type { Policy, PolicyContext } from '../../policies/types.ts';
 import { createPolicy } from '../../policies/registry.ts';
 import { NO_EDGE_TWINS } from '../../policies/ablations.ts';
-import { readStepsFile, writeStepsFile } from '../steps-log.ts';
+import { streamStepRuns, streamStepsFile } from '../steps-log.ts';
 import {
+  RunDigests,
   burstWindowSteps,
   controlIntervalOf,
-  groupRuns,
   mdTable,
   meanCi,
   num,
@@ -35,8 +38,8 @@ import {
   policyProblem,
   reportScenarios,
   resolveAgent,
-  runVariants,
-  runsOf,
+  runVariantsToFile,
+  runsInFileOrder,
   slaViolationPct,
   specBase,
   totalCostUsd,
@@ -165,30 +168,54 @@ export function runEdgeMetrics(run: readonly StepRecord[]): RunEdgeMetrics {
   };
 }
 
-/** Forecast series of runs, pooled on one timeline (runs placed apart so no detection window spans two runs). */
-export function forecastAccuracyOf(runs: readonly (readonly StepRecord[])[], leadTimeS: number, horizonS: number): ForecastAccuracy {
-  const predicted: number[] = [];
-  const actual: number[] = [];
-  const detections: number[] = [];
-  const onsets: number[] = [];
-  let offsetS = 0;
-  for (const run of runs) {
+/**
+ * The forecast series of runs, pooled on one timeline (runs placed apart so no detection window spans two runs), added
+ * one run at a time: keeps the running MAPE sum and the detection and onset times, not the series.
+ */
+export class ForecastAccumulator {
+  private ape = 0;
+  private n = 0;
+  private readonly detections: number[] = [];
+  private readonly onsets: number[] = [];
+  private offsetS = 0;
+
+  constructor(
+    readonly leadTimeS: number,
+    readonly horizonS: number,
+  ) {}
+
+  add(run: readonly StepRecord[]): void {
     const intervalS = controlIntervalOf(run);
-    const k = Math.round(horizonS / intervalS); // the step the forecast's target second falls in
+    const k = Math.round(this.horizonS / intervalS); // the step the forecast's target second falls in
     let wasAlarm = false;
     run.forEach((s, i) => {
       if (i + k < run.length) {
-        predicted.push(s.predictedRateMsgsPerS);
-        actual.push(run[i + k]!.arrivalRateMsgsPerS);
+        // forecastMetrics' MAPE terms, summed in the same order
+        const a = run[i + k]!.arrivalRateMsgsPerS;
+        if (a > 0) {
+          this.ape += Math.abs(s.predictedRateMsgsPerS - a) / a;
+          this.n++;
+        }
       }
       const alarm = s.burstProbability >= ALARM_PROBABILITY;
-      if (alarm && !wasAlarm) detections.push(offsetS + i * intervalS);
+      if (alarm && !wasAlarm) this.detections.push(this.offsetS + i * intervalS);
       wasAlarm = alarm;
-      if (s.burstOnset) onsets.push(offsetS + i * intervalS);
+      if (s.burstOnset) this.onsets.push(this.offsetS + i * intervalS);
     });
-    offsetS += (run.length + 100) * intervalS + leadTimeS + DETECTION_MAX_LATE_S;
+    this.offsetS += (run.length + 100) * intervalS + this.leadTimeS + DETECTION_MAX_LATE_S;
   }
-  return forecastMetrics(predicted, actual, detections, onsets, { maxEarlyS: leadTimeS + DETECTION_EARLY_SLACK_S, maxLateS: DETECTION_MAX_LATE_S });
+
+  result(): ForecastAccuracy {
+    const m = forecastMetrics([], [], this.detections, this.onsets, { maxEarlyS: this.leadTimeS + DETECTION_EARLY_SLACK_S, maxLateS: DETECTION_MAX_LATE_S });
+    return { ...m, mapePct: this.n > 0 ? (100 * this.ape) / this.n : 0 };
+  }
+}
+
+/** Forecast series of runs, pooled on one timeline (runs placed apart so no detection window spans two runs). */
+export function forecastAccuracyOf(runs: readonly (readonly StepRecord[])[], leadTimeS: number, horizonS: number): ForecastAccuracy {
+  const acc = new ForecastAccumulator(leadTimeS, horizonS);
+  for (const run of runs) acc.add(run);
+  return acc.result();
 }
 
 export interface EdgeVariantStats {
@@ -262,36 +289,116 @@ function pairedDefined(a: readonly RunEdgeMetrics[], b: readonly RunEdgeMetrics[
   return { mean: d.mean, ci95: d.ci95, n: d.n };
 }
 
-/** Everything the report prints, from step records alone. */
-export function analyzeEdge(records: readonly StepRecord[], edgeLabel: string, noEdgeLabel: string, leadTimeS: number, horizonS: number): EdgeAnalysis {
-  if (records.length === 0) throw new Error('edge report: the steps file is empty');
-  const grouped = groupRuns(records);
-  for (const label of [edgeLabel, noEdgeLabel]) {
-    if (!grouped.has(label)) throw new Error(`edge report: the steps file has no runs of '${label}' (policies: ${[...grouped.keys()].join(', ')})`);
-  }
-  const scenarios = [...grouped.get(edgeLabel)!.keys()];
-  const out: EdgeScenarioStats[] = [];
-  for (const scenario of scenarios) {
-    const edgeRuns = runsOf(grouped, edgeLabel, scenario);
-    const noEdgeRuns = runsOf(grouped, noEdgeLabel, scenario);
-    const e = edgeRuns.map(runEdgeMetrics);
-    const n = noEdgeRuns.map(runEdgeMetrics);
-    const series = (runs: StepRecord[][]): string => JSON.stringify(runs.map((r) => r.map((s) => [s.predictedRateMsgsPerS, s.burstProbability])));
-    out.push({
-      scenario,
-      edge: variantStats(edgeLabel, scenario, e),
-      noEdge: variantStats(noEdgeLabel, scenario, n),
-      deltaWindowSlaPct: pairedDefined(e, n, (m) => m.windowSlaViolationPct),
-      deltaSlaPct: pairedDefined(e, n, (m) => m.slaViolationPct),
-      deltaCostUsd: pairedDefined(e, n, (m) => m.costUsd),
-      deltaLeadS: pairedDefined(e, n, (m) => m.meanLeadS),
-      forecast: forecastAccuracyOf(edgeRuns, leadTimeS, horizonS),
-      sameForecastSeries: series(edgeRuns) === series(noEdgeRuns),
-    });
-  }
-  const seeds = [...new Set(records.map((r) => r.seed))].sort((a, b) => a - b);
-  return { edgeLabel, noEdgeLabel, seeds, steps: records.reduce((m, r) => Math.max(m, r.step + 1), 0), leadTimeS, horizonS, scenarios: out };
+/** What the edge report keeps of one run: its metrics and a hash of the forecast series it saw. */
+export interface EdgeRunDigest {
+  metrics: RunEdgeMetrics;
+  forecastSeries: string;
 }
+
+/** The forecast a run saw, hashed: equal series give equal hashes (the no-edge runs must see the edge runs' series). */
+const forecastSeriesHash = (run: readonly StepRecord[]): string =>
+  createHash('sha256')
+    .update(JSON.stringify(run.map((s) => [s.predictedRateMsgsPerS, s.burstProbability])))
+    .digest('hex');
+
+/**
+ * The edge analysis of a stream of runs, one run at a time: per-run digests, the edge variant's forecast accuracy per
+ * scenario (accumulated in seed order, so the edge runs of a scenario must come in ascending seed order, as the steps
+ * file has them) and, per scenario, the runs of its lowest seed (the timeline plot).
+ */
+class EdgeDigester {
+  readonly digests = new RunDigests<EdgeRunDigest>((run) => ({ metrics: runEdgeMetrics(run), forecastSeries: forecastSeriesHash(run) }));
+  private readonly forecast = new Map<string, { acc: ForecastAccumulator; lastSeed: number }>();
+  /** scenario -> the runs (of either label) of the lowest seed seen, in stream order. */
+  private readonly firstSeed = new Map<string, { seed: number; runs: StepRecord[][] }>();
+
+  constructor(
+    readonly edgeLabel: string,
+    readonly noEdgeLabel: string,
+    readonly leadTimeS: number,
+    readonly horizonS: number,
+  ) {}
+
+  add(run: StepRecord[]): void {
+    this.digests.add(run); // sorts the run by step
+    const { policy, scenario, seed } = run[0]!;
+    if (policy === this.edgeLabel) {
+      let f = this.forecast.get(scenario);
+      if (!f) this.forecast.set(scenario, (f = { acc: new ForecastAccumulator(this.leadTimeS, this.horizonS), lastSeed: -Infinity }));
+      if (seed < f.lastSeed) throw new Error(`edge report: the runs of '${policy}' on scenario '${scenario}' are not in seed order (${seed} after ${f.lastSeed})`);
+      f.lastSeed = seed;
+      f.acc.add(run);
+    }
+    if (policy === this.edgeLabel || policy === this.noEdgeLabel) {
+      const kept = this.firstSeed.get(scenario);
+      if (!kept || seed < kept.seed) this.firstSeed.set(scenario, { seed, runs: [run] });
+      else if (seed === kept.seed) kept.runs.push(run);
+    }
+  }
+
+  analysis(): EdgeAnalysis {
+    const { digests, edgeLabel, noEdgeLabel, leadTimeS, horizonS } = this;
+    if (digests.empty) throw new Error('edge report: the steps file is empty');
+    const grouped = digests.groups;
+    for (const label of [edgeLabel, noEdgeLabel]) {
+      if (!grouped.has(label)) throw new Error(`edge report: the steps file has no runs of '${label}' (policies: ${[...grouped.keys()].join(', ')})`);
+    }
+    const scenarios = [...grouped.get(edgeLabel)!.keys()];
+    const out: EdgeScenarioStats[] = [];
+    for (const scenario of scenarios) {
+      const edgeRuns = digests.of(edgeLabel, scenario);
+      const noEdgeRuns = digests.of(noEdgeLabel, scenario);
+      const e = edgeRuns.map((d) => d.metrics);
+      const n = noEdgeRuns.map((d) => d.metrics);
+      out.push({
+        scenario,
+        edge: variantStats(edgeLabel, scenario, e),
+        noEdge: variantStats(noEdgeLabel, scenario, n),
+        deltaWindowSlaPct: pairedDefined(e, n, (m) => m.windowSlaViolationPct),
+        deltaSlaPct: pairedDefined(e, n, (m) => m.slaViolationPct),
+        deltaCostUsd: pairedDefined(e, n, (m) => m.costUsd),
+        deltaLeadS: pairedDefined(e, n, (m) => m.meanLeadS),
+        forecast: this.forecast.get(scenario)!.acc.result(),
+        sameForecastSeries: edgeRuns.length === noEdgeRuns.length && edgeRuns.every((d, i) => d.forecastSeries === noEdgeRuns[i]!.forecastSeries),
+      });
+    }
+    return { edgeLabel, noEdgeLabel, seeds: digests.seeds, steps: digests.steps, leadTimeS, horizonS, scenarios: out };
+  }
+
+  /** The kept records of (scenario, seed) in stream order: empty unless seed is the scenario's lowest. */
+  rowsOf(scenario: string, seed: number): StepRecord[] {
+    const kept = this.firstSeed.get(scenario);
+    return kept && kept.seed === seed ? kept.runs.flat() : [];
+  }
+}
+
+/** Everything the report prints, from step records held in memory (the tests' form of analyzeEdgeRuns). */
+export function analyzeEdge(records: readonly StepRecord[], edgeLabel: string, noEdgeLabel: string, leadTimeS: number, horizonS: number): EdgeAnalysis {
+  const d = new EdgeDigester(edgeLabel, noEdgeLabel, leadTimeS, horizonS);
+  for (const run of runsInFileOrder(records)) d.add(run);
+  return d.analysis();
+}
+
+/**
+ * Everything the report prints, from a stream of runs (streamStepRuns over the steps file), one run at a time; with the
+ * records of the timeline plot (the lowest seed's runs of the scenario with the most onsets in it).
+ */
+export async function analyzeEdgeRuns(
+  runs: AsyncIterable<StepRecord[]> | Iterable<StepRecord[]>,
+  edgeLabel: string,
+  noEdgeLabel: string,
+  leadTimeS: number,
+  horizonS: number,
+): Promise<{ analysis: EdgeAnalysis; timelineRows: StepRecord[] }> {
+  const d = new EdgeDigester(edgeLabel, noEdgeLabel, leadTimeS, horizonS);
+  for await (const run of runs) d.add(run);
+  const analysis = d.analysis();
+  const best = timelineScenario(analysis);
+  return { analysis, timelineRows: d.rowsOf(best.scenario, analysis.seeds[0]!) };
+}
+
+/** The scenario whose first-seed edge run has the most onsets (the timeline plot). */
+const timelineScenario = (a: EdgeAnalysis): EdgeScenarioStats => [...a.scenarios].sort((x, y) => y.edge.runs[0]!.onsets - x.edge.runs[0]!.onsets)[0]!;
 
 export interface EdgeReportMeta {
   command: string;
@@ -409,11 +516,13 @@ function burstsSpec(a: EdgeAnalysis): TopLevelSpec {
   } as unknown as TopLevelSpec;
 }
 
-/** The first seed's run of the scenario with the most onsets: arrivals, forecast, and both variants' executors. */
-function timelineSpec(records: readonly StepRecord[], a: EdgeAnalysis): TopLevelSpec {
-  const best = [...a.scenarios].sort((x, y) => y.edge.runs[0]!.onsets - x.edge.runs[0]!.onsets)[0]!;
+/**
+ * The first seed's run of the scenario with the most onsets: arrivals, forecast, and both variants' executors. `rows`:
+ * the records of that scenario and seed, in file order (analyzeEdgeRuns' timelineRows).
+ */
+function timelineSpec(rows: readonly StepRecord[], a: EdgeAnalysis): TopLevelSpec {
+  const best = timelineScenario(a);
   const seed = a.seeds[0]!;
-  const rows = records.filter((r) => r.scenario === best.scenario && r.seed === seed);
   const edgeRun = rows.filter((r) => r.policy === a.edgeLabel);
   // Drawn at the start of each step (tSeconds is its end), so an onset line sits where its step begins.
   const intervalS = controlIntervalOf(edgeRun);
@@ -452,15 +561,20 @@ export async function runEdgeReport(opts: AgentReportOptions & { noEdgeAgent?: s
   const edgeVariant: Variant = { label: agent, makePolicy: () => createPolicy(agent) };
   mkdirSync(opts.outDir, { recursive: true });
   const stepsPath = join(opts.outDir, 'steps.csv.gz');
-  // Not kept: the analysis reads the file back.
-  writeStepsFile(stepsPath, runVariants([edgeVariant, noEdge.variant], scenarios, opts.seeds, opts.steps, opts.onProgress));
+  // Each run goes to the file as it is produced; the analysis reads the file back as a stream, one run at a time.
+  runVariantsToFile(stepsPath, [edgeVariant, noEdge.variant], scenarios, opts.seeds, opts.steps, opts.onProgress);
 
-  const fromFile = readStepsFile(stepsPath);
   // The edge lead and the forecast horizon are the simulator's configuration (src/core/config.ts, docs/SIMULATOR.md).
-  const analysis = analyzeEdge(fromFile, agent, noEdge.variant.label, DEFAULT_CONFIG.sim.edgeLeadTimeS, DEFAULT_CONFIG.sim.forecastHorizonS);
+  const { analysis, timelineRows } = await analyzeEdgeRuns(
+    streamStepRuns(streamStepsFile(stepsPath), stepsPath),
+    agent,
+    noEdge.variant.label,
+    DEFAULT_CONFIG.sim.edgeLeadTimeS,
+    DEFAULT_CONFIG.sim.forecastHorizonS,
+  );
   const png = { bursts: 'edge_bursts.png', timeline: 'edge_timeline.png' };
   await writePng(join(opts.outDir, png.bursts), burstsSpec(analysis));
-  await writePng(join(opts.outDir, png.timeline), timelineSpec(fromFile, analysis));
+  await writePng(join(opts.outDir, png.timeline), timelineSpec(timelineRows, analysis));
   const command = opts.command ?? `edgepilot report edge --seeds ${opts.seeds} --steps ${opts.steps}${opts.agent ? ` --agent ${opts.agent}` : ''}`;
   const markdownPath = join(opts.outDir, 'edge.md');
   writeFileSync(markdownPath, edgeMarkdown(analysis, { command, notes: allNotes }, png));

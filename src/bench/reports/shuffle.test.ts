@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readStepsFile } from '../steps-log.ts';
+import { readStepsFile, streamStepRuns, streamStepsFile } from '../steps-log.ts';
 import type { StepRecord } from '../../env/spark-iot-types.ts';
 import { CODECS, TIERS } from '../../core/types.ts';
-import { runShuffleReport, analyzeShuffle, fixedLabel, thresholdLabel } from './shuffle.ts';
+import { runShuffleReport, analyzeShuffle, analyzeShuffleRuns, fixedLabel, thresholdLabel } from './shuffle.ts';
 
 const AGENT = 'threshold-forecast'; // stand-in agent: no trained model needed
 const SEEDS = 2;
@@ -85,6 +85,14 @@ test('temperature buckets, choice shares and switch counts match the steps file'
   assert.equal(line.split(' | ')[2], `${m.toFixed(2)} ± ${c.toFixed(2)}`);
   // The stand-in never changes its tier or codec.
   assert.equal(a.switches.find((s) => s.variant === AGENT)!.shuffleChangesPer100.mean, 0);
+});
+
+test('the streamed analysis (the steps file read back one run at a time) equals the in-memory one', async () => {
+  const streamed = await analyzeShuffleRuns(streamStepRuns(streamStepsFile(join(dir, 'steps.csv.gz'), 97)), AGENT);
+  assert.deepEqual(streamed, analyzeShuffle(records, AGENT));
+  // The in-memory form groups records in any order; the seeds are sorted either way.
+  assert.deepEqual(analyzeShuffle([...records].reverse(), AGENT).variants.map((v) => [v.variant, v.costUsd]).sort(), streamed.variants.map((v) => [v.variant, v.costUsd]).sort());
+  await assert.rejects(analyzeShuffleRuns([], AGENT), /steps file is empty/);
 });
 
 test('analysis errors name what is missing', () => {

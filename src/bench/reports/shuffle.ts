@@ -7,8 +7,9 @@
  * full agent (its own tier/codec) is the reference. Paired seeds, 95 % CIs over seeds, results broken down by data
  * temperature (StepRecord.reuseProbability buckets), and how often / what the agent switches to.
  *
- * Flow: run -> write steps.csv.gz -> read it back -> analyse -> Markdown + PNGs. Everything printed is computed
- * from the file that was read back.
+ * Flow: run -> stream each run to steps.csv.gz as it is produced -> read the file back as a stream of runs, keeping
+ * per-run aggregates (ShuffleRunDigest) -> Markdown + PNGs. Everything printed is computed from the file that was read
+ * back, and the report holds at most one run's records at a time.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,21 +19,20 @@ import type { StepRecord } from '../../env/spark-iot-types.ts';
 import { createPolicy } from '../../policies/registry.ts';
 import { ShuffleOverridePolicy, fixedShuffleChooser } from '../../policies/shuffle-override.ts';
 import { SIZE_THRESHOLD_SHUFFLE_SETTINGS, sizeThresholdChooser } from '../../policies/size-threshold-shuffle.ts';
-import { readStepsFile, writeStepsFile } from '../steps-log.ts';
-import { runMetrics } from '../summary.ts';
+import { streamStepRuns, streamStepsFile } from '../steps-log.ts';
+import { runMetrics, type RunMetrics } from '../summary.ts';
 import { seedFor } from '../tournament.ts';
 import {
+  RunDigests,
   TEMPERATURE_BUCKETS,
-  groupRuns,
   mdTable,
   meanCi,
-  meanOf,
   pairedDifference,
   pm,
   reportScenarios,
   resolveAgent,
-  runVariants,
-  runsOf,
+  runVariantsToFile,
+  runsInFileOrder,
   specBase,
   temperatureBucket,
   writePng,
@@ -146,14 +146,71 @@ function paretoFlags(rows: readonly ShuffleVariantStats[]): boolean[] {
   );
 }
 
-/** Everything the report prints, from step records alone. */
+/** One run's steps in a data-temperature bucket: sums in step order (the means below divide them by `steps`). */
+interface BucketSums {
+  steps: number;
+  costRateSum: number;
+  p95Sum: number;
+  violated: number;
+  tiers: Record<Tier, number>;
+  codecs: Record<Codec, number>;
+}
+
+/** What the shuffle report keeps of one run. */
+export interface ShuffleRunDigest {
+  metrics: RunMetrics;
+  buckets: Record<TemperatureBucket, BucketSums>;
+  tierSwitchesPer100: number;
+  codecSwitchesPer100: number;
+  shuffleChangesPer100: number;
+}
+
+export function shuffleRunDigest(run: readonly StepRecord[]): ShuffleRunDigest {
+  const buckets = Object.fromEntries(
+    TEMPERATURE_BUCKETS.map((b) => [
+      b.name,
+      { steps: 0, costRateSum: 0, p95Sum: 0, violated: 0, tiers: Object.fromEntries(TIERS.map((t) => [t, 0])), codecs: Object.fromEntries(CODECS.map((c) => [c, 0])) },
+    ]),
+  ) as Record<TemperatureBucket, BucketSums>;
+  for (const s of run) {
+    const b = buckets[temperatureBucket(s.reuseProbability)];
+    b.steps++;
+    b.costRateSum += s.costRateUsdPerHour;
+    b.p95Sum += s.p95LatencyMs;
+    if (s.slaViolated) b.violated++;
+    b.tiers[s.requestedTier]++;
+    b.codecs[s.requestedCodec]++;
+  }
+  return {
+    metrics: runMetrics(run),
+    buckets,
+    tierSwitchesPer100: switchesPer100(run, (a, b) => a.requestedTier !== b.requestedTier),
+    codecSwitchesPer100: switchesPer100(run, (a, b) => a.requestedCodec !== b.requestedCodec),
+    shuffleChangesPer100: switchesPer100(run, (a, b) => a.requestedTier !== b.requestedTier || a.requestedCodec !== b.requestedCodec),
+  };
+}
+
+/** Everything the report prints, from step records held in memory (the tests' form of analyzeShuffleRuns). */
 export function analyzeShuffle(records: readonly StepRecord[], agent: string): ShuffleAnalysis {
-  if (records.length === 0) throw new Error('shuffle report: the steps file is empty');
-  const grouped = groupRuns(records);
+  const digests = new RunDigests(shuffleRunDigest);
+  for (const run of runsInFileOrder(records)) digests.add(run);
+  return shuffleAnalysisOf(digests, agent);
+}
+
+/** Everything the report prints, from a stream of runs (streamStepRuns over the steps file), one run at a time. */
+export async function analyzeShuffleRuns(runs: AsyncIterable<StepRecord[]> | Iterable<StepRecord[]>, agent: string): Promise<ShuffleAnalysis> {
+  const digests = new RunDigests(shuffleRunDigest);
+  for await (const run of runs) digests.add(run);
+  return shuffleAnalysisOf(digests, agent);
+}
+
+function shuffleAnalysisOf(digests: RunDigests<ShuffleRunDigest>, agent: string): ShuffleAnalysis {
+  if (digests.empty) throw new Error('shuffle report: the steps file is empty');
+  const grouped = digests.groups;
   if (!grouped.has(agent)) throw new Error(`shuffle report: the steps file has no runs of the agent '${agent}' (policies: ${[...grouped.keys()].join(', ')})`);
   const variantLabels = [...grouped.keys()];
   const scenarios = [...grouped.get(agent)!.keys()];
-  const seeds = [...new Set(records.map((r) => r.seed))].sort((a, b) => a - b);
+  const seeds = digests.seeds;
   const variants: ShuffleVariantStats[] = [];
   const buckets: BucketStats[] = [];
   const choices: ChoiceStats[] = [];
@@ -161,11 +218,11 @@ export function analyzeShuffle(records: readonly StepRecord[], agent: string): S
   const bestFixed: Record<string, string> = {};
 
   for (const scenario of scenarios) {
-    const agentRuns = runsOf(grouped, agent, scenario).map(runMetrics);
+    const agentRuns = digests.of(agent, scenario).map((d) => d.metrics);
     const rows: ShuffleVariantStats[] = [];
     for (const variant of variantLabels) {
-      const runs = runsOf(grouped, variant, scenario);
-      const m = runs.map(runMetrics);
+      const runs = digests.of(variant, scenario);
+      const m = runs.map((d) => d.metrics);
       const kind = variantKind(agent, variant);
       const paired = kind !== 'agent' && m.length === agentRuns.length && m.every((x, i) => x.seed === agentRuns[i]!.seed);
       rows.push({
@@ -182,21 +239,21 @@ export function analyzeShuffle(records: readonly StepRecord[], agent: string): S
 
       // Data temperature: per seed, the bucket's steps; then mean ± CI over the seeds that have steps in it.
       for (const b of TEMPERATURE_BUCKETS) {
-        const perSeed = runs.map((run) => run.filter((s) => temperatureBucket(s.reuseProbability) === b.name)).filter((steps) => steps.length > 0);
-        const steps = perSeed.reduce((a, s) => a + s.length, 0);
+        const perSeed = runs.map((d) => d.buckets[b.name]).filter((x) => x.steps > 0);
+        const steps = perSeed.reduce((a, x) => a + x.steps, 0);
         buckets.push({
           scenario,
           variant,
           bucket: b.name,
           steps,
-          costRateUsdPerHour: meanCi(perSeed.map((s) => meanOf(s.map((x) => x.costRateUsdPerHour)))),
-          p95LatencyMs: meanCi(perSeed.map((s) => meanOf(s.map((x) => x.p95LatencyMs)))),
-          slaViolationPct: meanCi(perSeed.map((s) => (100 * s.filter((x) => x.slaViolated).length) / s.length)),
+          costRateUsdPerHour: meanCi(perSeed.map((x) => x.costRateSum / x.steps)),
+          p95LatencyMs: meanCi(perSeed.map((x) => x.p95Sum / x.steps)),
+          slaViolationPct: meanCi(perSeed.map((x) => (100 * x.violated) / x.steps)),
         });
         if (kind !== 'fixed') {
-          const pooled = perSeed.flat();
-          const tierShare = Object.fromEntries(TIERS.map((t) => [t, steps > 0 ? pooled.filter((x) => x.requestedTier === t).length / steps : 0])) as Record<Tier, number>;
-          const codecShare = Object.fromEntries(CODECS.map((c) => [c, steps > 0 ? pooled.filter((x) => x.requestedCodec === c).length / steps : 0])) as Record<Codec, number>;
+          const count = (f: (x: BucketSums) => number): number => perSeed.reduce((a, x) => a + f(x), 0);
+          const tierShare = Object.fromEntries(TIERS.map((t) => [t, steps > 0 ? count((x) => x.tiers[t]) / steps : 0])) as Record<Tier, number>;
+          const codecShare = Object.fromEntries(CODECS.map((c) => [c, steps > 0 ? count((x) => x.codecs[c]) / steps : 0])) as Record<Codec, number>;
           choices.push({ scenario, variant, bucket: b.name, steps, tierShare, codecShare });
         }
       }
@@ -204,9 +261,9 @@ export function analyzeShuffle(records: readonly StepRecord[], agent: string): S
         switches.push({
           scenario,
           variant,
-          tierSwitchesPer100: meanCi(runs.map((r) => switchesPer100(r, (a, b) => a.requestedTier !== b.requestedTier))),
-          codecSwitchesPer100: meanCi(runs.map((r) => switchesPer100(r, (a, b) => a.requestedCodec !== b.requestedCodec))),
-          shuffleChangesPer100: meanCi(runs.map((r) => switchesPer100(r, (a, b) => a.requestedTier !== b.requestedTier || a.requestedCodec !== b.requestedCodec))),
+          tierSwitchesPer100: meanCi(runs.map((d) => d.tierSwitchesPer100)),
+          codecSwitchesPer100: meanCi(runs.map((d) => d.codecSwitchesPer100)),
+          shuffleChangesPer100: meanCi(runs.map((d) => d.shuffleChangesPer100)),
         });
       }
     }
@@ -221,8 +278,7 @@ export function analyzeShuffle(records: readonly StepRecord[], agent: string): S
       bestFixed[scenario] = pick.variant;
     }
   }
-  const steps = records.reduce((m, r) => Math.max(m, r.step + 1), 0);
-  return { agent, scenarios, seeds, steps, variants, bestFixed, buckets, choices, switches };
+  return { agent, scenarios, seeds, steps: digests.steps, variants, bestFixed, buckets, choices, switches };
 }
 
 const short = (agent: string, label: string): string => (label === agent ? `${agent} (full agent)` : label.startsWith(`${agent}+`) ? `+${label.slice(agent.length + 1)}` : label);
@@ -415,10 +471,10 @@ export async function runShuffleReport(opts: AgentReportOptions): Promise<Report
   const { id: agent, notes } = resolveAgent(opts.agent);
   mkdirSync(opts.outDir, { recursive: true });
   const stepsPath = join(opts.outDir, 'steps.csv.gz');
-  // Not kept: the analysis reads the file back (and the in-memory copy would double the peak memory).
-  writeStepsFile(stepsPath, runVariants(shuffleVariants(agent), scenarios, opts.seeds, opts.steps, opts.onProgress));
+  // Each run goes to the file as it is produced; the analysis reads the file back as a stream, one run at a time.
+  runVariantsToFile(stepsPath, shuffleVariants(agent), scenarios, opts.seeds, opts.steps, opts.onProgress);
 
-  const analysis = analyzeShuffle(readStepsFile(stepsPath), agent);
+  const analysis = await analyzeShuffleRuns(streamStepRuns(streamStepsFile(stepsPath), stepsPath), agent);
   const png = { costSla: 'shuffle_cost_sla.png', choices: 'shuffle_choices.png' };
   await writePng(join(opts.outDir, png.costSla), costSlaSpec(analysis));
   await writePng(join(opts.outDir, png.choices), choicesSpec(analysis));
