@@ -24,23 +24,26 @@ export interface DetectionMatchOptions {
   maxLateS: number;
 }
 
-/** Metrics from already computed series (times in seconds on the cloud timeline). */
-export function forecastMetrics(
-  predicted: ArrayLike<number>,
-  actual: ArrayLike<number>,
-  detectionsS: readonly number[],
-  onsetsS: readonly number[],
-  match: DetectionMatchOptions,
-): ForecastAccuracy {
-  let ape = 0;
-  let n = 0;
-  for (let i = 0; i < predicted.length; i++) {
-    const a = actual[i]!;
-    if (a > 0) {
-      ape += Math.abs(predicted[i]! - a) / a;
-      n++;
+/** The rate forecast's MAPE, fed pair by pair (seconds with actual > 0 count), so a report can score runs one at a time. */
+export class MapeAccumulator {
+  private ape = 0;
+  private n = 0;
+
+  add(predicted: number, actual: number): void {
+    if (actual > 0) {
+      this.ape += Math.abs(predicted - actual) / actual;
+      this.n++;
     }
   }
+
+  /** In %; 0 when no second had traffic. */
+  pct(): number {
+    return this.n > 0 ? (100 * this.ape) / this.n : 0;
+  }
+}
+
+/** Precision, recall and lead time of the burst detector: every field of ForecastAccuracy but the MAPE. */
+export function detectionMetrics(detectionsS: readonly number[], onsetsS: readonly number[], match: DetectionMatchOptions): Omit<ForecastAccuracy, 'mapePct'> {
   let truePositives = 0;
   for (const d of detectionsS) if (onsetsS.some((o) => d >= o - match.maxEarlyS && d <= o + match.maxLateS)) truePositives++;
   let detected = 0;
@@ -53,13 +56,25 @@ export function forecastMetrics(
     }
   }
   return {
-    mapePct: n > 0 ? (100 * ape) / n : 0,
     burstPrecision: detectionsS.length > 0 ? truePositives / detectionsS.length : 0,
     burstRecall: onsetsS.length > 0 ? detected / onsetsS.length : 0,
     meanLeadTimeS: detected > 0 ? leadSum / detected : 0,
     detections: detectionsS.length,
     onsets: onsetsS.length,
   };
+}
+
+/** Metrics from already computed series (times in seconds on the cloud timeline). */
+export function forecastMetrics(
+  predicted: ArrayLike<number>,
+  actual: ArrayLike<number>,
+  detectionsS: readonly number[],
+  onsetsS: readonly number[],
+  match: DetectionMatchOptions,
+): ForecastAccuracy {
+  const mape = new MapeAccumulator();
+  for (let i = 0; i < predicted.length; i++) mape.add(predicted[i]!, actual[i]!);
+  return { mapePct: mape.pct(), ...detectionMetrics(detectionsS, onsetsS, match) };
 }
 
 /**

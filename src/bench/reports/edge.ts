@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { StepRecord } from '../../env/spark-iot-types.ts';
 import { DEFAULT_CONFIG } from '../../core/config.ts';
-import { forecastMetrics, type ForecastAccuracy } from '../../edge/accuracy.ts';
+import { MapeAccumulator, detectionMetrics, type ForecastAccuracy } from '../../edge/accuracy.ts';
 import type { Action } from '../../core/types.ts';
 import type { Policy, PolicyContext } from '../../policies/types.ts';
 import { createPolicy } from '../../policies/registry.ts';
@@ -173,8 +173,7 @@ export function runEdgeMetrics(run: readonly StepRecord[]): RunEdgeMetrics {
  * one run at a time: keeps the running MAPE sum and the detection and onset times, not the series.
  */
 export class ForecastAccumulator {
-  private ape = 0;
-  private n = 0;
+  private readonly mape = new MapeAccumulator();
   private readonly detections: number[] = [];
   private readonly onsets: number[] = [];
   private offsetS = 0;
@@ -189,14 +188,7 @@ export class ForecastAccumulator {
     const k = Math.round(this.horizonS / intervalS); // the step the forecast's target second falls in
     let wasAlarm = false;
     run.forEach((s, i) => {
-      if (i + k < run.length) {
-        // forecastMetrics' MAPE terms, summed in the same order
-        const a = run[i + k]!.arrivalRateMsgsPerS;
-        if (a > 0) {
-          this.ape += Math.abs(s.predictedRateMsgsPerS - a) / a;
-          this.n++;
-        }
-      }
+      if (i + k < run.length) this.mape.add(s.predictedRateMsgsPerS, run[i + k]!.arrivalRateMsgsPerS);
       const alarm = s.burstProbability >= ALARM_PROBABILITY;
       if (alarm && !wasAlarm) this.detections.push(this.offsetS + i * intervalS);
       wasAlarm = alarm;
@@ -206,8 +198,7 @@ export class ForecastAccumulator {
   }
 
   result(): ForecastAccuracy {
-    const m = forecastMetrics([], [], this.detections, this.onsets, { maxEarlyS: this.leadTimeS + DETECTION_EARLY_SLACK_S, maxLateS: DETECTION_MAX_LATE_S });
-    return { ...m, mapePct: this.n > 0 ? (100 * this.ape) / this.n : 0 };
+    return { mapePct: this.mape.pct(), ...detectionMetrics(this.detections, this.onsets, { maxEarlyS: this.leadTimeS + DETECTION_EARLY_SLACK_S, maxLateS: DETECTION_MAX_LATE_S }) };
   }
 }
 
