@@ -199,16 +199,26 @@ export class StepsFileWriter {
   }
 }
 
-/** Write steps.csv.gz in one call (gzip's header carries no timestamp from Node, so the bytes are deterministic). */
-export function writeStepsFile(path: string, records: Iterable<StepRecord>, rowsPerMember = ROWS_PER_GZIP_MEMBER): void {
-  const writer = new StepsFileWriter(path, rowsPerMember);
+/**
+ * Lets `fill` write to an open StepsFileWriter, then closes it (the file appears under its real name) or, if `fill`
+ * or the close throws, aborts it (no steps file is left) and rethrows: the one place that pairs close with abort.
+ */
+export function fillStepsFile<T>(writer: StepsFileWriter, fill: (writer: StepsFileWriter) => T): T {
   try {
-    for (const r of records) writer.write(r);
+    const result = fill(writer);
     writer.close();
+    return result;
   } catch (err) {
     writer.abort();
     throw err;
   }
+}
+
+/** Write steps.csv.gz in one call (gzip's header carries no timestamp from Node, so the bytes are deterministic). */
+export function writeStepsFile(path: string, records: Iterable<StepRecord>, rowsPerMember = ROWS_PER_GZIP_MEMBER): void {
+  fillStepsFile(new StepsFileWriter(path, rowsPerMember), (writer) => {
+    for (const r of records) writer.write(r);
+  });
 }
 
 /** Slice size for decoding: whole lines of at most about this many bytes are turned into a string at a time. */
@@ -216,10 +226,33 @@ const DECODE_SLICE_BYTES = 16 * 1024 * 1024;
 
 const headerMismatch = (where: string): Error => new Error(`${where}: header does not match StepRecord fields (expected '${STEPS_HEADER.slice(0, 60)}...')`);
 
+/**
+ * The line-by-line reading both readers share: blank lines skipped, the first line checked against the header, every
+ * other one parsed with its line number in errors. `line` returns the record, or null for a blank or header line;
+ * `end` throws when the file had no line at all.
+ */
+function stepsLineReader(where: string): { line(text: string): StepRecord | null; end(): void } {
+  let lineNo = 0;
+  return {
+    line(text) {
+      if (text.length === 0) return null;
+      lineNo++;
+      if (lineNo === 1) {
+        if (text !== STEPS_HEADER) throw headerMismatch(where);
+        return null;
+      }
+      return csvRowToRecord(text, `${where} line ${lineNo}`);
+    },
+    end() {
+      if (lineNo === 0) throw headerMismatch(where);
+    },
+  };
+}
+
 /** Parses the file's bytes (header + rows) slice by slice, so its size is not bounded by the maximum string length. */
 export function parseStepsBuffer(buf: Buffer, where = 'steps file', sliceBytes = DECODE_SLICE_BYTES): StepRecord[] {
+  const reader = stepsLineReader(where);
   const out: StepRecord[] = [];
-  let lineNo = 0;
   let start = 0;
   while (start < buf.length) {
     let end = Math.min(buf.length, start + sliceBytes);
@@ -228,17 +261,12 @@ export function parseStepsBuffer(buf: Buffer, where = 'steps file', sliceBytes =
       end = nl >= start ? nl + 1 : (buf.indexOf(0x0a, end) + 1 || buf.length);
     }
     for (const line of buf.toString('utf8', start, end).split('\n')) {
-      if (line.length === 0) continue;
-      lineNo++;
-      if (lineNo === 1) {
-        if (line !== STEPS_HEADER) throw headerMismatch(where);
-        continue;
-      }
-      out.push(csvRowToRecord(line, `${where} line ${lineNo}`));
+      const r = reader.line(line);
+      if (r) out.push(r);
     }
     start = end;
   }
-  if (lineNo === 0) throw headerMismatch(where);
+  reader.end();
   return out;
 }
 
@@ -272,19 +300,14 @@ export async function* streamStepsFile(path: string, chunkBytes = STREAM_CHUNK_B
     stream = pipeline(source, gunzip, () => {});
   }
   const decoder = new StringDecoder('utf8');
+  const reader = stepsLineReader(path);
   let rest = '';
-  let lineNo = 0;
   const parse = function* (text: string, last: boolean): Generator<StepRecord> {
     const lines = text.split('\n');
     rest = last ? '' : lines.pop()!;
     for (const line of lines) {
-      if (line.length === 0) continue;
-      lineNo++;
-      if (lineNo === 1) {
-        if (line !== STEPS_HEADER) throw headerMismatch(path);
-        continue;
-      }
-      yield csvRowToRecord(line, `${path} line ${lineNo}`);
+      const r = reader.line(line);
+      if (r) yield r;
     }
   };
   try {
@@ -300,7 +323,7 @@ export async function* streamStepsFile(path: string, chunkBytes = STREAM_CHUNK_B
       yield* parse(rest + decoder.write(next.value), false);
     }
     yield* parse(rest + decoder.end(), true);
-    if (lineNo === 0) throw headerMismatch(path);
+    reader.end();
   } finally {
     stream.destroy();
     source.destroy();

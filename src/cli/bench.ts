@@ -11,7 +11,7 @@ import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
 import { defaultPolicyIds, policyIds, UnknownPolicyError, getPolicyEntry } from '../policies/registry.ts';
 import { runTournament, seedFor, type EnvFactory } from '../bench/tournament.ts';
 import { formatSummaryCsv } from '../bench/summary.ts';
-import { StepsFileWriter } from '../bench/steps-log.ts';
+import { StepsFileWriter, fillStepsFile } from '../bench/steps-log.ts';
 import { renderBenchmarkPng } from '../bench/plots.ts';
 import { buildReport, formatTable } from '../bench/report.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
@@ -130,9 +130,9 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
   // The report's control interval: the env's clock between the first run's first two steps (a 1-step run has none).
   const firstRunTimesS: number[] = [];
   let runsDone = 0;
-  let summary;
-  try {
-    ({ summary } = runTournament({
+  // No truncated steps.csv.gz on a failure: the partial file is deleted (an older complete one is left as it was).
+  const { summary } = fillStepsFile(steps, () =>
+    runTournament({
       scenarios: plan.scenarios,
       policies: plan.policies,
       seeds: plan.seeds,
@@ -147,13 +147,8 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
         runsDone = done;
         bar.set(done, label);
       },
-    }));
-    steps.close();
-  } catch (err) {
-    // No truncated steps.csv.gz: the partial file is deleted (an older complete one, if any, is left as it was).
-    steps.abort();
-    throw err;
-  }
+    }),
+  );
   bar.finish();
 
   writeFileSync(join(plan.out, 'results_summary.csv'), formatSummaryCsv(summary));

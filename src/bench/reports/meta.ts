@@ -31,7 +31,7 @@ import { MODES, modeObjective, modeSwitchSchedule, phaseIndexAt, singleModeSched
 import { normalizeWeights, weightGrid, weightsLabel } from '../../meta/weights.ts';
 import { meanCi, pairedDifference, type MeanCi } from '../stats.ts';
 import { seedFor } from '../tournament.ts';
-import { streamStepRuns, streamStepsFile, StepsFileWriter } from '../steps-log.ts';
+import { fillStepsFile, streamStepRuns, streamStepsFile, StepsFileWriter } from '../steps-log.ts';
 import { renderSvg, svgToPng } from '../plots.ts';
 
 export interface MetaReportOptions {
@@ -371,11 +371,10 @@ export async function runMetaReport(opts: MetaReportOptions): Promise<MetaReport
   const worldsPath = join(opts.outDir, 'worlds.json');
   // Each run's records go to the file as they are produced (under steps.csv.gz.partial until the last run ends,
   // deleted if a run fails); only the single-mode worlds' per-run objectives are kept (the per-mode lookup below).
-  const writer = new StepsFileWriter(stepsPath);
   const modes = loadConfig().modes;
   let done = 0;
   const lookupRaw: Partial<Record<ModeName, number[]>> = {};
-  try {
+  fillStepsFile(new StepsFileWriter(stepsPath), (writer) => {
     for (const world of RUN_ORDER) {
       const env = new ModeScheduleEnv({ scenario: worlds[world]!.scenario, maxSteps: opts.steps, schedule: worlds[world]!.schedule, recordScenario: world });
       const worldSpecs = [...specs];
@@ -410,11 +409,7 @@ export async function runMetaReport(opts: MetaReportOptions): Promise<MetaReport
         lookupRaw[mode] = best!.raw;
       }
     }
-    writer.close();
-  } catch (err) {
-    writer.abort();
-    throw err;
-  }
+  });
   writeFileSync(worldsPath, `${JSON.stringify(worlds, null, 2)}\n`);
 
   // From here on, only the files, the steps file streamed one run at a time.
