@@ -94,10 +94,15 @@ export interface FinishedRun {
   metrics: RunMetrics;
 }
 
-export function runMetrics(steps: readonly StepRecord[]): RunMetrics {
+/** One run's steps, in the order given, through a RunAccumulator. */
+function finishRun(steps: Iterable<StepRecord>): FinishedRun {
   const acc = new RunAccumulator();
   for (const s of steps) acc.add(s);
-  return acc.finish().metrics;
+  return acc.finish();
+}
+
+export function runMetrics(steps: readonly StepRecord[]): RunMetrics {
+  return finishRun(steps).metrics;
 }
 
 const groupKey = (r: { policy: string; scenario: string; trace: string }): string => JSON.stringify([r.policy, r.scenario, r.trace]);
@@ -156,11 +161,7 @@ export function summarize(records: Iterable<StepRecord>): SummaryRow[] {
   }
   const finished: FinishedRun[] = [];
   for (const bySeed of groups.values()) {
-    for (const [, steps] of [...bySeed.entries()].sort((a, b) => a[0] - b[0])) {
-      const acc = new RunAccumulator();
-      for (const s of steps.sort((a, b) => a.step - b.step)) acc.add(s);
-      finished.push(acc.finish());
-    }
+    for (const [, steps] of [...bySeed.entries()].sort((a, b) => a[0] - b[0])) finished.push(finishRun(steps.sort((a, b) => a.step - b.step)));
   }
   return summarizeRuns(finished);
 }

@@ -11,7 +11,7 @@ import { SparkIotEnv } from '../../env/spark-iot-env.ts';
 import type { Policy } from '../../policies/types.ts';
 import { createPolicy, getPolicyEntry } from '../../policies/registry.ts';
 import { runEpisode, seedFor } from '../tournament.ts';
-import { StepsFileWriter } from '../steps-log.ts';
+import { StepsFileWriter, fillStepsFile } from '../steps-log.ts';
 import { meanCi, pairedDifference, type MeanCi } from '../stats.ts';
 import { renderSvg, svgToPng } from '../plots.ts';
 
@@ -102,31 +102,11 @@ function checkVariants(variants: readonly Variant[], seeds: number, steps: numbe
   if (labels.size !== variants.length) throw new Error(`report: variant labels must be unique, got ${variants.map((v) => v.label).join(', ')}`);
 }
 
-function* eachVariantRun(
-  variants: readonly Variant[],
-  scenarios: readonly ScenarioName[],
-  seeds: number,
-  steps: number,
-  onProgress?: (done: number, total: number, label: string) => void,
-): Generator<StepRecord[], void, undefined> {
-  const total = scenarios.length * variants.length * seeds;
-  let done = 0;
-  for (const scenario of scenarios) {
-    for (const v of variants) {
-      const policy = v.makePolicy();
-      const env = new SparkIotEnv({ scenario, maxSteps: steps, maskEdgeFeatures: v.maskEdgeFeatures === true, exposeFuture: policy.clairvoyant === true });
-      for (let i = 0; i < seeds; i++) {
-        yield runEpisode(env, policy, v.label, seedFor(i), steps);
-        onProgress?.(++done, total, `${scenario}/${v.label}`);
-      }
-    }
-  }
-}
-
 /**
  * Every variant x scenario x seed on the real simulator, paired: seed i (10000 + i) is the same exogenous world for
  * every variant. Yields one run at a time (its records in step order, `policy` = the variant's label), in the order
- * scenario -> variant -> seed. The arguments are checked on the call, before any run.
+ * scenario -> variant -> seed. The arguments are checked on the call, before any run (a generator function would
+ * check them only at the first next()).
  */
 export function variantRuns(
   variants: readonly Variant[],
@@ -136,7 +116,20 @@ export function variantRuns(
   onProgress?: (done: number, total: number, label: string) => void,
 ): Generator<StepRecord[], void, undefined> {
   checkVariants(variants, seeds, steps);
-  return eachVariantRun(variants, scenarios, seeds, steps, onProgress);
+  const total = scenarios.length * variants.length * seeds;
+  return (function* () {
+    let done = 0;
+    for (const scenario of scenarios) {
+      for (const v of variants) {
+        const policy = v.makePolicy();
+        const env = new SparkIotEnv({ scenario, maxSteps: steps, maskEdgeFeatures: v.maskEdgeFeatures === true, exposeFuture: policy.clairvoyant === true });
+        for (let i = 0; i < seeds; i++) {
+          yield runEpisode(env, policy, v.label, seedFor(i), steps);
+          onProgress?.(++done, total, `${scenario}/${v.label}`);
+        }
+      }
+    }
+  })();
 }
 
 /**
@@ -153,14 +146,9 @@ export function runVariantsToFile(
   onProgress?: (done: number, total: number, label: string) => void,
 ): void {
   const runs = variantRuns(variants, scenarios, seeds, steps, onProgress);
-  const writer = new StepsFileWriter(path);
-  try {
+  fillStepsFile(new StepsFileWriter(path), (writer) => {
     for (const run of runs) for (const r of run) writer.write(r);
-    writer.close();
-  } catch (err) {
-    writer.abort();
-    throw err;
-  }
+  });
 }
 
 export const ALL_SCENARIOS: readonly ScenarioName[] = SCENARIOS;
