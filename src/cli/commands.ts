@@ -9,5 +9,6 @@ import { register as sparkConf } from './spark-conf.ts';
 import { register as edge } from './edge.ts';
 import { register as demo } from './demo.ts';
 import { register as serve } from './serve.ts';
+import { register as selectMeta } from './select-meta.ts';
 
-export const COMMANDS: Array<(program: Command) => void> = [reproduceSeed, bench, devices, train, report, sparkConf, edge, demo, serve];
+export const COMMANDS: Array<(program: Command) => void> = [reproduceSeed, bench, devices, train, selectMeta, report, sparkConf, edge, demo, serve];

@@ -473,8 +473,11 @@ export const DEFAULT_CONFIG: SimConfig = {
   // Operating modes (docs/META.md). All [assumed]: the issue fixes only the shape of the objectives (budget: lowest
   // cost with SLA violations <= 10 %; critical: fewest violations under a cost cap; normal: a stated mix).
   modes: {
-    // Normal: one violated step in ten weighs as much as spending a fifth of the budget rate.
-    normal: { defaultWeights: { alpha: 1 / 3, beta: 1 / 3, gamma: 1 / 3 }, costWeight: 1, slaWeight: 2, maxSlaViolationRate: 1, costCapOverBudget: 1000, penalty: 0, slaTargetFactor: 1 },
+    // Normal: one violated step in ten weighs as much as spending a fifth of the budget rate, and the SLA is an SLO:
+    // beyond 1 % of a phase's control intervals in violation (99 % within the p95 target) the budget mode's penalty
+    // applies. The SLO was added in session 7, after the seed study showed the mix alone is flat across 0.5-1.4 %
+    // violations in industrial, so TD3 seeds landed anywhere on it (docs/META.md "The normal mode's SLO").
+    normal: { defaultWeights: { alpha: 1 / 3, beta: 1 / 3, gamma: 1 / 3 }, costWeight: 1, slaWeight: 2, maxSlaViolationRate: 0.01, costCapOverBudget: 1000, penalty: 10, slaTargetFactor: 1 },
     // Budget nearly exhausted: minimise cost; the 10 % SLA-violation cap is the issue's.
     budget: { defaultWeights: { alpha: 0.8, beta: 0.1, gamma: 0.1 }, costWeight: 1, slaWeight: 0, maxSlaViolationRate: 0.1, costCapOverBudget: 1000, penalty: 10, slaTargetFactor: 1 },
     // Critical incident: minimise violations of a halved p95 target (operators need fresh data during an incident);

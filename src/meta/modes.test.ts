@@ -7,8 +7,9 @@ const close = (a: number, b: number): void => assert.ok(Math.abs(a - b) < 1e-12,
 
 test('mode objectives: golden values of the documented formulas', () => {
   const m = DEFAULT_CONFIG.modes;
-  // normal: J = -(c + 2v)
-  close(modeObjective(m.normal, { violationRate: 0.1, costOverBudget: 0.5 }), -0.7);
+  // normal: J = -(c + 2v) - 10 max(0, v - 0.01)
+  close(modeObjective(m.normal, { violationRate: 0.005, costOverBudget: 0.5 }), -0.51);
+  close(modeObjective(m.normal, { violationRate: 0.1, costOverBudget: 0.5 }), -0.7 - 10 * 0.09);
   // budget: J = -c - 10 max(0, v - 0.1)
   close(modeObjective(m.budget, { violationRate: 0.1, costOverBudget: 0.4 }), -0.4);
   close(modeObjective(m.budget, { violationRate: 0.3, costOverBudget: 0.4 }), -0.4 - 10 * 0.2);

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeEnsembleManifest } from '../rl/ensemble.ts';
+
+const run = (args: string[]) => spawnSync(process.execPath, ['bin/edgepilot.js', 'select-meta', ...args], { encoding: 'utf8' });
+
+/** A manifest whose two members are real meta-controllers (the shipped one and the no-edge twin's), with artifacts. */
+function candidates(): { dir: string; manifest: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-select-meta-'));
+  const manifest = join(dir, 'meta.json');
+  copyFileSync('models/meta-td3.json', join(dir, 'meta-s1.json'));
+  copyFileSync('models/meta-td3.best.json', join(dir, 'meta-s1.best.json'));
+  copyFileSync('models/meta-td3-no-edge.json', join(dir, 'meta-s2.json'));
+  writeFileSync(join(dir, 'meta-s2.log.jsonl'), '{"type":"eval"}\n');
+  writeEnsembleManifest(manifest, [1, 2]);
+  return { dir, manifest };
+}
+
+test('edgepilot select-meta copies the best candidate to --out with its artifacts and records every score', () => {
+  const { dir, manifest } = candidates();
+  const out = join(dir, 'chosen', 'meta-td3.json');
+  const r = run(['--candidates', manifest, '--out', out, '--seeds', '2', '--steps', '10', '--json', '--quiet']);
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { chosen: string; copied: string[]; record: string; candidates: { path: string; meanJ: number }[] };
+  assert.equal(summary.candidates.length, 2);
+  const best = summary.candidates.reduce((a, b) => (b.meanJ > a.meanJ ? b : a));
+  assert.equal(summary.chosen, best.path);
+  assert.deepEqual(readFileSync(out), readFileSync(best.path), 'the chosen checkpoint is copied byte for byte');
+  const record = JSON.parse(readFileSync(join(dir, 'chosen', 'meta-td3.selection.json'), 'utf8')) as { chosen: string; protocol: { seeds: number; seedBase: number }; candidates: { cells: Record<string, number> }[] };
+  assert.equal(record.chosen, best.path);
+  assert.deepEqual([record.protocol.seeds, record.protocol.seedBase], [2, 70_000]);
+  assert.equal(Object.keys(record.candidates[0]!.cells).length, 12, 'four scenarios x three modes');
+  // Whichever member won, its own artifacts (and no others) went along.
+  const s1 = best.path.endsWith('meta-s1.json');
+  assert.equal(existsSync(join(dir, 'chosen', 'meta-td3.best.json')), s1);
+  assert.equal(existsSync(join(dir, 'chosen', 'meta-td3.log.jsonl')), !s1);
+});
+
+test('edgepilot select-meta: missing flags, a missing candidate or member, and --out among the candidates exit 2 with the reason', () => {
+  const { dir, manifest } = candidates();
+  assert.match(run(['--out', join(dir, 'x.json')]).stderr, /--candidates is required/);
+  assert.match(run(['--candidates', manifest]).stderr, /--out is required/);
+  const gone = run(['--candidates', join(dir, 'nope.json'), '--out', join(dir, 'x.json')]);
+  assert.equal(gone.status, 2);
+  assert.match(gone.stderr, /--candidates: '.*nope.json' not found/);
+  const self = run(['--candidates', join(dir, 'meta-s1.json'), '--out', join(dir, 'meta-s1.json')]);
+  assert.equal(self.status, 2);
+  assert.match(self.stderr, /is one of the candidates/);
+  writeEnsembleManifest(join(dir, 'three.json'), [1, 2, 3]);
+  copyFileSync(join(dir, 'meta-s1.json'), join(dir, 'three-s1.json'));
+  copyFileSync(join(dir, 'meta-s2.json'), join(dir, 'three-s2.json'));
+  assert.match(run(['--candidates', join(dir, 'three.json'), '--out', join(dir, 'x.json')]).stderr, /member of '.*three.json' not found: .*three-s3.json/);
+  assert.match(run(['--candidates', manifest, '--out', join(dir, 'x.json'), '--seeds', '1']).stderr, /--seeds must be an integer >= 2, got '1'/);
+});
