@@ -6,7 +6,9 @@
  * and its paired difference to the first checkpoint. Asks whether validation can tell TD3 seeds apart, and where a
  * mode's objective puts its optimum (docs/META.md "What the normal mode's objective can tell apart").
  * Run: node --import tsx scripts/experiments/meta-cells.mts [--metas A.json,B.json] [--grid] [--scenarios industrial,...]
- *      [--modes normal,...] [--seeds 30] [--seed-base 70000] [--out FILE.json]
+ *      [--modes normal,...] [--seeds 30] [--seed-base 70000] [--out FILE.json] [--overrides '{"modes":{...}}']
+ * --overrides (a ConfigOverrides JSON) scores J under other mode parameters, e.g. the normal mode before its SLO:
+ * '{"modes":{"normal":{"maxSlaViolationRate":1,"penalty":0}}}'. The runs themselves do not change.
  */
 import { writeFileSync } from 'node:fs';
 import { ModeScheduleEnv } from '../../src/meta/mode-env.ts';
@@ -32,7 +34,7 @@ const out = flag('--out', '');
 if (!(Number.isInteger(seeds) && seeds >= 2)) throw new Error(`--seeds must be an integer >= 2, got ${seeds}`);
 if (!(Number.isInteger(seedBase) && seedBase >= 0)) throw new Error(`--seed-base must be an integer >= 0, got ${seedBase}`);
 const STEPS = 500;
-const config = loadConfig();
+const config = loadConfig(JSON.parse(flag('--overrides', '{}')));
 
 interface Contender { name: string; make: () => Policy }
 const contenders: Contender[] = metas.map((m) => ({ name: m, make: () => new HierarchicalPolicy({ id: 'edge-rl', metaCheckpointPath: m }) }));
@@ -54,7 +56,7 @@ for (const scenario of scenarios) {
         const env = new ModeScheduleEnv({ scenario, maxSteps: STEPS, schedule });
         const policy = c.make();
         const records = runEpisode(env, policy, policy.id, seedBase + i, STEPS);
-        runs.j.push(combinedObjective(scoreRun(records, schedule, config.scenarios[scenario].budgetUsdPerHour)));
+        runs.j.push(combinedObjective(scoreRun(records, schedule, config.scenarios[scenario].budgetUsdPerHour, config.modes)));
         runs.violationPct.push((100 * records.filter((r) => violatesModeSla(modeConfig, r)).length) / records.length);
         runs.costUsd.push(records.reduce((a, r) => a + r.costUsd, 0));
       }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SparkIotEnv } from '../env/spark-iot-env.ts';
 import { SCENARIOS, type ScenarioName, type StepRecord } from '../env/spark-iot-types.ts';
-import { defaultPolicyIds } from '../policies/registry.ts';
+import { defaultPolicyIds, getPolicyEntry } from '../policies/registry.ts';
 import { runTournament, seedFor, type EnvFactory, type TournamentOptions, type TournamentResult } from './tournament.ts';
 import { formatSummaryCsv, summarize } from './summary.ts';
 import { readStepsFile, writeStepsFile, STEP_FIELDS } from './steps-log.ts';
@@ -49,12 +49,15 @@ test('real env: the summary recomputed from steps.csv.gz equals the written one'
   }
 });
 
-test('real env: no policy dominates the oracle (SLA violation % and cost) in any scenario', () => {
+// The oracle is a clairvoyant heuristic, not a proven optimum: a trained agent may match it on a small sample (the
+// 20-seed bench has edge-rl at 0.95-1.10x its cost), so this sanity check of the foresight covers the baselines.
+test('real env: no baseline dominates the oracle (SLA violation % and cost) in any scenario', () => {
   for (const scenario of quick.scenarios) {
     const rows = result.summary.filter((r) => r.scenario === scenario);
     const oracle = rows.find((r) => r.policy === 'oracle')!;
+    assert.ok(rows.filter((r) => (getPolicyEntry(r.policy).role ?? 'baseline') === 'baseline').length >= 8, 'the baselines ran');
     for (const r of rows) {
-      if (r.policy === 'oracle') continue;
+      if ((getPolicyEntry(r.policy).role ?? 'baseline') !== 'baseline') continue;
       const noWorse = r.slaViolationPct <= oracle.slaViolationPct && r.costUsd <= oracle.costUsd;
       const better = r.slaViolationPct < oracle.slaViolationPct || r.costUsd < oracle.costUsd;
       assert.ok(!(noWorse && better), `${scenario}: ${r.policy} (${r.slaViolationPct.toFixed(2)} %, $${r.costUsd.toFixed(3)}) dominates the oracle (${oracle.slaViolationPct.toFixed(2)} %, $${oracle.costUsd.toFixed(3)})`);
