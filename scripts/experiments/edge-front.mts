@@ -7,14 +7,12 @@
  * (docs/META.md "The normal mode's SLO").
  * Run: node --import tsx scripts/experiments/edge-front.mts [--scenarios healthcare,industrial] [--seeds 20]
  */
-import { SparkIotEnv } from '../../src/env/spark-iot-env.ts';
 import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
 import { HierarchicalPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { weightGrid } from '../../src/meta/weights.ts';
 import { createPolicy } from '../../src/policies/registry.ts';
 import type { Policy } from '../../src/policies/types.ts';
-import { runEpisode, seedFor } from '../../src/bench/tournament.ts';
-import { runMetrics } from '../../src/bench/summary.ts';
+import { scoreOnBenchSeeds } from './bench-score.ts';
 import { flag } from './flag.ts';
 
 const scenarios = flag('--scenarios', 'healthcare,industrial').split(',') as ScenarioName[];
@@ -25,18 +23,7 @@ const STEPS = 500;
 
 interface Point { label: string; violationPct: number; costUsd: number }
 
-function score(label: string, make: () => Policy, scenario: ScenarioName): Point {
-  const env = new SparkIotEnv({ scenario, maxSteps: STEPS });
-  const policy = make();
-  let violationPct = 0;
-  let costUsd = 0;
-  for (let i = 0; i < seeds; i++) {
-    const m = runMetrics(runEpisode(env, policy, policy.id, seedFor(i), STEPS));
-    violationPct += m.slaViolationPct / seeds;
-    costUsd += m.costUsd / seeds;
-  }
-  return { label, violationPct, costUsd };
-}
+const score = (label: string, make: () => Policy, scenario: ScenarioName): Point => ({ label, ...scoreOnBenchSeeds(make, scenario, seeds, STEPS) });
 
 /** The lower-left envelope: points sorted by cost, each kept only if it has fewer violations than every cheaper one. */
 function front(points: readonly Point[]): Point[] {

@@ -6,13 +6,11 @@
  * oracle's, violations within 2 points of its). docs/META.md "An ensemble of seeds".
  * Run: node --import tsx scripts/experiments/meta-seed-study.mts --metas models/meta-td3.json,runs/meta-s2.json[,...] [--seeds 20]
  */
-import { SparkIotEnv } from '../../src/env/spark-iot-env.ts';
 import { SCENARIOS } from '../../src/env/spark-iot-types.ts';
 import { HierarchicalPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { createPolicy } from '../../src/policies/registry.ts';
 import type { Policy } from '../../src/policies/types.ts';
-import { runEpisode, seedFor } from '../../src/bench/tournament.ts';
-import { runMetrics } from '../../src/bench/summary.ts';
+import { scoreOnBenchSeeds } from './bench-score.ts';
 import { flag } from './flag.ts';
 
 const metas = flag('--metas', 'models/meta-td3.json').split(',');
@@ -20,19 +18,7 @@ const seeds = Number(flag('--seeds', '20'));
 if (!(Number.isInteger(seeds) && seeds >= 2)) throw new Error(`--seeds must be an integer >= 2, got ${seeds}`);
 const STEPS = 500;
 
-function score(make: () => Policy, scenario: (typeof SCENARIOS)[number]): { violationPct: number; costUsd: number } {
-  // The oracle reads the future; the env exposes it to every policy alike (only the oracle looks).
-  const env = new SparkIotEnv({ scenario, maxSteps: STEPS, exposeFuture: true });
-  const policy = make();
-  let violationPct = 0;
-  let costUsd = 0;
-  for (let i = 0; i < seeds; i++) {
-    const m = runMetrics(runEpisode(env, policy, policy.id, seedFor(i), STEPS));
-    violationPct += m.slaViolationPct / seeds;
-    costUsd += m.costUsd / seeds;
-  }
-  return { violationPct, costUsd };
-}
+const score = (make: () => Policy, scenario: (typeof SCENARIOS)[number]) => scoreOnBenchSeeds(make, scenario, seeds, STEPS);
 
 const keda = Object.fromEntries(SCENARIOS.map((s) => [s, score(() => createPolicy('keda-lag'), s)]));
 const oracle = Object.fromEntries(SCENARIOS.map((s) => [s, score(() => createPolicy('oracle'), s)]));
