@@ -11,12 +11,11 @@
  * '{"modes":{"normal":{"maxSlaViolationRate":1,"penalty":0}}}'. The runs themselves do not change.
  */
 import { writeFileSync } from 'node:fs';
-import { ModeScheduleEnv } from '../../src/meta/mode-env.ts';
 import { HierarchicalPolicy, createFixedWeightsPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { MODES, assertMode, singleModeSchedule, violatesModeSla, type ModeName } from '../../src/meta/modes.ts';
 import { weightGrid } from '../../src/meta/weights.ts';
 import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
-import { runEpisode } from '../../src/bench/tournament.ts';
+import { singleModeRuns } from '../../src/bench/meta-selection.ts';
 import { combinedObjective, scoreRun } from '../../src/bench/reports/meta.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { mean, meanCi, pairedDifference } from '../../src/bench/stats.ts';
@@ -52,10 +51,7 @@ for (const scenario of scenarios) {
     const rows: { name: string; runs: CellRuns }[] = [];
     for (const c of contenders) {
       const runs: CellRuns = { j: [], violationPct: [], costUsd: [] };
-      for (let i = 0; i < seeds; i++) {
-        const env = new ModeScheduleEnv({ scenario, maxSteps: STEPS, schedule });
-        const policy = c.make();
-        const records = runEpisode(env, policy, policy.id, seedBase + i, STEPS);
+      for (const records of singleModeRuns(c.make(), scenario, mode, seeds, seedBase, STEPS)) {
         runs.j.push(combinedObjective(scoreRun(records, schedule, config.scenarios[scenario].budgetUsdPerHour, config.modes)));
         runs.violationPct.push((100 * records.filter((r) => violatesModeSla(modeConfig, r)).length) / records.length);
         runs.costUsd.push(records.reduce((a, r) => a + r.costUsd, 0));

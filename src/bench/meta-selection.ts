@@ -11,6 +11,8 @@ import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
 import { ModeScheduleEnv } from '../meta/mode-env.ts';
 import { HierarchicalPolicy } from '../meta/hierarchical-policy.ts';
 import { MODES, singleModeSchedule, type ModeName } from '../meta/modes.ts';
+import type { StepRecord } from '../env/spark-iot-types.ts';
+import type { Policy } from '../policies/types.ts';
 import { combinedObjective, scoreRun } from './reports/meta.ts';
 import { mean } from './stats.ts';
 import { runEpisode } from './tournament.ts';
@@ -42,6 +44,15 @@ export interface CandidateScore {
   perSeedJ: number[];
 }
 
+/**
+ * Whole single-mode runs of one policy in one (scenario, mode) cell, one per world seed seedBase + i. One policy and
+ * one env serve every seed (reset per run), as in the tournament, so checkpoints are loaded once per cell.
+ */
+export function* singleModeRuns(policy: Policy, scenario: ScenarioName, mode: ModeName, seeds: number, seedBase: number, steps: number): Generator<StepRecord[]> {
+  const env = new ModeScheduleEnv({ scenario, maxSteps: steps, schedule: singleModeSchedule(mode) });
+  for (let i = 0; i < seeds; i++) yield runEpisode(env, policy, policy.id, seedBase + i, steps);
+}
+
 /** Scores every candidate checkpoint on the same validation worlds (common random numbers across candidates). */
 export function scoreMetaCandidates(paths: readonly string[], opts: MetaSelectionOptions = {}): CandidateScore[] {
   const seeds = opts.seeds ?? VALIDATION_SEEDS;
@@ -60,17 +71,15 @@ export function scoreMetaCandidates(paths: readonly string[], opts: MetaSelectio
   return paths.map((path) => {
     const cells: Record<string, number> = {};
     const perSeedSum = new Array<number>(seeds).fill(0);
+    const policy = new HierarchicalPolicy({ id: 'meta-candidate', metaCheckpointPath: path, maskEdge: opts.maskEdge ?? false });
     for (const scenario of scenarios) {
       for (const mode of modes) {
         const schedule = singleModeSchedule(mode);
         const js: number[] = [];
-        for (let i = 0; i < seeds; i++) {
-          const env = new ModeScheduleEnv({ scenario, maxSteps: steps, schedule });
-          const policy = new HierarchicalPolicy({ id: 'meta-candidate', metaCheckpointPath: path, maskEdge: opts.maskEdge ?? false });
-          const records = runEpisode(env, policy, policy.id, seedBase + i, steps);
+        for (const records of singleModeRuns(policy, scenario, mode, seeds, seedBase, steps)) {
           const j = combinedObjective(scoreRun(records, schedule, config.scenarios[scenario].budgetUsdPerHour, config.modes));
+          perSeedSum[js.length]! += j;
           js.push(j);
-          perSeedSum[i]! += j;
         }
         cells[`${scenario}/${mode}`] = mean(js);
         done += seeds;

@@ -20,7 +20,8 @@ export const SELECTION_FORMAT = 'edgepilot-meta-selection';
 interface SelectFlags {
   candidates?: string;
   out?: string;
-  noEdge?: boolean;
+  /** commander turns --no-edge into `edge: false` (default true). */
+  edge: boolean;
   seeds: string;
   seedBase: string;
   steps: string;
@@ -73,8 +74,7 @@ export function register(program: Command): void {
       const seeds = parseIntOption('--seeds', flags.seeds, 2);
       const seedBase = parseIntOption('--seed-base', flags.seedBase, 0);
       const steps = parseIntOption('--steps', flags.steps, 1);
-      // commander's --no-edge sets `edge: false`; read it from there.
-      const maskEdge = (flags as unknown as { edge?: boolean }).edge === false;
+      const maskEdge = !flags.edge;
       const paths = candidatePaths(flags.candidates);
       const out = flags.out;
       if (paths.some((p) => resolve(p) === resolve(out))) throw new UsageError(`--out '${out}' is one of the candidates; choose another path`);
