@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEnsembleManifest } from '../rl/ensemble.ts';
@@ -52,4 +52,35 @@ test('edgepilot train --seeds trains one member per seed and writes the ensemble
   const bad = run(['--env', 'Pendulum-v1', '--algo', 'td3', '--seeds', '3-1']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--seeds: range '3-1' runs backwards/);
+});
+
+test('edgepilot train --seeds --jobs 2 trains the members in parallel processes and writes the same files as one at a time', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-cli-train-jobs-'));
+  const common = ['--env', 'Pendulum-v1', '--algo', 'td3', '--timesteps', '300', '--seeds', '6-7', '--eval-freq', '0', '--eval-episodes', '1', '--json', '--quiet'];
+  const one = run([...common, '--out', join(dir, 'seq', 'td3.json')]);
+  assert.equal(one.status, 0, one.stderr);
+  const par = run([...common, '--jobs', '2', '--out', join(dir, 'par', 'td3.json')]);
+  assert.equal(par.status, 0, par.stderr);
+  const last = JSON.parse(par.stdout.trim().split('\n').at(-1)!) as { ensemble: string; members: { seed: number; checkpoint: string }[] };
+  assert.deepEqual(last.members.map((m) => m.seed), [6, 7]);
+  for (const s of [6, 7]) {
+    assert.equal(readFileSync(join(dir, 'par', `td3-s${s}.json`), 'utf8'), readFileSync(join(dir, 'seq', `td3-s${s}.json`), 'utf8'), `member ${s}`);
+  }
+  assert.deepEqual(readEnsembleManifest(join(dir, 'par', 'td3.json')).seeds, [6, 7]);
+  const noSeeds = run(['--env', 'Pendulum-v1', '--algo', 'td3', '--jobs', '2']);
+  assert.equal(noSeeds.status, 2);
+  assert.match(noSeeds.stderr, /--jobs needs --seeds/);
+  const zero = run(['--env', 'Pendulum-v1', '--algo', 'td3', '--seeds', '1-2', '--jobs', '0']);
+  assert.equal(zero.status, 2);
+  assert.match(zero.stderr, /--jobs/);
+});
+
+test('edgepilot train --seeds --jobs: a member that fails fails the command and names its seed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-cli-train-jobs-fail-'));
+  // The members' folder is a file, so every child fails to write its checkpoint.
+  const blocker = join(dir, 'blocker');
+  run(['--env', 'Pendulum-v1', '--algo', 'td3', '--timesteps', '300', '--seed', '1', '--eval-freq', '0', '--out', blocker, '--quiet']);
+  const r = run(['--env', 'Pendulum-v1', '--algo', 'td3', '--timesteps', '300', '--seeds', '1-2', '--jobs', '2', '--eval-freq', '0', '--out', join(blocker, 'td3.json'), '--quiet']);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /2 of 2 members failed.*seed 1: exit/);
 });

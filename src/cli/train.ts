@@ -1,4 +1,5 @@
 /** `edgepilot train`: trains PPO or TD3 on a registered env and saves a checkpoint (see docs/RL.md). */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { envIds, hasEnv, makeEnv } from '../env/registry.ts';
@@ -18,6 +19,7 @@ interface TrainFlags {
   out?: string;
   evalEpisodes?: string;
   evalFreq?: string;
+  jobs?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -42,6 +44,75 @@ function loadConfig(path: string): TrainConfig {
   }
 }
 
+interface MemberSummary {
+  algo: string;
+  env: string;
+  timesteps: number;
+  seed: number;
+  meanReturn: number;
+  stdReturn: number;
+  stepsPerSecond: number;
+  wallSeconds: number;
+  checkpoint: string;
+}
+
+/**
+ * `--seeds` with `--jobs n`: each member is a child `edgepilot train --seed s --out <member>` (the same flags
+ * otherwise), at most n at a time. A member's training depends only on its seed and config, so the files are the
+ * ones a sequential run writes. A failed member fails the command, naming its seed and the child's error; members
+ * already written stay.
+ */
+async function trainMembersInParallel(flags: TrainFlags, seeds: readonly number[], out: string, jobs: number): Promise<MemberSummary[]> {
+  const shared = [
+    ...(flags.env ? ['--env', flags.env] : []),
+    ...(flags.algo ? ['--algo', flags.algo] : []),
+    ...(flags.config ? ['--config', flags.config] : []),
+    ...(flags.timesteps ? ['--timesteps', flags.timesteps] : []),
+    ...(flags.evalEpisodes ? ['--eval-episodes', flags.evalEpisodes] : []),
+    ...(flags.evalFreq ? ['--eval-freq', flags.evalFreq] : []),
+  ];
+  const bar = new ProgressBar({ label: `${seeds.length} members, ${Math.min(jobs, seeds.length)} at a time`, total: seeds.length, silent: flags.quiet });
+  const results = new Array<MemberSummary | undefined>(seeds.length);
+  const failures: string[] = [];
+  let next = 0;
+  const runOne = (i: number): Promise<void> =>
+    new Promise((resolve) => {
+      const seed = seeds[i]!;
+      const args = [...process.execArgv, process.argv[1]!, 'train', ...shared, '--seed', String(seed), '--out', memberPath(out, seed), '--json', '--quiet'];
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', (err) => {
+        failures.push(`seed ${seed}: ${err.message}`);
+        resolve();
+      });
+      child.on('close', (code) => {
+        if (code === 0) {
+          try {
+            const summary = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as MemberSummary;
+            results[i] = summary;
+            bar.tick(1, `seed ${seed}: eval ${summary.meanReturn.toFixed(2)}, ${summary.wallSeconds.toFixed(0)} s`);
+            if (!flags.json) {
+              process.stdout.write(`${summary.algo} on ${summary.env}: ${summary.timesteps} steps, seed ${seed}: deterministic eval ${summary.meanReturn.toFixed(2)} ± ${summary.stdReturn.toFixed(2)}; ${summary.wallSeconds.toFixed(1)} s; checkpoint ${summary.checkpoint}\n`);
+            }
+          } catch {
+            failures.push(`seed ${seed}: no summary from the child (stdout ended with '${stdout.trim().slice(-200)}')`);
+          }
+        } else failures.push(`seed ${seed}: exit ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+        resolve();
+      });
+    });
+  const worker = async (): Promise<void> => {
+    while (next < seeds.length) await runOne(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, seeds.length) }, worker));
+  bar.finish();
+  if (failures.length) throw new Error(`train --seeds: ${failures.length} of ${seeds.length} members failed (the others are written): ${failures.join('; ')}`);
+  return results as MemberSummary[];
+}
+
 export function register(program: Command): void {
   program
     .command('train')
@@ -52,12 +123,13 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed', undefined)
     .option('--seeds <list>', 'train an ensemble, one model per seed (e.g. 1-6 or 1,3,5): members go to <out>-s<seed>.json, the manifest to --out')
     .option('--config <file>', 'JSON config (algo, env, timesteps, seed, evalFreq, evalEpisodes, hyperparameters)')
+    .option('--jobs <n>', 'with --seeds: train up to n members at once, each in its own process (default 1; members are identical either way)')
     .option('--out <file>', 'checkpoint path (default runs/<algo>-<env>-s<seed>.json, or runs/<algo>-<env>-ensemble.json with --seeds); the log and best model go next to it')
     .option('--eval-episodes <n>', 'episodes per periodic evaluation (the final evaluation uses at least 20)')
     .option('--eval-freq <n>', 'env steps between periodic evaluations (0 = final only)')
     .option('--json', 'print a JSON summary as the last stdout line')
     .option('--quiet', 'no progress bar')
-    .action((flags: TrainFlags) => {
+    .action(async (flags: TrainFlags) => {
       const cfg = flags.config ? loadConfig(flags.config) : {};
       const algo = flags.algo ?? cfg.algo;
       if (!algo) throw new UsageError(`--algo is required (or "algo" in --config); valid: ${ALGOS.join(', ')}`);
@@ -80,6 +152,8 @@ export function register(program: Command): void {
           throw new UsageError((err as Error).message);
         }
       }
+      if (flags.jobs !== undefined && !seeds) throw new UsageError('--jobs needs --seeds (it trains ensemble members in parallel)');
+      const jobs = flags.jobs !== undefined ? parseIntOption('--jobs', flags.jobs, 1) : 1;
       const seed = flags.seed !== undefined ? parseIntOption('--seed', flags.seed, 0) : (cfg.seed ?? 0);
       const evalEpisodes = flags.evalEpisodes !== undefined ? parseIntOption('--eval-episodes', flags.evalEpisodes, 1) : (cfg.evalEpisodes ?? 10);
       const evalFreq = flags.evalFreq !== undefined ? parseIntOption('--eval-freq', flags.evalFreq, 0) : (cfg.evalFreq ?? Math.max(1, Math.floor(timesteps / 10)));
@@ -119,7 +193,10 @@ export function register(program: Command): void {
         if (flags.json) printJsonSummary(one);
         return;
       }
-      const members = seeds.map((s, i) => trainOne(s, memberPath(out, s), `${algo} ${envId} seed ${s} (${i + 1}/${seeds.length})`));
+      const members =
+        jobs > 1
+          ? await trainMembersInParallel(flags, seeds, out, jobs)
+          : seeds.map((s, i) => trainOne(s, memberPath(out, s), `${algo} ${envId} seed ${s} (${i + 1}/${seeds.length})`));
       const command = ['edgepilot train', flags.env ? `--env ${flags.env}` : '', flags.algo ? `--algo ${flags.algo}` : '', flags.config ? `--config ${flags.config}` : '', flags.timesteps ? `--timesteps ${flags.timesteps}` : '', flags.evalEpisodes ? `--eval-episodes ${flags.evalEpisodes}` : '', flags.evalFreq ? `--eval-freq ${flags.evalFreq}` : '', `--seeds ${flags.seeds}`, `--out ${out}`].filter(Boolean).join(' ');
       writeEnsembleManifest(out, seeds, command);
       if (!flags.json) process.stdout.write(`ensemble manifest ${out}: ${seeds.length} members (${members.map((m) => m.checkpoint).join(', ')})\n`);
