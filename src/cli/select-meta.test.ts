@@ -8,13 +8,13 @@ import { writeEnsembleManifest } from '../rl/ensemble.ts';
 
 const run = (args: string[]) => spawnSync(process.execPath, ['bin/edgepilot.js', 'select-meta', ...args], { encoding: 'utf8' });
 
-/** A manifest whose two members are real meta-controllers (the shipped one and the no-edge twin's), with artifacts. */
+/** A manifest whose two members are real meta-controllers (members of the shipped ensembles), with artifacts. */
 function candidates(): { dir: string; manifest: string } {
   const dir = mkdtempSync(join(tmpdir(), 'edgepilot-select-meta-'));
   const manifest = join(dir, 'meta.json');
-  copyFileSync('models/meta-td3.json', join(dir, 'meta-s1.json'));
-  copyFileSync('models/meta-td3.best.json', join(dir, 'meta-s1.best.json'));
-  copyFileSync('models/meta-td3-no-edge.json', join(dir, 'meta-s2.json'));
+  copyFileSync('models/meta-td3-s1.json', join(dir, 'meta-s1.json'));
+  copyFileSync('models/meta-td3-s2.json', join(dir, 'meta-s1.best.json'));
+  copyFileSync('models/meta-td3-no-edge-s1.json', join(dir, 'meta-s2.json'));
   writeFileSync(join(dir, 'meta-s2.log.jsonl'), '{"type":"eval"}\n');
   writeEnsembleManifest(manifest, [1, 2]);
   return { dir, manifest };

@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_META_CHECKPOINT, HierarchicalPolicy, NO_EDGE_META_CHECKPOINT, averageMetaControllers, createFixedWeightsPolicy, loadMetaController } from './hierarchical-policy.ts';
-import { writeEnsembleManifest } from '../rl/ensemble.ts';
+import { readEnsembleManifest, writeEnsembleManifest } from '../rl/ensemble.ts';
 import { Rng } from '../core/rng.ts';
 import { EDGE_META_FEATURES, META_OBS_SIZE } from './meta-observation.ts';
 import { DEFAULT_LOWER_CHECKPOINT, NO_EDGE_LOWER_CHECKPOINT, SparkIotMetaEnv, loadLowerPolicy } from './meta-env.ts';
@@ -146,15 +146,30 @@ test('the no-edge lower level is the masked PPO', () => {
   assert.equal(loadLowerPolicy().checkpointPath, DEFAULT_LOWER_CHECKPOINT);
 });
 
+/** One member of each shipped ensemble (models/meta-td3.json and models/meta-td3-no-edge.json are manifests). */
+const SHIPPED_MEMBER = 'models/meta-td3-s1.json';
+const NO_EDGE_MEMBER = 'models/meta-td3-no-edge-s1.json';
+
+test('the shipped meta-controllers are ensemble manifests whose members all load', () => {
+  for (const path of [DEFAULT_META_CHECKPOINT, NO_EDGE_META_CHECKPOINT]) {
+    const manifest = readEnsembleManifest(path);
+    assert.equal(manifest.memberPaths.length, 24, path);
+    assert.deepEqual(manifest.seeds, Array.from({ length: 24 }, (_, i) => i + 1));
+    const meta = loadMetaController(path);
+    const w = Array.from(meta(new Float32Array(META_OBS_SIZE).fill(0.5)));
+    assert.ok(Math.abs(w[0]! + w[1]! + w[2]! - 1) < 1e-9, `${path}: the mean of normalized weights sums to 1`);
+  }
+});
+
 test('an ensemble manifest loads as the mean of its members\' normalized weights', () => {
-  // Two different TD3 actors with the meta-env's spaces: the shipped meta-controller and the no-edge one.
+  // Two different TD3 actors with the meta-env's spaces: members of the shipped edge-aware and no-edge ensembles.
   const dir = mkdtempSync(join(tmpdir(), 'edgepilot-meta-ensemble-mean-'));
   const manifestPath = join(dir, 'meta.json');
   writeEnsembleManifest(manifestPath, [1, 2]);
-  copyFileSync(DEFAULT_META_CHECKPOINT, join(dir, 'meta-s1.json'));
-  copyFileSync(NO_EDGE_META_CHECKPOINT, join(dir, 'meta-s2.json'));
+  copyFileSync(SHIPPED_MEMBER, join(dir, 'meta-s1.json'));
+  copyFileSync(NO_EDGE_MEMBER, join(dir, 'meta-s2.json'));
   const ensemble = loadMetaController(manifestPath);
-  const members = [loadMetaController(DEFAULT_META_CHECKPOINT), loadMetaController(NO_EDGE_META_CHECKPOINT)];
+  const members = [loadMetaController(SHIPPED_MEMBER), loadMetaController(NO_EDGE_MEMBER)];
   const rng = new Rng(11);
   let differ = 0;
   for (let k = 0; k < 20; k++) {
@@ -174,7 +189,7 @@ test('an ensemble with a missing member names it and the command that makes it; 
   const dir = mkdtempSync(join(tmpdir(), 'edgepilot-meta-ensemble-'));
   const manifestPath = join(dir, 'meta.json');
   writeEnsembleManifest(manifestPath, [1, 2], 'edgepilot train --seeds 1-2 --out meta.json');
-  copyFileSync(DEFAULT_META_CHECKPOINT, join(dir, 'meta-s1.json'));
+  copyFileSync(SHIPPED_MEMBER, join(dir, 'meta-s1.json'));
   assert.throws(() => loadMetaController(manifestPath), /ensemble '.*meta\.json': member checkpoint '.*meta-s2\.json' not found; produce it with: edgepilot train --seeds 1-2 --out meta\.json/);
   assert.throws(() => loadLowerPolicy(manifestPath).reset(0), /is an ensemble manifest/);
 });
