@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { envIds, hasEnv, makeEnv } from '../env/registry.ts';
 import { ALGOS, parseTrainConfig, runTraining } from '../rl/trainer.ts';
-import type { Algo, TrainConfig } from '../rl/trainer.ts';
+import type { Algo, TrainConfig, TrainSummary } from '../rl/trainer.ts';
 import { parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
 import { memberPath, parseSeedList, writeEnsembleManifest } from '../rl/ensemble.ts';
@@ -44,17 +44,8 @@ function loadConfig(path: string): TrainConfig {
   }
 }
 
-interface MemberSummary {
-  algo: string;
-  env: string;
-  timesteps: number;
-  seed: number;
-  meanReturn: number;
-  stdReturn: number;
-  stepsPerSecond: number;
-  wallSeconds: number;
-  checkpoint: string;
-}
+/** What `--json` prints for one trained model (the sequential path's trainOne returns the same fields). */
+type MemberSummary = Pick<TrainSummary, 'algo' | 'env' | 'timesteps' | 'seed' | 'meanReturn' | 'stdReturn' | 'stepsPerSecond' | 'wallSeconds' | 'checkpoint'>;
 
 /**
  * `--seeds` with `--jobs n`: each member is a child `edgepilot train --seed s --out <member>` (the same flags
