@@ -50,8 +50,8 @@ type MemberSummary = Pick<TrainSummary, 'algo' | 'env' | 'timesteps' | 'seed' | 
 /**
  * `--seeds` with `--jobs n`: each member is a child `edgepilot train --seed s --out <member>` (the same flags
  * otherwise), at most n at a time. A member's training depends only on its seed and config, so the files are the
- * ones a sequential run writes. A failed member fails the command, naming its seed and the child's error; members
- * already written stay.
+ * ones a sequential run writes. A failed member fails the command, naming its seed and the child's error; no member
+ * starts after it, and the members already written stay.
  */
 async function trainMembersInParallel(flags: TrainFlags, seeds: readonly number[], out: string, jobs: number): Promise<MemberSummary[]> {
   const shared = [
@@ -95,12 +95,16 @@ async function trainMembersInParallel(flags: TrainFlags, seeds: readonly number[
         resolve();
       });
     });
+  // After a failure no new member starts (a bad config would fail them all); the running ones finish.
   const worker = async (): Promise<void> => {
-    while (next < seeds.length) await runOne(next++);
+    while (next < seeds.length && failures.length === 0) await runOne(next++);
   };
   await Promise.all(Array.from({ length: Math.min(jobs, seeds.length) }, worker));
   bar.finish();
-  if (failures.length) throw new Error(`train --seeds: ${failures.length} of ${seeds.length} members failed (the others are written): ${failures.join('; ')}`);
+  if (failures.length) {
+    const written = results.filter(Boolean).length;
+    throw new Error(`train --seeds: ${failures.length} of ${seeds.length} members failed, ${written} written, ${seeds.length - next} not started: ${failures.join('; ')}`);
+  }
   return results as MemberSummary[];
 }
 
