@@ -1,7 +1,7 @@
 /**
  * Where does a policy's cost go? Per policy, over the bench's paired seeds: mean executors (running + starting), mean
  * memory per executor, cost and SLA violations per run, and the most used shuffle tier/codec pairs. A policy is a
- * registry id or `oracle:<capacity margin>:<latency share>` (a clairvoyant setting of scripts/experiments/oracle-frontier.mts).
+ * registry id or `oracle:<capacity margin>:<latency share>` (a clairvoyant setting of `bench --oracle-sweep`, src/bench/oracle-sweep.ts).
  * docs/BENCHMARKS.md "How far foresight gets: the oracle frontier".
  * Run: node --import tsx scripts/experiments/action-mix.mts [--scenario healthcare] [--seeds 10] [--policies edge-rl,oracle,oracle:1.4:0.75]
  */

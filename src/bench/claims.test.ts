@@ -83,3 +83,13 @@ test('a missed reactive bar with paired seeds says by how much per seed, and whe
   assert.equal(checkClaims([keda, withRuns('edge-rl', [0.5, 0.5, 0.5, 0.5], [1, 1, 1, 1])], 'edge-rl')[0]?.reactive?.excess, undefined);
   assert.equal(checkClaims([row('keda-lag', 3, 3), row('edge-rl', 2, 1)], 'edge-rl')[0]?.reactive?.excess, undefined);
 });
+
+test('two reactive baselines with the same violations: the cheaper one is the bar (the stricter one), whatever the order', () => {
+  for (const order of [['keda-lag', 'knative-kpa'], ['knative-kpa', 'keda-lag']]) {
+    const costs: Record<string, number> = { 'keda-lag': 1.63, 'knative-kpa': 1.52 };
+    const rows = [...order.map((id) => row(id, 0.54, costs[id]!)), row('edge-rl', 0.06, 1.46)];
+    const [c] = checkClaims(rows, 'edge-rl');
+    assert.equal(c?.reactive?.policy, 'knative-kpa');
+    assert.ok(Math.abs(c!.reactive!.costRatio - 1.46 / 1.52) < 1e-12);
+  }
+});

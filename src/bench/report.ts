@@ -6,6 +6,7 @@ import type { SummaryRow } from './summary.ts';
 import { getPolicyEntry, SHARED_RESOURCE_SETTINGS } from '../policies/registry.ts';
 import { pairedDifference } from './stats.ts';
 import { checkClaims, formatClaims } from './claims.ts';
+import { checkFeasibility, formatFeasibility, type WorldSweep } from './oracle-sweep.ts';
 import { secondsToSteps } from '../policies/timing.ts';
 import { NO_EDGE_ABLATIONS } from '../policies/ablations.ts';
 
@@ -37,6 +38,8 @@ export interface ReportMeta {
   trace?: string;
   controlIntervalS: number;
   envName: string;
+  /** The oracle's rule at every setting of the grid (`bench --oracle-sweep`, src/bench/oracle-sweep.ts). */
+  oracleSweep?: readonly WorldSweep[];
 }
 
 /** Settings that are periods or windows in seconds; the report shows them with their control-step equivalent. */
@@ -90,10 +93,15 @@ export function paretoFront(rows: readonly SummaryRow[]): Map<string, string[]> 
   return front;
 }
 
-/** The claims check for the main agent in the run: edge-rl if it ran, else the first agent. */
-function claimsSection(rows: readonly SummaryRow[], policies: readonly string[]): string {
+/** The main agent in the run: edge-rl if it ran, else the first agent (no-edge ablations aside). */
+function mainAgent(policies: readonly string[]): string | undefined {
   const agents = policies.filter((id) => getPolicyEntry(id).role === 'agent' && !NO_EDGE_ABLATIONS.includes(id));
-  const agent = agents.includes('edge-rl') ? 'edge-rl' : agents[0];
+  return agents.includes('edge-rl') ? 'edge-rl' : agents[0];
+}
+
+/** The claims check for the main agent in the run. */
+function claimsSection(rows: readonly SummaryRow[], policies: readonly string[]): string {
+  const agent = mainAgent(policies);
   return agent ? formatClaims(checkClaims(rows, agent), agent) : '';
 }
 
@@ -127,6 +135,7 @@ export function buildReport(rows: readonly SummaryRow[], meta: ReportMeta, plotF
     '',
     pairedSection(rows, reference),
     claimsSection(rows, meta.policies),
+    meta.oracleSweep ? formatFeasibility(checkFeasibility(rows, meta.oracleSweep, mainAgent(meta.policies)), mainAgent(meta.policies)) : '',
     '## Settings used (time constants in seconds, converted to control steps as max(1, round(s / interval)))',
     '',
     '| policy | what | settings | source |',

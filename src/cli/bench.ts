@@ -14,6 +14,7 @@ import { formatSummaryCsv } from '../bench/summary.ts';
 import { StepsFileWriter, fillStepsFile } from '../bench/steps-log.ts';
 import { renderBenchmarkPng } from '../bench/plots.ts';
 import { buildReport, formatTable } from '../bench/report.ts';
+import { sweepOracle, sweepSettings, type WorldSweep } from '../bench/oracle-sweep.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
 import { GAPS_FILE_NAME, loadTraceCsv, type Trace } from '../workload/trace.ts';
@@ -45,6 +46,8 @@ export interface BenchOptions {
   json?: boolean;
   /** 'embedded' (default) or 'spark-k8s': memory/codec/tier changes restart the application (docs/SPARK.md). */
   target?: string;
+  /** Also run the oracle's rule at 40 settings and say in the report which bars foresight can clear (src/bench/oracle-sweep.ts). */
+  oracleSweep?: boolean;
 }
 
 export interface ResolvedBench {
@@ -57,6 +60,7 @@ export interface ResolvedBench {
   traceGaps?: string | false;
   out: string;
   target: SparkIotTarget;
+  oracleSweep: boolean;
 }
 
 /** Flags -> a validated run plan (UsageError, exit 2, on anything wrong). */
@@ -93,7 +97,9 @@ export function resolveBenchOptions(o: BenchOptions): ResolvedBench {
   if (!(SPARK_IOT_TARGETS as readonly string[]).includes(target)) throw new UsageError(`unknown --target '${o.target}'; valid targets: ${SPARK_IOT_TARGETS.join(', ')}`);
   const tag = o.quick && o.scenario === undefined ? 'quick' : scenarioArg;
   const out = o.out ?? join('runs', `bench-${tag}${o.trace ? `-${basename(o.trace).replace(/\.[^.]*$/, '')}` : ''}${target === 'embedded' ? '' : `-${target}`}`);
-  return { scenarios, policies, seeds, steps, trace: o.trace, traceStepS, ...(traceGaps !== undefined ? { traceGaps } : {}), out, target };
+  const oracleSweep = o.oracleSweep === true;
+  if (oracleSweep && scenarios.includes(MODE_SWITCH_SCENARIO)) throw new UsageError(`--oracle-sweep: not for ${MODE_SWITCH_SCENARIO} (the oracle has no notion of the modes' objectives); use it with the IoT scenarios`);
+  return { scenarios, policies, seeds, steps, trace: o.trace, traceStepS, ...(traceGaps !== undefined ? { traceGaps } : {}), out, target, oracleSweep };
 }
 
 export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEnv, envName = ENV_NAME): Promise<void> {
@@ -150,6 +156,12 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
     }),
   );
   bar.finish();
+  let oracleSweep: WorldSweep[] | undefined;
+  if (plan.oracleSweep) {
+    const sweepBar = new ProgressBar({ label: 'oracle sweep', total: plan.scenarios.length * sweepSettings().length * plan.seeds });
+    oracleSweep = sweepOracle({ scenarios: plan.scenarios, seeds: plan.seeds, steps: plan.steps, ...(trace ? { trace } : {}), makeEnv: factory, onRunDone: (done, _t, label) => sweepBar.set(done, label) });
+    sweepBar.finish();
+  }
 
   writeFileSync(join(plan.out, 'results_summary.csv'), formatSummaryCsv(summary));
   const title = `Edgepilot tournament: ${plan.scenarios.join(', ')} (${plan.seeds} seeds x ${plan.steps} steps)`;
@@ -165,6 +177,7 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
       steps: plan.steps,
       trace: plan.trace === undefined ? undefined : `${plan.trace} (${traceNote})`,
       controlIntervalS,
+      ...(oracleSweep ? { oracleSweep } : {}),
       envName: (plan.target === 'embedded' ? '' : `[target ${plan.target}] `) + (plan.scenarios.includes(MODE_SWITCH_SCENARIO) ? `${envName} with the mode schedule of ModeScheduleEnv (src/meta/mode-env.ts, docs/META.md)` : envName),
     },
     'benchmark_plots.png',
@@ -195,6 +208,7 @@ export function register(program: Command): void {
     .option('--target <name>', "embedded (default) or spark-k8s: memory, codec and tier changes restart the application (docs/SPARK.md)")
     .option('--out <dir>', 'output folder (default runs/bench-<scenario>)')
     .option('--quick', 'small run: all scenarios, 3 seeds, 120 steps')
+    .option('--oracle-sweep', "also run the clairvoyant oracle's rule at 40 settings (capacity margin x latency share) and report which bars any of them clears (40 more runs per scenario and seed; the oracle is cheap to run)")
     .option('--json', 'print one JSON summary object as the last stdout line')
     .action(async (opts: BenchOptions) => {
       await runBench(opts);
