@@ -94,7 +94,7 @@ export function paretoFront(rows: readonly SummaryRow[]): Map<string, string[]> 
 }
 
 /** The main agent in the run: edge-rl if it ran, else the first agent (no-edge ablations aside). */
-function mainAgent(policies: readonly string[]): string | undefined {
+export function mainAgent(policies: readonly string[]): string | undefined {
   const agents = policies.filter((id) => getPolicyEntry(id).role === 'agent' && !NO_EDGE_ABLATIONS.includes(id));
   return agents.includes('edge-rl') ? 'edge-rl' : agents[0];
 }

@@ -18,8 +18,14 @@ test('bench --oracle-sweep on a trace adds the foresight section, per world, to 
   const trace = join(dir, 'rate.csv');
   writeFileSync(trace, ['t,rate', ...Array.from({ length: 200 }, (_, t) => `${t},${t % 50 < 10 ? 400 : 40}`)].join('\n'));
   const out = join(dir, 'out');
-  const r = await runCli(['bench', '--scenario', 'balanced', '--seeds', '2', '--steps', '6', '--policies', 'fixed,keda-lag,oracle,edge-rl-fixed', '--trace', trace, '--oracle-sweep', '--out', out]);
+  const r = await runCli(['bench', '--scenario', 'balanced', '--seeds', '2', '--steps', '6', '--policies', 'fixed,keda-lag,oracle,edge-rl-fixed', '--trace', trace, '--oracle-sweep', '--json', '--out', out]);
   assert.equal(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+  assert.equal(json.oracleSweep.length, 1);
+  assert.equal(json.oracleSweep[0].world, 'balanced (rate.csv)');
+  assert.equal(json.oracleSweep[0].settings, 40);
+  assert.equal(json.oracleSweep[0].agent, 'edge-rl-fixed');
+  assert.ok(Number.isInteger(json.oracleSweep[0].paretoMet) && Number.isInteger(json.oracleSweep[0].thirdMet));
   const report = readFileSync(join(out, 'report.md'), 'utf8');
   assert.match(report, /## How far foresight gets: the oracle's rule at 40 settings/);
   assert.match(report, /\| balanced \(rate\.csv\) \| \d+ of 40 \| \d+ of 40 \| [0-9.]+ % \/ [0-9.]+ USD \| /);

@@ -13,8 +13,8 @@ import { runTournament, seedFor, type EnvFactory } from '../bench/tournament.ts'
 import { formatSummaryCsv } from '../bench/summary.ts';
 import { StepsFileWriter, fillStepsFile } from '../bench/steps-log.ts';
 import { renderBenchmarkPng } from '../bench/plots.ts';
-import { buildReport, formatTable } from '../bench/report.ts';
-import { sweepOracle, sweepSettings, type WorldSweep } from '../bench/oracle-sweep.ts';
+import { buildReport, formatTable, mainAgent } from '../bench/report.ts';
+import { checkFeasibility, sweepOracle, sweepSettings, type WorldSweep } from '../bench/oracle-sweep.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
 import { GAPS_FILE_NAME, loadTraceCsv, type Trace } from '../workload/trace.ts';
@@ -186,9 +186,22 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
 
   process.stdout.write(`${formatTable(summary)}\n\nwrote ${plan.out}/{results_summary.csv,steps.csv.gz,benchmark_plots.png,report.md}\n`);
   if (o.json) {
+    const agent = mainAgent(plan.policies);
     printJsonSummary({
       out: plan.out,
       rows: summary.map(({ runs: _runs, ...row }) => row),
+      ...(oracleSweep
+        ? {
+            oracleSweep: checkFeasibility(summary, oracleSweep, agent).map((w) => ({
+              world: w.world,
+              settings: w.settings,
+              paretoMet: w.paretoMet,
+              thirdMet: w.thirdMet,
+              agent: agent ?? null,
+              matchedCostRatio: w.matched?.costRatio ?? null,
+            })),
+          }
+        : {}),
     });
   }
 }
