@@ -93,3 +93,20 @@ test('two reactive baselines with the same violations: the cheaper one is the ba
     assert.ok(Math.abs(c!.reactive!.costRatio - 1.46 / 1.52) < 1e-12);
   }
 });
+
+test('the ablation is judged in the burst windows when both rows measured them, and says the whole-run cut beside it', () => {
+  const w = (policy: string, sla: number, windowPct: number | undefined): SummaryRow => ({ ...row(policy, sla, 2), ...(windowPct === undefined ? {} : { windowSlaViolationPct: windowPct }) });
+  // Whole runs: 50 % fewer (met); windows: 2 vs 2.2 = 9 % fewer (not met): the windows decide.
+  const [c] = checkClaims([w('rl-no-edge-meta', 1, 2.2), w('edge-rl', 0.5, 2)], 'edge-rl');
+  assert.equal(c?.ablation?.met, false);
+  assert.ok(Math.abs(c!.ablation!.windowReduction! - (1 - 2 / 2.2)) < 1e-12);
+  assert.match(formatClaims([c!], 'edge-rl'), /\*\*not met\*\*: 9 % fewer than rl-no-edge-meta in the burst windows \(whole runs: 50 % fewer\)/);
+  // Windows met though whole runs are not.
+  const [d] = checkClaims([w('rl-no-edge-meta', 1, 3), w('edge-rl', 0.9, 1)], 'edge-rl');
+  assert.equal(d?.ablation?.met, true);
+  // No onset in any run (NaN) or not measured: the whole runs decide, as before.
+  const [e] = checkClaims([w('rl-no-edge-meta', 1, Number.NaN), w('edge-rl', 0.5, Number.NaN)], 'edge-rl');
+  assert.equal(e?.ablation?.windowReduction, undefined);
+  assert.equal(e?.ablation?.met, true);
+  assert.match(formatClaims([e!], 'edge-rl'), /met: 50 % fewer than rl-no-edge-meta \(whole runs\)/);
+});

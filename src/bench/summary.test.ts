@@ -32,3 +32,23 @@ test('a run mixed with another, an empty run, or a run counted twice is an error
   assert.throws(() => new RunAccumulator().finish(), /a run needs at least one step/);
   assert.throws(() => summarizeRuns([finish(a), finish(b), finish(a)]), /summary: run policy=fixed scenario=balanced trace= seed=10000 appears twice/);
 });
+
+test('each run counts its SLA violations in the burst-onset windows; the row averages the runs that had an onset', () => {
+  const base = episode('fixed', 0)[0]!;
+  // 1200 steps (past the accumulator's first 512-step buffer), onsets at 100 and 1000: the windows are [97, 106] and
+  // [997, 1006]; violations at 97, 99, 106 fall inside, 107 and 500 outside.
+  const run = (seed: number, onsets: number[], violated: number[]): StepRecord[] =>
+    Array.from({ length: 1200 }, (_, i) => ({ ...base, seed, step: i, burstOnset: onsets.includes(i), slaViolated: violated.includes(i) }));
+  const a = finish(run(1, [100, 1000], [97, 99, 106, 107, 500]));
+  // Window steps: 10 + 10 = 20; violated in them: 97, 99, 106 = 3 -> 15 %. Whole run: 5 of 1200.
+  assert.equal(a.metrics.windowSlaViolationPct, 15);
+  assert.equal(a.metrics.slaViolationPct, (100 * 5) / 1200);
+  const calm = finish(run(2, [], [5]));
+  assert.ok(Number.isNaN(calm.metrics.windowSlaViolationPct!));
+  const b = finish(run(3, [1195], [1199]));
+  // The window is cut at the run's end: [1192, 1199], 8 steps, 1 violated.
+  assert.equal(b.metrics.windowSlaViolationPct, 12.5);
+  const [row] = summarizeRuns([a, calm, b]);
+  assert.equal(row!.windowSlaViolationPct, (15 + 12.5) / 2);
+  assert.ok(Number.isNaN(summarizeRuns([calm])[0]!.windowSlaViolationPct!));
+});

@@ -6,6 +6,7 @@
  */
 import type { StepRecord } from '../env/spark-iot-types.ts';
 import { ci95, mean, percentile } from './stats.ts';
+import { windowViolationPct } from './burst-window.ts';
 
 export interface RunMetrics {
   seed: number;
@@ -15,6 +16,8 @@ export interface RunMetrics {
   p95LatencyMs: number;
   droppedMsgs: number;
   scalingActions: number;
+  /** SLA violation % over the run's burst-onset windows (src/bench/burst-window.ts); NaN when it has no onset; absent when not measured. */
+  windowSlaViolationPct?: number;
 }
 
 export interface SummaryRow {
@@ -31,6 +34,11 @@ export interface SummaryRow {
   p95LatencyCi95: number;
   droppedMsgs: number;
   scalingActions: number;
+  /**
+   * Mean SLA violation % in the burst-onset windows over the runs that had an onset (NaN when none had one; absent
+   * when not measured). Not in results_summary.csv, whose columns stay as they were.
+   */
+  windowSlaViolationPct?: number;
   /** Per-seed metrics in seed order (for paired comparisons and plots). */
   runs: RunMetrics[];
 }
@@ -40,7 +48,8 @@ export const SUMMARY_HEADER =
 
 /**
  * One run's metrics, fed step by step (the tournament streams its records and keeps only this per run: the p95
- * latencies, 8 bytes a step, for the percentile). Every record must belong to the run of the first one.
+ * latencies, 8 bytes a step, for the percentile, and a flag byte a step for the burst windows). Every record must
+ * belong to the run of the first one.
  */
 export class RunAccumulator {
   private first: StepRecord | undefined;
@@ -49,6 +58,8 @@ export class RunAccumulator {
   private dropped = 0;
   private scaled = 0;
   private readonly p95sMs: number[] = [];
+  /** Per step, bit 0 = SLA violated, bit 1 = burst onset: one byte a step, for the burst-window violation share. */
+  private flags = new Uint8Array(512);
 
   add(s: StepRecord): void {
     const first = (this.first ??= s);
@@ -61,6 +72,13 @@ export class RunAccumulator {
     this.costUsd += s.costUsd;
     this.dropped += s.droppedMsgs;
     if (s.scaled) this.scaled++;
+    const i = this.p95sMs.length;
+    if (i === this.flags.length) {
+      const grown = new Uint8Array(2 * this.flags.length);
+      grown.set(this.flags);
+      this.flags = grown;
+    }
+    this.flags[i] = (s.slaViolated ? 1 : 0) | (s.burstOnset ? 2 : 0);
     this.p95sMs.push(s.p95LatencyMs);
   }
 
@@ -81,8 +99,14 @@ export class RunAccumulator {
         p95LatencyMs: percentile(this.p95sMs, 95),
         droppedMsgs: this.dropped,
         scalingActions: this.scaled,
+        windowSlaViolationPct: this.windowViolationPct(steps),
       },
     };
+  }
+
+  private windowViolationPct(steps: number): number {
+    const flags = this.flags.subarray(0, steps);
+    return windowViolationPct(flags.map((f) => f & 2), flags.map((f) => f & 1));
   }
 }
 
@@ -111,6 +135,13 @@ const groupKey = (r: { policy: string; scenario: string; trace: string }): strin
  * Summaries from finished runs, in order of first appearance of each (policy, scenario, trace); runs sorted by seed.
  * A (group, seed) seen twice is an error: from records, summarize would have merged the two into one run.
  */
+/** The mean burst-window violation % over the runs with an onset (NaN if none has one); nothing if no run measured it. */
+function windowMean(runs: readonly RunMetrics[]): { windowSlaViolationPct?: number } {
+  if (runs.some((m) => m.windowSlaViolationPct === undefined)) return {};
+  const defined = runs.map((m) => m.windowSlaViolationPct!).filter((x) => Number.isFinite(x));
+  return { windowSlaViolationPct: defined.length > 0 ? mean(defined) : Number.NaN };
+}
+
 export function summarizeRuns(finished: Iterable<FinishedRun>): SummaryRow[] {
   const groups = new Map<string, RunMetrics[]>();
   const seen = new Set<string>();
@@ -142,6 +173,7 @@ export function summarizeRuns(finished: Iterable<FinishedRun>): SummaryRow[] {
       p95LatencyCi95: ci95(col((m) => m.p95LatencyMs)),
       droppedMsgs: mean(col((m) => m.droppedMsgs)),
       scalingActions: mean(col((m) => m.scalingActions)),
+      ...windowMean(runs),
       runs,
     });
   }

@@ -14,6 +14,7 @@ import { runEpisode, seedFor } from '../tournament.ts';
 import { StepsFileWriter, fillStepsFile } from '../steps-log.ts';
 import { meanCi, pairedDifference, type MeanCi } from '../stats.ts';
 import { renderSvg, svgToPng } from '../plots.ts';
+import { burstWindowMask } from '../burst-window.ts';
 
 /** The options every report runner takes (the CLI passes `<out>/<kind>` as outDir). */
 export interface ReportOptions {
@@ -265,13 +266,9 @@ export function temperatureBucket(reuseProbability: number): TemperatureBucket {
 
 /** Steps in [onset - before, onset + after] of any burst onset of the run (indices into the run, ascending). */
 export function burstWindowSteps(run: readonly StepRecord[], before: number, after: number): number[] {
-  const inWindow = new Array<boolean>(run.length).fill(false);
-  run.forEach((s, i) => {
-    if (!s.burstOnset) return;
-    for (let j = Math.max(0, i - before); j <= Math.min(run.length - 1, i + after); j++) inWindow[j] = true;
-  });
+  const mask = burstWindowMask(run.map((s) => s.burstOnset), before, after);
   const out: number[] = [];
-  inWindow.forEach((w, i) => w && out.push(i));
+  mask.forEach((w, i) => w && out.push(i));
   return out;
 }
 

@@ -49,10 +49,10 @@ import {
   type ReportResult,
   type Variant,
 } from './common.ts';
+import { WINDOW_AFTER_STEPS, WINDOW_BEFORE_STEPS } from '../burst-window.ts';
 
-/** Burst window: from 3 steps (30 s) before an onset to 6 steps (60 s) after it (the brief's example). */
-export const WINDOW_BEFORE_STEPS = 3;
-export const WINDOW_AFTER_STEPS = 6;
+/** Burst window (src/bench/burst-window.ts): the summary of every tournament counts the same steps. */
+export { WINDOW_BEFORE_STEPS, WINDOW_AFTER_STEPS };
 /** The forecaster's alarm: burstProbability = S / (S + h) >= 0.5 exactly when the CUSUM S reaches h (docs/SIMULATOR.md). */
 export const ALARM_PROBABILITY = 0.5;
 /** A detection counts from lead + 5 s before an onset to 30 s after it, as evaluateForecaster does (src/edge/accuracy.ts). */
