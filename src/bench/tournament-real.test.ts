@@ -51,13 +51,19 @@ test('real env: the summary recomputed from steps.csv.gz equals the written one'
 
 // The oracle is a clairvoyant heuristic, not a proven optimum: a trained agent may match it on a small sample (the
 // 20-seed bench has edge-rl at 0.95-1.10x its cost), so this sanity check of the foresight covers the baselines.
-test('real env: no baseline dominates the oracle (SLA violation % and cost) in any scenario', () => {
+// A leak check: an autoscaler that beats a policy reading the future may be reading it too. forecast-sizing is left
+// out: it is the oracle's own rule fed the present (src/policies/forecast-sizing.ts), so where the load is flat the
+// oracle's look at the true peak only adds cost, and in these short runs it can undercut the oracle without any
+// leak (over the bench's 20 x 500 the oracle is cheaper). Its own test runs it with the future removed.
+const ORACLE_RULE_ON_THE_PRESENT = 'forecast-sizing';
+
+test('real env: no autoscaler baseline dominates the oracle (SLA violation % and cost) in any scenario', () => {
   for (const scenario of quick.scenarios) {
     const rows = result.summary.filter((r) => r.scenario === scenario);
     const oracle = rows.find((r) => r.policy === 'oracle')!;
-    assert.ok(rows.filter((r) => (getPolicyEntry(r.policy).role ?? 'baseline') === 'baseline').length >= 8, 'the baselines ran');
+    assert.ok(rows.filter((r) => (getPolicyEntry(r.policy).role ?? 'baseline') === 'baseline').length >= 9, 'the baselines ran');
     for (const r of rows) {
-      if ((getPolicyEntry(r.policy).role ?? 'baseline') !== 'baseline') continue;
+      if ((getPolicyEntry(r.policy).role ?? 'baseline') !== 'baseline' || r.policy === ORACLE_RULE_ON_THE_PRESENT) continue;
       const noWorse = r.slaViolationPct <= oracle.slaViolationPct && r.costUsd <= oracle.costUsd;
       const better = r.slaViolationPct < oracle.slaViolationPct || r.costUsd < oracle.costUsd;
       assert.ok(!(noWorse && better), `${scenario}: ${r.policy} (${r.slaViolationPct.toFixed(2)} %, $${r.costUsd.toFixed(3)}) dominates the oracle (${oracle.slaViolationPct.toFixed(2)} %, $${oracle.costUsd.toFixed(3)})`);

@@ -14,6 +14,7 @@ import { KnativeKpaPolicy, KPA_SETTINGS } from './knative-kpa.ts';
 import { ThresholdForecastPolicy, THRESHOLD_FORECAST_SETTINGS } from './threshold-forecast.ts';
 import { SENSIBLE_DEFAULTS } from './sensible-config.ts';
 import { OraclePolicy, ORACLE_DEFAULTS } from './oracle.ts';
+import { ForecastSizingPolicy, FORECAST_SIZING_SETTINGS } from './forecast-sizing.ts';
 import { createSizeThresholdShufflePolicy, SIZE_THRESHOLD_SHUFFLE_SETTINGS } from './size-threshold-shuffle.ts';
 import { PpoAgentPolicy, EDGE_RL_CHECKPOINT, EDGE_RL_SPARK_K8S_CHECKPOINT, RL_NO_EDGE_CHECKPOINT } from './rl-agent.ts';
 import { AGENT_SCALE_DOWN_HOLD_S } from './scale-down-hold.ts';
@@ -99,6 +100,13 @@ const BUILTIN: PolicyEntry[] = [
     source: 'project sanity baseline',
     settings: flat(THRESHOLD_FORECAST_SETTINGS),
     create: () => new ThresholdForecastPolicy(),
+  },
+  {
+    id: 'forecast-sizing',
+    description: "the oracle's sizing rule fed the present and the edge forecast instead of the future (model-based, no learning)",
+    source: 'project baseline (session 9): src/policies/forecast-sizing.ts, at the oracle\'s default settings',
+    settings: flat(FORECAST_SIZING_SETTINGS),
+    create: () => new ForecastSizingPolicy(),
   },
   {
     id: 'oracle',
