@@ -99,6 +99,12 @@ export function mainAgent(policies: readonly string[]): string | undefined {
   return agents.includes('edge-rl') ? 'edge-rl' : agents[0];
 }
 
+/** What the oracle's rule at every swept setting says of the bars, and of the main agent at matched violations. */
+function feasibilitySection(rows: readonly SummaryRow[], sweep: readonly WorldSweep[], policies: readonly string[]): string {
+  const agent = mainAgent(policies);
+  return formatFeasibility(checkFeasibility(rows, sweep, agent), agent);
+}
+
 /** The claims check for the main agent in the run. */
 function claimsSection(rows: readonly SummaryRow[], policies: readonly string[]): string {
   const agent = mainAgent(policies);
@@ -135,7 +141,7 @@ export function buildReport(rows: readonly SummaryRow[], meta: ReportMeta, plotF
     '',
     pairedSection(rows, reference),
     claimsSection(rows, meta.policies),
-    meta.oracleSweep ? formatFeasibility(checkFeasibility(rows, meta.oracleSweep, mainAgent(meta.policies)), mainAgent(meta.policies)) : '',
+    meta.oracleSweep ? feasibilitySection(rows, meta.oracleSweep, meta.policies) : '',
     '## Settings used (time constants in seconds, converted to control steps as max(1, round(s / interval)))',
     '',
     '| policy | what | settings | source |',

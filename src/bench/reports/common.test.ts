@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StepRecord } from '../../env/spark-iot-types.ts';
-import { ReportUnavailableError, burstWindowSteps, controlIntervalOf, groupRuns, mdTable, pm, policyProblem, reportScenarios, resolveAgent, runVariantsToFile, variantRuns, temperatureBucket } from './common.ts';
+import { ReportUnavailableError, controlIntervalOf, groupRuns, mdTable, pm, policyProblem, reportScenarios, resolveAgent, runVariantsToFile, variantRuns, temperatureBucket } from './common.ts';
 import { createPolicy } from '../../policies/registry.ts';
 import type { Policy } from '../../policies/types.ts';
 import { readStepsFile } from '../steps-log.ts';
@@ -27,12 +27,6 @@ test('temperature buckets: [0, .25) cold, [.25, .5) cool, [.5, .75) warm, [.75, 
   assert.throws(() => temperatureBucket(Number.NaN), /got NaN/);
 });
 
-test('burst windows: the union of [onset - before, onset + after], clipped to the run', () => {
-  const run = Array.from({ length: 20 }, (_, i) => fakeRecord({ step: i, burstOnset: i === 1 || i === 8 || i === 10 }));
-  assert.deepEqual(burstWindowSteps(run, 3, 6), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
-  assert.deepEqual(burstWindowSteps(run, 0, 1), [1, 2, 8, 9, 10, 11]);
-  assert.deepEqual(burstWindowSteps(run.map((r) => ({ ...r, burstOnset: false })), 3, 6), []);
-});
 
 test('groupRuns: policy -> scenario -> seed, each run sorted by step; control interval from tSeconds', () => {
   const recs = [fakeRecord({ policy: 'a', seed: 2, step: 1, tSeconds: 20 }), fakeRecord({ policy: 'a', seed: 2, step: 0, tSeconds: 10 }), fakeRecord({ policy: 'b', seed: 1 })];

@@ -14,7 +14,6 @@ import { runEpisode, seedFor } from '../tournament.ts';
 import { StepsFileWriter, fillStepsFile } from '../steps-log.ts';
 import { meanCi, pairedDifference, type MeanCi } from '../stats.ts';
 import { renderSvg, svgToPng } from '../plots.ts';
-import { burstWindowMask } from '../burst-window.ts';
 
 /** The options every report runner takes (the CLI passes `<out>/<kind>` as outDir). */
 export interface ReportOptions {
@@ -264,13 +263,6 @@ export function temperatureBucket(reuseProbability: number): TemperatureBucket {
   return 'hot';
 }
 
-/** Steps in [onset - before, onset + after] of any burst onset of the run (indices into the run, ascending). */
-export function burstWindowSteps(run: readonly StepRecord[], before: number, after: number): number[] {
-  const mask = burstWindowMask(run.map((s) => s.burstOnset), before, after);
-  const out: number[] = [];
-  mask.forEach((w, i) => w && out.push(i));
-  return out;
-}
 
 // ---- formatting ----
 

@@ -28,7 +28,6 @@ import { NO_EDGE_TWINS } from '../../policies/ablations.ts';
 import { streamStepRuns, streamStepsFile } from '../steps-log.ts';
 import {
   RunDigests,
-  burstWindowSteps,
   controlIntervalOf,
   mdTable,
   meanCi,
@@ -49,7 +48,7 @@ import {
   type ReportResult,
   type Variant,
 } from './common.ts';
-import { WINDOW_AFTER_STEPS, WINDOW_BEFORE_STEPS } from '../burst-window.ts';
+import { WINDOW_AFTER_STEPS, WINDOW_BEFORE_STEPS, windowViolationPct } from '../burst-window.ts';
 
 /** Burst window (src/bench/burst-window.ts): the summary of every tournament counts the same steps. */
 export { WINDOW_BEFORE_STEPS, WINDOW_AFTER_STEPS };
@@ -143,7 +142,6 @@ export function firstScaleUp(run: readonly StepRecord[], onsetIndex: number, bef
 export function runEdgeMetrics(run: readonly StepRecord[]): RunEdgeMetrics {
   if (run.length === 0) throw new Error('edge report: an empty run');
   const intervalS = controlIntervalOf(run);
-  const window = burstWindowSteps(run, WINDOW_BEFORE_STEPS, WINDOW_AFTER_STEPS);
   const onsetIdx = run.flatMap((s, i) => (s.burstOnset ? [i] : []));
   const leads: number[] = [];
   let proactive = 0;
@@ -160,7 +158,7 @@ export function runEdgeMetrics(run: readonly StepRecord[]): RunEdgeMetrics {
     slaViolationPct: slaViolationPct(run),
     costUsd: totalCostUsd(run),
     onsets: onsetIdx.length,
-    windowSlaViolationPct: window.length > 0 ? (100 * window.filter((i) => run[i]!.slaViolated).length) / window.length : Number.NaN,
+    windowSlaViolationPct: windowViolationPct(run.map((s) => s.burstOnset), run.map((s) => s.slaViolated)),
     meanLeadS: leads.length > 0 ? leads.reduce((a, x) => a + x, 0) / leads.length : Number.NaN,
     proactiveShare: onsetIdx.length > 0 ? proactive / onsetIdx.length : Number.NaN,
     scaledShare: onsetIdx.length > 0 ? leads.length / onsetIdx.length : Number.NaN,
