@@ -46,9 +46,16 @@ export interface SparkIotTrainEnvOptions {
    * workloads unlike the four scenarios. Drawn from its own stream, so 0 reproduces runs made before it existed.
    */
   workloadVariationShare?: number;
+  /**
+   * 'forecast-sizing': the action is a correction to that rule's action (src/core/residual-action.ts,
+   * src/env/residual-env.ts: the registry then builds SparkIotResidualEnv around this env). Unset: absolute actions.
+   */
+  residualBase?: 'forecast-sizing';
 }
 
-const KNOWN_OPTIONS = ['scenario', 'weights', 'scenarioWeightsShare', 'maskEdgeFeatures', 'maxSteps', 'seedBase', 'trainingReward', 'target', 'workloadVariationShare'];
+export const RESIDUAL_BASES = ['forecast-sizing'] as const;
+
+const KNOWN_OPTIONS = ['scenario', 'weights', 'scenarioWeightsShare', 'maskEdgeFeatures', 'maxSteps', 'seedBase', 'trainingReward', 'target', 'workloadVariationShare', 'residualBase'];
 
 /** Validates registry options (e.g. a config file's envOptions); `envId` names the env in errors. */
 export function parseSparkIotTrainOptions(options: Record<string, unknown> = {}, envId = 'SparkIot'): SparkIotTrainEnvOptions {
@@ -73,6 +80,7 @@ export function parseSparkIotTrainOptions(options: Record<string, unknown> = {},
   if (o.maxSteps !== undefined && (typeof o.maxSteps !== 'number' || !Number.isInteger(o.maxSteps) || o.maxSteps < 1)) throw new Error(`${envId}: option maxSteps must be a positive integer, got ${JSON.stringify(o.maxSteps)}`);
   if (o.seedBase !== undefined && (typeof o.seedBase !== 'number' || !Number.isInteger(o.seedBase) || o.seedBase < 0)) throw new Error(`${envId}: option seedBase must be a non-negative integer, got ${JSON.stringify(o.seedBase)}`);
   if (o.target !== undefined && !(SPARK_IOT_TARGETS as readonly string[]).includes(o.target)) throw new Error(`${envId}: option target must be one of ${SPARK_IOT_TARGETS.join(', ')}, got ${JSON.stringify(o.target)}`);
+  if (o.residualBase !== undefined && !(RESIDUAL_BASES as readonly string[]).includes(o.residualBase)) throw new Error(`${envId}: option residualBase must be one of ${RESIDUAL_BASES.join(', ')}, got ${JSON.stringify(o.residualBase)}`);
   const tr = o.trainingReward as Record<string, unknown> | undefined;
   if (tr !== undefined) {
     if (typeof tr !== 'object' || tr === null) throw new Error(`${envId}: option trainingReward must be an object, got ${JSON.stringify(tr)}`);

@@ -23,10 +23,13 @@ export class ForecastSizingPolicy implements Policy {
   private readonly rule: OraclePolicy;
   private readonly config: SimConfig;
   private maxMessageBytesSeen = 0;
+  /** False: the edge forecast is ignored (demand = the current rate plus the backlog): the base of the no-edge twin. */
+  readonly useForecast: boolean;
 
-  constructor(readonly settings: OracleSettings = FORECAST_SIZING_SETTINGS, config: SimConfig = loadConfig()) {
+  constructor(readonly settings: OracleSettings = FORECAST_SIZING_SETTINGS, config: SimConfig = loadConfig(), opts: { useForecast?: boolean } = {}) {
     this.rule = new OraclePolicy(settings);
     this.config = config;
+    this.useForecast = opts.useForecast ?? true;
   }
 
   reset(seed: number): void {
@@ -41,7 +44,7 @@ export class ForecastSizingPolicy implements Policy {
     const coldStartS = this.config.cluster.coldStart.medianS;
     // The rule looks two intervals plus a cold start ahead; the "future" is the present and the forecast, held flat.
     const horizonS = 2 * ctx.controlIntervalS + Math.ceil(coldStartS) + 1;
-    const rateMsgsPerS = Math.max(s.arrivalRateMsgsPerS, ctx.forecast.predictedRateMsgsPerS);
+    const rateMsgsPerS = this.useForecast ? Math.max(s.arrivalRateMsgsPerS, ctx.forecast.predictedRateMsgsPerS) : s.arrivalRateMsgsPerS;
     // Before the first interval has data, the scenario's configured message size.
     this.maxMessageBytesSeen = Math.max(this.maxMessageBytesSeen, s.meanMessageBytes > 0 ? s.meanMessageBytes : scenario.messageBytes);
     const present: FutureView = {
@@ -58,4 +61,12 @@ export class ForecastSizingPolicy implements Policy {
     };
     return this.rule.act(obs, { ...ctx, future: present });
   }
+}
+
+/**
+ * The base rule a residual agent corrects (src/core/residual-action.ts, src/env/residual-env.ts): forecast-sizing at
+ * its default settings; without the edge forecast for the no-edge twin. One factory for training and inference.
+ */
+export function residualBasePolicy(opts: { maskEdge?: boolean; config?: SimConfig } = {}): Policy {
+  return new ForecastSizingPolicy(FORECAST_SIZING_SETTINGS, opts.config, { useForecast: !(opts.maskEdge ?? false) });
 }

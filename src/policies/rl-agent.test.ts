@@ -132,5 +132,35 @@ test('scaleDownHoldS: the executor count is the max of the last ceil(hold / inte
     info = r.info;
   }
   assert.ok(differs > 0, 'the agent scaled down at least once in 120 steps, and the hold delayed it');
-  assert.throws(() => held.act(obs), /the scale-down hold needs the policy context/);
+  assert.throws(() => held.act(obs), /needs the policy context/);
+});
+
+test('a residual checkpoint (SparkIot with residualBase) acts as the forecast-sizing rule corrected by the network, never reading the future', async () => {
+  const { residualBasePolicy } = await import('./forecast-sizing.ts');
+  const { applyResidual } = await import('../core/residual-action.ts');
+  const { loadModel } = await import('../rl/model.ts');
+  const residualEnv = () => makeEnv('SparkIot', { maxSteps: 20, residualBase: 'forecast-sizing' });
+  const vec = new SyncVecEnv([residualEnv(), residualEnv()]);
+  const ppo = new PPO(vec, { nEnvs: 2, nSteps: 32, batchSize: 32, nEpochs: 1, piLayers: [16], vfLayers: [16], normalizeObs: true }, 4);
+  ppo.learn(64);
+  const path = join(dir, 'tiny-residual.json');
+  saveCheckpoint(path, ppoCheckpoint(ppo, 'SparkIot'));
+  const agent = new PpoAgentPolicy({ id: 'r', checkpointPath: path });
+  assert.equal(agent.isResidual, true);
+  assert.equal(new PpoAgentPolicy({ id: 'abs', checkpointPath: tinySparkIotCheckpoint() }).isResidual, false);
+  const net = loadModel(path);
+  const rule = residualBasePolicy();
+  const env = new SparkIotEnv({ scenario: 'smart-city', maxSteps: 25, exposeFuture: true });
+  agent.reset(2);
+  rule.reset(2);
+  let { obs, info } = env.reset({ seed: 8 });
+  for (let t = 0; t < 25; t++) {
+    const ctx = (info as { context: PolicyContext }).context;
+    assert.ok(ctx.future, 'the env exposes the future here; the agent must ignore it');
+    const act = agent.act(obs, ctx);
+    const expected = applyResidual(rule.act(obs, { ...ctx, future: undefined }), Array.from(net.predict(obs) as ArrayLike<number>));
+    assert.deepEqual(act, expected, `step ${t}`);
+    ({ obs, info } = env.stepAction(act));
+  }
+  assert.throws(() => agent.act(obs), /residual checkpoint needs the policy context/);
 });

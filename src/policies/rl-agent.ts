@@ -13,7 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { actionSpace as ACTION_SPACE, decodeAction } from '../core/action.ts';
 import type { Action, Weights } from '../core/types.ts';
 import { EDGE_FEATURE_INDICES, OBSERVATION_FEATURES, OBS_SIZE, observationSpace } from '../control/observation.ts';
-import { loadModel, type TrainedModel } from '../rl/model.ts';
+import { modelFromCheckpoint, type TrainedModel } from '../rl/model.ts';
+import { assertCompatible, readCheckpoint } from '../rl/checkpoint.ts';
+import { applyResidual, residualActionSpace, RESIDUAL_NVEC } from '../core/residual-action.ts';
+import { residualBasePolicy } from './forecast-sizing.ts';
 import type { Policy, PolicyContext } from './types.ts';
 import { ScaleDownHold } from './scale-down-hold.ts';
 
@@ -68,6 +71,8 @@ export class PpoAgentPolicy implements Policy {
   readonly maskEdge: boolean;
   private readonly hold: ScaleDownHold | null;
   private model: TrainedModel | null = null;
+  /** For a checkpoint trained on SparkIotResidual: the base rule its output corrects (src/env/residual-env.ts). */
+  private base: Policy | null = null;
   private lastNotes: string[] = [];
 
   constructor(opts: PpoAgentPolicyOptions) {
@@ -82,16 +87,30 @@ export class PpoAgentPolicy implements Policy {
   /** Loads and checks the checkpoint (once); throws a CheckpointError naming the file and the mismatch. */
   load(): TrainedModel {
     if (!this.model) {
-      const spaces = { observationSpace: observationSpace(), actionSpace: ACTION_SPACE };
-      this.model = loadModel(this.checkpointPath, spaces, 'ppo');
+      const ckpt = readCheckpoint(this.checkpointPath);
+      // The action space says what the network outputs: corrections to the forecast-sizing rule (trained with
+      // envOptions.residualBase, src/core/residual-action.ts) or the action itself.
+      const nvec = ckpt.actionSpace.kind === 'multi-discrete' ? (ckpt.actionSpace as { nvec: number[] }).nvec : [];
+      const residual = nvec.length === RESIDUAL_NVEC.length && nvec.every((n, i) => n === RESIDUAL_NVEC[i]);
+      const spaces = { algo: 'ppo' as const, observationSpace: observationSpace(), actionSpace: residual ? residualActionSpace : ACTION_SPACE };
+      assertCompatible(ckpt, spaces, `'${this.checkpointPath}'`);
+      this.model = modelFromCheckpoint(ckpt, `'${this.checkpointPath}'`);
+      this.base = residual ? residualBasePolicy({ maskEdge: this.maskEdge }) : null;
     }
     return this.model;
+  }
+
+  /** True when the checkpoint is a residual policy over forecast-sizing (loads it). */
+  get isResidual(): boolean {
+    this.load();
+    return this.base !== null;
   }
 
   reset(_seed: number): void {
     // The network is deterministic and memoryless; the hold's history is the only state. Loading here surfaces a bad
     // checkpoint early.
     this.load();
+    this.base?.reset(_seed);
     this.hold?.reset();
     this.lastNotes = [];
   }
@@ -105,7 +124,15 @@ export class PpoAgentPolicy implements Policy {
     if (obs.length !== OBS_SIZE) throw new Error(`PpoAgentPolicy '${this.id}': observation has ${obs.length} features, expected ${OBS_SIZE}`);
     const x = this.maskEdge ? maskEdge(obs) : obs;
     const a = model.predict(x);
-    const action = decodeAction(typeof a === 'number' ? [a] : Array.from(a));
+    const index = typeof a === 'number' ? [a] : Array.from(a);
+    let action: Action;
+    if (this.base) {
+      if (!ctx) throw new Error(`PpoAgentPolicy '${this.id}': a residual checkpoint needs the policy context (its base rule reads it)`);
+      // The base never sees the future, whatever the caller passes.
+      action = applyResidual(this.base.act(obs, { ...ctx, future: undefined }), index);
+    } else {
+      action = decodeAction(index);
+    }
     this.lastNotes = [];
     if (!this.hold) return action;
     if (!ctx) throw new Error(`PpoAgentPolicy '${this.id}': the scale-down hold needs the policy context (control interval)`);

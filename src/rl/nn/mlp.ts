@@ -124,6 +124,13 @@ export class Mlp<D extends Dtype = 'f64'> implements ParamTensor {
     }
   }
 
+  /** Sets one bias of the output layer (e.g. to start a categorical head at a preferred action). */
+  setOutputBias(unit: number, value: number): void {
+    const nOut = this.sizes[this.numLayers]!;
+    if (!(Number.isInteger(unit) && unit >= 0 && unit < nOut)) throw new Error(`Mlp.setOutputBias: unit ${unit} is outside the output layer's ${nOut} units`);
+    this.params[this.bOff[this.numLayers - 1]! + unit] = value;
+  }
+
   /** PyTorch's default nn.Linear init (what SB3 TD3 uses). */
   initTorchDefault(rng: Rng): void {
     for (let l = 0; l < this.numLayers; l++) torchLinearInit(this.params, this.wOff[l]!, this.bOff[l]!, this.sizes[l + 1]!, this.sizes[l]!, rng);

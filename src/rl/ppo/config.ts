@@ -28,6 +28,14 @@ export const PpoConfigSchema = z
     logStdInit: z.number(),
     /** Running observation normalisation like VecNormalize(norm_obs=True, norm_reward=False, clip_obs=10). */
     normalizeObs: z.boolean(),
+    /**
+     * Not in SB3 (optional; absent = SB3's init): for a Discrete / MultiDiscrete action, the action head's bias for
+     * these indices (one per component) starts at `logit` instead of 0, so the initial policy prefers that action
+     * (about e^logit / (e^logit + n - 1) of the probability of each component). Residual agents use it to start at
+     * the identity correction, i.e. at the base rule (residual policy learning, Silver et al. 2018, start from a
+     * zero residual).
+     */
+    initialAction: z.object({ action: z.array(z.number().int().min(0)).min(1), logit: z.number() }).strict().optional(),
   })
   .strict();
 

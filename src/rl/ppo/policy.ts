@@ -50,7 +50,7 @@ export class ActorCriticPolicy {
     this.action1 = new Float64Array(this.dist.actionSize);
   }
 
-  init(rng: Rng): void {
+  init(rng: Rng, initialAction?: { action: number[]; logit: number }): void {
     if (this.arch.orthoInit) {
       this.actor.initOrthogonal(rng.fork('actor'), Math.SQRT2, 0.01);
       this.critic.initOrthogonal(rng.fork('critic'), Math.SQRT2, 1);
@@ -59,6 +59,21 @@ export class ActorCriticPolicy {
       this.critic.initTorchDefault(rng.fork('critic'));
     }
     this.logStd.params.fill(this.arch.logStdInit);
+    if (initialAction) this.preferInitialAction(initialAction.action, initialAction.logit);
+  }
+
+  /** Sets the action head's bias of the given index of each categorical component to `logit` (config.initialAction). */
+  private preferInitialAction(action: number[], logit: number): void {
+    const space = this.actionSpace;
+    const nvec = space.kind === 'discrete' ? [space.n] : space.kind === 'multi-discrete' ? space.nvec : null;
+    if (!nvec) throw new Error(`PPO: initialAction needs a Discrete or MultiDiscrete action space, got ${space.kind}`);
+    if (action.length !== nvec.length) throw new Error(`PPO: initialAction.action has ${action.length} indices, the action space ${nvec.length} components`);
+    let offset = 0;
+    for (let i = 0; i < nvec.length; i++) {
+      if (action[i]! >= nvec[i]!) throw new Error(`PPO: initialAction.action[${i}] = ${action[i]} is outside the component's ${nvec[i]} choices`);
+      this.actor.setOutputBias(offset + action[i]!, logit);
+      offset += nvec[i]!;
+    }
   }
 
   /** Normalised copy of `n` raw observations (or the input itself when normalisation is off). */

@@ -114,3 +114,19 @@ test('PPO rejects a config that does not match the vector env, naming the key', 
   assert.throws(() => new PPO(vec, { nEnvs: 3 }, 0), /nEnvs=3 but the vector env has 2/);
   assert.throws(() => new PPO(vec, { nEnvs: 2, learningRate: 'fast' }, 0), /learningRate/);
 });
+
+test('initialAction starts the policy at the preferred action, and leaves the checkpoint unchanged when unset', () => {
+  const make = () => new Bandit(multiDiscrete([3, 2, 4]), () => 0);
+  const ppo = new PPO(vecOf(make, 2), { nEnvs: 2, initialAction: { action: [1, 0, 3], logit: 4 } }, 5);
+  assert.deepEqual(Array.from(ppo.predict([0.5, -0.5]) as Int32Array), [1, 0, 3]);
+  // With e^4 against 3 near-zero logits the preferred index of the 4-way head draws about 95 % of the samples.
+  const sampled = Array.from({ length: 400 }, () => (ppo.predict([0.5, -0.5], { deterministic: false }) as Int32Array)[2]);
+  const share = sampled.filter((v) => v === 3).length / sampled.length;
+  assert.ok(share > 0.85 && share < 0.99, `share ${share}`);
+  const plain = new PPO(vecOf(make, 2), { nEnvs: 2 }, 5);
+  assert.equal('initialAction' in plain.config, false);
+  assert.throws(() => new PPO(vecOf(make, 2), { nEnvs: 2, initialAction: { action: [1, 0], logit: 1 } }, 5), /initialAction.action has 2 indices/);
+  assert.throws(() => new PPO(vecOf(make, 2), { nEnvs: 2, initialAction: { action: [1, 2, 0], logit: 1 } }, 5), /initialAction.action\[1\] = 2/);
+  const boxVec = vecOf(() => new Bandit(box(-1, 1, [1]), () => 0), 2);
+  assert.throws(() => new PPO(boxVec, { nEnvs: 2, initialAction: { action: [0], logit: 1 } }, 5), /Discrete or MultiDiscrete/);
+});

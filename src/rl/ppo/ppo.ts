@@ -84,7 +84,7 @@ export class PPO {
     this.rngShuffle = rng.fork('ppo-minibatches');
     const maxBatch = Math.max(merged.batchSize, env.nEnvs);
     this.policy = new ActorCriticPolicy(env.observationSpace, env.actionSpace, { piLayers: merged.piLayers, vfLayers: merged.vfLayers, activation: merged.activation, orthoInit: merged.orthoInit, logStdInit: merged.logStdInit }, maxBatch, merged.normalizeObs);
-    this.policy.init(rng.fork('ppo-init'));
+    this.policy.init(rng.fork('ppo-init'), merged.initialAction);
     this.buffer = new RolloutBuffer(merged.nSteps, env.nEnvs, this.policy.obsSize, this.policy.dist.actionSize);
     this.lrSchedule = makeSchedule(merged.learningRate, 'learningRate');
     this.clipSchedule = makeSchedule(merged.clipRange, 'clipRange');

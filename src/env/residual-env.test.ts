@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeEnv } from './registry.ts';
+import { SparkIotResidualEnv } from './residual-env.ts';
+import { residualBasePolicy } from '../policies/forecast-sizing.ts';
+import { SparkIotTrainEnv } from './spark-iot-train-env.ts';
+import { IDENTITY_RESIDUAL, RESIDUAL_NVEC, applyResidual } from '../core/residual-action.ts';
+import { encodeAction } from '../core/action.ts';
+import type { SparkIotInfo } from './spark-iot-types.ts';
+import type { Action } from '../core/types.ts';
+
+const options = { scenario: 'industrial' as const, maxSteps: 40, residualBase: 'forecast-sizing' as const };
+
+test('SparkIot with residualBase has the residual action space and the same observation as without', () => {
+  const env = makeEnv('SparkIot', options);
+  const { residualBase: _, ...absoluteOptions } = options;
+  assert.deepEqual(env.actionSpace, { kind: 'multi-discrete', nvec: [...RESIDUAL_NVEC] });
+  assert.deepEqual(makeEnv('SparkIot', absoluteOptions).actionSpace, { kind: 'multi-discrete', nvec: [20, 8, 4, 3] });
+  assert.deepEqual(env.observationSpace, makeEnv('SparkIot', absoluteOptions).observationSpace);
+  assert.throws(() => makeEnv('SparkIot', { residualBase: 'oracle' }), /SparkIot: option residualBase must be one of forecast-sizing, got "oracle"/);
+});
+
+test('the identity residual runs exactly the forecast-sizing rule, step for step', () => {
+  const residual = new SparkIotResidualEnv(options);
+  const absolute = new SparkIotTrainEnv({ scenario: 'industrial', maxSteps: 40 });
+  const rule = residualBasePolicy();
+  residual.reset({ seed: 5 });
+  let a = absolute.reset({ seed: 5 });
+  let truncated = false;
+  rule.reset(0);
+  for (let t = 0; t < 40; t++) {
+    const ctx = (a.info as unknown as SparkIotInfo).context;
+    const ruleAction = rule.act(a.obs, { ...ctx, future: undefined });
+    const rs = residual.step(IDENTITY_RESIDUAL);
+    const as = absolute.step(encodeAction(ruleAction));
+    assert.deepEqual((rs.info as { baseAction: Action }).baseAction, ruleAction);
+    assert.deepEqual(Array.from(rs.obs), Array.from(as.obs), `step ${t}`);
+    assert.equal(rs.reward, as.reward);
+    a = as;
+    truncated = rs.truncated;
+    if (rs.truncated || rs.terminated) break;
+  }
+  assert.ok(truncated);
+});
+
+test('a residual changes the action the simulator runs by exactly its offsets', () => {
+  const env = new SparkIotResidualEnv(options);
+  env.reset({ seed: 9 });
+  env.step(IDENTITY_RESIDUAL);
+  const s = env.step([9, 2, 3, 0]); // +6 executors, +1 GB, s3, the base's codec
+  const base = (s.info as { baseAction: Action }).baseAction;
+  const ran = (s.info as unknown as SparkIotInfo).action;
+  assert.deepEqual(ran, applyResidual(base, [9, 2, 3, 0]));
+  assert.equal(ran.tier, 's3');
+});
+
+test('without the edge, the base ignores the forecast (the no-edge twin)', () => {
+  const env = new SparkIotResidualEnv({ ...options, maskEdgeFeatures: true });
+  const r = env.reset({ seed: 3 });
+  const ctx = (r.info as unknown as SparkIotInfo).context;
+  const high = { ...ctx, future: undefined, forecast: { ...ctx.forecast, predictedRateMsgsPerS: 50 * (ctx.snapshot.arrivalRateMsgsPerS + 1) } };
+  const withEdge = residualBasePolicy();
+  const noEdge = residualBasePolicy({ maskEdge: true });
+  withEdge.reset(0);
+  noEdge.reset(0);
+  assert.ok(withEdge.act(r.obs, high).executors > noEdge.act(r.obs, high).executors);
+  assert.throws(() => new SparkIotResidualEnv(options).step(IDENTITY_RESIDUAL), /call reset\(\) first/);
+});
