@@ -164,3 +164,28 @@ test('a residual checkpoint (SparkIot with residualBase) acts as the forecast-si
   }
   assert.throws(() => agent.act(obs), /residual checkpoint needs the policy context/);
 });
+
+test('networkAction is pure: probing other weights in a state changes neither the next action nor the base rule', () => {
+  const env = new SparkIotEnv({ scenario: 'balanced', maxSteps: 40 });
+  const probed = new PpoAgentPolicy({ id: 'probed', checkpointPath: EDGE_RL_CHECKPOINT });
+  const plain = new PpoAgentPolicy({ id: 'plain', checkpointPath: EDGE_RL_CHECKPOINT });
+  probed.reset(0);
+  plain.reset(0);
+  assert.equal(probed.lastBaseAction, null);
+  let { obs, info } = env.reset({ seed: 11 });
+  let changed = 0;
+  for (let t = 0; t < 40; t++) {
+    const ctx = (info as { context: PolicyContext }).context;
+    const a = probed.act(obs, ctx);
+    assert.deepEqual(plain.act(obs, ctx), a, `step ${t}`);
+    assert.deepEqual(probed.networkAction(obs, probed.lastBaseAction), a, 'no hold here, so the probe at the same weights is the action');
+    for (const w of [{ alpha: 1, beta: 0, gamma: 0 }, { alpha: 0, beta: 1, gamma: 0 }]) {
+      const p = probed.networkAction(withWeights(obs, w), probed.lastBaseAction);
+      validateAction(p);
+      if (JSON.stringify(p) !== JSON.stringify(a)) changed++;
+    }
+    ({ obs, info } = env.stepAction(a));
+  }
+  assert.ok(changed > 0, 'some weight vector changes the action in some state');
+  assert.throws(() => probed.networkAction(obs, null), /needs the base rule's action/);
+});

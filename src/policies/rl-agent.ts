@@ -73,6 +73,7 @@ export class PpoAgentPolicy implements Policy {
   private model: TrainedModel | null = null;
   /** For a checkpoint trained on SparkIotResidual: the base rule its output corrects (src/env/residual-env.ts). */
   private base: Policy | null = null;
+  private lastBase: Action | null = null;
   private lastNotes: string[] = [];
 
   constructor(opts: PpoAgentPolicyOptions) {
@@ -111,6 +112,7 @@ export class PpoAgentPolicy implements Policy {
     // checkpoint early.
     this.load();
     this.base?.reset(_seed);
+    this.lastBase = null;
     this.hold?.reset();
     this.lastNotes = [];
   }
@@ -120,19 +122,15 @@ export class PpoAgentPolicy implements Policy {
    * the executor count is held (src/policies/scale-down-hold.ts), which needs ctx.controlIntervalS.
    */
   act(obs: Float32Array, ctx?: PolicyContext): Action {
-    const model = this.load();
-    if (obs.length !== OBS_SIZE) throw new Error(`PpoAgentPolicy '${this.id}': observation has ${obs.length} features, expected ${OBS_SIZE}`);
-    const x = this.maskEdge ? maskEdge(obs) : obs;
-    const a = model.predict(x);
-    const index = typeof a === 'number' ? [a] : Array.from(a);
-    let action: Action;
+    this.load();
+    let base: Action | null = null;
     if (this.base) {
       if (!ctx) throw new Error(`PpoAgentPolicy '${this.id}': a residual checkpoint needs the policy context (its base rule reads it)`);
       // The base never sees the future, whatever the caller passes.
-      action = applyResidual(this.base.act(obs, { ...ctx, future: undefined }), index);
-    } else {
-      action = decodeAction(index);
+      base = this.base.act(obs, { ...ctx, future: undefined });
     }
+    this.lastBase = base;
+    const action = this.networkAction(obs, base);
     this.lastNotes = [];
     if (!this.hold) return action;
     if (!ctx) throw new Error(`PpoAgentPolicy '${this.id}': the scale-down hold needs the policy context (control interval)`);
@@ -141,6 +139,26 @@ export class PpoAgentPolicy implements Policy {
       this.lastNotes = [`scale-down hold: the network recommended ${action.executors} executors; ${executors} kept (its highest of the last ${this.hold.holdS} s)`];
     }
     return { ...action, executors };
+  }
+
+  /**
+   * The network's action for `obs` on a given base action (residual checkpoints; ignored by absolute ones), before the
+   * hold. Pure: it does not advance the base rule or the hold, so a probe can ask it for many weight vectors in one
+   * state (the weights report does, with `lastBaseAction`).
+   */
+  networkAction(obs: Float32Array, base: Action | null): Action {
+    const model = this.load();
+    if (obs.length !== OBS_SIZE) throw new Error(`PpoAgentPolicy '${this.id}': observation has ${obs.length} features, expected ${OBS_SIZE}`);
+    const a = model.predict(this.maskEdge ? maskEdge(obs) : obs);
+    const index = typeof a === 'number' ? [a] : Array.from(a);
+    if (!this.base) return decodeAction(index);
+    if (!base) throw new Error(`PpoAgentPolicy '${this.id}': a residual checkpoint needs the base rule's action`);
+    return applyResidual(base, index);
+  }
+
+  /** The base rule's action of the last `act` (null for an absolute checkpoint or before the first act). */
+  get lastBaseAction(): Action | null {
+    return this.lastBase;
   }
 
   explain(): string[] {

@@ -175,11 +175,14 @@ export async function runWeightsReport(opts: WeightsReportOptions): Promise<Weig
     for (let i = 0; i < opts.seeds; i++) {
       let { obs, info } = env.reset({ seed: seedFor(i) });
       for (let t = 0; t < opts.steps; t++) {
+        const action = agent.act(obs, (info as { context: PolicyContext }).context);
         if (t % stride === 0) {
-          for (const w of grid) sensLines.push(`${state},${scenario},${seedFor(i)},${t},${w.alpha},${w.beta},${w.gamma},${actionCells(agent.act(withWeights(obs, w)))}`);
+          // The same state under every weight vector; a residual agent corrects the same base action (the rule's
+          // proposal does not depend on the weights), and probing does not advance the rule's state.
+          for (const w of grid) sensLines.push(`${state},${scenario},${seedFor(i)},${t},${w.alpha},${w.beta},${w.gamma},${actionCells(agent.networkAction(withWeights(obs, w), agent.lastBaseAction))}`);
           state++;
         }
-        const res = env.stepAction(agent.act(obs, (info as { context: PolicyContext }).context));
+        const res = env.stepAction(action);
         obs = res.obs;
         info = res.info;
         if (res.truncated || res.terminated) break;
