@@ -6,9 +6,8 @@
  *      [--seed-base 30000] [--scenarios all] [--trace file.csv [--trace-step-s 60]] [--no-hold]
  */
 import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
-import { ForecastSizingPolicy } from '../../src/policies/forecast-sizing.ts';
+import { ForecastSizingPolicy, residualBasePolicy } from '../../src/policies/forecast-sizing.ts';
 import { PpoAgentPolicy } from '../../src/policies/rl-agent.ts';
-import { residualBasePolicy } from '../../src/policies/forecast-sizing.ts';
 import { AGENT_SCALE_DOWN_HOLD_S } from '../../src/policies/scale-down-hold.ts';
 import type { Policy } from '../../src/policies/types.ts';
 import { loadTraceCsv } from '../../src/workload/trace.ts';

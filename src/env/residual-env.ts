@@ -17,7 +17,6 @@ import type { Env, EnvAction, ResetOptions, ResetResult, StepResult } from './ty
 
 const WHERE = 'SparkIot (residualBase forecast-sizing)';
 
-
 function contextOf(info: Record<string, unknown>): PolicyContext {
   const ctx = info['context'] as PolicyContext | undefined;
   if (!ctx || !ctx.snapshot) throw new Error(`${WHERE}: the inner env's info has no PolicyContext`);

@@ -7,6 +7,9 @@
  * `load()`, and checked against the SparkIot observation / action spaces so a model trained on another env
  * (e.g. SeedCompat's 13 features) fails with a clear error instead of acting on garbage.
  *
+ * A checkpoint whose action space is the residual one (src/core/residual-action.ts) outputs corrections: the policy
+ * applies them to the forecast-sizing rule's action, which it computes from the context (never the future).
+ *
  * `withWeights` is what the meta-controller (engineer B) uses to condition the agent on other weights.
  */
 import { fileURLToPath } from 'node:url';
@@ -71,7 +74,7 @@ export class PpoAgentPolicy implements Policy {
   readonly maskEdge: boolean;
   private readonly hold: ScaleDownHold | null;
   private model: TrainedModel | null = null;
-  /** For a checkpoint trained on SparkIotResidual: the base rule its output corrects (src/env/residual-env.ts). */
+  /** For a residual checkpoint (trained with envOptions.residualBase): the base rule its output corrects (src/env/residual-env.ts). */
   private base: Policy | null = null;
   private lastBase: Action | null = null;
   private lastNotes: string[] = [];
@@ -107,11 +110,11 @@ export class PpoAgentPolicy implements Policy {
     return this.base !== null;
   }
 
-  reset(_seed: number): void {
-    // The network is deterministic and memoryless; the hold's history is the only state. Loading here surfaces a bad
-    // checkpoint early.
+  reset(seed: number): void {
+    // The network is deterministic and memoryless; the state is the hold's history and, for a residual checkpoint, the
+    // base rule's (its memory pick and message sizes seen). Loading here surfaces a bad checkpoint early.
     this.load();
-    this.base?.reset(_seed);
+    this.base?.reset(seed);
     this.lastBase = null;
     this.hold?.reset();
     this.lastNotes = [];
