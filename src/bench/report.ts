@@ -6,7 +6,7 @@ import type { SummaryRow } from './summary.ts';
 import { getPolicyEntry, SHARED_RESOURCE_SETTINGS } from '../policies/registry.ts';
 import { pairedDifference } from './stats.ts';
 import { checkClaims, formatClaims } from './claims.ts';
-import { checkFeasibility, formatFeasibility, type WorldSweep } from './oracle-sweep.ts';
+import { formatFeasibility, type WorldFeasibility } from './oracle-sweep.ts';
 import { secondsToSteps } from '../policies/timing.ts';
 import { NO_EDGE_ABLATIONS } from '../policies/ablations.ts';
 
@@ -38,8 +38,11 @@ export interface ReportMeta {
   trace?: string;
   controlIntervalS: number;
   envName: string;
-  /** The oracle's rule at every setting of the grid (`bench --oracle-sweep`, src/bench/oracle-sweep.ts). */
-  oracleSweep?: readonly WorldSweep[];
+  /**
+   * What the oracle's rule at every setting of the grid says of the bars, against the main agent (`bench
+   * --oracle-sweep`, checkFeasibility in src/bench/oracle-sweep.ts, with mainAgent(policies)).
+   */
+  oracleFeasibility?: readonly WorldFeasibility[];
 }
 
 /** Settings that are periods or windows in seconds; the report shows them with their control-step equivalent. */
@@ -99,12 +102,6 @@ export function mainAgent(policies: readonly string[]): string | undefined {
   return agents.includes('edge-rl') ? 'edge-rl' : agents[0];
 }
 
-/** What the oracle's rule at every swept setting says of the bars, and of the main agent at matched violations. */
-function feasibilitySection(rows: readonly SummaryRow[], sweep: readonly WorldSweep[], policies: readonly string[]): string {
-  const agent = mainAgent(policies);
-  return formatFeasibility(checkFeasibility(rows, sweep, agent), agent);
-}
-
 /** The claims check for the main agent in the run. */
 function claimsSection(rows: readonly SummaryRow[], policies: readonly string[]): string {
   const agent = mainAgent(policies);
@@ -141,7 +138,7 @@ export function buildReport(rows: readonly SummaryRow[], meta: ReportMeta, plotF
     '',
     pairedSection(rows, reference),
     claimsSection(rows, meta.policies),
-    meta.oracleSweep ? feasibilitySection(rows, meta.oracleSweep, meta.policies) : '',
+    meta.oracleFeasibility ? formatFeasibility(meta.oracleFeasibility, mainAgent(meta.policies)) : '',
     '## Settings used (time constants in seconds, converted to control steps as max(1, round(s / interval)))',
     '',
     '| policy | what | settings | source |',

@@ -131,10 +131,6 @@ export function runMetrics(steps: readonly StepRecord[]): RunMetrics {
 
 const groupKey = (r: { policy: string; scenario: string; trace: string }): string => JSON.stringify([r.policy, r.scenario, r.trace]);
 
-/**
- * Summaries from finished runs, in order of first appearance of each (policy, scenario, trace); runs sorted by seed.
- * A (group, seed) seen twice is an error: from records, summarize would have merged the two into one run.
- */
 /** The mean burst-window violation % over the runs with an onset (NaN if none has one); nothing if no run measured it. */
 function windowMean(runs: readonly RunMetrics[]): { windowSlaViolationPct?: number } {
   if (runs.some((m) => m.windowSlaViolationPct === undefined)) return {};
@@ -142,6 +138,10 @@ function windowMean(runs: readonly RunMetrics[]): { windowSlaViolationPct?: numb
   return { windowSlaViolationPct: defined.length > 0 ? mean(defined) : Number.NaN };
 }
 
+/**
+ * Summaries from finished runs, in order of first appearance of each (policy, scenario, trace); runs sorted by seed.
+ * A (group, seed) seen twice is an error: from records, summarize would have merged the two into one run.
+ */
 export function summarizeRuns(finished: Iterable<FinishedRun>): SummaryRow[] {
   const groups = new Map<string, RunMetrics[]>();
   const seen = new Set<string>();

@@ -14,7 +14,7 @@ import { formatSummaryCsv } from '../bench/summary.ts';
 import { StepsFileWriter, fillStepsFile } from '../bench/steps-log.ts';
 import { renderBenchmarkPng } from '../bench/plots.ts';
 import { buildReport, formatTable, mainAgent } from '../bench/report.ts';
-import { checkFeasibility, sweepOracle, sweepSettings, type WorldSweep } from '../bench/oracle-sweep.ts';
+import { checkFeasibility, sweepOracle, sweepSettings, type WorldFeasibility } from '../bench/oracle-sweep.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
 import { GAPS_FILE_NAME, loadTraceCsv, type Trace } from '../workload/trace.ts';
@@ -156,11 +156,14 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
     }),
   );
   bar.finish();
-  let oracleSweep: WorldSweep[] | undefined;
+  const agent = mainAgent(plan.policies);
+  // The sweep's verdicts, once, for both the report and the JSON summary.
+  let feasibility: WorldFeasibility[] | undefined;
   if (plan.oracleSweep) {
     const sweepBar = new ProgressBar({ label: 'oracle sweep', total: plan.scenarios.length * sweepSettings().length * plan.seeds });
-    oracleSweep = sweepOracle({ scenarios: plan.scenarios, seeds: plan.seeds, steps: plan.steps, ...(trace ? { trace } : {}), makeEnv: factory, onRunDone: (done, _t, label) => sweepBar.set(done, label) });
+    const sweep = sweepOracle({ scenarios: plan.scenarios, seeds: plan.seeds, steps: plan.steps, ...(trace ? { trace } : {}), makeEnv: factory, onRunDone: (done, _t, label) => sweepBar.set(done, label) });
     sweepBar.finish();
+    feasibility = checkFeasibility(summary, sweep, agent);
   }
 
   writeFileSync(join(plan.out, 'results_summary.csv'), formatSummaryCsv(summary));
@@ -177,7 +180,7 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
       steps: plan.steps,
       trace: plan.trace === undefined ? undefined : `${plan.trace} (${traceNote})`,
       controlIntervalS,
-      ...(oracleSweep ? { oracleSweep } : {}),
+      ...(feasibility ? { oracleFeasibility: feasibility } : {}),
       envName: (plan.target === 'embedded' ? '' : `[target ${plan.target}] `) + (plan.scenarios.includes(MODE_SWITCH_SCENARIO) ? `${envName} with the mode schedule of ModeScheduleEnv (src/meta/mode-env.ts, docs/META.md)` : envName),
     },
     'benchmark_plots.png',
@@ -186,13 +189,12 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
 
   process.stdout.write(`${formatTable(summary)}\n\nwrote ${plan.out}/{results_summary.csv,steps.csv.gz,benchmark_plots.png,report.md}\n`);
   if (o.json) {
-    const agent = mainAgent(plan.policies);
     printJsonSummary({
       out: plan.out,
       rows: summary.map(({ runs: _runs, ...row }) => row),
-      ...(oracleSweep
+      ...(feasibility
         ? {
-            oracleSweep: checkFeasibility(summary, oracleSweep, agent).map((w) => ({
+            oracleSweep: feasibility.map((w) => ({
               world: w.world,
               settings: w.settings,
               paretoMet: w.paretoMet,

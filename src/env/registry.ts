@@ -3,7 +3,8 @@
  * TimeLimit (when the id has a step limit) and RecordEpisodeStatistics (info.episode on episode end).
  *
  * Registered here: CartPole-v1, Pendulum-v1, SparkIot (alias SparkIot-v1: the training wrapper around
- * SparkIotEnv, see spark-iot-train-env.ts) (option residualBase: the residual-action form, residual-env.ts) and SeedCompat-v0 (registered by seed-compat-env.ts, imported below so
+ * SparkIotEnv, see spark-iot-train-env.ts; with the option residualBase, its residual-action form, residual-env.ts)
+ * and SeedCompat-v0 (registered by seed-compat-env.ts, imported below so
  * `makeEnv('SeedCompat-v0')` works without other imports). Other modules may add envs with `registerEnv`.
  *
  * Import order matters (cycle-safe): the table (registry-core.ts) is evaluated before any env module that

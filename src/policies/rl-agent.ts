@@ -17,8 +17,8 @@ import { actionSpace as ACTION_SPACE, decodeAction } from '../core/action.ts';
 import type { Action, Weights } from '../core/types.ts';
 import { EDGE_FEATURE_INDICES, OBSERVATION_FEATURES, OBS_SIZE, observationSpace } from '../control/observation.ts';
 import { modelFromCheckpoint, type TrainedModel } from '../rl/model.ts';
-import { assertCompatible, readCheckpoint } from '../rl/checkpoint.ts';
-import { applyResidual, residualActionSpace, RESIDUAL_NVEC } from '../core/residual-action.ts';
+import { assertCompatible, describeSpaceMismatch, readCheckpoint } from '../rl/checkpoint.ts';
+import { applyResidual, residualActionSpace } from '../core/residual-action.ts';
 import { residualBasePolicy } from './forecast-sizing.ts';
 import type { Policy, PolicyContext } from './types.ts';
 import { ScaleDownHold } from './scale-down-hold.ts';
@@ -94,8 +94,7 @@ export class PpoAgentPolicy implements Policy {
       const ckpt = readCheckpoint(this.checkpointPath);
       // The action space says what the network outputs: corrections to the forecast-sizing rule (trained with
       // envOptions.residualBase, src/core/residual-action.ts) or the action itself.
-      const nvec = ckpt.actionSpace.kind === 'multi-discrete' ? (ckpt.actionSpace as { nvec: number[] }).nvec : [];
-      const residual = nvec.length === RESIDUAL_NVEC.length && nvec.every((n, i) => n === RESIDUAL_NVEC[i]);
+      const residual = describeSpaceMismatch(ckpt.actionSpace, residualActionSpace) === null;
       const spaces = { algo: 'ppo' as const, observationSpace: observationSpace(), actionSpace: residual ? residualActionSpace : ACTION_SPACE };
       assertCompatible(ckpt, spaces, `'${this.checkpointPath}'`);
       this.model = modelFromCheckpoint(ckpt, `'${this.checkpointPath}'`);

@@ -263,7 +263,6 @@ export function temperatureBucket(reuseProbability: number): TemperatureBucket {
   return 'hot';
 }
 
-
 // ---- formatting ----
 
 const fixed = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
