@@ -7,9 +7,11 @@ out="${1:-runs/agent-figures}"
 mkdir -p "$out"
 ep() { node bin/edgepilot.js "$@"; }
 azure=../shared/traces/azure-llm-2023/rate.csv
+azure_events=../shared/traces/azure-llm-2023/AzureLLMInferenceTrace_code.csv
 twitter=../shared/traces/twitter-stream-2021/rate_60s.csv
 ep bench --scenario all --seeds 20 --steps 500 --oracle-sweep --out "$out/synthetic" > "$out/synthetic.txt"
 ep bench --scenario all --seeds 20 --steps 500 --oracle-sweep --trace "$azure" --out "$out/azure" > "$out/azure.txt"
+ep bench --scenario all --seeds 20 --steps 500 --oracle-sweep --trace "$azure_events" --out "$out/azure-events" > "$out/azure-events.txt"
 ep bench --scenario all --seeds 20 --steps 500 --oracle-sweep --trace "$twitter" --trace-step-s 60 --out "$out/twitter" > "$out/twitter.txt"
 ep bench --scenario mode-switch --seeds 20 --steps 500 --out "$out/mode-switch" > "$out/mode-switch.txt"
 ep bench --scenario all --seeds 20 --steps 500 --target spark-k8s --policies fixed,dexter-hpa,keda-lag,threshold-forecast,oracle,edge-rl-fixed,edge-rl-fixed-k8s,edge-rl --out "$out/spark-k8s" > "$out/spark-k8s.txt"

@@ -35,3 +35,19 @@ test('bench on a trace with a gaps.csv beside it says what it skipped, in stderr
   assert.equal(off.code, 0, off.stderr);
   assert.match(off.stderr, /no gaps file applied/);
 });
+
+test('bench replays an event log (one timestamped row per message); a bad row is a usage error naming file and line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-trace-'));
+  const events = join(dir, 'events.csv');
+  const rows = ['TIMESTAMP,ContextTokens'];
+  for (let s = 0; s < 90; s++) for (let k = 0; k < (s % 30 < 10 ? 8 : 1); k++) rows.push(`2023-11-16 18:${String(17 + Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}.${k}00,${100 + 50 * k}`);
+  writeFileSync(events, rows.join('\n'));
+  const out = join(dir, 'out');
+  const r = await runCli(['bench', '--scenario', 'balanced', '--seeds', '1', '--steps', '6', '--policies', 'keda-lag', '--trace', events, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /events\.csv/);
+  writeFileSync(events, `${rows.slice(0, 5).join('\n')}\n2023-11-16 18:17:99,3\n`);
+  const bad = await runCli(['bench', '--scenario', 'balanced', '--seeds', '1', '--steps', '6', '--policies', 'keda-lag', '--trace', events, '--out', out]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /events\.csv: line 6: timestamp is not a date and time/);
+});

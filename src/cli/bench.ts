@@ -216,7 +216,7 @@ export function register(program: Command): void {
     .option('--policies <ids>', `comma-separated policy ids (default: ${defaultPolicyIds().join(',')}; also available: ${policyIds().filter((p) => !defaultPolicyIds().includes(p)).join(',') || 'none'})`)
     .option('--seeds <n>', 'seeds per policy and scenario (default 10; 3 with --quick)')
     .option('--steps <n>', 'control steps per run (default 500; 120 with --quick)')
-    .option('--trace <file.csv>', 'replay an arrival-rate trace instead of the synthetic process')
+    .option('--trace <file.csv>', 'replay a real trace instead of the synthetic process: t,rate[,size] rows, or an event log with one timestamp[,size] row per message (docs/SIMULATOR.md)')
     .option('--trace-step-s <s>', 'seconds per trace row')
     .option('--trace-gaps <file>', `gaps file (t_start,length_steps in seconds) whose rows are skipped, not replayed as silence (default: ${GAPS_FILE_NAME} beside the trace, if any)`)
     .option('--no-trace-gaps', 'replay every row of the trace, gaps included')

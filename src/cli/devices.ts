@@ -34,7 +34,7 @@ export function register(program: Command): void {
     .option('--mqtt-url <url>', 'broker address, e.g. mqtt://127.0.0.1:1883 (required)')
     .option('--scenario <name>', `fleet kind: ${SCENARIOS.join(' | ')}`, 'smart-city')
     .option('--rate <msgsPerS>', `aggregate publish rate, messages/s (default ${DEFAULT_RATE_MSGS_PER_S})`)
-    .option('--trace <file>', "rate trace CSV with columns 't,rate' (seconds, messages/s); instead of --rate")
+    .option('--trace <file>', "rate trace CSV with columns 't,rate' (seconds, messages/s), or an event log with one timestamp row per message; instead of --rate")
     .option('--duration <s>', 'seconds to publish', '10')
     .option('--devices <n>', 'number of devices', '20')
     .option('--seed <n>', 'random seed (same seed, same messages)', '1')

@@ -100,6 +100,33 @@ test('trainingReward swaps in the SLA penalty and latency-free fraction and equa
   assert.throws(() => new SparkIotTrainEnv({ trainingReward: { latencyFreeFraction: 1 } }), /latencyFreeFraction must be a number in \[0, 1\)/);
 });
 
+test('slaPenaltyScaling service-weights scales the SLA penalty by beta + gamma, so a cost-only agent pays none', () => {
+  const weights = { alpha: 0.4, beta: 0.5, gamma: 0.1 };
+  const make = (scaling: 'none' | 'service-weights', w = weights) =>
+    new SparkIotTrainEnv({ scenario: 'healthcare', maxSteps: 30, weights: w, trainingReward: { slaPenalty: 4.5, latencyFreeFraction: 0.5, slaPenaltyScaling: scaling } });
+  const flat = make('none');
+  const scaled = make('service-weights');
+  const costOnlyFlat = make('none', { alpha: 1, beta: 0, gamma: 0 });
+  const costOnlyScaled = make('service-weights', { alpha: 1, beta: 0, gamma: 0 });
+  for (const env of [flat, scaled, costOnlyFlat, costOnlyScaled]) env.reset({ seed: 9 });
+  let violated = 0;
+  for (let t = 0; t < 30; t++) {
+    const action = [0, 0, 0, 0]; // one executor: the SLA breaks
+    const a = flat.step(action);
+    const b = scaled.step(action);
+    const c = costOnlyFlat.step(action);
+    const d = costOnlyScaled.step(action);
+    const rec = (a.info as unknown as SparkIotInfo).record!;
+    assert.deepEqual((b.info as unknown as SparkIotInfo).record, rec, 'same world, same action, same record');
+    // Only the penalty differs: 4.5 against 4.5 x (beta + gamma) = 2.7 on a violated step.
+    assert.ok(Math.abs(b.reward - a.reward - (rec.slaViolated ? 4.5 - 2.7 : 0)) < 1e-9, `step ${t}`);
+    assert.ok(Math.abs(d.reward - c.reward - (rec.slaViolated ? 4.5 : 0)) < 1e-9, `cost-only step ${t}`);
+    if (rec.slaViolated) violated++;
+  }
+  assert.ok(violated > 0, 'the starved run violates the SLA');
+  assert.throws(() => new SparkIotTrainEnv({ trainingReward: { slaPenaltyScaling: 'beta' as never } }), /slaPenaltyScaling must be one of none, service-weights, got "beta"/);
+});
+
 test('workloadVariationShare varies the arrival process in that share of episodes without moving the scenario/seed stream', () => {
   const plain = new SparkIotTrainEnv({ maxSteps: 2 });
   const varied = new SparkIotTrainEnv({ maxSteps: 2, workloadVariationShare: 0.5 });

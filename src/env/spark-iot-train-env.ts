@@ -37,9 +37,11 @@ export interface SparkIotTrainEnvOptions {
   /**
    * Training-reward constants (same formula, src/control/reward.ts): the SLA penalty and the latency-free fraction
    * of the SLA. Unset = the simulator's reward unchanged. Only the reward the agent learns from changes; the
-   * StepRecords (record.reward included) stay the simulator's.
+   * StepRecords (record.reward included) stay the simulator's. `slaPenaltyScaling: 'service-weights'` scales the SLA
+   * penalty by the episode's service weights, beta + gamma = 1 - alpha, so a cost-only agent (alpha = 1) pays no
+   * penalty and the weights trade violations for cost, not only cost for latency headroom (default 'none').
    */
-  trainingReward?: { slaPenalty?: number; latencyFreeFraction?: number };
+  trainingReward?: { slaPenalty?: number; latencyFreeFraction?: number; slaPenaltyScaling?: SlaPenaltyScaling };
   /**
    * Share of episodes (0..1, default 0) whose synthetic arrival process is varied at random
    * (src/workload/variation.ts: noisier, burstier, calmer, busier worlds): domain randomization for robustness to
@@ -54,6 +56,9 @@ export interface SparkIotTrainEnvOptions {
 }
 
 export const RESIDUAL_BASES = ['forecast-sizing'] as const;
+
+export const SLA_PENALTY_SCALINGS = ['none', 'service-weights'] as const;
+export type SlaPenaltyScaling = (typeof SLA_PENALTY_SCALINGS)[number];
 
 const KNOWN_OPTIONS = ['scenario', 'weights', 'scenarioWeightsShare', 'maskEdgeFeatures', 'maxSteps', 'seedBase', 'trainingReward', 'target', 'workloadVariationShare', 'residualBase'];
 
@@ -84,7 +89,9 @@ export function parseSparkIotTrainOptions(options: Record<string, unknown> = {},
   const tr = o.trainingReward as Record<string, unknown> | undefined;
   if (tr !== undefined) {
     if (typeof tr !== 'object' || tr === null) throw new Error(`${envId}: option trainingReward must be an object, got ${JSON.stringify(tr)}`);
-    for (const key of Object.keys(tr)) if (!['slaPenalty', 'latencyFreeFraction'].includes(key)) throw new Error(`${envId}: unknown option 'trainingReward.${key}'; known: slaPenalty, latencyFreeFraction`);
+    for (const key of Object.keys(tr)) if (!['slaPenalty', 'latencyFreeFraction', 'slaPenaltyScaling'].includes(key)) throw new Error(`${envId}: unknown option 'trainingReward.${key}'; known: slaPenalty, latencyFreeFraction, slaPenaltyScaling`);
+    const scaling = tr['slaPenaltyScaling'];
+    if (scaling !== undefined && !(SLA_PENALTY_SCALINGS as readonly unknown[]).includes(scaling)) throw new Error(`${envId}: option trainingReward.slaPenaltyScaling must be one of ${SLA_PENALTY_SCALINGS.join(', ')}, got ${JSON.stringify(scaling)}`);
     if (tr['slaPenalty'] !== undefined && !(typeof tr['slaPenalty'] === 'number' && tr['slaPenalty'] >= 0)) throw new Error(`${envId}: option trainingReward.slaPenalty must be a number >= 0, got ${JSON.stringify(tr['slaPenalty'])}`);
     const f = tr['latencyFreeFraction'];
     if (f !== undefined && !(typeof f === 'number' && f >= 0 && f < 1)) throw new Error(`${envId}: option trainingReward.latencyFreeFraction must be a number in [0, 1), got ${JSON.stringify(f)}`);
@@ -101,6 +108,7 @@ export class SparkIotTrainEnv implements Env<Float32Array, EnvAction> {
   private readonly seedBase: number;
   private readonly slaPenalty: number | undefined;
   private readonly latencyFreeFraction: number;
+  private readonly slaPenaltyScaling: SlaPenaltyScaling;
   private readonly workloadVariationShare: number;
   private rng = new Rng(0).fork('train-episodes');
   private variationRng = new Rng(0).fork('train-workload-variation');
@@ -115,6 +123,7 @@ export class SparkIotTrainEnv implements Env<Float32Array, EnvAction> {
     this.seedBase = o.seedBase ?? TRAIN_SEED_BASE;
     this.slaPenalty = o.trainingReward?.slaPenalty;
     this.latencyFreeFraction = o.trainingReward?.latencyFreeFraction ?? 0;
+    this.slaPenaltyScaling = o.trainingReward?.slaPenaltyScaling ?? 'none';
     this.workloadVariationShare = o.workloadVariationShare ?? 0;
     this.inner = new SparkIotEnv({ scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, maxSteps: o.maxSteps ?? 500, maskEdgeFeatures: o.maskEdgeFeatures ?? false, target: o.target ?? 'embedded' });
   }
@@ -145,7 +154,7 @@ export class SparkIotTrainEnv implements Env<Float32Array, EnvAction> {
 
   step(action: EnvAction): StepResult<Float32Array> {
     const r = this.inner.step(action);
-    if (this.slaPenalty === undefined && this.latencyFreeFraction === 0) return r;
+    if (this.slaPenalty === undefined && this.latencyFreeFraction === 0 && this.slaPenaltyScaling === 'none') return r;
     return { ...r, reward: this.trainingRewardOf(r.reward, (r.info as { record: StepRecord }).record) };
   }
 
@@ -154,7 +163,8 @@ export class SparkIotTrainEnv implements Env<Float32Array, EnvAction> {
     const settings = this.inner.config.reward;
     const simLatency = latencyTerm(rec.p95LatencyMs, rec.slaTargetMs, settings.latencyCap);
     const trainLatency = latencyTerm(rec.p95LatencyMs, rec.slaTargetMs, settings.latencyCap, this.latencyFreeFraction);
-    const penaltyDelta = rec.slaViolated ? (this.slaPenalty ?? settings.slaPenalty) - settings.slaPenalty : 0;
+    const penaltyScale = this.slaPenaltyScaling === 'service-weights' ? rec.beta + rec.gamma : 1;
+    const penaltyDelta = rec.slaViolated ? (this.slaPenalty ?? settings.slaPenalty) * penaltyScale - settings.slaPenalty : 0;
     return simReward + rec.beta * (simLatency - trainLatency) - penaltyDelta;
   }
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../core/rng.ts';
@@ -95,4 +95,62 @@ test('gaps files: parsed with a header, bad rows named by file and line; found b
   writeFileSync(join(dir, 'other.csv'), 't_start,length_steps\n3,1\n');
   assert.deepEqual(Array.from(loadTraceCsv(path, { gaps: join(dir, 'other.csv') }).rate), [1, 0, 0]);
   assert.throws(() => loadTraceCsv(path, { gaps: join(dir, 'none.csv') }), /none\.csv: cannot read gaps file/);
+});
+
+test('an event log (one timestamped row per message) is counted per wall-clock second with the mean size', () => {
+  const log = [
+    'TIMESTAMP,ContextTokens,GeneratedTokens',
+    '2023-11-16 18:17:03.9799600,100,1',
+    '2023-11-16 18:17:05.5,300,1', // rows in any order
+    '2023-11-16 18:17:04.0319600,200,2',
+    '2023-11-16T18:17:05.9Z,500,3', // the same second written with T and Z
+    '2023-11-16 19:17:05.2+01:00,400,4', // the same second in another zone
+  ].join('\n');
+  const trace = parseTraceCsv(log, 'events.csv');
+  assert.deepEqual(Array.from(trace.tS), [0, 1, 2]);
+  assert.deepEqual(Array.from(trace.rate), [1, 1, 3]);
+  assert.deepEqual(Array.from(trace.size!), [100, 200, 400]);
+  assert.equal(trace.stepS, 1);
+  // Without a size column (and without a header): counts only.
+  const counts = parseTraceCsv('2024-01-01 00:00:00\n2024-01-01 00:00:00.5\n2024-01-01 00:00:03\n', 'n.csv');
+  assert.deepEqual(Array.from(counts.rate), [2, 0, 0, 1]);
+  assert.equal(counts.size, null);
+});
+
+test('event logs: a bad timestamp or size is named by file and line; traceStepS is refused', () => {
+  assert.throws(() => parseTraceCsv('ts,size\n2023-11-16 18:17:03,1\n2023-11-16 25:17:03,1\n', 'a.csv'), /a\.csv: line 3: timestamp is not a date and time/);
+  assert.throws(() => parseTraceCsv('ts,size\n2023-11-16 18:17:03,1\nyesterday,1\n', 'b.csv'), /b\.csv: line 3: timestamp is not a date and time .*'yesterday'/);
+  assert.throws(() => parseTraceCsv('ts,size\n2023-11-16 18:17:03,1\n2023-11-16 18:17:04,big\n', 'c.csv'), /c\.csv: line 3: size is not a number: 'big'/);
+  assert.throws(() => parseTraceCsv('ts,size\n2023-11-16 18:17:03,-2\n', 'd.csv'), /d\.csv: line 2: size is negative/);
+  assert.throws(() => parseTraceCsv('2023-11-16 18:17:03\n', 'e.csv', { traceStepS: 60 }), /e\.csv: an event log .* traceStepS \(60\) applies only to t,rate files/);
+});
+
+test('the raw Azure code event log counts to exactly the rate.csv of its SOURCE.md, sizes = token sums / requests', () => {
+  const dir = '/work/shared/traces/azure-llm-2023';
+  const events = loadTraceCsv(join(dir, 'AzureLLMInferenceTrace_code.csv'));
+  const rates = loadTraceCsv(join(dir, 'rate.csv'));
+  const sums = parseTraceCsv(readFileSync(join(dir, 'sizes.csv'), 'utf8'), 'sizes.csv'); // t,rate,context_tokens (per-second sums)
+  assert.equal(events.rate.length, 3437);
+  assert.deepEqual(Array.from(events.rate), Array.from(rates.rate));
+  for (let i = 0; i < events.rate.length; i++) {
+    const expected = sums.rate[i]! > 0 ? sums.size![i]! / sums.rate[i]! : 0;
+    assert.ok(Math.abs(events.size![i]! - expected) < 1e-6, `second ${i}: ${events.size![i]} vs ${expected}`);
+  }
+});
+
+test('a size column is rescaled so the mean size of the seconds with messages is the scenario\'s message size', () => {
+  const rows = ['t,rate,size'];
+  for (let t = 0; t < 200; t++) rows.push(t % 2 === 0 ? `${t},10,${t % 4 === 0 ? 100 : 300}` : `${t},0,0`);
+  const trace = parseTraceCsv(rows.join('\n'), 'z.csv');
+  const s = traceSeries(trace, 200, 0, scenario, new Rng(3), { rescale: false });
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < 200; i++) {
+    if (s.arrivalsMsgs[i]! === 0) continue; // the replay starts at a random offset: pick the seconds with messages
+    sum += s.messageBytes[i]!;
+    n++;
+  }
+  assert.equal(n, 100);
+  // The empty odd seconds do not dilute the mean (before: the mean over all rows, 100, made sizes twice too big).
+  assert.ok(Math.abs(sum / n - scenario.messageBytes) < 1e-6 * scenario.messageBytes, `mean ${sum / n}`);
 });

@@ -1,6 +1,9 @@
 /**
  * CSV trace loading and replay. A trace file has rows `t,rate[,size]` (a header line is allowed; extra columns are
  * ignored); t is in units of `traceStepS` seconds (1 by default, 60 for per-minute files), strictly increasing.
+ * Or it is an event log, one row per message `timestamp[,size]` (ISO date and time, e.g. `2023-11-16 18:17:03.97`, the
+ * raw form most public traces come in): it is counted per wall-clock second into a rate, with the mean size of the
+ * second's messages (parseEventLog).
  *
  * Replay: the rate is interpolated linearly to 1 s, rescaled so that its 99th percentile maps to the scenario's
  * peak rate (unless `rescale: false`), started at a seed-dependent offset and looped if shorter than the episode.
@@ -56,10 +59,106 @@ export interface TraceOptions {
   gaps?: string | false;
 }
 
+// YYYY-MM-DD, T or a space, HH:MM:SS, optional fraction, optional zone (none = UTC; only differences matter).
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/** Seconds since the epoch of an ISO-like timestamp, or null if `text` is not one. */
+export function parseTimestampS(text: string): number | null {
+  const m = TIMESTAMP.exec(text);
+  if (!m) return null;
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return null;
+  let zoneS = 0;
+  const zone = m[8];
+  if (zone && zone !== 'Z') {
+    const digits = zone.slice(1).replace(':', '');
+    zoneS = (zone[0] === '-' ? -1 : 1) * (Number(digits.slice(0, 2)) * 3600 + Number(digits.slice(2)) * 60);
+  }
+  return Date.UTC(y, mo - 1, d, h, mi, sec) / 1000 + (m[7] ? Number(m[7]) : 0) - zoneS;
+}
+
+/** The first non-empty line's fields and the line after it (for format detection). */
+function firstDataFields(lines: readonly string[]): string[] | null {
+  let seen = 0;
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (line === '') continue;
+    const fields = line.split(',').map((f) => f.trim());
+    // Skip one header line: its first field is neither a number nor a timestamp.
+    if (seen === 0 && Number.isNaN(Number(fields[0])) && parseTimestampS(fields[0]!) === null) {
+      seen++;
+      continue;
+    }
+    return fields;
+  }
+  return null;
+}
+
+/**
+ * An event log (one row per message: `timestamp[,size]`, a header line allowed, extra columns ignored, rows in any
+ * order) counted per wall-clock second: row t = floor(timestamp) - floor(first timestamp), rate = the messages in that
+ * second, size = their mean size (0 in a second without messages, which the replay never reads).
+ */
+export function parseEventLog(text: string, name: string): Trace {
+  const lines = text.split(/\r?\n/);
+  const times: number[] = [];
+  const sizes: number[] = [];
+  let hasSize: boolean | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    const fields = line.split(',').map((f) => f.trim());
+    const tS = parseTimestampS(fields[0]!);
+    if (tS === null) {
+      if (times.length === 0 && hasSize === null && Number.isNaN(Number(fields[0]))) {
+        hasSize = fields.length >= 2; // the header
+        continue;
+      }
+      throw new TraceFormatError(`${name}: line ${i + 1}: timestamp is not a date and time (YYYY-MM-DD HH:MM:SS[.fraction][Z|+hh:mm]): '${fields[0]}'`);
+    }
+    if (hasSize === null) hasSize = fields.length >= 2;
+    if (hasSize) {
+      const size = Number(fields[1]);
+      if (fields[1] === undefined || fields[1] === '' || !Number.isFinite(size)) throw new TraceFormatError(`${name}: line ${i + 1}: size is not a number: '${fields[1] ?? ''}'`);
+      if (size < 0) throw new TraceFormatError(`${name}: line ${i + 1}: size is negative: ${size}`);
+      sizes.push(size);
+    }
+    times.push(tS);
+  }
+  if (times.length === 0) throw new TraceFormatError(`${name}: empty trace (no data rows)`);
+  let first = Infinity;
+  let last = -Infinity;
+  for (const t of times) {
+    first = Math.min(first, Math.floor(t));
+    last = Math.max(last, Math.floor(t));
+  }
+  const seconds = last - first + 1;
+  if (seconds > 50_000_000) throw new TraceFormatError(`${name}: the events span ${seconds} s (over 1.5 years); check the timestamps`);
+  const rate = new Float64Array(seconds);
+  const sizeSum = new Float64Array(seconds);
+  times.forEach((t, k) => {
+    const row = Math.floor(t) - first;
+    rate[row]!++;
+    if (hasSize) sizeSum[row]! += sizes[k]!;
+  });
+  const size = hasSize ? sizeSum.map((sum, row) => (rate[row]! > 0 ? sum / rate[row]! : 0)) : null;
+  return { name, stepS: 1, tS: Float64Array.from({ length: seconds }, (_, row) => row), rate, size };
+}
+
+/** True if the first data row (after an optional header) starts with a timestamp: an event log, not t,rate rows. */
+export function isEventLog(text: string): boolean {
+  const head = firstDataFields(text.split(/\r?\n/));
+  return head !== null && parseTimestampS(head[0]!) !== null;
+}
+
 export function parseTraceCsv(text: string, name: string, options: TraceOptions = {}): Trace {
   const stepS = options.traceStepS ?? 1;
   if (!(stepS > 0)) throw new TraceFormatError(`${name}: traceStepS must be positive, got ${stepS}`);
   const lines = text.split(/\r?\n/);
+  if (isEventLog(text)) {
+    if (stepS !== 1) throw new TraceFormatError(`${name}: an event log (timestamps) is counted per second; traceStepS (${stepS}) applies only to t,rate files`);
+    return parseEventLog(text, name);
+  }
   const t: number[] = [];
   const rate: number[] = [];
   const size: number[] = [];
@@ -198,9 +297,15 @@ export function traceSeries(trace: Trace, lengthS: number, offsetS: number, scen
   const rateScale = options.rescale === false ? 1 : p99 > 0 ? scenario.peakRateMsgsPerS / p99 : 1;
   let sizeScale = 1;
   if (trace.size) {
+    // The mean over the rows whose size the replay uses (with messages and a size), so empty seconds do not count.
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += trace.size[i]!;
-    sizeScale = sum > 0 ? scenario.messageBytes / (sum / n) : 1;
+    let used = 0;
+    for (let i = 0; i < n; i++) {
+      if (!(trace.size[i]! > 0 && trace.rate[i]! > 0)) continue;
+      sum += trace.size[i]!;
+      used++;
+    }
+    sizeScale = sum > 0 ? scenario.messageBytes / (sum / used) : 1;
   }
   const startS = rng.fork('trace-offset').uniform(0, durationS);
   const counts = rng.fork('arrival-counts');

@@ -45,6 +45,15 @@ test('rateFromCsv interpolates linearly, holds the ends, skips header and commen
   assert.equal(headerless(0.5), 6);
 });
 
+test('rateFromCsv takes an event log (one timestamped row per message) counted per second', () => {
+  const r = rateFromCsv('TIMESTAMP,ContextTokens\n2023-11-16 18:17:03.9,10\n2023-11-16 18:17:05.1,10\n2023-11-16 18:17:05.7,10\n', 'events.csv');
+  assert.equal(r(0), 1);
+  assert.equal(r(1), 0);
+  assert.equal(r(1.5), 1);
+  assert.equal(r(2), 2);
+  assert.throws(() => rateFromCsv('ts\n2023-11-16 18:17:03\nnot a time\n', 'e.csv'), /e\.csv: line 3: timestamp is not a date and time/);
+});
+
 test('bad traces are errors naming the file and line', () => {
   assert.throws(() => rateFromCsv('t,rate\n0,1\n0,2', 'x.csv'), /x\.csv:3: time 0 is not after/);
   assert.throws(() => rateFromCsv('t,rate\n0,-1', 'x.csv'), /x\.csv:2: rate '-1' must be a number >= 0/);

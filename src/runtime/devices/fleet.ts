@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Rng } from '../../core/rng.ts';
+import { isEventLog, parseEventLog } from '../../workload/trace.ts';
 import type { ScenarioName } from '../../env/spark-iot-types.ts';
 import { createDeviceModel, type DeviceModel } from './generators.ts';
 import { SCHEMA_VERSION, type DeviceMessage } from './schemas.ts';
@@ -24,9 +25,14 @@ export function constantRate(rateMsgsPerS: number): RateFunction {
 
 /**
  * A rate function from a `t,rate` CSV (seconds, msgs/s): linear between points, the first value before the
- * first point and the last after the last. A header line and blank or `#` lines are skipped.
+ * first point and the last after the last. A header line and blank or `#` lines are skipped. An event log (one
+ * `timestamp[,size]` row per message, src/workload/trace.ts) is counted per second first, so t = 0 is its first second.
  */
 export function rateFromCsv(text: string, source = 'trace'): RateFunction {
+  if (isEventLog(text)) {
+    const counted = parseEventLog(text, source);
+    return interpolate(Array.from(counted.tS), Array.from(counted.rate));
+  }
   const times: number[] = [];
   const rates: number[] = [];
   const lines = text.split(/\r?\n/);
@@ -48,6 +54,11 @@ export function rateFromCsv(text: string, source = 'trace'): RateFunction {
     rates.push(rate);
   }
   if (times.length === 0) throw new Error(`${source}: no 't,rate' rows`);
+  return interpolate(times, rates);
+}
+
+/** Linear between the points, the first value before the first and the last after the last. */
+function interpolate(times: readonly number[], rates: readonly number[]): RateFunction {
   return (tSeconds) => {
     if (tSeconds <= times[0]!) return rates[0]!;
     const last = times.length - 1;

@@ -1,0 +1,64 @@
+/**
+ * How much any mode-aware choice of weights could gain on the mode-switch story over a given lower-level PPO, before
+ * a meta-controller is trained over it: every fixed vector of the grid (step 0.2) on the story, the best single
+ * vector picked in-sample, and the hindsight ceiling (the best vector of each phase; hindsightPhaseCeiling in
+ * src/bench/reports/meta.ts), paired over the seeds. Per phase it prints the winner's violation rate and cost. Use
+ * development worlds (default seed base 30000), never the tournament's 10000+.
+ * Run: node --import tsx scripts/experiments/mode-switch-ceiling.mts [--checkpoint models/edge-rl-ppo.json]
+ *      [--scenario balanced] [--seeds 20] [--seed-base 30000]
+ */
+import { ModeScheduleEnv } from '../../src/meta/mode-env.ts';
+import { createFixedWeightsPolicy } from '../../src/meta/hierarchical-policy.ts';
+import { modeSwitchSchedule } from '../../src/meta/modes.ts';
+import { weightGrid } from '../../src/meta/weights.ts';
+import { runEpisode } from '../../src/bench/tournament.ts';
+import { combinedObjective, hindsightPhaseCeiling, scoreRun, type RunScore } from '../../src/bench/reports/meta.ts';
+import { loadConfig } from '../../src/core/config.ts';
+import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
+import { pairedDifference } from '../../src/bench/stats.ts';
+import { flag } from './flag.ts';
+
+const checkpoint = flag('--checkpoint', 'models/edge-rl-ppo.json');
+const scenario = flag('--scenario', 'balanced') as ScenarioName;
+if (!SCENARIOS.includes(scenario)) throw new Error(`--scenario: unknown scenario '${scenario}' (known: ${SCENARIOS.join(', ')})`);
+const seeds = Number(flag('--seeds', '20'));
+const seedBase = Number(flag('--seed-base', '30000'));
+if (!(Number.isInteger(seeds) && seeds >= 2)) throw new Error(`--seeds must be an integer >= 2, got ${seeds}`);
+if (!(Number.isInteger(seedBase) && seedBase >= 0)) throw new Error(`--seed-base must be an integer >= 0, got ${seedBase}`);
+const STEPS = 500;
+const budgetUsdPerHour = loadConfig().scenarios[scenario].budgetUsdPerHour;
+const schedule = modeSwitchSchedule(STEPS);
+const grid = weightGrid(5);
+const scores: RunScore[] = [];
+for (const w of grid) {
+  const id = `(${w.map((x) => x.toFixed(1)).join(', ')})`;
+  for (let i = 0; i < seeds; i++) {
+    const env = new ModeScheduleEnv({ scenario, maxSteps: STEPS, schedule });
+    const policy = createFixedWeightsPolicy(w, { id, lowerCheckpointPath: checkpoint });
+    const phases = scoreRun(runEpisode(env, policy, id, seedBase + i, STEPS), schedule, budgetUsdPerHour);
+    scores.push({ policy: id, world: scenario, seed: seedBase + i, objective: combinedObjective(phases), phases });
+  }
+  process.stderr.write('.');
+}
+process.stderr.write('\n');
+const ids = [...new Set(scores.map((s) => s.policy))];
+const runsOf = (p: string): RunScore[] => scores.filter((s) => s.policy === p).sort((a, b) => a.seed - b.seed);
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const byJ = ids.map((p) => ({ p, j: mean(runsOf(p).map((r) => r.objective)) })).sort((a, b) => b.j - a.j);
+const best = byJ[0]!;
+const ceiling = hindsightPhaseCeiling(scores, scenario, ids);
+const d = pairedDifference(ceiling.perSeed, runsOf(best.p).map((r) => r.objective));
+const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
+process.stdout.write(`${checkpoint}: mode-switch/${scenario}, seeds ${seedBase}..${seedBase + seeds - 1}\n`);
+process.stdout.write(`best single vector ${best.p}: J ${best.j.toFixed(4)}; next ${byJ.slice(1, 4).map((b) => `${b.p} ${b.j.toFixed(4)}`).join(', ')}\n`);
+process.stdout.write(`hindsight ceiling (${ceiling.winners.join(' -> ')}) - best single = ${d.mean >= 0 ? '+' : ''}${d.mean.toFixed(4)} ± ${d.ci95.toFixed(4)}\n`);
+process.stdout.write('phase | mode | best single: viol, cost/budget, J | phase winner: viol, cost/budget, J\n');
+schedule.forEach((ph, k) => {
+  const at = (p: string): { v: number; c: number; j: number } => {
+    const rs = runsOf(p).map((r) => r.phases[k]!);
+    return { v: mean(rs.map((x) => x.violationRate)), c: mean(rs.map((x) => x.costOverBudget)), j: mean(rs.map((x) => x.objective)) };
+  };
+  const a = at(best.p);
+  const b = at(ceiling.winners[k]!);
+  process.stdout.write(`${k} | ${ph.mode} | ${pct(a.v)}, ${a.c.toFixed(3)}, ${a.j.toFixed(4)} | ${ceiling.winners[k]} ${pct(b.v)}, ${b.c.toFixed(3)}, ${b.j.toFixed(4)}\n`);
+});
