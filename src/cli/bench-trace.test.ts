@@ -45,7 +45,9 @@ test('bench replays an event log (one timestamped row per message); a bad row is
   const out = join(dir, 'out');
   const r = await runCli(['bench', '--scenario', 'balanced', '--seeds', '1', '--steps', '6', '--policies', 'keda-lag', '--trace', events, '--out', out]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /events\.csv/);
+  // 3 busy spans of 10 s x 8 messages + 60 quiet seconds x 1 = 300 messages in 90 rows of 1 s.
+  assert.match(r.stderr, /event log of 300 messages counted into 90 rows of 1 s over 90\.0 s; rate mean 3\.33, .* peak 8\.00, .* 0 % of rows empty; size per message mean/);
+  assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /events\.csv \(event log of 300 messages/);
   writeFileSync(events, `${rows.slice(0, 5).join('\n')}\n2023-11-16 18:17:99,3\n`);
   const bad = await runCli(['bench', '--scenario', 'balanced', '--seeds', '1', '--steps', '6', '--policies', 'keda-lag', '--trace', events, '--out', out]);
   assert.notEqual(bad.code, 0);

@@ -17,7 +17,7 @@ import { buildReport, formatTable, mainAgent } from '../bench/report.ts';
 import { checkFeasibility, sweepOracle, sweepSettings, type WorldFeasibility } from '../bench/oracle-sweep.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
-import { GAPS_FILE_NAME, loadTraceCsv, type Trace } from '../workload/trace.ts';
+import { describeTrace, GAPS_FILE_NAME, loadTraceCsv, type Trace } from '../workload/trace.ts';
 // The one line that wires the real simulator in (src/env/spark-iot-env.ts).
 import { SparkIotEnv, SPARK_IOT_TARGETS, type SparkIotTarget } from '../env/spark-iot-env.ts';
 import { ModeScheduleEnv, MODE_SWITCH_BASE_SCENARIO, MODE_SWITCH_SCENARIO } from '../meta/mode-env.ts';
@@ -115,9 +115,9 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
     try {
       trace = loadTraceCsv(plan.trace, { traceStepS: plan.traceStepS, gaps: plan.traceGaps });
       factory({ scenario: plan.scenarios[0]!, maxSteps: plan.steps, trace });
-      traceNote = trace.gaps
+      traceNote = `${describeTrace(trace)}; ` + (trace.gaps
         ? `skipped ${trace.gaps.skippedRows} rows (${trace.gaps.skippedS} s) overlapping the ${trace.gaps.count} gaps of ${trace.gaps.file} (holes in the recording, not silence; --no-trace-gaps replays them)`
-        : 'no gaps file applied';
+        : 'no gaps file applied');
     } catch (err) {
       throw new UsageError(`--trace ${plan.trace}: ${(err as Error).message}`);
     }

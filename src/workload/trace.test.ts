@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../core/rng.ts';
 import { DEFAULT_CONFIG } from '../core/config.ts';
-import { loadTraceCsv, parseTraceCsv, parseTraceGapsCsv, quantile, skipTraceGaps, traceSeries } from './trace.ts';
+import { describeTrace, loadTraceCsv, parseTraceCsv, parseTraceGapsCsv, quantile, skipTraceGaps, traceSeries } from './trace.ts';
 
 const scenario = DEFAULT_CONFIG.scenarios.balanced;
 
@@ -153,4 +153,11 @@ test('a size column is rescaled so the mean size of the seconds with messages is
   assert.equal(n, 100);
   // The empty odd seconds do not dilute the mean (before: the mean over all rows, 100, made sizes twice too big).
   assert.ok(Math.abs(sum / n - scenario.messageBytes) < 1e-6 * scenario.messageBytes, `mean ${sum / n}`);
+});
+
+test('describeTrace says how a trace was read: format, rows, span, rate statistics, empty rows, sizes', () => {
+  const rates = parseTraceCsv('t,rate\n0,0\n1,10\n2,30\n3,0\n', 'r.csv', { traceStepS: 60 });
+  assert.equal(describeTrace(rates), "4 rows of 60 s over 240 s; rate mean 10.0, p99 29.4, peak 30.0, CV 1.22, 50 % of rows empty; no size column (the scenario's message sizes)");
+  const events = parseTraceCsv('ts,size\n2024-01-01 00:00:00,100\n2024-01-01 00:00:00.5,300\n2024-01-01 00:00:02,50\n', 'e.csv');
+  assert.match(describeTrace(events), /^event log of 3 messages counted into 3 rows of 1 s over 3\.00 s; rate mean 1\.00, .*33 % of rows empty; size per message mean 125 /);
 });

@@ -34,6 +34,8 @@ export interface Trace {
   size: Float64Array | null;
   /** The gaps skipped (absent when no gaps file was applied). */
   gaps?: { file: string; count: number; skippedRows: number; skippedS: number };
+  /** Set when the file was an event log: the number of messages it held. */
+  eventCount?: number;
 }
 
 /** A hole in a recording: [startS, startS + lengthS) in the trace's seconds. */
@@ -142,7 +144,7 @@ export function parseEventLog(text: string, name: string): Trace {
     if (hasSize) sizeSum[row]! += sizes[k]!;
   });
   const size = hasSize ? sizeSum.map((sum, row) => (rate[row]! > 0 ? sum / rate[row]! : 0)) : null;
-  return { name, stepS: 1, tS: Float64Array.from({ length: seconds }, (_, row) => row), rate, size };
+  return { name, stepS: 1, tS: Float64Array.from({ length: seconds }, (_, row) => row), rate, size, eventCount: times.length };
 }
 
 /** True if the first data row (after an optional header) starts with a timestamp: an event log, not t,rate rows. */
@@ -270,6 +272,44 @@ export function loadTraceCsv(path: string, options: TraceOptions = {}): Trace {
   const gapsPath = options.gaps === false ? null : options.gaps ?? (existsSync(beside) ? beside : null);
   if (gapsPath === null) return trace;
   return skipTraceGaps(trace, parseTraceGapsCsv(readText(gapsPath, 'gaps file'), gapsPath), gapsPath);
+}
+
+/**
+ * One line on what was loaded, before any rescaling (printed by `bench`, kept in its report), so a user replaying an
+ * unfamiliar trace sees how it was read: format, rows, span, the rate's mean / p99 / peak / coefficient of variation,
+ * the share of empty rows and the sizes.
+ */
+export function describeTrace(trace: Trace): string {
+  const n = trace.rate.length;
+  let sum = 0;
+  let sumSq = 0;
+  let peak = 0;
+  let empty = 0;
+  for (const r of trace.rate) {
+    sum += r;
+    sumSq += r * r;
+    peak = Math.max(peak, r);
+    if (r === 0) empty++;
+  }
+  const mean = sum / n;
+  const cv = mean > 0 ? Math.sqrt(Math.max(0, sumSq / n - mean * mean)) / mean : 0;
+  const spanS = trace.tS[n - 1]! - trace.tS[0]! + trace.stepS;
+  const fmt = (x: number): string => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3));
+  const head = trace.eventCount !== undefined
+    ? `event log of ${trace.eventCount.toLocaleString('en-US')} messages counted into ${n.toLocaleString('en-US')} rows of 1 s`
+    : `${n.toLocaleString('en-US')} rows of ${trace.stepS} s`;
+  let sizes = 'no size column (the scenario\'s message sizes)';
+  if (trace.size) {
+    let sizeSum = 0;
+    let used = 0;
+    for (let i = 0; i < n; i++) {
+      if (!(trace.size[i]! > 0 && trace.rate[i]! > 0)) continue;
+      sizeSum += trace.size[i]!;
+      used++;
+    }
+    sizes = used > 0 ? `size per message mean ${fmt(sizeSum / used)} (rescaled to the scenario's)` : 'a size column with no sizes';
+  }
+  return `${head} over ${fmt(spanS)} s; rate mean ${fmt(mean)}, p99 ${fmt(quantile(trace.rate, 0.99))}, peak ${fmt(peak)}, CV ${cv.toFixed(2)}, ${((100 * empty) / n).toFixed(0)} % of rows empty; ${sizes}`;
 }
 
 /** Value at quantile q of the values (linear interpolation between order statistics). */
