@@ -9,7 +9,7 @@ import { runCli } from './test-run-cli.ts';
 
 const usage = (re: RegExp) => (e: unknown) => e instanceof UsageError && re.test((e as Error).message);
 
-test('bench --trace-gaps / --no-trace-gaps: a file, off, or the default (gaps.csv beside the trace); bad use is a usage error', () => {
+test('bench --trace-gaps / --no-trace-gaps / --trace-format: a file, off, or the default (gaps.csv beside the trace); bad use is a usage error', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-trace-'));
   const trace = join(dir, 'rate.csv');
   writeFileSync(trace, 't,rate\n0,1\n1,2\n');
@@ -19,6 +19,10 @@ test('bench --trace-gaps / --no-trace-gaps: a file, off, or the default (gaps.cs
   assert.equal(resolveBenchOptions({ quick: true, trace, traceGaps: join(dir, 'holes.csv') }).traceGaps, join(dir, 'holes.csv'));
   assert.throws(() => resolveBenchOptions({ quick: true, traceGaps: join(dir, 'holes.csv') }), usage(/--trace-gaps needs --trace/));
   assert.throws(() => resolveBenchOptions({ quick: true, trace, traceGaps: join(dir, 'nope.csv') }), usage(/--trace-gaps: file not found: .*nope\.csv/));
+  assert.equal(resolveBenchOptions({ quick: true, trace, traceFormat: 'events' }).traceFormat, 'events');
+  assert.equal('traceFormat' in resolveBenchOptions({ quick: true, trace }), false);
+  assert.throws(() => resolveBenchOptions({ quick: true, trace, traceFormat: 'json' }), usage(/--trace-format must be one of auto, series, events, got 'json'/));
+  assert.throws(() => resolveBenchOptions({ quick: true, traceFormat: 'events' }), usage(/--trace-format needs --trace/));
 });
 
 test('bench on a trace with a gaps.csv beside it says what it skipped, in stderr and in the report', async () => {
@@ -46,8 +50,8 @@ test('bench replays an event log (one timestamped row per message); a bad row is
   const r = await runCli(['bench', '--scenario', 'balanced', '--seeds', '1', '--steps', '6', '--policies', 'keda-lag', '--trace', events, '--out', out]);
   assert.equal(r.code, 0, r.stderr);
   // 3 busy spans of 10 s x 8 messages + 60 quiet seconds x 1 = 300 messages in 90 rows of 1 s.
-  assert.match(r.stderr, /event log of 300 messages counted into 90 rows of 1 s over 90\.0 s; rate mean 3\.33, .* peak 8\.00, .* 0 % of rows empty; size per message mean/);
-  assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /events\.csv \(event log of 300 messages/);
+  assert.match(r.stderr, /event log \(header column 'ContextTokens' is a size\) of 300 messages counted into 90 rows of 1 s over 90\.0 s; rate mean 3\.33, .* peak 8\.00, .* 0 % of rows empty; size per message mean/);
+  assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /events\.csv \(event log \(header column 'ContextTokens' is a size\) of 300 messages/);
   writeFileSync(events, `${rows.slice(0, 5).join('\n')}\n2023-11-16 18:17:99,3\n`);
   const bad = await runCli(['bench', '--scenario', 'balanced', '--seeds', '1', '--steps', '6', '--policies', 'keda-lag', '--trace', events, '--out', out]);
   assert.notEqual(bad.code, 0);

@@ -17,7 +17,7 @@ import { buildReport, formatTable, mainAgent } from '../bench/report.ts';
 import { checkFeasibility, sweepOracle, sweepSettings, type WorldFeasibility } from '../bench/oracle-sweep.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
-import { describeTrace, GAPS_FILE_NAME, loadTraceCsv, type Trace } from '../workload/trace.ts';
+import { describeTrace, GAPS_FILE_NAME, loadTraceCsv, TRACE_FORMATS, type Trace, type TraceFormat } from '../workload/trace.ts';
 // The one line that wires the real simulator in (src/env/spark-iot-env.ts).
 import { SparkIotEnv, SPARK_IOT_TARGETS, type SparkIotTarget } from '../env/spark-iot-env.ts';
 import { ModeScheduleEnv, MODE_SWITCH_BASE_SCENARIO, MODE_SWITCH_SCENARIO } from '../meta/mode-env.ts';
@@ -39,6 +39,8 @@ export interface BenchOptions {
   steps?: string;
   trace?: string;
   traceStepS?: string;
+  /** auto (default), series or events: how the trace's rows are read (src/workload/trace.ts traceReading). */
+  traceFormat?: string;
   /** A gaps file (string), or false from --no-trace-gaps; unset: gaps.csv beside the trace, if any. */
   traceGaps?: string | boolean;
   out?: string;
@@ -57,6 +59,7 @@ export interface ResolvedBench {
   steps: number;
   trace?: string;
   traceStepS?: number;
+  traceFormat?: TraceFormat;
   traceGaps?: string | false;
   out: string;
   target: SparkIotTarget;
@@ -87,6 +90,9 @@ export function resolveBenchOptions(o: BenchOptions): ResolvedBench {
   if (o.trace !== undefined && !existsSync(o.trace)) throw new UsageError(`--trace: file not found: ${o.trace}`);
   const traceStepS = o.traceStepS !== undefined ? parseFloatOption('--trace-step-s', o.traceStepS) : undefined;
   if (traceStepS !== undefined && !(traceStepS > 0)) throw new UsageError(`--trace-step-s must be > 0, got ${o.traceStepS}`);
+  if (o.traceFormat !== undefined && !(TRACE_FORMATS as readonly string[]).includes(o.traceFormat)) throw new UsageError(`--trace-format must be one of ${TRACE_FORMATS.join(', ')}, got '${o.traceFormat}'`);
+  if (o.traceFormat !== undefined && o.trace === undefined) throw new UsageError('--trace-format needs --trace');
+  const traceFormat = o.traceFormat as TraceFormat | undefined;
   let traceGaps: string | false | undefined;
   if (typeof o.traceGaps === 'string') {
     if (o.trace === undefined) throw new UsageError('--trace-gaps needs --trace');
@@ -99,7 +105,7 @@ export function resolveBenchOptions(o: BenchOptions): ResolvedBench {
   const out = o.out ?? join('runs', `bench-${tag}${o.trace ? `-${basename(o.trace).replace(/\.[^.]*$/, '')}` : ''}${target === 'embedded' ? '' : `-${target}`}`);
   const oracleSweep = o.oracleSweep === true;
   if (oracleSweep && scenarios.includes(MODE_SWITCH_SCENARIO)) throw new UsageError(`--oracle-sweep: not for ${MODE_SWITCH_SCENARIO} (the oracle has no notion of the modes' objectives); use it with the IoT scenarios`);
-  return { scenarios, policies, seeds, steps, trace: o.trace, traceStepS, ...(traceGaps !== undefined ? { traceGaps } : {}), out, target, oracleSweep };
+  return { scenarios, policies, seeds, steps, trace: o.trace, traceStepS, ...(traceFormat !== undefined ? { traceFormat } : {}), ...(traceGaps !== undefined ? { traceGaps } : {}), out, target, oracleSweep };
 }
 
 export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEnv, envName = ENV_NAME): Promise<void> {
@@ -113,7 +119,7 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
     // Load the trace and build one env up front so a malformed trace is a usage error (exit 2), not a crash in the
     // middle of the run.
     try {
-      trace = loadTraceCsv(plan.trace, { traceStepS: plan.traceStepS, gaps: plan.traceGaps });
+      trace = loadTraceCsv(plan.trace, { traceStepS: plan.traceStepS, gaps: plan.traceGaps, format: plan.traceFormat });
       factory({ scenario: plan.scenarios[0]!, maxSteps: plan.steps, trace });
       traceNote = `${describeTrace(trace)}; ` + (trace.gaps
         ? `skipped ${trace.gaps.skippedRows} rows (${trace.gaps.skippedS} s) overlapping the ${trace.gaps.count} gaps of ${trace.gaps.file} (holes in the recording, not silence; --no-trace-gaps replays them)`
@@ -216,8 +222,9 @@ export function register(program: Command): void {
     .option('--policies <ids>', `comma-separated policy ids (default: ${defaultPolicyIds().join(',')}; also available: ${policyIds().filter((p) => !defaultPolicyIds().includes(p)).join(',') || 'none'})`)
     .option('--seeds <n>', 'seeds per policy and scenario (default 10; 3 with --quick)')
     .option('--steps <n>', 'control steps per run (default 500; 120 with --quick)')
-    .option('--trace <file.csv>', 'replay a real trace instead of the synthetic process: t,rate[,size] rows, or an event log with one timestamp[,size] row per message (docs/SIMULATOR.md)')
-    .option('--trace-step-s <s>', 'seconds per trace row')
+    .option('--trace <file.csv>', 'replay a real trace instead of the synthetic process: t,rate[,size] rows (t a number or a date and time), or an event log with one timestamp[,size] row per message (docs/SIMULATOR.md)')
+    .option('--trace-step-s <s>', 'seconds per unit of a numeric t column (default 1; 60 for per-minute rows)')
+    .option('--trace-format <f>', 'auto (default: decided from the header and the spacing of the rows, printed), series, or events (also reads a numeric time column as seconds, e.g. a Unix epoch log)')
     .option('--trace-gaps <file>', `gaps file (t_start,length_steps in seconds) whose rows are skipped, not replayed as silence (default: ${GAPS_FILE_NAME} beside the trace, if any)`)
     .option('--no-trace-gaps', 'replay every row of the trace, gaps included')
     .option('--target <name>', "embedded (default) or spark-k8s: memory, codec and tier changes restart the application (docs/SPARK.md)")

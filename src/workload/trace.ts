@@ -1,9 +1,9 @@
 /**
  * CSV trace loading and replay. A trace file has rows `t,rate[,size]` (a header line is allowed; extra columns are
- * ignored); t is in units of `traceStepS` seconds (1 by default, 60 for per-minute files), strictly increasing.
- * Or it is an event log, one row per message `timestamp[,size]` (ISO date and time, e.g. `2023-11-16 18:17:03.97`, the
- * raw form most public traces come in): it is counted per wall-clock second into a rate, with the mean size of the
- * second's messages (parseEventLog).
+ * ignored); t is in units of `traceStepS` seconds (1 by default, 60 for per-minute files), strictly increasing, or a
+ * date and time (a timestamped series). Or it is an event log, one row per message `timestamp[,size]` (ISO date and
+ * time, e.g. `2023-11-16 18:17:03.97`, the raw form most public traces come in): it is counted per wall-clock second
+ * into a rate, with the mean size of the second's messages (parseEventLog). traceReading tells the kinds apart.
  *
  * Replay: the rate is interpolated linearly to 1 s, rescaled so that its 99th percentile maps to the scenario's
  * peak rate (unless `rescale: false`), started at a seed-dependent offset and looped if shorter than the episode.
@@ -34,6 +34,9 @@ export interface Trace {
   size: Float64Array | null;
   /** The gaps skipped (absent when no gaps file was applied). */
   gaps?: { file: string; count: number; skippedRows: number; skippedS: number };
+  /** How the rows were read (absent: a series, for traces built in code), and why (traceReading). */
+  reading?: TraceReading;
+  readingWhy?: string;
   /** Set when the file was an event log: the number of messages it held. */
   eventCount?: number;
 }
@@ -54,15 +57,29 @@ export class TraceFormatError extends Error {
   }
 }
 
+/**
+ * How a file's rows are read. 'series': `t,rate[,size]` with t a number in units of `traceStepS`. 'timestamped':
+ * the same with t a date and time (the row duration is the most common step between rows). 'events': one row per
+ * message, `time[,size]`, counted per wall-clock second (time a date and time, or with `format: 'events'` a number of
+ * seconds such as a Unix epoch).
+ */
+export type TraceReading = 'series' | 'timestamped' | 'events';
+/** What the user asks for: `auto` decides from the file (traceReading). */
+export const TRACE_FORMATS = ['auto', 'series', 'events'] as const;
+export type TraceFormat = (typeof TRACE_FORMATS)[number];
+
 export interface TraceOptions {
-  /** Seconds per unit of t (default 1). */
+  /** Seconds per unit of t (default 1); only for numeric t columns read as a series. */
   traceStepS?: number;
   /** A gaps file to skip (default: `gaps.csv` next to the trace, if there is one); false: replay every row. */
   gaps?: string | false;
+  /** 'auto' (default), or force a series or an event log (see TraceReading). */
+  format?: TraceFormat;
 }
 
 // YYYY-MM-DD, T or a space, HH:MM:SS, optional fraction, optional zone (none = UTC; only differences matter).
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
+const TIMESTAMP_HINT = 'YYYY-MM-DD HH:MM:SS[.fraction][Z|+hh:mm]';
 
 /** Seconds since the epoch of an ISO-like timestamp, or null if `text` is not one. */
 export function parseTimestampS(text: string): number | null {
@@ -79,50 +96,89 @@ export function parseTimestampS(text: string): number | null {
   return Date.UTC(y, mo - 1, d, h, mi, sec) / 1000 + (m[7] ? Number(m[7]) : 0) - zoneS;
 }
 
-/** The first non-empty line's fields and the line after it (for format detection). */
-function firstDataFields(lines: readonly string[]): string[] | null {
-  let seen = 0;
-  for (const raw of lines) {
-    const line = raw.trim();
-    if (line === '') continue;
-    const fields = line.split(',').map((f) => f.trim());
-    // Skip one header line: its first field is neither a number nor a timestamp.
-    if (seen === 0 && Number.isNaN(Number(fields[0])) && parseTimestampS(fields[0]!) === null) {
-      seen++;
-      continue;
-    }
-    return fields;
-  }
-  return null;
+interface CsvRow {
+  lineNo: number;
+  fields: string[];
 }
 
-/**
- * An event log (one row per message: `timestamp[,size]`, a header line allowed, extra columns ignored, rows in any
- * order) counted per wall-clock second: row t = floor(timestamp) - floor(first timestamp), rate = the messages in that
- * second, size = their mean size (0 in a second without messages, which the replay never reads).
- */
-export function parseEventLog(text: string, name: string): Trace {
+/** The non-empty rows, and the header (one first line whose first field is neither a number nor a timestamp). */
+function splitRows(text: string): { header: string[] | null; rows: CsvRow[] } {
+  const rows: CsvRow[] = [];
+  let header: string[] | null = null;
   const lines = text.split(/\r?\n/);
-  const times: number[] = [];
-  const sizes: number[] = [];
-  let hasSize: boolean | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line === '') continue;
     const fields = line.split(',').map((f) => f.trim());
-    const tS = parseTimestampS(fields[0]!);
-    if (tS === null) {
-      if (times.length === 0 && hasSize === null && Number.isNaN(Number(fields[0]))) {
-        hasSize = fields.length >= 2; // the header
-        continue;
-      }
-      throw new TraceFormatError(`${name}: line ${i + 1}: timestamp is not a date and time (YYYY-MM-DD HH:MM:SS[.fraction][Z|+hh:mm]): '${fields[0]}'`);
+    if (rows.length === 0 && header === null && fields[0] !== '' && Number.isNaN(Number(fields[0])) && parseTimestampS(fields[0]!) === null) {
+      header = fields;
+      continue;
     }
-    if (hasSize === null) hasSize = fields.length >= 2;
+    rows.push({ lineNo: i + 1, fields });
+  }
+  return { header, rows };
+}
+
+// Header words that say what the second column holds: a per-message size (an event log) or a per-row rate.
+const SIZE_WORDS = /size|byte|token|length|payload/i;
+const RATE_WORDS = /rate|count|value|requests|messages|msgs|events|per_|per |qps|rps|tps/i;
+
+/**
+ * How `format` reads this file, and why (for messages). A numeric first column is a series unless `format` is
+ * 'events'. A date-and-time first column is read as `format` says; under 'auto' the header's second column decides
+ * when it names a size or a rate, and otherwise the spacing does: rows strictly increasing at a regular step (every
+ * step a multiple of the most common one, which covers 90 % of them) are a series, anything else an event log.
+ */
+export function traceReading(text: string, format: TraceFormat = 'auto'): { reading: TraceReading; why: string } {
+  const { header, rows } = splitRows(text);
+  const first = rows[0]?.fields[0];
+  if (first === undefined || parseTimestampS(first) === null) {
+    return format === 'events' ? { reading: 'events', why: 'format events' } : { reading: 'series', why: 'numeric t column' };
+  }
+  if (format === 'series') return { reading: 'timestamped', why: 'format series' };
+  if (format === 'events') return { reading: 'events', why: 'format events' };
+  const second = header?.[1];
+  if (second !== undefined && SIZE_WORDS.test(second)) return { reading: 'events', why: `header column '${second}' is a size` };
+  if (second !== undefined && RATE_WORDS.test(second)) return { reading: 'timestamped', why: `header column '${second}' is a rate` };
+  const times = rows.map((r) => parseTimestampS(r.fields[0]!));
+  if (times.length < 3 || times.some((t) => t === null)) return { reading: 'events', why: 'irregular timestamps' };
+  const diffs: number[] = [];
+  for (let i = 1; i < times.length; i++) diffs.push(Math.round((times[i]! - times[i - 1]!) * 1000) / 1000);
+  if (diffs.some((d) => !(d > 0))) return { reading: 'events', why: 'repeated or unordered timestamps' };
+  const counts = new Map<number, number>();
+  for (const d of diffs) counts.set(d, (counts.get(d) ?? 0) + 1);
+  const [step, n] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]!;
+  const regular = n >= 0.9 * diffs.length && diffs.every((d) => Math.abs(d / step - Math.round(d / step)) < 1e-6);
+  return regular ? { reading: 'timestamped', why: `rows every ${step} s` } : { reading: 'events', why: 'irregular timestamps' };
+}
+
+/** The time of a row in seconds: a date and time, or (numeric allowed) a number of seconds. */
+function timeOf(field: string, numericAllowed: boolean): number | null {
+  const ts = parseTimestampS(field);
+  if (ts !== null) return ts;
+  if (!numericAllowed || field === '') return null;
+  const n = Number(field);
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * An event log (one row per message: `time[,size]`, a header line allowed, extra columns ignored, rows in any
+ * order) counted per wall-clock second: row t = floor(time) - floor(first time), rate = the messages in that
+ * second, size = their mean size (0 in a second without messages, which the replay never reads). `time` is a date and
+ * time, or a number of seconds (e.g. a Unix epoch) when `numericTimes`.
+ */
+export function parseEventLog(text: string, name: string, numericTimes = false): Trace {
+  const { header, rows } = splitRows(text);
+  const times: number[] = [];
+  const sizes: number[] = [];
+  const hasSize = (header ?? rows[0]?.fields ?? []).length >= 2;
+  for (const { lineNo, fields } of rows) {
+    const tS = timeOf(fields[0]!, numericTimes);
+    if (tS === null) throw new TraceFormatError(`${name}: line ${lineNo}: timestamp is not a date and time (${TIMESTAMP_HINT}${numericTimes ? ' or seconds' : ''}): '${fields[0]}'`);
     if (hasSize) {
       const size = Number(fields[1]);
-      if (fields[1] === undefined || fields[1] === '' || !Number.isFinite(size)) throw new TraceFormatError(`${name}: line ${i + 1}: size is not a number: '${fields[1] ?? ''}'`);
-      if (size < 0) throw new TraceFormatError(`${name}: line ${i + 1}: size is negative: ${size}`);
+      if (fields[1] === undefined || fields[1] === '' || !Number.isFinite(size)) throw new TraceFormatError(`${name}: line ${lineNo}: size is not a number: '${fields[1] ?? ''}'`);
+      if (size < 0) throw new TraceFormatError(`${name}: line ${lineNo}: size is negative: ${size}`);
       sizes.push(size);
     }
     times.push(tS);
@@ -135,7 +191,7 @@ export function parseEventLog(text: string, name: string): Trace {
     last = Math.max(last, Math.floor(t));
   }
   const seconds = last - first + 1;
-  if (seconds > 50_000_000) throw new TraceFormatError(`${name}: the events span ${seconds} s (over 1.5 years); check the timestamps`);
+  if (seconds > 50_000_000) throw new TraceFormatError(`${name}: the events span ${seconds} s (over 1.5 years); check the timestamps (numeric times are seconds, not milliseconds)`);
   const rate = new Float64Array(seconds);
   const sizeSum = new Float64Array(seconds);
   times.forEach((t, k) => {
@@ -144,56 +200,73 @@ export function parseEventLog(text: string, name: string): Trace {
     if (hasSize) sizeSum[row]! += sizes[k]!;
   });
   const size = hasSize ? sizeSum.map((sum, row) => (rate[row]! > 0 ? sum / rate[row]! : 0)) : null;
-  return { name, stepS: 1, tS: Float64Array.from({ length: seconds }, (_, row) => row), rate, size, eventCount: times.length };
+  return { name, stepS: 1, tS: Float64Array.from({ length: seconds }, (_, row) => row), rate, size, reading: 'events', eventCount: times.length };
 }
 
-/** True if the first data row (after an optional header) starts with a timestamp: an event log, not t,rate rows. */
-export function isEventLog(text: string): boolean {
-  const head = firstDataFields(text.split(/\r?\n/));
-  return head !== null && parseTimestampS(head[0]!) !== null;
+/** A series, `t,rate[,size]`: t numeric in units of stepS, or (timestamped) a date and time. */
+function parseSeries(text: string, name: string, stepS: number, timestamped: boolean): Trace {
+  const { header, rows } = splitRows(text);
+  const t: number[] = [];
+  const rate: number[] = [];
+  const size: number[] = [];
+  const hasSize = (header ?? rows[0]?.fields ?? []).length >= 3;
+  const wanted = hasSize ? 3 : 2;
+  const labels = ['t', 'rate', 'size'];
+  let t0 = 0;
+  for (const { lineNo, fields } of rows) {
+    if (fields.length < 2 || fields[1] === '') throw new TraceFormatError(`${name}: line ${lineNo}: missing column (expected t,rate[,size]), got '${fields.join(',')}'`);
+    if (fields.length < wanted || fields[wanted - 1] === '') throw new TraceFormatError(`${name}: line ${lineNo}: missing column (expected ${wanted} columns), got '${fields.join(',')}'`);
+    let tS: number;
+    if (timestamped) {
+      const ts = parseTimestampS(fields[0]!);
+      if (ts === null) throw new TraceFormatError(`${name}: line ${lineNo}: t is not a date and time (${TIMESTAMP_HINT}) like the first row's: '${fields[0]}'`);
+      if (t.length === 0) t0 = ts;
+      tS = ts - t0;
+    } else {
+      const v = Number(fields[0]);
+      if (fields[0] === '' || !Number.isFinite(v)) throw new TraceFormatError(`${name}: line ${lineNo}: t is not a number: '${fields[0]}'`);
+      if (v < 0) throw new TraceFormatError(`${name}: line ${lineNo}: t is negative: ${v}`);
+      tS = v * stepS;
+    }
+    const values = fields.slice(1, wanted).map(Number);
+    for (let k = 0; k < values.length; k++) {
+      const v = values[k]!;
+      if (fields[k + 1] === '' || !Number.isFinite(v)) throw new TraceFormatError(`${name}: line ${lineNo}: ${labels[k + 1]} is not a number: '${fields[k + 1]}'`);
+      if (v < 0) throw new TraceFormatError(`${name}: line ${lineNo}: ${labels[k + 1]} is negative: ${v}`);
+    }
+    if (t.length > 0 && tS <= t[t.length - 1]!) {
+      const shown = timestamped ? fields[0] : String(tS / stepS);
+      throw new TraceFormatError(`${name}: line ${lineNo}: t must increase, got ${shown} after ${timestamped ? 'the previous row' : t[t.length - 1]! / stepS}`);
+    }
+    t.push(tS);
+    rate.push(values[0]!);
+    if (hasSize) size.push(values[1]!);
+  }
+  if (t.length === 0) throw new TraceFormatError(`${name}: empty trace (no data rows)`);
+  // A timestamped series' rows last its most common step (the last row's duration, and > 1 s means interpolation).
+  let rowS = stepS;
+  if (timestamped && t.length > 1) {
+    const counts = new Map<number, number>();
+    for (let i = 1; i < t.length; i++) {
+      const d = Math.round((t[i]! - t[i - 1]!) * 1000) / 1000;
+      counts.set(d, (counts.get(d) ?? 0) + 1);
+    }
+    rowS = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+  }
+  return { name, stepS: rowS, tS: Float64Array.from(t), rate: Float64Array.from(rate), size: hasSize ? Float64Array.from(size) : null, reading: timestamped ? 'timestamped' : 'series' };
 }
 
 export function parseTraceCsv(text: string, name: string, options: TraceOptions = {}): Trace {
   const stepS = options.traceStepS ?? 1;
   if (!(stepS > 0)) throw new TraceFormatError(`${name}: traceStepS must be positive, got ${stepS}`);
-  const lines = text.split(/\r?\n/);
-  if (isEventLog(text)) {
-    if (stepS !== 1) throw new TraceFormatError(`${name}: an event log (timestamps) is counted per second; traceStepS (${stepS}) applies only to t,rate files`);
-    return parseEventLog(text, name);
+  const format = options.format ?? 'auto';
+  if (!(TRACE_FORMATS as readonly string[]).includes(format)) throw new TraceFormatError(`${name}: format must be one of ${TRACE_FORMATS.join(', ')}, got '${format}'`);
+  const { reading, why } = traceReading(text, format);
+  if (reading !== 'series' && stepS !== 1) {
+    throw new TraceFormatError(`${name}: read as ${reading === 'events' ? 'an event log' : 'a timestamped series'} (${why}), whose times are in seconds; traceStepS (${stepS}) applies only to a numeric t column`);
   }
-  const t: number[] = [];
-  const rate: number[] = [];
-  const size: number[] = [];
-  let hasSize: boolean | null = null;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '') continue;
-    const lineNo = i + 1;
-    const fields = line.split(',').map((f) => f.trim());
-    if (t.length === 0 && hasSize === null && Number.isNaN(Number(fields[0])) && fields[0] !== '') {
-      // A header line: decides whether there is a size column.
-      hasSize = fields.length >= 3;
-      continue;
-    }
-    if (fields.length < 2 || fields[1] === '') throw new TraceFormatError(`${name}: line ${lineNo}: missing column (expected t,rate[,size]), got '${line}'`);
-    if (hasSize === null) hasSize = fields.length >= 3;
-    const wanted = hasSize ? 3 : 2;
-    if (fields.length < wanted || fields[wanted - 1] === '') throw new TraceFormatError(`${name}: line ${lineNo}: missing column (expected ${wanted} columns), got '${line}'`);
-    const values = fields.slice(0, wanted).map(Number);
-    const labels = ['t', 'rate', 'size'];
-    for (let k = 0; k < wanted; k++) {
-      const v = values[k]!;
-      if (fields[k] === '' || !Number.isFinite(v)) throw new TraceFormatError(`${name}: line ${lineNo}: ${labels[k]} is not a number: '${fields[k]}'`);
-      if (v < 0) throw new TraceFormatError(`${name}: line ${lineNo}: ${labels[k]} is negative: ${v}`);
-    }
-    const tS = values[0]! * stepS;
-    if (t.length > 0 && tS <= t[t.length - 1]!) throw new TraceFormatError(`${name}: line ${lineNo}: t must increase, got ${values[0]} after ${t[t.length - 1]! / stepS}`);
-    t.push(tS);
-    rate.push(values[1]!);
-    if (hasSize) size.push(values[2]!);
-  }
-  if (t.length === 0) throw new TraceFormatError(`${name}: empty trace (no data rows)`);
-  return { name, stepS, tS: Float64Array.from(t), rate: Float64Array.from(rate), size: hasSize ? Float64Array.from(size) : null };
+  const trace = reading === 'events' ? parseEventLog(text, name, format === 'events') : parseSeries(text, name, stepS, reading === 'timestamped');
+  return { ...trace, readingWhy: why };
 }
 
 /** Parses a gaps file: rows `t_start,length_steps` (seconds; a header line is allowed), lengths > 0. */
@@ -295,9 +368,10 @@ export function describeTrace(trace: Trace): string {
   const cv = mean > 0 ? Math.sqrt(Math.max(0, sumSq / n - mean * mean)) / mean : 0;
   const spanS = trace.tS[n - 1]! - trace.tS[0]! + trace.stepS;
   const fmt = (x: number): string => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3));
+  const why = trace.readingWhy && trace.reading !== 'series' ? ` (${trace.readingWhy})` : '';
   const head = trace.eventCount !== undefined
-    ? `event log of ${trace.eventCount.toLocaleString('en-US')} messages counted into ${n.toLocaleString('en-US')} rows of 1 s`
-    : `${n.toLocaleString('en-US')} rows of ${trace.stepS} s`;
+    ? `event log${why} of ${trace.eventCount.toLocaleString('en-US')} messages counted into ${n.toLocaleString('en-US')} rows of 1 s`
+    : `${trace.reading === 'timestamped' ? `timestamped series${why}, ` : ''}${n.toLocaleString('en-US')} rows of ${trace.stepS} s`;
   let sizes = 'no size column (the scenario\'s message sizes)';
   if (trace.size) {
     let sizeSum = 0;

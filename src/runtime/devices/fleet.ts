@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Rng } from '../../core/rng.ts';
-import { isEventLog, parseEventLog } from '../../workload/trace.ts';
+import { parseTraceCsv, traceReading } from '../../workload/trace.ts';
 import type { ScenarioName } from '../../env/spark-iot-types.ts';
 import { createDeviceModel, type DeviceModel } from './generators.ts';
 import { SCHEMA_VERSION, type DeviceMessage } from './schemas.ts';
@@ -25,13 +25,14 @@ export function constantRate(rateMsgsPerS: number): RateFunction {
 
 /**
  * A rate function from a `t,rate` CSV (seconds, msgs/s): linear between points, the first value before the
- * first point and the last after the last. A header line and blank or `#` lines are skipped. An event log (one
- * `timestamp[,size]` row per message, src/workload/trace.ts) is counted per second first, so t = 0 is its first second.
+ * first point and the last after the last. A header line and blank or `#` lines are skipped. A file whose t column
+ * is a date and time is read by the simulator's parser (src/workload/trace.ts): a timestamped series (rate in msgs/s)
+ * or an event log (one row per message, counted per second); t = 0 is its first row.
  */
 export function rateFromCsv(text: string, source = 'trace'): RateFunction {
-  if (isEventLog(text)) {
-    const counted = parseEventLog(text, source);
-    return interpolate(Array.from(counted.tS), Array.from(counted.rate));
+  if (traceReading(text).reading !== 'series') {
+    const read = parseTraceCsv(text, source);
+    return interpolate(Array.from(read.tS), Array.from(read.rate));
   }
   const times: number[] = [];
   const rates: number[] = [];
