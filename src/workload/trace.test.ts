@@ -197,3 +197,22 @@ test('format events reads a numeric time column as seconds (a Unix epoch log), w
   assert.deepEqual(Array.from(events.size!), [4808, 1640]);
   assert.throws(() => parseTraceCsv('ms,size\n1700158623970,1\n1800158624030,1\n', 'ms.csv', { format: 'events' }), /ms\.csv: the events span .*\(numeric times are seconds, not milliseconds\)/);
 });
+
+test('tab- and semicolon-separated traces read like CSV; an all-zero trace is an error', () => {
+  const tsv = parseTraceCsv('t\trate\n0\t5\n1\t7\n', 'x.tsv');
+  assert.deepEqual(Array.from(tsv.rate), [5, 7]);
+  const semi = parseTraceCsv('t;rate;size\n0;5;100\n1;7;200\n', 'x.csv');
+  assert.deepEqual(Array.from(semi.size!), [100, 200]);
+  assert.throws(() => parseTraceCsv('t,rate\n0,0\n1,0\n', 'zero.csv'), /zero\.csv: every rate is 0: nothing to replay/);
+});
+
+test('a trace whose p99 is 0 (over 99 % empty rows) is rescaled by its peak, not replayed at its raw rate', () => {
+  const rows = ['t,rate'];
+  for (let t = 0; t < 1000; t++) rows.push(`${t},${t % 500 === 0 ? 3 : 0}`);
+  const trace = parseTraceCsv(rows.join('\n'), 'sparse.csv');
+  assert.equal(quantile(trace.rate, 0.99), 0);
+  const s = traceSeries(trace, 1000, 0, scenario, new Rng(1));
+  let max = 0;
+  for (const v of s.arrivalsMsgs) max = Math.max(max, v);
+  assert.ok(Math.abs(max - scenario.peakRateMsgsPerS) < 1e-6, `peak ${max}`);
+});

@@ -106,10 +106,11 @@ function splitRows(text: string): { header: string[] | null; rows: CsvRow[] } {
   const rows: CsvRow[] = [];
   let header: string[] | null = null;
   const lines = text.split(/\r?\n/);
+  const delimiter = delimiterOf(lines);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line === '') continue;
-    const fields = line.split(',').map((f) => f.trim());
+    const fields = line.split(delimiter).map((f) => f.trim());
     if (rows.length === 0 && header === null && fields[0] !== '' && Number.isNaN(Number(fields[0])) && parseTimestampS(fields[0]!) === null) {
       header = fields;
       continue;
@@ -117,6 +118,15 @@ function splitRows(text: string): { header: string[] | null; rows: CsvRow[] } {
     rows.push({ lineNo: i + 1, fields });
   }
   return { header, rows };
+}
+
+/** Commas, or (when the first line has none) tabs or semicolons: TSV files and European CSV exports. */
+function delimiterOf(lines: readonly string[]): string {
+  const first = lines.find((l) => l.trim() !== '') ?? '';
+  if (first.includes(',')) return ',';
+  if (first.includes('\t')) return '\t';
+  if (first.includes(';')) return ';';
+  return ',';
 }
 
 // Header words that say what the second column holds: a per-message size (an event log) or a per-row rate.
@@ -266,6 +276,7 @@ export function parseTraceCsv(text: string, name: string, options: TraceOptions 
     throw new TraceFormatError(`${name}: read as ${reading === 'events' ? 'an event log' : 'a timestamped series'} (${why}), whose times are in seconds; traceStepS (${stepS}) applies only to a numeric t column`);
   }
   const trace = reading === 'events' ? parseEventLog(text, name, format === 'events') : parseSeries(text, name, stepS, reading === 'timestamped');
+  if (trace.rate.every((r) => r === 0)) throw new TraceFormatError(`${name}: every rate is 0: nothing to replay`);
   return { ...trace, readingWhy: why };
 }
 
@@ -407,8 +418,9 @@ export function traceSeries(trace: Trace, lengthS: number, offsetS: number, scen
   const t0 = trace.tS[0]!;
   // The trace covers [t0, tLast + stepS): the last row holds for one step before the loop restarts.
   const durationS = trace.tS[n - 1]! - t0 + trace.stepS;
-  const p99 = quantile(trace.rate, 0.99);
-  const rateScale = options.rescale === false ? 1 : p99 > 0 ? scenario.peakRateMsgsPerS / p99 : 1;
+  // The p99 maps to the scenario's peak; a trace so sparse that its p99 is 0 (over 99 % empty rows) uses its peak.
+  const reference = quantile(trace.rate, 0.99) || quantile(trace.rate, 1);
+  const rateScale = options.rescale === false ? 1 : reference > 0 ? scenario.peakRateMsgsPerS / reference : 1;
   let sizeScale = 1;
   if (trace.size) {
     // The mean over the rows whose size the replay uses (with messages and a size), so empty seconds do not count.
