@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './test-run-cli.ts';
@@ -80,4 +80,14 @@ test('edgepilot demo: usage errors exit 2 with a message', async () => {
   assert.equal(badPolicy.code, 2);
   assert.match(badPolicy.stderr, /unknown policy 'nope'/);
   assert.doesNotMatch(badPolicy.stderr, /\n\s+at /, 'no stack trace');
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-demo-trace-'));
+  const bad = join(dir, 'bad.csv');
+  writeFileSync(bad, 't,rate\n0,1\n1,x\n');
+  const badTrace = await runCli(['demo', '--trace', bad, '--duration', '1', '--port', '0']);
+  assert.equal(badTrace.code, 2);
+  assert.match(badTrace.stderr, /--trace .*bad\.csv: .*bad\.csv: line 3: rate is not a number/);
+  const formatAlone = await runCli(['demo', '--trace-format', 'events', '--duration', '1']);
+  assert.equal(formatAlone.code, 2);
+  assert.match(formatAlone.stderr, /--trace-step-s and --trace-format need --trace/);
+  rmSync(dir, { recursive: true, force: true });
 });

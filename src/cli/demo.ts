@@ -9,6 +9,7 @@ import { SCENARIOS } from '../env/spark-iot-types.ts';
 import { isScenarioName } from '../runtime/devices/topics.ts';
 import { DEFAULT_DEMO_PORT, startDemo, type DemoSummary } from '../runtime/demo.ts';
 import { DEFAULT_RATE_SCALE } from '../runtime/demo-support.ts';
+import { describeTrace, loadTraceCsv, TRACE_FORMATS, type Trace, type TraceFormat } from '../workload/trace.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 
 interface DemoFlags {
@@ -23,6 +24,9 @@ interface DemoFlags {
   devices: string;
   controlInterval: string;
   faultyEvery: string;
+  trace?: string;
+  traceStepS?: string;
+  traceFormat?: string;
   out?: string;
   json?: boolean;
 }
@@ -42,6 +46,9 @@ export function register(program: Command): void {
     .option('--devices <n>', 'number of simulated devices', '200')
     .option('--control-interval <s>', 'seconds between control decisions', '5')
     .option('--faulty-every <s>', 'a faulty sensor sends one malformed payload every s seconds (0 = never)', '10')
+    .option('--trace <file.csv>', "drive the devices with a real trace (as bench --trace replays it: rescaled to the scenario's peak) instead of the scenario's synthetic process")
+    .option('--trace-step-s <s>', 'seconds per unit of a numeric t column (default 1)')
+    .option('--trace-format <f>', 'auto (default), series or events (as bench)')
     .option('--out <dir>', 'folder for window/alert outputs and the decision log (default runs/demo-<time>)')
     .option('--json', 'print the summary as one JSON line (the last line of stdout)')
     .action(async (flags: DemoFlags) => {
@@ -64,6 +71,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   if (controlIntervalS <= 0) throw new UsageError(`--control-interval must be > 0 seconds, got '${flags.controlInterval}'`);
   if (!(Number(flags.faultyEvery) >= 0)) throw new UsageError(`--faulty-every must be a number >= 0, got '${flags.faultyEvery}'`);
   if (flags.token !== undefined && (flags.token.length < 8 || /\s/.test(flags.token))) throw new UsageError('--token must be at least 8 characters without spaces');
+  const trace = loadDemoTrace(flags);
 
   const abort = new AbortController();
   let signals = 0;
@@ -97,6 +105,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         devices: parseIntOption('--devices', flags.devices, 1),
         controlIntervalS,
         faultyEverySeconds: parseFloatOption('--faulty-every', flags.faultyEvery),
+        ...(trace ? { trace } : {}),
         outputDir: flags.out,
         signal: abort.signal,
       });
@@ -111,6 +120,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         `dashboard: ${handle.url}\n` +
         `control token: ${handle.token}   (POST /api/policy, /api/mode, /api/stop with 'Authorization: Bearer <token>')\n` +
         `outputs: ${handle.outputDir}\n` +
+        (trace ? `workload: trace ${flags.trace}: ${describeTrace(trace)}\n` : '') +
         (durationS === undefined ? 'running until Ctrl-C\n' : `running for ${durationS} s\n`),
     );
     summary = await handle.done;
@@ -146,4 +156,20 @@ async function runDemo(flags: DemoFlags): Promise<void> {
 function round(v: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
+}
+
+/** The --trace file, read as `bench --trace` reads it (a malformed file is a usage error naming file and line). */
+function loadDemoTrace(flags: DemoFlags): Trace | undefined {
+  if (flags.trace === undefined) {
+    if (flags.traceStepS !== undefined || flags.traceFormat !== undefined) throw new UsageError('--trace-step-s and --trace-format need --trace');
+    return undefined;
+  }
+  const traceStepS = flags.traceStepS !== undefined ? parseFloatOption('--trace-step-s', flags.traceStepS) : undefined;
+  if (traceStepS !== undefined && !(traceStepS > 0)) throw new UsageError(`--trace-step-s must be > 0, got '${flags.traceStepS}'`);
+  if (flags.traceFormat !== undefined && !(TRACE_FORMATS as readonly string[]).includes(flags.traceFormat)) throw new UsageError(`--trace-format must be one of ${TRACE_FORMATS.join(', ')}, got '${flags.traceFormat}'`);
+  try {
+    return loadTraceCsv(flags.trace, { traceStepS, format: flags.traceFormat as TraceFormat | undefined });
+  } catch (err) {
+    throw new UsageError(`--trace ${flags.trace}: ${(err as Error).message}`);
+  }
 }

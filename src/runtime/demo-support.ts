@@ -17,6 +17,7 @@ import type { ModeContext, Policy, PolicyContext } from '../policies/types.ts';
 import { assertMode, type ModeName } from '../meta/modes.ts';
 import type { DecisionRecord, ForecastSource, MetricsSource } from '../control/types.ts';
 import { generateSyntheticSeries } from '../workload/synthetic.ts';
+import { traceSeries, type Trace } from '../workload/trace.ts';
 import type { RateFunction } from './devices/fleet.ts';
 
 /**
@@ -38,14 +39,16 @@ export interface DemoWorkload {
 }
 
 /**
- * The scenario's synthetic arrival process (the simulator's own generator, src/workload/synthetic.ts) divided by
- * `rateScale`, started `leadInS` before its first burst so a short demo shows one. The series repeats after
- * `lengthS` seconds (a demo left running for hours loops over the same day slice).
+ * The scenario's synthetic arrival process (the simulator's own generator, src/workload/synthetic.ts), or a real
+ * trace replayed as the simulator replays it (src/workload/trace.ts: rescaled to the scenario's peak, a seed-dependent
+ * start), divided by `rateScale`, started `leadInS` before its first burst so a short demo shows one. The series
+ * repeats after `lengthS` seconds (a demo left running for hours loops over the same slice).
  */
-export function demoWorkload(scenario: ScenarioConfig, seed: number, rateScale = DEFAULT_RATE_SCALE, lengthS = 4 * 3600, leadInS = 45): DemoWorkload {
+export function demoWorkload(scenario: ScenarioConfig, seed: number, rateScale = DEFAULT_RATE_SCALE, lengthS = 4 * 3600, leadInS = 45, trace?: Trace): DemoWorkload {
   if (!(rateScale > 0) || !Number.isFinite(rateScale)) throw new Error(`demoWorkload: rateScale must be a finite number > 0, got ${rateScale}`);
   if (!Number.isInteger(lengthS) || lengthS < 60) throw new Error(`demoWorkload: lengthS must be an integer >= 60, got ${lengthS}`);
-  const series = generateSyntheticSeries(lengthS, 0, scenario, new Rng(seed).fork('demo:workload'));
+  const rng = new Rng(seed).fork('demo:workload');
+  const series = trace ? traceSeries(trace, lengthS, 0, scenario, rng) : generateSyntheticSeries(lengthS, 0, scenario, rng);
   let firstOnset = -1;
   for (let i = leadInS; i < lengthS; i++) {
     if (series.burstOnset[i]) {

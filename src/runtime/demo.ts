@@ -34,6 +34,7 @@ import { DROP_REASONS, LocalEngineActuator, LocalEngineMetricsSource, StreamEngi
 import { bindLiveDashboard, livePolicyIds, NOT_LIVE_POLICIES } from './live-dashboard.ts';
 import { checkpointFiles } from '../rl/ensemble.ts';
 import { checkAccounting, chooseDefaultPolicy, DEFAULT_RATE_SCALE, demoWorkload, ModeContextPolicy, scaledForecasts, scaledMetrics } from './demo-support.ts';
+import type { Trace } from '../workload/trace.ts';
 
 const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
 /** What `edge-rl` loads: the PPO and the meta-controller (with its members, should it be an ensemble manifest). */
@@ -58,6 +59,8 @@ export interface DemoOptions {
   coldStartMs?: number;
   /** Seconds between two malformed payloads from a simulated faulty sensor (0 = none). Default 10. */
   faultyEverySeconds?: number;
+  /** A real trace to drive the device fleet instead of the scenario's synthetic process (src/workload/trace.ts). */
+  trace?: Trace;
   /** Engine outputs and the decision log; default runs/demo-<time>/. */
   outputDir?: string;
   /** Progress lines (stderr by default). */
@@ -229,7 +232,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
     const hub = dashboard.hub;
 
     // Device side: the scenario's arrival process (scaled), published at QoS 1 until the duration ends or we stop.
-    const workload = demoWorkload(sc, seed, rateScale);
+    const workload = demoWorkload(sc, seed, rateScale, undefined, undefined, opts.trace);
     const fleet = new DeviceFleet({ scenario, devices: opts.devices ?? DEFAULT_DEVICES, seed, rate: workload.rate, durationS: opts.durationS ?? 365 * 86_400 });
     const abortDevices = new AbortController();
     let publishedSoFar = 0;
@@ -383,8 +386,18 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
       if (opts.signal.aborted) void stop();
       else opts.signal.addEventListener('abort', () => void stop(), { once: true });
     }
-    // A finite schedule ends by itself: then stop the rest.
-    void publishing.then(() => stop(), () => stop());
+    // A finite schedule ends by itself: then stop the rest, once the duration is over (a trace can have no message in
+    // its last seconds, so its schedule ends early) and at once if publishing failed.
+    void publishing.then(
+      () => {
+        const leftMs = opts.durationS === undefined ? 0 : opts.durationS * 1000 - (Date.now() - startedMs);
+        if (leftMs <= 0) return void stop();
+        const timer = setTimeout(() => void stop(), leftMs);
+        timer.unref();
+        closers.push(async () => clearTimeout(timer));
+      },
+      () => stop(),
+    );
 
     return { url: server.url, token: server.token, policy, policyReason, rateScale, outputDir, hub, stop, done };
   } catch (err) {
