@@ -33,6 +33,16 @@ test('claims name the baselines the agent fails to dominate and test the oracle 
   assert.equal(c.ablation?.met, true); // 75 % fewer violations than rl-no-edge
   const text = formatClaims([c], 'edge-rl');
   assert.match(text, /\*\*not met\*\*: not fixed \(worse sla\), spark-dra \(worse cost\), threshold-forecast \(worse sla\) of 4/);
+  // Ordering: 0.5 % is third of five (fixed 0 and threshold-forecast 0.1 are below); of the reactive keda-lag and
+  // spark-dra it has fewer violations than both and costs less than keda-lag only.
+  assert.deepEqual(c.ordering, { violationRank: 3, of: 5, fewerViolationsThanReactive: 2, cheaperThanReactive: 1, reactive: 2 });
+  assert.match(text, /\| balanced \| 3 of 5 \| 2 of 2 \| 1 of 2 \|/);
+});
+
+test('the ordering ranks ties together and counts only strictly fewer violations and strictly lower cost', () => {
+  const rows = [row('keda-lag', 1, 2), row('knative-kpa', 2, 1), row('fixed', 0.5, 9), row('edge-rl', 1, 2)];
+  const [c] = checkClaims(rows, 'edge-rl');
+  assert.deepEqual(c!.ordering, { violationRank: 2, of: 4, fewerViolationsThanReactive: 1, cheaperThanReactive: 0, reactive: 2 });
 });
 
 test('a cheaper but not better-enough agent misses the reactive and oracle bars', () => {

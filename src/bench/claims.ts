@@ -48,6 +48,12 @@ export interface WorldClaims {
    * there is one, else the whole runs'.
    */
   ablation: { policy: string; reduction: number; windowReduction?: number; met: boolean } | null;
+  /**
+   * The ordering the generalization claim asks to hold on every world: the agent's rank by SLA violation % among
+   * itself and the non-oracle baselines (1 = fewest; ties share the better rank), and against how many of the
+   * reactive baselines it has fewer violations and how many it costs less than.
+   */
+  ordering: { violationRank: number; of: number; fewerViolationsThanReactive: number; cheaperThanReactive: number; reactive: number };
 }
 
 export interface ReactiveCheck {
@@ -117,6 +123,16 @@ export const bestReactiveRow = (peers: readonly SummaryRow[]): SummaryRow | unde
     .filter((r) => isReactive(r.policy))
     .sort((x, y) => (Math.abs(x.slaViolationPct - y.slaViolationPct) > 1e-9 ? x.slaViolationPct - y.slaViolationPct : x.costUsd - y.costUsd))[0];
 
+function orderingCheck(a: SummaryRow, baselines: readonly SummaryRow[], reactive: readonly SummaryRow[]): WorldClaims['ordering'] {
+  return {
+    violationRank: 1 + baselines.filter((b) => b.slaViolationPct < a.slaViolationPct).length,
+    of: baselines.length + 1,
+    fewerViolationsThanReactive: reactive.filter((r) => a.slaViolationPct < r.slaViolationPct).length,
+    cheaperThanReactive: reactive.filter((r) => a.costUsd < r.costUsd).length,
+    reactive: reactive.length,
+  };
+}
+
 /**
  * Claims for `agent` in every (scenario, trace) the rows cover; `ablation` is its edge-masked twin (default: the first
  * of its twins, src/policies/ablations.ts, that ran).
@@ -147,6 +163,7 @@ export function checkClaims(rows: readonly SummaryRow[], agent: string, ablation
           }
         : null,
       ablation: masked && masked.policy !== agent ? ablationCheck(a, masked) : null,
+      ordering: orderingCheck(a, baselines, peers.filter((r) => isReactive(r.policy))),
     });
   }
   return out;
@@ -191,6 +208,14 @@ export function formatClaims(claims: readonly WorldClaims[], agent: string): str
         : `${yes(c.ablation.met)}: ${ablationText(c.ablation.reduction)} than ${c.ablation.policy} (whole runs)`;
     lines.push(`| ${c.world} | ${pareto} | ${oracle} | ${reactive} | ${oracleReactive} | ${orc} | ${abl} |`);
   }
+  lines.push(
+    '',
+    `Ordering (the generalization claim asks the same ordering on every world): \`${agent}\`'s rank by SLA violation % among itself and the non-oracle baselines, and against the reactive baselines.`,
+    '',
+    '| world | SLA violation rank | fewer violations than reactive baselines | cheaper than reactive baselines |',
+    '|---|---|---|---|',
+    ...claims.map((c) => `| ${c.world} | ${c.ordering.violationRank} of ${c.ordering.of} | ${c.ordering.fewerViolationsThanReactive} of ${c.ordering.reactive} | ${c.ordering.cheaperThanReactive} of ${c.ordering.reactive} |`),
+  );
   lines.push(
     '',
     '"oracle would" applies the Pareto test, and the best-reactive test, to the clairvoyant oracle at its default setting: it is a planner with perfect foresight, ' +
