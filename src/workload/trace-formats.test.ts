@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeTrace } from './trace.ts';
+import { parseTraceCsv, traceReading } from './trace-formats.ts';
+
+test('an event log (one timestamped row per message) is counted per wall-clock second with the mean size', () => {
+  const log = [
+    'TIMESTAMP,ContextTokens,GeneratedTokens',
+    '2023-11-16 18:17:03.9799600,100,1',
+    '2023-11-16 18:17:05.5,300,1', // rows in any order
+    '2023-11-16 18:17:04.0319600,200,2',
+    '2023-11-16T18:17:05.9Z,500,3', // the same second written with T and Z
+    '2023-11-16 19:17:05.2+01:00,400,4', // the same second in another zone
+  ].join('\n');
+  const trace = parseTraceCsv(log, 'events.csv');
+  assert.deepEqual(Array.from(trace.tS), [0, 1, 2]);
+  assert.deepEqual(Array.from(trace.rate), [1, 1, 3]);
+  assert.deepEqual(Array.from(trace.size!), [100, 200, 400]);
+  assert.equal(trace.stepS, 1);
+  // Without a size column (and without a header): counts only.
+  const counts = parseTraceCsv('2024-01-01 00:00:00\n2024-01-01 00:00:00.5\n2024-01-01 00:00:03\n', 'n.csv');
+  assert.deepEqual(Array.from(counts.rate), [2, 0, 0, 1]);
+  assert.equal(counts.size, null);
+});
+
+test('event logs: a bad timestamp or size is named by file and line; traceStepS is refused', () => {
+  assert.throws(() => parseTraceCsv('ts,size\n2023-11-16 18:17:03,1\n2023-11-16 25:17:03,1\n', 'a.csv'), /a\.csv: line 3: timestamp is not a date and time/);
+  assert.throws(() => parseTraceCsv('ts,size\n2023-11-16 18:17:03,1\nyesterday,1\n', 'b.csv'), /b\.csv: line 3: timestamp is not a date and time .*'yesterday'/);
+  assert.throws(() => parseTraceCsv('ts,size\n2023-11-16 18:17:03,1\n2023-11-16 18:17:04,big\n', 'c.csv'), /c\.csv: line 3: size is not a number: 'big'/);
+  assert.throws(() => parseTraceCsv('ts,size\n2023-11-16 18:17:03,-2\n', 'd.csv'), /d\.csv: line 2: size is negative/);
+  assert.throws(() => parseTraceCsv('2023-11-16 18:17:03\n', 'e.csv', { traceStepS: 60 }), /e\.csv: read as an event log \(irregular timestamps\), whose times are in seconds; traceStepS \(60\) applies only to a numeric t column/);
+  assert.throws(() => parseTraceCsv('t,rate\n0,1\n', 'f.csv', { format: 'csv' as never }), /f\.csv: format must be one of auto, series, events, got 'csv'/);
+});
+
+test('a date-and-time t column with a rate is a timestamped series, told from an event log by its header or its spacing', () => {
+  // Per-minute counts with ISO times (how many public series come): a series, rows 60 s long, not 3 messages.
+  // 20 rows, one missing (minute 2): the steps are multiples of the most common one, which covers 18 of 19.
+  const minutes = Array.from({ length: 21 }, (_, m) => m).filter((m) => m !== 2);
+  const perMinute = minutes.map((m) => `2021-01-01 00:${String(m).padStart(2, '0')}:00,${2700 + m}`).join('\n');
+  assert.equal(traceReading(perMinute).reading, 'timestamped');
+  const series = parseTraceCsv(perMinute, 's.csv');
+  assert.deepEqual(Array.from(series.tS), minutes.map((m) => 60 * m));
+  assert.deepEqual(Array.from(series.rate), minutes.map((m) => 2700 + m));
+  assert.equal(series.stepS, 60);
+  assert.match(describeTrace(series), /^timestamped series \(rows every 60 s\), 20 rows of 60 s over 1,260 s/);
+  // An irregular spacing without a header is an event log.
+  assert.equal(traceReading('2021-01-01 00:00:00,5\n2021-01-01 00:00:07,6\n2021-01-01 00:00:09,6\n2021-01-01 00:00:30,6\n').reading, 'events');
+  // The header decides when it names the column: a rate, or a size (an event log even if the rows look regular).
+  assert.equal(traceReading(`time,requests\n${perMinute}`).why, "header column 'requests' is a rate");
+  const sized = traceReading(`time,bytes\n${perMinute}`);
+  assert.equal(sized.reading, 'events');
+  assert.equal(parseTraceCsv(`time,bytes\n${perMinute}`, 'b.csv').eventCount, 20);
+  // Forced either way.
+  assert.equal(parseTraceCsv(perMinute, 'f.csv', { format: 'events' }).eventCount, 20);
+  assert.equal(parseTraceCsv('ts,size\n2021-01-01 00:00:00,5\n2021-01-01 00:00:07,6\n', 'g.csv', { format: 'series' }).reading, 'timestamped');
+  // A row out of step is named by its line.
+  assert.throws(() => parseTraceCsv('when,rate\n2021-01-01 00:01:00,1\n2021-01-01 00:00:00,2\n', 'h.csv'), /h\.csv: line 3: t must increase/);
+  assert.throws(() => parseTraceCsv('when,rate\n2021-01-01 00:01:00,1\n61,2\n', 'i.csv'), /i\.csv: line 3: t is not a date and time .* like the first row's: '61'/);
+});
+
+test('format events reads a numeric time column as seconds (a Unix epoch log), which auto reads as t,rate', () => {
+  const epoch = 'unix_s,size\n1700158623.97,4808\n1700158624.03,3180\n1700158624.5,100\n';
+  assert.equal(traceReading(epoch).reading, 'series');
+  const events = parseTraceCsv(epoch, 'epoch.csv', { format: 'events' });
+  assert.deepEqual(Array.from(events.rate), [1, 2]);
+  assert.deepEqual(Array.from(events.size!), [4808, 1640]);
+  assert.throws(() => parseTraceCsv('ms,size\n1700158623970,1\n1800158624030,1\n', 'ms.csv', { format: 'events' }), /ms\.csv: the events span .*\(numeric times are seconds, not milliseconds\)/);
+});
+
+test('tab- and semicolon-separated traces read like CSV; an all-zero trace is an error', () => {
+  const tsv = parseTraceCsv('t\trate\n0\t5\n1\t7\n', 'x.tsv');
+  assert.deepEqual(Array.from(tsv.rate), [5, 7]);
+  const semi = parseTraceCsv('t;rate;size\n0;5;100\n1;7;200\n', 'x.csv');
+  assert.deepEqual(Array.from(semi.size!), [100, 200]);
+  assert.throws(() => parseTraceCsv('t,rate\n0,0\n1,0\n', 'zero.csv'), /zero\.csv: every rate is 0: nothing to replay/);
+});

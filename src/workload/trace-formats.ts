@@ -1,0 +1,254 @@
+/**
+ * Reading trace files (src/workload/trace.ts replays them): `t,rate[,size]` rows with t a number (in units of
+ * `traceStepS`) or a date and time (a timestamped series), or an event log with one `time[,size]` row per message,
+ * counted per wall-clock second with the mean size of the second's messages. traceReading tells the kinds apart;
+ * every error names the file and the line.
+ */
+export interface Trace {
+  /** File name (no directory), recorded in every StepRecord. */
+  name: string;
+  /** Seconds per unit of the t column. */
+  stepS: number;
+  /** Row times in seconds. */
+  tS: Float64Array;
+  rate: Float64Array;
+  /** Per-row size, or null when the file has no size column. */
+  size: Float64Array | null;
+  /** The gaps skipped (absent when no gaps file was applied). */
+  gaps?: { file: string; count: number; skippedRows: number; skippedS: number };
+  /** How the rows were read (absent: a series, for traces built in code), and why (traceReading). */
+  reading?: TraceReading;
+  readingWhy?: string;
+  /** Set when the file was an event log: the number of messages it held. */
+  eventCount?: number;
+}
+
+export class TraceFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TraceFormatError';
+  }
+}
+
+/**
+ * How a file's rows are read. 'series': `t,rate[,size]` with t a number in units of `traceStepS`. 'timestamped':
+ * the same with t a date and time (the row duration is the most common step between rows). 'events': one row per
+ * message, `time[,size]`, counted per wall-clock second (time a date and time, or with `format: 'events'` a number of
+ * seconds such as a Unix epoch).
+ */
+export type TraceReading = 'series' | 'timestamped' | 'events';
+/** What the user asks for: `auto` decides from the file (traceReading). */
+export const TRACE_FORMATS = ['auto', 'series', 'events'] as const;
+export type TraceFormat = (typeof TRACE_FORMATS)[number];
+
+/** Parsing options (loadTraceCsv adds the gaps file). */
+export interface TraceParseOptions {
+  /** Seconds per unit of t (default 1); only for numeric t columns read as a series. */
+  traceStepS?: number;
+  /** 'auto' (default), or force a series or an event log (see TraceReading). */
+  format?: TraceFormat;
+}
+
+// YYYY-MM-DD, T or a space, HH:MM:SS, optional fraction, optional zone (none = UTC; only differences matter).
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
+const TIMESTAMP_HINT = 'YYYY-MM-DD HH:MM:SS[.fraction][Z|+hh:mm]';
+
+/** Seconds since the epoch of an ISO-like timestamp, or null if `text` is not one. */
+export function parseTimestampS(text: string): number | null {
+  const m = TIMESTAMP.exec(text);
+  if (!m) return null;
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return null;
+  let zoneS = 0;
+  const zone = m[8];
+  if (zone && zone !== 'Z') {
+    const digits = zone.slice(1).replace(':', '');
+    zoneS = (zone[0] === '-' ? -1 : 1) * (Number(digits.slice(0, 2)) * 3600 + Number(digits.slice(2)) * 60);
+  }
+  return Date.UTC(y, mo - 1, d, h, mi, sec) / 1000 + (m[7] ? Number(m[7]) : 0) - zoneS;
+}
+
+interface CsvRow {
+  lineNo: number;
+  fields: string[];
+}
+
+/** The non-empty rows, and the header (one first line whose first field is neither a number nor a timestamp). */
+function splitRows(text: string): { header: string[] | null; rows: CsvRow[] } {
+  const rows: CsvRow[] = [];
+  let header: string[] | null = null;
+  const lines = text.split(/\r?\n/);
+  const delimiter = delimiterOf(lines);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    const fields = line.split(delimiter).map((f) => f.trim());
+    if (rows.length === 0 && header === null && fields[0] !== '' && Number.isNaN(Number(fields[0])) && parseTimestampS(fields[0]!) === null) {
+      header = fields;
+      continue;
+    }
+    rows.push({ lineNo: i + 1, fields });
+  }
+  return { header, rows };
+}
+
+/** Commas, or (when the first line has none) tabs or semicolons: TSV files and European CSV exports. */
+function delimiterOf(lines: readonly string[]): string {
+  const first = lines.find((l) => l.trim() !== '') ?? '';
+  if (first.includes(',')) return ',';
+  if (first.includes('\t')) return '\t';
+  if (first.includes(';')) return ';';
+  return ',';
+}
+
+// Header words that say what the second column holds: a per-message size (an event log) or a per-row rate.
+const SIZE_WORDS = /size|byte|token|length|payload/i;
+const RATE_WORDS = /rate|count|value|requests|messages|msgs|events|per_|per |qps|rps|tps/i;
+
+/**
+ * How `format` reads this file, and why (for messages). A numeric first column is a series unless `format` is
+ * 'events'. A date-and-time first column is read as `format` says; under 'auto' the header's second column decides
+ * when it names a size or a rate, and otherwise the spacing does: rows strictly increasing at a regular step (every
+ * step a multiple of the most common one, which covers 90 % of them) are a series, anything else an event log.
+ */
+export function traceReading(text: string, format: TraceFormat = 'auto'): { reading: TraceReading; why: string } {
+  const { header, rows } = splitRows(text);
+  const first = rows[0]?.fields[0];
+  if (first === undefined || parseTimestampS(first) === null) {
+    return format === 'events' ? { reading: 'events', why: 'format events' } : { reading: 'series', why: 'numeric t column' };
+  }
+  if (format === 'series') return { reading: 'timestamped', why: 'format series' };
+  if (format === 'events') return { reading: 'events', why: 'format events' };
+  const second = header?.[1];
+  if (second !== undefined && SIZE_WORDS.test(second)) return { reading: 'events', why: `header column '${second}' is a size` };
+  if (second !== undefined && RATE_WORDS.test(second)) return { reading: 'timestamped', why: `header column '${second}' is a rate` };
+  const times = rows.map((r) => parseTimestampS(r.fields[0]!));
+  if (times.length < 3 || times.some((t) => t === null)) return { reading: 'events', why: 'irregular timestamps' };
+  const diffs: number[] = [];
+  for (let i = 1; i < times.length; i++) diffs.push(Math.round((times[i]! - times[i - 1]!) * 1000) / 1000);
+  if (diffs.some((d) => !(d > 0))) return { reading: 'events', why: 'repeated or unordered timestamps' };
+  const counts = new Map<number, number>();
+  for (const d of diffs) counts.set(d, (counts.get(d) ?? 0) + 1);
+  const [step, n] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]!;
+  const regular = n >= 0.9 * diffs.length && diffs.every((d) => Math.abs(d / step - Math.round(d / step)) < 1e-6);
+  return regular ? { reading: 'timestamped', why: `rows every ${step} s` } : { reading: 'events', why: 'irregular timestamps' };
+}
+
+/** The time of a row in seconds: a date and time, or (numeric allowed) a number of seconds. */
+function timeOf(field: string, numericAllowed: boolean): number | null {
+  const ts = parseTimestampS(field);
+  if (ts !== null) return ts;
+  if (!numericAllowed || field === '') return null;
+  const n = Number(field);
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * An event log (one row per message: `time[,size]`, a header line allowed, extra columns ignored, rows in any
+ * order) counted per wall-clock second: row t = floor(time) - floor(first time), rate = the messages in that
+ * second, size = their mean size (0 in a second without messages, which the replay never reads). `time` is a date and
+ * time, or a number of seconds (e.g. a Unix epoch) when `numericTimes`.
+ */
+export function parseEventLog(text: string, name: string, numericTimes = false): Trace {
+  const { header, rows } = splitRows(text);
+  const times: number[] = [];
+  const sizes: number[] = [];
+  const hasSize = (header ?? rows[0]?.fields ?? []).length >= 2;
+  for (const { lineNo, fields } of rows) {
+    const tS = timeOf(fields[0]!, numericTimes);
+    if (tS === null) throw new TraceFormatError(`${name}: line ${lineNo}: timestamp is not a date and time (${TIMESTAMP_HINT}${numericTimes ? ' or seconds' : ''}): '${fields[0]}'`);
+    if (hasSize) {
+      const size = Number(fields[1]);
+      if (fields[1] === undefined || fields[1] === '' || !Number.isFinite(size)) throw new TraceFormatError(`${name}: line ${lineNo}: size is not a number: '${fields[1] ?? ''}'`);
+      if (size < 0) throw new TraceFormatError(`${name}: line ${lineNo}: size is negative: ${size}`);
+      sizes.push(size);
+    }
+    times.push(tS);
+  }
+  if (times.length === 0) throw new TraceFormatError(`${name}: empty trace (no data rows)`);
+  let first = Infinity;
+  let last = -Infinity;
+  for (const t of times) {
+    first = Math.min(first, Math.floor(t));
+    last = Math.max(last, Math.floor(t));
+  }
+  const seconds = last - first + 1;
+  if (seconds > 50_000_000) throw new TraceFormatError(`${name}: the events span ${seconds} s (over 1.5 years); check the timestamps (numeric times are seconds, not milliseconds)`);
+  const rate = new Float64Array(seconds);
+  const sizeSum = new Float64Array(seconds);
+  times.forEach((t, k) => {
+    const row = Math.floor(t) - first;
+    rate[row]!++;
+    if (hasSize) sizeSum[row]! += sizes[k]!;
+  });
+  const size = hasSize ? sizeSum.map((sum, row) => (rate[row]! > 0 ? sum / rate[row]! : 0)) : null;
+  return { name, stepS: 1, tS: Float64Array.from({ length: seconds }, (_, row) => row), rate, size, reading: 'events', eventCount: times.length };
+}
+
+/** A series, `t,rate[,size]`: t numeric in units of stepS, or (timestamped) a date and time. */
+function parseSeries(text: string, name: string, stepS: number, timestamped: boolean): Trace {
+  const { header, rows } = splitRows(text);
+  const t: number[] = [];
+  const rate: number[] = [];
+  const size: number[] = [];
+  const hasSize = (header ?? rows[0]?.fields ?? []).length >= 3;
+  const wanted = hasSize ? 3 : 2;
+  const labels = ['t', 'rate', 'size'];
+  let t0 = 0;
+  for (const { lineNo, fields } of rows) {
+    if (fields.length < 2 || fields[1] === '') throw new TraceFormatError(`${name}: line ${lineNo}: missing column (expected t,rate[,size]), got '${fields.join(',')}'`);
+    if (fields.length < wanted || fields[wanted - 1] === '') throw new TraceFormatError(`${name}: line ${lineNo}: missing column (expected ${wanted} columns), got '${fields.join(',')}'`);
+    let tS: number;
+    if (timestamped) {
+      const ts = parseTimestampS(fields[0]!);
+      if (ts === null) throw new TraceFormatError(`${name}: line ${lineNo}: t is not a date and time (${TIMESTAMP_HINT}) like the first row's: '${fields[0]}'`);
+      if (t.length === 0) t0 = ts;
+      tS = ts - t0;
+    } else {
+      const v = Number(fields[0]);
+      if (fields[0] === '' || !Number.isFinite(v)) throw new TraceFormatError(`${name}: line ${lineNo}: t is not a number: '${fields[0]}'`);
+      if (v < 0) throw new TraceFormatError(`${name}: line ${lineNo}: t is negative: ${v}`);
+      tS = v * stepS;
+    }
+    const values = fields.slice(1, wanted).map(Number);
+    for (let k = 0; k < values.length; k++) {
+      const v = values[k]!;
+      if (fields[k + 1] === '' || !Number.isFinite(v)) throw new TraceFormatError(`${name}: line ${lineNo}: ${labels[k + 1]} is not a number: '${fields[k + 1]}'`);
+      if (v < 0) throw new TraceFormatError(`${name}: line ${lineNo}: ${labels[k + 1]} is negative: ${v}`);
+    }
+    if (t.length > 0 && tS <= t[t.length - 1]!) {
+      const shown = timestamped ? fields[0] : String(tS / stepS);
+      throw new TraceFormatError(`${name}: line ${lineNo}: t must increase, got ${shown} after ${timestamped ? 'the previous row' : t[t.length - 1]! / stepS}`);
+    }
+    t.push(tS);
+    rate.push(values[0]!);
+    if (hasSize) size.push(values[1]!);
+  }
+  if (t.length === 0) throw new TraceFormatError(`${name}: empty trace (no data rows)`);
+  // A timestamped series' rows last its most common step (the last row's duration, and > 1 s means interpolation).
+  let rowS = stepS;
+  if (timestamped && t.length > 1) {
+    const counts = new Map<number, number>();
+    for (let i = 1; i < t.length; i++) {
+      const d = Math.round((t[i]! - t[i - 1]!) * 1000) / 1000;
+      counts.set(d, (counts.get(d) ?? 0) + 1);
+    }
+    rowS = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+  }
+  return { name, stepS: rowS, tS: Float64Array.from(t), rate: Float64Array.from(rate), size: hasSize ? Float64Array.from(size) : null, reading: timestamped ? 'timestamped' : 'series' };
+}
+
+export function parseTraceCsv(text: string, name: string, options: TraceParseOptions = {}): Trace {
+  const stepS = options.traceStepS ?? 1;
+  if (!(stepS > 0)) throw new TraceFormatError(`${name}: traceStepS must be positive, got ${stepS}`);
+  const format = options.format ?? 'auto';
+  if (!(TRACE_FORMATS as readonly string[]).includes(format)) throw new TraceFormatError(`${name}: format must be one of ${TRACE_FORMATS.join(', ')}, got '${format}'`);
+  const { reading, why } = traceReading(text, format);
+  if (reading !== 'series' && stepS !== 1) {
+    throw new TraceFormatError(`${name}: read as ${reading === 'events' ? 'an event log' : 'a timestamped series'} (${why}), whose times are in seconds; traceStepS (${stepS}) applies only to a numeric t column`);
+  }
+  const trace = reading === 'events' ? parseEventLog(text, name, format === 'events') : parseSeries(text, name, stepS, reading === 'timestamped');
+  if (trace.rate.every((r) => r === 0)) throw new TraceFormatError(`${name}: every rate is 0: nothing to replay`);
+  return { ...trace, readingWhy: why };
+}
+
