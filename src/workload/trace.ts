@@ -140,18 +140,25 @@ export function describeTrace(trace: Trace): string {
   const head = trace.eventCount !== undefined
     ? `event log${why} of ${trace.eventCount.toLocaleString('en-US')} messages counted into ${n.toLocaleString('en-US')} rows of 1 s`
     : `${trace.reading === 'timestamped' ? `timestamped series${why}, ` : ''}${n.toLocaleString('en-US')} rows of ${trace.stepS} s`;
-  let sizes = 'no size column (the scenario\'s message sizes)';
-  if (trace.size) {
-    let sizeSum = 0;
-    let used = 0;
-    for (let i = 0; i < n; i++) {
-      if (!(trace.size[i]! > 0 && trace.rate[i]! > 0)) continue;
-      sizeSum += trace.size[i]!;
-      used++;
-    }
-    sizes = used > 0 ? `size per message mean ${fmt(sizeSum / used)} (rescaled to the scenario's)` : 'a size column with no sizes';
-  }
+  const meanSize = meanUsedSize(trace);
+  const sizes = !trace.size ? 'no size column (the scenario\'s message sizes)' : meanSize > 0 ? `size per message mean ${fmt(meanSize)} (rescaled to the scenario's)` : 'a size column with no sizes';
   return `${head} over ${fmt(spanS)} s; rate mean ${fmt(mean)}, p99 ${fmt(quantile(trace.rate, 0.99))}, peak ${fmt(peak)}, CV ${cv.toFixed(2)}, ${((100 * empty) / n).toFixed(0)} % of rows empty; ${sizes}`;
+}
+
+/**
+ * The mean size over the rows whose size the replay uses (with messages and a size > 0), so empty seconds do not
+ * count; 0 without a size column or without such rows.
+ */
+function meanUsedSize(trace: Trace): number {
+  if (!trace.size) return 0;
+  let sum = 0;
+  let used = 0;
+  for (let i = 0; i < trace.rate.length; i++) {
+    if (!(trace.size[i]! > 0 && trace.rate[i]! > 0)) continue;
+    sum += trace.size[i]!;
+    used++;
+  }
+  return used > 0 ? sum / used : 0;
 }
 
 /** Value at quantile q of the values (linear interpolation between order statistics). */
@@ -178,18 +185,8 @@ export function traceSeries(trace: Trace, lengthS: number, offsetS: number, scen
   // The p99 maps to the scenario's peak; a trace so sparse that its p99 is 0 (over 99 % empty rows) uses its peak.
   const reference = quantile(trace.rate, 0.99) || quantile(trace.rate, 1);
   const rateScale = options.rescale === false ? 1 : reference > 0 ? scenario.peakRateMsgsPerS / reference : 1;
-  let sizeScale = 1;
-  if (trace.size) {
-    // The mean over the rows whose size the replay uses (with messages and a size), so empty seconds do not count.
-    let sum = 0;
-    let used = 0;
-    for (let i = 0; i < n; i++) {
-      if (!(trace.size[i]! > 0 && trace.rate[i]! > 0)) continue;
-      sum += trace.size[i]!;
-      used++;
-    }
-    sizeScale = sum > 0 ? scenario.messageBytes / (sum / used) : 1;
-  }
+  const meanSize = meanUsedSize(trace);
+  const sizeScale = meanSize > 0 ? scenario.messageBytes / meanSize : 1;
   const startS = rng.fork('trace-offset').uniform(0, durationS);
   const counts = rng.fork('arrival-counts');
   const sizes = rng.fork('message-sizes');
