@@ -7,7 +7,7 @@ import { runCli } from './test-run-cli.ts';
 
 test('edgepilot demo --duration: live dashboard while it runs, then a balanced summary and the JSON line', { timeout: 90_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'edgepilot-demo-'));
-  type Probe = { state: { info: { scenario: string; policy: string } }; health: { ok: boolean }; noToken: number; wrongToken: number; sse: string; modeStatus: number; modeAfter: string };
+  type Probe = { state: { info: { scenario: string; policy: string; notes: string[] } }; health: { ok: boolean }; noToken: number; wrongToken: number; sse: string; modeStatus: number; modeAfter: string };
   // A holder object: TypeScript does not track assignments made inside the callback.
   const box: { probe: Promise<Probe> | null } = { probe: null };
   try {
@@ -18,7 +18,7 @@ test('edgepilot demo --duration: live dashboard while it runs, then a balanced s
         if (url && token && box.probe === null) {
           box.probe = (async () => {
             const base = url.replace(/\/$/, '');
-            const state = (await (await fetch(`${base}/api/state`)).json()) as { info: { scenario: string; policy: string } };
+            const state = (await (await fetch(`${base}/api/state`)).json()) as { info: { scenario: string; policy: string; notes: string[] } };
             const health = (await (await fetch(`${base}/healthz`)).json()) as { ok: boolean };
             const noToken = (await fetch(`${base}/api/stop`, { method: 'POST' })).status;
             const wrongToken = (await fetch(`${base}/api/policy`, { method: 'POST', headers: { Authorization: 'Bearer wrong-token-000' }, body: '{"policy":"fixed"}' })).status;
@@ -40,6 +40,7 @@ test('edgepilot demo --duration: live dashboard while it runs, then a balanced s
     assert.ok(box.probe !== null, `the demo printed its dashboard URL: ${run.stdout}`);
     const p = await box.probe;
     assert.equal(p.state.info.scenario, 'healthcare');
+    assert.ok(p.state.info.notes.includes("workload: the scenario's synthetic process"), `notes: ${p.state.info.notes.join(' | ')}`);
     assert.equal(p.health.ok, true);
     assert.equal(p.noToken, 401, 'stop refused without a token');
     assert.equal(p.wrongToken, 403, 'policy switch refused with a wrong token');
@@ -90,4 +91,21 @@ test('edgepilot demo: usage errors exit 2 with a message', async () => {
   assert.equal(formatAlone.code, 2);
   assert.match(formatAlone.stderr, /--trace-step-s and --trace-format need --trace/);
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('edgepilot demo --trace runs the whole --duration even when the trace is silent, and says what it replays', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-demo-trace-'));
+  try {
+    // One message in ten minutes: the device schedule ends at once (before session 11 the demo stopped with it).
+    const trace = join(dir, 'quiet.csv');
+    writeFileSync(trace, ['t,rate', ...Array.from({ length: 600 }, (_, t) => `${t},${t === 300 ? 1 : 0}`)].join('\n'));
+    const run = await runCli(['demo', '--trace', trace, '--duration', '6', '--port', '0', '--control-interval', '2', '--faulty-every', '0', '--out', join(dir, 'out')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /workload: trace .*quiet\.csv: 600 rows of 1 s over 600 s; rate mean 0\.00167, .* 100 % of rows empty/);
+    const elapsedS = Number(/demo summary \(([\d.]+) s/.exec(run.stdout)?.[1]);
+    assert.ok(elapsedS >= 5.5, `ran ${elapsedS} s of the 6 s asked for`);
+    assert.match(run.stdout, /OK {2}published (\d+) = processed \1 \+ dropped 0/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -226,7 +226,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
       slaP95LatencyMs: sc.slaP95LatencyMs,
       budgetUsdPerHour: sc.budgetUsdPerHour,
       rateScale,
-      notes: [`rates 1:${rateScale} of the simulator's`, `decision every ${controlIntervalS} s`, policyReason],
+      notes: [`rates 1:${rateScale} of the simulator's`, `decision every ${controlIntervalS} s`, policyReason, opts.trace ? `workload: the trace ${opts.trace.name}` : "workload: the scenario's synthetic process"],
       log: (line) => log(`demo: ${line}`),
     });
     const hub = dashboard.hub;
