@@ -15,9 +15,10 @@ import { StepsFileWriter, fillStepsFile } from '../bench/steps-log.ts';
 import { renderBenchmarkPng } from '../bench/plots.ts';
 import { buildReport, formatTable, mainAgent } from '../bench/report.ts';
 import { checkFeasibility, sweepOracle, sweepSettings, type WorldFeasibility } from '../bench/oracle-sweep.ts';
-import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
-import { describeTrace, GAPS_FILE_NAME, loadTraceCsv, TRACE_FORMATS, type Trace, type TraceFormat } from '../workload/trace.ts';
+import { describeTrace, GAPS_FILE_NAME, type Trace, type TraceFormat } from '../workload/trace.ts';
+import { loadTraceFlag, resolveTraceFlags } from './trace-flags.ts';
 // The one line that wires the real simulator in (src/env/spark-iot-env.ts).
 import { SparkIotEnv, SPARK_IOT_TARGETS, type SparkIotTarget } from '../env/spark-iot-env.ts';
 import { ModeScheduleEnv, MODE_SWITCH_BASE_SCENARIO, MODE_SWITCH_SCENARIO } from '../meta/mode-env.ts';
@@ -87,12 +88,7 @@ export function resolveBenchOptions(o: BenchOptions): ResolvedBench {
   if (new Set(policies).size !== policies.length) throw new UsageError(`--policies lists a policy twice: ${policies.join(',')}`);
   const seeds = o.seeds !== undefined ? parseIntOption('--seeds', o.seeds, 1) : o.quick ? 3 : 10;
   const steps = o.steps !== undefined ? parseIntOption('--steps', o.steps, 1) : o.quick ? 120 : 500;
-  if (o.trace !== undefined && !existsSync(o.trace)) throw new UsageError(`--trace: file not found: ${o.trace}`);
-  const traceStepS = o.traceStepS !== undefined ? parseFloatOption('--trace-step-s', o.traceStepS) : undefined;
-  if (traceStepS !== undefined && !(traceStepS > 0)) throw new UsageError(`--trace-step-s must be > 0, got ${o.traceStepS}`);
-  if (o.traceFormat !== undefined && !(TRACE_FORMATS as readonly string[]).includes(o.traceFormat)) throw new UsageError(`--trace-format must be one of ${TRACE_FORMATS.join(', ')}, got '${o.traceFormat}'`);
-  if (o.traceFormat !== undefined && o.trace === undefined) throw new UsageError('--trace-format needs --trace');
-  const traceFormat = o.traceFormat as TraceFormat | undefined;
+  const { traceStepS, traceFormat } = resolveTraceFlags(o);
   let traceGaps: string | false | undefined;
   if (typeof o.traceGaps === 'string') {
     if (o.trace === undefined) throw new UsageError('--trace-gaps needs --trace');
@@ -118,8 +114,8 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
   if (plan.trace !== undefined) {
     // Load the trace and build one env up front so a malformed trace is a usage error (exit 2), not a crash in the
     // middle of the run.
+    trace = loadTraceFlag(plan.trace, { traceStepS: plan.traceStepS, gaps: plan.traceGaps, format: plan.traceFormat });
     try {
-      trace = loadTraceCsv(plan.trace, { traceStepS: plan.traceStepS, gaps: plan.traceGaps, format: plan.traceFormat });
       factory({ scenario: plan.scenarios[0]!, maxSteps: plan.steps, trace });
       traceNote = `${describeTrace(trace)}; ` + (trace.gaps
         ? `skipped ${trace.gaps.skippedRows} rows (${trace.gaps.skippedS} s) overlapping the ${trace.gaps.count} gaps of ${trace.gaps.file} (holes in the recording, not silence; --no-trace-gaps replays them)`

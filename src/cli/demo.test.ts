@@ -89,7 +89,7 @@ test('edgepilot demo: usage errors exit 2 with a message', async () => {
   assert.match(badTrace.stderr, /--trace .*bad\.csv: .*bad\.csv: line 3: rate is not a number/);
   const formatAlone = await runCli(['demo', '--trace-format', 'events', '--duration', '1']);
   assert.equal(formatAlone.code, 2);
-  assert.match(formatAlone.stderr, /--trace-step-s and --trace-format need --trace/);
+  assert.match(formatAlone.stderr, /--trace-format needs --trace/);
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -9,7 +9,8 @@ import { SCENARIOS } from '../env/spark-iot-types.ts';
 import { isScenarioName } from '../runtime/devices/topics.ts';
 import { DEFAULT_DEMO_PORT, startDemo, type DemoSummary } from '../runtime/demo.ts';
 import { DEFAULT_RATE_SCALE } from '../runtime/demo-support.ts';
-import { describeTrace, loadTraceCsv, TRACE_FORMATS, type Trace, type TraceFormat } from '../workload/trace.ts';
+import { describeTrace } from '../workload/trace.ts';
+import { loadTraceFlag, resolveTraceFlags } from './trace-flags.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 
 interface DemoFlags {
@@ -71,7 +72,8 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   if (controlIntervalS <= 0) throw new UsageError(`--control-interval must be > 0 seconds, got '${flags.controlInterval}'`);
   if (!(Number(flags.faultyEvery) >= 0)) throw new UsageError(`--faulty-every must be a number >= 0, got '${flags.faultyEvery}'`);
   if (flags.token !== undefined && (flags.token.length < 8 || /\s/.test(flags.token))) throw new UsageError('--token must be at least 8 characters without spaces');
-  const trace = loadDemoTrace(flags);
+  const traceFlags = resolveTraceFlags(flags);
+  const trace = traceFlags.trace === undefined ? undefined : loadTraceFlag(traceFlags.trace, { traceStepS: traceFlags.traceStepS, format: traceFlags.traceFormat });
 
   const abort = new AbortController();
   let signals = 0;
@@ -156,20 +158,4 @@ async function runDemo(flags: DemoFlags): Promise<void> {
 function round(v: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
-}
-
-/** The --trace file, read as `bench --trace` reads it (a malformed file is a usage error naming file and line). */
-function loadDemoTrace(flags: DemoFlags): Trace | undefined {
-  if (flags.trace === undefined) {
-    if (flags.traceStepS !== undefined || flags.traceFormat !== undefined) throw new UsageError('--trace-step-s and --trace-format need --trace');
-    return undefined;
-  }
-  const traceStepS = flags.traceStepS !== undefined ? parseFloatOption('--trace-step-s', flags.traceStepS) : undefined;
-  if (traceStepS !== undefined && !(traceStepS > 0)) throw new UsageError(`--trace-step-s must be > 0, got '${flags.traceStepS}'`);
-  if (flags.traceFormat !== undefined && !(TRACE_FORMATS as readonly string[]).includes(flags.traceFormat)) throw new UsageError(`--trace-format must be one of ${TRACE_FORMATS.join(', ')}, got '${flags.traceFormat}'`);
-  try {
-    return loadTraceCsv(flags.trace, { traceStepS, format: flags.traceFormat as TraceFormat | undefined });
-  } catch (err) {
-    throw new UsageError(`--trace ${flags.trace}: ${(err as Error).message}`);
-  }
 }
