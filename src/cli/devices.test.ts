@@ -41,6 +41,9 @@ test('edgepilot devices: usage errors exit 2 with a message, an unreachable brok
   const both = await runCli(['devices', '--mqtt-url', 'mqtt://127.0.0.1:1', '--rate', '5', '--trace', 'x.csv']);
   assert.equal(both.code, 2);
   assert.match(both.stderr, /either --rate or --trace/);
+  const formatAlone = await runCli(['devices', '--mqtt-url', 'mqtt://127.0.0.1:1', '--trace-format', 'events']);
+  assert.equal(formatAlone.code, 2);
+  assert.match(formatAlone.stderr, /--trace-format needs --trace/);
   const scenario = await runCli(['devices', '--mqtt-url', 'mqtt://127.0.0.1:1', '--scenario', 'mars']);
   assert.equal(scenario.code, 2);
   assert.match(scenario.stderr, /--scenario must be one of/);

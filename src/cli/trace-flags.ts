@@ -1,6 +1,7 @@
 /**
- * The trace flags `bench` and `demo` share (--trace, --trace-step-s, --trace-format): checked once here, so both
- * commands give the same usage errors, and the file is read the same way (src/workload/trace.ts).
+ * The trace flags `bench` and `demo` share (--trace, --trace-step-s, --trace-format; `devices` takes the first and the
+ * last): checked once here, so the commands give the same usage errors, and the file is read the same way
+ * (src/workload/trace.ts).
  */
 import { existsSync } from 'node:fs';
 import { loadTraceCsv, TRACE_FORMATS, type Trace, type TraceFormat, type TraceOptions } from '../workload/trace.ts';

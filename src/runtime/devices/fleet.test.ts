@@ -52,6 +52,10 @@ test('rateFromCsv takes an event log (one timestamped row per message) counted p
   assert.equal(r(1.5), 1);
   assert.equal(r(2), 2);
   assert.throws(() => rateFromCsv('ts\n2023-11-16 18:17:03\nnot a time\n', 'e.csv'), /e\.csv: line 3: timestamp is not a date and time/);
+  // Forced: a Unix-epoch event log reads as messages per second, not as t,rate rows.
+  const epoch = rateFromCsv('unix_s,size\n1700000000.2,5\n1700000000.7,5\n1700000002.1,5\n', 'epoch.csv', 'events');
+  assert.equal(epoch(0), 2);
+  assert.equal(epoch(2), 1);
 });
 
 test('bad traces are errors naming the file and line', () => {

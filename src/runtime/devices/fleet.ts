@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Rng } from '../../core/rng.ts';
-import { parseTraceCsv, traceReading } from '../../workload/trace.ts';
+import { parseTraceCsv, traceReading, type TraceFormat } from '../../workload/trace.ts';
 import type { ScenarioName } from '../../env/spark-iot-types.ts';
 import { createDeviceModel, type DeviceModel } from './generators.ts';
 import { SCHEMA_VERSION, type DeviceMessage } from './schemas.ts';
@@ -27,11 +27,12 @@ export function constantRate(rateMsgsPerS: number): RateFunction {
  * A rate function from a `t,rate` CSV (seconds, msgs/s): linear between points, the first value before the
  * first point and the last after the last. A header line and blank or `#` lines are skipped. A file whose t column
  * is a date and time is read by the simulator's parser (src/workload/trace.ts): a timestamped series (rate in msgs/s)
- * or an event log (one row per message, counted per second); t = 0 is its first row.
+ * or an event log (one row per message, counted per second); t = 0 is its first row. `format` forces the reading
+ * as `bench --trace-format` does.
  */
-export function rateFromCsv(text: string, source = 'trace'): RateFunction {
-  if (traceReading(text).reading !== 'series') {
-    const read = parseTraceCsv(text, source);
+export function rateFromCsv(text: string, source = 'trace', format: TraceFormat = 'auto'): RateFunction {
+  if (traceReading(text, format).reading !== 'series') {
+    const read = parseTraceCsv(text, source, { format });
     return interpolate(Array.from(read.tS), Array.from(read.rate));
   }
   const times: number[] = [];
@@ -76,14 +77,14 @@ function interpolate(times: readonly number[], rates: readonly number[]): RateFu
   };
 }
 
-export function loadRateTrace(path: string): RateFunction {
+export function loadRateTrace(path: string, format: TraceFormat = 'auto'): RateFunction {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new Error(`cannot read rate trace '${path}': ${err instanceof Error ? err.message : String(err)}`);
   }
-  return rateFromCsv(text, path);
+  return rateFromCsv(text, path, format);
 }
 
 export interface FleetOptions {
