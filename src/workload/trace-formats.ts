@@ -73,8 +73,13 @@ interface CsvRow {
   fields: string[];
 }
 
+interface CsvRows {
+  header: string[] | null;
+  rows: CsvRow[];
+}
+
 /** The non-empty rows, and the header (one first line whose first field is neither a number nor a timestamp). */
-function splitRows(text: string): { header: string[] | null; rows: CsvRow[] } {
+function splitRows(text: string): CsvRows {
   const rows: CsvRow[] = [];
   let header: string[] | null = null;
   const lines = text.split(/\r?\n/);
@@ -112,7 +117,10 @@ const RATE_WORDS = /rate|count|value|requests|messages|msgs|events|per_|per |qps
  * step a multiple of the most common one, which covers 90 % of them) are a series, anything else an event log.
  */
 export function traceReading(text: string, format: TraceFormat = 'auto'): { reading: TraceReading; why: string } {
-  const { header, rows } = splitRows(text);
+  return readingOf(splitRows(text), format);
+}
+
+function readingOf({ header, rows }: CsvRows, format: TraceFormat): { reading: TraceReading; why: string } {
   const first = rows[0]?.fields[0];
   if (first === undefined || parseTimestampS(first) === null) {
     return format === 'events' ? { reading: 'events', why: 'format events' } : { reading: 'series', why: 'numeric t column' };
@@ -124,14 +132,20 @@ export function traceReading(text: string, format: TraceFormat = 'auto'): { read
   if (second !== undefined && RATE_WORDS.test(second)) return { reading: 'timestamped', why: `header column '${second}' is a rate` };
   const times = rows.map((r) => parseTimestampS(r.fields[0]!));
   if (times.length < 3 || times.some((t) => t === null)) return { reading: 'events', why: 'irregular timestamps' };
-  const diffs: number[] = [];
-  for (let i = 1; i < times.length; i++) diffs.push(Math.round((times[i]! - times[i - 1]!) * 1000) / 1000);
-  if (diffs.some((d) => !(d > 0))) return { reading: 'events', why: 'repeated or unordered timestamps' };
-  const counts = new Map<number, number>();
-  for (const d of diffs) counts.set(d, (counts.get(d) ?? 0) + 1);
-  const [step, n] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]!;
-  const regular = n >= 0.9 * diffs.length && diffs.every((d) => Math.abs(d / step - Math.round(d / step)) < 1e-6);
+  const { steps, step, count } = modalStep(times as number[]);
+  if (steps.some((d) => !(d > 0))) return { reading: 'events', why: 'repeated or unordered timestamps' };
+  const regular = count >= 0.9 * steps.length && steps.every((d) => Math.abs(d / step - Math.round(d / step)) < 1e-6);
   return regular ? { reading: 'timestamped', why: `rows every ${step} s` } : { reading: 'events', why: 'irregular timestamps' };
+}
+
+/** The steps between consecutive times (rounded to 1 ms) and the most common of them, with how often it occurs. */
+function modalStep(times: readonly number[]): { steps: number[]; step: number; count: number } {
+  const steps: number[] = [];
+  for (let i = 1; i < times.length; i++) steps.push(Math.round((times[i]! - times[i - 1]!) * 1000) / 1000);
+  const counts = new Map<number, number>();
+  for (const d of steps) counts.set(d, (counts.get(d) ?? 0) + 1);
+  const [step, count] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] ?? [0, 0];
+  return { steps, step, count };
 }
 
 /** The time of a row in seconds: a date and time, or (numeric allowed) a number of seconds. */
@@ -150,7 +164,10 @@ function timeOf(field: string, numericAllowed: boolean): number | null {
  * time, or a number of seconds (e.g. a Unix epoch) when `numericTimes`.
  */
 export function parseEventLog(text: string, name: string, numericTimes = false): Trace {
-  const { header, rows } = splitRows(text);
+  return eventLogFrom(splitRows(text), name, numericTimes);
+}
+
+function eventLogFrom({ header, rows }: CsvRows, name: string, numericTimes: boolean): Trace {
   const times: number[] = [];
   const sizes: number[] = [];
   const hasSize = (header ?? rows[0]?.fields ?? []).length >= 2;
@@ -186,8 +203,7 @@ export function parseEventLog(text: string, name: string, numericTimes = false):
 }
 
 /** A series, `t,rate[,size]`: t numeric in units of stepS, or (timestamped) a date and time. */
-function parseSeries(text: string, name: string, stepS: number, timestamped: boolean): Trace {
-  const { header, rows } = splitRows(text);
+function seriesFrom({ header, rows }: CsvRows, name: string, stepS: number, timestamped: boolean): Trace {
   const t: number[] = [];
   const rate: number[] = [];
   const size: number[] = [];
@@ -226,15 +242,7 @@ function parseSeries(text: string, name: string, stepS: number, timestamped: boo
   }
   if (t.length === 0) throw new TraceFormatError(`${name}: empty trace (no data rows)`);
   // A timestamped series' rows last its most common step (the last row's duration, and > 1 s means interpolation).
-  let rowS = stepS;
-  if (timestamped && t.length > 1) {
-    const counts = new Map<number, number>();
-    for (let i = 1; i < t.length; i++) {
-      const d = Math.round((t[i]! - t[i - 1]!) * 1000) / 1000;
-      counts.set(d, (counts.get(d) ?? 0) + 1);
-    }
-    rowS = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
-  }
+  const rowS = timestamped && t.length > 1 ? modalStep(t).step : stepS;
   return { name, stepS: rowS, tS: Float64Array.from(t), rate: Float64Array.from(rate), size: hasSize ? Float64Array.from(size) : null, reading: timestamped ? 'timestamped' : 'series' };
 }
 
@@ -243,11 +251,12 @@ export function parseTraceCsv(text: string, name: string, options: TraceParseOpt
   if (!(stepS > 0)) throw new TraceFormatError(`${name}: traceStepS must be positive, got ${stepS}`);
   const format = options.format ?? 'auto';
   if (!(TRACE_FORMATS as readonly string[]).includes(format)) throw new TraceFormatError(`${name}: format must be one of ${TRACE_FORMATS.join(', ')}, got '${format}'`);
-  const { reading, why } = traceReading(text, format);
+  const split = splitRows(text);
+  const { reading, why } = readingOf(split, format);
   if (reading !== 'series' && stepS !== 1) {
     throw new TraceFormatError(`${name}: read as ${reading === 'events' ? 'an event log' : 'a timestamped series'} (${why}), whose times are in seconds; traceStepS (${stepS}) applies only to a numeric t column`);
   }
-  const trace = reading === 'events' ? parseEventLog(text, name, format === 'events') : parseSeries(text, name, stepS, reading === 'timestamped');
+  const trace = reading === 'events' ? eventLogFrom(split, name, format === 'events') : seriesFrom(split, name, stepS, reading === 'timestamped');
   if (trace.rate.every((r) => r === 0)) throw new TraceFormatError(`${name}: every rate is 0: nothing to replay`);
   return { ...trace, readingWhy: why };
 }
