@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { resolveBenchOptions } from './bench.ts';
 import { UsageError } from './output.ts';
 import { runCli } from './test-run-cli.ts';
@@ -21,8 +22,30 @@ test('bench --trace-gaps / --no-trace-gaps / --trace-format: a file, off, or the
   assert.throws(() => resolveBenchOptions({ quick: true, trace, traceGaps: join(dir, 'nope.csv') }), usage(/--trace-gaps: file not found: .*nope\.csv/));
   assert.equal(resolveBenchOptions({ quick: true, trace, traceFormat: 'events' }).traceFormat, 'events');
   assert.equal('traceFormat' in resolveBenchOptions({ quick: true, trace }), false);
-  assert.throws(() => resolveBenchOptions({ quick: true, trace, traceFormat: 'json' }), usage(/--trace-format must be one of auto, series, events, got 'json'/));
+  assert.throws(() => resolveBenchOptions({ quick: true, trace, traceFormat: 'json' }), usage(/--trace-format must be one of auto, series, events, wide, got 'json'/));
   assert.throws(() => resolveBenchOptions({ quick: true, traceFormat: 'events' }), usage(/--trace-format needs --trace/));
+  assert.deepEqual(resolveBenchOptions({ quick: true, trace, traceColumns: 'minute, msgs' }).traceColumns, ['minute', 'msgs']);
+  assert.throws(() => resolveBenchOptions({ quick: true, traceColumns: 't,rate' }), usage(/--trace-columns needs --trace/));
+  assert.throws(() => resolveBenchOptions({ quick: true, trace, traceColumns: 't,,rate' }), usage(/--trace-columns takes 1 to 3 comma-separated column names or numbers, got 't,,rate'/));
+  assert.throws(() => resolveBenchOptions({ quick: true, trace, traceColumns: 'a,b,c,d' }), usage(/--trace-columns takes 1 to 3/));
+});
+
+test('bench replays a gzip-compressed wide table (per-function per-minute counts, summed) and names a missing column', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-trace-'));
+  const wide = join(dir, 'invocations.csv.gz');
+  const minutes = Array.from({ length: 30 }, (_, m) => m + 1);
+  const row = (fn: string, f: (m: number) => number): string => [`o`, `a`, fn, 'http', ...minutes.map(f)].join(',');
+  writeFileSync(wide, gzipSync([['HashOwner', 'HashApp', 'HashFunction', 'Trigger', ...minutes].join(','), row('f1', (m) => 60 * (1 + (m % 5))), row('f2', (m) => (m % 10 === 0 ? 600 : 0))].join('\n')));
+  const out = join(dir, 'out');
+  const r = await runCli(['bench', '--scenario', 'balanced', '--seeds', '1', '--steps', '6', '--policies', 'keda-lag', '--trace', wide, '--trace-step-s', '60', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /wide table \(30 slot columns '1'\.\.'30', 60 s each, summed over 2 rows\): 30 slots over 1,800 s; rate mean 4\.00, p99 11\.0, peak 11\.0, /);
+  const missing = await runCli(['bench', '--scenario', 'balanced', '--seeds', '1', '--steps', '6', '--policies', 'keda-lag', '--trace', join(dir, 'cols.csv'), '--out', out]);
+  assert.match(missing.stderr, /--trace: file not found/);
+  writeFileSync(join(dir, 'cols.csv'), 'host,minute,msgs\nh,0,5\nh,1,6\n');
+  const bad = await runCli(['bench', '--scenario', 'balanced', '--seeds', '1', '--steps', '6', '--policies', 'keda-lag', '--trace', join(dir, 'cols.csv'), '--trace-columns', 'minute,count', '--out', out]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /cols\.csv: no column 'count' \(the header has: host, minute, msgs\)/);
 });
 
 test('bench on a trace with a gaps.csv beside it says what it skipped, in stderr and in the report', async () => {

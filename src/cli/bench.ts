@@ -18,7 +18,7 @@ import { checkFeasibility, sweepOracle, sweepSettings, type WorldFeasibility } f
 import { parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
 import { describeTrace, GAPS_FILE_NAME, type Trace, type TraceFormat } from '../workload/trace.ts';
-import { loadTraceFlag, resolveTraceFlags } from './trace-flags.ts';
+import { loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
 // The one line that wires the real simulator in (src/env/spark-iot-env.ts).
 import { SparkIotEnv, SPARK_IOT_TARGETS, type SparkIotTarget } from '../env/spark-iot-env.ts';
 import { ModeScheduleEnv, MODE_SWITCH_BASE_SCENARIO, MODE_SWITCH_SCENARIO } from '../meta/mode-env.ts';
@@ -40,8 +40,10 @@ export interface BenchOptions {
   steps?: string;
   trace?: string;
   traceStepS?: string;
-  /** auto (default), series or events: how the trace's rows are read (src/workload/trace.ts traceReading). */
+  /** auto (default), series, events or wide: how the trace's rows are read (src/workload/trace.ts traceReading). */
   traceFormat?: string;
+  /** Comma-separated columns (names or 1-based numbers) in the reading's order. */
+  traceColumns?: string;
   /** A gaps file (string), or false from --no-trace-gaps; unset: gaps.csv beside the trace, if any. */
   traceGaps?: string | boolean;
   out?: string;
@@ -61,6 +63,7 @@ export interface ResolvedBench {
   trace?: string;
   traceStepS?: number;
   traceFormat?: TraceFormat;
+  traceColumns?: string[];
   traceGaps?: string | false;
   out: string;
   target: SparkIotTarget;
@@ -88,7 +91,7 @@ export function resolveBenchOptions(o: BenchOptions): ResolvedBench {
   if (new Set(policies).size !== policies.length) throw new UsageError(`--policies lists a policy twice: ${policies.join(',')}`);
   const seeds = o.seeds !== undefined ? parseIntOption('--seeds', o.seeds, 1) : o.quick ? 3 : 10;
   const steps = o.steps !== undefined ? parseIntOption('--steps', o.steps, 1) : o.quick ? 120 : 500;
-  const { traceStepS, traceFormat } = resolveTraceFlags(o);
+  const { traceStepS, traceFormat, traceColumns } = resolveTraceFlags(o);
   let traceGaps: string | false | undefined;
   if (typeof o.traceGaps === 'string') {
     if (o.trace === undefined) throw new UsageError('--trace-gaps needs --trace');
@@ -98,10 +101,10 @@ export function resolveBenchOptions(o: BenchOptions): ResolvedBench {
   const target = (o.target ?? 'embedded') as SparkIotTarget;
   if (!(SPARK_IOT_TARGETS as readonly string[]).includes(target)) throw new UsageError(`unknown --target '${o.target}'; valid targets: ${SPARK_IOT_TARGETS.join(', ')}`);
   const tag = o.quick && o.scenario === undefined ? 'quick' : scenarioArg;
-  const out = o.out ?? join('runs', `bench-${tag}${o.trace ? `-${basename(o.trace).replace(/\.[^.]*$/, '')}` : ''}${target === 'embedded' ? '' : `-${target}`}`);
+  const out = o.out ?? join('runs', `bench-${tag}${o.trace ? `-${basename(o.trace).replace(/(\.[^.]*)?(\.gz)?$/, '')}` : ''}${target === 'embedded' ? '' : `-${target}`}`);
   const oracleSweep = o.oracleSweep === true;
   if (oracleSweep && scenarios.includes(MODE_SWITCH_SCENARIO)) throw new UsageError(`--oracle-sweep: not for ${MODE_SWITCH_SCENARIO} (the oracle has no notion of the modes' objectives); use it with the IoT scenarios`);
-  return { scenarios, policies, seeds, steps, trace: o.trace, traceStepS, ...(traceFormat !== undefined ? { traceFormat } : {}), ...(traceGaps !== undefined ? { traceGaps } : {}), out, target, oracleSweep };
+  return { scenarios, policies, seeds, steps, trace: o.trace, traceStepS, ...(traceFormat !== undefined ? { traceFormat } : {}), ...(traceColumns !== undefined ? { traceColumns } : {}), ...(traceGaps !== undefined ? { traceGaps } : {}), out, target, oracleSweep };
 }
 
 export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEnv, envName = ENV_NAME): Promise<void> {
@@ -114,7 +117,7 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
   if (plan.trace !== undefined) {
     // Load the trace and build one env up front so a malformed trace is a usage error (exit 2), not a crash in the
     // middle of the run.
-    trace = loadTraceFlag(plan.trace, { traceStepS: plan.traceStepS, gaps: plan.traceGaps, format: plan.traceFormat });
+    trace = loadTraceFlag(plan.trace, { ...traceParseOptions(plan), gaps: plan.traceGaps });
     try {
       factory({ scenario: plan.scenarios[0]!, maxSteps: plan.steps, trace });
       traceNote = `${describeTrace(trace)}; ` + (trace.gaps
@@ -218,9 +221,10 @@ export function register(program: Command): void {
     .option('--policies <ids>', `comma-separated policy ids (default: ${defaultPolicyIds().join(',')}; also available: ${policyIds().filter((p) => !defaultPolicyIds().includes(p)).join(',') || 'none'})`)
     .option('--seeds <n>', 'seeds per policy and scenario (default 10; 3 with --quick)')
     .option('--steps <n>', 'control steps per run (default 500; 120 with --quick)')
-    .option('--trace <file.csv>', 'replay a real trace instead of the synthetic process: t,rate[,size] rows (t a number or a date and time), or an event log with one timestamp[,size] row per message (docs/SIMULATOR.md)')
-    .option('--trace-step-s <s>', 'seconds per unit of a numeric t column (default 1; 60 for per-minute rows)')
-    .option('--trace-format <f>', 'auto (default: decided from the header and the spacing of the rows, printed), series, or events (also reads a numeric time column as seconds, e.g. a Unix epoch log)')
+    .option('--trace <file.csv>', 'replay a real trace instead of the synthetic process: t,rate[,size] rows (t a number or a date and time), an event log with one timestamp[,size] row per message, or a wide table of per-slot counts (the Azure Functions trace); plain or gzip (docs/SIMULATOR.md)')
+    .option('--trace-step-s <s>', TRACE_FLAG_HELP.stepS)
+    .option('--trace-format <f>', TRACE_FLAG_HELP.format)
+    .option('--trace-columns <list>', TRACE_FLAG_HELP.columns)
     .option('--trace-gaps <file>', `gaps file (t_start,length_steps in seconds) whose rows are skipped, not replayed as silence (default: ${GAPS_FILE_NAME} beside the trace, if any)`)
     .option('--no-trace-gaps', 'replay every row of the trace, gaps included')
     .option('--target <name>', "embedded (default) or spark-k8s: memory, codec and tier changes restart the application (docs/SPARK.md)")

@@ -10,7 +10,7 @@ import { isScenarioName } from '../runtime/devices/topics.ts';
 import { DEFAULT_DEMO_PORT, startDemo, type DemoSummary } from '../runtime/demo.ts';
 import { DEFAULT_RATE_SCALE } from '../runtime/demo-support.ts';
 import { describeTrace } from '../workload/trace.ts';
-import { loadTraceFlag, resolveTraceFlags } from './trace-flags.ts';
+import { loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 
 interface DemoFlags {
@@ -28,6 +28,7 @@ interface DemoFlags {
   trace?: string;
   traceStepS?: string;
   traceFormat?: string;
+  traceColumns?: string;
   out?: string;
   json?: boolean;
 }
@@ -48,8 +49,9 @@ export function register(program: Command): void {
     .option('--control-interval <s>', 'seconds between control decisions', '5')
     .option('--faulty-every <s>', 'a faulty sensor sends one malformed payload every s seconds (0 = never)', '10')
     .option('--trace <file.csv>', "drive the devices with a real trace (as bench --trace replays it: rescaled to the scenario's peak) instead of the scenario's synthetic process")
-    .option('--trace-step-s <s>', 'seconds per unit of a numeric t column (default 1)')
-    .option('--trace-format <f>', 'auto (default), series or events (as bench)')
+    .option('--trace-step-s <s>', TRACE_FLAG_HELP.stepS)
+    .option('--trace-format <f>', TRACE_FLAG_HELP.format)
+    .option('--trace-columns <list>', TRACE_FLAG_HELP.columns)
     .option('--out <dir>', 'folder for window/alert outputs and the decision log (default runs/demo-<time>)')
     .option('--json', 'print the summary as one JSON line (the last line of stdout)')
     .action(async (flags: DemoFlags) => {
@@ -73,7 +75,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   if (!(Number(flags.faultyEvery) >= 0)) throw new UsageError(`--faulty-every must be a number >= 0, got '${flags.faultyEvery}'`);
   if (flags.token !== undefined && (flags.token.length < 8 || /\s/.test(flags.token))) throw new UsageError('--token must be at least 8 characters without spaces');
   const traceFlags = resolveTraceFlags(flags);
-  const trace = traceFlags.trace === undefined ? undefined : loadTraceFlag(traceFlags.trace, { traceStepS: traceFlags.traceStepS, format: traceFlags.traceFormat });
+  const trace = traceFlags.trace === undefined ? undefined : loadTraceFlag(traceFlags.trace, traceParseOptions(traceFlags));
 
   const abort = new AbortController();
   let signals = 0;

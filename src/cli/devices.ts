@@ -9,14 +9,16 @@ import { BrokerConnectError, detectProtocolVersion, publishSchedule, type Publis
 import { isScenarioName } from '../runtime/devices/topics.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
-import { resolveTraceFlags } from './trace-flags.ts';
+import { resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
 
 interface DevicesFlags {
   mqttUrl?: string;
   scenario: string;
   rate?: string;
   trace?: string;
+  traceStepS?: string;
   traceFormat?: string;
+  traceColumns?: string;
   duration: string;
   devices: string;
   seed: string;
@@ -36,8 +38,10 @@ export function register(program: Command): void {
     .option('--mqtt-url <url>', 'broker address, e.g. mqtt://127.0.0.1:1883 (required)')
     .option('--scenario <name>', `fleet kind: ${SCENARIOS.join(' | ')}`, 'smart-city')
     .option('--rate <msgsPerS>', `aggregate publish rate, messages/s (default ${DEFAULT_RATE_MSGS_PER_S})`)
-    .option('--trace <file>', "rate trace CSV with columns 't,rate' (seconds, messages/s), or an event log with one timestamp row per message; instead of --rate")
-    .option('--trace-format <f>', 'auto (default), series or events (as bench)')
+    .option('--trace <file>', "rate trace CSV (plain or gzip) with columns 't,rate' (seconds, messages/s), an event log with one timestamp row per message, or a wide table of per-slot counts; instead of --rate; not rescaled")
+    .option('--trace-step-s <s>', TRACE_FLAG_HELP.stepS)
+    .option('--trace-format <f>', TRACE_FLAG_HELP.format)
+    .option('--trace-columns <list>', TRACE_FLAG_HELP.columns)
     .option('--duration <s>', 'seconds to publish', '10')
     .option('--devices <n>', 'number of devices', '20')
     .option('--seed <n>', 'random seed (same seed, same messages)', '1')
@@ -75,11 +79,11 @@ async function publishFleet(flags: DevicesFlags): Promise<void> {
   if (startHourOfDay < 0 || startHourOfDay >= 24) throw new UsageError(`--start-hour must be in [0, 24), got '${flags.startHour}'`);
   if (!['auto', '4', '5'].includes(flags.protocol)) throw new UsageError(`--protocol must be auto, 4 or 5, got '${flags.protocol}'`);
 
-  const traceFlags = resolveTraceFlags({ trace: flags.trace, traceFormat: flags.traceFormat });
+  const traceFlags = resolveTraceFlags(flags);
   let rate: RateFunction;
   if (flags.trace !== undefined) {
     try {
-      rate = loadRateTrace(flags.trace, traceFlags.traceFormat);
+      rate = loadRateTrace(flags.trace, traceParseOptions(traceFlags));
     } catch (err) {
       throw new UsageError(err instanceof Error ? err.message : String(err));
     }

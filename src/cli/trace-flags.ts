@@ -1,36 +1,65 @@
 /**
- * The trace flags `bench` and `demo` share (--trace, --trace-step-s, --trace-format; `devices` takes the first and the
- * last): checked once here, so the commands give the same usage errors, and the file is read the same way
+ * The trace flags `bench`, `demo` and `devices` share (--trace, --trace-step-s, --trace-format, --trace-columns):
+ * checked once here, so the commands give the same usage errors, and the file is read the same way
  * (src/workload/trace.ts).
  */
 import { existsSync } from 'node:fs';
-import { loadTraceCsv, TRACE_FORMATS, type Trace, type TraceFormat, type TraceOptions } from '../workload/trace.ts';
+import { loadTraceCsv, TRACE_FORMATS, type Trace, type TraceFormat, type TraceOptions, type TraceParseOptions } from '../workload/trace.ts';
 import { parseFloatOption, UsageError } from './output.ts';
 
 export interface TraceFlags {
   trace?: string;
   traceStepS?: string;
   traceFormat?: string;
+  traceColumns?: string;
 }
 
 export interface ResolvedTraceFlags {
   trace?: string;
   traceStepS?: number;
   traceFormat?: TraceFormat;
+  traceColumns?: string[];
 }
+
+/** The flags' help texts, one wording for every command. */
+export const TRACE_FLAG_HELP = {
+  stepS: 'seconds per unit of a numeric t column, or per slot of a wide table (default 1; 60 for per-minute rows)',
+  format: 'auto (default: decided from the header and the spacing of the rows, printed), series, events (also reads a numeric time column as seconds, e.g. a Unix epoch log) or wide (one column of counts per time slot, summed over the rows)',
+  columns: "the columns to read, by header name or number (1 = the first), comma-separated in the reading's order: t,rate[,size] for a series, time[,size] for an event log (default: the first columns)",
+} as const;
 
 /** Validates the flags (UsageError naming the flag); the file must exist. */
 export function resolveTraceFlags(f: TraceFlags): ResolvedTraceFlags {
   if (f.trace === undefined) {
     if (f.traceStepS !== undefined) throw new UsageError('--trace-step-s needs --trace');
     if (f.traceFormat !== undefined) throw new UsageError('--trace-format needs --trace');
+    if (f.traceColumns !== undefined) throw new UsageError('--trace-columns needs --trace');
     return {};
   }
   if (!existsSync(f.trace)) throw new UsageError(`--trace: file not found: ${f.trace}`);
   const traceStepS = f.traceStepS !== undefined ? parseFloatOption('--trace-step-s', f.traceStepS) : undefined;
   if (traceStepS !== undefined && !(traceStepS > 0)) throw new UsageError(`--trace-step-s must be > 0, got '${f.traceStepS}'`);
   if (f.traceFormat !== undefined && !(TRACE_FORMATS as readonly string[]).includes(f.traceFormat)) throw new UsageError(`--trace-format must be one of ${TRACE_FORMATS.join(', ')}, got '${f.traceFormat}'`);
-  return { trace: f.trace, ...(traceStepS !== undefined ? { traceStepS } : {}), ...(f.traceFormat !== undefined ? { traceFormat: f.traceFormat as TraceFormat } : {}) };
+  let traceColumns: string[] | undefined;
+  if (f.traceColumns !== undefined) {
+    traceColumns = f.traceColumns.split(',').map((c) => c.trim());
+    if (traceColumns.some((c) => c === '') || traceColumns.length > 3) throw new UsageError(`--trace-columns takes 1 to 3 comma-separated column names or numbers, got '${f.traceColumns}'`);
+  }
+  return {
+    trace: f.trace,
+    ...(traceStepS !== undefined ? { traceStepS } : {}),
+    ...(f.traceFormat !== undefined ? { traceFormat: f.traceFormat as TraceFormat } : {}),
+    ...(traceColumns !== undefined ? { traceColumns } : {}),
+  };
+}
+
+/** The parse options the resolved flags ask for. */
+export function traceParseOptions(r: ResolvedTraceFlags): TraceParseOptions {
+  return {
+    ...(r.traceStepS !== undefined ? { traceStepS: r.traceStepS } : {}),
+    ...(r.traceFormat !== undefined ? { format: r.traceFormat } : {}),
+    ...(r.traceColumns !== undefined ? { columns: r.traceColumns } : {}),
+  };
 }
 
 /** Reads a resolved --trace; a malformed file is a usage error that names the file and the line. */

@@ -29,7 +29,7 @@ test('event logs: a bad timestamp or size is named by file and line; traceStepS 
   assert.throws(() => parseTraceCsv('ts,size\n2023-11-16 18:17:03,1\n2023-11-16 18:17:04,big\n', 'c.csv'), /c\.csv: line 3: size is not a number: 'big'/);
   assert.throws(() => parseTraceCsv('ts,size\n2023-11-16 18:17:03,-2\n', 'd.csv'), /d\.csv: line 2: size is negative/);
   assert.throws(() => parseTraceCsv('2023-11-16 18:17:03\n', 'e.csv', { traceStepS: 60 }), /e\.csv: read as an event log \(irregular timestamps\), whose times are in seconds; traceStepS \(60\) applies only to a numeric t column/);
-  assert.throws(() => parseTraceCsv('t,rate\n0,1\n', 'f.csv', { format: 'csv' as never }), /f\.csv: format must be one of auto, series, events, got 'csv'/);
+  assert.throws(() => parseTraceCsv('t,rate\n0,1\n', 'f.csv', { format: 'csv' as never }), /f\.csv: format must be one of auto, series, events, wide, got 'csv'/);
 });
 
 test('a date-and-time t column with a rate is a timestamped series, told from an event log by its header or its spacing', () => {
@@ -73,4 +73,46 @@ test('tab- and semicolon-separated traces read like CSV; an all-zero trace is an
   const semi = parseTraceCsv('t;rate;size\n0;5;100\n1;7;200\n', 'x.csv');
   assert.deepEqual(Array.from(semi.size!), [100, 200]);
   assert.throws(() => parseTraceCsv('t,rate\n0,0\n1,0\n', 'zero.csv'), /zero\.csv: every rate is 0: nothing to replay/);
+});
+
+test('a wide table (Azure Functions style: one row per function, a column of counts per minute) sums its slot columns', () => {
+  const text = 'HashOwner,HashApp,HashFunction,Trigger,1,2,3,4\no1,a1,f1,http,60,0,,120\no1,a1,f2,timer,0,30,30,0\n';
+  assert.equal(traceReading(text).reading, 'wide');
+  const t = parseTraceCsv(text, 'fn.csv', { traceStepS: 60 });
+  assert.equal(t.reading, 'wide');
+  assert.equal(t.wideRows, 2);
+  assert.equal(t.stepS, 60);
+  assert.deepEqual(Array.from(t.tS), [0, 60, 120, 180]);
+  // Counts per slot over the slot length: msgs/s.
+  assert.deepEqual(Array.from(t.rate), [1, 0.5, 0.5, 2]);
+  assert.match(t.readingWhy!, /4 slot columns '1'\.\.'4', 60 s each, summed over 2 rows/);
+  // A 1 s slot (the default) is flagged: per-minute counts need 60 s.
+  assert.match(parseTraceCsv(text, 'fn.csv').readingWhy!, /need a slot length of 60 s/);
+  assert.throws(() => parseTraceCsv('fn,1,2,3\na,1,x,3\n', 'w.csv'), /w\.csv: line 2: column '2' is not a count >= 0: 'x'/);
+  assert.throws(() => parseTraceCsv('fn,1,2,3\na,1,2\n', 'w.csv'), /w\.csv: line 2: 3 columns, the header has 4/);
+  assert.throws(() => parseTraceCsv('t,rate\n0,1\n1,2\n', 'w.csv', { format: 'wide' }), /w\.csv: read as a wide table, but the header does not end in 3 or more consecutive integer column names/);
+  assert.throws(() => parseTraceCsv(text, 'fn.csv', { columns: ['1', '2'] }), /fn\.csv: columns do not apply to a wide table/);
+  // Two integer-named columns are not a wide table.
+  assert.equal(traceReading('t,1,2\n0,1,2\n1,1,2\n').reading, 'series');
+});
+
+test('columns pick the time, rate and size columns of a wider file by header name or number; # lines are comments', () => {
+  const text = '# exported by a broker\nhost,minute,msgs,bytes\nh1,0,10,100\nh1,1,20,300\n';
+  const byName = parseTraceCsv(text, 'b.csv', { columns: ['Minute', 'msgs', 'bytes'], traceStepS: 60 });
+  assert.deepEqual(Array.from(byName.tS), [0, 60]);
+  assert.deepEqual(Array.from(byName.rate), [10, 20]);
+  assert.deepEqual(Array.from(byName.size!), [100, 300]);
+  const byNumber = parseTraceCsv(text, 'b.csv', { columns: ['2', '3'] });
+  assert.deepEqual(Array.from(byNumber.rate), [10, 20]);
+  assert.equal(byNumber.size, null);
+  // An event log whose time is not the first column.
+  const log = 'id,ts,payload_bytes\n7,2024-01-01 00:00:00.1,50\n8,2024-01-01 00:00:00.9,150\n9,2024-01-01 00:00:02.0,10\n';
+  const events = parseTraceCsv(log, 'l.csv', { columns: ['ts', 'payload_bytes'] });
+  assert.equal(events.reading, 'events');
+  assert.deepEqual(Array.from(events.rate), [2, 0, 1]);
+  assert.deepEqual(Array.from(events.size!), [100, 0, 10]);
+  assert.throws(() => parseTraceCsv(text, 'b.csv', { columns: ['minute', 'nope'] }), /b\.csv: no column 'nope' \(the header has: host, minute, msgs, bytes\)/);
+  assert.throws(() => parseTraceCsv('0,1\n1,2\n', 'h.csv', { columns: ['t', 'rate'] }), /h\.csv: column 't' is a name, but the file has no header line/);
+  assert.throws(() => parseTraceCsv('0,1\n1,2\n', 'h.csv', { columns: ['1', '5'] }), /h\.csv: line 1: no column 5 \(the row has 2\)/);
+  assert.throws(() => parseTraceCsv('0,1\n1,2\n', 'h.csv', { columns: ['0', '1'] }), /h\.csv: column numbers start at 1/);
 });

@@ -1,8 +1,10 @@
 /**
  * Reading trace files (src/workload/trace.ts replays them): `t,rate[,size]` rows with t a number (in units of
- * `traceStepS`) or a date and time (a timestamped series), or an event log with one `time[,size]` row per message,
- * counted per wall-clock second with the mean size of the second's messages. traceReading tells the kinds apart;
- * every error names the file and the line.
+ * `traceStepS`) or a date and time (a timestamped series), an event log with one `time[,size]` row per message,
+ * counted per wall-clock second with the mean size of the second's messages, or a wide table of counts with one
+ * column per time slot (the Azure Functions 2019 invocation trace: one row per function, columns `1`..`1440` the
+ * minutes of a day), summed over the rows. traceReading tells the kinds apart; `columns` picks the columns of a
+ * file with more than the reading needs; `#` lines are comments; every error names the file and the line.
  */
 export interface Trace {
   /** File name (no directory), recorded in every StepRecord. */
@@ -21,6 +23,8 @@ export interface Trace {
   readingWhy?: string;
   /** Set when the file was an event log: the number of messages it held. */
   eventCount?: number;
+  /** Set when the file was a wide table: the number of rows (e.g. functions) summed. */
+  wideRows?: number;
 }
 
 export class TraceFormatError extends Error {
@@ -34,19 +38,25 @@ export class TraceFormatError extends Error {
  * How a file's rows are read. 'series': `t,rate[,size]` with t a number in units of `traceStepS`. 'timestamped':
  * the same with t a date and time (the row duration is the most common step between rows). 'events': one row per
  * message, `time[,size]`, counted per wall-clock second (time a date and time, or with `format: 'events'` a number of
- * seconds such as a Unix epoch).
+ * seconds such as a Unix epoch). 'wide': a header whose last columns are consecutive integers (`1,2,...,1440`), each
+ * a time slot of `traceStepS` seconds holding counts; a slot's rate is its column's sum over the rows / traceStepS.
  */
-export type TraceReading = 'series' | 'timestamped' | 'events';
+export type TraceReading = 'series' | 'timestamped' | 'events' | 'wide';
 /** What the user asks for: `auto` decides from the file (traceReading). */
-export const TRACE_FORMATS = ['auto', 'series', 'events'] as const;
+export const TRACE_FORMATS = ['auto', 'series', 'events', 'wide'] as const;
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
 /** Parsing options (loadTraceCsv adds the gaps file). */
 export interface TraceParseOptions {
   /** Seconds per unit of t (default 1); only for numeric t columns read as a series. */
   traceStepS?: number;
-  /** 'auto' (default), or force a series or an event log (see TraceReading). */
+  /** 'auto' (default), or force a series, an event log or a wide table (see TraceReading). */
   format?: TraceFormat;
+  /**
+   * The columns to read, by header name (any case) or number (1 = the first), in the reading's order: t,rate[,size]
+   * for a series, time[,size] for an event log. Unset: the file's first columns. Not for a wide table.
+   */
+  columns?: readonly string[];
 }
 
 // YYYY-MM-DD, T or a space, HH:MM:SS, optional fraction, optional zone (none = UTC; only differences matter).
@@ -78,7 +88,10 @@ interface CsvRows {
   rows: CsvRow[];
 }
 
-/** The non-empty rows, and the header (one first line whose first field is neither a number nor a timestamp). */
+/**
+ * The non-empty rows that are not `#` comments, and the header (one first line whose first field is neither a
+ * number nor a timestamp).
+ */
 function splitRows(text: string): CsvRows {
   const rows: CsvRow[] = [];
   let header: string[] | null = null;
@@ -86,7 +99,7 @@ function splitRows(text: string): CsvRows {
   const delimiter = delimiterOf(lines);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
-    if (line === '') continue;
+    if (line === '' || line.startsWith('#')) continue;
     const fields = line.split(delimiter).map((f) => f.trim());
     if (rows.length === 0 && header === null && fields[0] !== '' && Number.isNaN(Number(fields[0])) && parseTimestampS(fields[0]!) === null) {
       header = fields;
@@ -99,7 +112,7 @@ function splitRows(text: string): CsvRows {
 
 /** Commas, or (when the first line has none) tabs or semicolons: TSV files and European CSV exports. */
 function delimiterOf(lines: readonly string[]): string {
-  const first = lines.find((l) => l.trim() !== '') ?? '';
+  const first = lines.find((l) => l.trim() !== '' && !l.trim().startsWith('#')) ?? '';
   if (first.includes(',')) return ',';
   if (first.includes('\t')) return '\t';
   if (first.includes(';')) return ';';
@@ -116,11 +129,27 @@ const RATE_WORDS = /rate|count|value|requests|messages|msgs|events|per_|per |qps
  * when it names a size or a rate, and otherwise the spacing does: rows strictly increasing at a regular step (every
  * step a multiple of the most common one, which covers 90 % of them) are a series, anything else an event log.
  */
-export function traceReading(text: string, format: TraceFormat = 'auto'): { reading: TraceReading; why: string } {
-  return readingOf(splitRows(text), format);
+export function traceReading(text: string, format: TraceFormat = 'auto', columns?: readonly string[]): { reading: TraceReading; why: string } {
+  return readingOf(selectColumns(splitRows(text), columns, 'trace'), format);
+}
+
+/** The header's trailing run of consecutive integer names (`1,2,...,1440`): a wide table's slots, if 3 or more. */
+function wideSlots(header: readonly string[] | null): { from: number; count: number } | null {
+  if (header === null) return null;
+  const isInt = (h: string | undefined): boolean => h !== undefined && /^\d+$/.test(h);
+  let from = header.length - 1;
+  if (!isInt(header[from])) return null;
+  while (from > 0 && isInt(header[from - 1]) && Number(header[from - 1]) === Number(header[from]) - 1) from--;
+  const count = header.length - from;
+  return count >= 3 ? { from, count } : null;
 }
 
 function readingOf({ header, rows }: CsvRows, format: TraceFormat): { reading: TraceReading; why: string } {
+  const slots = wideSlots(header);
+  if (format === 'wide' || (format === 'auto' && slots !== null)) {
+    if (slots === null) return { reading: 'wide', why: 'format wide' };
+    return { reading: 'wide', why: `${format === 'wide' ? 'format wide: ' : ''}${slots.count} slot columns '${header![slots.from]}'..'${header![header!.length - 1]}'` };
+  }
   const first = rows[0]?.fields[0];
   if (first === undefined || parseTimestampS(first) === null) {
     return format === 'events' ? { reading: 'events', why: 'format events' } : { reading: 'series', why: 'numeric t column' };
@@ -136,6 +165,61 @@ function readingOf({ header, rows }: CsvRows, format: TraceFormat): { reading: T
   if (steps.some((d) => !(d > 0))) return { reading: 'events', why: 'repeated or unordered timestamps' };
   const regular = count >= 0.9 * steps.length && steps.every((d) => Math.abs(d / step - Math.round(d / step)) < 1e-6);
   return regular ? { reading: 'timestamped', why: `rows every ${step} s` } : { reading: 'events', why: 'irregular timestamps' };
+}
+
+/** The rows cut down to `columns` (names or 1-based numbers, in the reading's order); unset: unchanged. */
+function selectColumns(split: CsvRows, columns: readonly string[] | undefined, name: string): CsvRows {
+  if (columns === undefined) return split;
+  const { header, rows } = split;
+  if (columns.length < 1 || columns.length > 3) throw new TraceFormatError(`${name}: columns: give 1 to 3 columns (t,rate[,size] or time[,size]), got ${columns.length}`);
+  const known = header ? ` (the header has: ${header.join(', ')})` : '';
+  const index = columns.map((sel) => {
+    if (/^\d+$/.test(sel)) {
+      const k = Number(sel);
+      if (k < 1) throw new TraceFormatError(`${name}: column numbers start at 1, got ${sel}`);
+      return k - 1;
+    }
+    if (header === null) throw new TraceFormatError(`${name}: column '${sel}' is a name, but the file has no header line; give column numbers (1 = the first)`);
+    const k = header.findIndex((h) => h.toLowerCase() === sel.toLowerCase());
+    if (k < 0) throw new TraceFormatError(`${name}: no column '${sel}'${known}`);
+    return k;
+  });
+  const pick = (fields: readonly string[], lineNo: number): string[] =>
+    index.map((k) => {
+      if (k >= fields.length) throw new TraceFormatError(`${name}: line ${lineNo}: no column ${k + 1} (the row has ${fields.length})`);
+      return fields[k]!;
+    });
+  return { header: header ? pick(header, 0) : null, rows: rows.map(({ lineNo, fields }) => ({ lineNo, fields: pick(fields, lineNo) })) };
+}
+
+/**
+ * A wide table: the slot columns (wideSlots) hold counts (an empty cell is 0); a slot's rate is its column's sum
+ * over the rows divided by the slot length `stepS`. The other columns (names, hashes, triggers) are ignored.
+ */
+function wideFrom({ header, rows }: CsvRows, name: string, stepS: number): Trace {
+  const slots = wideSlots(header);
+  if (header === null || slots === null) throw new TraceFormatError(`${name}: read as a wide table, but the header does not end in 3 or more consecutive integer column names (like 1,2,...,1440)`);
+  const sums = new Float64Array(slots.count);
+  for (const { lineNo, fields } of rows) {
+    if (fields.length !== header.length) throw new TraceFormatError(`${name}: line ${lineNo}: ${fields.length} columns, the header has ${header.length}`);
+    for (let j = 0; j < slots.count; j++) {
+      const cell = fields[slots.from + j]!;
+      if (cell === '') continue;
+      const v = Number(cell);
+      if (!Number.isFinite(v) || v < 0) throw new TraceFormatError(`${name}: line ${lineNo}: column '${header[slots.from + j]}' is not a count >= 0: '${cell}'`);
+      sums[j]! += v;
+    }
+  }
+  if (rows.length === 0) throw new TraceFormatError(`${name}: empty trace (no data rows)`);
+  return {
+    name,
+    stepS,
+    tS: Float64Array.from({ length: slots.count }, (_, j) => j * stepS),
+    rate: sums.map((sum) => sum / stepS),
+    size: null,
+    reading: 'wide',
+    wideRows: rows.length,
+  };
 }
 
 /** The steps between consecutive times (rounded to 1 ms) and the most common of them, with how often it occurs. */
@@ -251,13 +335,21 @@ export function parseTraceCsv(text: string, name: string, options: TraceParseOpt
   if (!(stepS > 0)) throw new TraceFormatError(`${name}: traceStepS must be positive, got ${stepS}`);
   const format = options.format ?? 'auto';
   if (!(TRACE_FORMATS as readonly string[]).includes(format)) throw new TraceFormatError(`${name}: format must be one of ${TRACE_FORMATS.join(', ')}, got '${format}'`);
-  const split = splitRows(text);
-  const { reading, why } = readingOf(split, format);
-  if (reading !== 'series' && stepS !== 1) {
-    throw new TraceFormatError(`${name}: read as ${reading === 'events' ? 'an event log' : 'a timestamped series'} (${why}), whose times are in seconds; traceStepS (${stepS}) applies only to a numeric t column`);
+  const raw = splitRows(text);
+  if (options.columns !== undefined && readingOf(raw, format).reading === 'wide') {
+    throw new TraceFormatError(`${name}: columns do not apply to a wide table (every slot column is summed)`);
   }
-  const trace = reading === 'events' ? eventLogFrom(split, name, format === 'events') : seriesFrom(split, name, stepS, reading === 'timestamped');
+  const split = selectColumns(raw, options.columns, name);
+  const { reading, why } = readingOf(split, format);
+  if ((reading === 'events' || reading === 'timestamped') && stepS !== 1) {
+    throw new TraceFormatError(`${name}: read as ${reading === 'events' ? 'an event log' : 'a timestamped series'} (${why}), whose times are in seconds; traceStepS (${stepS}) applies only to a numeric t column or a wide table's slots`);
+  }
+  const trace =
+    reading === 'events' ? eventLogFrom(split, name, format === 'events')
+    : reading === 'wide' ? wideFrom(split, name, stepS)
+    : seriesFrom(split, name, stepS, reading === 'timestamped');
   if (trace.rate.every((r) => r === 0)) throw new TraceFormatError(`${name}: every rate is 0: nothing to replay`);
-  return { ...trace, readingWhy: why };
+  const slotNote = reading === 'wide' ? `, ${stepS} s each, summed over ${trace.wideRows} rows${stepS === 1 ? ' (per-minute counts, as in the Azure Functions trace, need a slot length of 60 s)' : ''}` : '';
+  return { ...trace, readingWhy: why + slotNote };
 }
 

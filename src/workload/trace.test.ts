@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Rng } from '../core/rng.ts';
 import { DEFAULT_CONFIG } from '../core/config.ts';
 import { describeTrace, loadTraceCsv, parseTraceCsv, parseTraceGapsCsv, quantile, skipTraceGaps, traceSeries } from './trace.ts';
@@ -143,4 +144,15 @@ test('a trace whose p99 is 0 (over 99 % empty rows) is rescaled by its peak, not
   let max = 0;
   for (const v of s.arrivalsMsgs) max = Math.max(max, v);
   assert.ok(Math.abs(max - scenario.peakRateMsgsPerS) < 1e-6, `peak ${max}`);
+});
+
+test('a gzip-compressed trace is read by its magic bytes; a corrupt one is an error naming the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-gz-'));
+  const file = join(dir, 'rate.csv.gz');
+  writeFileSync(file, gzipSync('t,rate\n0,5\n1,7\n'));
+  const t = loadTraceCsv(file);
+  assert.deepEqual(Array.from(t.rate), [5, 7]);
+  const bad = join(dir, 'bad.csv.gz');
+  writeFileSync(bad, Buffer.from([0x1f, 0x8b, 1, 2, 3]));
+  assert.throws(() => loadTraceCsv(bad), /bad\.csv\.gz: the trace file is gzip-compressed but does not decompress/);
 });

@@ -1,6 +1,7 @@
 /**
- * Trace loading and replay. The file formats (`t,rate[,size]` rows, timestamped series, event logs) are read by
- * src/workload/trace-formats.ts, re-exported here so callers have one entry point.
+ * Trace loading and replay. The file formats (`t,rate[,size]` rows, timestamped series, event logs, wide tables of
+ * per-slot counts; plain or gzip-compressed) are read by src/workload/trace-formats.ts, re-exported here so callers
+ * have one entry point.
  *
  * Replay: the rate is interpolated linearly to 1 s, rescaled so that its 99th percentile maps to the scenario's
  * peak rate (unless `rescale: false`), started at a seed-dependent offset and looped if shorter than the episode.
@@ -14,6 +15,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { Rng } from '../core/rng.ts';
 import type { ScenarioConfig } from '../core/config.ts';
 import { allocateSeries, type ExogenousSeries } from './series.ts';
@@ -92,16 +94,27 @@ export function skipTraceGaps(trace: Trace, gaps: readonly TraceGap[], file: str
   };
 }
 
-function readText(path: string, what: string): string {
+/**
+ * A trace file's text; a gzip file (by its magic bytes, whatever its name: traces are often shipped as `.csv.gz`)
+ * is decompressed. Shared with the live devices (src/runtime/devices/fleet.ts).
+ */
+export function readTraceText(path: string, what = 'trace file'): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (err) {
     throw new TraceFormatError(`${path}: cannot read ${what} (${(err as Error).message})`);
+  }
+  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes.toString('utf8');
+  try {
+    return gunzipSync(bytes).toString('utf8');
+  } catch (err) {
+    throw new TraceFormatError(`${path}: the ${what} is gzip-compressed but does not decompress (${(err as Error).message})`);
   }
 }
 
 export function loadTraceCsv(path: string, options: TraceOptions = {}): Trace {
-  const text = readText(path, 'trace file');
+  const text = readTraceText(path);
   let trace: Trace;
   try {
     trace = parseTraceCsv(text, basename(path), options);
@@ -112,7 +125,7 @@ export function loadTraceCsv(path: string, options: TraceOptions = {}): Trace {
   const beside = join(dirname(path), GAPS_FILE_NAME);
   const gapsPath = options.gaps === false ? null : options.gaps ?? (existsSync(beside) ? beside : null);
   if (gapsPath === null) return trace;
-  return skipTraceGaps(trace, parseTraceGapsCsv(readText(gapsPath, 'gaps file'), gapsPath), gapsPath);
+  return skipTraceGaps(trace, parseTraceGapsCsv(readTraceText(gapsPath, 'gaps file'), gapsPath), gapsPath);
 }
 
 /**
@@ -139,7 +152,9 @@ export function describeTrace(trace: Trace): string {
   const why = trace.readingWhy && trace.reading !== 'series' ? ` (${trace.readingWhy})` : '';
   const head = trace.eventCount !== undefined
     ? `event log${why} of ${trace.eventCount.toLocaleString('en-US')} messages counted into ${n.toLocaleString('en-US')} rows of 1 s`
-    : `${trace.reading === 'timestamped' ? `timestamped series${why}, ` : ''}${n.toLocaleString('en-US')} rows of ${trace.stepS} s`;
+    : trace.reading === 'wide'
+      ? `wide table${why}: ${n.toLocaleString('en-US')} slots`
+      : `${trace.reading === 'timestamped' ? `timestamped series${why}, ` : ''}${n.toLocaleString('en-US')} rows of ${trace.stepS} s`;
   const meanSize = meanUsedSize(trace);
   const sizes = !trace.size ? 'no size column (the scenario\'s message sizes)' : meanSize > 0 ? `size per message mean ${fmt(meanSize)} (rescaled to the scenario's)` : 'a size column with no sizes';
   return `${head} over ${fmt(spanS)} s; rate mean ${fmt(mean)}, p99 ${fmt(quantile(trace.rate, 0.99))}, peak ${fmt(peak)}, CV ${cv.toFixed(2)}, ${((100 * empty) / n).toFixed(0)} % of rows empty; ${sizes}`;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { DeviceFleet, constantRate, loadRateTrace, rateFromCsv, type FleetOptions } from './fleet.ts';
 
@@ -53,24 +54,34 @@ test('rateFromCsv takes an event log (one timestamped row per message) counted p
   assert.equal(r(2), 2);
   assert.throws(() => rateFromCsv('ts\n2023-11-16 18:17:03\nnot a time\n', 'e.csv'), /e\.csv: line 3: timestamp is not a date and time/);
   // Forced: a Unix-epoch event log reads as messages per second, not as t,rate rows.
-  const epoch = rateFromCsv('unix_s,size\n1700000000.2,5\n1700000000.7,5\n1700000002.1,5\n', 'epoch.csv', 'events');
+  const epoch = rateFromCsv('unix_s,size\n1700000000.2,5\n1700000000.7,5\n1700000002.1,5\n', 'epoch.csv', { format: 'events' });
   assert.equal(epoch(0), 2);
   assert.equal(epoch(2), 1);
 });
 
-test('bad traces are errors naming the file and line', () => {
-  assert.throws(() => rateFromCsv('t,rate\n0,1\n0,2', 'x.csv'), /x\.csv:3: time 0 is not after/);
-  assert.throws(() => rateFromCsv('t,rate\n0,-1', 'x.csv'), /x\.csv:2: rate '-1' must be a number >= 0/);
-  assert.throws(() => rateFromCsv('t,rate\n0,abc', 'x.csv'), /x\.csv:2: rate 'abc'/);
-  assert.throws(() => rateFromCsv('t,rate\nzz,1\n1,1', 'x.csv'), /x\.csv:2: time 'zz'/);
-  assert.throws(() => rateFromCsv('0', 'x.csv'), /x\.csv:1: expected 't,rate'/);
-  assert.throws(() => rateFromCsv('t,rate\n', 'x.csv'), /x\.csv: no 't,rate' rows/);
-  assert.throws(() => loadRateTrace('/nonexistent/trace.csv'), /cannot read rate trace '\/nonexistent\/trace.csv'/);
+test('bad traces are errors naming the file and line (the simulator\'s parser, shared)', () => {
+  assert.throws(() => rateFromCsv('t,rate\n0,1\n0,2', 'x.csv'), /x\.csv: line 3: t must increase, got 0 after 0/);
+  assert.throws(() => rateFromCsv('t,rate\n0,-1', 'x.csv'), /x\.csv: line 2: rate is negative: -1/);
+  assert.throws(() => rateFromCsv('t,rate\n0,abc', 'x.csv'), /x\.csv: line 2: rate is not a number: 'abc'/);
+  assert.throws(() => rateFromCsv('t,rate\nzz,1\n1,1', 'x.csv'), /x\.csv: line 2: t is not a number: 'zz'/);
+  assert.throws(() => rateFromCsv('0', 'x.csv'), /x\.csv: line 1: missing column \(expected t,rate\[,size\]\)/);
+  assert.throws(() => rateFromCsv('t,rate\n', 'x.csv'), /x\.csv: empty trace \(no data rows\)/);
+  assert.throws(() => loadRateTrace('/nonexistent/trace.csv'), /\/nonexistent\/trace\.csv: cannot read rate trace/);
   const dir = mkdtempSync(join(tmpdir(), 'edgepilot-trace-'));
   try {
     const file = join(dir, 'trace.csv');
     writeFileSync(file, 't,rate\n0,10\n1,20\n');
     assert.equal(loadRateTrace(file)(0.5), 15);
+    // gzip (by its magic bytes), t in minutes, a chosen column, a wide table: the shared parser's readings.
+    const gz = join(dir, 'trace.csv.gz');
+    writeFileSync(gz, gzipSync('t,other,rate\n0,9,10\n1,9,20\n'));
+    const perMinute = loadRateTrace(gz, { traceStepS: 60, columns: ['t', 'rate'] });
+    assert.equal(perMinute(30), 15);
+    assert.equal(perMinute(60), 20);
+    const wide = rateFromCsv('fn,1,2,3\na,60,0,120\nb,60,60,\n', 'wide.csv', { traceStepS: 60 });
+    assert.equal(wide(0), 2);
+    assert.equal(wide(60), 1);
+    assert.equal(wide(120), 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

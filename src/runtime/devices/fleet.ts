@@ -7,9 +7,8 @@
  * number. Arrival times, device choice and each device's readings come from separate Rng forks, so the
  * messages depend only on the seed, never on how fast they are consumed.
  */
-import { readFileSync } from 'node:fs';
 import { Rng } from '../../core/rng.ts';
-import { parseTraceCsv, traceReading, type TraceFormat } from '../../workload/trace.ts';
+import { parseTraceCsv, readTraceText, type TraceParseOptions } from '../../workload/trace.ts';
 import type { ScenarioName } from '../../env/spark-iot-types.ts';
 import { createDeviceModel, type DeviceModel } from './generators.ts';
 import { SCHEMA_VERSION, type DeviceMessage } from './schemas.ts';
@@ -24,39 +23,15 @@ export function constantRate(rateMsgsPerS: number): RateFunction {
 }
 
 /**
- * A rate function from a `t,rate` CSV (seconds, msgs/s): linear between points, the first value before the
- * first point and the last after the last. A header line and blank or `#` lines are skipped. A file whose t column
- * is a date and time is read by the simulator's parser (src/workload/trace.ts): a timestamped series (rate in msgs/s)
- * or an event log (one row per message, counted per second); t = 0 is its first row. `format` forces the reading
- * as `bench --trace-format` does.
+ * A rate function from a trace file's text, read by the simulator's parser (src/workload/trace.ts) in any of its
+ * readings: a `t,rate` series (t in seconds, or in units of `traceStepS`; rate in msgs/s), a timestamped series, an
+ * event log (one row per message, counted per second) or a wide table of per-slot counts. Linear between the rows,
+ * the first value before the first and the last after the last; a numeric t is the time since the start, a date and
+ * time counts from the first row. No rescaling: the rates are the fleet's msgs/s.
  */
-export function rateFromCsv(text: string, source = 'trace', format: TraceFormat = 'auto'): RateFunction {
-  if (traceReading(text, format).reading !== 'series') {
-    const read = parseTraceCsv(text, source, { format });
-    return interpolate(Array.from(read.tS), Array.from(read.rate));
-  }
-  const times: number[] = [];
-  const rates: number[] = [];
-  const lines = text.split(/\r?\n/);
-  let firstRow = true;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const cells = line.split(',').map((c) => c.trim());
-    const isHeader = firstRow && cells[0] !== '' && !Number.isFinite(Number(cells[0]));
-    firstRow = false;
-    if (isHeader) continue;
-    if (cells.length < 2) throw new Error(`${source}:${i + 1}: expected 't,rate', got '${line}'`);
-    const t = Number(cells[0]);
-    const rate = Number(cells[1]);
-    if (cells[0] === '' || !Number.isFinite(t)) throw new Error(`${source}:${i + 1}: time '${cells[0]}' is not a number`);
-    if (cells[1] === '' || !Number.isFinite(rate) || rate < 0) throw new Error(`${source}:${i + 1}: rate '${cells[1]}' must be a number >= 0`);
-    if (times.length > 0 && t <= times[times.length - 1]!) throw new Error(`${source}:${i + 1}: time ${t} is not after the previous time ${times[times.length - 1]}`);
-    times.push(t);
-    rates.push(rate);
-  }
-  if (times.length === 0) throw new Error(`${source}: no 't,rate' rows`);
-  return interpolate(times, rates);
+export function rateFromCsv(text: string, source = 'trace', options: TraceParseOptions = {}): RateFunction {
+  const read = parseTraceCsv(text, source, options);
+  return interpolate(Array.from(read.tS), Array.from(read.rate));
 }
 
 /** Linear between the points, the first value before the first and the last after the last. */
@@ -77,14 +52,9 @@ function interpolate(times: readonly number[], rates: readonly number[]): RateFu
   };
 }
 
-export function loadRateTrace(path: string, format: TraceFormat = 'auto'): RateFunction {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read rate trace '${path}': ${err instanceof Error ? err.message : String(err)}`);
-  }
-  return rateFromCsv(text, path, format);
+/** rateFromCsv of a file (plain or gzip); errors name the file and the line. */
+export function loadRateTrace(path: string, options: TraceParseOptions = {}): RateFunction {
+  return rateFromCsv(readTraceText(path, 'rate trace'), path, options);
 }
 
 export interface FleetOptions {
