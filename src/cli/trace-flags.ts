@@ -3,7 +3,7 @@
  * checked once here, so the commands give the same usage errors, and the file is read the same way
  * (src/workload/trace.ts).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { loadTraceCsv, TRACE_FORMATS, type Trace, type TraceFormat, type TraceOptions, type TraceParseOptions } from '../workload/trace.ts';
 import { parseFloatOption, UsageError } from './output.ts';
 
@@ -62,9 +62,14 @@ export function traceParseOptions(r: ResolvedTraceFlags): TraceParseOptions {
   };
 }
 
+/** Files this large say that they are being read (a 600 MB event log takes about 25 s). */
+const ANNOUNCE_BYTES = 64 * 1024 * 1024;
+
 /** Reads a resolved --trace; a malformed file is a usage error that names the file and the line. */
-export function loadTraceFlag(path: string, options: TraceOptions): Trace {
+export function loadTraceFlag(path: string, options: TraceOptions, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Trace {
   try {
+    const bytes = statSync(path).size;
+    if (bytes >= ANNOUNCE_BYTES) log(`reading --trace ${path} (${Math.round(bytes / 1024 / 1024)} MiB)...`);
     return loadTraceCsv(path, options);
   } catch (err) {
     throw new UsageError(`--trace ${path}: ${(err as Error).message}`);

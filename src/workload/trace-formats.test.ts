@@ -116,3 +116,17 @@ test('columns pick the time, rate and size columns of a wider file by header nam
   assert.throws(() => parseTraceCsv('0,1\n1,2\n', 'h.csv', { columns: ['1', '5'] }), /h\.csv: line 1: no column 5 \(the row has 2\)/);
   assert.throws(() => parseTraceCsv('0,1\n1,2\n', 'h.csv', { columns: ['0', '1'] }), /h\.csv: column numbers start at 1/);
 });
+
+test('a trace given as bytes (how files are read, so one over the longest string loads) parses as its text does', () => {
+  const text = '# ünïcode comment\nTIMESTAMP;ContextTokens\n2023-11-16 18:17:03.9;10\n2023-11-16 18:17:05.1;30\r\n2023-11-16 18:17:05.7;50';
+  const fromText = parseTraceCsv(text, 'e.csv');
+  const fromBytes = parseTraceCsv(Buffer.from(text, 'utf8'), 'e.csv');
+  assert.deepEqual(fromBytes, fromText);
+  assert.deepEqual(Array.from(fromBytes.rate), [1, 0, 2]);
+  assert.deepEqual(Array.from(fromBytes.size!), [10, 0, 40]);
+  // A view into a larger buffer reads only its own bytes.
+  const padded = Buffer.from(`xxxx${text}yyyy`, 'utf8');
+  const view = new Uint8Array(padded.buffer, padded.byteOffset + 4, padded.byteLength - 8);
+  assert.deepEqual(parseTraceCsv(view, 'e.csv'), fromText);
+  assert.throws(() => parseTraceCsv(Buffer.from('t,rate\n0,1\n1,x\n'), 'b.csv'), /b\.csv: line 3: rate is not a number: 'x'/);
+});

@@ -78,45 +78,125 @@ export function parseTimestampS(text: string): number | null {
   return Date.UTC(y, mo - 1, d, h, mi, sec) / 1000 + (m[7] ? Number(m[7]) : 0) - zoneS;
 }
 
+/**
+ * A trace file's content: a string, or the file's bytes. Bytes are read line by line and never held as one string,
+ * so a file larger than the longest string V8 allows (about 512 MiB; a week of a public event log can be 1 GB) loads.
+ */
+export type TraceText = string | Uint8Array;
+
 interface CsvRow {
   lineNo: number;
   fields: string[];
 }
 
-interface CsvRows {
-  header: string[] | null;
-  rows: CsvRow[];
+/** Calls `fn` with every line (without its newline) and its 1-based number, until `fn` returns false. */
+function forEachLine(input: TraceText, fn: (line: string, lineNo: number) => boolean | void): void {
+  const isText = typeof input === 'string';
+  const length = input.length;
+  const bytes = isText ? null : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  let start = 0;
+  for (let lineNo = 1; start <= length; lineNo++) {
+    let end = isText ? (input as string).indexOf('\n', start) : bytes!.indexOf(0x0a, start);
+    if (end < 0) end = length;
+    const line = isText ? (input as string).slice(start, end) : bytes!.toString('utf8', start, end);
+    if (fn(line, lineNo) === false) return;
+    start = end + 1;
+  }
 }
 
 /**
- * The non-empty rows that are not `#` comments, and the header (one first line whose first field is neither a
- * number nor a timestamp).
+ * The rows of a CSV-like file, streamed: the delimiter and the header come from the first line that is neither
+ * empty nor a `#` comment (a header: its first field is neither a number nor a timestamp); `forEach` visits the data
+ * rows in file order, cut down to the columns chosen by `select` (selectColumns).
  */
-function splitRows(text: string): CsvRows {
-  const rows: CsvRow[] = [];
-  let header: string[] | null = null;
-  const lines = text.split(/\r?\n/);
-  const delimiter = delimiterOf(lines);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const fields = line.split(delimiter).map((f) => f.trim());
-    if (rows.length === 0 && header === null && fields[0] !== '' && Number.isNaN(Number(fields[0])) && parseTimestampS(fields[0]!) === null) {
-      header = fields;
-      continue;
-    }
-    rows.push({ lineNo: i + 1, fields });
+class CsvSource {
+  readonly delimiter: string;
+  readonly header: string[] | null;
+  private readonly headerLineNo: number;
+  private columns: number[] | null = null;
+  /** For the errors of selected columns. */
+  private name = 'trace';
+
+  constructor(private readonly input: TraceText) {
+    let first: { line: string; lineNo: number } | null = null;
+    forEachLine(input, (line, lineNo) => {
+      const t = line.trim();
+      if (t === '' || t.startsWith('#')) return true;
+      first = { line: t, lineNo };
+      return false;
+    });
+    const f = first as { line: string; lineNo: number } | null;
+    this.delimiter = delimiterOf(f?.line ?? '');
+    const fields = f ? f.line.split(this.delimiter).map((x) => x.trim()) : [];
+    const isHeader = f !== null && fields[0] !== '' && Number.isNaN(Number(fields[0])) && parseTimestampS(fields[0]!) === null;
+    this.header = isHeader ? fields : null;
+    this.headerLineNo = isHeader ? f!.lineNo : 0;
   }
-  return { header, rows };
+
+  /** Restricts the rows (and the header) to these 0-based columns, in this order. */
+  select(columns: number[], name: string): void {
+    if (this.columns !== null) throw new Error('CsvSource.select: columns already chosen');
+    const header = this.header;
+    if (header) {
+      const missing = columns.find((k) => k >= header.length);
+      if (missing !== undefined) throw new TraceFormatError(`${name}: no column ${missing + 1} (the header has ${header.length})`);
+      (this as { header: string[] | null }).header = columns.map((k) => header[k]!);
+    }
+    this.columns = columns;
+    this.name = name;
+  }
+
+  /** Visits every data row; stops early when `fn` returns false. */
+  forEach(fn: (row: CsvRow) => boolean | void): void {
+    const { delimiter, columns, headerLineNo, name } = this;
+    forEachLine(this.input, (line, lineNo) => {
+      if (lineNo === headerLineNo) return true;
+      const t = line.trim();
+      if (t === '' || t.startsWith('#')) return true;
+      const all = t.split(delimiter).map((x) => x.trim());
+      if (columns === null) return fn({ lineNo, fields: all });
+      const fields = columns.map((k) => {
+        if (k >= all.length) throw new TraceFormatError(`${name}: line ${lineNo}: no column ${k + 1} (the row has ${all.length})`);
+        return all[k]!;
+      });
+      return fn({ lineNo, fields });
+    });
+  }
+
+  /** The first `n` data rows. */
+  sample(n: number): CsvRow[] {
+    const rows: CsvRow[] = [];
+    this.forEach((row) => {
+      rows.push(row);
+      return rows.length < n;
+    });
+    return rows;
+  }
 }
 
 /** Commas, or (when the first line has none) tabs or semicolons: TSV files and European CSV exports. */
-function delimiterOf(lines: readonly string[]): string {
-  const first = lines.find((l) => l.trim() !== '' && !l.trim().startsWith('#')) ?? '';
+function delimiterOf(first: string): string {
   if (first.includes(',')) return ',';
   if (first.includes('\t')) return '\t';
   if (first.includes(';')) return ';';
   return ',';
+}
+
+/** A growable Float64Array (an event log's times and sizes: millions of rows, 8 bytes each). */
+class Float64List {
+  private data = new Float64Array(1024);
+  length = 0;
+  push(x: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Float64Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = x;
+  }
+  get(i: number): number {
+    return this.data[i]!;
+  }
 }
 
 // Header words that say what the second column holds: a per-message size (an event log) or a per-row rate.
@@ -129,8 +209,10 @@ const RATE_WORDS = /rate|count|value|requests|messages|msgs|events|per_|per |qps
  * when it names a size or a rate, and otherwise the spacing does: rows strictly increasing at a regular step (every
  * step a multiple of the most common one, which covers 90 % of them) are a series, anything else an event log.
  */
-export function traceReading(text: string, format: TraceFormat = 'auto', columns?: readonly string[]): { reading: TraceReading; why: string } {
-  return readingOf(selectColumns(splitRows(text), columns, 'trace'), format);
+export function traceReading(text: TraceText, format: TraceFormat = 'auto', columns?: readonly string[]): { reading: TraceReading; why: string } {
+  const source = new CsvSource(text);
+  if (columns !== undefined) selectColumns(source, columns, 'trace');
+  return readingOf(source, format);
 }
 
 /** The header's trailing run of consecutive integer names (`1,2,...,1440`): a wide table's slots, if 3 or more. */
@@ -144,12 +226,17 @@ function wideSlots(header: readonly string[] | null): { from: number; count: num
   return count >= 3 ? { from, count } : null;
 }
 
-function readingOf({ header, rows }: CsvRows, format: TraceFormat): { reading: TraceReading; why: string } {
+/** Rows the spacing test looks at: the start of a file tells a series from an event log. */
+const READING_SAMPLE_ROWS = 10_000;
+
+function readingOf(source: CsvSource, format: TraceFormat): { reading: TraceReading; why: string } {
+  const { header } = source;
   const slots = wideSlots(header);
   if (format === 'wide' || (format === 'auto' && slots !== null)) {
     if (slots === null) return { reading: 'wide', why: 'format wide' };
     return { reading: 'wide', why: `${format === 'wide' ? 'format wide: ' : ''}${slots.count} slot columns '${header![slots.from]}'..'${header![header!.length - 1]}'` };
   }
+  const rows = source.sample(READING_SAMPLE_ROWS);
   const first = rows[0]?.fields[0];
   if (first === undefined || parseTimestampS(first) === null) {
     return format === 'events' ? { reading: 'events', why: 'format events' } : { reading: 'series', why: 'numeric t column' };
@@ -167,10 +254,9 @@ function readingOf({ header, rows }: CsvRows, format: TraceFormat): { reading: T
   return regular ? { reading: 'timestamped', why: `rows every ${step} s` } : { reading: 'events', why: 'irregular timestamps' };
 }
 
-/** The rows cut down to `columns` (names or 1-based numbers, in the reading's order); unset: unchanged. */
-function selectColumns(split: CsvRows, columns: readonly string[] | undefined, name: string): CsvRows {
-  if (columns === undefined) return split;
-  const { header, rows } = split;
+/** Cuts the source down to `columns` (names or 1-based numbers, in the reading's order). */
+function selectColumns(source: CsvSource, columns: readonly string[], name: string): void {
+  const { header } = source;
   if (columns.length < 1 || columns.length > 3) throw new TraceFormatError(`${name}: columns: give 1 to 3 columns (t,rate[,size] or time[,size]), got ${columns.length}`);
   const known = header ? ` (the header has: ${header.join(', ')})` : '';
   const index = columns.map((sel) => {
@@ -184,23 +270,20 @@ function selectColumns(split: CsvRows, columns: readonly string[] | undefined, n
     if (k < 0) throw new TraceFormatError(`${name}: no column '${sel}'${known}`);
     return k;
   });
-  const pick = (fields: readonly string[], lineNo: number): string[] =>
-    index.map((k) => {
-      if (k >= fields.length) throw new TraceFormatError(`${name}: line ${lineNo}: no column ${k + 1} (the row has ${fields.length})`);
-      return fields[k]!;
-    });
-  return { header: header ? pick(header, 0) : null, rows: rows.map(({ lineNo, fields }) => ({ lineNo, fields: pick(fields, lineNo) })) };
+  source.select(index, name);
 }
 
 /**
  * A wide table: the slot columns (wideSlots) hold counts (an empty cell is 0); a slot's rate is its column's sum
  * over the rows divided by the slot length `stepS`. The other columns (names, hashes, triggers) are ignored.
  */
-function wideFrom({ header, rows }: CsvRows, name: string, stepS: number): Trace {
+function wideFrom(source: CsvSource, name: string, stepS: number): Trace {
+  const { header } = source;
   const slots = wideSlots(header);
   if (header === null || slots === null) throw new TraceFormatError(`${name}: read as a wide table, but the header does not end in 3 or more consecutive integer column names (like 1,2,...,1440)`);
   const sums = new Float64Array(slots.count);
-  for (const { lineNo, fields } of rows) {
+  let rows = 0;
+  source.forEach(({ lineNo, fields }) => {
     if (fields.length !== header.length) throw new TraceFormatError(`${name}: line ${lineNo}: ${fields.length} columns, the header has ${header.length}`);
     for (let j = 0; j < slots.count; j++) {
       const cell = fields[slots.from + j]!;
@@ -209,8 +292,9 @@ function wideFrom({ header, rows }: CsvRows, name: string, stepS: number): Trace
       if (!Number.isFinite(v) || v < 0) throw new TraceFormatError(`${name}: line ${lineNo}: column '${header[slots.from + j]}' is not a count >= 0: '${cell}'`);
       sums[j]! += v;
     }
-  }
-  if (rows.length === 0) throw new TraceFormatError(`${name}: empty trace (no data rows)`);
+    rows++;
+  });
+  if (rows === 0) throw new TraceFormatError(`${name}: empty trace (no data rows)`);
   return {
     name,
     stepS,
@@ -218,7 +302,7 @@ function wideFrom({ header, rows }: CsvRows, name: string, stepS: number): Trace
     rate: sums.map((sum) => sum / stepS),
     size: null,
     reading: 'wide',
-    wideRows: rows.length,
+    wideRows: rows,
   };
 }
 
@@ -247,15 +331,17 @@ function timeOf(field: string, numericAllowed: boolean): number | null {
  * second, size = their mean size (0 in a second without messages, which the replay never reads). `time` is a date and
  * time, or a number of seconds (e.g. a Unix epoch) when `numericTimes`.
  */
-export function parseEventLog(text: string, name: string, numericTimes = false): Trace {
-  return eventLogFrom(splitRows(text), name, numericTimes);
+export function parseEventLog(text: TraceText, name: string, numericTimes = false): Trace {
+  return eventLogFrom(new CsvSource(text), name, numericTimes);
 }
 
-function eventLogFrom({ header, rows }: CsvRows, name: string, numericTimes: boolean): Trace {
-  const times: number[] = [];
-  const sizes: number[] = [];
-  const hasSize = (header ?? rows[0]?.fields ?? []).length >= 2;
-  for (const { lineNo, fields } of rows) {
+function eventLogFrom(source: CsvSource, name: string, numericTimes: boolean): Trace {
+  const times = new Float64List();
+  const sizes = new Float64List();
+  const hasSize = (source.header ?? source.sample(1)[0]?.fields ?? []).length >= 2;
+  let first = Infinity;
+  let last = -Infinity;
+  source.forEach(({ lineNo, fields }) => {
     const tS = timeOf(fields[0]!, numericTimes);
     if (tS === null) throw new TraceFormatError(`${name}: line ${lineNo}: timestamp is not a date and time (${TIMESTAMP_HINT}${numericTimes ? ' or seconds' : ''}): '${fields[0]}'`);
     if (hasSize) {
@@ -265,37 +351,33 @@ function eventLogFrom({ header, rows }: CsvRows, name: string, numericTimes: boo
       sizes.push(size);
     }
     times.push(tS);
-  }
+    first = Math.min(first, Math.floor(tS));
+    last = Math.max(last, Math.floor(tS));
+  });
   if (times.length === 0) throw new TraceFormatError(`${name}: empty trace (no data rows)`);
-  let first = Infinity;
-  let last = -Infinity;
-  for (const t of times) {
-    first = Math.min(first, Math.floor(t));
-    last = Math.max(last, Math.floor(t));
-  }
   const seconds = last - first + 1;
   if (seconds > 50_000_000) throw new TraceFormatError(`${name}: the events span ${seconds} s (over 1.5 years); check the timestamps (numeric times are seconds, not milliseconds)`);
   const rate = new Float64Array(seconds);
   const sizeSum = new Float64Array(seconds);
-  times.forEach((t, k) => {
-    const row = Math.floor(t) - first;
+  for (let k = 0; k < times.length; k++) {
+    const row = Math.floor(times.get(k)) - first;
     rate[row]!++;
-    if (hasSize) sizeSum[row]! += sizes[k]!;
-  });
+    if (hasSize) sizeSum[row]! += sizes.get(k);
+  }
   const size = hasSize ? sizeSum.map((sum, row) => (rate[row]! > 0 ? sum / rate[row]! : 0)) : null;
   return { name, stepS: 1, tS: Float64Array.from({ length: seconds }, (_, row) => row), rate, size, reading: 'events', eventCount: times.length };
 }
 
 /** A series, `t,rate[,size]`: t numeric in units of stepS, or (timestamped) a date and time. */
-function seriesFrom({ header, rows }: CsvRows, name: string, stepS: number, timestamped: boolean): Trace {
+function seriesFrom(source: CsvSource, name: string, stepS: number, timestamped: boolean): Trace {
   const t: number[] = [];
   const rate: number[] = [];
   const size: number[] = [];
-  const hasSize = (header ?? rows[0]?.fields ?? []).length >= 3;
+  const hasSize = (source.header ?? source.sample(1)[0]?.fields ?? []).length >= 3;
   const wanted = hasSize ? 3 : 2;
   const labels = ['t', 'rate', 'size'];
   let t0 = 0;
-  for (const { lineNo, fields } of rows) {
+  source.forEach(({ lineNo, fields }) => {
     if (fields.length < 2 || fields[1] === '') throw new TraceFormatError(`${name}: line ${lineNo}: missing column (expected t,rate[,size]), got '${fields.join(',')}'`);
     if (fields.length < wanted || fields[wanted - 1] === '') throw new TraceFormatError(`${name}: line ${lineNo}: missing column (expected ${wanted} columns), got '${fields.join(',')}'`);
     let tS: number;
@@ -323,33 +405,36 @@ function seriesFrom({ header, rows }: CsvRows, name: string, stepS: number, time
     t.push(tS);
     rate.push(values[0]!);
     if (hasSize) size.push(values[1]!);
-  }
+  });
   if (t.length === 0) throw new TraceFormatError(`${name}: empty trace (no data rows)`);
   // A timestamped series' rows last its most common step (the last row's duration, and > 1 s means interpolation).
   const rowS = timestamped && t.length > 1 ? modalStep(t).step : stepS;
   return { name, stepS: rowS, tS: Float64Array.from(t), rate: Float64Array.from(rate), size: hasSize ? Float64Array.from(size) : null, reading: timestamped ? 'timestamped' : 'series' };
 }
 
-export function parseTraceCsv(text: string, name: string, options: TraceParseOptions = {}): Trace {
+/**
+ * Parses a trace file's content (a string, or the bytes: see TraceText) as `options` say; errors are
+ * TraceFormatErrors naming `name` and the line.
+ */
+export function parseTraceCsv(text: TraceText, name: string, options: TraceParseOptions = {}): Trace {
   const stepS = options.traceStepS ?? 1;
   if (!(stepS > 0)) throw new TraceFormatError(`${name}: traceStepS must be positive, got ${stepS}`);
   const format = options.format ?? 'auto';
   if (!(TRACE_FORMATS as readonly string[]).includes(format)) throw new TraceFormatError(`${name}: format must be one of ${TRACE_FORMATS.join(', ')}, got '${format}'`);
-  const raw = splitRows(text);
-  if (options.columns !== undefined && readingOf(raw, format).reading === 'wide') {
-    throw new TraceFormatError(`${name}: columns do not apply to a wide table (every slot column is summed)`);
+  const source = new CsvSource(text);
+  if (options.columns !== undefined) {
+    if (readingOf(source, format).reading === 'wide') throw new TraceFormatError(`${name}: columns do not apply to a wide table (every slot column is summed)`);
+    selectColumns(source, options.columns, name);
   }
-  const split = selectColumns(raw, options.columns, name);
-  const { reading, why } = readingOf(split, format);
+  const { reading, why } = readingOf(source, format);
   if ((reading === 'events' || reading === 'timestamped') && stepS !== 1) {
     throw new TraceFormatError(`${name}: read as ${reading === 'events' ? 'an event log' : 'a timestamped series'} (${why}), whose times are in seconds; traceStepS (${stepS}) applies only to a numeric t column or a wide table's slots`);
   }
   const trace =
-    reading === 'events' ? eventLogFrom(split, name, format === 'events')
-    : reading === 'wide' ? wideFrom(split, name, stepS)
-    : seriesFrom(split, name, stepS, reading === 'timestamped');
+    reading === 'events' ? eventLogFrom(source, name, format === 'events')
+    : reading === 'wide' ? wideFrom(source, name, stepS)
+    : seriesFrom(source, name, stepS, reading === 'timestamped');
   if (trace.rate.every((r) => r === 0)) throw new TraceFormatError(`${name}: every rate is 0: nothing to replay`);
   const slotNote = reading === 'wide' ? `, ${stepS} s each, summed over ${trace.wideRows} rows${stepS === 1 ? ' (per-minute counts, as in the Azure Functions trace, need a slot length of 60 s)' : ''}` : '';
   return { ...trace, readingWhy: why + slotNote };
 }
-

@@ -23,7 +23,7 @@ import { fillReuse } from './temperature.ts';
 import { parseTraceCsv, TraceFormatError, type Trace, type TraceParseOptions } from './trace-formats.ts';
 
 export { parseEventLog, parseTimestampS, parseTraceCsv, TRACE_FORMATS, traceReading, TraceFormatError } from './trace-formats.ts';
-export type { Trace, TraceFormat, TraceParseOptions, TraceReading } from './trace-formats.ts';
+export type { Trace, TraceFormat, TraceParseOptions, TraceReading, TraceText } from './trace-formats.ts';
 
 /** A hole in a recording: [startS, startS + lengthS) in the trace's seconds. */
 export interface TraceGap {
@@ -95,26 +95,27 @@ export function skipTraceGaps(trace: Trace, gaps: readonly TraceGap[], file: str
 }
 
 /**
- * A trace file's text; a gzip file (by its magic bytes, whatever its name: traces are often shipped as `.csv.gz`)
- * is decompressed. Shared with the live devices (src/runtime/devices/fleet.ts).
+ * A trace file's bytes (parsed line by line, so a file over V8's longest string loads); a gzip file (by its magic
+ * bytes, whatever its name: traces are often shipped as `.csv.gz`) is decompressed. Shared with the live devices
+ * (src/runtime/devices/fleet.ts).
  */
-export function readTraceText(path: string, what = 'trace file'): string {
+export function readTraceBytes(path: string, what = 'trace file'): Buffer {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (err) {
     throw new TraceFormatError(`${path}: cannot read ${what} (${(err as Error).message})`);
   }
-  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes.toString('utf8');
+  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
   try {
-    return gunzipSync(bytes).toString('utf8');
+    return gunzipSync(bytes);
   } catch (err) {
     throw new TraceFormatError(`${path}: the ${what} is gzip-compressed but does not decompress (${(err as Error).message})`);
   }
 }
 
 export function loadTraceCsv(path: string, options: TraceOptions = {}): Trace {
-  const text = readTraceText(path);
+  const text = readTraceBytes(path);
   let trace: Trace;
   try {
     trace = parseTraceCsv(text, basename(path), options);
@@ -125,7 +126,7 @@ export function loadTraceCsv(path: string, options: TraceOptions = {}): Trace {
   const beside = join(dirname(path), GAPS_FILE_NAME);
   const gapsPath = options.gaps === false ? null : options.gaps ?? (existsSync(beside) ? beside : null);
   if (gapsPath === null) return trace;
-  return skipTraceGaps(trace, parseTraceGapsCsv(readTraceText(gapsPath, 'gaps file'), gapsPath), gapsPath);
+  return skipTraceGaps(trace, parseTraceGapsCsv(readTraceBytes(gapsPath, 'gaps file').toString('utf8'), gapsPath), gapsPath);
 }
 
 /**

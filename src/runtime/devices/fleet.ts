@@ -8,7 +8,7 @@
  * messages depend only on the seed, never on how fast they are consumed.
  */
 import { Rng } from '../../core/rng.ts';
-import { parseTraceCsv, readTraceText, type TraceParseOptions } from '../../workload/trace.ts';
+import { parseTraceCsv, readTraceBytes, type TraceParseOptions, type TraceText } from '../../workload/trace.ts';
 import type { ScenarioName } from '../../env/spark-iot-types.ts';
 import { createDeviceModel, type DeviceModel } from './generators.ts';
 import { SCHEMA_VERSION, type DeviceMessage } from './schemas.ts';
@@ -29,7 +29,7 @@ export function constantRate(rateMsgsPerS: number): RateFunction {
  * the first value before the first and the last after the last; a numeric t is the time since the start, a date and
  * time counts from the first row. No rescaling: the rates are the fleet's msgs/s.
  */
-export function rateFromCsv(text: string, source = 'trace', options: TraceParseOptions = {}): RateFunction {
+export function rateFromCsv(text: TraceText, source = 'trace', options: TraceParseOptions = {}): RateFunction {
   const read = parseTraceCsv(text, source, options);
   return interpolate(Array.from(read.tS), Array.from(read.rate));
 }
@@ -54,7 +54,7 @@ function interpolate(times: readonly number[], rates: readonly number[]): RateFu
 
 /** rateFromCsv of a file (plain or gzip); errors name the file and the line. */
 export function loadRateTrace(path: string, options: TraceParseOptions = {}): RateFunction {
-  return rateFromCsv(readTraceText(path, 'rate trace'), path, options);
+  return rateFromCsv(readTraceBytes(path, 'rate trace'), path, options);
 }
 
 export interface FleetOptions {
