@@ -80,3 +80,12 @@ test('bench replays an event log (one timestamped row per message); a bad row is
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /events\.csv: line 6: timestamp is not a date and time/);
 });
+
+test('bench runs the shipped agents from another working directory (their checkpoints resolve from the package)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-cwd-'));
+  writeFileSync(join(dir, 'rate.csv'), 't,rate\n0,5\n1,9\n2,4\n');
+  const r = await runCli(['bench', '--scenario', 'balanced', '--seeds', '1', '--steps', '4', '--policies', 'edge-rl,rl-no-edge-meta', '--trace', 'rate.csv', '--out', 'out'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /edge-rl +balanced \(rate\.csv\)/);
+  assert.ok(readFileSync(join(dir, 'out', 'report.md'), 'utf8').length > 0);
+});

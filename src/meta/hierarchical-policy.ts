@@ -17,12 +17,13 @@ import { DEFAULT_WINDOW_STEPS, loadLowerPolicy } from './meta-env.ts';
 import { MetaObservationTracker, metaObservationSpace } from './meta-observation.ts';
 import { assertMode } from './modes.ts';
 import { normalizeWeights, weightsLabel } from './weights.ts';
+import { shippedModel } from '../core/paths.ts';
 
-export const DEFAULT_META_CHECKPOINT = 'models/meta-td3.json';
+export const DEFAULT_META_CHECKPOINT = shippedModel('meta-td3.json');
 /** 24 TD3 seeds of the recipe, averaged: an ensemble manifest and its members (docs/META.md "An ensemble of 24 seeds"). */
 export const META_TRAIN_COMMAND = 'edgepilot train --env SparkIotMeta --algo td3 --config configs/meta-td3.json --seeds 1-24 --jobs 2 --out models/meta-td3.json';
 /** The meta-controller of the no-edge ablation `rl-no-edge-meta` (trained over models/rl-no-edge-ppo.json, edge features masked). */
-export const NO_EDGE_META_CHECKPOINT = 'models/meta-td3-no-edge.json';
+export const NO_EDGE_META_CHECKPOINT = shippedModel('meta-td3-no-edge.json');
 export const NO_EDGE_META_TRAIN_COMMAND = 'edgepilot train --env SparkIotMeta --algo td3 --config configs/meta-td3-no-edge.json --seeds 1-24 --jobs 2 --out models/meta-td3-no-edge.json';
 
 /** The meta-controller as a function: meta observation -> raw weights (normalized by the policy). */

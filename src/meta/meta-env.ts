@@ -27,6 +27,7 @@ import { ModeScheduleEnv } from './mode-env.ts';
 import { MODES, PhaseObjective, assertMode, violatesModeSla, windowStats, type ModeName, type ModePhase } from './modes.ts';
 import { normalizeWeights } from './weights.ts';
 import { sampleWorkloadVariation, type WorkloadVariation } from '../workload/variation.ts';
+import { shippedModel } from '../core/paths.ts';
 
 export const META_ENV_ID = 'SparkIotMeta';
 /** [assumed] K: lower steps per meta step (100 s at the 10 s control interval): long enough to see a cost and SLA trend. */
@@ -39,9 +40,9 @@ export const DEFAULT_MODE_SWITCH_PROB = 0.15;
 export const META_SEED_BASE = 2_000_000_000;
 const META_SEED_SPAN = 1_000_000_000;
 /** The lower-level checkpoint and the command that produces it (engineer A's agent, docs/AGENT.md). */
-export const DEFAULT_LOWER_CHECKPOINT = 'models/edge-rl-ppo.json';
+export const DEFAULT_LOWER_CHECKPOINT = shippedModel('edge-rl-ppo.json');
 /** The lower level of the no-edge ablation (option maskEdge): the PPO trained with the edge features masked. */
-export const NO_EDGE_LOWER_CHECKPOINT = 'models/rl-no-edge-ppo.json';
+export const NO_EDGE_LOWER_CHECKPOINT = shippedModel('rl-no-edge-ppo.json');
 export const LOWER_TRAIN_COMMAND = 'edgepilot train --env SparkIot --algo ppo --config configs/edge-rl-ppo.json --seed 1 --out models/edge-rl-ppo.json';
 export const NO_EDGE_LOWER_TRAIN_COMMAND = 'edgepilot train --env SparkIot --algo ppo --config configs/rl-no-edge-ppo.json --seed 1 --out models/rl-no-edge-ppo.json';
 

@@ -12,7 +12,6 @@
  *
  * `withWeights` is what the meta-controller (engineer B) uses to condition the agent on other weights.
  */
-import { fileURLToPath } from 'node:url';
 import { actionSpace as ACTION_SPACE, decodeAction } from '../core/action.ts';
 import type { Action, Weights } from '../core/types.ts';
 import { EDGE_FEATURE_INDICES, OBSERVATION_FEATURES, OBS_SIZE, observationSpace } from '../control/observation.ts';
@@ -22,12 +21,13 @@ import { applyResidual, residualActionSpace } from '../core/residual-action.ts';
 import { residualBasePolicy } from './forecast-sizing.ts';
 import type { Policy, PolicyContext } from './types.ts';
 import { ScaleDownHold } from './scale-down-hold.ts';
+import { shippedModel } from '../core/paths.ts';
 
-/** The shipped checkpoints (resolved from this file, so they load whatever the working directory). */
-export const EDGE_RL_CHECKPOINT = fileURLToPath(new URL('../../models/edge-rl-ppo.json', import.meta.url));
-export const RL_NO_EDGE_CHECKPOINT = fileURLToPath(new URL('../../models/rl-no-edge-ppo.json', import.meta.url));
+/** The shipped checkpoints (src/core/paths.ts: they load whatever the working directory). */
+export const EDGE_RL_CHECKPOINT = shippedModel('edge-rl-ppo.json');
+export const RL_NO_EDGE_CHECKPOINT = shippedModel('rl-no-edge-ppo.json');
 /** The same PPO trained for the spark-k8s target (restart-class changes pause the application). */
-export const EDGE_RL_SPARK_K8S_CHECKPOINT = fileURLToPath(new URL('../../models/edge-rl-ppo-spark-k8s.json', import.meta.url));
+export const EDGE_RL_SPARK_K8S_CHECKPOINT = shippedModel('edge-rl-ppo-spark-k8s.json');
 
 const ALPHA_INDEX = OBSERVATION_FEATURES.indexOf('alpha');
 const BETA_INDEX = OBSERVATION_FEATURES.indexOf('beta');

@@ -13,7 +13,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connect, type MqttClient } from 'mqtt';
 import { loadConfig, type ScenarioConfig, type SimConfig } from '../core/config.ts';
 import { MAX_EXECUTORS } from '../core/action.ts';
@@ -35,11 +34,11 @@ import { bindLiveDashboard, livePolicyIds, NOT_LIVE_POLICIES } from './live-dash
 import { checkpointFiles } from '../rl/ensemble.ts';
 import { checkAccounting, chooseDefaultPolicy, DEFAULT_RATE_SCALE, demoWorkload, ModeContextPolicy, scaledForecasts, scaledMetrics } from './demo-support.ts';
 import type { Trace } from '../workload/trace.ts';
+import { shippedModel } from '../core/paths.ts';
 
-const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
 /** What `edge-rl` loads: the PPO and the meta-controller (with its members, should it be an ensemble manifest). */
 export function edgeRlCheckpoints(): string[] {
-  return [join(MODELS_DIR, 'edge-rl-ppo.json'), ...checkpointFiles(join(MODELS_DIR, 'meta-td3.json'))];
+  return [shippedModel('edge-rl-ppo.json'), ...checkpointFiles(shippedModel('meta-td3.json'))];
 }
 
 export interface DemoOptions {

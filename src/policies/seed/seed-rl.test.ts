@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { validateAction } from '../../core/action.ts';
 import { makeEnv } from '../../env/registry.ts';
 import { SyncVecEnv } from '../../env/vector.ts';
@@ -13,7 +12,6 @@ import { loadSeedRlPolicy, SEED_RL_DEFAULT_CHECKPOINT } from './seed-rl.ts';
 import { runSeedTournament } from './tournament.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgepilot-seed-rl-'));
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
 test('loadSeedRlPolicy: a SeedCompat checkpoint loads and plays deterministic, valid actions in the seed tournament', async () => {
   const vec = new SyncVecEnv([makeEnv('SeedCompat-v0')]);
@@ -44,7 +42,7 @@ test('loadSeedRlPolicy refuses a SparkIot checkpoint and a missing file with the
 });
 
 test('the shipped seed-rl checkpoint exists and loads', async () => {
-  const path = join(repoRoot, SEED_RL_DEFAULT_CHECKPOINT);
+  const path = SEED_RL_DEFAULT_CHECKPOINT;
   assert.ok(existsSync(path), `missing ${path}`);
   const p = await loadSeedRlPolicy(path);
   validateAction(p.act(makeEnv('SeedCompat-v0').reset({ seed: 0 }).obs, undefined as never));

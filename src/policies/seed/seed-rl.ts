@@ -10,9 +10,10 @@ import type { Action } from '../../core/types.ts';
 import { SeedCompatEnv, SEED_OBS_SIZE } from '../../env/seed-compat-env.ts';
 import { loadModel, type TrainedModel } from '../../rl/model.ts';
 import type { Policy, PolicyContext } from '../types.ts';
+import { shippedModel } from '../../core/paths.ts';
 
-/** Where `reproduce-seed` looks for the checkpoint when `--rl-checkpoint` is not given (relative to the repo root). */
-export const SEED_RL_DEFAULT_CHECKPOINT = 'models/seed-rl-ppo.json';
+/** Where `reproduce-seed` looks for the checkpoint when `--rl-checkpoint` is not given (the shipped one). */
+export const SEED_RL_DEFAULT_CHECKPOINT = shippedModel('seed-rl-ppo.json');
 
 class SeedRlPolicy implements Policy {
   readonly id = 'seed-rl';
