@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeTrace } from './trace.ts';
-import { parseTraceCsv, traceReading } from './trace-formats.ts';
+import { parseTimestampS, parseTraceCsv, traceReading } from './trace-formats.ts';
 
 test('an event log (one timestamped row per message) is counted per wall-clock second with the mean size', () => {
   const log = [
@@ -129,4 +129,17 @@ test('a trace given as bytes (how files are read, so one over the longest string
   const view = new Uint8Array(padded.buffer, padded.byteOffset + 4, padded.byteLength - 8);
   assert.deepEqual(parseTraceCsv(view, 'e.csv'), fromText);
   assert.throws(() => parseTraceCsv(Buffer.from('t,rate\n0,1\n1,x\n'), 'b.csv'), /b\.csv: line 3: rate is not a number: 'x'/);
+});
+
+test('timestamps may omit the seconds or the time of day; impossible ones are not timestamps', () => {
+  assert.equal(parseTimestampS('2024-01-01 00:01'), parseTimestampS('2024-01-01 00:01:00'));
+  assert.equal(parseTimestampS('2024-01-02'), parseTimestampS('2024-01-01T00:00:00Z')! + 86_400);
+  assert.equal(parseTimestampS('2024-01-01T01:00+01:00'), parseTimestampS('2024-01-01 00:00:00'));
+  assert.equal(parseTimestampS('2024-13-01 00:00'), null);
+  assert.equal(parseTimestampS('2024-01-01 24:00'), null);
+  assert.equal(parseTimestampS('2024-01-01 00'), null);
+  // A per-minute export without seconds reads as a timestamped series of 60 s rows.
+  const t = parseTraceCsv('time,count\n2024-01-01 00:00,5\n2024-01-01 00:01,7\n2024-01-01 00:02,6\n', 'm.csv');
+  assert.equal(t.reading, 'timestamped');
+  assert.equal(t.stepS, 60);
 });

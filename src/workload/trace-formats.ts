@@ -59,15 +59,16 @@ export interface TraceParseOptions {
   columns?: readonly string[];
 }
 
-// YYYY-MM-DD, T or a space, HH:MM:SS, optional fraction, optional zone (none = UTC; only differences matter).
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
-const TIMESTAMP_HINT = 'YYYY-MM-DD HH:MM:SS[.fraction][Z|+hh:mm]';
+// YYYY-MM-DD, then optionally T or a space and HH:MM, optional :SS and fraction, optional zone (none = UTC; only
+// differences matter). A date alone is its midnight, a time without seconds its minute.
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const TIMESTAMP_HINT = 'YYYY-MM-DD[ HH:MM[:SS[.fraction]]][Z|+hh:mm]';
 
 /** Seconds since the epoch of an ISO-like timestamp, or null if `text` is not one. */
 export function parseTimestampS(text: string): number | null {
   const m = TIMESTAMP.exec(text);
   if (!m) return null;
-  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map((x) => (x === undefined ? 0 : Number(x))) as [number, number, number, number, number, number];
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return null;
   let zoneS = 0;
   const zone = m[8];
