@@ -17,7 +17,9 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
-    process.exitCode = err.exitCode;
+    // Commander has printed the message and the help; its parse errors (unknown option or command, missing or
+    // excess argument) are usage errors like ours: exit 2. --help and --version exit 0.
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
   } else if (err instanceof UsageError || (err instanceof Error && err.name.endsWith('ValueError'))) {
     process.stderr.write(`edgepilot: ${err.message}\n`);
     process.exitCode = 2;
