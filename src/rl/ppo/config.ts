@@ -1,7 +1,14 @@
 /** PPO hyper-parameters: SB3 defaults (ml-stack.md §4, verified against SB3 2.9.0a4) and the zod schema for config files. */
 import { z } from 'zod';
 
-const schedule = z.union([z.number(), z.string().regex(/^lin_[0-9.eE+-]+$/, 'expected a number or "lin_<value>"')]);
+/** A value > 0, constant or linearly decayed to 0 (`lin_<start>`, rl-zoo's notation): learning rates and clip ranges. */
+const schedule = z.union([
+  z.number().positive(),
+  z
+    .string()
+    .regex(/^lin_[0-9.eE+-]+$/, 'expected a number > 0 or "lin_<value>"')
+    .refine((v) => Number(v.slice(4)) > 0, 'expected "lin_<value>" with a value > 0'),
+]);
 
 export const PpoConfigSchema = z
   .object({

@@ -12,7 +12,7 @@ export const Td3ConfigSchema = z
     /** Train every N env steps, or every N episodes ({every, unit: 'episode'}, the zoo's train_freq [1, "episode"]). */
     trainFreq: z.union([z.number().int().min(1), z.object({ every: z.number().int().min(1), unit: z.enum(['step', 'episode']) }).strict()]),
     /** -1 = as many gradient steps as env steps collected since the last training round. */
-    gradientSteps: z.number().int().min(-1),
+    gradientSteps: z.number().int().min(-1).refine((v) => v !== 0, 'must be -1 (as many as env steps collected) or >= 1'),
     policyDelay: z.number().int().min(1),
     targetPolicyNoise: z.number().min(0),
     targetNoiseClip: z.number().min(0),
