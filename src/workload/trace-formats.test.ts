@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeTrace } from './trace.ts';
-import { parseTimestampS, parseTraceCsv, traceReading } from './trace-formats.ts';
+import { parseTimestampS, parseTraceCsv, TRACE_FORMATS, traceReading, TraceFormatError, type Trace } from './trace-formats.ts';
+import { Rng } from '../core/rng.ts';
 
 test('an event log (one timestamped row per message) is counted per wall-clock second with the mean size', () => {
   const log = [
@@ -142,4 +143,46 @@ test('timestamps may omit the seconds or the time of day; impossible ones are no
   const t = parseTraceCsv('time,count\n2024-01-01 00:00,5\n2024-01-01 00:01,7\n2024-01-01 00:02,6\n', 'm.csv');
   assert.equal(t.reading, 'timestamped');
   assert.equal(t.stepS, 60);
+});
+
+test('any input either parses into a well-formed trace or throws a TraceFormatError naming the file (seeded fuzz)', () => {
+  const rng = new Rng(7);
+  const atoms = ['t', 'rate', 'size', 'TIMESTAMP', '1', '2', '3', '0', '-1', '1e9', 'NaN', 'x', '', ' ', '2024-01-01 00:00:00', '2024-01-01T00:00:01.5Z', '2024-01-01', '#', ',', ';', '\t', '\n', '\r\n', '1.5', 'Infinity', '1700000000'];
+  let parsed = 0;
+  for (let i = 0; i < 20_000; i++) {
+    let text = '';
+    if (rng.uniform(0, 1) < 0.5) {
+      // Free-form: any sequence of the atoms.
+      for (let k = rng.int(40); k > 0; k--) text += atoms[rng.int(atoms.length)] + (rng.uniform(0, 1) < 0.3 ? ',' : rng.uniform(0, 1) < 0.3 ? '\n' : '');
+    } else {
+      // Row-shaped: a header or not, then rows of 1-4 cells, each usually well-formed and sometimes one atom.
+      const width = 1 + rng.int(4);
+      const rows = rng.uniform(0, 1) < 0.5 ? [['t', 'rate', 'size', '1'].slice(0, width).join(',')] : [];
+      const timestamps = rng.uniform(0, 1) < 0.5;
+      for (let j = 0, n = 1 + rng.int(12); j < n; j++) {
+        const time = timestamps ? `2024-01-01 00:00:${String(j * (1 + rng.int(2))).padStart(2, '0')}` : String(j * (1 + rng.int(2)));
+        const cell = (c: number): string => (rng.uniform(0, 1) < 0.05 ? atoms[rng.int(atoms.length)]! : c === 0 ? time : String(rng.int(5)));
+        rows.push(Array.from({ length: width }, (_, c) => cell(c)).join(','));
+      }
+      text = rows.join(rng.uniform(0, 1) < 0.2 ? '\r\n' : '\n');
+    }
+    const options = {
+      format: TRACE_FORMATS[rng.int(TRACE_FORMATS.length)]!,
+      ...(rng.uniform(0, 1) < 0.2 ? { columns: [String(1 + rng.int(3)), 'rate'].slice(0, 1 + rng.int(2)) } : {}),
+      ...(rng.uniform(0, 1) < 0.2 ? { traceStepS: 60 } : {}),
+    };
+    let t: Trace;
+    try {
+      t = parseTraceCsv(rng.uniform(0, 1) < 0.5 ? text : Buffer.from(text), 'f.csv', options);
+    } catch (e) {
+      assert.ok(e instanceof TraceFormatError, `${JSON.stringify(text)} ${JSON.stringify(options)}: ${(e as Error).stack}`);
+      assert.match((e as Error).message, /^f\.csv: /);
+      continue;
+    }
+    parsed++;
+    assert.ok(t.tS.length > 0 && t.tS.length === t.rate.length && t.stepS > 0, JSON.stringify(text));
+    assert.ok(t.rate.every((r) => Number.isFinite(r) && r >= 0) && t.rate.some((r) => r > 0), JSON.stringify(text));
+    assert.ok(t.tS.every((x, j) => j === 0 || x > t.tS[j - 1]!), JSON.stringify(text));
+  }
+  assert.ok(parsed > 2000, `only ${parsed} inputs parsed: the fuzz no longer reaches the parsers`);
 });
