@@ -11,9 +11,9 @@ const config = loadConfig();
 const smartCity = config.scenarios['smart-city'];
 
 test('demoWorkload: the scenario process divided by the scale, same seed same rates, the first burst 45 s in', () => {
-  const a = demoWorkload(smartCity, 3, 20);
-  const b = demoWorkload(smartCity, 3, 20);
-  const unscaled = demoWorkload(smartCity, 3, 1);
+  const a = demoWorkload(smartCity, 3, { rateScale: 20 });
+  const b = demoWorkload(smartCity, 3, { rateScale: 20 });
+  const unscaled = demoWorkload(smartCity, 3, { rateScale: 1 });
   const ratesA = Array.from({ length: 300 }, (_, t) => a.rate(t));
   assert.deepEqual(ratesA, Array.from({ length: 300 }, (_, t) => b.rate(t)));
   for (let t = 0; t < 300; t += 17) assert.ok(Math.abs(a.rate(t) * 20 - unscaled.rate(t)) < 1e-9, `t=${t}`);
@@ -23,21 +23,21 @@ test('demoWorkload: the scenario process divided by the scale, same seed same ra
   assert.equal(a.firstBurstAtS, 45);
   const meanBurst = ratesA.slice(50, 80).reduce((x, y) => x + y, 0) / 30;
   assert.ok(meanBurst > meanFirst40 * 1.3, `burst ${meanBurst} vs before ${meanFirst40}`);
-  assert.notDeepEqual(ratesA, Array.from({ length: 300 }, (_, t) => demoWorkload(smartCity, 4, 20).rate(t)), 'another seed, another workload');
-  assert.throws(() => demoWorkload(smartCity, 1, 0), /rateScale must be a finite number > 0/);
+  assert.notDeepEqual(ratesA, Array.from({ length: 300 }, (_, t) => demoWorkload(smartCity, 4, { rateScale: 20 }).rate(t)), 'another seed, another workload');
+  assert.throws(() => demoWorkload(smartCity, 1, { rateScale: 0 }), /rateScale must be a finite number > 0/);
 });
 
 test('demoWorkload with a trace: the simulator\'s replay of it (rescaled to the scenario peak) divided by the scale, the first burst 45 s in', () => {
   const rows = ['t,rate'];
   for (let t = 0; t < 600; t++) rows.push(`${t},${t % 200 < 20 ? 50 : 5}`); // 20 s bursts every 200 s
   const trace = parseTraceCsv(rows.join('\n'), 'bursts.csv');
-  const w = demoWorkload(smartCity, 3, 20, 3600, 45, trace);
+  const w = demoWorkload(smartCity, 3, { rateScale: 20, lengthS: 3600, leadInS: 45, trace });
   const rates = Array.from({ length: 600 }, (_, t) => w.rate(t));
   assert.equal(w.firstBurstAtS, 45);
   // 1 s rows replay as counts: the burst level maps to the scenario's peak, the rest to a tenth of it.
   assert.ok(Math.abs(Math.max(...rates) - smartCity.peakRateMsgsPerS / 20) < 1e-6, `max ${Math.max(...rates)}`);
   assert.ok(Math.abs(rates[44]! - smartCity.peakRateMsgsPerS / 200) < 1e-6 && Math.abs(rates[46]! - smartCity.peakRateMsgsPerS / 20) < 1e-6, `around the onset: ${rates.slice(43, 48)}`);
-  assert.deepEqual(rates, Array.from({ length: 600 }, (_, t) => demoWorkload(smartCity, 3, 20, 3600, 45, trace).rate(t)), 'same seed, same rates');
+  assert.deepEqual(rates, Array.from({ length: 600 }, (_, t) => demoWorkload(smartCity, 3, { rateScale: 20, lengthS: 3600, leadInS: 45, trace }).rate(t)), 'same seed, same rates');
 });
 
 const SNAP: SystemSnapshot = {

@@ -44,7 +44,19 @@ export interface DemoWorkload {
  * start), divided by `rateScale`, started `leadInS` before its first burst so a short demo shows one. The series
  * repeats after `lengthS` seconds (a demo left running for hours loops over the same slice).
  */
-export function demoWorkload(scenario: ScenarioConfig, seed: number, rateScale = DEFAULT_RATE_SCALE, lengthS = 4 * 3600, leadInS = 45, trace?: Trace): DemoWorkload {
+export interface DemoWorkloadOptions {
+  /** Divides the rates (default DEFAULT_RATE_SCALE). */
+  rateScale?: number;
+  /** Seconds before the series repeats (default 4 h). */
+  lengthS?: number;
+  /** Seconds of the series shown before its first burst (default 45). */
+  leadInS?: number;
+  /** Replay this trace instead of the scenario's synthetic process. */
+  trace?: Trace;
+}
+
+export function demoWorkload(scenario: ScenarioConfig, seed: number, options: DemoWorkloadOptions = {}): DemoWorkload {
+  const { rateScale = DEFAULT_RATE_SCALE, lengthS = 4 * 3600, leadInS = 45, trace } = options;
   if (!(rateScale > 0) || !Number.isFinite(rateScale)) throw new Error(`demoWorkload: rateScale must be a finite number > 0, got ${rateScale}`);
   if (!Number.isInteger(lengthS) || lengthS < 60) throw new Error(`demoWorkload: lengthS must be an integer >= 60, got ${lengthS}`);
   const rng = new Rng(seed).fork('demo:workload');

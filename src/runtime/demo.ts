@@ -231,7 +231,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
     const hub = dashboard.hub;
 
     // Device side: the scenario's arrival process (scaled), published at QoS 1 until the duration ends or we stop.
-    const workload = demoWorkload(sc, seed, rateScale, undefined, undefined, opts.trace);
+    const workload = demoWorkload(sc, seed, { rateScale, ...(opts.trace ? { trace: opts.trace } : {}) });
     const fleet = new DeviceFleet({ scenario, devices: opts.devices ?? DEFAULT_DEVICES, seed, rate: workload.rate, durationS: opts.durationS ?? 365 * 86_400 });
     const abortDevices = new AbortController();
     let publishedSoFar = 0;
