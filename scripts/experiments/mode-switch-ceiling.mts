@@ -4,8 +4,11 @@
  * vector picked in-sample, and the hindsight ceiling (the best vector of each phase; hindsightPhaseCeiling in
  * src/bench/reports/meta.ts), paired over the seeds. Per phase it prints the winner's violation rate and cost. Use
  * development worlds (default seed base 30000), never the tournament's 10000+.
+ * `--incident-factor F` (session 12's question: would an incident that brings load make the modes disagree?)
+ * multiplies the arrivals of the critical phase by F, capped at the scenario's peak (the synthetic generator's cap);
+ * the default 1 is the story as benchmarked.
  * Run: node --import tsx scripts/experiments/mode-switch-ceiling.mts [--checkpoint models/edge-rl-ppo.json]
- *      [--scenario balanced] [--seeds 20] [--seed-base 30000]
+ *      [--scenario balanced] [--seeds 20] [--seed-base 30000] [--incident-factor 1]
  */
 import { ModeScheduleEnv } from '../../src/meta/mode-env.ts';
 import { createFixedWeightsPolicy } from '../../src/meta/hierarchical-policy.ts';
@@ -25,15 +28,32 @@ const seeds = Number(flag('--seeds', '20'));
 const seedBase = Number(flag('--seed-base', '30000'));
 if (!(Number.isInteger(seeds) && seeds >= 2)) throw new Error(`--seeds must be an integer >= 2, got ${seeds}`);
 if (!(Number.isInteger(seedBase) && seedBase >= 0)) throw new Error(`--seed-base must be an integer >= 0, got ${seedBase}`);
+const incidentFactor = Number(flag('--incident-factor', '1'));
+if (!(incidentFactor > 0 && Number.isFinite(incidentFactor))) throw new Error(`--incident-factor must be a number > 0, got ${incidentFactor}`);
 const STEPS = 500;
 const budgetUsdPerHour = loadConfig().scenarios[scenario].budgetUsdPerHour;
 const schedule = modeSwitchSchedule(STEPS);
+/** The story's world, with the critical phase's arrivals multiplied by the incident factor after each reset. */
+class IncidentEnv extends ModeScheduleEnv {
+  override reset(opts: Parameters<ModeScheduleEnv['reset']>[0] = {}): ReturnType<ModeScheduleEnv['reset']> {
+    const r = super.reset(opts);
+    if (incidentFactor === 1) return r;
+    const s = this.inner.exogenous();
+    const k = schedule.findIndex((p) => p.mode === 'critical');
+    const intervalS = this.inner.controlIntervalS;
+    const from = s.offsetS + schedule[k]!.startStep * intervalS;
+    const to = s.offsetS + (schedule[k + 1]?.startStep ?? STEPS) * intervalS;
+    const peak = this.inner.config.scenarios[scenario].peakRateMsgsPerS;
+    for (let i = from; i < to; i++) s.arrivalsMsgs[i] = Math.min(peak, s.arrivalsMsgs[i]! * incidentFactor);
+    return r;
+  }
+}
 const grid = weightGrid(5);
 const scores: RunScore[] = [];
 for (const w of grid) {
   const id = `(${w.map((x) => x.toFixed(1)).join(', ')})`;
   for (let i = 0; i < seeds; i++) {
-    const env = new ModeScheduleEnv({ scenario, maxSteps: STEPS, schedule });
+    const env = new IncidentEnv({ scenario, maxSteps: STEPS, schedule });
     const policy = createFixedWeightsPolicy(w, { id, lowerCheckpointPath: checkpoint });
     const phases = scoreRun(runEpisode(env, policy, id, seedBase + i, STEPS), schedule, budgetUsdPerHour);
     scores.push({ policy: id, world: scenario, seed: seedBase + i, objective: combinedObjective(phases), phases });
@@ -49,7 +69,7 @@ const best = byJ[0]!;
 const ceiling = hindsightPhaseCeiling(scores, scenario, ids);
 const d = pairedDifference(ceiling.perSeed, runsOf(best.p).map((r) => r.objective));
 const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
-process.stdout.write(`${checkpoint}: mode-switch/${scenario}, seeds ${seedBase}..${seedBase + seeds - 1}\n`);
+process.stdout.write(`${checkpoint}: mode-switch/${scenario}, seeds ${seedBase}..${seedBase + seeds - 1}${incidentFactor === 1 ? '' : `, critical-phase arrivals x${incidentFactor}`}\n`);
 process.stdout.write(`best single vector ${best.p}: J ${best.j.toFixed(4)}; next ${byJ.slice(1, 4).map((b) => `${b.p} ${b.j.toFixed(4)}`).join(', ')}\n`);
 process.stdout.write(`hindsight ceiling (${ceiling.winners.join(' -> ')}) - best single = ${d.mean >= 0 ? '+' : ''}${d.mean.toFixed(4)} ± ${d.ci95.toFixed(4)}\n`);
 process.stdout.write('phase | mode | best single: viol, cost/budget, J | phase winner: viol, cost/budget, J\n');
