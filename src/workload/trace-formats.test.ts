@@ -147,7 +147,7 @@ test('timestamps may omit the seconds or the time of day; impossible ones are no
 
 test('any input either parses into a well-formed trace or throws a TraceFormatError naming the file (seeded fuzz)', () => {
   const rng = new Rng(7);
-  const atoms = ['t', 'rate', 'size', 'TIMESTAMP', '1', '2', '3', '0', '-1', '1e9', 'NaN', 'x', '', ' ', '2024-01-01 00:00:00', '2024-01-01T00:00:01.5Z', '2024-01-01', '#', ',', ';', '\t', '\n', '\r\n', '1.5', 'Infinity', '1700000000'];
+  const atoms = ['t', 'rate', 'size', 'TIMESTAMP', '1', '2', '3', '0', '-1', '1e9', 'NaN', 'x', '', ' ', '2024-01-01 00:00:00', '2024-01-01T00:00:01.5Z', '2024-01-01', '#', ',', ';', '\t', '\n', '\r\n', '1.5', 'Infinity', '1700000000', '"', '"1"', '"2024-01-01 00:00:02"'];
   let parsed = 0;
   for (let i = 0; i < 20_000; i++) {
     let text = '';
@@ -185,4 +185,13 @@ test('any input either parses into a well-formed trace or throws a TraceFormatEr
     assert.ok(t.tS.every((x, j) => j === 0 || x > t.tS[j - 1]!), JSON.stringify(text));
   }
   assert.ok(parsed > 2000, `only ${parsed} inputs parsed: the fuzz no longer reaches the parsers`);
+});
+
+test('quoted fields (spreadsheet exports) lose their quotes and may hold the delimiter', () => {
+  const text = '"time","requests","note"\n"2024-01-01 00:00:00","5","a, b"\n"2024-01-01 00:01:00","7","say ""hi"""\n"2024-01-01 00:02:00","6",""\n';
+  const t = parseTraceCsv(text, 'q.csv', { columns: ['time', 'requests'] });
+  assert.equal(t.reading, 'timestamped');
+  assert.deepEqual(Array.from(t.rate), [5, 7, 6]);
+  assert.equal(t.stepS, 60);
+  assert.equal(traceReading(text).reading, 'timestamped');
 });

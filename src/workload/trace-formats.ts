@@ -112,7 +112,7 @@ function forEachLine(input: TraceText, fn: (line: string, lineNo: number) => boo
  */
 class CsvSource {
   readonly delimiter: string;
-  readonly header: string[] | null;
+  private headerFields: string[] | null;
   private readonly headerLineNo: number;
   private columns: number[] | null = null;
   /** For the errors of selected columns. */
@@ -128,10 +128,15 @@ class CsvSource {
     });
     const f = first as { line: string; lineNo: number } | null;
     this.delimiter = delimiterOf(f?.line ?? '');
-    const fields = f ? f.line.split(this.delimiter).map((x) => x.trim()) : [];
+    const fields = f ? splitFields(f.line, this.delimiter) : [];
     const isHeader = f !== null && fields[0] !== '' && Number.isNaN(Number(fields[0])) && parseTimestampS(fields[0]!) === null;
-    this.header = isHeader ? fields : null;
+    this.headerFields = isHeader ? fields : null;
     this.headerLineNo = isHeader ? f!.lineNo : 0;
+  }
+
+  /** The header line's fields (cut down to the selected columns), or null for a file without one. */
+  get header(): string[] | null {
+    return this.headerFields;
   }
 
   /** Restricts the rows (and the header) to these 0-based columns, in this order. */
@@ -141,7 +146,7 @@ class CsvSource {
     if (header) {
       const missing = columns.find((k) => k >= header.length);
       if (missing !== undefined) throw new TraceFormatError(`${name}: no column ${missing + 1} (the header has ${header.length})`);
-      (this as { header: string[] | null }).header = columns.map((k) => header[k]!);
+      this.headerFields = columns.map((k) => header[k]!);
     }
     this.columns = columns;
     this.name = name;
@@ -154,7 +159,7 @@ class CsvSource {
       if (lineNo === headerLineNo) return true;
       const t = line.trim();
       if (t === '' || t.startsWith('#')) return true;
-      const all = t.split(delimiter).map((x) => x.trim());
+      const all = splitFields(t, delimiter);
       if (columns === null) return fn({ lineNo, fields: all });
       const fields = columns.map((k) => {
         if (k >= all.length) throw new TraceFormatError(`${name}: line ${lineNo}: no column ${k + 1} (the row has ${all.length})`);
@@ -173,6 +178,35 @@ class CsvSource {
     });
     return rows;
   }
+}
+
+/**
+ * A line's fields, trimmed. A field in double quotes (spreadsheet exports quote everything) loses its quotes and may
+ * hold the delimiter, with `""` for a quote inside it (RFC 4180); a line without quotes takes the fast path.
+ */
+function splitFields(line: string, delimiter: string): string[] {
+  if (!line.includes('"')) return line.split(delimiter).map((x) => x.trim());
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"' && field.trim() === '') {
+      field = '';
+      quoted = true;
+    } else if (c === delimiter) {
+      fields.push(field.trim());
+      field = '';
+    } else field += c;
+  }
+  fields.push(field.trim());
+  return fields;
 }
 
 /** Commas, or (when the first line has none) tabs or semicolons: TSV files and European CSV exports. */
