@@ -172,7 +172,8 @@ export function register(program: Command): void {
             if (steps - lastDraw < 100 && steps < timesteps) return;
             lastDraw = steps;
             const sps = steps / ((performance.now() - t0) / 1000);
-            bar.set(steps, `${sps.toFixed(0)} steps/s  mean ep return ${meanRet === null ? '-' : meanRet.toFixed(1)}`);
+            // PPO collects whole rollouts, so the last one may run past the budget (as in SB3); the summary says how far.
+            bar.set(Math.min(steps, timesteps), `${sps.toFixed(0)} steps/s  mean ep return ${meanRet === null ? '-' : meanRet.toFixed(1)}`);
           },
         });
         bar.finish(`${summary.stepsPerSecond.toFixed(0)} steps/s`);
