@@ -34,6 +34,8 @@ export interface BenchEnvOptions {
   exposeFuture?: boolean;
   /** SparkIotEnv's target ('embedded' | 'spark-k8s'); unset = the env's default. */
   target?: 'embedded' | 'spark-k8s';
+  /** false: replay the trace's rates as msgs/s (SparkIotEnv option rescaleTrace); unset = rescaled to the peak. */
+  rescaleTrace?: boolean;
 }
 
 export type EnvFactory = (opts: BenchEnvOptions) => BenchEnv;

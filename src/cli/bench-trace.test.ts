@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { resolveBenchOptions } from './bench.ts';
 import { UsageError } from './output.ts';
 import { runCli } from './test-run-cli.ts';
+import { readStepsFile } from '../bench/steps-log.ts';
 
 const usage = (re: RegExp) => (e: unknown) => e instanceof UsageError && re.test((e as Error).message);
 
@@ -88,4 +89,25 @@ test('bench runs the shipped agents from another working directory (their checkp
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /edge-rl +balanced \(rate\.csv\)/);
   assert.ok(readFileSync(join(dir, 'out', 'report.md'), 'utf8').length > 0);
+});
+
+test('bench --no-trace-rescale replays the trace at its own rates; by default its p99 becomes the scenario peak', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-rescale-'));
+  const trace = join(dir, 'rate.csv');
+  writeFileSync(trace, ['t,rate', ...Array.from({ length: 200 }, (_, t) => `${t},${t % 2 === 0 ? 100 : 300}`)].join('\n'));
+  const meanArrivals = async (extra: string[]): Promise<{ mean: number; stderr: string }> => {
+    const out = join(dir, extra.length ? 'raw' : 'scaled');
+    const r = await runCli(['bench', '--scenario', 'balanced', '--seeds', '1', '--steps', '5', '--policies', 'keda-lag', '--trace', trace, ...extra, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = readStepsFile(join(out, 'steps.csv.gz'));
+    return { mean: rows.reduce((a, x) => a + x.arrivalRateMsgsPerS, 0) / rows.length, stderr: r.stderr };
+  };
+  const raw = await meanArrivals(['--no-trace-rescale']);
+  assert.match(raw.stderr, /replayed at its own rates in msgs\/s \(--no-trace-rescale\)/);
+  assert.ok(raw.mean > 150 && raw.mean < 250, `raw mean arrival ${raw.mean}`);
+  const scaled = await meanArrivals([]);
+  assert.match(scaled.stderr, /rescaled so its p99 is the scenario's peak/);
+  // p99 300 -> balanced's peak 55,000: the mean of 100/300 becomes about 36,700.
+  assert.ok(scaled.mean > 30_000 && scaled.mean < 43_000, `scaled mean arrival ${scaled.mean}`);
+  assert.throws(() => resolveBenchOptions({ quick: true, traceRescale: false }), usage(/--no-trace-rescale needs --trace/));
 });

@@ -46,6 +46,8 @@ export interface BenchOptions {
   traceColumns?: string;
   /** A gaps file (string), or false from --no-trace-gaps; unset: gaps.csv beside the trace, if any. */
   traceGaps?: string | boolean;
+  /** false from --no-trace-rescale: the trace's rates are replayed as msgs/s. */
+  traceRescale?: boolean;
   out?: string;
   quick?: boolean;
   json?: boolean;
@@ -65,6 +67,8 @@ export interface ResolvedBench {
   traceFormat?: TraceFormat;
   traceColumns?: string[];
   traceGaps?: string | false;
+  /** False: the trace's rates as msgs/s, not rescaled so that its p99 is the scenario's peak. */
+  traceRescale: boolean;
   out: string;
   target: SparkIotTarget;
   oracleSweep: boolean;
@@ -98,19 +102,22 @@ export function resolveBenchOptions(o: BenchOptions): ResolvedBench {
     if (!existsSync(o.traceGaps)) throw new UsageError(`--trace-gaps: file not found: ${o.traceGaps}`);
     traceGaps = o.traceGaps;
   } else if (o.traceGaps === false) traceGaps = false;
+  if (o.traceRescale === false && o.trace === undefined) throw new UsageError('--no-trace-rescale needs --trace');
+  const traceRescale = o.traceRescale !== false;
   const target = (o.target ?? 'embedded') as SparkIotTarget;
   if (!(SPARK_IOT_TARGETS as readonly string[]).includes(target)) throw new UsageError(`unknown --target '${o.target}'; valid targets: ${SPARK_IOT_TARGETS.join(', ')}`);
   const tag = o.quick && o.scenario === undefined ? 'quick' : scenarioArg;
   const out = o.out ?? join('runs', `bench-${tag}${o.trace ? `-${basename(o.trace).replace(/(\.[^.]*)?(\.gz)?$/, '')}` : ''}${target === 'embedded' ? '' : `-${target}`}`);
   const oracleSweep = o.oracleSweep === true;
   if (oracleSweep && scenarios.includes(MODE_SWITCH_SCENARIO)) throw new UsageError(`--oracle-sweep: not for ${MODE_SWITCH_SCENARIO} (the oracle has no notion of the modes' objectives); use it with the IoT scenarios`);
-  return { scenarios, policies, seeds, steps, trace: o.trace, traceStepS, ...(traceFormat !== undefined ? { traceFormat } : {}), ...(traceColumns !== undefined ? { traceColumns } : {}), ...(traceGaps !== undefined ? { traceGaps } : {}), out, target, oracleSweep };
+  return { scenarios, policies, seeds, steps, trace: o.trace, traceStepS, ...(traceFormat !== undefined ? { traceFormat } : {}), ...(traceColumns !== undefined ? { traceColumns } : {}), ...(traceGaps !== undefined ? { traceGaps } : {}), traceRescale, out, target, oracleSweep };
 }
 
 export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEnv, envName = ENV_NAME): Promise<void> {
   const plan = resolveBenchOptions(o);
   // The spark-k8s target prices restarts in (src/env/spark-iot-env.ts); the default leaves the env options untouched.
-  const factory: EnvFactory = plan.target === 'embedded' ? baseFactory : (opts) => baseFactory({ ...opts, target: plan.target });
+  const targeted: EnvFactory = plan.target === 'embedded' ? baseFactory : (opts) => baseFactory({ ...opts, target: plan.target });
+  const factory: EnvFactory = plan.traceRescale ? targeted : (opts) => targeted({ ...opts, rescaleTrace: false });
   // The trace is loaded once here (not by each env the tournament builds) and handed down parsed.
   let trace: Trace | undefined;
   let traceNote: string | undefined;
@@ -120,7 +127,7 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
     trace = loadTraceFlag(plan.trace, { ...traceParseOptions(plan), gaps: plan.traceGaps });
     try {
       factory({ scenario: plan.scenarios[0]!, maxSteps: plan.steps, trace });
-      traceNote = `${describeTrace(trace)}; ` + (trace.gaps
+      traceNote = `${describeTrace(trace)}; ${plan.traceRescale ? "rescaled so its p99 is the scenario's peak" : 'replayed at its own rates in msgs/s (--no-trace-rescale)'}; ` + (trace.gaps
         ? `skipped ${trace.gaps.skippedRows} rows (${trace.gaps.skippedS} s) overlapping the ${trace.gaps.count} gaps of ${trace.gaps.file} (holes in the recording, not silence; --no-trace-gaps replays them)`
         : 'no gaps file applied');
     } catch (err) {
@@ -227,6 +234,7 @@ export function register(program: Command): void {
     .option('--trace-columns <list>', TRACE_FLAG_HELP.columns)
     .option('--trace-gaps <file>', `gaps file (t_start,length_steps in seconds) whose rows are skipped, not replayed as silence (default: ${GAPS_FILE_NAME} beside the trace, if any)`)
     .option('--no-trace-gaps', 'replay every row of the trace, gaps included')
+    .option('--no-trace-rescale', "replay the trace's rates as msgs/s instead of rescaling them so that the p99 is the scenario's peak (the agents were trained at the scenarios' scale)")
     .option('--target <name>', "embedded (default) or spark-k8s: memory, codec and tier changes restart the application (docs/SPARK.md)")
     .option('--out <dir>', 'output folder (default runs/bench-<scenario>)')
     .option('--quick', 'small run: all scenarios, 3 seeds, 120 steps')

@@ -30,6 +30,8 @@ export interface ModeScheduleEnvOptions {
   controlIntervalS?: number;
   trace?: string | Trace;
   traceStepS?: number;
+  /** false: the trace's rates as msgs/s (SparkIotEnv option). */
+  rescaleTrace?: boolean;
   exposeFuture?: boolean;
   config?: ConfigOverrides;
   /** Default: the mode-switch story for maxSteps. */
