@@ -39,7 +39,7 @@ test('config validation names the bad key', () => {
   assert.throws(() => parseTrainConfig({ algo: 'ppo', timestep: 3 }, 'config x'), /unknown key 'timestep'/);
   assert.throws(() => parseTrainConfig({ algo: 'sac' }, 'config x'), /'algo'/);
   // Values that would train nonsense are refused: a negative or zero learning rate or clip range, no gradient steps.
-  assert.throws(() => parseTrainConfig({ algo: 'ppo', hyperparameters: { learningRate: -1 } }, 'config x'), /'hyperparameters.learningRate': Number must be greater than 0/);
+  assert.throws(() => parseTrainConfig({ algo: 'ppo', hyperparameters: { learningRate: -1 } }, 'config x'), /'hyperparameters.learningRate': expected a number >= 0/);
   assert.throws(() => parseTrainConfig({ algo: 'ppo', hyperparameters: { clipRange: 'lin_0' } }, 'config x'), /'hyperparameters.clipRange': expected "lin_<value>" with a value > 0/);
   assert.equal(parseTrainConfig({ algo: 'ppo', hyperparameters: { learningRate: 'lin_3e-4' } }, 'x').hyperparameters?.learningRate, 'lin_3e-4');
   assert.throws(() => parseTrainConfig({ algo: 'td3', hyperparameters: { gradientSteps: 0 } }, 'config x'), /'hyperparameters.gradientSteps': must be -1/);

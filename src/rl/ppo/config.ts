@@ -1,14 +1,22 @@
 /** PPO hyper-parameters: SB3 defaults (ml-stack.md §4, verified against SB3 2.9.0a4) and the zod schema for config files. */
 import { z } from 'zod';
 
-/** A value > 0, constant or linearly decayed to 0 (`lin_<start>`, rl-zoo's notation): learning rates and clip ranges. */
-const schedule = z.union([
-  z.number().positive(),
-  z
-    .string()
-    .regex(/^lin_[0-9.eE+-]+$/, 'expected a number > 0 or "lin_<value>"')
-    .refine((v) => Number(v.slice(4)) > 0, 'expected "lin_<value>" with a value > 0'),
-]);
+/**
+ * A value, constant or linearly decayed to 0 (`lin_<start>`, rl-zoo's notation): > 0 for clip ranges, >= 0 for the
+ * learning rate (0 freezes the networks: the tests use it to check targets against a fixed value function).
+ */
+const scheduleAbove = (min: 0 | 'positive') => {
+  const ok = (v: number): boolean => (min === 'positive' ? v > 0 : v >= 0);
+  const words = min === 'positive' ? '> 0' : '>= 0';
+  return z.union([
+    z.number().refine(ok, `expected a number ${words}`),
+    z
+      .string()
+      .regex(/^lin_[0-9.eE+-]+$/, `expected a number ${words} or "lin_<value>"`)
+      .refine((v) => ok(Number(v.slice(4))), `expected "lin_<value>" with a value ${words}`),
+  ]);
+};
+const schedule = scheduleAbove('positive');
 
 export const PpoConfigSchema = z
   .object({
@@ -16,7 +24,7 @@ export const PpoConfigSchema = z
     nSteps: z.number().int().min(1),
     batchSize: z.number().int().min(1),
     nEpochs: z.number().int().min(1),
-    learningRate: schedule,
+    learningRate: scheduleAbove(0),
     gamma: z.number().min(0).max(1),
     gaeLambda: z.number().min(0).max(1),
     clipRange: schedule,
