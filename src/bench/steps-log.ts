@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { StepRecord } from '../env/spark-iot-types.ts';
+import { splitCsvLine } from '../core/csv.ts';
 
 type FieldKind = 'number' | 'string' | 'boolean';
 
@@ -70,29 +71,6 @@ export function recordToCsvRow(r: StepRecord): string {
     else cells.push(quote(String(v)));
   }
   return cells.join(',');
-}
-
-/** Split one CSV line, honouring double quotes. */
-function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let inQuotes = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (inQuotes) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') inQuotes = false;
-      else cur += ch;
-    } else if (ch === '"') inQuotes = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
 }
 
 export function csvRowToRecord(line: string, where = 'steps file'): StepRecord {

@@ -6,6 +6,8 @@
  * minutes of a day), summed over the rows. traceReading tells the kinds apart; `columns` picks the columns of a
  * file with more than the reading needs; `#` lines are comments; every error names the file and the line.
  */
+import { splitCsvLine } from '../core/csv.ts';
+
 export interface Trace {
   /** File name (no directory), recorded in every StepRecord. */
   name: string;
@@ -182,31 +184,11 @@ class CsvSource {
 
 /**
  * A line's fields, trimmed. A field in double quotes (spreadsheet exports quote everything) loses its quotes and may
- * hold the delimiter, with `""` for a quote inside it (RFC 4180); a line without quotes takes the fast path.
+ * hold the delimiter, with `""` for a quote inside it (RFC 4180, src/core/csv.ts); a line without quotes takes the
+ * fast path.
  */
 function splitFields(line: string, delimiter: string): string[] {
-  if (!line.includes('"')) return line.split(delimiter).map((x) => x.trim());
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field.trim() === '') {
-      field = '';
-      quoted = true;
-    } else if (c === delimiter) {
-      fields.push(field.trim());
-      field = '';
-    } else field += c;
-  }
-  fields.push(field.trim());
-  return fields;
+  return (line.includes('"') ? splitCsvLine(line, delimiter) : line.split(delimiter)).map((x) => x.trim());
 }
 
 /** Commas, or (when the first line has none) tabs or semicolons: TSV files and European CSV exports. */
