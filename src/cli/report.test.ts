@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readStepsFile } from '../bench/steps-log.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -86,4 +87,21 @@ test('options: defaults, --quick, all; README index links each report or says wh
   ], 'edgepilot report all');
   assert.match(text, /\| meta \| .* \| — \| — \| unavailable: report 'meta' is not available yet: src\/bench\/reports\/meta\.ts does not exist \|/);
   assert.match(text, /\| shuffle \| .* \| \[shuffle\/shuffle\.md\]\(shuffle\/shuffle\.md\) \| \[shuffle\/a\.png\]\(shuffle\/a\.png\) \| written \|/);
+});
+
+test('report edge --trace runs both variants on the trace and says so; --trace is refused for the other kinds', async () => {
+  const trace = join(dir, 'onoff.csv');
+  // On/off load: 60 s quiet, 60 s busy, so the replay has burst onsets for the windows and the forecaster.
+  writeFileSync(trace, ['t,rate', ...Array.from({ length: 1200 }, (_, t) => `${t},${Math.floor(t / 60) % 2 === 0 ? 5 : 50}`)].join('\n'));
+  const plan = resolveReportOptions('edge', { agent: 'threshold-forecast', scenario: 'balanced', seeds: '2', steps: '60', out: join(dir, 'r-trace'), trace });
+  assert.equal(plan.trace?.name, 'onoff.csv');
+  const r = await runReportKind('edge', plan, 'edgepilot report edge --trace onoff.csv', true);
+  assert.equal(r.summary['trace'], 'onoff.csv');
+  const md = readFileSync(r.markdownPath, 'utf8');
+  assert.match(md, /workload: the trace onoff\.csv \(1,200 rows of 1 s/);
+  const rows = readStepsFile(join(dir, 'r-trace', 'edge', 'steps.csv.gz'));
+  assert.ok(rows.length === 2 * 2 * 60 && rows.every((x) => x.trace === 'onoff.csv'), 'every run replays the trace');
+  assert.throws(() => resolveReportOptions('shuffle', { trace }), /--trace applies to the edge report only/);
+  assert.throws(() => resolveReportOptions('edge', { traceFormat: 'events' }), /--trace-format needs --trace/);
+  assert.throws(() => resolveReportOptions('edge', { trace: join(dir, 'nope.csv') }), /--trace: file not found/);
 });

@@ -13,6 +13,8 @@ import { runEdgeReport } from '../bench/reports/edge.ts';
 import { DEFAULT_AGENT, ReportUnavailableError, type ReportOptions, type ReportResult, type ReportRunner } from '../bench/reports/common.ts';
 import { parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
+import { loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
+import type { Trace } from '../workload/trace.ts';
 
 export const REPORT_KINDS = ['meta', 'shuffle', 'edge', 'weights'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
@@ -61,6 +63,10 @@ export interface ReportCliOptions {
   agent?: string;
   maskedAgent?: string;
   scenario?: string;
+  trace?: string;
+  traceStepS?: string;
+  traceFormat?: string;
+  traceColumns?: string;
 }
 
 export interface ResolvedReport {
@@ -73,6 +79,8 @@ export interface ResolvedReport {
   agent?: string;
   maskedAgent?: string;
   scenarios?: ScenarioName[];
+  /** The edge report's workload, when --trace is given (loaded once, here). */
+  trace?: Trace;
 }
 
 /** Arguments -> a validated plan (UsageError, exit 2, on anything wrong). */
@@ -90,6 +98,9 @@ export function resolveReportOptions(kindArg: string, o: ReportCliOptions): Reso
     scenarios = names as ScenarioName[];
   }
   if (o.agent !== undefined && o.agent.trim() === '') throw new UsageError('--agent is empty');
+  const traceFlags = resolveTraceFlags(o);
+  if (traceFlags.trace !== undefined && kindArg !== 'edge') throw new UsageError(`--trace applies to the edge report only (forecaster accuracy and the burst windows on a real trace), not to '${kindArg}'`);
+  const trace = traceFlags.trace === undefined ? undefined : loadTraceFlag(traceFlags.trace, traceParseOptions(traceFlags));
   return {
     kinds: all ? [...REPORT_KINDS] : [kindArg as ReportKind],
     all,
@@ -100,6 +111,7 @@ export function resolveReportOptions(kindArg: string, o: ReportCliOptions): Reso
     agent: o.agent,
     maskedAgent: o.maskedAgent,
     scenarios,
+    ...(trace ? { trace } : {}),
   };
 }
 
@@ -122,7 +134,7 @@ export async function runReportKind(kind: ReportKind, plan: ResolvedReport, comm
     return result;
   }
   const common = { ...base, agent: plan.agent, scenarios: plan.scenarios, onProgress, command };
-  const result = kind === 'shuffle' ? await runShuffleReport(common) : await runEdgeReport({ ...common, noEdgeAgent: plan.maskedAgent });
+  const result = kind === 'shuffle' ? await runShuffleReport(common) : await runEdgeReport({ ...common, noEdgeAgent: plan.maskedAgent, ...(plan.trace ? { trace: plan.trace } : {}) });
   (bar as ProgressBar | null)?.finish();
   return result;
 }
@@ -205,6 +217,10 @@ export function register(program: Command): void {
     .option('--agent <id>', `policy id of the agent for shuffle and edge (default ${DEFAULT_AGENT}, falling back to edge-rl-fixed)`)
     .option('--masked-agent <id>', 'policy id of the no-edge agent for the edge report (default: the agent\'s trained twin, rl-no-edge-meta for edge-rl, rl-no-edge for edge-rl-fixed; else the agent with its edge inputs masked)')
     .option('--scenario <names>', `comma-separated scenarios for shuffle and edge (${SCENARIOS.join(', ')}) or all (default all)`)
+    .option('--trace <file>', 'edge report only: replay a real trace instead of the synthetic processes (as bench --trace: rescaled to each scenario\'s peak), for the forecaster\'s accuracy and the burst windows on it')
+    .option('--trace-step-s <s>', TRACE_FLAG_HELP.stepS)
+    .option('--trace-format <f>', TRACE_FLAG_HELP.format)
+    .option('--trace-columns <list>', TRACE_FLAG_HELP.columns)
     .option('--json', 'print one JSON summary object as the last stdout line')
     .action(async (kind: string, opts: ReportCliOptions) => {
       await runReportCommand(kind, opts);

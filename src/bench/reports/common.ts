@@ -14,6 +14,7 @@ import { runEpisode, seedFor } from '../tournament.ts';
 import { StepsFileWriter, fillStepsFile } from '../steps-log.ts';
 import { meanCi, pairedDifference, type MeanCi } from '../stats.ts';
 import { renderSvg, svgToPng } from '../plots.ts';
+import type { Trace } from '../../workload/trace.ts';
 
 /** The options every report runner takes (the CLI passes `<out>/<kind>` as outDir). */
 export interface ReportOptions {
@@ -43,6 +44,8 @@ export interface AgentReportOptions extends ReportOptions {
   onProgress?: (done: number, total: number, label: string) => void;
   /** The command line, written into the report. */
   command?: string;
+  /** The edge report only: replay this trace (loaded by the caller) instead of the synthetic processes. */
+  trace?: Trace;
 }
 
 export class ReportUnavailableError extends Error {
@@ -114,6 +117,8 @@ export function variantRuns(
   seeds: number,
   steps: number,
   onProgress?: (done: number, total: number, label: string) => void,
+  /** Replay this trace instead of the scenarios' synthetic processes (rescaled to each scenario's peak). */
+  trace?: Trace,
 ): Generator<StepRecord[], void, undefined> {
   checkVariants(variants, seeds, steps);
   const total = scenarios.length * variants.length * seeds;
@@ -122,7 +127,7 @@ export function variantRuns(
     for (const scenario of scenarios) {
       for (const v of variants) {
         const policy = v.makePolicy();
-        const env = new SparkIotEnv({ scenario, maxSteps: steps, maskEdgeFeatures: v.maskEdgeFeatures === true, exposeFuture: policy.clairvoyant === true });
+        const env = new SparkIotEnv({ scenario, maxSteps: steps, maskEdgeFeatures: v.maskEdgeFeatures === true, exposeFuture: policy.clairvoyant === true, ...(trace ? { trace } : {}) });
         for (let i = 0; i < seeds; i++) {
           yield runEpisode(env, policy, v.label, seedFor(i), steps);
           onProgress?.(++done, total, `${scenario}/${v.label}`);
@@ -144,8 +149,9 @@ export function runVariantsToFile(
   seeds: number,
   steps: number,
   onProgress?: (done: number, total: number, label: string) => void,
+  trace?: Trace,
 ): void {
-  const runs = variantRuns(variants, scenarios, seeds, steps, onProgress);
+  const runs = variantRuns(variants, scenarios, seeds, steps, onProgress, trace);
   fillStepsFile(new StepsFileWriter(path), (writer) => {
     for (const run of runs) for (const r of run) writer.write(r);
   });

@@ -49,6 +49,7 @@ import {
   type Variant,
 } from './common.ts';
 import { WINDOW_AFTER_STEPS, WINDOW_BEFORE_STEPS, windowViolationPct } from '../burst-window.ts';
+import { describeTrace } from '../../workload/trace.ts';
 
 /** Burst window (src/bench/burst-window.ts): the summary of every tournament counts the same steps. */
 export { WINDOW_BEFORE_STEPS, WINDOW_AFTER_STEPS };
@@ -551,7 +552,8 @@ export async function runEdgeReport(opts: AgentReportOptions & { noEdgeAgent?: s
   mkdirSync(opts.outDir, { recursive: true });
   const stepsPath = join(opts.outDir, 'steps.csv.gz');
   // Each run goes to the file as it is produced; the analysis reads the file back as a stream, one run at a time.
-  runVariantsToFile(stepsPath, [edgeVariant, noEdge.variant], scenarios, opts.seeds, opts.steps, opts.onProgress);
+  runVariantsToFile(stepsPath, [edgeVariant, noEdge.variant], scenarios, opts.seeds, opts.steps, opts.onProgress, opts.trace);
+  if (opts.trace) allNotes.push(`workload: the trace ${opts.trace.name} (${describeTrace(opts.trace)}), rescaled so its p99 is each scenario's peak; bursts are its rate over twice a trailing 300 s average (docs/SIMULATOR.md)`);
 
   // The edge lead and the forecast horizon are the simulator's configuration (src/core/config.ts, docs/SIMULATOR.md).
   const { analysis, timelineRows } = await analyzeEdgeRuns(
@@ -576,6 +578,7 @@ export async function runEdgeReport(opts: AgentReportOptions & { noEdgeAgent?: s
     seeds: analysis.seeds.length,
     steps: analysis.steps,
     stepsFile: stepsPath,
+    ...(opts.trace ? { trace: opts.trace.name } : {}),
     windowSlaViolationPct: per((s) => ({ edge: s.edge.windowSlaViolationPct.mean, noEdge: s.noEdge.windowSlaViolationPct.mean })),
     leadTimeGainedS: per((s) => s.deltaLeadS.mean),
     forecast: per((s) => ({ mapePct: s.forecast.mapePct, precision: s.forecast.burstPrecision, recall: s.forecast.burstRecall, meanLeadTimeS: s.forecast.meanLeadTimeS })),
