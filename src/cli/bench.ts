@@ -17,8 +17,8 @@ import { buildReport, formatTable, mainAgent } from '../bench/report.ts';
 import { checkFeasibility, sweepOracle, sweepSettings, type WorldFeasibility } from '../bench/oracle-sweep.ts';
 import { parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
-import { describeTrace, GAPS_FILE_NAME, type Trace, type TraceFormat } from '../workload/trace.ts';
-import { loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
+import { GAPS_FILE_NAME, type Trace, type TraceFormat } from '../workload/trace.ts';
+import { describeTraceReplay, loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
 // The one line that wires the real simulator in (src/env/spark-iot-env.ts).
 import { SparkIotEnv, SPARK_IOT_TARGETS, type SparkIotTarget } from '../env/spark-iot-env.ts';
 import { ModeScheduleEnv, MODE_SWITCH_BASE_SCENARIO, MODE_SWITCH_SCENARIO } from '../meta/mode-env.ts';
@@ -127,9 +127,7 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
     trace = loadTraceFlag(plan.trace, { ...traceParseOptions(plan), gaps: plan.traceGaps });
     try {
       factory({ scenario: plan.scenarios[0]!, maxSteps: plan.steps, trace });
-      traceNote = `${describeTrace(trace)}; ${plan.traceRescale ? "rescaled so its p99 is the scenario's peak" : 'replayed at its own rates in msgs/s (--no-trace-rescale)'}; ` + (trace.gaps
-        ? `skipped ${trace.gaps.skippedRows} rows (${trace.gaps.skippedS} s) overlapping the ${trace.gaps.count} gaps of ${trace.gaps.file} (holes in the recording, not silence; --no-trace-gaps replays them)`
-        : 'no gaps file applied');
+      traceNote = describeTraceReplay(trace, plan.traceRescale);
     } catch (err) {
       throw new UsageError(`--trace ${plan.trace}: ${(err as Error).message}`);
     }

@@ -13,7 +13,7 @@ import { runEdgeReport } from '../bench/reports/edge.ts';
 import { DEFAULT_AGENT, ReportUnavailableError, type ReportOptions, type ReportResult, type ReportRunner } from '../bench/reports/common.ts';
 import { parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
-import { loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
+import { describeTraceReplay, loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
 import type { Trace } from '../workload/trace.ts';
 
 export const REPORT_KINDS = ['meta', 'shuffle', 'edge', 'weights'] as const;
@@ -134,7 +134,7 @@ export async function runReportKind(kind: ReportKind, plan: ResolvedReport, comm
     return result;
   }
   const common = { ...base, agent: plan.agent, scenarios: plan.scenarios, onProgress, command };
-  const result = kind === 'shuffle' ? await runShuffleReport(common) : await runEdgeReport({ ...common, noEdgeAgent: plan.maskedAgent, ...(plan.trace ? { trace: plan.trace } : {}) });
+  const result = kind === 'shuffle' ? await runShuffleReport(common) : await runEdgeReport({ ...common, noEdgeAgent: plan.maskedAgent, ...(plan.trace ? { trace: plan.trace, traceNote: describeTraceReplay(plan.trace) } : {}) });
   (bar as ProgressBar | null)?.finish();
   return result;
 }

@@ -4,7 +4,7 @@
  * (src/workload/trace.ts).
  */
 import { existsSync, statSync } from 'node:fs';
-import { loadTraceCsv, TRACE_FORMATS, type Trace, type TraceFormat, type TraceOptions, type TraceParseOptions } from '../workload/trace.ts';
+import { describeTrace, loadTraceCsv, TRACE_FORMATS, type Trace, type TraceFormat, type TraceOptions, type TraceParseOptions } from '../workload/trace.ts';
 import { parseFloatOption, UsageError } from './output.ts';
 
 export interface TraceFlags {
@@ -60,6 +60,18 @@ export function traceParseOptions(r: ResolvedTraceFlags): TraceParseOptions {
     ...(r.traceFormat !== undefined ? { format: r.traceFormat } : {}),
     ...(r.traceColumns !== undefined ? { columns: r.traceColumns } : {}),
   };
+}
+
+/**
+ * How a loaded trace will be replayed, in one line (printed by `bench`, kept in its report and in the edge report): how
+ * the file was read (describeTrace), the rescaling, and the recording holes skipped.
+ */
+export function describeTraceReplay(trace: Trace, rescaled = true): string {
+  const scale = rescaled ? "rescaled so its p99 is the scenario's peak" : 'replayed at its own rates in msgs/s (--no-trace-rescale)';
+  const gaps = trace.gaps
+    ? `skipped ${trace.gaps.skippedRows} rows (${trace.gaps.skippedS} s) overlapping the ${trace.gaps.count} gaps of ${trace.gaps.file} (holes in the recording, not silence; --no-trace-gaps replays them)`
+    : 'no gaps file applied';
+  return `${describeTrace(trace)}; ${scale}; ${gaps}`;
 }
 
 /** Files this large say that they are being read (a 600 MB event log takes about 25 s). */

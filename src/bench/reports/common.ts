@@ -46,6 +46,8 @@ export interface AgentReportOptions extends ReportOptions {
   command?: string;
   /** The edge report only: replay this trace (loaded by the caller) instead of the synthetic processes. */
   trace?: Trace;
+  /** How the trace is replayed, in one line for the report (the CLI's describeTraceReplay). */
+  traceNote?: string;
 }
 
 export class ReportUnavailableError extends Error {

@@ -553,7 +553,7 @@ export async function runEdgeReport(opts: AgentReportOptions & { noEdgeAgent?: s
   const stepsPath = join(opts.outDir, 'steps.csv.gz');
   // Each run goes to the file as it is produced; the analysis reads the file back as a stream, one run at a time.
   runVariantsToFile(stepsPath, [edgeVariant, noEdge.variant], scenarios, opts.seeds, opts.steps, opts.onProgress, opts.trace);
-  if (opts.trace) allNotes.push(`workload: the trace ${opts.trace.name} (${describeTrace(opts.trace)}), rescaled so its p99 is each scenario's peak; bursts are its rate over twice a trailing 300 s average (docs/SIMULATOR.md)`);
+  if (opts.trace) allNotes.push(`workload: the trace ${opts.trace.name} (${opts.traceNote ?? describeTrace(opts.trace)}); bursts are its rate over twice a trailing 300 s average (docs/SIMULATOR.md)`);
 
   // The edge lead and the forecast horizon are the simulator's configuration (src/core/config.ts, docs/SIMULATOR.md).
   const { analysis, timelineRows } = await analyzeEdgeRuns(
