@@ -195,3 +195,10 @@ test('quoted fields (spreadsheet exports) lose their quotes and may hold the del
   assert.equal(t.stepS, 60);
   assert.equal(traceReading(text).reading, 'timestamped');
 });
+
+test('a wider file read by position names its columns and the way to choose others when a value is not a number', () => {
+  const text = 'VendorID,pickup,dropoff,passengers\n1,2023-01-01 00:32:10,2023-01-01 00:40:36,1\n';
+  assert.throws(() => parseTraceCsv(text, 'taxi.csv'), /taxi\.csv: line 2: rate is not a number: '2023-01-01 00:32:10' \(read as t,rate,size from the first 3 of the columns VendorID, pickup, dropoff, passengers; choose others with --trace-columns\)/);
+  // With the columns chosen, no hint: the user said which.
+  assert.throws(() => parseTraceCsv(text, 'taxi.csv', { columns: ['VendorID', 'pickup'] }), (e: Error) => /rate is not a number: '2023-01-01 00:32:10'$/.test(e.message));
+});

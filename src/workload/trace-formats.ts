@@ -171,6 +171,11 @@ class CsvSource {
     });
   }
 
+  /** True once `select` chose the columns. */
+  get selected(): boolean {
+    return this.columns !== null;
+  }
+
   /** The first `n` data rows. */
   sample(n: number): CsvRow[] {
     const rows: CsvRow[] = [];
@@ -393,6 +398,9 @@ function seriesFrom(source: CsvSource, name: string, stepS: number, timestamped:
   const hasSize = (source.header ?? source.sample(1)[0]?.fields ?? []).length >= 3;
   const wanted = hasSize ? 3 : 2;
   const labels = ['t', 'rate', 'size'];
+  // A wider file read by position: say which columns there are and how to pick others.
+  const header = source.header;
+  const columnsHint = header && header.length > wanted && !source.selected ? ` (read as ${labels.slice(0, wanted).join(',')} from the first ${wanted} of the columns ${header.join(', ')}; choose others with --trace-columns)` : '';
   let t0 = 0;
   source.forEach(({ lineNo, fields }) => {
     if (fields.length < 2 || fields[1] === '') throw new TraceFormatError(`${name}: line ${lineNo}: missing column (expected t,rate[,size]), got '${fields.join(',')}'`);
@@ -412,7 +420,7 @@ function seriesFrom(source: CsvSource, name: string, stepS: number, timestamped:
     const values = fields.slice(1, wanted).map(Number);
     for (let k = 0; k < values.length; k++) {
       const v = values[k]!;
-      if (fields[k + 1] === '' || !Number.isFinite(v)) throw new TraceFormatError(`${name}: line ${lineNo}: ${labels[k + 1]} is not a number: '${fields[k + 1]}'`);
+      if (fields[k + 1] === '' || !Number.isFinite(v)) throw new TraceFormatError(`${name}: line ${lineNo}: ${labels[k + 1]} is not a number: '${fields[k + 1]}'${columnsHint}`);
       if (v < 0) throw new TraceFormatError(`${name}: line ${lineNo}: ${labels[k + 1]} is negative: ${v}`);
     }
     if (t.length > 0 && tS <= t[t.length - 1]!) {
