@@ -111,3 +111,12 @@ test('bench --no-trace-rescale replays the trace at its own rates; by default it
   assert.ok(scaled.mean > 30_000 && scaled.mean < 43_000, `scaled mean arrival ${scaled.mean}`);
   assert.throws(() => resolveBenchOptions({ quick: true, traceRescale: false }), usage(/--no-trace-rescale needs --trace/));
 });
+
+test('the trace line says when a run is longer than the trace (it loops), and not otherwise', async () => {
+  const { describeTraceReplay } = await import('./trace-flags.ts');
+  const { parseTraceCsv } = await import('../workload/trace.ts');
+  const t = parseTraceCsv('t,rate\n0,1\n1,2\n2,3\n', 'r.csv');
+  assert.match(describeTraceReplay(t, true, 50), /shorter than a run \(50 s\), so each run replays it in a loop; no gaps file applied$/);
+  assert.doesNotMatch(describeTraceReplay(t, true, 3), /loop/);
+  assert.match(describeTraceReplay(t, false), /replayed at its own rates in msgs\/s/);
+});

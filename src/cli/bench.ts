@@ -127,7 +127,7 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
     trace = loadTraceFlag(plan.trace, { ...traceParseOptions(plan), gaps: plan.traceGaps });
     try {
       factory({ scenario: plan.scenarios[0]!, maxSteps: plan.steps, trace });
-      traceNote = describeTraceReplay(trace, plan.traceRescale);
+      traceNote = describeTraceReplay(trace, plan.traceRescale, plan.steps * DEFAULT_CONTROL_INTERVAL_S);
     } catch (err) {
       throw new UsageError(`--trace ${plan.trace}: ${(err as Error).message}`);
     }

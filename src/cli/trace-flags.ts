@@ -66,12 +66,16 @@ export function traceParseOptions(r: ResolvedTraceFlags): TraceParseOptions {
  * How a loaded trace will be replayed, in one line (printed by `bench`, kept in its report and in the edge report): how
  * the file was read (describeTrace), the rescaling, and the recording holes skipped.
  */
-export function describeTraceReplay(trace: Trace, rescaled = true): string {
+export function describeTraceReplay(trace: Trace, rescaled = true, runS?: number): string {
   const scale = rescaled ? "rescaled so its p99 is the scenario's peak" : 'replayed at its own rates in msgs/s (--no-trace-rescale)';
+  const n = trace.tS.length;
+  const spanS = trace.tS[n - 1]! - trace.tS[0]! + trace.stepS;
+  // A run longer than the trace replays it in a loop: worth saying, since the loop's seam is a jump in the load.
+  const loop = runS !== undefined && runS > spanS ? `; shorter than a run (${Math.round(runS).toLocaleString('en-US')} s), so each run replays it in a loop` : '';
   const gaps = trace.gaps
     ? `skipped ${trace.gaps.skippedRows} rows (${trace.gaps.skippedS} s) overlapping the ${trace.gaps.count} gaps of ${trace.gaps.file} (holes in the recording, not silence; --no-trace-gaps replays them)`
     : 'no gaps file applied';
-  return `${describeTrace(trace)}; ${scale}; ${gaps}`;
+  return `${describeTrace(trace)}; ${scale}${loop}; ${gaps}`;
 }
 
 /** Files this large say that they are being read (a 600 MB event log takes about 25 s). */
