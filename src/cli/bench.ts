@@ -20,7 +20,7 @@ import { ProgressBar } from './progress.ts';
 import { GAPS_FILE_NAME, type Trace, type TraceFormat } from '../workload/trace.ts';
 import { describeTraceReplay, loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
 // The one line that wires the real simulator in (src/env/spark-iot-env.ts).
-import { SparkIotEnv, SPARK_IOT_TARGETS, type SparkIotTarget } from '../env/spark-iot-env.ts';
+import { DEFAULT_CONTROL_INTERVAL_S, SparkIotEnv, SPARK_IOT_TARGETS, type SparkIotTarget } from '../env/spark-iot-env.ts';
 import { ModeScheduleEnv, MODE_SWITCH_BASE_SCENARIO, MODE_SWITCH_SCENARIO } from '../meta/mode-env.ts';
 
 // `--scenario mode-switch` (docs/META.md): the balanced world with the normal -> budget -> critical -> normal story;
@@ -30,8 +30,6 @@ const makeEnv: EnvFactory = (opts) =>
     ? new ModeScheduleEnv({ ...opts, scenario: MODE_SWITCH_BASE_SCENARIO, recordScenario: MODE_SWITCH_SCENARIO })
     : new SparkIotEnv({ ...opts, scenario: opts.scenario as ScenarioName });
 const ENV_NAME = 'SparkIotEnv (src/env/spark-iot-env.ts)';
-/** Default control interval of the env (README "Control step"); only used for the report text when not given. */
-const DEFAULT_CONTROL_INTERVAL_S = 10;
 
 export interface BenchOptions {
   scenario?: string;

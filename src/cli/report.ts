@@ -15,6 +15,7 @@ import { parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
 import { describeTraceReplay, loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
 import type { Trace } from '../workload/trace.ts';
+import { DEFAULT_CONTROL_INTERVAL_S } from '../env/spark-iot-env.ts';
 
 export const REPORT_KINDS = ['meta', 'shuffle', 'edge', 'weights'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
@@ -134,7 +135,7 @@ export async function runReportKind(kind: ReportKind, plan: ResolvedReport, comm
     return result;
   }
   const common = { ...base, agent: plan.agent, scenarios: plan.scenarios, onProgress, command };
-  const result = kind === 'shuffle' ? await runShuffleReport(common) : await runEdgeReport({ ...common, noEdgeAgent: plan.maskedAgent, ...(plan.trace ? { trace: plan.trace, traceNote: describeTraceReplay(plan.trace) } : {}) });
+  const result = kind === 'shuffle' ? await runShuffleReport(common) : await runEdgeReport({ ...common, noEdgeAgent: plan.maskedAgent, ...(plan.trace ? { trace: plan.trace, traceNote: describeTraceReplay(plan.trace, true, plan.steps * DEFAULT_CONTROL_INTERVAL_S) } : {}) });
   (bar as ProgressBar | null)?.finish();
   return result;
 }

@@ -75,6 +75,9 @@ export interface SparkK8sStepInfo {
   pausedUntilS: number;
 }
 
+/** Seconds between control decisions unless the env is given another interval (README "Control step"). */
+export const DEFAULT_CONTROL_INTERVAL_S = 10;
+
 /** The exogenous future, exposed to the oracle only (env option exposeFuture). */
 export interface FutureView {
   /** Cloud time now (s) and the index of cloud time 0 in the arrays. */
@@ -179,7 +182,7 @@ export class SparkIotEnv implements Env<Float32Array, EnvAction> {
     this.scenarioName = assertScenario(options.scenario ?? 'balanced');
     this.scenario = this.config.scenarios[this.scenarioName];
     this.maxSteps = options.maxSteps ?? 500;
-    this.controlIntervalS = options.controlIntervalS ?? 10;
+    this.controlIntervalS = options.controlIntervalS ?? DEFAULT_CONTROL_INTERVAL_S;
     if (!Number.isInteger(this.maxSteps) || this.maxSteps < 1) throw new Error(`SparkIotEnv: maxSteps must be a positive integer, got ${options.maxSteps}`);
     if (!Number.isInteger(this.controlIntervalS) || this.controlIntervalS < 1) throw new Error(`SparkIotEnv: controlIntervalS must be a positive integer (seconds), got ${options.controlIntervalS}`);
     const w = options.weights ?? 'scenario';
