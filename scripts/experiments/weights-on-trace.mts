@@ -1,0 +1,47 @@
+/**
+ * How far the weights move a lower-level PPO on a trace and on the synthetic world of the same scenario: every fixed
+ * vector of the grid (step 0.2) and `edge-rl` (the shipped meta-controller), SLA violation % and cost per run, on
+ * development worlds (default 30000+, never the tournament's 10000+). Session 12 used it to ask whether a
+ * meta-controller that recognized on/off load would have weights to pick there (docs/META.md).
+ * Run: node --import tsx scripts/experiments/weights-on-trace.mts --trace FILE [--scenario balanced] [--seeds 8]
+ *      [--seed-base 30000] [--checkpoint models/edge-rl-ppo.json]
+ */
+import { SparkIotEnv } from '../../src/env/spark-iot-env.ts';
+import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
+import { runEpisode } from '../../src/bench/tournament.ts';
+import { createFixedWeightsPolicy } from '../../src/meta/hierarchical-policy.ts';
+import { weightGrid } from '../../src/meta/weights.ts';
+import { createPolicy } from '../../src/policies/registry.ts';
+import type { Policy } from '../../src/policies/types.ts';
+import { loadTraceCsv, type Trace } from '../../src/workload/trace.ts';
+import { flag } from './flag.ts';
+
+const tracePath = flag('--trace', '');
+if (tracePath === '') throw new Error('--trace FILE is required');
+const scenario = flag('--scenario', 'balanced') as ScenarioName;
+if (!SCENARIOS.includes(scenario)) throw new Error(`--scenario: unknown scenario '${scenario}' (known: ${SCENARIOS.join(', ')})`);
+const seeds = Number(flag('--seeds', '8'));
+const seedBase = Number(flag('--seed-base', '30000'));
+const checkpoint = flag('--checkpoint', 'models/edge-rl-ppo.json');
+if (!(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be an integer >= 1, got ${seeds}`);
+const trace = loadTraceCsv(tracePath);
+
+function measure(make: () => Policy, label: string, world: Trace | undefined): string {
+  let violations = 0;
+  let costUsd = 0;
+  for (let i = 0; i < seeds; i++) {
+    const env = new SparkIotEnv({ scenario, maxSteps: 500, ...(world ? { trace: world } : {}) });
+    const records = runEpisode(env, make(), label, seedBase + i, 500);
+    violations += records.filter((r) => r.slaViolated).length / records.length / seeds;
+    costUsd += records.reduce((a, r) => a + r.costUsd, 0) / seeds;
+  }
+  return `${(100 * violations).toFixed(2)} % at ${costUsd.toFixed(3)} USD`;
+}
+
+process.stdout.write(`${scenario}, seeds ${seedBase}..${seedBase + seeds - 1}, 500 steps; trace ${trace.name} | synthetic\n`);
+process.stdout.write(`edge-rl: ${measure(() => createPolicy('edge-rl'), 'edge-rl', trace)} | ${measure(() => createPolicy('edge-rl'), 'edge-rl', undefined)}\n`);
+for (const w of weightGrid(5)) {
+  const id = `(${w.map((x) => x.toFixed(1)).join(', ')})`;
+  const make = (): Policy => createFixedWeightsPolicy(w, { id, lowerCheckpointPath: checkpoint });
+  process.stdout.write(`${id}: ${measure(make, id, trace)} | ${measure(make, id, undefined)}\n`);
+}
