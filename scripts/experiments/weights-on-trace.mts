@@ -1,7 +1,8 @@
 /**
  * How far the weights move a lower-level PPO on a trace and on the synthetic world of the same scenario: every fixed
  * vector of the grid (step 0.2) and `edge-rl` (the shipped meta-controller), SLA violation % and cost per run, on
- * development worlds (default 30000+, never the tournament's 10000+). Session 12 used it to ask whether a
+ * development worlds (default 30000+, never the tournament's 10000+), with the normal mode's objective J of each run
+ * (mean over seeds). Session 12 used it to ask whether a
  * meta-controller that recognized on/off load would have weights to pick there (docs/META.md).
  * Run: node --import tsx scripts/experiments/weights-on-trace.mts --trace FILE [--scenario balanced] [--seeds 8]
  *      [--seed-base 30000] [--checkpoint models/edge-rl-ppo.json]
@@ -14,6 +15,8 @@ import { weightGrid } from '../../src/meta/weights.ts';
 import { createPolicy } from '../../src/policies/registry.ts';
 import type { Policy } from '../../src/policies/types.ts';
 import { loadTraceCsv, type Trace } from '../../src/workload/trace.ts';
+import { loadConfig } from '../../src/core/config.ts';
+import { modeObjective } from '../../src/meta/modes.ts';
 import { flag } from './flag.ts';
 
 const tracePath = flag('--trace', '');
@@ -25,17 +28,26 @@ const seedBase = Number(flag('--seed-base', '30000'));
 const checkpoint = flag('--checkpoint', 'models/edge-rl-ppo.json');
 if (!(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be an integer >= 1, got ${seeds}`);
 const trace = loadTraceCsv(tracePath);
+const config = loadConfig();
+const STEPS = 500;
+// The normal mode's objective of a whole run (docs/META.md "Modes and objectives"): what the meta-controller is
+// trained to raise outside the mode-switch story.
+const budgetUsdPerRun = (config.scenarios[scenario].budgetUsdPerHour * STEPS * 10) / 3600;
 
 function measure(make: () => Policy, label: string, world: Trace | undefined): string {
   let violations = 0;
   let costUsd = 0;
+  let objective = 0;
   for (let i = 0; i < seeds; i++) {
-    const env = new SparkIotEnv({ scenario, maxSteps: 500, ...(world ? { trace: world } : {}) });
-    const records = runEpisode(env, make(), label, seedBase + i, 500);
-    violations += records.filter((r) => r.slaViolated).length / records.length / seeds;
-    costUsd += records.reduce((a, r) => a + r.costUsd, 0) / seeds;
+    const env = new SparkIotEnv({ scenario, maxSteps: STEPS, ...(world ? { trace: world } : {}) });
+    const records = runEpisode(env, make(), label, seedBase + i, STEPS);
+    const v = records.filter((r) => r.slaViolated).length / records.length;
+    const c = records.reduce((a, r) => a + r.costUsd, 0);
+    violations += v / seeds;
+    costUsd += c / seeds;
+    objective += modeObjective(config.modes.normal, { violationRate: v, costOverBudget: c / budgetUsdPerRun }) / seeds;
   }
-  return `${(100 * violations).toFixed(2)} % at ${costUsd.toFixed(3)} USD`;
+  return `${(100 * violations).toFixed(2)} % at ${costUsd.toFixed(3)} USD, normal J ${objective.toFixed(3)}`;
 }
 
 process.stdout.write(`${scenario}, seeds ${seedBase}..${seedBase + seeds - 1}, 500 steps; trace ${trace.name} | synthetic\n`);
