@@ -125,7 +125,7 @@ export class HierarchicalPolicy implements Policy {
     this.scaleDownHoldS = opts.scaleDownHoldS ?? AGENT_SCALE_DOWN_HOLD_S;
     this.meta = opts.meta ?? null;
     this.lower = opts.lower ?? null;
-    this.tracker = new MetaObservationTracker(this.windowSteps, this.config.observation.rateScaleMsgsPerS, this.config.modes, this.maskEdge);
+    this.tracker = new MetaObservationTracker(this.windowSteps, this.config.observation.rateScaleMsgsPerS, this.config.modes, this.maskEdge, this.config.observation.metaContextFeatures);
   }
 
   reset(seed: number): void {

@@ -208,7 +208,7 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     const maskEdge = o.maskEdge ?? false;
     this.lower = o.lowerPolicy ?? loadLowerPolicy(o.lowerCheckpoint, undefined, 0, maskEdge);
     this.env = new ModeScheduleEnv({ maxSteps: this.windowSteps * this.episodeMetaSteps, scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, schedule: o.schedule });
-    this.tracker = new MetaObservationTracker(this.windowSteps, this.env.inner.config.observation.rateScaleMsgsPerS, this.env.inner.config.modes, maskEdge);
+    this.tracker = new MetaObservationTracker(this.windowSteps, this.env.inner.config.observation.rateScaleMsgsPerS, this.env.inner.config.modes, maskEdge, this.env.inner.config.observation.metaContextFeatures);
     this.objective = new PhaseObjective(this.env.inner.config.modes);
     this.twin =
       (o.rewardBaseline ?? 'none') === 'mode-default'

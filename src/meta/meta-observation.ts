@@ -18,6 +18,9 @@
  * 11  phase_cost_over_budget   the phase's mean cost rate so far / budget rate, / 2
  * 12  sla_target               the scenario's p95 target / 10 s (public configuration: tells the worlds apart)
  * 13  budget_rate              the scenario's budget rate / 10 USD/h
+ *     (with config.observation.metaContextFeatures 'volatility', session 12's experiment, 12-13 are instead:
+ * 12  arrival_cv               coefficient of variation of the window's arrival rates / 2
+ * 13  arrival_off_share        share of the last 30 steps (5 min) whose arrival rate is under a quarter of their max)
  * Features 10-11 make the mode objectives' caps (computed over the whole phase) observable.
  * Features 6-8 are the edge's (EDGE_META_FEATURES): the no-edge ablation (`rl-no-edge-meta`) zeroes them, as its lower
  * PPO has features 11-12 of its own observation zeroed.
@@ -50,6 +53,8 @@ export const EDGE_META_FEATURES: readonly number[] = [
   META_OBSERVATION_FEATURES.indexOf('burst_prob_max'),
   META_OBSERVATION_FEATURES.indexOf('predicted_rate'),
 ];
+/** Steps of arrival history behind the 'volatility' variant's on/off share (30 x 10 s = 5 min). */
+export const VOLATILITY_HISTORY_STEPS = 30;
 /** cost_over_budget is divided by this so twice the budget rate maps to 1. */
 export const COST_FEATURE_SCALE = 2;
 /** sla_target = p95 target / this (ms); budget_rate = budget / this (USD/h). */
@@ -89,6 +94,8 @@ export class MetaObservationTracker {
   private lastPredictedRate = 0;
   private lastArrivalRate = 0;
   private lastSlaMs = 0;
+  /** Arrival rates of the last VOLATILITY_HISTORY_STEPS steps (the 'volatility' features). */
+  private arrivals: number[] = [];
   readonly phase: PhaseStats = { mode: null, steps: 0, violatedSteps: 0, costOverBudgetSum: 0 };
 
   constructor(
@@ -99,6 +106,8 @@ export class MetaObservationTracker {
     readonly modes: SimConfig['modes'],
     /** Zero the edge features (EDGE_META_FEATURES): the meta level of the no-edge ablation. */
     readonly maskEdge = false,
+    /** What features 12-13 hold (config.observation.metaContextFeatures). */
+    readonly contextFeatures: 'scenario' | 'volatility' = 'scenario',
   ) {
     if (!Number.isInteger(windowSteps) || windowSteps < 1) throw new Error(`MetaObservationTracker: windowSteps must be a positive integer, got ${windowSteps}`);
     if (!(rateScaleMsgsPerS > 0)) throw new Error(`MetaObservationTracker: rateScaleMsgsPerS must be > 0, got ${rateScaleMsgsPerS}`);
@@ -109,6 +118,7 @@ export class MetaObservationTracker {
     this.lastPredictedRate = 0;
     this.lastArrivalRate = 0;
     this.lastSlaMs = 0;
+    this.arrivals = [];
     Object.assign(this.phase, { mode: null, steps: 0, violatedSteps: 0, costOverBudgetSum: 0 });
   }
 
@@ -120,6 +130,8 @@ export class MetaObservationTracker {
     if (this.window.length > this.windowSteps) this.window.shift();
     this.lastPredictedRate = ctx.forecast.predictedRateMsgsPerS;
     this.lastArrivalRate = s.arrivalRateMsgsPerS;
+    this.arrivals.push(s.arrivalRateMsgsPerS);
+    if (this.arrivals.length > VOLATILITY_HISTORY_STEPS) this.arrivals.shift();
     this.lastSlaMs = ctx.slaP95LatencyMs;
     if (stepMode !== null) {
       if (stepMode !== this.phase.mode) Object.assign(this.phase, { mode: stepMode, steps: 0, violatedSteps: 0, costOverBudgetSum: 0 });
@@ -156,8 +168,17 @@ export class MetaObservationTracker {
     const p = this.phase.mode === mode && this.phase.steps > 0 ? this.phase : null;
     out[10] = p ? p.violatedSteps / p.steps : 0;
     out[11] = p ? clip01(p.costOverBudgetSum / p.steps / COST_FEATURE_SCALE) : 0;
-    out[12] = clip01(this.lastSlaMs / SLA_FEATURE_SCALE_MS);
-    out[13] = clip01(budgetUsdPerHour / BUDGET_FEATURE_SCALE_USD_PER_HOUR);
+    if (this.contextFeatures === 'volatility') {
+      const recent = this.arrivals.slice(-this.windowSteps);
+      const mean = recent.reduce((a, x) => a + x, 0) / recent.length;
+      const variance = recent.reduce((a, x) => a + (x - mean) * (x - mean), 0) / recent.length;
+      out[12] = mean > 0 ? clip01(Math.sqrt(variance) / mean / 2) : 0;
+      const peak = Math.max(...this.arrivals);
+      out[13] = peak > 0 ? this.arrivals.filter((x) => x < 0.25 * peak).length / this.arrivals.length : 0;
+    } else {
+      out[12] = clip01(this.lastSlaMs / SLA_FEATURE_SCALE_MS);
+      out[13] = clip01(budgetUsdPerHour / BUDGET_FEATURE_SCALE_USD_PER_HOUR);
+    }
     if (this.maskEdge) for (const i of EDGE_META_FEATURES) out[i] = 0;
     return out;
   }
