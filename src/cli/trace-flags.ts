@@ -4,7 +4,7 @@
  * (src/workload/trace.ts).
  */
 import { existsSync, statSync } from 'node:fs';
-import { describeTrace, loadTraceCsv, TRACE_FORMATS, type Trace, type TraceFormat, type TraceOptions, type TraceParseOptions } from '../workload/trace.ts';
+import { describeTrace, loadTraceCsv, TRACE_FORMATS, traceSpanS, type Trace, type TraceFormat, type TraceOptions, type TraceParseOptions } from '../workload/trace.ts';
 import { parseFloatOption, UsageError } from './output.ts';
 
 export interface TraceFlags {
@@ -68,10 +68,8 @@ export function traceParseOptions(r: ResolvedTraceFlags): TraceParseOptions {
  */
 export function describeTraceReplay(trace: Trace, rescaled = true, runS?: number): string {
   const scale = rescaled ? "rescaled so its p99 is the scenario's peak" : 'replayed at its own rates in msgs/s (--no-trace-rescale)';
-  const n = trace.tS.length;
-  const spanS = trace.tS[n - 1]! - trace.tS[0]! + trace.stepS;
   // A run longer than the trace replays it in a loop: worth saying, since the loop's seam is a jump in the load.
-  const loop = runS !== undefined && runS > spanS ? `; shorter than a run (${Math.round(runS).toLocaleString('en-US')} s), so each run replays it in a loop` : '';
+  const loop = runS !== undefined && runS > traceSpanS(trace) ? `; shorter than a run (${Math.round(runS).toLocaleString('en-US')} s), so each run replays it in a loop` : '';
   const gaps = trace.gaps
     ? `skipped ${trace.gaps.skippedRows} rows (${trace.gaps.skippedS} s) overlapping the ${trace.gaps.count} gaps of ${trace.gaps.file} (holes in the recording, not silence; --no-trace-gaps replays them)`
     : 'no gaps file applied';

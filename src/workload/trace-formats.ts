@@ -29,6 +29,11 @@ export interface Trace {
   wideRows?: number;
 }
 
+/** Seconds a trace covers: from its first row to the end of its last (the last row holds for one step). */
+export function traceSpanS(trace: Trace): number {
+  return trace.tS[trace.tS.length - 1]! - trace.tS[0]! + trace.stepS;
+}
+
 export class TraceFormatError extends Error {
   constructor(message: string) {
     super(message);
@@ -251,10 +256,15 @@ function wideSlots(header: readonly string[] | null): { from: number; count: num
 /** Rows the spacing test looks at: the start of a file tells a series from an event log. */
 const READING_SAMPLE_ROWS = 10_000;
 
+/** True when `format` reads a file with this header as a wide table: asked for, or (auto) the header has slots. */
+function readsAsWide(header: readonly string[] | null, format: TraceFormat): boolean {
+  return format === 'wide' || (format === 'auto' && wideSlots(header) !== null);
+}
+
 function readingOf(source: CsvSource, format: TraceFormat): { reading: TraceReading; why: string } {
   const { header } = source;
   const slots = wideSlots(header);
-  if (format === 'wide' || (format === 'auto' && slots !== null)) {
+  if (readsAsWide(header, format)) {
     if (slots === null) return { reading: 'wide', why: 'format wide' };
     return { reading: 'wide', why: `${format === 'wide' ? 'format wide: ' : ''}${slots.count} slot columns '${header![slots.from]}'..'${header![header!.length - 1]}'` };
   }
@@ -448,7 +458,8 @@ export function parseTraceCsv(text: TraceText, name: string, options: TraceParse
   if (!(TRACE_FORMATS as readonly string[]).includes(format)) throw new TraceFormatError(`${name}: format must be one of ${TRACE_FORMATS.join(', ')}, got '${format}'`);
   const source = new CsvSource(text);
   if (options.columns !== undefined) {
-    if (readingOf(source, format).reading === 'wide') throw new TraceFormatError(`${name}: columns do not apply to a wide table (every slot column is summed)`);
+    // Decided from the header alone: sampling the rows now would parse them twice.
+    if (readsAsWide(source.header, format)) throw new TraceFormatError(`${name}: columns do not apply to a wide table (every slot column is summed)`);
     selectColumns(source, options.columns, name);
   }
   const { reading, why } = readingOf(source, format);

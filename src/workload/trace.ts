@@ -20,9 +20,9 @@ import type { Rng } from '../core/rng.ts';
 import type { ScenarioConfig } from '../core/config.ts';
 import { allocateSeries, type ExogenousSeries } from './series.ts';
 import { fillReuse } from './temperature.ts';
-import { parseTraceCsv, TraceFormatError, type Trace, type TraceParseOptions } from './trace-formats.ts';
+import { parseTraceCsv, TraceFormatError, traceSpanS, type Trace, type TraceParseOptions } from './trace-formats.ts';
 
-export { parseEventLog, parseTimestampS, parseTraceCsv, TRACE_FORMATS, traceReading, TraceFormatError } from './trace-formats.ts';
+export { parseEventLog, parseTimestampS, parseTraceCsv, TRACE_FORMATS, traceReading, TraceFormatError, traceSpanS } from './trace-formats.ts';
 export type { Trace, TraceFormat, TraceParseOptions, TraceReading, TraceText } from './trace-formats.ts';
 
 /** A hole in a recording: [startS, startS + lengthS) in the trace's seconds. */
@@ -148,7 +148,7 @@ export function describeTrace(trace: Trace): string {
   }
   const mean = sum / n;
   const cv = mean > 0 ? Math.sqrt(Math.max(0, sumSq / n - mean * mean)) / mean : 0;
-  const spanS = trace.tS[n - 1]! - trace.tS[0]! + trace.stepS;
+  const spanS = traceSpanS(trace);
   const fmt = (x: number): string => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3));
   const why = trace.readingWhy && trace.reading !== 'series' ? ` (${trace.readingWhy})` : '';
   const head = trace.eventCount !== undefined
@@ -223,7 +223,7 @@ export function traceSeries(trace: Trace, lengthS: number, offsetS: number, scen
   const n = trace.tS.length;
   const t0 = trace.tS[0]!;
   // The trace covers [t0, tLast + stepS): the last row holds for one step before the loop restarts.
-  const durationS = trace.tS[n - 1]! - t0 + trace.stepS;
+  const durationS = traceSpanS(trace);
   const { reference, meanSize } = replayStats(trace);
   const rateScale = options.rescale === false ? 1 : reference > 0 ? scenario.peakRateMsgsPerS / reference : 1;
   const sizeScale = meanSize > 0 ? scenario.messageBytes / meanSize : 1;
