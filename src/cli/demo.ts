@@ -9,8 +9,7 @@ import { SCENARIOS } from '../env/spark-iot-types.ts';
 import { isScenarioName } from '../runtime/devices/topics.ts';
 import { DEFAULT_DEMO_PORT, startDemo, type DemoSummary } from '../runtime/demo.ts';
 import { DEFAULT_RATE_SCALE } from '../runtime/demo-support.ts';
-import { describeTrace } from '../workload/trace.ts';
-import { loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
+import { describeTraceReplay, loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 
 interface DemoFlags {
@@ -124,7 +123,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         `dashboard: ${handle.url}\n` +
         `control token: ${handle.token}   (POST /api/policy, /api/mode, /api/stop with 'Authorization: Bearer <token>')\n` +
         `outputs: ${handle.outputDir}\n` +
-        (trace ? `workload: trace ${flags.trace}: ${describeTrace(trace)}\n` : '') +
+        (trace ? `workload: trace ${flags.trace}: ${describeTraceReplay(trace)}\n` : '') +
         (durationS === undefined ? 'running until Ctrl-C\n' : `running for ${durationS} s\n`),
     );
     summary = await handle.done;

@@ -63,7 +63,7 @@ export function traceParseOptions(r: ResolvedTraceFlags): TraceParseOptions {
 }
 
 /**
- * How a loaded trace will be replayed, in one line (printed by `bench`, kept in its report and in the edge report): how
+ * How a loaded trace will be replayed, in one line (printed by `bench` and `demo`, kept in the bench and edge reports): how
  * the file was read (describeTrace), the rescaling, and the recording holes skipped.
  */
 export function describeTraceReplay(trace: Trace, rescaled = true, runS?: number): string {
