@@ -1,5 +1,5 @@
 /**
- * The trace flags `bench`, `demo` and `devices` share (--trace, --trace-step-s, --trace-format, --trace-columns):
+ * The trace flags `bench`, `demo`, `devices` and `report edge` share (--trace, --trace-step-s, --trace-format, --trace-columns):
  * checked once here, so the commands give the same usage errors, and the file is read the same way
  * (src/workload/trace.ts).
  */
