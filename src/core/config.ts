@@ -203,12 +203,6 @@ export const configSchema = z
       .object({
         /** Rate normalizer (msgs/s): features 0, 11 and the processed rate are rate / this. */
         rateScaleMsgsPerS: positive,
-        /**
-         * The meta observation's features 12-13 (src/meta/meta-observation.ts): 'scenario' (the SLA target and the
-         * budget rate: what the shipped meta-controllers were trained on) or 'volatility' (the arrivals' coefficient
-         * of variation over the window and their on/off share over 5 min; session 12's experiment).
-         */
-        metaContextFeatures: z.enum(['scenario', 'volatility']),
         /** Byte-rate normalizer (bytes/s) for data_volume and shuffle_size. */
         byteRateScale: positive,
         /** Cost-rate normalizer (USD/h). */
@@ -404,7 +398,6 @@ export const DEFAULT_CONFIG: SimConfig = {
   },
   observation: {
     rateScaleMsgsPerS: 100_000, // 20 executors x ~5,000 msgs/s nominal
-    metaContextFeatures: 'scenario',
     byteRateScale: 100_000 * 2_000, // rate scale x the largest scenario message size
     costRateScaleUsdPerHour: 6, // 20 x (4 vCPU + 8 GB) = $5.13/h plus storage
     latencyScaleOverSla: 4,

@@ -6,7 +6,9 @@ import type { SparkIotInfo } from '../env/spark-iot-types.ts';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_META_CHECKPOINT, HierarchicalPolicy, NO_EDGE_META_CHECKPOINT, averageMetaControllers, createFixedWeightsPolicy, loadMetaController } from './hierarchical-policy.ts';
+import { DEFAULT_META_CHECKPOINT, HierarchicalPolicy, NO_EDGE_META_CHECKPOINT, averageMetaControllers, checkpointMetaContextFeatures, createFixedWeightsPolicy, loadMetaController } from './hierarchical-policy.ts';
+import { runTraining } from '../rl/trainer.ts';
+import { readCheckpoint } from '../rl/checkpoint.ts';
 import { readEnsembleManifest, writeEnsembleManifest } from '../rl/ensemble.ts';
 import { Rng } from '../core/rng.ts';
 import { EDGE_META_FEATURES, META_OBS_SIZE } from './meta-observation.ts';
@@ -192,4 +194,64 @@ test('an ensemble with a missing member names it and the command that makes it; 
   copyFileSync(SHIPPED_MEMBER, join(dir, 'meta-s1.json'));
   assert.throws(() => loadMetaController(manifestPath), /ensemble '.*meta\.json': member checkpoint '.*meta-s2\.json' not found; produce it with: edgepilot train --seeds 1-2 --out meta\.json/);
   assert.throws(() => loadLowerPolicy(manifestPath).reset(0), /is an ensemble manifest/);
+});
+
+test("a meta checkpoint records the observation variant it was trained on, and the policy builds that observation", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-meta-variant-'));
+  const train = (seed: number, metaContextFeatures?: string) => {
+    const out = join(dir, `meta-s${seed}.json`);
+    const envOptions = { scenario: 'balanced', windowSteps: 2, episodeMetaSteps: 3, lowerPolicy: new WeightReadingStub(), ...(metaContextFeatures ? { metaContextFeatures } : {}) };
+    runTraining({ envId: 'SparkIotMeta', algo: 'td3', timesteps: 24, seed, envOptions, hyperparameters: { learningStarts: 8, batchSize: 4, netArch: [8, 8], threads: 1, dtype: 'f64' }, out });
+    return out;
+  };
+  const both = train(1, 'scenario+volatility');
+  const ckpt = readCheckpoint(both);
+  // The JSON-safe options are recorded; the injected lower policy is not.
+  assert.deepEqual(ckpt.envOptions, { scenario: 'balanced', windowSteps: 2, episodeMetaSteps: 3, metaContextFeatures: 'scenario+volatility' });
+  assert.deepEqual(ckpt.observationSpace.kind === 'box' && ckpt.observationSpace.shape, [16]);
+  assert.equal(checkpointMetaContextFeatures(both), 'scenario+volatility');
+  // Checkpoints without the record (all shipped ones) are 'scenario'.
+  assert.equal(checkpointMetaContextFeatures(SHIPPED_MEMBER), 'scenario');
+
+  const sizes: number[] = [];
+  const lower = new WeightReadingStub();
+  const policy = new HierarchicalPolicy({ id: 'h16', lower, metaCheckpointPath: both });
+  const recording = new HierarchicalPolicy({ id: 'h16b', lower, meta: (o) => (sizes.push(o.length), [1, 1, 1]), metaContextFeatures: 'scenario+volatility' });
+  const env = new SparkIotEnv({ scenario: 'balanced', maxSteps: 12 });
+  let r = env.reset({ seed: 5 });
+  policy.reset(5);
+  recording.reset(5);
+  assert.equal(policy.metaContextFeatures, 'scenario+volatility');
+  for (let i = 0; i < 11; i++) {
+    const ctx = (r.info as unknown as SparkIotInfo).context;
+    recording.act(r.obs, ctx);
+    const s = env.stepAction(policy.act(r.obs, ctx));
+    r = { obs: s.obs, info: s.info };
+  }
+  assert.deepEqual(sizes, [16, 16]);
+  assert.equal(policy.decisions.length, 2);
+
+  // Asking for another variant than the checkpoint's, or mixing variants in one ensemble, is refused with the reason.
+  assert.throws(() => new HierarchicalPolicy({ id: 'x', lower, metaCheckpointPath: both, metaContextFeatures: 'scenario' }).reset(0), /'scenario' was asked for, but the meta-controller checkpoint was trained on 'scenario\+volatility'/);
+  train(2);
+  const manifestPath = join(dir, 'meta.json');
+  writeEnsembleManifest(manifestPath, [1, 2]);
+  assert.throws(() => loadMetaController(manifestPath), /members were trained on different meta observations \(.*meta-s1\.json: scenario\+volatility, .*meta-s2\.json: scenario\)/);
+});
+
+test('the meta-env validates its observation and variation options, and varies only the scenarios it is given', () => {
+  assert.throws(() => new SparkIotMetaEnv({ lowerPolicy: new WeightReadingStub(), metaContextFeatures: 'volatile' as never }), /SparkIotMeta: option: metaContextFeatures must be one of/);
+  assert.throws(() => new SparkIotMetaEnv({ lowerPolicy: new WeightReadingStub(), workloadVariationScenarios: ['mars' as never] }), /option workloadVariationScenarios must be a non-empty list of smart-city, healthcare, industrial, balanced, got \["mars"\]/);
+  assert.throws(() => new SparkIotMetaEnv({ lowerPolicy: new WeightReadingStub(), workloadVariationScenarios: [] }), /non-empty list/);
+  const env = new SparkIotMetaEnv({ lowerPolicy: new WeightReadingStub(), windowSteps: 2, episodeMetaSteps: 1, workloadVariationShare: 1, workloadVariationScenarios: ['smart-city', 'industrial'], metaContextFeatures: 'scenario+volatility' });
+  assert.equal(env.observationSpace.shape[0], 16);
+  const seen = new Set<string>();
+  for (let e = 0; e < 24; e++) {
+    const r = env.reset(e === 0 ? { seed: 9 } : {});
+    assert.equal(r.obs.length, 16);
+    const ep = env.episode!;
+    seen.add(`${ep.scenario}:${ep.workload ? 'varied' : 'plain'}`);
+    assert.equal(ep.workload !== undefined, ep.scenario === 'smart-city' || ep.scenario === 'industrial', `${ep.scenario}`);
+  }
+  assert.ok(seen.has('healthcare:plain') && seen.has('smart-city:varied'), [...seen].join(', '));
 });

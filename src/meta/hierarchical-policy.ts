@@ -14,7 +14,8 @@ import { isEnsembleFile, readEnsembleManifest } from '../rl/ensemble.ts';
 import { withWeights } from '../policies/rl-agent.ts';
 import type { ModeContext, Policy, PolicyContext } from '../policies/types.ts';
 import { DEFAULT_WINDOW_STEPS, loadLowerPolicy } from './meta-env.ts';
-import { MetaObservationTracker, metaObservationSpace } from './meta-observation.ts';
+import { DEFAULT_META_CONTEXT_FEATURES, MetaObservationTracker, assertMetaContextFeatures, metaObservationSpace, type MetaContextFeatures } from './meta-observation.ts';
+import { readCheckpoint } from '../rl/checkpoint.ts';
 import { assertMode } from './modes.ts';
 import { normalizeWeights, weightsLabel } from './weights.ts';
 import { shippedModel } from '../core/paths.ts';
@@ -29,10 +30,20 @@ export const NO_EDGE_META_TRAIN_COMMAND = 'edgepilot train --env SparkIotMeta --
 /** The meta-controller as a function: meta observation -> raw weights (normalized by the policy). */
 export type MetaController = (metaObs: Float32Array) => ArrayLike<number>;
 
-/** One TD3 actor, checked against the meta-env's spaces. */
-function loadMetaActor(path: string): MetaController {
-  const model = loadModel(path, { observationSpace: metaObservationSpace(), actionSpace: box(0, 1, [3]) }, 'td3');
-  return (obs) => model.predict(obs) as Float32Array;
+/**
+ * The meta observation a checkpoint was trained on: its recorded env option metaContextFeatures, else 'scenario'
+ * (checkpoints from before the option was recorded all are).
+ */
+export function checkpointMetaContextFeatures(path: string): MetaContextFeatures {
+  const recorded = readCheckpoint(path).envOptions?.['metaContextFeatures'];
+  return recorded === undefined ? DEFAULT_META_CONTEXT_FEATURES : assertMetaContextFeatures(recorded, `meta-controller checkpoint '${path}'`);
+}
+
+/** One TD3 actor, checked against the meta-env's spaces for its observation variant. */
+function loadMetaActor(path: string): { controller: MetaController; contextFeatures: MetaContextFeatures } {
+  const contextFeatures = checkpointMetaContextFeatures(path);
+  const model = loadModel(path, { observationSpace: metaObservationSpace(contextFeatures), actionSpace: box(0, 1, [3]) }, 'td3');
+  return { controller: (obs) => model.predict(obs) as Float32Array, contextFeatures };
 }
 
 /**
@@ -60,6 +71,11 @@ export function averageMetaControllers(members: readonly MetaController[], where
  * ablation's.
  */
 export function loadMetaController(checkpoint?: string, maskEdge = false): MetaController {
+  return loadMetaControllerWithFeatures(checkpoint, maskEdge).controller;
+}
+
+/** loadMetaController, and the observation variant its checkpoints were trained on (all members must agree). */
+export function loadMetaControllerWithFeatures(checkpoint?: string, maskEdge = false): { controller: MetaController; contextFeatures: MetaContextFeatures } {
   const path = checkpoint ?? (maskEdge ? NO_EDGE_META_CHECKPOINT : DEFAULT_META_CHECKPOINT);
   const command = maskEdge ? NO_EDGE_META_TRAIN_COMMAND : META_TRAIN_COMMAND;
   if (!existsSync(path)) throw new Error(`meta-controller checkpoint '${path}' not found; produce it with: ${command}`);
@@ -67,7 +83,10 @@ export function loadMetaController(checkpoint?: string, maskEdge = false): MetaC
   const manifest = readEnsembleManifest(path);
   const missing = manifest.memberPaths.filter((p) => !existsSync(p));
   if (missing.length) throw new Error(`meta-controller ensemble '${path}': member checkpoint${missing.length > 1 ? 's' : ''} ${missing.map((p) => `'${p}'`).join(', ')} not found; produce ${missing.length > 1 ? 'them' : 'it'} with: ${manifest.command ?? command}`);
-  return averageMetaControllers(manifest.memberPaths.map(loadMetaActor), `meta-controller ensemble '${path}'`);
+  const members = manifest.memberPaths.map(loadMetaActor);
+  const variants = [...new Set(members.map((m) => m.contextFeatures))];
+  if (variants.length > 1) throw new Error(`meta-controller ensemble '${path}': its members were trained on different meta observations (${manifest.memberPaths.map((p, i) => `${p}: ${members[i]!.contextFeatures}`).join(', ')})`);
+  return { controller: averageMetaControllers(members.map((m) => m.controller), `meta-controller ensemble '${path}'`), contextFeatures: variants[0]! };
 }
 
 export interface HierarchicalPolicyOptions {
@@ -90,6 +109,11 @@ export interface HierarchicalPolicyOptions {
    * checkpoints then default to the ones trained that way (NO_EDGE_META_CHECKPOINT, models/rl-no-edge-ppo.json).
    */
   maskEdge?: boolean;
+  /**
+   * The meta observation of an injected `meta` (default 'scenario'). A loaded checkpoint brings its own (the env
+   * option it was trained with), and this option must then be unset or agree.
+   */
+  metaContextFeatures?: MetaContextFeatures;
   config?: SimConfig;
 }
 
@@ -104,7 +128,8 @@ export class HierarchicalPolicy implements Policy {
   private readonly maskEdge: boolean;
   private meta: MetaController | null;
   private lower: Policy | null;
-  private readonly tracker: MetaObservationTracker;
+  private tracker: MetaObservationTracker;
+  private readonly requestedContextFeatures: MetaContextFeatures | undefined;
   private step = 0;
   private weights: Weights | null = null;
   private lastMode: string | null = null;
@@ -125,12 +150,30 @@ export class HierarchicalPolicy implements Policy {
     this.scaleDownHoldS = opts.scaleDownHoldS ?? AGENT_SCALE_DOWN_HOLD_S;
     this.meta = opts.meta ?? null;
     this.lower = opts.lower ?? null;
-    this.tracker = new MetaObservationTracker(this.windowSteps, this.config.observation.rateScaleMsgsPerS, this.config.modes, this.maskEdge, this.config.observation.metaContextFeatures);
+    if (opts.metaContextFeatures !== undefined) assertMetaContextFeatures(opts.metaContextFeatures, `HierarchicalPolicy '${opts.id}'`);
+    this.requestedContextFeatures = opts.metaContextFeatures;
+    this.tracker = this.makeTracker(opts.metaContextFeatures ?? DEFAULT_META_CONTEXT_FEATURES);
+  }
+
+  private makeTracker(contextFeatures: MetaContextFeatures): MetaObservationTracker {
+    return new MetaObservationTracker(this.windowSteps, this.config.observation.rateScaleMsgsPerS, this.config.modes, this.maskEdge, contextFeatures);
+  }
+
+  /** The meta observation variant in use (the loaded checkpoint's once reset has run). */
+  get metaContextFeatures(): MetaContextFeatures {
+    return this.tracker.contextFeatures;
   }
 
   reset(seed: number): void {
     // Loading here (not in the constructor) keeps `bench --help` and registry listings free of file access.
-    this.meta ??= loadMetaController(this.metaPath, this.maskEdge);
+    if (!this.meta) {
+      const loaded = loadMetaControllerWithFeatures(this.metaPath, this.maskEdge);
+      if (this.requestedContextFeatures !== undefined && this.requestedContextFeatures !== loaded.contextFeatures) {
+        throw new Error(`HierarchicalPolicy '${this.id}': metaContextFeatures '${this.requestedContextFeatures}' was asked for, but the meta-controller checkpoint was trained on '${loaded.contextFeatures}'`);
+      }
+      this.meta = loaded.controller;
+      if (loaded.contextFeatures !== this.tracker.contextFeatures) this.tracker = this.makeTracker(loaded.contextFeatures);
+    }
     this.lower ??= loadLowerPolicy(this.lowerPath, `${this.id}-lower`, this.scaleDownHoldS, this.maskEdge);
     this.lower.reset(seed);
     this.tracker.reset();

@@ -22,7 +22,7 @@ import { SCENARIOS, type ScenarioName, type StepRecord } from '../env/spark-iot-
 import type { Env, EnvAction, ResetOptions, ResetResult, StepResult } from '../env/types.ts';
 import { PpoAgentPolicy, withWeights } from '../policies/rl-agent.ts';
 import type { Policy, PolicyContext } from '../policies/types.ts';
-import { MetaObservationTracker, metaObservationSpace } from './meta-observation.ts';
+import { DEFAULT_META_CONTEXT_FEATURES, MetaObservationTracker, assertMetaContextFeatures, metaObservationSpace, type MetaContextFeatures } from './meta-observation.ts';
 import { ModeScheduleEnv } from './mode-env.ts';
 import { MODES, PhaseObjective, assertMode, violatesModeSla, windowStats, type ModeName, type ModePhase } from './modes.ts';
 import { normalizeWeights } from './weights.ts';
@@ -73,6 +73,16 @@ export interface MetaEnvOptions {
    * its burst and SLA features. The twin world, if any, gets the same variation.
    */
   workloadVariationShare?: number;
+  /**
+   * The scenarios whose episodes may be varied (default: all four). A variation in one scenario teaches the
+   * meta-controller headroom there on calm days too when its observation cannot tell the varied worlds apart.
+   */
+  workloadVariationScenarios?: ScenarioName[];
+  /**
+   * What the meta observation holds after feature 11 (src/meta/meta-observation.ts; default 'scenario', what ships).
+   * Recorded in the checkpoint with the other options, so the policy that runs it builds the same observation.
+   */
+  metaContextFeatures?: MetaContextFeatures;
   /** A fixed schedule (in lower steps) instead of random ones (tests, evaluation of one story). */
   schedule?: ModePhase[];
   /** Lower-level PPO checkpoint (default models/edge-rl-ppo.json). */
@@ -87,7 +97,7 @@ export interface MetaEnvOptions {
   seedBase?: number;
 }
 
-const KNOWN_OPTIONS = ['scenario', 'windowSteps', 'episodeMetaSteps', 'modeSwitchProb', 'budgetResetShare', 'rewardBaseline', 'workloadVariationShare', 'schedule', 'lowerCheckpoint', 'maskEdge', 'lowerPolicy', 'seedBase'];
+const KNOWN_OPTIONS = ['scenario', 'windowSteps', 'episodeMetaSteps', 'modeSwitchProb', 'budgetResetShare', 'rewardBaseline', 'workloadVariationShare', 'workloadVariationScenarios', 'metaContextFeatures', 'schedule', 'lowerCheckpoint', 'maskEdge', 'lowerPolicy', 'seedBase'];
 
 /** Validates registry / config options; errors name the option. */
 export function parseMetaEnvOptions(options: Record<string, unknown> = {}): MetaEnvOptions {
@@ -109,6 +119,13 @@ export function parseMetaEnvOptions(options: Record<string, unknown> = {}): Meta
     const v = o[k];
     if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1)) throw new Error(`${META_ENV_ID}: option ${k} must be a number in [0, 1], got ${JSON.stringify(v)}`);
   }
+  if (o.workloadVariationScenarios !== undefined) {
+    const v = o.workloadVariationScenarios as unknown;
+    if (!Array.isArray(v) || v.length === 0 || v.some((x) => !(SCENARIOS as readonly unknown[]).includes(x))) {
+      throw new Error(`${META_ENV_ID}: option workloadVariationScenarios must be a non-empty list of ${SCENARIOS.join(', ')}, got ${JSON.stringify(v)}`);
+    }
+  }
+  if (o.metaContextFeatures !== undefined) assertMetaContextFeatures(o.metaContextFeatures, `${META_ENV_ID}: option`);
   if (o.modeSwitchProb !== undefined && !(typeof o.modeSwitchProb === 'number' && o.modeSwitchProb >= 0 && o.modeSwitchProb <= 1)) {
     throw new Error(`${META_ENV_ID}: option modeSwitchProb must be a number in [0, 1], got ${JSON.stringify(o.modeSwitchProb)}`);
   }
@@ -168,7 +185,8 @@ export interface MetaStepInfo {
 
 export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
   readonly id = META_ENV_ID;
-  readonly observationSpace: BoxSpace = metaObservationSpace();
+  readonly observationSpace: BoxSpace;
+  readonly metaContextFeatures: MetaContextFeatures;
   /** Raw weights in [0, 1]^3, normalized by normalizeWeights. */
   readonly actionSpace: BoxSpace = box(0, 1, [3]);
   readonly windowSteps: number;
@@ -176,6 +194,7 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
   readonly modeSwitchProb: number;
   readonly budgetResetShare: number;
   readonly workloadVariationShare: number;
+  readonly workloadVariationScenarios: readonly ScenarioName[];
   /** The reward baseline's twin world (null without one). */
   private readonly twin: { env: ModeScheduleEnv; objective: PhaseObjective; lower: Policy; obs: Float32Array | null; ctx: PolicyContext | null } | null;
   private readonly scenario: ScenarioName | 'mixed';
@@ -202,13 +221,16 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     this.modeSwitchProb = o.modeSwitchProb ?? DEFAULT_MODE_SWITCH_PROB;
     this.budgetResetShare = o.budgetResetShare ?? 0;
     this.workloadVariationShare = o.workloadVariationShare ?? 0;
+    this.workloadVariationScenarios = o.workloadVariationScenarios ?? SCENARIOS;
+    this.metaContextFeatures = o.metaContextFeatures ?? DEFAULT_META_CONTEXT_FEATURES;
+    this.observationSpace = metaObservationSpace(this.metaContextFeatures);
     this.scenario = o.scenario ?? 'mixed';
     this.fixedSchedule = o.schedule;
     this.seedBase = o.seedBase ?? META_SEED_BASE;
     const maskEdge = o.maskEdge ?? false;
     this.lower = o.lowerPolicy ?? loadLowerPolicy(o.lowerCheckpoint, undefined, 0, maskEdge);
     this.env = new ModeScheduleEnv({ maxSteps: this.windowSteps * this.episodeMetaSteps, scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, schedule: o.schedule });
-    this.tracker = new MetaObservationTracker(this.windowSteps, this.env.inner.config.observation.rateScaleMsgsPerS, this.env.inner.config.modes, maskEdge, this.env.inner.config.observation.metaContextFeatures);
+    this.tracker = new MetaObservationTracker(this.windowSteps, this.env.inner.config.observation.rateScaleMsgsPerS, this.env.inner.config.modes, maskEdge, this.metaContextFeatures);
     this.objective = new PhaseObjective(this.env.inner.config.modes);
     this.twin =
       (o.rewardBaseline ?? 'none') === 'mode-default'
@@ -232,7 +254,9 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     const scenario = this.scenario === 'mixed' ? SCENARIOS[this.rng.int(SCENARIOS.length)]! : this.scenario;
     const worldSeed = this.seedBase + this.rng.int(META_SEED_SPAN);
     const schedule = this.fixedSchedule ?? randomSchedule(this.rng.fork(`schedule-${worldSeed}`), this.episodeMetaSteps, this.windowSteps, this.modeSwitchProb, this.budgetResetShare);
-    const workload = this.workloadVariationShare > 0 && this.variationRng.next() < this.workloadVariationShare ? sampleWorkloadVariation(this.variationRng) : undefined;
+    // With all four scenarios varied (the default) the stream is the one from before workloadVariationScenarios.
+    const varied = this.workloadVariationShare > 0 && this.variationRng.next() < this.workloadVariationShare;
+    const workload = varied && this.workloadVariationScenarios.includes(scenario) ? sampleWorkloadVariation(this.variationRng) : undefined;
     this.episode = workload ? { scenario, worldSeed, schedule, workload } : { scenario, worldSeed, schedule };
     const worldOptions = { scenario, schedule, ...(workload ? { workload } : {}) };
     const r = this.env.reset({ seed: worldSeed, options: worldOptions });

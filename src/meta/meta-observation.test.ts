@@ -4,7 +4,7 @@ import { loadConfig } from '../core/config.ts';
 import { SparkIotEnv } from '../env/spark-iot-env.ts';
 import type { PolicyContext } from '../policies/types.ts';
 import { parseTraceCsv } from '../workload/trace.ts';
-import { MetaObservationTracker, VOLATILITY_HISTORY_STEPS } from './meta-observation.ts';
+import { META_OBS_SIZE, MetaObservationTracker, VOLATILITY_HISTORY_STEPS, metaObservationFeatures, metaObservationSize } from './meta-observation.ts';
 
 /** The contexts of `steps` steps of a world whose arrivals are on for 60 s and off for 60 s (not rescaled). */
 function onOffContexts(steps: number): PolicyContext[] {
@@ -40,5 +40,23 @@ test("the 'volatility' variant puts the arrivals' CV over the window and their o
   assert.ok(Math.abs(s[12]! - contexts.at(-1)!.slaP95LatencyMs / 10_000) < 1e-6);
   assert.ok(Math.abs(s[13]! - budget / 10) < 1e-6);
   assert.deepEqual(Array.from(v.slice(0, 12)), Array.from(s.slice(0, 12)));
-  assert.equal(config.observation.metaContextFeatures, 'scenario');
+  assert.equal(s.length, META_OBS_SIZE);
+  assert.equal(new MetaObservationTracker(10, 1, config.modes).contextFeatures, 'scenario', "the default is 'scenario'");
+  // 'scenario+volatility' is the scenario observation followed by the two volatility features.
+  const both = new MetaObservationTracker(10, config.observation.rateScaleMsgsPerS, config.modes, false, 'scenario+volatility');
+  for (const [i, ctx] of contexts.entries()) both.observe(ctx, i === 0 ? null : 'normal', budget);
+  const b = both.build('normal', 1, budget);
+  assert.equal(b.length, 16);
+  assert.equal(metaObservationSize('scenario+volatility'), 16);
+  assert.deepEqual(metaObservationFeatures('scenario+volatility').slice(14), ['arrival_cv', 'arrival_off_share']);
+  assert.deepEqual(Array.from(b.slice(0, 14)), Array.from(s));
+  assert.deepEqual(Array.from(b.slice(14)), Array.from(v.slice(12, 14)));
+});
+
+test('the tracker refuses an unknown variant and an output array of the wrong size, naming both', () => {
+  const config = loadConfig();
+  assert.throws(() => new MetaObservationTracker(10, 1, config.modes, false, 'burst' as never), /metaContextFeatures must be one of 'scenario', 'volatility', 'scenario\+volatility', got "burst"/);
+  const t = new MetaObservationTracker(10, 1, config.modes, false, 'scenario+volatility');
+  t.observe(onOffContexts(1)[0]!, null, 1);
+  assert.throws(() => t.build('normal', 1, 1, new Float32Array(14)), /out has 14 values, the 'scenario\+volatility' observation has 16/);
 });

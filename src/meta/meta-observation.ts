@@ -18,9 +18,11 @@
  * 11  phase_cost_over_budget   the phase's mean cost rate so far / budget rate, / 2
  * 12  sla_target               the scenario's p95 target / 10 s (public configuration: tells the worlds apart)
  * 13  budget_rate              the scenario's budget rate / 10 USD/h
- *     (with config.observation.metaContextFeatures 'volatility', session 12's experiment, 12-13 are instead:
- * 12  arrival_cv               coefficient of variation of the window's arrival rates / 2
- * 13  arrival_off_share        share of the last 30 steps (5 min) whose arrival rate is under a quarter of their max)
+ *     The context features (MetaContextFeatures, a meta-env option recorded in the checkpoint) choose what follows 11:
+ *     'scenario' (default, the shipped meta-controllers) is 12-13 above; 'volatility' (session 12's experiment)
+ *     puts the two below in 12-13 instead; 'scenario+volatility' keeps 12-13 and adds them as 14-15 (16 features):
+ *     arrival_cv               coefficient of variation of the window's arrival rates / 2
+ *     arrival_off_share        share of the last 30 steps (5 min) whose arrival rate is under a quarter of their max
  * Features 10-11 make the mode objectives' caps (computed over the whole phase) observable.
  * Features 6-8 are the edge's (EDGE_META_FEATURES): the no-edge ablation (`rl-no-edge-meta`) zeroes them, as its lower
  * PPO has features 11-12 of its own observation zeroed.
@@ -46,7 +48,28 @@ export const META_OBSERVATION_FEATURES = [
   'sla_target',
   'budget_rate',
 ] as const;
+/** The size of the default ('scenario') observation. */
 export const META_OBS_SIZE = META_OBSERVATION_FEATURES.length;
+/** What the meta observation holds after feature 11 (see the table above). */
+export const META_CONTEXT_FEATURES = ['scenario', 'volatility', 'scenario+volatility'] as const;
+export type MetaContextFeatures = (typeof META_CONTEXT_FEATURES)[number];
+export const DEFAULT_META_CONTEXT_FEATURES: MetaContextFeatures = 'scenario';
+/** The feature names of a variant, in order. */
+export function metaObservationFeatures(variant: MetaContextFeatures = DEFAULT_META_CONTEXT_FEATURES): readonly string[] {
+  const common = META_OBSERVATION_FEATURES.slice(0, 12);
+  const volatility = ['arrival_cv', 'arrival_off_share'];
+  if (variant === 'scenario') return META_OBSERVATION_FEATURES;
+  if (variant === 'volatility') return [...common, ...volatility];
+  return [...META_OBSERVATION_FEATURES, ...volatility];
+}
+export function metaObservationSize(variant: MetaContextFeatures = DEFAULT_META_CONTEXT_FEATURES): number {
+  return metaObservationFeatures(variant).length;
+}
+/** The variant named by `value`, or an error naming `where` and the valid ones. */
+export function assertMetaContextFeatures(value: unknown, where: string): MetaContextFeatures {
+  if (!(META_CONTEXT_FEATURES as readonly unknown[]).includes(value)) throw new Error(`${where}: metaContextFeatures must be one of ${META_CONTEXT_FEATURES.map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(value)}`);
+  return value as MetaContextFeatures;
+}
 /** The features built from the edge gateways' forecast: zeroed when the tracker masks the edge. */
 export const EDGE_META_FEATURES: readonly number[] = [
   META_OBSERVATION_FEATURES.indexOf('burst_prob_mean'),
@@ -70,8 +93,8 @@ export interface PhaseStats {
   costOverBudgetSum: number;
 }
 
-export function metaObservationSpace(): BoxSpace {
-  return box(0, 1, [META_OBS_SIZE]);
+export function metaObservationSpace(variant: MetaContextFeatures = DEFAULT_META_CONTEXT_FEATURES): BoxSpace {
+  return box(0, 1, [metaObservationSize(variant)]);
 }
 
 const clip01 = (x: number): number => (x > 1 ? 1 : x > 0 ? x : 0);
@@ -97,6 +120,8 @@ export class MetaObservationTracker {
   /** Arrival rates of the last VOLATILITY_HISTORY_STEPS steps (the 'volatility' features). */
   private arrivals: number[] = [];
   readonly phase: PhaseStats = { mode: null, steps: 0, violatedSteps: 0, costOverBudgetSum: 0 };
+  /** Features in the observation (metaObservationSize of the variant). */
+  readonly size: number;
 
   constructor(
     readonly windowSteps: number,
@@ -106,9 +131,11 @@ export class MetaObservationTracker {
     readonly modes: SimConfig['modes'],
     /** Zero the edge features (EDGE_META_FEATURES): the meta level of the no-edge ablation. */
     readonly maskEdge = false,
-    /** What features 12-13 hold (config.observation.metaContextFeatures). */
-    readonly contextFeatures: 'scenario' | 'volatility' = 'scenario',
+    /** What follows feature 11 (the table at the top). */
+    readonly contextFeatures: MetaContextFeatures = DEFAULT_META_CONTEXT_FEATURES,
   ) {
+    assertMetaContextFeatures(contextFeatures, 'MetaObservationTracker');
+    this.size = metaObservationSize(contextFeatures);
     if (!Number.isInteger(windowSteps) || windowSteps < 1) throw new Error(`MetaObservationTracker: windowSteps must be a positive integer, got ${windowSteps}`);
     if (!(rateScaleMsgsPerS > 0)) throw new Error(`MetaObservationTracker: rateScaleMsgsPerS must be > 0, got ${rateScaleMsgsPerS}`);
   }
@@ -141,7 +168,8 @@ export class MetaObservationTracker {
     }
   }
 
-  build(mode: ModeName, budgetLeftFraction: number, budgetUsdPerHour: number, out = new Float32Array(META_OBS_SIZE)): Float32Array {
+  build(mode: ModeName, budgetLeftFraction: number, budgetUsdPerHour: number, out = new Float32Array(this.size)): Float32Array {
+    if (out.length !== this.size) throw new Error(`MetaObservationTracker.build: out has ${out.length} values, the '${this.contextFeatures}' observation has ${this.size}`);
     if (this.window.length === 0) throw new Error('MetaObservationTracker.build: observe() at least one context first');
     if (!(budgetUsdPerHour > 0)) throw new Error(`MetaObservationTracker.build: budgetUsdPerHour must be > 0, got ${budgetUsdPerHour}`);
     const n = this.window.length;
@@ -168,16 +196,18 @@ export class MetaObservationTracker {
     const p = this.phase.mode === mode && this.phase.steps > 0 ? this.phase : null;
     out[10] = p ? p.violatedSteps / p.steps : 0;
     out[11] = p ? clip01(p.costOverBudgetSum / p.steps / COST_FEATURE_SCALE) : 0;
-    if (this.contextFeatures === 'volatility') {
+    if (this.contextFeatures !== 'volatility') {
+      out[12] = clip01(this.lastSlaMs / SLA_FEATURE_SCALE_MS);
+      out[13] = clip01(budgetUsdPerHour / BUDGET_FEATURE_SCALE_USD_PER_HOUR);
+    }
+    if (this.contextFeatures !== 'scenario') {
+      const at = this.contextFeatures === 'volatility' ? 12 : 14;
       const recent = this.arrivals.slice(-this.windowSteps);
       const mean = recent.reduce((a, x) => a + x, 0) / recent.length;
       const variance = recent.reduce((a, x) => a + (x - mean) * (x - mean), 0) / recent.length;
-      out[12] = mean > 0 ? clip01(Math.sqrt(variance) / mean / 2) : 0;
+      out[at] = mean > 0 ? clip01(Math.sqrt(variance) / mean / 2) : 0;
       const peak = Math.max(...this.arrivals);
-      out[13] = peak > 0 ? this.arrivals.filter((x) => x < 0.25 * peak).length / this.arrivals.length : 0;
-    } else {
-      out[12] = clip01(this.lastSlaMs / SLA_FEATURE_SCALE_MS);
-      out[13] = clip01(budgetUsdPerHour / BUDGET_FEATURE_SCALE_USD_PER_HOUR);
+      out[at + 1] = peak > 0 ? this.arrivals.filter((x) => x < 0.25 * peak).length / this.arrivals.length : 0;
     }
     if (this.maskEdge) for (const i of EDGE_META_FEATURES) out[i] = 0;
     return out;

@@ -34,6 +34,20 @@ export interface CheckpointContent {
   hyperparameters: Record<string, unknown>;
   seed: number;
   numTimesteps: number;
+  /**
+   * The env options it was trained with (their JSON-safe part; absent in checkpoints from before session 13 and when
+   * there were none). Loaders that must build the same observation read it (the meta-controller's variant).
+   */
+  envOptions?: Record<string, unknown>;
+}
+
+/** The JSON-safe part of env options (plain values, arrays and plain objects; objects like an injected policy are left out). */
+export function recordableEnvOptions(options: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!options) return undefined;
+  const plain = (v: unknown): boolean =>
+    v === null || ['string', 'number', 'boolean'].includes(typeof v) || (Array.isArray(v) && v.every(plain)) || (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && Object.values(v as object).every(plain));
+  const kept = Object.entries(options).filter(([, v]) => v !== undefined && plain(v));
+  return kept.length ? Object.fromEntries(kept) : undefined;
 }
 
 export class CheckpointError extends Error {

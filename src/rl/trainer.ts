@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { makeEnv, envIds, hasEnv } from '../env/registry.ts';
 import { SyncVecEnv } from '../env/vector.ts';
 import type { EnvAction } from '../env/types.ts';
-import { saveCheckpoint } from './checkpoint.ts';
+import { recordableEnvOptions, saveCheckpoint, type CheckpointContent } from './checkpoint.ts';
 import { evaluatePolicy } from './evaluate.ts';
 import type { EvalResult } from './evaluate.ts';
 import { PpoConfigSchema } from './ppo/config.ts';
@@ -117,6 +117,8 @@ export function runTraining(opts: TrainOptions): TrainSummary {
     if (paths) appendFileSync(paths.log, `${JSON.stringify(row)}\n`);
   };
   const evalEnv = makeEnv(opts.envId, opts.envOptions);
+  const recorded = recordableEnvOptions(opts.envOptions);
+  const withEnvOptions = (c: CheckpointContent): CheckpointContent => (recorded ? { ...c, envOptions: recorded } : c);
   const evalSeedBase = opts.seed * 1000 + 1_000_000; // disjoint from the training env seeds
   const t0 = performance.now();
   const curve: (number | null)[] = [];
@@ -145,7 +147,7 @@ export function runTraining(opts: TrainOptions): TrainSummary {
     const vec = new SyncVecEnv(Array.from({ length: nEnvs }, () => makeEnv(opts.envId, opts.envOptions)));
     const ppo = new PPO(vec, hp, opts.seed);
     act = (obs) => ppo.predict(obs, { deterministic: true });
-    checkpoint = () => ppoCheckpoint(ppo, opts.envId);
+    checkpoint = () => withEnvOptions(ppoCheckpoint(ppo, opts.envId));
     numTimesteps = () => ppo.numTimesteps;
     ppo.learn(opts.timesteps, (s) => {
       curve.push(s.meanEpisodeReturn);
@@ -158,7 +160,7 @@ export function runTraining(opts: TrainOptions): TrainSummary {
     const hp = Td3ConfigSchema.partial().parse(opts.hyperparameters ?? {});
     const td3 = new TD3(makeEnv(opts.envId, opts.envOptions), hp, opts.seed);
     act = (obs) => td3.predict(obs);
-    checkpoint = () => td3Checkpoint(td3, opts.envId);
+    checkpoint = () => withEnvOptions(td3Checkpoint(td3, opts.envId));
     numTimesteps = () => td3.numTimesteps;
     closeAlgo = () => td3.close();
     td3.learn(opts.timesteps, (s) => {
