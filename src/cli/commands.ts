@@ -10,5 +10,6 @@ import { register as edge } from './edge.ts';
 import { register as demo } from './demo.ts';
 import { register as serve } from './serve.ts';
 import { register as selectMeta } from './select-meta.ts';
+import { register as inspect } from './inspect.ts';
 
-export const COMMANDS: Array<(program: Command) => void> = [reproduceSeed, bench, devices, train, selectMeta, report, sparkConf, edge, demo, serve];
+export const COMMANDS: Array<(program: Command) => void> = [reproduceSeed, bench, devices, train, selectMeta, inspect, report, sparkConf, edge, demo, serve];

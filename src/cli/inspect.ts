@@ -1,0 +1,145 @@
+/**
+ * `edgepilot inspect <file>`: what a trained model is, read from the file alone. For a checkpoint: the algorithm,
+ * env, spaces, network, training budget and seed, hyper-parameters, the env options it was trained with (recorded
+ * since session 13), and the final evaluation from its training log when the log sits beside it. For an ensemble
+ * manifest: the reproducing command and every member, checked. The checksum is verified on the way (a modified or
+ * truncated file is an error naming it).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { readCheckpoint, type CheckpointContent, type SpaceJson } from '../rl/checkpoint.ts';
+import { isEnsembleFile, readEnsembleManifest } from '../rl/ensemble.ts';
+import { artifactPaths } from '../rl/trainer.ts';
+import { META_ENV_ID } from '../meta/meta-env.ts';
+import { checkpointMetaContextFeatures } from '../meta/hierarchical-policy.ts';
+import { metaObservationFeatures } from '../meta/meta-observation.ts';
+import { printJsonSummary, UsageError } from './output.ts';
+
+export interface CheckpointSummary {
+  path: string;
+  algo: 'ppo' | 'td3';
+  envId: string;
+  observation: string;
+  action: string;
+  network: string;
+  numTimesteps: number;
+  seed: number;
+  hyperparameters: Record<string, unknown>;
+  /** The env options recorded at training; null for checkpoints from before they were recorded. */
+  envOptions: Record<string, unknown> | null;
+  /** For a meta-controller: the observation variant it reads (src/meta/meta-observation.ts). */
+  metaObservation: { variant: string; features: readonly string[] } | null;
+  observationNormalization: boolean;
+  /** From <stem>.log.jsonl beside the checkpoint, when it is there. */
+  finalEval: { meanReturn: number; stdReturn: number; episodes: number } | null;
+}
+
+function describeSpace(s: SpaceJson): string {
+  if (s.kind === 'box') return `Box [${s.shape.join(', ')}] in [${Math.min(...s.low)}, ${Math.max(...s.high)}]`;
+  if (s.kind === 'discrete') return `Discrete(${s.n})`;
+  return `MultiDiscrete [${s.nvec.join(', ')}]`;
+}
+
+function describeNetwork(c: CheckpointContent): string {
+  const a = c.architecture as { actorSizes?: number[]; criticSizes?: number[]; activation?: string };
+  const parts = [a.actorSizes ? `actor ${a.actorSizes.join('-')}` : null, a.criticSizes ? `critic ${a.criticSizes.join('-')}` : null, a.activation ?? null];
+  return parts.filter(Boolean).join(', ') || 'not recorded';
+}
+
+/** The final-eval row of the training log beside `path`, if any (a malformed log is ignored, not fatal). */
+function finalEvalOf(path: string): CheckpointSummary['finalEval'] {
+  const log = artifactPaths(path).log;
+  if (!existsSync(log)) return null;
+  const lines = readFileSync(log, 'utf8').trim().split('\n').reverse();
+  for (const line of lines) {
+    try {
+      const row = JSON.parse(line) as { type?: string; meanReturn?: number; stdReturn?: number; episodes?: number };
+      if (row.type === 'final-eval' && typeof row.meanReturn === 'number') return { meanReturn: row.meanReturn, stdReturn: row.stdReturn ?? NaN, episodes: row.episodes ?? 0 };
+    } catch {
+      // a torn last line of a log still being written: look further up
+    }
+  }
+  return null;
+}
+
+export function summarizeCheckpoint(path: string): CheckpointSummary {
+  const c = readCheckpoint(path);
+  const variant = c.envId === META_ENV_ID ? checkpointMetaContextFeatures(path) : null;
+  return {
+    path,
+    algo: c.algo,
+    envId: c.envId,
+    observation: describeSpace(c.observationSpace),
+    action: describeSpace(c.actionSpace),
+    network: describeNetwork(c),
+    numTimesteps: c.numTimesteps,
+    seed: c.seed,
+    hyperparameters: c.hyperparameters,
+    envOptions: c.envOptions ?? null,
+    metaObservation: variant ? { variant, features: metaObservationFeatures(variant) } : null,
+    observationNormalization: c.normalization !== null,
+    finalEval: finalEvalOf(path),
+  };
+}
+
+/** 1, 2, 3, 5 -> '1-3, 5'. */
+export function seedRanges(seeds: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < seeds.length; ) {
+    let j = i;
+    while (j + 1 < seeds.length && seeds[j + 1] === seeds[j]! + 1) j++;
+    parts.push(j > i ? `${seeds[i]}-${seeds[j]}` : String(seeds[i]));
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : String(x));
+const value = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
+function checkpointLines(s: CheckpointSummary): string[] {
+  const lines = [
+    `${s.path}: ${s.algo.toUpperCase()} checkpoint for ${s.envId} (checksum verified)`,
+    `  trained: ${s.numTimesteps.toLocaleString('en-US')} steps, seed ${s.seed}`,
+    `  observation: ${s.observation}${s.observationNormalization ? ', normalized by the running statistics it carries' : ''}`,
+  ];
+  if (s.metaObservation) lines.push(`  meta observation: '${s.metaObservation.variant}': ${s.metaObservation.features.join(', ')}`);
+  lines.push(`  action: ${s.action}`, `  network: ${s.network}`);
+  lines.push(`  hyperparameters: ${Object.entries(s.hyperparameters).map(([k, v]) => `${k}=${value(v)}`).join(', ')}`);
+  lines.push(`  env options: ${s.envOptions ? Object.entries(s.envOptions).map(([k, v]) => `${k}=${value(v)}`).join(', ') : 'not recorded (checkpoints record them since session 13)'}`);
+  lines.push(`  final evaluation: ${s.finalEval ? `mean return ${fmt(s.finalEval.meanReturn)} ± ${fmt(s.finalEval.stdReturn)} over ${s.finalEval.episodes} episodes (${artifactPaths(s.path).log})` : 'no training log beside it'}`);
+  return lines;
+}
+
+export function register(program: Command): void {
+  program
+    .command('inspect')
+    .description('describe a trained model: a checkpoint (algorithm, env, spaces, budget, hyper-parameters, env options, final evaluation) or an ensemble manifest and its members')
+    .argument('<file>', 'a checkpoint (models/edge-rl-ppo.json) or an ensemble manifest (models/meta-td3.json)')
+    .option('--json', 'print a JSON summary as the last stdout line')
+    .action((file: string, flags: { json?: boolean }) => {
+      if (!existsSync(file)) throw new UsageError(`'${file}' not found`);
+      if (isEnsembleFile(file)) {
+        const manifest = readEnsembleManifest(file);
+        const missing = manifest.memberPaths.filter((p) => !existsSync(p));
+        if (missing.length) throw new Error(`ensemble '${file}': member${missing.length > 1 ? 's' : ''} not found: ${missing.join(', ')}${manifest.command ? `; produce ${missing.length > 1 ? 'them' : 'it'} with: ${manifest.command}` : ''}`);
+        const members = manifest.memberPaths.map(summarizeCheckpoint);
+        const kinds = [...new Set(members.map((m) => `${m.algo} on ${m.envId}, observation ${m.observation}${m.metaObservation ? ` ('${m.metaObservation.variant}')` : ''}, ${m.numTimesteps.toLocaleString('en-US')} steps`))];
+        const evals = members.map((m) => m.finalEval?.meanReturn).filter((x): x is number => x !== undefined);
+        const lines = [
+          `${file}: ensemble of ${members.length} checkpoints (seeds ${seedRanges(manifest.seeds)}), used as the mean of their normalized outputs`,
+          `  command: ${manifest.command ?? 'not recorded'}`,
+          `  members: ${kinds.length === 1 ? `all ${kinds[0]}` : `DIFFERENT: ${kinds.join(' | ')}`} (checksums verified)`,
+          `  final evaluation of the members: ${evals.length ? `mean return ${fmt(Math.min(...evals))} .. ${fmt(Math.max(...evals))} (${evals.length} logs)` : 'no training logs beside them'}`,
+        ];
+        const first = members[0]!;
+        lines.push(`  env options: ${first.envOptions ? Object.entries(first.envOptions).map(([k, v]) => `${k}=${value(v)}`).join(', ') : 'not recorded (checkpoints record them since session 13)'}`);
+        process.stdout.write(`${lines.join('\n')}\n`);
+        if (flags.json) printJsonSummary({ kind: 'ensemble', path: file, command: manifest.command ?? null, seeds: manifest.seeds, members });
+        return;
+      }
+      const summary = summarizeCheckpoint(file);
+      process.stdout.write(`${checkpointLines(summary).join('\n')}\n`);
+      if (flags.json) printJsonSummary({ kind: 'checkpoint', ...summary });
+    });
+}
