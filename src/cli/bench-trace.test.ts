@@ -23,7 +23,7 @@ test('bench --trace-gaps / --no-trace-gaps / --trace-format: a file, off, or the
   assert.throws(() => resolveBenchOptions({ quick: true, trace, traceGaps: join(dir, 'nope.csv') }), usage(/--trace-gaps: file not found: .*nope\.csv/));
   assert.equal(resolveBenchOptions({ quick: true, trace, traceFormat: 'events' }).traceFormat, 'events');
   assert.equal('traceFormat' in resolveBenchOptions({ quick: true, trace }), false);
-  assert.throws(() => resolveBenchOptions({ quick: true, trace, traceFormat: 'json' }), usage(/--trace-format must be one of auto, series, events, wide, got 'json'/));
+  assert.throws(() => resolveBenchOptions({ quick: true, trace, traceFormat: 'json' }), usage(/--trace-format must be one of auto, series, events, wide, access-log, got 'json'/));
   assert.throws(() => resolveBenchOptions({ quick: true, traceFormat: 'events' }), usage(/--trace-format needs --trace/));
   assert.deepEqual(resolveBenchOptions({ quick: true, trace, traceColumns: 'minute, msgs' }).traceColumns, ['minute', 'msgs']);
   assert.throws(() => resolveBenchOptions({ quick: true, traceColumns: 't,rate' }), usage(/--trace-columns needs --trace/));
@@ -80,6 +80,18 @@ test('bench replays an event log (one timestamped row per message); a bad row is
   const bad = await runCli(['bench', '--scenario', 'balanced', '--seeds', '1', '--steps', '6', '--policies', 'keda-lag', '--trace', events, '--out', out]);
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /events\.csv: line 6: timestamp is not a date and time/);
+});
+
+test('bench replays a gzip-compressed web server access log (Common Log Format), saying so', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-trace-'));
+  const lines: string[] = [];
+  for (let s = 0; s < 60; s++) for (let k = 0; k < (s < 20 ? 5 : 1); k++) lines.push(`h${k} - - [16/Nov/2023:18:17:${String(s).padStart(2, '0')} +0000] "GET /x${k} HTTP/1.1" 200 ${1000 * (k + 1)}`);
+  const log = join(dir, 'access.log.gz');
+  writeFileSync(log, gzipSync(`${lines.join('\n')}\n`));
+  const r = await runCli(['bench', '--scenario', 'balanced', '--seeds', '1', '--steps', '6', '--policies', 'keda-lag', '--trace', log, '--out', join(dir, 'out')]);
+  assert.equal(r.code, 0, r.stderr);
+  // 20 s x 5 requests + 40 s x 1 = 140 requests in 60 rows of 1 s.
+  assert.match(r.stderr, /event log \(web server access log, Common Log Format: one request a line, its response bytes as the size\) of 140 messages counted into 60 rows of 1 s/);
 });
 
 test('bench runs the shipped agents from another working directory (their checkpoints resolve from the package)', async () => {

@@ -38,7 +38,7 @@ export interface BenchOptions {
   steps?: string;
   trace?: string;
   traceStepS?: string;
-  /** auto (default), series, events or wide: how the trace's rows are read (src/workload/trace.ts traceReading). */
+  /** auto (default), series, events, wide or access-log: how the trace's rows are read (src/workload/trace.ts traceReading). */
   traceFormat?: string;
   /** Comma-separated columns (names or 1-based numbers) in the reading's order. */
   traceColumns?: string;

@@ -18,6 +18,6 @@ test('the shared trace flags: validated once, each mistake a usage error naming 
   assert.throws(() => resolveTraceFlags({ traceFormat: 'events' }), usage(/--trace-format needs --trace/));
   assert.throws(() => resolveTraceFlags({ trace: join(dir, 'nope.csv') }), usage(/--trace: file not found: .*nope\.csv/));
   assert.throws(() => resolveTraceFlags({ trace, traceStepS: '0' }), usage(/--trace-step-s must be > 0, got '0'/));
-  assert.throws(() => resolveTraceFlags({ trace, traceFormat: 'xml' }), usage(/--trace-format must be one of auto, series, events, wide, got 'xml'/));
+  assert.throws(() => resolveTraceFlags({ trace, traceFormat: 'xml' }), usage(/--trace-format must be one of auto, series, events, wide, access-log, got 'xml'/));
   assert.throws(() => loadTraceFlag(trace, {}), usage(/--trace .*rate\.csv: .*rate\.csv: line 3: rate is not a number/));
 });

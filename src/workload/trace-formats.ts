@@ -3,7 +3,9 @@
  * `traceStepS`) or a date and time (a timestamped series), an event log with one `time[,size]` row per message,
  * counted per wall-clock second with the mean size of the second's messages, or a wide table of counts with one
  * column per time slot (the Azure Functions 2019 invocation trace: one row per function, columns `1`..`1440` the
- * minutes of a day), summed over the rows. traceReading tells the kinds apart; `columns` picks the columns of a
+ * minutes of a day), summed over the rows, or a web server access log (Common or Combined Log Format, the form of
+ * the NASA-HTTP and ClarkNet traces and of Apache and nginx logs), read as an event log of requests with their
+ * response bytes as the size. traceReading tells the kinds apart; `columns` picks the columns of a
  * file with more than the reading needs; `#` lines are comments; every error names the file and the line.
  */
 import { splitCsvLine } from '../core/csv.ts';
@@ -50,7 +52,7 @@ export class TraceFormatError extends Error {
  */
 export type TraceReading = 'series' | 'timestamped' | 'events' | 'wide';
 /** What the user asks for: `auto` decides from the file (traceReading). */
-export const TRACE_FORMATS = ['auto', 'series', 'events', 'wide'] as const;
+export const TRACE_FORMATS = ['auto', 'series', 'events', 'wide', 'access-log'] as const;
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
 /** Parsing options (loadTraceCsv adds the gaps file). */
@@ -237,6 +239,7 @@ const RATE_WORDS = /rate|count|value|requests|messages|msgs|events|per_|per |qps
  * step a multiple of the most common one, which covers 90 % of them) are a series, anything else an event log.
  */
 export function traceReading(text: TraceText, format: TraceFormat = 'auto', columns?: readonly string[]): { reading: TraceReading; why: string } {
+  if (readsAsAccessLog(text, format)) return { reading: 'events', why: ACCESS_LOG_WHY };
   const source = new CsvSource(text);
   if (columns !== undefined) selectColumns(source, columns, 'trace');
   return readingOf(source, format);
@@ -371,8 +374,6 @@ function eventLogFrom(source: CsvSource, name: string, numericTimes: boolean): T
   const times = new Float64List();
   const sizes = new Float64List();
   const hasSize = (source.header ?? source.sample(1)[0]?.fields ?? []).length >= 2;
-  let first = Infinity;
-  let last = -Infinity;
   source.forEach(({ lineNo, fields }) => {
     const tS = timeOf(fields[0]!, numericTimes);
     if (tS === null) throw new TraceFormatError(`${name}: line ${lineNo}: timestamp is not a date and time (${TIMESTAMP_HINT}${numericTimes ? ' or seconds' : ''}): '${fields[0]}'`);
@@ -383,10 +384,20 @@ function eventLogFrom(source: CsvSource, name: string, numericTimes: boolean): T
       sizes.push(size);
     }
     times.push(tS);
-    first = Math.min(first, Math.floor(tS));
-    last = Math.max(last, Math.floor(tS));
   });
   if (times.length === 0) throw new TraceFormatError(`${name}: empty trace (no data rows)`);
+  return countPerSecond(times, hasSize ? sizes : null, name);
+}
+
+/** Messages counted per wall-clock second from the first one's, with the mean size of each second's messages. */
+function countPerSecond(times: Float64List, sizes: Float64List | null, name: string): Trace {
+  let first = Infinity;
+  let last = -Infinity;
+  for (let k = 0; k < times.length; k++) {
+    const t = Math.floor(times.get(k));
+    if (t < first) first = t;
+    if (t > last) last = t;
+  }
   const seconds = last - first + 1;
   if (seconds > 50_000_000) throw new TraceFormatError(`${name}: the events span ${seconds} s (over 1.5 years); check the timestamps (numeric times are seconds, not milliseconds)`);
   const rate = new Float64Array(seconds);
@@ -394,9 +405,9 @@ function eventLogFrom(source: CsvSource, name: string, numericTimes: boolean): T
   for (let k = 0; k < times.length; k++) {
     const row = Math.floor(times.get(k)) - first;
     rate[row]!++;
-    if (hasSize) sizeSum[row]! += sizes.get(k);
+    if (sizes) sizeSum[row]! += sizes.get(k);
   }
-  const size = hasSize ? sizeSum.map((sum, row) => (rate[row]! > 0 ? sum / rate[row]! : 0)) : null;
+  const size = sizes ? sizeSum.map((sum, row) => (rate[row]! > 0 ? sum / rate[row]! : 0)) : null;
   return { name, stepS: 1, tS: Float64Array.from({ length: seconds }, (_, row) => row), rate, size, reading: 'events', eventCount: times.length };
 }
 
@@ -447,6 +458,84 @@ function seriesFrom(source: CsvSource, name: string, stepS: number, timestamped:
   return { name, stepS: rowS, tS: Float64Array.from(t), rate: Float64Array.from(rate), size: hasSize ? Float64Array.from(size) : null, reading: timestamped ? 'timestamped' : 'series' };
 }
 
+// A web server access log line, Common Log Format `host ident user [time] "request" status bytes`, optionally followed
+// by the Combined format's `"referer" "agent"`. The request may hold escaped quotes.
+const ACCESS_LOG_LINE = /^\S+ \S+ \S+ \[([^\]]+)\] "(?:[^"\\]|\\.)*" (\d{3}|-) (\d+|-)(?:\s|$)/;
+// Old logs (NASA-HTTP 1995) do not escape a quote inside the request: then the line ends with status and bytes.
+const ACCESS_LOG_LOOSE = /^\S+ \S+ \S+ \[([^\]]+)\] ".*" (\d{3}|-) (\d+|-)\s*$/;
+// 01/Jul/1995:00:00:01 -0400 (the zone may be missing in hand-made logs: UTC).
+const ACCESS_LOG_TIME = /^(\d{1,2})\/([A-Za-z]{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\s+([+-])(\d{2})(\d{2}))?$/;
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const ACCESS_LOG_WHY = 'web server access log, Common Log Format: one request a line, its response bytes as the size';
+/** An access log whose lines fail to parse more often than this is refused (it is probably something else). */
+export const ACCESS_LOG_MAX_MALFORMED_SHARE = 0.01;
+
+/** Seconds since the epoch of an access log's `[01/Jul/1995:00:00:01 -0400]` time (without brackets), or null. */
+export function parseAccessLogTimeS(text: string): number | null {
+  const m = ACCESS_LOG_TIME.exec(text.trim());
+  if (!m) return null;
+  const month = MONTHS.indexOf(m[2]!.toLowerCase());
+  const [d, y, h, mi, sec] = [m[1], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
+  if (month < 0 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return null;
+  const zoneS = m[7] ? (m[7] === '-' ? -1 : 1) * (Number(m[8]) * 3600 + Number(m[9]) * 60) : 0;
+  return Date.UTC(y, month, d, h, mi, sec) / 1000 - zoneS;
+}
+
+/** The time and response bytes of an access log line ('-' bytes, as for a 304, count as 0), or null. */
+function accessLogEntry(line: string): { tS: number; bytes: number } | null {
+  const m = ACCESS_LOG_LINE.exec(line) ?? ACCESS_LOG_LOOSE.exec(line);
+  if (!m) return null;
+  const tS = parseAccessLogTimeS(m[1]!);
+  if (tS === null) return null;
+  return { tS, bytes: m[3] === '-' ? 0 : Number(m[3]) };
+}
+
+/** True when `format` reads this file as an access log: asked for, or (auto) its first line is one. */
+function readsAsAccessLog(input: TraceText, format: TraceFormat): boolean {
+  if (format === 'access-log') return true;
+  if (format !== 'auto') return false;
+  let first: string | null = null;
+  forEachLine(input, (line) => {
+    const t = line.trim();
+    if (t === '' || t.startsWith('#')) return true;
+    first = t;
+    return false;
+  });
+  return first !== null && accessLogEntry(first) !== null;
+}
+
+/**
+ * A web server access log counted per second like any event log (eventLogFrom). Lines that do not parse are skipped
+ * and counted (public logs hold a few torn lines), up to ACCESS_LOG_MAX_MALFORMED_SHARE of them; beyond that the
+ * file is refused with the first ones named.
+ */
+function accessLogFrom(input: TraceText, name: string): Trace {
+  const times = new Float64List();
+  const sizes = new Float64List();
+  const malformed: number[] = [];
+  let lines = 0;
+  forEachLine(input, (line, lineNo) => {
+    const t = line.trim();
+    if (t === '' || t.startsWith('#')) return true;
+    lines++;
+    const entry = accessLogEntry(t);
+    if (entry === null) {
+      malformed.push(lineNo);
+      return true;
+    }
+    times.push(entry.tS);
+    sizes.push(entry.bytes);
+    return true;
+  });
+  const shown = (): string => `line${malformed.length > 1 ? 's' : ''} ${malformed.slice(0, 5).join(', ')}${malformed.length > 5 ? ', ...' : ''}`;
+  if (times.length === 0) throw new TraceFormatError(`${name}: read as a web server access log, but no line is one (host ident user [dd/Mon/yyyy:HH:MM:SS zone] "request" status bytes)${malformed.length ? `: ${shown()}` : ''}`);
+  if (malformed.length > ACCESS_LOG_MAX_MALFORMED_SHARE * lines) {
+    throw new TraceFormatError(`${name}: read as a web server access log, but ${malformed.length} of ${lines} lines are not access log lines (${shown()}); over ${100 * ACCESS_LOG_MAX_MALFORMED_SHARE} %, so the file is probably something else (choose the reading with --trace-format)`);
+  }
+  const trace = countPerSecond(times, sizes, name);
+  return { ...trace, readingWhy: `${ACCESS_LOG_WHY}${malformed.length ? `; ${malformed.length} malformed ${shown()} skipped` : ''}` };
+}
+
 /**
  * Parses a trace file's content (a string, or the bytes: see TraceText) as `options` say; errors are
  * TraceFormatErrors naming `name` and the line.
@@ -456,6 +545,13 @@ export function parseTraceCsv(text: TraceText, name: string, options: TraceParse
   if (!(stepS > 0)) throw new TraceFormatError(`${name}: traceStepS must be positive, got ${stepS}`);
   const format = options.format ?? 'auto';
   if (!(TRACE_FORMATS as readonly string[]).includes(format)) throw new TraceFormatError(`${name}: format must be one of ${TRACE_FORMATS.join(', ')}, got '${format}'`);
+  if (readsAsAccessLog(text, format)) {
+    if (options.columns !== undefined) throw new TraceFormatError(`${name}: columns do not apply to a web server access log (its time and bytes fields are found by their shape)`);
+    if (stepS !== 1) throw new TraceFormatError(`${name}: read as a web server access log, whose times are in seconds; traceStepS (${stepS}) applies only to a numeric t column or a wide table's slots`);
+    const trace = accessLogFrom(text, name);
+    if (trace.rate.every((r) => r === 0)) throw new TraceFormatError(`${name}: every rate is 0: nothing to replay`);
+    return trace;
+  }
   const source = new CsvSource(text);
   if (options.columns !== undefined) {
     // Decided from the header alone: sampling the rows now would parse them twice.
