@@ -13,7 +13,8 @@ test('inspect describes the shipped PPO checkpoint and the meta ensemble, in tex
   const ppo = await runCli(['inspect', 'models/edge-rl-ppo.json', '--json']);
   assert.equal(ppo.code, 0, ppo.stderr);
   assert.match(ppo.stdout, /models\/edge-rl-ppo\.json: PPO checkpoint for SparkIot \(checksum verified\)/);
-  assert.match(ppo.stdout, /action: MultiDiscrete \[12, 4, 5, 4\]/);
+  assert.match(ppo.stdout, /action: MultiDiscrete \[12, 4, 5, 4\] \(a correction of forecast-sizing's action/);
+  assert.match(ppo.stdout, /control observation: workload_rate, data_volume, .*edge_predicted_workload, edge_burst_signal, .*codec_zstd\n/);
   assert.match(ppo.stdout, /final evaluation: mean return -?\d+\.\d{3} ± \d+\.\d{3} over 20 episodes/);
   const json = JSON.parse(ppo.stdout.trim().split('\n').at(-1)!) as { kind: string; algo: string; numTimesteps: number; envOptions: unknown };
   assert.equal(json.kind, 'checkpoint');

@@ -7,7 +7,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { readCheckpoint, type CheckpointContent, type SpaceJson } from '../rl/checkpoint.ts';
+import { describeSpaceMismatch, readCheckpoint, type CheckpointContent, type SpaceJson } from '../rl/checkpoint.ts';
+import { OBS_SIZE, OBSERVATION_FEATURES } from '../control/observation.ts';
+import { residualActionSpace } from '../core/residual-action.ts';
 import { isEnsembleFile, readEnsembleManifest } from '../rl/ensemble.ts';
 import { artifactPaths } from '../rl/trainer.ts';
 import { META_ENV_ID } from '../meta/meta-env.ts';
@@ -29,6 +31,10 @@ export interface CheckpointSummary {
   envOptions: Record<string, unknown> | null;
   /** For a meta-controller: the observation variant it reads (src/meta/meta-observation.ts). */
   metaObservation: { variant: string; features: readonly string[] } | null;
+  /** For a lower-level agent: the control observation's feature names (src/control/observation.ts). */
+  controlObservation: readonly string[] | null;
+  /** For a lower-level agent: true when its action is a correction of forecast-sizing's (src/core/residual-action.ts). */
+  residual: boolean | null;
   observationNormalization: boolean;
   /** From <stem>.log.jsonl beside the checkpoint, when it is there. */
   finalEval: { meanReturn: number; stdReturn: number; episodes: number } | null;
@@ -65,6 +71,8 @@ function finalEvalOf(path: string): CheckpointSummary['finalEval'] {
 export function summarizeCheckpoint(path: string): CheckpointSummary {
   const c = readCheckpoint(path);
   const variant = c.envId === META_ENV_ID ? checkpointMetaContextFeatures(path) : null;
+  // The lower-level envs (SparkIot, its training and Spark variants) all show the control observation.
+  const lower = c.envId.startsWith('SparkIot') && c.envId !== META_ENV_ID && c.observationSpace.kind === 'box' && c.observationSpace.shape.join() === String(OBS_SIZE);
   return {
     path,
     algo: c.algo,
@@ -77,6 +85,8 @@ export function summarizeCheckpoint(path: string): CheckpointSummary {
     hyperparameters: c.hyperparameters,
     envOptions: c.envOptions ?? null,
     metaObservation: variant ? { variant, features: metaObservationFeatures(variant) } : null,
+    controlObservation: lower ? OBSERVATION_FEATURES : null,
+    residual: lower ? describeSpaceMismatch(c.actionSpace, residualActionSpace) === null : null,
     observationNormalization: c.normalization !== null,
     finalEval: finalEvalOf(path),
   };
@@ -104,7 +114,8 @@ function checkpointLines(s: CheckpointSummary): string[] {
     `  observation: ${s.observation}${s.observationNormalization ? ', normalized by the running statistics it carries' : ''}`,
   ];
   if (s.metaObservation) lines.push(`  meta observation: '${s.metaObservation.variant}': ${s.metaObservation.features.join(', ')}`);
-  lines.push(`  action: ${s.action}`, `  network: ${s.network}`);
+  if (s.controlObservation) lines.push(`  control observation: ${s.controlObservation.join(', ')}`);
+  lines.push(`  action: ${s.action}${s.residual === true ? ' (a correction of forecast-sizing\'s action: executor and memory offsets, keep-or-set tier and codec)' : s.residual === false ? ' (executors, memory, tier, codec)' : ''}`, `  network: ${s.network}`);
   lines.push(`  hyperparameters: ${Object.entries(s.hyperparameters).map(([k, v]) => `${k}=${value(v)}`).join(', ')}`);
   lines.push(`  env options: ${s.envOptions ? Object.entries(s.envOptions).map(([k, v]) => `${k}=${value(v)}`).join(', ') : 'not recorded (checkpoints record them since session 13)'}`);
   lines.push(`  final evaluation: ${s.finalEval ? `mean return ${fmt(s.finalEval.meanReturn)} ± ${fmt(s.finalEval.stdReturn)} over ${s.finalEval.episodes} episodes (${artifactPaths(s.path).log})` : 'no training log beside it'}`);
