@@ -7,18 +7,12 @@
  * (synthetic, the Azure event log, Twitter; seeds 30000..). Prints violations, cost USD and the normal-mode J.
  * Run: node --import tsx scripts/experiments/adaptive-hold.mts [--long-s 300] [--off 0.3] [--seeds 8]
  */
-import { fileURLToPath } from 'node:url';
-import { SparkIotEnv } from '../../src/env/spark-iot-env.ts';
-import { SCENARIOS } from '../../src/env/spark-iot-types.ts';
-import { runEpisode } from '../../src/bench/tournament.ts';
-import { loadConfig } from '../../src/core/config.ts';
-import { modeObjective } from '../../src/meta/modes.ts';
 import { createPolicy } from '../../src/policies/registry.ts';
 import { ScaleDownHold } from '../../src/policies/scale-down-hold.ts';
 import { VOLATILITY_HISTORY_STEPS } from '../../src/meta/meta-observation.ts';
 import type { Policy, PolicyContext } from '../../src/policies/types.ts';
 import type { Action } from '../../src/core/types.ts';
-import { loadTraceCsv, type Trace } from '../../src/workload/trace.ts';
+import { DEV_STEPS, printDevTable } from './dev-worlds.ts';
 import { flag } from './flag.ts';
 
 const longS = Number(flag('--long-s', '300'));
@@ -49,32 +43,5 @@ class AdaptiveHold implements Policy {
   }
 }
 
-const shared = fileURLToPath(new URL('../../../shared/traces/', import.meta.url));
-const worlds: [string, Trace | undefined][] = [
-  ['synthetic', undefined],
-  ['azure event log', loadTraceCsv(`${shared}azure-llm-2023/AzureLLMInferenceTrace_code.csv`)],
-  ['twitter', loadTraceCsv(`${shared}twitter-stream-2021/rate_60s.csv`, { traceStepS: 60 })],
-];
-const config = loadConfig();
-const STEPS = 500;
-process.stdout.write(`edge-rl with a ${longS} s hold when the off share >= ${offShare}, seeds ${seedBase}..${seedBase + seeds - 1}, ${STEPS} steps: violations, cost USD, normal-mode J\n`);
-for (const [name, trace] of worlds) {
-  const cells: string[] = [];
-  for (const scenario of SCENARIOS) {
-    const budgetUsdPerRun = (config.scenarios[scenario].budgetUsdPerHour * STEPS * 10) / 3600;
-    let v = 0;
-    let c = 0;
-    let j = 0;
-    for (let i = 0; i < seeds; i++) {
-      const env = new SparkIotEnv({ scenario, maxSteps: STEPS, ...(trace ? { trace } : {}) });
-      const records = runEpisode(env, new AdaptiveHold(createPolicy('edge-rl')), 'edge-rl', seedBase + i, STEPS);
-      const runV = records.filter((r) => r.slaViolated).length / records.length;
-      const runC = records.reduce((a, r) => a + r.costUsd, 0);
-      v += runV / seeds;
-      c += runC / seeds;
-      j += modeObjective(config.modes.normal, { violationRate: runV, costOverBudget: runC / budgetUsdPerRun }) / seeds;
-    }
-    cells.push(`${scenario} ${(100 * v).toFixed(2)} % ${c.toFixed(3)} J ${j.toFixed(3)}`);
-  }
-  process.stdout.write(`${name}: ${cells.join(' | ')}\n`);
-}
+process.stdout.write(`edge-rl with a ${longS} s hold when the off share >= ${offShare}, seeds ${seedBase}..${seedBase + seeds - 1}, ${DEV_STEPS} steps: violations, cost USD, normal-mode J\n`);
+printDevTable(() => new AdaptiveHold(createPolicy('edge-rl')), 'edge-rl', seeds, seedBase);
