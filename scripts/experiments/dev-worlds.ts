@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { SparkIotEnv } from '../../src/env/spark-iot-env.ts';
-import { SCENARIOS } from '../../src/env/spark-iot-types.ts';
+import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
 import { runEpisode } from '../../src/bench/tournament.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { modeObjective } from '../../src/meta/modes.ts';
@@ -24,27 +24,33 @@ export function devWorlds(): [string, Trace | undefined][] {
   ];
 }
 
+/** Means over `seeds` runs of `scenario` on `world` (synthetic when undefined): violation share, cost USD and J. */
+export function measureDev(makePolicy: () => Policy, id: string, scenario: ScenarioName, world: Trace | undefined, seeds: number, seedBase: number): { violations: number; costUsd: number; objective: number } {
+  const config = loadConfig();
+  // The normal mode's objective of a whole run (docs/META.md "Modes and objectives").
+  const budgetUsdPerRun = (config.scenarios[scenario].budgetUsdPerHour * DEV_STEPS * 10) / 3600;
+  let violations = 0;
+  let costUsd = 0;
+  let objective = 0;
+  for (let i = 0; i < seeds; i++) {
+    const env = new SparkIotEnv({ scenario, maxSteps: DEV_STEPS, ...(world ? { trace: world } : {}) });
+    const records = runEpisode(env, makePolicy(), id, seedBase + i, DEV_STEPS);
+    const v = records.filter((r) => r.slaViolated).length / records.length;
+    const c = records.reduce((a, r) => a + r.costUsd, 0);
+    violations += v / seeds;
+    costUsd += c / seeds;
+    objective += modeObjective(config.modes.normal, { violationRate: v, costOverBudget: c / budgetUsdPerRun }) / seeds;
+  }
+  return { violations, costUsd, objective };
+}
+
 /** One line per world: `scenario V % C J j` for each scenario, a fresh policy from `makePolicy` per run. */
 export function printDevTable(makePolicy: () => Policy, id: string, seeds: number, seedBase: number): void {
-  const config = loadConfig();
   for (const [name, trace] of devWorlds()) {
-    const cells: string[] = [];
-    for (const scenario of SCENARIOS) {
-      const budgetUsdPerRun = (config.scenarios[scenario].budgetUsdPerHour * DEV_STEPS * 10) / 3600;
-      let v = 0;
-      let c = 0;
-      let j = 0;
-      for (let i = 0; i < seeds; i++) {
-        const env = new SparkIotEnv({ scenario, maxSteps: DEV_STEPS, ...(trace ? { trace } : {}) });
-        const records = runEpisode(env, makePolicy(), id, seedBase + i, DEV_STEPS);
-        const runV = records.filter((r) => r.slaViolated).length / records.length;
-        const runC = records.reduce((a, r) => a + r.costUsd, 0);
-        v += runV / seeds;
-        c += runC / seeds;
-        j += modeObjective(config.modes.normal, { violationRate: runV, costOverBudget: runC / budgetUsdPerRun }) / seeds;
-      }
-      cells.push(`${scenario} ${(100 * v).toFixed(2)} % ${c.toFixed(3)} J ${j.toFixed(3)}`);
-    }
+    const cells = SCENARIOS.map((scenario) => {
+      const m = measureDev(makePolicy, id, scenario, trace, seeds, seedBase);
+      return `${scenario} ${(100 * m.violations).toFixed(2)} % ${m.costUsd.toFixed(3)} J ${m.objective.toFixed(3)}`;
+    });
     process.stdout.write(`${name}: ${cells.join(' | ')}\n`);
   }
 }

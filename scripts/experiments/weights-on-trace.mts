@@ -7,16 +7,13 @@
  * Run: node --import tsx scripts/experiments/weights-on-trace.mts --trace FILE [--scenario balanced] [--seeds 8]
  *      [--seed-base 30000] [--checkpoint models/edge-rl-ppo.json]
  */
-import { SparkIotEnv } from '../../src/env/spark-iot-env.ts';
 import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
-import { runEpisode } from '../../src/bench/tournament.ts';
 import { createFixedWeightsPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { weightGrid } from '../../src/meta/weights.ts';
 import { createPolicy } from '../../src/policies/registry.ts';
 import type { Policy } from '../../src/policies/types.ts';
 import { loadTraceCsv, type Trace } from '../../src/workload/trace.ts';
-import { loadConfig } from '../../src/core/config.ts';
-import { modeObjective } from '../../src/meta/modes.ts';
+import { measureDev } from './dev-worlds.ts';
 import { flag } from './flag.ts';
 
 const tracePath = flag('--trace', '');
@@ -28,26 +25,9 @@ const seedBase = Number(flag('--seed-base', '30000'));
 const checkpoint = flag('--checkpoint', 'models/edge-rl-ppo.json');
 if (!(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be an integer >= 1, got ${seeds}`);
 const trace = loadTraceCsv(tracePath);
-const config = loadConfig();
-const STEPS = 500;
-// The normal mode's objective of a whole run (docs/META.md "Modes and objectives"): what the meta-controller is
-// trained to raise outside the mode-switch story.
-const budgetUsdPerRun = (config.scenarios[scenario].budgetUsdPerHour * STEPS * 10) / 3600;
-
 function measure(make: () => Policy, label: string, world: Trace | undefined): string {
-  let violations = 0;
-  let costUsd = 0;
-  let objective = 0;
-  for (let i = 0; i < seeds; i++) {
-    const env = new SparkIotEnv({ scenario, maxSteps: STEPS, ...(world ? { trace: world } : {}) });
-    const records = runEpisode(env, make(), label, seedBase + i, STEPS);
-    const v = records.filter((r) => r.slaViolated).length / records.length;
-    const c = records.reduce((a, r) => a + r.costUsd, 0);
-    violations += v / seeds;
-    costUsd += c / seeds;
-    objective += modeObjective(config.modes.normal, { violationRate: v, costOverBudget: c / budgetUsdPerRun }) / seeds;
-  }
-  return `${(100 * violations).toFixed(2)} % at ${costUsd.toFixed(3)} USD, normal J ${objective.toFixed(3)}`;
+  const m = measureDev(make, label, scenario, world, seeds, seedBase);
+  return `${(100 * m.violations).toFixed(2)} % at ${m.costUsd.toFixed(3)} USD, normal J ${m.objective.toFixed(3)}`;
 }
 
 process.stdout.write(`${scenario}, seeds ${seedBase}..${seedBase + seeds - 1}, 500 steps; trace ${trace.name} | synthetic\n`);
