@@ -258,3 +258,20 @@ test('an access log skips and reports a few torn lines, refuses a file that is m
   // A CSV is never mistaken for one.
   assert.equal(traceReading('t,rate\n0,1\n1,2\n').reading, 'series');
 });
+
+test('whitespace-separated traces (gnuplot-style .dat files) read like CSV, a date and time staying one field', () => {
+  const series = parseTraceCsv('# t rate\n0  5\n1\t 7\n2 9\n', 'load.dat');
+  assert.equal(series.reading, 'series');
+  assert.deepEqual(Array.from(series.rate), [5, 7, 9]);
+  const headed = parseTraceCsv('minute   requests   bytes\n0 60 100\n1 120 200\n', 'w.dat', { traceStepS: 60 });
+  assert.deepEqual(Array.from(headed.rate), [60, 120]);
+  assert.deepEqual(Array.from(headed.size!), [100, 200]);
+  // An event log with sizes: the space inside "date time" is not a delimiter.
+  const events = parseTraceCsv('2023-11-16 18:17:03 512\n2023-11-16 18:17:03.5 100\n2023-11-16 18:17:05Z 7\n', 'ev.dat');
+  assert.equal(events.reading, 'events');
+  assert.deepEqual(Array.from(events.rate), [2, 0, 1]);
+  assert.deepEqual(Array.from(events.size!), [306, 0, 7]);
+  // A file of bare timestamps is still one column, not a date column and a time column.
+  assert.deepEqual(Array.from(parseTraceCsv('2023-11-16 18:17:03\n2023-11-16 18:17:04\n2023-11-16 18:17:04\n', 'ts.txt').rate), [1, 2]);
+  assert.throws(() => parseTraceCsv('0 5\n1 x\n', 'bad.dat'), /bad\.dat: line 2: rate is not a number: 'x'/);
+});

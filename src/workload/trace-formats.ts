@@ -200,14 +200,31 @@ class CsvSource {
  * fast path.
  */
 function splitFields(line: string, delimiter: string): string[] {
+  if (delimiter === WHITESPACE) return splitOnWhitespace(line);
   return (line.includes('"') ? splitCsvLine(line, delimiter) : line.split(delimiter)).map((x) => x.trim());
 }
 
-/** Commas, or (when the first line has none) tabs or semicolons: TSV files and European CSV exports. */
+/** The delimiter of whitespace-separated files (gnuplot-style `.dat` traces): runs of spaces or tabs. */
+const WHITESPACE = ' ';
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const TIME_OF_DAY = /^\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
+
+/** Fields split on whitespace, a `date time` pair kept as one timestamp field (the space inside it is not a delimiter). */
+function splitOnWhitespace(line: string): string[] {
+  const parts = line.trim().split(/\s+/);
+  if (parts.length >= 2 && DATE_ONLY.test(parts[0]!) && TIME_OF_DAY.test(parts[1]!)) parts.splice(0, 2, `${parts[0]} ${parts[1]}`);
+  return parts;
+}
+
+/**
+ * Commas, or (when the first line has none) tabs or semicolons: TSV files and European CSV exports; failing those,
+ * whitespace when the line holds more than one field (a line that is one timestamp, `2023-11-16 18:17:03`, is one).
+ */
 function delimiterOf(first: string): string {
   if (first.includes(',')) return ',';
   if (first.includes('\t')) return '\t';
   if (first.includes(';')) return ';';
+  if (/\s/.test(first.trim()) && parseTimestampS(first.trim()) === null) return WHITESPACE;
   return ',';
 }
 
