@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { Rng } from '../core/rng.ts';
 import { loadTraceCsv } from '../workload/trace.ts';
+import { ACCESS_LOG_MONTHS } from '../workload/trace-formats.ts';
 import { exitWithUsage, parseBenchArgs } from './bench-args.ts';
 
 const USAGE = `npm run bench:trace-load -- [options]   (loading a large raw event log with --trace)
@@ -24,15 +25,14 @@ const v = parseBenchArgs('bench:trace-load', USAGE, { rows: { type: 'string', de
 const rows = Number(v.rows);
 if (!Number.isInteger(rows) || rows < 1) exitWithUsage('bench:trace-load', USAGE, `--rows must be a positive integer, got '${v.rows}'`);
 
-/** Writes the log: Poisson-like arrivals at 60 msgs/s on average (exponential gaps), a token count per message. */
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 /** `01/Jul/1995:00:00:01 -0400` for a UTC time in ms, written in the -04:00 zone as the NASA logs are. */
 function clfTime(utcMs: number): string {
   const d = new Date(utcMs - 4 * 3600_000);
   const p2 = (x: number): string => String(x).padStart(2, '0');
-  return `${p2(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} -0400`;
+  return `${p2(d.getUTCDate())}/${ACCESS_LOG_MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} -0400`;
 }
 
+/** Writes the log: Poisson-like arrivals at 60 msgs/s on average (exponential gaps), a token count per message (or, as an access log, response bytes per request). */
 async function writeLog(path: string, n: number, gzip: boolean, accessLog: boolean): Promise<void> {
   const file = createWriteStream(path);
   const gz = gzip ? createGzip() : null;

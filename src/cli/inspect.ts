@@ -13,7 +13,7 @@ import { residualActionSpace } from '../core/residual-action.ts';
 import { isEnsembleFile, readEnsembleManifest } from '../rl/ensemble.ts';
 import { artifactPaths } from '../rl/trainer.ts';
 import { META_ENV_ID } from '../meta/meta-env.ts';
-import { checkpointMetaContextFeatures } from '../meta/hierarchical-policy.ts';
+import { metaContextFeaturesOf } from '../meta/hierarchical-policy.ts';
 import { metaObservationFeatures } from '../meta/meta-observation.ts';
 import { printJsonSummary, UsageError } from './output.ts';
 
@@ -70,7 +70,7 @@ function finalEvalOf(path: string): CheckpointSummary['finalEval'] {
 
 export function summarizeCheckpoint(path: string): CheckpointSummary {
   const c = readCheckpoint(path);
-  const variant = c.envId === META_ENV_ID ? checkpointMetaContextFeatures(path) : null;
+  const variant = c.envId === META_ENV_ID ? metaContextFeaturesOf(c, `'${path}'`) : null;
   // The lower-level envs (SparkIot, its training and Spark variants) all show the control observation.
   const lower = c.envId.startsWith('SparkIot') && c.envId !== META_ENV_ID && c.observationSpace.kind === 'box' && c.observationSpace.shape.join() === String(OBS_SIZE);
   return {

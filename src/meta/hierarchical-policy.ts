@@ -9,13 +9,13 @@ import { existsSync } from 'node:fs';
 import { loadConfig, type SimConfig } from '../core/config.ts';
 import { box } from '../core/spaces.ts';
 import type { Action, Weights } from '../core/types.ts';
-import { loadModel } from '../rl/model.ts';
+import { modelFromCheckpoint } from '../rl/model.ts';
 import { isEnsembleFile, readEnsembleManifest } from '../rl/ensemble.ts';
 import { withWeights } from '../policies/rl-agent.ts';
 import type { ModeContext, Policy, PolicyContext } from '../policies/types.ts';
 import { DEFAULT_WINDOW_STEPS, loadLowerPolicy } from './meta-env.ts';
 import { DEFAULT_META_CONTEXT_FEATURES, MetaObservationTracker, assertMetaContextFeatures, metaObservationSpace, type MetaContextFeatures } from './meta-observation.ts';
-import { readCheckpoint } from '../rl/checkpoint.ts';
+import { assertCompatible, readCheckpoint, type CheckpointContent } from '../rl/checkpoint.ts';
 import { assertMode } from './modes.ts';
 import { normalizeWeights, weightsLabel } from './weights.ts';
 import { shippedModel } from '../core/paths.ts';
@@ -32,17 +32,24 @@ export type MetaController = (metaObs: Float32Array) => ArrayLike<number>;
 
 /**
  * The meta observation a checkpoint was trained on: its recorded env option metaContextFeatures, else 'scenario'
- * (checkpoints from before the option was recorded all are).
+ * (checkpoints from before the option was recorded all are). `where` names the file in errors.
  */
-export function checkpointMetaContextFeatures(path: string): MetaContextFeatures {
-  const recorded = readCheckpoint(path).envOptions?.['metaContextFeatures'];
-  return recorded === undefined ? DEFAULT_META_CONTEXT_FEATURES : assertMetaContextFeatures(recorded, `meta-controller checkpoint '${path}'`);
+export function metaContextFeaturesOf(ckpt: CheckpointContent, where: string): MetaContextFeatures {
+  const recorded = ckpt.envOptions?.['metaContextFeatures'];
+  return recorded === undefined ? DEFAULT_META_CONTEXT_FEATURES : assertMetaContextFeatures(recorded, `meta-controller checkpoint ${where}`);
 }
 
-/** One TD3 actor, checked against the meta-env's spaces for its observation variant. */
+/** metaContextFeaturesOf the checkpoint at `path`. */
+export function checkpointMetaContextFeatures(path: string): MetaContextFeatures {
+  return metaContextFeaturesOf(readCheckpoint(path), `'${path}'`);
+}
+
+/** One TD3 actor, checked against the meta-env's spaces for its observation variant (the file is read once). */
 function loadMetaActor(path: string): { controller: MetaController; contextFeatures: MetaContextFeatures } {
-  const contextFeatures = checkpointMetaContextFeatures(path);
-  const model = loadModel(path, { observationSpace: metaObservationSpace(contextFeatures), actionSpace: box(0, 1, [3]) }, 'td3');
+  const ckpt = readCheckpoint(path);
+  const contextFeatures = metaContextFeaturesOf(ckpt, `'${path}'`);
+  assertCompatible(ckpt, { algo: 'td3', observationSpace: metaObservationSpace(contextFeatures), actionSpace: box(0, 1, [3]) }, `'${path}'`);
+  const model = modelFromCheckpoint(ckpt, `'${path}'`);
   return { controller: (obs) => model.predict(obs) as Float32Array, contextFeatures };
 }
 

@@ -114,6 +114,18 @@ function forEachLine(input: TraceText, fn: (line: string, lineNo: number) => boo
   }
 }
 
+/** The first line that is neither empty nor a `#` comment, trimmed, with its 1-based number; null if there is none. */
+function firstDataLine(input: TraceText): { line: string; lineNo: number } | null {
+  let first: { line: string; lineNo: number } | null = null;
+  forEachLine(input, (line, lineNo) => {
+    const t = line.trim();
+    if (t === '' || t.startsWith('#')) return true;
+    first = { line: t, lineNo };
+    return false;
+  });
+  return first;
+}
+
 /**
  * The rows of a CSV-like file, streamed: the delimiter and the header come from the first line that is neither
  * empty nor a `#` comment (a header: its first field is neither a number nor a timestamp); `forEach` visits the data
@@ -128,14 +140,7 @@ class CsvSource {
   private name = 'trace';
 
   constructor(private readonly input: TraceText) {
-    let first: { line: string; lineNo: number } | null = null;
-    forEachLine(input, (line, lineNo) => {
-      const t = line.trim();
-      if (t === '' || t.startsWith('#')) return true;
-      first = { line: t, lineNo };
-      return false;
-    });
-    const f = first as { line: string; lineNo: number } | null;
+    const f = firstDataLine(input);
     this.delimiter = delimiterOf(f?.line ?? '');
     const fields = f ? splitFields(f.line, this.delimiter) : [];
     const isHeader = f !== null && fields[0] !== '' && Number.isNaN(Number(fields[0])) && parseTimestampS(fields[0]!) === null;
@@ -482,7 +487,8 @@ const ACCESS_LOG_LINE = /^\S+ \S+ \S+ \[([^\]]+)\] "(?:[^"\\]|\\.)*" (\d{3}|-) (
 const ACCESS_LOG_LOOSE = /^\S+ \S+ \S+ \[([^\]]+)\] ".*" (\d{3}|-) (\d+|-)\s*$/;
 // 01/Jul/1995:00:00:01 -0400 (the zone may be missing in hand-made logs: UTC).
 const ACCESS_LOG_TIME = /^(\d{1,2})\/([A-Za-z]{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\s+([+-])(\d{2})(\d{2}))?$/;
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+/** The month names of access log times (matched in any case). */
+export const ACCESS_LOG_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 const ACCESS_LOG_WHY = 'web server access log, Common Log Format: one request a line, its response bytes as the size';
 /** An access log whose lines fail to parse more often than this is refused (it is probably something else). */
 export const ACCESS_LOG_MAX_MALFORMED_SHARE = 0.01;
@@ -491,7 +497,7 @@ export const ACCESS_LOG_MAX_MALFORMED_SHARE = 0.01;
 export function parseAccessLogTimeS(text: string): number | null {
   const m = ACCESS_LOG_TIME.exec(text.trim());
   if (!m) return null;
-  const month = MONTHS.indexOf(m[2]!.toLowerCase());
+  const month = ACCESS_LOG_MONTHS.findIndex((name) => name.toLowerCase() === m[2]!.toLowerCase());
   const [d, y, h, mi, sec] = [m[1], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
   if (month < 0 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return null;
   const zoneS = m[7] ? (m[7] === '-' ? -1 : 1) * (Number(m[8]) * 3600 + Number(m[9]) * 60) : 0;
@@ -511,14 +517,8 @@ function accessLogEntry(line: string): { tS: number; bytes: number } | null {
 function readsAsAccessLog(input: TraceText, format: TraceFormat): boolean {
   if (format === 'access-log') return true;
   if (format !== 'auto') return false;
-  let first: string | null = null;
-  forEachLine(input, (line) => {
-    const t = line.trim();
-    if (t === '' || t.startsWith('#')) return true;
-    first = t;
-    return false;
-  });
-  return first !== null && accessLogEntry(first) !== null;
+  const first = firstDataLine(input);
+  return first !== null && accessLogEntry(first.line) !== null;
 }
 
 /**
@@ -565,9 +565,8 @@ export function parseTraceCsv(text: TraceText, name: string, options: TraceParse
   if (readsAsAccessLog(text, format)) {
     if (options.columns !== undefined) throw new TraceFormatError(`${name}: columns do not apply to a web server access log (its time and bytes fields are found by their shape)`);
     if (stepS !== 1) throw new TraceFormatError(`${name}: read as a web server access log, whose times are in seconds; traceStepS (${stepS}) applies only to a numeric t column or a wide table's slots`);
-    const trace = accessLogFrom(text, name);
-    if (trace.rate.every((r) => r === 0)) throw new TraceFormatError(`${name}: every rate is 0: nothing to replay`);
-    return trace;
+    // At least one request was counted (accessLogFrom refuses a log without one), so no rate check is needed.
+    return accessLogFrom(text, name);
   }
   const source = new CsvSource(text);
   if (options.columns !== undefined) {
