@@ -4,7 +4,8 @@
  * forecast, not the future) at the oracle sweep's grid of capacity margins and one latency share, on the bench's
  * paired seeds.
  * docs/BENCHMARKS.md "How far foresight gets".
- * Run: node --import tsx scripts/experiments/forecast-sizing.mts [--scenarios all] [--seeds 20] [--latency-share 0.75] [--margins 1,1.15] [--trace file.csv [--trace-step-s 60]]
+ * Run: node --import tsx scripts/experiments/forecast-sizing.mts [--scenarios all] [--seeds 20] [--latency-share 0.75] [--margins 1,1.15] [--trace file.csv [--trace-step-s 60]] [--no-calm]
+ *   --no-calm: without the calm-load sizing (FORECAST_SIZING_CALM, session 14), as sessions 9-13 ran it.
  */
 import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
 import { ForecastSizingPolicy } from '../../src/policies/forecast-sizing.ts';
@@ -25,11 +26,12 @@ for (const m of margins) if (!(m >= 1)) throw new Error(`--margins: each must be
 const tracePath = process.argv.includes('--trace') ? flag('--trace', '') : undefined;
 const traceStepS = process.argv.includes('--trace-step-s') ? Number(flag('--trace-step-s', '1')) : undefined;
 const trace = tracePath ? loadTraceCsv(tracePath, { traceStepS }) : undefined;
+const calm = process.argv.includes('--no-calm') ? null : undefined;
 
-process.stdout.write(`forecast sizing (the oracle's rule on the present + the edge forecast; latency share ${latencyShareOfSla})${tracePath ? `, trace ${tracePath}` : ''}, ${seeds} bench seeds x 500 steps: violation % / cost USD\n`);
+process.stdout.write(`forecast sizing (the oracle's rule on the present + the edge forecast; latency share ${latencyShareOfSla}${calm === null ? ', no calm-load sizing' : ', 0.9 on calm load'})${tracePath ? `, trace ${tracePath}` : ''}, ${seeds} bench seeds x 500 steps: violation % / cost USD\n`);
 for (const scenario of scenarios) {
   const cells = margins.map((m) => {
-    const r = scoreOnBenchSeeds(() => new ForecastSizingPolicy({ capacityMargin: m, latencyShareOfSla }), scenario, seeds, 500, trace);
+    const r = scoreOnBenchSeeds(() => new ForecastSizingPolicy({ capacityMargin: m, latencyShareOfSla }, undefined, { calm }), scenario, seeds, 500, trace);
     return `margin ${m.toFixed(2)}: ${r.violationPct.toFixed(2)} / ${r.costUsd.toFixed(3)}`;
   });
   process.stdout.write(`${scenario}: ${cells.join(' | ')}\n`);

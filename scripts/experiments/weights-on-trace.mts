@@ -4,7 +4,7 @@
  * development worlds (default 30000+, never the tournament's 10000+), with the normal mode's objective J of each run
  * (mean over seeds). Session 12 used it to ask whether a
  * meta-controller that recognized on/off load would have weights to pick there (docs/META.md).
- * Run: node --import tsx scripts/experiments/weights-on-trace.mts --trace FILE [--scenario balanced] [--seeds 8]
+ * Run: node --import tsx scripts/experiments/weights-on-trace.mts --trace FILE [--trace-step-s 60] [--scenario balanced] [--seeds 8]
  *      [--seed-base 30000] [--checkpoint models/edge-rl-ppo.json]
  */
 import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
@@ -24,7 +24,8 @@ const seeds = Number(flag('--seeds', '8'));
 const seedBase = Number(flag('--seed-base', '30000'));
 const checkpoint = flag('--checkpoint', 'models/edge-rl-ppo.json');
 if (!(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be an integer >= 1, got ${seeds}`);
-const trace = loadTraceCsv(tracePath);
+const traceStepS = process.argv.includes('--trace-step-s') ? Number(flag('--trace-step-s', '1')) : undefined;
+const trace = loadTraceCsv(tracePath, { traceStepS });
 function measure(make: () => Policy, label: string, world: Trace | undefined): string {
   const m = measureDev(make, label, scenario, world, seeds, seedBase);
   return `${(100 * m.violations).toFixed(2)} % at ${m.costUsd.toFixed(3)} USD, normal J ${m.objective.toFixed(3)}`;

@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SparkIotEnv } from '../env/spark-iot-env.ts';
 import type { SparkIotInfo } from '../env/spark-iot-types.ts';
-import { ForecastSizingPolicy } from './forecast-sizing.ts';
+import { FORECAST_SIZING_CALM, ForecastSizingPolicy } from './forecast-sizing.ts';
 import { getPolicyEntry } from './registry.ts';
 import { runEpisode, seedFor } from '../bench/tournament.ts';
 
 /** A real context from the simulator, with the future the env would hand only a clairvoyant policy removed. */
-function contextAt(steps: number) {
-  const env = new SparkIotEnv({ scenario: 'balanced', maxSteps: 50 });
+function contextAt(steps: number, scenario: 'balanced' | 'healthcare' = 'balanced') {
+  const env = new SparkIotEnv({ scenario, maxSteps: 50 });
   let out = env.reset({ seed: 7 });
   for (let i = 0; i < steps; i++) out = env.stepAction({ executors: 6, memoryGb: 4, tier: 'nvme', codec: 'lz4' });
   const ctx = (out.info as unknown as SparkIotInfo).context;
@@ -48,4 +48,42 @@ test('forecast-sizing: same seed, same run; an unknown scenario is a clear error
   assert.deepEqual(a, b);
   const { obs, ctx } = contextAt(1);
   assert.throws(() => new ForecastSizingPolicy().act(obs, { ...ctx, scenario: 'mars' }), /forecast-sizing: scenario 'mars' is not in the config/);
+});
+
+test('on calm load forecast-sizing keeps less latency headroom; on varying load, and with calm: null, it does not', () => {
+  // Healthcare: its tight SLA makes the latency share, not the capacity margin, set the executors.
+  const { obs, ctx } = contextAt(5, 'healthcare');
+  const rate = ctx.snapshot.arrivalRateMsgsPerS;
+  assert.ok(rate > 0);
+  const run = (p: ForecastSizingPolicy, rateAt: (i: number) => number): number => {
+    p.reset(1);
+    let executors = 0;
+    for (let i = 0; i < FORECAST_SIZING_CALM.windowSteps; i++) {
+      executors = p.act(obs, { ...ctx, snapshot: { ...ctx.snapshot, arrivalRateMsgsPerS: rateAt(i) } }).executors;
+    }
+    return executors;
+  };
+  const flat = (): number => rate;
+  const calmOn = new ForecastSizingPolicy();
+  const calmOff = new ForecastSizingPolicy(undefined, undefined, { calm: null });
+  const onFlat = run(calmOn, flat);
+  const offFlat = run(calmOff, flat);
+  assert.ok(onFlat < offFlat, `flat load: ${onFlat} executors with the calm sizing, ${offFlat} without`);
+  assert.equal(calmOn.calmSteps, 1, 'calm only once the window is full');
+  assert.equal(calmOff.calmSteps, 0);
+  // Alternating +-10 % around the rate: CV 0.10, above the 0.05 threshold.
+  const varying = (i: number): number => rate * (i % 2 === 0 ? 0.9 : 1.1);
+  assert.equal(run(calmOn, varying), run(calmOff, varying));
+  assert.equal(calmOn.calmSteps, 0);
+  // The threshold is a parameter: at 0.2 the same load counts as calm.
+  const loose = new ForecastSizingPolicy(undefined, undefined, { calm: { ...FORECAST_SIZING_CALM, maxArrivalCv: 0.2 } });
+  assert.ok(run(loose, varying) < run(calmOff, varying));
+  assert.equal(loose.calmSteps, 1);
+});
+
+test('forecast-sizing refuses calm settings out of range, naming the field', () => {
+  const make = (calm: Partial<typeof FORECAST_SIZING_CALM>) => () => new ForecastSizingPolicy(undefined, undefined, { calm: { ...FORECAST_SIZING_CALM, ...calm } });
+  assert.throws(make({ latencyShareOfSla: 1.5 }), /calm\.latencyShareOfSla must be in \(0, 1\], got 1\.5/);
+  assert.throws(make({ maxArrivalCv: 0 }), /calm\.maxArrivalCv must be > 0, got 0/);
+  assert.throws(make({ windowSteps: 1 }), /calm\.windowSteps must be an integer >= 2, got 1/);
 });

@@ -8,6 +8,10 @@
  * no learning, at the oracle's default settings (not tuned). A project baseline, not an external system; added in
  * session 9 because at the oracle's settings it Pareto-dominates `edge-rl` on the synthetic worlds
  * (docs/BENCHMARKS.md "How far foresight gets").
+ *
+ * Since session 14 it keeps less latency headroom on calm load (FORECAST_SIZING_CALM): the oracle's latency share
+ * guards against the load rising within the look-ahead, which a clairvoyant rule sees and this one holds flat. When
+ * the arrivals have barely moved for five minutes, holding them flat is accurate and the headroom buys nothing.
  */
 import { loadConfig, type SimConfig } from '../core/config.ts';
 import type { Action } from '../core/types.ts';
@@ -18,23 +22,73 @@ import type { Policy, PolicyContext } from './types.ts';
 
 export const FORECAST_SIZING_SETTINGS: OracleSettings = { ...ORACLE_DEFAULTS };
 
+/**
+ * Calm load: when the arrival rate's coefficient of variation over the last `windowSteps` control intervals is below
+ * `maxArrivalCv`, the rule sizes for `latencyShareOfSla` of the SLA instead of the settings' share.
+ */
+export interface CalmSettings {
+  latencyShareOfSla: number;
+  maxArrivalCv: number;
+  windowSteps: number;
+}
+
+/**
+ * The defaults (docs/AGENT.md "Calm load"):
+ * - latency share 0.9: the largest share on the oracle sweep's grid (src/bench/oracle-sweep.ts);
+ * - window 30 intervals: 5 minutes at the 10 s control interval, the meta observation's volatility window;
+ * - CV 0.05: about the 1st percentile of the 5-minute CV on the synthetic (training) worlds, 0.052-0.054 in all four
+ *   scenarios (`scripts/experiments/arrival-cv.mts`), so the worlds the agents trained on keep the default sizing in
+ *   about 99 % of intervals. The threshold was chosen from those worlds, not from a trace.
+ */
+export const FORECAST_SIZING_CALM: CalmSettings = { latencyShareOfSla: 0.9, maxArrivalCv: 0.05, windowSteps: 30 };
+
+function assertCalmSettings(c: CalmSettings): CalmSettings {
+  if (!(c.latencyShareOfSla > 0 && c.latencyShareOfSla <= 1)) throw new Error(`forecast-sizing: calm.latencyShareOfSla must be in (0, 1], got ${c.latencyShareOfSla}`);
+  if (!(c.maxArrivalCv > 0)) throw new Error(`forecast-sizing: calm.maxArrivalCv must be > 0, got ${c.maxArrivalCv}`);
+  if (!(Number.isInteger(c.windowSteps) && c.windowSteps >= 2)) throw new Error(`forecast-sizing: calm.windowSteps must be an integer >= 2, got ${c.windowSteps}`);
+  return c;
+}
+
 export class ForecastSizingPolicy implements Policy {
   readonly id = 'forecast-sizing';
   private readonly rule: OraclePolicy;
+  private readonly calmRule: OraclePolicy | null;
+  private readonly calm: CalmSettings | null;
   private readonly config: SimConfig;
+  private arrivals: number[] = [];
+  /** Intervals sized with the calm settings since reset (for experiments and tests). */
+  calmSteps = 0;
   private maxMessageBytesSeen = 0;
   /** False: the edge forecast is ignored (demand = the current rate plus the backlog): the base of the no-edge twin. */
   readonly useForecast: boolean;
 
-  constructor(readonly settings: OracleSettings = FORECAST_SIZING_SETTINGS, config: SimConfig = loadConfig(), opts: { useForecast?: boolean } = {}) {
+  /** `opts.calm`: the calm-load sizing, FORECAST_SIZING_CALM unless given; null turns it off (session 9-13's rule). */
+  constructor(readonly settings: OracleSettings = FORECAST_SIZING_SETTINGS, config: SimConfig = loadConfig(), opts: { useForecast?: boolean; calm?: CalmSettings | null } = {}) {
     this.rule = new OraclePolicy(settings);
+    this.calm = opts.calm === undefined ? FORECAST_SIZING_CALM : opts.calm === null ? null : assertCalmSettings(opts.calm);
+    this.calmRule = this.calm ? new OraclePolicy({ ...settings, latencyShareOfSla: this.calm.latencyShareOfSla }) : null;
     this.config = config;
     this.useForecast = opts.useForecast ?? true;
   }
 
   reset(seed: number): void {
     this.rule.reset(seed);
+    this.calmRule?.reset(seed);
     this.maxMessageBytesSeen = 0;
+    this.arrivals = [];
+    this.calmSteps = 0;
+  }
+
+  private isCalm(rateMsgsPerS: number): boolean {
+    const calm = this.calm;
+    if (!calm) return false;
+    this.arrivals.push(rateMsgsPerS);
+    if (this.arrivals.length > calm.windowSteps) this.arrivals.shift();
+    if (this.arrivals.length < calm.windowSteps) return false;
+    const mean = this.arrivals.reduce((a, x) => a + x, 0) / this.arrivals.length;
+    if (!(mean > 0)) return false;
+    const variance = this.arrivals.reduce((a, x) => a + (x - mean) * (x - mean), 0) / this.arrivals.length;
+    return Math.sqrt(variance) / mean < calm.maxArrivalCv;
   }
 
   act(obs: Float32Array, ctx: PolicyContext): Action {
@@ -59,7 +113,15 @@ export class ForecastSizingPolicy implements Policy {
       scenario,
       controlIntervalS: ctx.controlIntervalS,
     };
-    return this.rule.act(obs, { ...ctx, future: present });
+    const calm = this.isCalm(s.arrivalRateMsgsPerS);
+    // Both rules size every interval, so each keeps its memory choice and its removal history continuous.
+    const normal = this.rule.act(obs, { ...ctx, future: present });
+    const relaxed = this.calmRule?.act(obs, { ...ctx, future: present });
+    if (calm && relaxed) {
+      this.calmSteps++;
+      return relaxed;
+    }
+    return normal;
   }
 }
 
