@@ -19,11 +19,15 @@ const USAGE = `npm run bench:trace-load -- [options]   (loading a large raw even
   --rows N   messages in the synthetic log (default 5000000; 17000000 is about 600 MB)
   --gzip     write and load it gzip-compressed
   --access-log  write a web server access log (Common Log Format) instead of a CSV event log
+  --chunked  read the file in chunks (and a gzip file through gzip -dc) whatever its size, as files over 1 GiB are
+  --repeat N load it N times in one process and print each (default 1)
   --json     print one JSON summary as the last stdout line`;
 
-const v = parseBenchArgs('bench:trace-load', USAGE, { rows: { type: 'string', default: '5000000' }, gzip: { type: 'boolean', default: false }, 'access-log': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } });
+const v = parseBenchArgs('bench:trace-load', USAGE, { rows: { type: 'string', default: '5000000' }, gzip: { type: 'boolean', default: false }, 'access-log': { type: 'boolean', default: false }, chunked: { type: 'boolean', default: false }, repeat: { type: 'string', default: '1' }, json: { type: 'boolean', default: false } });
 const rows = Number(v.rows);
 if (!Number.isInteger(rows) || rows < 1) exitWithUsage('bench:trace-load', USAGE, `--rows must be a positive integer, got '${v.rows}'`);
+const repeat = Number(v.repeat);
+if (!Number.isInteger(repeat) || repeat < 1) exitWithUsage('bench:trace-load', USAGE, `--repeat must be a positive integer, got '${v.repeat}'`);
 
 /** `01/Jul/1995:00:00:01 -0400` for a UTC time in ms, written in the -04:00 zone as the NASA logs are. */
 function clfTime(utcMs: number): string {
@@ -66,16 +70,18 @@ try {
   process.stderr.write(`writing ${rows.toLocaleString('en-US')} rows to ${path}...\n`);
   await writeLog(path, rows, v.gzip === true, accessLog);
   const fileMiB = statSync(path).size / 1024 / 1024;
-  const rssBefore = process.memoryUsage().rss;
-  const start = performance.now();
-  const trace = loadTraceCsv(path);
-  const seconds = (performance.now() - start) / 1000;
-  const rssMiB = process.memoryUsage().rss / 1024 / 1024;
-  if (trace.eventCount !== rows) throw new Error(`bench:trace-load: counted ${trace.eventCount} messages, wrote ${rows}`);
-  if (accessLog && !/access log/.test(trace.readingWhy ?? '')) throw new Error(`bench:trace-load: the access log was read as '${trace.readingWhy}'`);
-  const summary = { rows, format: accessLog ? 'access-log' : 'csv-events', fileMiB: Math.round(fileMiB), gzip: v.gzip === true, seconds: Number(seconds.toFixed(2)), rowsPerSecond: Math.round(rows / seconds), rssMiB: Math.round(rssMiB), rssGrowthMiB: Math.round(rssMiB - rssBefore / 1024 / 1024), secondsCounted: trace.rate.length };
-  if (v.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else process.stdout.write(`trace load: ${rows.toLocaleString('en-US')} ${accessLog ? 'access log lines' : 'event rows'} (${summary.fileMiB} MiB${summary.gzip ? ', gzip' : ''}) in ${summary.seconds} s = ${summary.rowsPerSecond.toLocaleString('en-US')} rows/s; RSS ${summary.rssMiB} MiB after loading; ${summary.secondsCounted.toLocaleString('en-US')} seconds counted\n`);
+  for (let i = 0; i < repeat; i++) {
+    const rssBefore = process.memoryUsage().rss;
+    const start = performance.now();
+    const trace = loadTraceCsv(path, {}, v.chunked ? { inMemoryMaxBytes: 0 } : {});
+    const seconds = (performance.now() - start) / 1000;
+    const rssMiB = process.memoryUsage().rss / 1024 / 1024;
+    if (trace.eventCount !== rows) throw new Error(`bench:trace-load: counted ${trace.eventCount} messages, wrote ${rows}`);
+    if (accessLog && !/access log/.test(trace.readingWhy ?? '')) throw new Error(`bench:trace-load: the access log was read as '${trace.readingWhy}'`);
+    const summary = { rows, format: accessLog ? 'access-log' : 'csv-events', fileMiB: Math.round(fileMiB), gzip: v.gzip === true, chunked: v.chunked === true, seconds: Number(seconds.toFixed(2)), rowsPerSecond: Math.round(rows / seconds), rssMiB: Math.round(rssMiB), rssGrowthMiB: Math.round(rssMiB - rssBefore / 1024 / 1024), secondsCounted: trace.rate.length };
+    if (v.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    else process.stdout.write(`trace load: ${rows.toLocaleString('en-US')} ${accessLog ? 'access log lines' : 'event rows'} (${summary.fileMiB} MiB${summary.gzip ? ', gzip' : ''}${summary.chunked ? ', read in chunks' : ''}) in ${summary.seconds} s = ${summary.rowsPerSecond.toLocaleString('en-US')} rows/s; RSS ${summary.rssMiB} MiB after loading; ${summary.secondsCounted.toLocaleString('en-US')} seconds counted\n`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,8 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeTrace } from './trace.ts';
-import { parseAccessLogTimeS, parseTimestampS, parseTraceCsv, TRACE_FORMATS, traceReading, TraceFormatError, type Trace } from './trace-formats.ts';
+import { parseAccessLogTimeS, parseTimestampS, parseTraceCsv, TRACE_FORMATS, traceReading, TraceFormatError, type Trace, type TraceChunks, type TraceText } from './trace-formats.ts';
 import { Rng } from '../core/rng.ts';
+
+/** The text's UTF-8 bytes as chunks of `size` bytes (what src/workload/trace-file.ts hands the parser for a large file). */
+function inChunks(text: string, size: number): TraceChunks {
+  const bytes = Buffer.from(text);
+  return {
+    *chunks() {
+      for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+    },
+  };
+}
 
 test('an event log (one timestamped row per message) is counted per wall-clock second with the mean size', () => {
   const log = [
@@ -147,7 +157,7 @@ test('timestamps may omit the seconds or the time of day; impossible ones are no
 
 test('any input either parses into a well-formed trace or throws a TraceFormatError naming the file (seeded fuzz)', () => {
   const rng = new Rng(7);
-  const atoms = ['t', 'rate', 'size', 'TIMESTAMP', '1', '2', '3', '0', '-1', '1e9', 'NaN', 'x', '', ' ', '2024-01-01 00:00:00', '2024-01-01T00:00:01.5Z', '2024-01-01', '#', ',', ';', '\t', '\n', '\r\n', '1.5', 'Infinity', '1700000000', '"', '"1"', '"2024-01-01 00:00:02"', 'h - - [01/Jul/1995:00:00:01 -0400] "GET / HTTP/1.0" 200 6245', 'h - - [01/Jul/1995:00:00:03 -0400] "GET /a HTTP/1.0" 304 -', '[01/Jul/1995:00:00:0', '] "', ' 200 ', '-'];
+  const atoms = ['t', 'rate', 'size', 'TIMESTAMP', '1', '2', '3', '0', '-1', '1e9', 'NaN', 'x', '', ' ', '2024-01-01 00:00:00', '2024-01-01T00:00:01.5Z', '2024-01-01', '#', ',', ';', '\t', '\n', '\r\n', '1.5', 'Infinity', '1700000000', '"', '"1"', '"2024-01-01 00:00:02"', 'h - - [01/Jul/1995:00:00:01 -0400] "GET / HTTP/1.0" 200 6245', 'h - - [01/Jul/1995:00:00:03 -0400] "GET /a HTTP/1.0" 304 -', '[01/Jul/1995:00:00:0', '] "', ' 200 ', '-', 'débit', '€'];
   let parsed = 0;
   for (let i = 0; i < 20_000; i++) {
     let text = '';
@@ -180,14 +190,22 @@ test('any input either parses into a well-formed trace or throws a TraceFormatEr
       ...(rng.uniform(0, 1) < 0.2 ? { columns: [String(1 + rng.int(3)), 'rate'].slice(0, 1 + rng.int(2)) } : {}),
       ...(rng.uniform(0, 1) < 0.2 ? { traceStepS: 60 } : {}),
     };
-    let t: Trace;
-    try {
-      t = parseTraceCsv(rng.uniform(0, 1) < 0.5 ? text : Buffer.from(text), 'f.csv', options);
-    } catch (e) {
-      assert.ok(e instanceof TraceFormatError, `${JSON.stringify(text)} ${JSON.stringify(options)}: ${(e as Error).stack}`);
-      assert.match((e as Error).message, /^f\.csv: /);
-      continue;
-    }
+    // The same content as a string, as bytes, and as bytes in chunks of 1-8 (cutting lines, CRLF pairs, characters)
+    // must read the same: the same trace, or the same error.
+    const chunkBytes = 1 + rng.int(8);
+    const outcome = (input: TraceText): Trace | string => {
+      try {
+        return parseTraceCsv(input, 'f.csv', options);
+      } catch (e) {
+        assert.ok(e instanceof TraceFormatError, `${JSON.stringify(text)} ${JSON.stringify(options)}: ${(e as Error).stack}`);
+        assert.match((e as Error).message, /^f\.csv: /);
+        return (e as Error).message;
+      }
+    };
+    const first = outcome(rng.uniform(0, 1) < 0.5 ? text : Buffer.from(text));
+    assert.deepEqual(outcome(inChunks(text, chunkBytes)), first, `${JSON.stringify(text)} in chunks of ${chunkBytes}`);
+    if (typeof first === 'string') continue;
+    const t = first;
     parsed++;
     assert.ok(t.tS.length > 0 && t.tS.length === t.rate.length && t.stepS > 0, JSON.stringify(text));
     assert.ok(t.rate.every((r) => Number.isFinite(r) && r >= 0) && t.rate.some((r) => r > 0), JSON.stringify(text));

@@ -88,11 +88,17 @@ export function parseTimestampS(text: string): number | null {
   return Date.UTC(y, mo - 1, d, h, mi, sec) / 1000 + (m[7] ? Number(m[7]) : 0) - zoneS;
 }
 
+/** A file's bytes in chunks, from the start on every call (src/workload/trace-file.ts); a chunk is valid until the next. */
+export interface TraceChunks {
+  chunks(): Iterable<Uint8Array>;
+}
+
 /**
- * A trace file's content: a string, or the file's bytes. Bytes are read line by line and never held as one string,
- * so a file larger than the longest string V8 allows (about 512 MiB; a week of a public event log can be 1 GB) loads.
+ * A trace file's content: a string, the file's bytes, or its bytes in chunks. Bytes are read line by line and never
+ * held as one string, so a file larger than the longest string V8 allows (about 512 MiB; a week of a public event log
+ * can be 1 GB) loads; in chunks, a file larger than the largest buffer (Node reads at most 2 GiB at once) loads too.
  */
-export type TraceText = string | Uint8Array;
+export type TraceText = string | Uint8Array | TraceChunks;
 
 interface CsvRow {
   lineNo: number;
@@ -101,6 +107,10 @@ interface CsvRow {
 
 /** Calls `fn` with every line (without its newline) and its 1-based number, until `fn` returns false. */
 function forEachLine(input: TraceText, fn: (line: string, lineNo: number) => boolean | void): void {
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
+    forEachChunkedLine(input, fn);
+    return;
+  }
   const isText = typeof input === 'string';
   const length = input.length;
   const bytes = isText ? null : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
@@ -112,6 +122,34 @@ function forEachLine(input: TraceText, fn: (line: string, lineNo: number) => boo
     if (fn(line, lineNo) === false) return;
     start = end + 1;
   }
+}
+
+/** forEachLine over chunks: a line cut by a chunk boundary is carried (copied: the chunk's memory is reused). */
+function forEachChunkedLine(input: TraceChunks, fn: (line: string, lineNo: number) => boolean | void): void {
+  let carry: Buffer | null = null;
+  let lineNo = 1;
+  for (const chunk of input.chunks()) {
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let start = 0;
+    if (carry) {
+      const end = bytes.indexOf(0x0a);
+      if (end < 0) {
+        carry = Buffer.concat([carry, bytes]);
+        continue;
+      }
+      const line = Buffer.concat([carry, bytes.subarray(0, end)]).toString('utf8');
+      carry = null;
+      if (fn(line, lineNo++) === false) return;
+      start = end + 1;
+    }
+    for (let end = bytes.indexOf(0x0a, start); end >= 0; end = bytes.indexOf(0x0a, start)) {
+      if (fn(bytes.toString('utf8', start, end), lineNo++) === false) return;
+      start = end + 1;
+    }
+    if (start < bytes.length) carry = Buffer.from(bytes.subarray(start));
+  }
+  // As for a whole text: the part after the last newline is a line, empty if the file ends with one.
+  fn(carry ? carry.toString('utf8') : '', lineNo);
 }
 
 /** The first line that is neither empty nor a `#` comment, trimmed, with its 1-based number; null if there is none. */

@@ -13,17 +13,18 @@
  * default: every row that overlaps a gap is skipped and the rows after it move up, so the replay joins the data on
  * both sides. `gaps: false` replays the file as it is; `gaps: path` names another gaps file.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import type { Rng } from '../core/rng.ts';
 import type { ScenarioConfig } from '../core/config.ts';
 import { allocateSeries, type ExogenousSeries } from './series.ts';
 import { fillReuse } from './temperature.ts';
 import { parseTraceCsv, TraceFormatError, traceSpanS, type Trace, type TraceParseOptions } from './trace-formats.ts';
+import { readTraceBytes, withTraceFile, type TraceFileOptions } from './trace-file.ts';
 
 export { parseEventLog, parseTimestampS, parseTraceCsv, TRACE_FORMATS, traceReading, TraceFormatError, traceSpanS } from './trace-formats.ts';
-export type { Trace, TraceFormat, TraceParseOptions, TraceReading, TraceText } from './trace-formats.ts';
+export type { Trace, TraceChunks, TraceFormat, TraceParseOptions, TraceReading, TraceText } from './trace-formats.ts';
+export { readTraceBytes, withTraceFile, type TraceFileOptions } from './trace-file.ts';
 
 /** A hole in a recording: [startS, startS + lengthS) in the trace's seconds. */
 export interface TraceGap {
@@ -94,33 +95,13 @@ export function skipTraceGaps(trace: Trace, gaps: readonly TraceGap[], file: str
   };
 }
 
-/**
- * A trace file's bytes (parsed line by line, so a file over V8's longest string loads); a gzip file (by its magic
- * bytes, whatever its name: traces are often shipped as `.csv.gz`) is decompressed. Shared with the live devices
- * (src/runtime/devices/fleet.ts).
- */
-export function readTraceBytes(path: string, what = 'trace file'): Buffer {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new TraceFormatError(`${path}: cannot read ${what} (${(err as Error).message})`);
-  }
-  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
-  try {
-    return gunzipSync(bytes);
-  } catch (err) {
-    throw new TraceFormatError(`${path}: the ${what} is gzip-compressed but does not decompress (${(err as Error).message})`);
-  }
-}
-
-export function loadTraceCsv(path: string, options: TraceOptions = {}): Trace {
-  const text = readTraceBytes(path);
+/** A trace file (plain or gzip, any size: src/workload/trace-file.ts) parsed as `options` say, its gaps skipped. */
+export function loadTraceCsv(path: string, options: TraceOptions = {}, fileOptions: TraceFileOptions = {}): Trace {
   let trace: Trace;
   try {
-    trace = parseTraceCsv(text, basename(path), options);
+    trace = withTraceFile(path, 'trace file', (text) => parseTraceCsv(text, basename(path), options), fileOptions);
   } catch (err) {
-    if (err instanceof TraceFormatError) throw new TraceFormatError(err.message.replace(basename(path), path));
+    if (err instanceof TraceFormatError && !err.message.startsWith(path)) throw new TraceFormatError(err.message.replace(basename(path), path));
     throw err;
   }
   const beside = join(dirname(path), GAPS_FILE_NAME);

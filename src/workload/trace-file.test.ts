@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { loadTraceCsv, parseTraceCsv, type Trace } from './trace.ts';
+import { loadRateTrace } from '../runtime/devices/fleet.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'trace-file-test-'));
+/** Temporary copies this module makes (src/workload/trace-file.ts), to check none is left behind. */
+const tempCopies = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('edgepilot-trace-')).sort();
+
+const plain = (t: Trace) => ({ reading: t.reading, stepS: t.stepS, tS: Array.from(t.tS), rate: Array.from(t.rate), size: t.size ? Array.from(t.size) : null, eventCount: t.eventCount });
+
+// Files whose lines a small chunk cuts anywhere: in a multi-byte character, in a CRLF pair, in the last line without
+// a newline; a series with comments, an event log, an access log.
+const FILES: Record<string, string> = {
+  'series.csv': '# débit mesuré, µs\r\nt,rate,size\r\n0,5,100\r\n1,7,120\r\n2,9,90\r\n3,4,80',
+  'events.csv': 'TIMESTAMP,ContextTokens\n2023-11-16 18:15:46.6805900,374\n2023-11-16 18:15:50.9951690,396\n2023-11-16 18:15:51.0,12\n2023-11-16 18:15:53.2,7\n',
+  'access.log': '199.72.81.55 - - [01/Jul/1995:00:00:01 -0400] "GET /history/apollo/ HTTP/1.0" 200 6245\nunicomp6.unicomp.net - - [01/Jul/1995:00:00:06 -0400] "GET /shuttle/countdown/ HTTP/1.0" 200 3985\n199.120.110.21 - - [01/Jul/1995:00:00:09 -0400] "GET /shuttle/missions/sts-73/mission-sts-73.html HTTP/1.0" 200 4085\n',
+};
+
+test('a trace read from disk in chunks of any size parses exactly as the whole text does', () => {
+  for (const [name, text] of Object.entries(FILES)) {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    const whole = plain(parseTraceCsv(text, name));
+    for (const chunkBytes of [1, 2, 3, 7, 64, 4 * 1024 * 1024]) {
+      assert.deepEqual(plain(loadTraceCsv(path, { gaps: false }, { chunkBytes, inMemoryMaxBytes: 0 })), whole, `${name} in chunks of ${chunkBytes} bytes`);
+    }
+  }
+});
+
+test('a gzip trace too large to decompress in memory goes through gzip into a temporary file, deleted afterwards', () => {
+  const text = FILES['series.csv']!;
+  const path = join(dir, 'series.csv.gz');
+  writeFileSync(path, gzipSync(text));
+  const before = tempCopies();
+  const whole = plain(parseTraceCsv(text, 'series.csv.gz'));
+  assert.deepEqual(plain(loadTraceCsv(path, { gaps: false })), whole, 'in memory');
+  assert.deepEqual(plain(loadTraceCsv(path, { gaps: false }, { inMemoryMaxBytes: 16, chunkBytes: 5 })), whole, 'through gzip -dc');
+  // Two gzip members, the last empty: the trailer says 0 bytes, the in-memory attempt overflows and fails over.
+  const twoMembers = join(dir, 'two-members.csv.gz');
+  writeFileSync(twoMembers, Buffer.concat([gzipSync(text), gzipSync('')]));
+  assert.deepEqual(plain(loadTraceCsv(twoMembers, { gaps: false }, { inMemoryMaxBytes: 16 })), plain(parseTraceCsv(text, 'two-members.csv.gz')), 'multi-member, through gzip -dc');
+  assert.deepEqual(tempCopies(), before, 'no temporary copy left');
+  // A parse error in the decompressed copy still names the file the user gave, and still cleans up.
+  const badPath = join(dir, 'bad-row.csv.gz');
+  writeFileSync(badPath, gzipSync('t,rate\n0,5\n1,oops\n'));
+  assert.throws(() => loadTraceCsv(badPath, { gaps: false }, { inMemoryMaxBytes: 4 }), (err: Error) => err.message.includes(badPath) && /line 3/.test(err.message));
+  assert.deepEqual(tempCopies(), before);
+});
+
+test('a large gzip trace that gzip cannot decompress, or with no gzip command, is an error naming the file', () => {
+  const corrupt = join(dir, 'corrupt.csv.gz');
+  // Valid for its first thousands of bytes (more than the in-memory limit), then cut off.
+  const rows = Array.from({ length: 20000 }, (_, i) => `${i},${(i * 7919) % 1000}`).join('\n');
+  const gz = gzipSync(`t,rate\n${rows}\n`);
+  writeFileSync(corrupt, gz.subarray(0, Math.floor(gz.length * 0.7)));
+  const before = tempCopies();
+  assert.throws(() => loadTraceCsv(corrupt, { gaps: false }, { inMemoryMaxBytes: 64 }), new RegExp(`${corrupt.replace(/[.]/g, '\\.')}: the trace file is gzip-compressed but does not decompress \\(gzip exited with 1`));
+  const ok = join(dir, 'ok.csv.gz');
+  writeFileSync(ok, gzipSync('t,rate\n0,5\n1,7\n'));
+  assert.throws(
+    () => loadTraceCsv(ok, { gaps: false }, { inMemoryMaxBytes: 4, gzipCommand: 'no-such-gzip-command' }),
+    /ok\.csv\.gz: the trace file is gzip-compressed and it decompresses to more than 4 bytes, too much to hold in memory, and the 'no-such-gzip-command' command that would stream it did not run .*install gzip or decompress the file first/,
+  );
+  assert.deepEqual(tempCopies(), before);
+});
+
+test('the devices read a rate trace file like the simulator does', () => {
+  const path = join(dir, 'rate.csv');
+  writeFileSync(path, 't,rate\n0,10\n10,30\n');
+  const rate = loadRateTrace(path);
+  assert.equal(rate(5), 20);
+  assert.throws(() => loadRateTrace(join(dir, 'missing.csv')), /missing\.csv: cannot read rate trace/);
+});

@@ -1,0 +1,159 @@
+/**
+ * Reading a trace file: plain or gzip-compressed (by its magic bytes, whatever its name: traces are often shipped as
+ * `.csv.gz`), of any size. The parser (src/workload/trace-formats.ts) reads the content line by line, in several
+ * passes, from its bytes; its text is never held as one string. Up to `inMemoryMaxBytes` (1 GiB) the bytes are held
+ * whole and read once from disk (the passes over chunks read the file again each time). Beyond that:
+ * - a plain file is read from disk in chunks on every pass (Node cannot read a file over 2 GiB into one buffer);
+ * - a gzip file is decompressed once by the system's `gzip -dc` into a temporary file, which is then read like a
+ *   plain one and deleted after the load (Node 20's zlib has no synchronous streaming API, and the loaders are
+ *   synchronous).
+ */
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
+import { TraceFormatError, type TraceChunks, type TraceText } from './trace-formats.ts';
+
+export interface TraceFileOptions {
+  /** Bytes read from disk at a time (default 4 MiB). */
+  chunkBytes?: number;
+  /**
+   * Largest content held in memory whole (default 1 GiB): a plain file's size, a gzip file's decompressed size. A
+   * larger plain file is read in chunks; a larger gzip file goes through `gzip -dc` into a temporary file.
+   */
+  inMemoryMaxBytes?: number;
+  /** The gzip command (default 'gzip'; tests point it at a missing one). */
+  gzipCommand?: string;
+}
+
+const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+const DEFAULT_IN_MEMORY_MAX_BYTES = 1024 ** 3;
+/** Node's largest single file read (fs.readFileSync refuses more). */
+const MAX_READ_FILE_BYTES = 2 ** 31 - 1;
+
+function isGzip(path: string, what: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new TraceFormatError(`${path}: cannot read ${what} (${(err as Error).message})`);
+  }
+  try {
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The uncompressed size a gzip file's trailer states (ISIZE: the last member's size modulo 2^32). */
+function gzipSizeHint(path: string): number {
+  const fd = openSync(path, 'r');
+  try {
+    const size = statSync(path).size;
+    const trailer = Buffer.alloc(4);
+    return size >= 4 && readSync(fd, trailer, 0, 4, size - 4) === 4 ? trailer.readUInt32LE(0) : 0;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The file's bytes in chunks, from the start on every call of `chunks()`. A chunk is valid until the next one. */
+export function fileChunks(path: string, what = 'trace file', chunkBytes = DEFAULT_CHUNK_BYTES): TraceChunks {
+  return {
+    *chunks() {
+      let fd: number;
+      try {
+        fd = openSync(path, 'r');
+      } catch (err) {
+        throw new TraceFormatError(`${path}: cannot read ${what} (${(err as Error).message})`);
+      }
+      try {
+        const buffer = Buffer.allocUnsafe(chunkBytes);
+        for (;;) {
+          let n: number;
+          try {
+            n = readSync(fd, buffer, 0, chunkBytes, null);
+          } catch (err) {
+            throw new TraceFormatError(`${path}: cannot read ${what} (${(err as Error).message})`);
+          }
+          if (n === 0) return;
+          yield buffer.subarray(0, n);
+        }
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
+}
+
+/**
+ * Calls `use` with the file's content (TraceText) and returns what it returns; a temporary decompressed copy, if one
+ * was made, is deleted afterwards, also when `use` throws. Errors name the file.
+ */
+export function withTraceFile<T>(path: string, what: string, use: (text: TraceText) => T, options: TraceFileOptions = {}): T {
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  if (!(Number.isInteger(chunkBytes) && chunkBytes > 0)) throw new Error(`withTraceFile: chunkBytes must be a positive integer, got ${chunkBytes}`);
+  const maxInMemory = options.inMemoryMaxBytes ?? DEFAULT_IN_MEMORY_MAX_BYTES;
+  if (!(maxInMemory >= 0)) throw new Error(`withTraceFile: inMemoryMaxBytes must be >= 0, got ${maxInMemory}`);
+  const gzip = isGzip(path, what); // first: an unreadable file is a clear error
+  const fileBytes = statSync(path).size;
+  if (!gzip) return use(fileBytes <= Math.min(maxInMemory, MAX_READ_FILE_BYTES) ? readTraceBytes(path, what) : fileChunks(path, what, chunkBytes));
+  // The gzip trailer's size field (the last member's size, mod 2^32) is only a hint: a miss still fails over below.
+  if (fileBytes <= Math.min(maxInMemory, MAX_READ_FILE_BYTES) && gzipSizeHint(path) <= maxInMemory) {
+    let text: Buffer | null = null;
+    try {
+      text = gunzipSync(readFileSync(path), { maxOutputLength: Math.max(1, maxInMemory) });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') {
+        throw new TraceFormatError(`${path}: the ${what} is gzip-compressed but does not decompress (${(err as Error).message})`);
+      }
+    }
+    if (text) return use(text);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-trace-'));
+  try {
+    const plainPath = join(dir, 'decompressed');
+    gunzipToFile(path, plainPath, what, options.gzipCommand ?? 'gzip', maxInMemory);
+    return use(fileChunks(plainPath, what, chunkBytes));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function gunzipToFile(path: string, outPath: string, what: string, gzipCommand: string, maxInMemory: number): void {
+  const out = openSync(outPath, 'w');
+  let result: ReturnType<typeof spawnSync>;
+  try {
+    result = spawnSync(gzipCommand, ['-dc', '--', path], { stdio: ['ignore', out, 'pipe'] });
+  } finally {
+    closeSync(out);
+  }
+  const limit = maxInMemory >= 1024 ** 2 ? `${(maxInMemory / 1024 ** 2).toFixed(0)} MiB` : `${maxInMemory} bytes`;
+  const size = `it decompresses to more than ${limit}`;
+  if (result.error) {
+    throw new TraceFormatError(`${path}: the ${what} is gzip-compressed and ${size}, too much to hold in memory, and the '${gzipCommand}' command that would stream it did not run (${result.error.message}); install gzip or decompress the file first`);
+  }
+  // gzip's exit status 2 is a warning (for example trailing zeros after the data), the output is complete.
+  if (result.status !== 0 && result.status !== 2) {
+    const stderr = String(result.stderr ?? '').trim();
+    throw new TraceFormatError(`${path}: the ${what} is gzip-compressed but does not decompress (${gzipCommand} exited with ${result.status ?? result.signal}${stderr ? `: ${stderr}` : ''})`);
+  }
+}
+
+/** A small file's bytes, whole (a gaps file): plain, or gunzipped in memory. Errors name the file. */
+export function readTraceBytes(path: string, what = 'trace file'): Buffer {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new TraceFormatError(`${path}: cannot read ${what} (${(err as Error).message})`);
+  }
+  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  try {
+    return gunzipSync(bytes);
+  } catch (err) {
+    throw new TraceFormatError(`${path}: the ${what} is gzip-compressed but does not decompress (${(err as Error).message})`);
+  }
+}
