@@ -4,12 +4,13 @@
  * worlds (synthetic, Azure event log, Twitter; seeds 30000+) of one scenario. SLA violation % and cost USD per run,
  * means over seeds, and the share of intervals sized as calm.
  * Run: node --import tsx scripts/experiments/calm-threshold.mts [--scenario healthcare] [--seeds 8] [--seed-base 30000]
- *      [--thresholds 0.05,0.1,0.2] [--burst-gate 0.5]
+ *      [--thresholds 0.05,0.1,0.2] [--calm-share 0.9] [--burst-gate 0.5] [--trace FILE [--trace-step-s S]] (that trace instead of the dev worlds)
  */
 import { FORECAST_SIZING_CALM, ForecastSizingPolicy } from '../../src/policies/forecast-sizing.ts';
 import type { Policy, PolicyContext } from '../../src/policies/types.ts';
 import type { Action } from '../../src/core/types.ts';
 import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
+import { loadTraceCsv } from '../../src/workload/trace.ts';
 import { devWorlds, measureDev } from './dev-worlds.ts';
 import { flag } from './flag.ts';
 
@@ -22,6 +23,11 @@ const thresholds = flag('--thresholds', '0.05,0.1,0.2').split(',').map(Number);
 for (const t of thresholds) if (!(t > 0)) throw new Error(`--thresholds: each must be a number > 0, got ${t}`);
 const burstGate = process.argv.includes('--burst-gate') ? Number(flag('--burst-gate', '0.5')) : undefined;
 if (burstGate !== undefined && !(burstGate > 0 && burstGate <= 1)) throw new Error(`--burst-gate must be in (0, 1], got ${burstGate}`);
+const calmShare = Number(flag('--calm-share', String(FORECAST_SIZING_CALM.latencyShareOfSla)));
+if (!(calmShare > 0 && calmShare <= 1)) throw new Error(`--calm-share must be in (0, 1], got ${calmShare}`);
+const tracePath = process.argv.includes('--trace') ? flag('--trace', '') : undefined;
+const traceStepS = process.argv.includes('--trace-step-s') ? Number(flag('--trace-step-s', '1')) : undefined;
+const worlds = tracePath ? [[tracePath, loadTraceCsv(tracePath, { traceStepS })] as const] : devWorlds();
 
 /** The calm sizing at `maxArrivalCv`; with a gate, an interval the rule finds calm is sized normally while the edge's burst probability is at or above it. */
 class CalmVariant implements Policy {
@@ -31,7 +37,7 @@ class CalmVariant implements Policy {
   intervals = 0;
   calmIntervals = 0;
   constructor(maxArrivalCv: number, private readonly gate?: number) {
-    this.calm = new ForecastSizingPolicy(undefined, undefined, { calm: { ...FORECAST_SIZING_CALM, maxArrivalCv } });
+    this.calm = new ForecastSizingPolicy(undefined, undefined, { calm: { ...FORECAST_SIZING_CALM, maxArrivalCv, latencyShareOfSla: calmShare } });
   }
   reset(seed: number): void {
     this.calm.reset(seed);
@@ -48,8 +54,8 @@ class CalmVariant implements Policy {
   }
 }
 
-process.stdout.write(`forecast-sizing on ${scenario}, seeds ${seedBase}..${seedBase + seeds - 1}, 500 steps${burstGate === undefined ? '' : `, calm only while the burst probability < ${burstGate}`}: violation % / cost USD (share of intervals sized as calm)\n`);
-for (const [name, trace] of devWorlds()) {
+process.stdout.write(`forecast-sizing on ${scenario}, seeds ${seedBase}..${seedBase + seeds - 1}, 500 steps, calm latency share ${calmShare}${burstGate === undefined ? '' : `, calm only while the burst probability < ${burstGate}`}: violation % / cost USD (share of intervals sized as calm)\n`);
+for (const [name, trace] of worlds) {
   const plain = measureDev(() => new ForecastSizingPolicy(undefined, undefined, { calm: null }), 'forecast-sizing', scenario, trace, seeds, seedBase);
   const cells = [`no calm sizing ${(100 * plain.violations).toFixed(2)} % / ${plain.costUsd.toFixed(3)}`];
   for (const t of thresholds) {

@@ -12,6 +12,7 @@ import type { Action, Weights } from '../core/types.ts';
 import { modelFromCheckpoint } from '../rl/model.ts';
 import { isEnsembleFile, readEnsembleManifest } from '../rl/ensemble.ts';
 import { withWeights } from '../policies/rl-agent.ts';
+import type { CalmSettings } from '../policies/forecast-sizing.ts';
 import type { ModeContext, Policy, PolicyContext } from '../policies/types.ts';
 import { DEFAULT_WINDOW_STEPS, loadLowerPolicy } from './meta-env.ts';
 import { DEFAULT_META_CONTEXT_FEATURES, MetaObservationTracker, assertMetaContextFeatures, metaObservationSpace, type MetaContextFeatures } from './meta-observation.ts';
@@ -121,6 +122,8 @@ export interface HierarchicalPolicyOptions {
    * option it was trained with), and this option must then be unset or agree.
    */
   metaContextFeatures?: MetaContextFeatures;
+  /** The loaded PPO's base: calm-load sizing (default FORECAST_SIZING_CALM; null: off; docs/AGENT.md "Calm load"). */
+  baseCalm?: CalmSettings | null;
   config?: SimConfig;
 }
 
@@ -133,6 +136,7 @@ export class HierarchicalPolicy implements Policy {
   private readonly lowerPath: string | undefined;
   private readonly scaleDownHoldS: number;
   private readonly maskEdge: boolean;
+  private readonly baseCalm: CalmSettings | null | undefined;
   private meta: MetaController | null;
   private lower: Policy | null;
   private tracker: MetaObservationTracker;
@@ -157,6 +161,7 @@ export class HierarchicalPolicy implements Policy {
     this.scaleDownHoldS = opts.scaleDownHoldS ?? AGENT_SCALE_DOWN_HOLD_S;
     this.meta = opts.meta ?? null;
     this.lower = opts.lower ?? null;
+    this.baseCalm = opts.baseCalm;
     if (opts.metaContextFeatures !== undefined) assertMetaContextFeatures(opts.metaContextFeatures, `HierarchicalPolicy '${opts.id}'`);
     this.requestedContextFeatures = opts.metaContextFeatures;
     this.tracker = this.makeTracker(opts.metaContextFeatures ?? DEFAULT_META_CONTEXT_FEATURES);
@@ -181,7 +186,7 @@ export class HierarchicalPolicy implements Policy {
       this.meta = loaded.controller;
       if (loaded.contextFeatures !== this.tracker.contextFeatures) this.tracker = this.makeTracker(loaded.contextFeatures);
     }
-    this.lower ??= loadLowerPolicy(this.lowerPath, `${this.id}-lower`, this.scaleDownHoldS, this.maskEdge);
+    this.lower ??= loadLowerPolicy(this.lowerPath, `${this.id}-lower`, this.scaleDownHoldS, this.maskEdge, this.baseCalm);
     this.lower.reset(seed);
     this.tracker.reset();
     this.step = 0;

@@ -21,6 +21,7 @@ import type { Weights } from '../core/types.ts';
 import { SCENARIOS, type ScenarioName, type StepRecord } from '../env/spark-iot-types.ts';
 import type { Env, EnvAction, ResetOptions, ResetResult, StepResult } from '../env/types.ts';
 import { PpoAgentPolicy, withWeights } from '../policies/rl-agent.ts';
+import type { CalmSettings } from '../policies/forecast-sizing.ts';
 import type { Policy, PolicyContext } from '../policies/types.ts';
 import { DEFAULT_META_CONTEXT_FEATURES, MetaObservationTracker, assertMetaContextFeatures, metaObservationSpace, type MetaContextFeatures } from './meta-observation.ts';
 import { ModeScheduleEnv } from './mode-env.ts';
@@ -141,11 +142,11 @@ export function parseMetaEnvOptions(options: Record<string, unknown> = {}): Meta
  * `scaleDownHoldS` (default 0): the meta-env trains on the PPO's own output; the HierarchicalPolicy that runs the
  * trained meta-controller adds the agents' scale-down hold below it (docs/META.md "Scale-down hold").
  */
-export function loadLowerPolicy(checkpoint?: string, id = 'edge-rl-lower', scaleDownHoldS = 0, maskEdge = false): PpoAgentPolicy {
+export function loadLowerPolicy(checkpoint?: string, id = 'edge-rl-lower', scaleDownHoldS = 0, maskEdge = false, baseCalm?: CalmSettings | null): PpoAgentPolicy {
   // The no-edge ablation defaults to the PPO trained without the edge.
   const path = checkpoint ?? (maskEdge ? NO_EDGE_LOWER_CHECKPOINT : DEFAULT_LOWER_CHECKPOINT);
   if (!existsSync(path)) throw new Error(`lower-level PPO checkpoint '${path}' not found; produce it with: ${maskEdge ? NO_EDGE_LOWER_TRAIN_COMMAND : LOWER_TRAIN_COMMAND}`);
-  const p = new PpoAgentPolicy({ id, checkpointPath: path, scaleDownHoldS, maskEdge });
+  const p = new PpoAgentPolicy({ id, checkpointPath: path, scaleDownHoldS, maskEdge, baseCalm });
   p.load();
   return p;
 }

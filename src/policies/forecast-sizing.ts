@@ -129,6 +129,6 @@ export class ForecastSizingPolicy implements Policy {
  * The base rule a residual agent corrects (src/core/residual-action.ts, src/env/residual-env.ts): forecast-sizing at
  * its default settings; without the edge forecast for the no-edge twin. One factory for training and inference.
  */
-export function residualBasePolicy(opts: { maskEdge?: boolean; config?: SimConfig } = {}): Policy {
-  return new ForecastSizingPolicy(FORECAST_SIZING_SETTINGS, opts.config, { useForecast: !(opts.maskEdge ?? false) });
+export function residualBasePolicy(opts: { maskEdge?: boolean; config?: SimConfig; calm?: CalmSettings | null } = {}): Policy {
+  return new ForecastSizingPolicy(FORECAST_SIZING_SETTINGS, opts.config, { useForecast: !(opts.maskEdge ?? false), calm: opts.calm });
 }

@@ -189,3 +189,21 @@ test('networkAction is pure: probing other weights in a state changes neither th
   assert.ok(changed > 0, 'some weight vector changes the action in some state');
   assert.throws(() => probed.networkAction(obs, null), /needs the base rule's action/);
 });
+
+test('baseCalm: a residual agent corrects forecast-sizing with its calm-load sizing by default, without it when null', () => {
+  const env = new SparkIotEnv({ scenario: 'healthcare', maxSteps: 10 });
+  let out = env.reset({ seed: 3 });
+  for (let i = 0; i < 5; i++) out = env.stepAction({ executors: 8, memoryGb: 4, tier: 'nvme', codec: 'lz4' });
+  const ctx = { ...(out.info as { context: PolicyContext }).context, future: undefined };
+  const run = (agent: PpoAgentPolicy) => {
+    agent.reset(1);
+    let executors = 0;
+    // Thirty intervals of the same rate: calm load (src/policies/forecast-sizing.ts FORECAST_SIZING_CALM).
+    for (let i = 0; i < 30; i++) executors = agent.act(out.obs, ctx).executors;
+    return { executors, base: agent.lastBaseAction!.executors };
+  };
+  const calm = run(new PpoAgentPolicy({ id: 'calm', checkpointPath: EDGE_RL_CHECKPOINT }));
+  const off = run(new PpoAgentPolicy({ id: 'off', checkpointPath: EDGE_RL_CHECKPOINT, baseCalm: null }));
+  assert.ok(calm.base < off.base, `base rule: ${calm.base} executors with the calm sizing, ${off.base} without`);
+  assert.ok(calm.executors < off.executors, `agent: ${calm.executors} vs ${off.executors}`);
+});

@@ -18,7 +18,7 @@ import { EDGE_FEATURE_INDICES, OBSERVATION_FEATURES, OBS_SIZE, observationSpace 
 import { modelFromCheckpoint, type TrainedModel } from '../rl/model.ts';
 import { assertCompatible, describeSpaceMismatch, readCheckpoint } from '../rl/checkpoint.ts';
 import { applyResidual, residualActionSpace } from '../core/residual-action.ts';
-import { residualBasePolicy } from './forecast-sizing.ts';
+import { residualBasePolicy, type CalmSettings } from './forecast-sizing.ts';
 import type { Policy, PolicyContext } from './types.ts';
 import { ScaleDownHold } from './scale-down-hold.ts';
 import { shippedModel } from '../core/paths.ts';
@@ -66,12 +66,15 @@ export interface PpoAgentPolicyOptions {
    * network's output as is). The registered agents use AGENT_SCALE_DOWN_HOLD_S.
    */
   scaleDownHoldS?: number;
+  /** A residual checkpoint's base: the calm-load sizing of `forecast-sizing` (default FORECAST_SIZING_CALM; null: off). */
+  baseCalm?: CalmSettings | null;
 }
 
 export class PpoAgentPolicy implements Policy {
   readonly id: string;
   readonly checkpointPath: string;
   readonly maskEdge: boolean;
+  private readonly baseCalm: CalmSettings | null | undefined;
   private readonly hold: ScaleDownHold | null;
   private model: TrainedModel | null = null;
   /** For a residual checkpoint (trained with envOptions.residualBase): the base rule its output corrects (src/env/residual-env.ts). */
@@ -86,6 +89,7 @@ export class PpoAgentPolicy implements Policy {
     this.checkpointPath = opts.checkpointPath;
     this.maskEdge = opts.maskEdge ?? false;
     this.hold = opts.scaleDownHoldS ? new ScaleDownHold(opts.scaleDownHoldS) : null;
+    this.baseCalm = opts.baseCalm;
   }
 
   /** Loads and checks the checkpoint (once); throws a CheckpointError naming the file and the mismatch. */
@@ -98,7 +102,7 @@ export class PpoAgentPolicy implements Policy {
       const spaces = { algo: 'ppo' as const, observationSpace: observationSpace(), actionSpace: residual ? residualActionSpace : ACTION_SPACE };
       assertCompatible(ckpt, spaces, `'${this.checkpointPath}'`);
       this.model = modelFromCheckpoint(ckpt, `'${this.checkpointPath}'`);
-      this.base = residual ? residualBasePolicy({ maskEdge: this.maskEdge }) : null;
+      this.base = residual ? residualBasePolicy({ maskEdge: this.maskEdge, calm: this.baseCalm }) : null;
     }
     return this.model;
   }
