@@ -87,3 +87,24 @@ test('forecast-sizing refuses calm settings out of range, naming the field', () 
   assert.throws(make({ maxArrivalCv: 0 }), /calm\.maxArrivalCv must be > 0, got 0/);
   assert.throws(make({ windowSteps: 1 }), /calm\.windowSteps must be an integer >= 2, got 1/);
 });
+
+test('forecast-sizing-no-calm and edge-rl-no-calm: registered outside the default set, sized without the calm-load rule', async () => {
+  const { createPolicy, defaultPolicyIds, policyIds } = await import('./registry.ts');
+  for (const id of ['forecast-sizing-no-calm', 'edge-rl-no-calm']) {
+    assert.ok(policyIds().includes(id), id);
+    assert.ok(!defaultPolicyIds().includes(id), `${id} is not in the tournament's default set`);
+  }
+  assert.equal(getPolicyEntry('edge-rl-no-calm').role, 'agent');
+  const { obs, ctx } = contextAt(5, 'healthcare');
+  // 40 intervals of one rate: calm from the 30th on, and past the agents' 25 s scale-down hold after that.
+  const executorsOnFlatLoad = (p: { reset(seed: number): void; act: ForecastSizingPolicy['act'] }): number => {
+    p.reset(1);
+    let executors = 0;
+    for (let i = 0; i < FORECAST_SIZING_CALM.windowSteps + 10; i++) executors = p.act(obs, ctx).executors;
+    return executors;
+  };
+  const plain = executorsOnFlatLoad(new ForecastSizingPolicy(undefined, undefined, { calm: null }));
+  assert.equal(executorsOnFlatLoad(createPolicy('forecast-sizing-no-calm')), plain);
+  assert.ok(executorsOnFlatLoad(createPolicy('forecast-sizing')) < plain);
+  assert.ok(executorsOnFlatLoad(createPolicy('edge-rl')) < executorsOnFlatLoad(createPolicy('edge-rl-no-calm')));
+});

@@ -50,7 +50,7 @@ function assertCalmSettings(c: CalmSettings): CalmSettings {
 }
 
 export class ForecastSizingPolicy implements Policy {
-  readonly id = 'forecast-sizing';
+  readonly id: string;
   private readonly rule: OraclePolicy;
   private readonly calmRule: OraclePolicy | null;
   private readonly calm: CalmSettings | null;
@@ -63,7 +63,8 @@ export class ForecastSizingPolicy implements Policy {
   readonly useForecast: boolean;
 
   /** `opts.calm`: the calm-load sizing, FORECAST_SIZING_CALM unless given; null turns it off (session 9-13's rule). */
-  constructor(readonly settings: OracleSettings = FORECAST_SIZING_SETTINGS, config: SimConfig = loadConfig(), opts: { useForecast?: boolean; calm?: CalmSettings | null } = {}) {
+  constructor(readonly settings: OracleSettings = FORECAST_SIZING_SETTINGS, config: SimConfig = loadConfig(), opts: { useForecast?: boolean; calm?: CalmSettings | null; id?: string } = {}) {
+    this.id = opts.id ?? 'forecast-sizing';
     this.rule = new OraclePolicy(settings);
     this.calm = opts.calm === undefined ? FORECAST_SIZING_CALM : opts.calm === null ? null : assertCalmSettings(opts.calm);
     this.calmRule = this.calm ? new OraclePolicy({ ...settings, latencyShareOfSla: this.calm.latencyShareOfSla }) : null;

@@ -14,11 +14,11 @@ import { KnativeKpaPolicy, KPA_SETTINGS } from './knative-kpa.ts';
 import { ThresholdForecastPolicy, THRESHOLD_FORECAST_SETTINGS } from './threshold-forecast.ts';
 import { SENSIBLE_DEFAULTS } from './sensible-config.ts';
 import { OraclePolicy, ORACLE_DEFAULTS } from './oracle.ts';
-import { ForecastSizingPolicy, FORECAST_SIZING_SETTINGS } from './forecast-sizing.ts';
+import { ForecastSizingPolicy, FORECAST_SIZING_CALM, FORECAST_SIZING_SETTINGS } from './forecast-sizing.ts';
 import { createSizeThresholdShufflePolicy, SIZE_THRESHOLD_SHUFFLE_SETTINGS } from './size-threshold-shuffle.ts';
 import { PpoAgentPolicy, EDGE_RL_CHECKPOINT, EDGE_RL_SPARK_K8S_CHECKPOINT, RL_NO_EDGE_CHECKPOINT } from './rl-agent.ts';
 import { AGENT_SCALE_DOWN_HOLD_S } from './scale-down-hold.ts';
-import { createEdgeRlPolicy, createNoEdgeMetaPolicy } from '../meta/hierarchical-policy.ts';
+import { createEdgeRlPolicy, createNoEdgeMetaPolicy, HierarchicalPolicy } from '../meta/hierarchical-policy.ts';
 
 export interface PolicyEntry {
   id: string;
@@ -104,8 +104,8 @@ const BUILTIN: PolicyEntry[] = [
   {
     id: 'forecast-sizing',
     description: "the oracle's sizing rule fed the present and the edge forecast instead of the future (model-based, no learning)",
-    source: 'project baseline (session 9): src/policies/forecast-sizing.ts, at the oracle\'s default settings',
-    settings: flat(FORECAST_SIZING_SETTINGS),
+    source: 'project baseline (session 9): src/policies/forecast-sizing.ts, at the oracle\'s default settings; since session 14 less latency headroom on calm load',
+    settings: flat({ ...FORECAST_SIZING_SETTINGS, calmLatencyShareOfSla: FORECAST_SIZING_CALM.latencyShareOfSla, calmMaxArrivalCv: FORECAST_SIZING_CALM.maxArrivalCv, calmWindowSteps: FORECAST_SIZING_CALM.windowSteps }),
     create: () => new ForecastSizingPolicy(),
   },
   {
@@ -131,6 +131,16 @@ const BUILTIN: PolicyEntry[] = [
     source: 'as keda-lag; advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds = 60',
     settings: flat({ ...KEDA_SETTINGS, scaleDownStabilizationS: 60 }),
     create: () => new KedaLagPolicy({ ...KEDA_SETTINGS, scaleDownStabilizationS: 60 }, 'keda-lag-down60'),
+    inDefaultSet: false,
+  },
+  // Without the calm-load sizing (docs/AGENT.md "Calm load"): for a deployment whose SLA cannot take the extra
+  // violations it costs on loads that step up without warning; not in the default set.
+  {
+    id: 'forecast-sizing-no-calm',
+    description: 'forecast-sizing without the calm-load sizing: always 0.6 of the SLA (as in sessions 9-13)',
+    source: 'as forecast-sizing, calm: null',
+    settings: flat(FORECAST_SIZING_SETTINGS),
+    create: () => new ForecastSizingPolicy(FORECAST_SIZING_SETTINGS, undefined, { calm: null, id: 'forecast-sizing-no-calm' }),
     inDefaultSet: false,
   },
   // The size-threshold shuffle rule (Uniffle's cold-storage threshold), for the shuffle report; not in the default set.
@@ -179,6 +189,15 @@ const BUILTIN: PolicyEntry[] = [
     source: 'models/meta-td3.json (configs/meta-td3.json, docs/META.md) over models/edge-rl-ppo.json (docs/AGENT.md)',
     settings: { metaCheckpoint: 'models/meta-td3.json', lowerCheckpoint: 'models/edge-rl-ppo.json', windowSteps: 10, deterministic: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S },
     create: () => createEdgeRlPolicy(),
+  },
+  {
+    id: 'edge-rl-no-calm',
+    role: 'agent',
+    description: 'edge-rl whose base rule keeps its latency headroom on calm load (forecast-sizing-no-calm under the PPO)',
+    source: 'as edge-rl, baseCalm: null (docs/AGENT.md "Calm load")',
+    settings: { metaCheckpoint: 'models/meta-td3.json', lowerCheckpoint: 'models/edge-rl-ppo.json', windowSteps: 10, deterministic: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S, baseCalm: 'off' },
+    create: () => new HierarchicalPolicy({ id: 'edge-rl-no-calm', baseCalm: null }),
+    inDefaultSet: false,
   },
   {
     id: 'rl-no-edge-meta',
