@@ -32,13 +32,17 @@ const DEFAULT_IN_MEMORY_MAX_BYTES = 1024 ** 3;
 /** Node's largest single file read (fs.readFileSync refuses more). */
 const MAX_READ_FILE_BYTES = 2 ** 31 - 1;
 
-function isGzip(path: string, what: string): boolean {
-  let fd: number;
+/** A file descriptor for reading; an error naming the file if it cannot be opened. */
+function openForReading(path: string, what: string): number {
   try {
-    fd = openSync(path, 'r');
+    return openSync(path, 'r');
   } catch (err) {
     throw new TraceFormatError(`${path}: cannot read ${what} (${(err as Error).message})`);
   }
+}
+
+function isGzip(path: string, what: string): boolean {
+  const fd = openForReading(path, what);
   try {
     const head = Buffer.alloc(2);
     return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
@@ -63,12 +67,7 @@ function gzipSizeHint(path: string): number {
 export function fileChunks(path: string, what = 'trace file', chunkBytes = DEFAULT_CHUNK_BYTES): TraceChunks {
   return {
     *chunks() {
-      let fd: number;
-      try {
-        fd = openSync(path, 'r');
-      } catch (err) {
-        throw new TraceFormatError(`${path}: cannot read ${what} (${(err as Error).message})`);
-      }
+      const fd = openForReading(path, what);
       try {
         const buffer = Buffer.allocUnsafe(chunkBytes);
         for (;;) {
