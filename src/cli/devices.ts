@@ -9,7 +9,7 @@ import { BrokerConnectError, detectProtocolVersion, publishSchedule, type Publis
 import { isScenarioName } from '../runtime/devices/topics.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
-import { resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
+import { readTraceWithProgress, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
 
 interface DevicesFlags {
   mqttUrl?: string;
@@ -83,7 +83,8 @@ async function publishFleet(flags: DevicesFlags): Promise<void> {
   let rate: RateFunction;
   if (flags.trace !== undefined) {
     try {
-      rate = loadRateTrace(flags.trace, traceParseOptions(traceFlags));
+      const path = flags.trace;
+      rate = readTraceWithProgress(path, (fileOptions) => loadRateTrace(path, traceParseOptions(traceFlags), fileOptions));
     } catch (err) {
       throw new UsageError(err instanceof Error ? err.message : String(err));
     }

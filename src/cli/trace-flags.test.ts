@@ -21,3 +21,26 @@ test('the shared trace flags: validated once, each mistake a usage error naming 
   assert.throws(() => resolveTraceFlags({ trace, traceFormat: 'xml' }), usage(/--trace-format must be one of auto, series, events, wide, access-log, got 'xml'/));
   assert.throws(() => loadTraceFlag(trace, {}), usage(/--trace .*rate\.csv: .*rate\.csv: line 3: rate is not a number/));
 });
+
+test('a large --trace is announced and gets a progress bar on stderr per pass that reads the whole file', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'trace-progress-')), 'events.csv');
+  const rows = Array.from({ length: 20_000 }, (_, i) => `2023-11-16 18:${String(Math.floor(i / 600) % 60).padStart(2, '0')}:${String(Math.floor(i / 10) % 60).padStart(2, '0')}.${i % 10},${100 + (i % 50)}`);
+  writeFileSync(file, `TIMESTAMP,ContextTokens\n${rows.join('\n')}\n`);
+  const logged: string[] = [];
+  const stderr: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array) => (stderr.push(String(chunk)), true)) as typeof process.stderr.write;
+  let small: ReturnType<typeof loadTraceFlag>;
+  let large: ReturnType<typeof loadTraceFlag>;
+  try {
+    small = loadTraceFlag(file, {}, (l) => logged.push(l));
+    assert.equal(logged.length, 0, 'below the threshold: silent');
+    assert.equal(stderr.length, 0);
+    large = loadTraceFlag(file, {}, (l) => logged.push(l), 0);
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.match(logged[0]!, /^reading --trace .*events\.csv \(0 MiB\)\.\.\.$/);
+  assert.ok(stderr.some((l) => /reading --trace \(MiB\) +100% /.test(l)), stderr.join(''));
+  assert.deepEqual(Array.from(large.rate), Array.from(small.rate), 'the same trace either way');
+});

@@ -4,7 +4,8 @@
  * (src/workload/trace.ts).
  */
 import { existsSync, statSync } from 'node:fs';
-import { describeTrace, loadTraceCsv, TRACE_FORMATS, traceSpanS, type Trace, type TraceFormat, type TraceOptions, type TraceParseOptions } from '../workload/trace.ts';
+import { describeTrace, loadTraceCsv, TRACE_FORMATS, traceSpanS, type Trace, type TraceFormat, type TraceOptions, type TraceFileOptions, type TraceParseOptions, type TraceReadProgress } from '../workload/trace.ts';
+import { ProgressBar } from './progress.ts';
 import { parseFloatOption, UsageError } from './output.ts';
 
 export interface TraceFlags {
@@ -76,15 +77,56 @@ export function describeTraceReplay(trace: Trace, rescaled = true, runS?: number
   return `${describeTrace(trace)}; ${scale}${loop}; ${gaps}`;
 }
 
-/** Files this large say that they are being read (a 600 MB event log takes about 25 s). */
+/** Files this large say that they are being read, with a progress bar per pass (a 600 MB event log takes about 25 s). */
 const ANNOUNCE_BYTES = 64 * 1024 * 1024;
+const MIB = 1024 * 1024;
+
+/**
+ * A progress bar for each pass the parser makes over a large file (one, or two for some event logs). The first
+ * passes only sniff a few lines, so a pass gets its bar once it has read a fifth of the content.
+ */
+function passProgress(): { onProgress: (p: TraceReadProgress) => void; finish: () => void } {
+  let bar: ProgressBar | null = null;
+  let barPass = 0;
+  let bars = 0;
+  return {
+    onProgress: (p) => {
+      if (p.pass !== barPass) {
+        bar?.finish();
+        bar = null;
+        barPass = p.pass;
+      }
+      if (!bar && p.bytesRead < 0.2 * p.totalBytes) return;
+      bar ??= new ProgressBar({ label: `reading --trace${++bars > 1 ? `, pass ${bars}` : ''} (MiB)`, total: Math.ceil(p.totalBytes / MIB) });
+      bar.set(Math.floor(p.bytesRead / MIB));
+    },
+    finish: () => bar?.finish(),
+  };
+}
+
+const logToStderr = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+/**
+ * `load(fileOptions)` of a --trace file; a file of `announceBytes` (64 MiB) or more is announced through `log` and
+ * read with a progress bar per pass. `bench`, `demo` and `devices` read their traces through it.
+ */
+export function readTraceWithProgress<T>(path: string, load: (fileOptions: TraceFileOptions) => T, log: (line: string) => void = logToStderr, announceBytes = ANNOUNCE_BYTES): T {
+  // An unreadable file is left to `load`, whose error names it the way the loaders do.
+  const bytes = existsSync(path) ? statSync(path).size : 0;
+  if (bytes < announceBytes) return load({});
+  log(`reading --trace ${path} (${Math.round(bytes / MIB)} MiB)...`);
+  const progress = passProgress();
+  const out = load({ onProgress: progress.onProgress });
+  progress.finish();
+  return out;
+}
 
 /** Reads a resolved --trace; a malformed file is a usage error that names the file and the line. */
-export function loadTraceFlag(path: string, options: TraceOptions, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Trace {
+export function loadTraceFlag(path: string, options: TraceOptions, log: (line: string) => void = logToStderr, announceBytes = ANNOUNCE_BYTES): Trace {
   try {
-    const bytes = statSync(path).size;
-    if (bytes >= ANNOUNCE_BYTES) log(`reading --trace ${path} (${Math.round(bytes / 1024 / 1024)} MiB)...`);
-    return loadTraceCsv(path, options);
+    return readTraceWithProgress(path, (fileOptions) => loadTraceCsv(path, options, fileOptions), log, announceBytes);
   } catch (err) {
     throw new UsageError(`--trace ${path}: ${(err as Error).message}`);
   }

@@ -76,3 +76,27 @@ test('the devices read a rate trace file like the simulator does', () => {
   assert.equal(rate(5), 20);
   assert.throws(() => loadRateTrace(join(dir, 'missing.csv')), /missing\.csv: cannot read rate trace/);
 });
+
+test('onProgress reports every pass over the content, up to its whole size, and leaves the result unchanged', () => {
+  const text = FILES['events.csv']!;
+  const path = join(dir, 'progress-events.csv');
+  writeFileSync(path, text);
+  const gzPath = join(dir, 'progress-events.csv.gz');
+  writeFileSync(gzPath, gzipSync(text));
+  const expected = plain(parseTraceCsv(text, 'progress-events.csv'));
+  const total = Buffer.byteLength(text);
+  for (const [file, fileOptions] of [[path, {}], [path, { inMemoryMaxBytes: 0 }], [gzPath, {}], [gzPath, { inMemoryMaxBytes: 0 }]] as const) {
+    const seen: { pass: number; bytesRead: number; totalBytes: number }[] = [];
+    const t = loadTraceCsv(file, { gaps: false }, { ...fileOptions, chunkBytes: 16, onProgress: (p) => seen.push(p) });
+    assert.deepEqual(plain(t), expected, `${file} ${JSON.stringify(fileOptions)}`);
+    assert.ok(seen.every((p) => p.totalBytes === total && p.bytesRead > 0 && p.bytesRead <= total));
+    const passes = [...new Set(seen.map((p) => p.pass))];
+    assert.deepEqual(passes, passes.map((_, i) => i + 1), 'passes numbered 1, 2, ...');
+    for (const pass of passes) {
+      const reads = seen.filter((p) => p.pass === pass).map((p) => p.bytesRead);
+      assert.ok(reads.every((r, i) => i === 0 || r > reads[i - 1]!), `pass ${pass} only moves forward`);
+    }
+    // At least one pass reads to the end (an event log is read whole twice today: the times, then the counts).
+    assert.ok(passes.filter((pass) => seen.some((p) => p.pass === pass && p.bytesRead === total)).length >= 1);
+  }
+});

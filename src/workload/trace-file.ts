@@ -25,6 +25,17 @@ export interface TraceFileOptions {
   inMemoryMaxBytes?: number;
   /** The gzip command (default 'gzip'; tests point it at a missing one). */
   gzipCommand?: string;
+  /**
+   * Called after every chunk the parser reads: which pass over the content (1, 2, ...: the parser sniffs the first
+   * lines, then reads the whole once or twice) and how far it is. For a progress bar on a large file.
+   */
+  onProgress?: (p: TraceReadProgress) => void;
+}
+
+export interface TraceReadProgress {
+  pass: number;
+  bytesRead: number;
+  totalBytes: number;
 }
 
 const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -63,6 +74,30 @@ function gzipSizeHint(path: string): number {
   }
 }
 
+/** `chunks` with every chunk reported to `onProgress` (passes counted from 1). */
+function reporting(chunks: () => Iterable<Uint8Array>, totalBytes: number, onProgress?: (p: TraceReadProgress) => void): TraceChunks {
+  if (!onProgress) return { chunks };
+  let pass = 0;
+  return {
+    *chunks() {
+      pass++;
+      let bytesRead = 0;
+      for (const chunk of chunks()) {
+        bytesRead += chunk.byteLength;
+        onProgress({ pass, bytesRead, totalBytes });
+        yield chunk;
+      }
+    },
+  };
+}
+
+/** Bytes in memory as chunks (views, no copies): the same reading, with progress. */
+function bufferChunks(bytes: Buffer, chunkBytes: number): () => Iterable<Uint8Array> {
+  return function* () {
+    for (let i = 0; i < bytes.length; i += chunkBytes) yield bytes.subarray(i, i + chunkBytes);
+  };
+}
+
 /** The file's bytes in chunks, from the start on every call of `chunks()`. A chunk is valid until the next one. */
 export function fileChunks(path: string, what = 'trace file', chunkBytes = DEFAULT_CHUNK_BYTES): TraceChunks {
   return {
@@ -98,7 +133,11 @@ export function withTraceFile<T>(path: string, what: string, use: (text: TraceTe
   if (!(maxInMemory >= 0)) throw new Error(`withTraceFile: inMemoryMaxBytes must be >= 0, got ${maxInMemory}`);
   const gzip = isGzip(path, what); // first: an unreadable file is a clear error
   const fileBytes = statSync(path).size;
-  if (!gzip) return use(fileBytes <= Math.min(maxInMemory, MAX_READ_FILE_BYTES) ? readTraceBytes(path, what) : fileChunks(path, what, chunkBytes));
+  const onProgress = options.onProgress;
+  // Bytes held whole go to the parser as they are, or as views in chunks when progress is asked for.
+  const whole = (bytes: Buffer): TraceText => (onProgress ? reporting(bufferChunks(bytes, chunkBytes), bytes.length, onProgress) : bytes);
+  const fromDisk = (file: string, bytes: number): TraceText => reporting(() => fileChunks(file, what, chunkBytes).chunks(), bytes, onProgress);
+  if (!gzip) return use(fileBytes <= Math.min(maxInMemory, MAX_READ_FILE_BYTES) ? whole(readTraceBytes(path, what)) : fromDisk(path, fileBytes));
   // The gzip trailer's size field (the last member's size, mod 2^32) is only a hint: a miss still fails over below.
   if (fileBytes <= Math.min(maxInMemory, MAX_READ_FILE_BYTES) && gzipSizeHint(path) <= maxInMemory) {
     let text: Buffer | null = null;
@@ -109,13 +148,13 @@ export function withTraceFile<T>(path: string, what: string, use: (text: TraceTe
         throw new TraceFormatError(`${path}: the ${what} is gzip-compressed but does not decompress (${(err as Error).message})`);
       }
     }
-    if (text) return use(text);
+    if (text) return use(whole(text));
   }
   const dir = mkdtempSync(join(tmpdir(), 'edgepilot-trace-'));
   try {
     const plainPath = join(dir, 'decompressed');
     gunzipToFile(path, plainPath, what, options.gzipCommand ?? 'gzip', maxInMemory);
-    return use(fileChunks(plainPath, what, chunkBytes));
+    return use(fromDisk(plainPath, statSync(plainPath).size));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

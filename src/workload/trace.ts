@@ -24,7 +24,7 @@ import { readTraceBytes, withTraceFile, type TraceFileOptions } from './trace-fi
 
 export { parseEventLog, parseTimestampS, parseTraceCsv, TRACE_FORMATS, traceReading, TraceFormatError, traceSpanS } from './trace-formats.ts';
 export type { Trace, TraceChunks, TraceFormat, TraceParseOptions, TraceReading, TraceText } from './trace-formats.ts';
-export { readTraceBytes, withTraceFile, type TraceFileOptions } from './trace-file.ts';
+export { readTraceBytes, withTraceFile, type TraceFileOptions, type TraceReadProgress } from './trace-file.ts';
 
 /** A hole in a recording: [startS, startS + lengthS) in the trace's seconds. */
 export interface TraceGap {

@@ -8,7 +8,7 @@
  * messages depend only on the seed, never on how fast they are consumed.
  */
 import { Rng } from '../../core/rng.ts';
-import { parseTraceCsv, withTraceFile, type TraceParseOptions, type TraceText } from '../../workload/trace.ts';
+import { parseTraceCsv, withTraceFile, type TraceFileOptions, type TraceParseOptions, type TraceText } from '../../workload/trace.ts';
 import type { ScenarioName } from '../../env/spark-iot-types.ts';
 import { createDeviceModel, type DeviceModel } from './generators.ts';
 import { SCHEMA_VERSION, type DeviceMessage } from './schemas.ts';
@@ -53,8 +53,8 @@ function interpolate(times: readonly number[], rates: readonly number[]): RateFu
 }
 
 /** rateFromCsv of a file (plain or gzip, any size); errors name the file and the line. */
-export function loadRateTrace(path: string, options: TraceParseOptions = {}): RateFunction {
-  return withTraceFile(path, 'rate trace', (text) => rateFromCsv(text, path, options));
+export function loadRateTrace(path: string, options: TraceParseOptions = {}, fileOptions: TraceFileOptions = {}): RateFunction {
+  return withTraceFile(path, 'rate trace', (text) => rateFromCsv(text, path, options), fileOptions);
 }
 
 export interface FleetOptions {
