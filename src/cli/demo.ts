@@ -11,6 +11,7 @@ import { DEFAULT_DEMO_PORT, startDemo, type DemoSummary } from '../runtime/demo.
 import { DEFAULT_RATE_SCALE } from '../runtime/demo-support.ts';
 import { describeTraceReplay, loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { livePolicyIds } from '../runtime/live-dashboard.ts';
 
 interface DemoFlags {
   scenario: string;
@@ -37,7 +38,7 @@ export function register(program: Command): void {
     .command('demo')
     .description('run devices, MQTT broker, edge gateway, engine, controller and the live dashboard in one process')
     .option('--scenario <name>', `workload: ${SCENARIOS.join(' | ')}`, 'smart-city')
-    .option('--policy <id>', 'controller policy (default: edge-rl when its checkpoints exist, else threshold-forecast)')
+    .option('--policy <id>', `controller policy (default: edge-rl when its checkpoints exist, else threshold-forecast; one of ${livePolicyIds().join(', ')})`)
     .option('--duration <s>', 'stop after this many seconds (default: run until Ctrl-C)')
     .option('--port <n>', 'dashboard port (0 = any free port)', String(DEFAULT_DEMO_PORT))
     .option('--host <addr>', 'dashboard listen address', '127.0.0.1')

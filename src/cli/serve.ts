@@ -69,7 +69,7 @@ export function register(program: Command): void {
     .description('run the controller and dashboard against external brokers and stores (local engine) or Spark on Kubernetes')
     .option('--target <t>', 'what the controller drives: local | spark-k8s', 'local')
     .option('--scenario <name>', `SLA, weights and workload kind: ${SCENARIOS.join(' | ')}`, 'balanced')
-    .option('--policy <id>', 'controller policy', 'threshold-forecast')
+    .option('--policy <id>', `controller policy (one of ${livePolicyIds().join(', ')})`, 'threshold-forecast')
     .option('--mqtt-url <url>', 'MQTT broker with the ingest and forecast topics, e.g. mqtt://127.0.0.1:1883')
     .option('--kafka-brokers <list>', 'consume the ingest from Kafka instead of MQTT (host:port,...)')
     .option('--redis-url <url>', 'hot shuffle tier on this Redis (local target; default in-process memory)')
