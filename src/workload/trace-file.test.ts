@@ -66,6 +66,13 @@ test('a large gzip trace that gzip cannot decompress, or with no gzip command, i
     () => loadTraceCsv(ok, { gaps: false }, { inMemoryMaxBytes: 4, gzipCommand: 'no-such-gzip-command' }),
     /ok\.csv\.gz: the trace file is gzip-compressed and it decompresses to more than 4 bytes, too much to hold in memory, and the 'no-such-gzip-command' command that would stream it did not run .*install gzip or decompress the file first/,
   );
+  // A full disk under the temporary copy: the message says where the copy goes and how to move it.
+  const fullDisk = join(dir, 'full-disk-gzip');
+  writeFileSync(fullDisk, '#!/bin/sh\necho "gzip: stdout: No space left on device" >&2\nexit 1\n', { mode: 0o755 });
+  assert.throws(
+    () => loadTraceCsv(ok, { gaps: false }, { inMemoryMaxBytes: 4, gzipCommand: fullDisk }),
+    /does not decompress \(.*full-disk-gzip exited with 1: gzip: stdout: No space left on device\); the decompressed copy goes to .*, set TMPDIR to a disk with room or decompress the file first/,
+  );
   assert.deepEqual(tempCopies(), before);
 });
 

@@ -176,7 +176,9 @@ function gunzipToFile(path: string, outPath: string, what: string, gzipCommand: 
   // gzip's exit status 2 is a warning (for example trailing zeros after the data), the output is complete.
   if (result.status !== 0 && result.status !== 2) {
     const stderr = String(result.stderr ?? '').trim();
-    throw new TraceFormatError(`${path}: the ${what} is gzip-compressed but does not decompress (${gzipCommand} exited with ${result.status ?? result.signal}${stderr ? `: ${stderr}` : ''})`);
+    // The decompressed copy is as large as the content: a full disk is the likely failure, and TMPDIR the fix.
+    const disk = /no space/i.test(stderr) ? `; the decompressed copy goes to ${tmpdir()}, set TMPDIR to a disk with room or decompress the file first` : '';
+    throw new TraceFormatError(`${path}: the ${what} is gzip-compressed but does not decompress (${gzipCommand} exited with ${result.status ?? result.signal}${stderr ? `: ${stderr}` : ''})${disk}`);
   }
 }
 
