@@ -10,6 +10,7 @@ import { SparkIotEnv } from '../../src/env/spark-iot-env.ts';
 import { SCENARIOS } from '../../src/env/spark-iot-types.ts';
 import { runEpisode } from '../../src/bench/tournament.ts';
 import { ForecastSizingPolicy } from '../../src/policies/forecast-sizing.ts';
+import { coefficientOfVariation } from '../../src/core/stats.ts';
 import { DEV_STEPS, devWorlds } from './dev-worlds.ts';
 import { flag } from './flag.ts';
 
@@ -19,14 +20,12 @@ const windowSteps = Number(flag('--window', '30'));
 if (!(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be an integer >= 1, got ${seeds}`);
 if (!(Number.isInteger(windowSteps) && windowSteps >= 2)) throw new Error(`--window must be an integer >= 2, got ${windowSteps}`);
 
-/** CV of each full window of `rates` (a window with no arrivals counts as not calm: Infinity). */
+/** CV of each full window of `rates` (a window with no arrivals counts as not calm: Infinity, sorted last). */
 function windowCvs(rates: number[]): number[] {
   const out: number[] = [];
   for (let t = windowSteps; t <= rates.length; t++) {
-    const w = rates.slice(t - windowSteps, t);
-    const mean = w.reduce((a, x) => a + x, 0) / windowSteps;
-    const sd = Math.sqrt(w.reduce((a, x) => a + (x - mean) ** 2, 0) / windowSteps);
-    out.push(mean > 0 ? sd / mean : Infinity);
+    const cv = coefficientOfVariation(rates.slice(t - windowSteps, t));
+    out.push(Number.isNaN(cv) ? Infinity : cv);
   }
   return out;
 }

@@ -9,18 +9,18 @@ import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
 import { HierarchicalPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { ForecastSizingPolicy } from '../../src/policies/forecast-sizing.ts';
 import type { Policy } from '../../src/policies/types.ts';
-import { loadTraceCsv } from '../../src/workload/trace.ts';
 import { measureDev } from './dev-worlds.ts';
 import { flag } from './flag.ts';
+import { traceFromFlags } from './trace-flag.ts';
 
 const scenario = flag('--scenario', 'healthcare') as ScenarioName;
 if (!SCENARIOS.includes(scenario)) throw new Error(`--scenario: unknown scenario '${scenario}' (known: ${SCENARIOS.join(', ')})`);
 const seeds = Number(flag('--seeds', '8'));
 const seedBase = Number(flag('--seed-base', '30000'));
 if (!(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be an integer >= 1, got ${seeds}`);
-const tracePath = process.argv.includes('--trace') ? flag('--trace', '') : undefined;
-const traceStepS = process.argv.includes('--trace-step-s') ? Number(flag('--trace-step-s', '1')) : undefined;
-const trace = tracePath ? loadTraceCsv(tracePath, { traceStepS }) : undefined;
+const traced = traceFromFlags();
+const tracePath = traced?.path;
+const trace = traced?.trace;
 
 const variants: [string, () => Policy][] = [
   ['edge-rl, calm sizing on (shipped)', () => new HierarchicalPolicy({ id: 'edge-rl' })],

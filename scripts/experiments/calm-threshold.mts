@@ -10,9 +10,9 @@ import { FORECAST_SIZING_CALM, ForecastSizingPolicy } from '../../src/policies/f
 import type { Policy, PolicyContext } from '../../src/policies/types.ts';
 import type { Action } from '../../src/core/types.ts';
 import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
-import { loadTraceCsv } from '../../src/workload/trace.ts';
 import { devWorlds, measureDev } from './dev-worlds.ts';
 import { flag } from './flag.ts';
+import { traceFromFlags } from './trace-flag.ts';
 
 const scenario = flag('--scenario', 'healthcare') as ScenarioName;
 if (!SCENARIOS.includes(scenario)) throw new Error(`--scenario: unknown scenario '${scenario}' (known: ${SCENARIOS.join(', ')})`);
@@ -25,9 +25,8 @@ const burstGate = process.argv.includes('--burst-gate') ? Number(flag('--burst-g
 if (burstGate !== undefined && !(burstGate > 0 && burstGate <= 1)) throw new Error(`--burst-gate must be in (0, 1], got ${burstGate}`);
 const calmShare = Number(flag('--calm-share', String(FORECAST_SIZING_CALM.latencyShareOfSla)));
 if (!(calmShare > 0 && calmShare <= 1)) throw new Error(`--calm-share must be in (0, 1], got ${calmShare}`);
-const tracePath = process.argv.includes('--trace') ? flag('--trace', '') : undefined;
-const traceStepS = process.argv.includes('--trace-step-s') ? Number(flag('--trace-step-s', '1')) : undefined;
-const worlds = tracePath ? [[tracePath, loadTraceCsv(tracePath, { traceStepS })] as const] : devWorlds();
+const traced = traceFromFlags();
+const worlds = traced ? [[traced.path, traced.trace] as const] : devWorlds();
 
 /** The calm sizing at `maxArrivalCv`; with a gate, an interval the rule finds calm is sized normally while the edge's burst probability is at or above it. */
 class CalmVariant implements Policy {

@@ -12,7 +12,7 @@ import { ForecastSizingPolicy } from '../../src/policies/forecast-sizing.ts';
 import { SWEEP_CAPACITY_MARGINS } from '../../src/bench/oracle-sweep.ts';
 import { scoreOnBenchSeeds } from './bench-score.ts';
 import { flag } from './flag.ts';
-import { loadTraceCsv } from '../../src/workload/trace.ts';
+import { traceFromFlags } from './trace-flag.ts';
 
 const seeds = Number(flag('--seeds', '20'));
 if (!(Number.isInteger(seeds) && seeds >= 2)) throw new Error(`--seeds must be an integer >= 2, got ${seeds}`);
@@ -23,9 +23,9 @@ const latencyShareOfSla = Number(flag('--latency-share', '0.75'));
 if (!(latencyShareOfSla > 0 && latencyShareOfSla <= 1)) throw new Error(`--latency-share must be in (0, 1], got ${latencyShareOfSla}`);
 const margins = flag('--margins', SWEEP_CAPACITY_MARGINS.join(',')).split(',').map(Number);
 for (const m of margins) if (!(m >= 1)) throw new Error(`--margins: each must be a number >= 1, got ${m}`);
-const tracePath = process.argv.includes('--trace') ? flag('--trace', '') : undefined;
-const traceStepS = process.argv.includes('--trace-step-s') ? Number(flag('--trace-step-s', '1')) : undefined;
-const trace = tracePath ? loadTraceCsv(tracePath, { traceStepS }) : undefined;
+const traced = traceFromFlags();
+const tracePath = traced?.path;
+const trace = traced?.trace;
 const calm = process.argv.includes('--no-calm') ? null : undefined;
 
 process.stdout.write(`forecast sizing (the oracle's rule on the present + the edge forecast; latency share ${latencyShareOfSla}${calm === null ? ', no calm-load sizing' : ', 0.9 on calm load'})${tracePath ? `, trace ${tracePath}` : ''}, ${seeds} bench seeds x 500 steps: violation % / cost USD\n`);

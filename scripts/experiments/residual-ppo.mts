@@ -10,9 +10,9 @@ import { ForecastSizingPolicy, residualBasePolicy } from '../../src/policies/for
 import { PpoAgentPolicy } from '../../src/policies/rl-agent.ts';
 import { AGENT_SCALE_DOWN_HOLD_S } from '../../src/policies/scale-down-hold.ts';
 import type { Policy } from '../../src/policies/types.ts';
-import { loadTraceCsv } from '../../src/workload/trace.ts';
 import { scoreOnBenchSeeds } from './bench-score.ts';
 import { flag } from './flag.ts';
+import { traceFromFlags } from './trace-flag.ts';
 
 const seeds = Number(flag('--seeds', '10'));
 if (!(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be a positive integer, got ${seeds}`);
@@ -23,9 +23,9 @@ for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`--scenar
 const maskEdge = process.argv.includes('--mask-edge');
 const holdS = process.argv.includes('--no-hold') ? 0 : AGENT_SCALE_DOWN_HOLD_S;
 const checkpoints = flag('--checkpoints', maskEdge ? 'models/rl-no-edge-ppo.json' : 'models/edge-rl-ppo.json').split(',');
-const tracePath = process.argv.includes('--trace') ? flag('--trace', '') : undefined;
-const traceStepS = process.argv.includes('--trace-step-s') ? Number(flag('--trace-step-s', '1')) : undefined;
-const trace = tracePath ? loadTraceCsv(tracePath, { traceStepS }) : undefined;
+const traced = traceFromFlags();
+const tracePath = traced?.path;
+const trace = traced?.trace;
 
 const candidates: Array<{ name: string; make: () => Policy }> = [
   { name: maskEdge ? 'forecast-sizing without the forecast' : 'forecast-sizing', make: () => (maskEdge ? residualBasePolicy({ maskEdge }) : new ForecastSizingPolicy()) },

@@ -12,20 +12,20 @@ import { createFixedWeightsPolicy } from '../../src/meta/hierarchical-policy.ts'
 import { weightGrid } from '../../src/meta/weights.ts';
 import { createPolicy } from '../../src/policies/registry.ts';
 import type { Policy } from '../../src/policies/types.ts';
-import { loadTraceCsv, type Trace } from '../../src/workload/trace.ts';
+import type { Trace } from '../../src/workload/trace.ts';
 import { measureDev } from './dev-worlds.ts';
 import { flag } from './flag.ts';
+import { traceFromFlags } from './trace-flag.ts';
 
-const tracePath = flag('--trace', '');
-if (tracePath === '') throw new Error('--trace FILE is required');
+const traced = traceFromFlags();
+if (!traced) throw new Error('--trace FILE is required');
+const trace = traced.trace;
 const scenario = flag('--scenario', 'balanced') as ScenarioName;
 if (!SCENARIOS.includes(scenario)) throw new Error(`--scenario: unknown scenario '${scenario}' (known: ${SCENARIOS.join(', ')})`);
 const seeds = Number(flag('--seeds', '8'));
 const seedBase = Number(flag('--seed-base', '30000'));
 const checkpoint = flag('--checkpoint', 'models/edge-rl-ppo.json');
 if (!(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be an integer >= 1, got ${seeds}`);
-const traceStepS = process.argv.includes('--trace-step-s') ? Number(flag('--trace-step-s', '1')) : undefined;
-const trace = loadTraceCsv(tracePath, { traceStepS });
 function measure(make: () => Policy, label: string, world: Trace | undefined): string {
   const m = measureDev(make, label, scenario, world, seeds, seedBase);
   return `${(100 * m.violations).toFixed(2)} % at ${m.costUsd.toFixed(3)} USD, normal J ${m.objective.toFixed(3)}`;

@@ -28,6 +28,7 @@
  * PPO has features 11-12 of its own observation zeroed.
  */
 import { box, type BoxSpace } from '../core/spaces.ts';
+import { coefficientOfVariation } from '../core/stats.ts';
 import type { SimConfig } from '../core/config.ts';
 import type { PolicyContext } from '../policies/types.ts';
 import { MODES, assertMode, violatesModeSla, type ModeName } from './modes.ts';
@@ -202,10 +203,8 @@ export class MetaObservationTracker {
     }
     if (this.contextFeatures !== 'scenario') {
       const at = this.contextFeatures === 'volatility' ? 12 : 14;
-      const recent = this.arrivals.slice(-this.windowSteps);
-      const mean = recent.reduce((a, x) => a + x, 0) / recent.length;
-      const variance = recent.reduce((a, x) => a + (x - mean) * (x - mean), 0) / recent.length;
-      out[at] = mean > 0 ? clip01(Math.sqrt(variance) / mean / 2) : 0;
+      const cv = coefficientOfVariation(this.arrivals.slice(-this.windowSteps));
+      out[at] = Number.isNaN(cv) ? 0 : clip01(cv / 2);
       const peak = Math.max(...this.arrivals);
       out[at + 1] = peak > 0 ? this.arrivals.filter((x) => x < 0.25 * peak).length / this.arrivals.length : 0;
     }

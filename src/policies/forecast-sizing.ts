@@ -14,6 +14,7 @@
  * the arrivals have barely moved for five minutes, holding them flat is accurate and the headroom buys nothing.
  */
 import { loadConfig, type SimConfig } from '../core/config.ts';
+import { coefficientOfVariation } from '../core/stats.ts';
 import type { Action } from '../core/types.ts';
 import type { FutureView } from '../env/spark-iot-env.ts';
 import type { ScenarioName } from '../env/spark-iot-types.ts';
@@ -85,11 +86,7 @@ export class ForecastSizingPolicy implements Policy {
     if (!calm) return false;
     this.arrivals.push(rateMsgsPerS);
     if (this.arrivals.length > calm.windowSteps) this.arrivals.shift();
-    if (this.arrivals.length < calm.windowSteps) return false;
-    const mean = this.arrivals.reduce((a, x) => a + x, 0) / this.arrivals.length;
-    if (!(mean > 0)) return false;
-    const variance = this.arrivals.reduce((a, x) => a + (x - mean) * (x - mean), 0) / this.arrivals.length;
-    return Math.sqrt(variance) / mean < calm.maxArrivalCv;
+    return this.arrivals.length === calm.windowSteps && coefficientOfVariation(this.arrivals) < calm.maxArrivalCv;
   }
 
   act(obs: Float32Array, ctx: PolicyContext): Action {

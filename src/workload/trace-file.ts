@@ -8,7 +8,7 @@
  *   plain one and deleted after the load (Node 20's zlib has no synchronous streaming API, and the loaders are
  *   synchronous).
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -52,23 +52,19 @@ function openForReading(path: string, what: string): number {
   }
 }
 
-function isGzip(path: string, what: string): boolean {
+/**
+ * The file's size, whether it is gzip (its magic bytes), and for a gzip file the uncompressed size its trailer
+ * states (ISIZE: the last member's size modulo 2^32, so only a hint). One open; an unreadable file is a clear error.
+ */
+function probe(path: string, what: string): { bytes: number; gzip: boolean; gzipSizeHint: number } {
   const fd = openForReading(path, what);
   try {
+    const bytes = fstatSync(fd).size;
     const head = Buffer.alloc(2);
-    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** The uncompressed size a gzip file's trailer states (ISIZE: the last member's size modulo 2^32). */
-function gzipSizeHint(path: string): number {
-  const fd = openSync(path, 'r');
-  try {
-    const size = statSync(path).size;
+    const gzip = readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
     const trailer = Buffer.alloc(4);
-    return size >= 4 && readSync(fd, trailer, 0, 4, size - 4) === 4 ? trailer.readUInt32LE(0) : 0;
+    const gzipSizeHint = gzip && bytes >= 4 && readSync(fd, trailer, 0, 4, bytes - 4) === 4 ? trailer.readUInt32LE(0) : 0;
+    return { bytes, gzip, gzipSizeHint };
   } finally {
     closeSync(fd);
   }
@@ -131,15 +127,14 @@ export function withTraceFile<T>(path: string, what: string, use: (text: TraceTe
   if (!(Number.isInteger(chunkBytes) && chunkBytes > 0)) throw new Error(`withTraceFile: chunkBytes must be a positive integer, got ${chunkBytes}`);
   const maxInMemory = options.inMemoryMaxBytes ?? DEFAULT_IN_MEMORY_MAX_BYTES;
   if (!(maxInMemory >= 0)) throw new Error(`withTraceFile: inMemoryMaxBytes must be >= 0, got ${maxInMemory}`);
-  const gzip = isGzip(path, what); // first: an unreadable file is a clear error
-  const fileBytes = statSync(path).size;
+  const { bytes: fileBytes, gzip, gzipSizeHint } = probe(path, what);
   const onProgress = options.onProgress;
   // Bytes held whole go to the parser as they are, or as views in chunks when progress is asked for.
   const whole = (bytes: Buffer): TraceText => (onProgress ? reporting(bufferChunks(bytes, chunkBytes), bytes.length, onProgress) : bytes);
   const fromDisk = (file: string, bytes: number): TraceText => reporting(() => fileChunks(file, what, chunkBytes).chunks(), bytes, onProgress);
   if (!gzip) return use(fileBytes <= Math.min(maxInMemory, MAX_READ_FILE_BYTES) ? whole(readTraceBytes(path, what)) : fromDisk(path, fileBytes));
   // The gzip trailer's size field (the last member's size, mod 2^32) is only a hint: a miss still fails over below.
-  if (fileBytes <= Math.min(maxInMemory, MAX_READ_FILE_BYTES) && gzipSizeHint(path) <= maxInMemory) {
+  if (fileBytes <= Math.min(maxInMemory, MAX_READ_FILE_BYTES) && gzipSizeHint <= maxInMemory) {
     let text: Buffer | null = null;
     try {
       text = gunzipSync(readFileSync(path), { maxOutputLength: Math.max(1, maxInMemory) });
