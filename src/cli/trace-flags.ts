@@ -24,9 +24,9 @@ export interface ResolvedTraceFlags {
 
 /** The flags' help texts, one wording for every command. */
 export const TRACE_FLAG_HELP = {
-  stepS: 'seconds per unit of a numeric t column, or per slot of a wide table (default 1; 60 for per-minute rows)',
-  format: 'auto (default: decided from the header and the spacing of the rows, printed), series, events (also reads a numeric time column as seconds, e.g. a Unix epoch log), wide (one column of counts per time slot, summed over the rows) or access-log (a web server log in Common or Combined Log Format: one request a line, its bytes as the size; auto knows it by its first line)',
-  columns: "the columns to read, by header name or number (1 = the first), comma-separated in the reading's order: t,rate[,size] for a series, time[,size] for an event log (default: the first columns)",
+  stepS: 'seconds per unit of a numeric t column, per row of a list of rates, or per slot of a wide table (default 1; 60 for per-minute rows)',
+  format: 'auto (default: decided from the header and the spacing of the rows, printed; numbers from 1e9 on are Unix times in s, ms, us or ns by their size; JSON lines read their time key and a size or rate key), series, events (also reads small numeric times as seconds), wide (one column of counts per time slot, summed over the rows) or access-log (a web server log in Common or Combined Log Format: one request a line, its bytes as the size; auto knows it by its first line)',
+  columns: "the columns to read, by header name (a JSON lines key; nested keys dotted, payload.bytes) or number (1 = the first), comma-separated in the reading's order: t,rate[,size] for a series, time[,size] for an event log (default: the first columns, from the first column of dates if an id comes first)",
 } as const;
 
 /** Validates the flags (UsageError naming the flag); the file must exist. */

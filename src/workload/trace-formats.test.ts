@@ -39,7 +39,7 @@ test('event logs: a bad timestamp or size is named by file and line; traceStepS 
   assert.throws(() => parseTraceCsv('ts,size\n2023-11-16 18:17:03,1\nyesterday,1\n', 'b.csv'), /b\.csv: line 3: timestamp is not a date and time .*'yesterday'/);
   assert.throws(() => parseTraceCsv('ts,size\n2023-11-16 18:17:03,1\n2023-11-16 18:17:04,big\n', 'c.csv'), /c\.csv: line 3: size is not a number: 'big'/);
   assert.throws(() => parseTraceCsv('ts,size\n2023-11-16 18:17:03,-2\n', 'd.csv'), /d\.csv: line 2: size is negative/);
-  assert.throws(() => parseTraceCsv('2023-11-16 18:17:03\n', 'e.csv', { traceStepS: 60 }), /e\.csv: read as an event log \(irregular timestamps\), whose times are in seconds; traceStepS \(60\) applies only to a numeric t column/);
+  assert.throws(() => parseTraceCsv('2023-11-16 18:17:03\n', 'e.csv', { traceStepS: 60 }), /e\.csv: read as an event log \(one column of times\), whose times are in seconds; traceStepS \(60\) applies only to a numeric t column/);
   assert.throws(() => parseTraceCsv('t,rate\n0,1\n', 'f.csv', { format: 'csv' as never }), /f\.csv: format must be one of auto, series, events, wide, access-log, got 'csv'/);
 });
 
@@ -69,13 +69,89 @@ test('a date-and-time t column with a rate is a timestamped series, told from an
   assert.throws(() => parseTraceCsv('when,rate\n2021-01-01 00:01:00,1\n61,2\n', 'i.csv'), /i\.csv: line 3: t is not a date and time .* like the first row's: '61'/);
 });
 
-test('format events reads a numeric time column as seconds (a Unix epoch log), which auto reads as t,rate', () => {
+test('numeric times from 1e9 on are Unix times, in seconds, ms, µs or ns by their size; format events reads smaller ones as seconds', () => {
   const epoch = 'unix_s,size\n1700158623.97,4808\n1700158624.03,3180\n1700158624.5,100\n';
-  assert.equal(traceReading(epoch).reading, 'series');
-  const events = parseTraceCsv(epoch, 'epoch.csv', { format: 'events' });
+  const events = parseTraceCsv(epoch, 'epoch.csv');
+  assert.equal(events.reading, 'events');
+  assert.equal(events.readingWhy, "Unix times in seconds; header column 'size' is a size");
   assert.deepEqual(Array.from(events.rate), [1, 2]);
   assert.deepEqual(Array.from(events.size!), [4808, 1640]);
-  assert.throws(() => parseTraceCsv('ms,size\n1700158623970,1\n1800158624030,1\n', 'ms.csv', { format: 'events' }), /ms\.csv: the events span .*\(numeric times are seconds, not milliseconds\)/);
+  // The same messages logged in milliseconds, microseconds and nanoseconds count alike.
+  for (const [unit, scale] of [['milliseconds', 1e3], ['microseconds', 1e6], ['nanoseconds', 1e9]] as const) {
+    const scaled = `time,size\n${[1700158623.97, 1700158624.03, 1700158624.5].map((t, i) => `${Math.round(t * scale)},${[4808, 3180, 100][i]}`).join('\n')}\n`;
+    const t = parseTraceCsv(scaled, 'scaled.csv');
+    assert.equal(t.readingWhy, `Unix times in ${unit}; header column 'size' is a size`);
+    assert.deepEqual(Array.from(t.rate), [1, 2]);
+  }
+  assert.throws(() => parseTraceCsv('ms,size\n1700158623970,1\n1800158624030,1\n', 'ms.csv'), /ms\.csv: the events span .* \(read as a Unix time in milliseconds\)/);
+  // A regular epoch series is a timestamped series; --trace-format series reads the numbers in units of traceStepS.
+  const perMinute = 't,rate\n1700000000,5\n1700000060,7\n1700000120,9\n';
+  const series = parseTraceCsv(perMinute, 'm.csv');
+  assert.equal(series.reading, 'timestamped');
+  assert.deepEqual([Array.from(series.tS), series.stepS], [[0, 60, 120], 60]);
+  assert.equal(parseTraceCsv(perMinute, 'm.csv', { format: 'series' }).tS[1], 1700000060);
+  assert.throws(() => parseTraceCsv(perMinute, 'm.csv', { traceStepS: 60 }), /m\.csv: read as a timestamped series \(Unix times in seconds; header column 'rate' is a rate\).*--trace-format series reads the numbers in units of traceStepS/);
+  // Small numbers: a series under auto, seconds from the log's start under format events.
+  assert.equal(traceReading('0.5,1\n1.2,1\n1.7,1\n').reading, 'series');
+  assert.deepEqual(Array.from(parseTraceCsv('0.5,1\n1.2,1\n1.7,1\n', 's.csv', { format: 'events' }).rate), [1, 2]);
+  // A row out of the first row's kind is named.
+  assert.throws(() => parseTraceCsv('time,size\n1700158623,1\n2023-11-16 18:17:03,1\n', 'k.csv'), /k\.csv: line 3: timestamp is not a Unix time in seconds like the first row's: '2023-11-16 18:17:03'/);
+});
+
+test('a file of one column is an event log of its times or a list of rates; so is one line of numbers', () => {
+  const times = parseTraceCsv('timestamp\n2021-01-01 00:00:00\n2021-01-01 00:00:00.5\n2021-01-01 00:00:02\n', 'times.csv');
+  assert.deepEqual([times.reading, times.readingWhy, Array.from(times.rate)], ['events', 'one column of times', [2, 0, 1]]);
+  assert.equal(parseTraceCsv('1700000000\n1700000000.2\n1700000001\n', 'epoch.txt').eventCount, 3);
+  const rates = parseTraceCsv('requests\n5\n7\n0\n9\n', 'rates.csv', { traceStepS: 60 });
+  assert.deepEqual([rates.reading, rates.readingWhy, Array.from(rates.tS), Array.from(rates.rate), rates.stepS], ['series', 'one column: a rate a row', [0, 60, 120, 180], [5, 7, 0, 9], 60]);
+  // One line of space-separated rates (how some autoscaling datasets ship NASA or WorldCup per-second rates).
+  const line = parseTraceCsv('12 15 9 30 4\n', 'workload.txt');
+  assert.deepEqual([line.readingWhy, Array.from(line.rate)], ['one line of numbers: a rate each', [12, 15, 9, 30, 4]]);
+  assert.throws(() => parseTraceCsv('rate\n5\nlots\n', 'bad.csv'), /bad\.csv: line 3: rate is not a number: 'lots' \(read as a list of rates, one a step\)/);
+  assert.throws(() => parseTraceCsv('rate\n5\n-1\n', 'neg.csv'), /neg\.csv: line 3: rate is negative: -1/);
+});
+
+test('a time column after an id column is found, and a column after the time that is not a number is no size', () => {
+  const taxi = 'VendorID,tpep_pickup_datetime,tpep_dropoff_datetime,passenger_count\n1,2019-01-01 00:00:01,2019-01-01 00:09:01,1\n2,2019-01-01 00:00:01,2019-01-01 00:07:00,3\n1,2019-01-01 00:00:03,2019-01-01 00:05:00,1\n';
+  const trips = parseTraceCsv(taxi, 'taxi.csv');
+  assert.equal(trips.reading, 'events');
+  assert.match(trips.readingWhy!, /^time column 'tpep_pickup_datetime' \(column 2, the first of dates and times\); .*column 'tpep_dropoff_datetime' is not a number: no sizes$/);
+  assert.deepEqual([Array.from(trips.rate), trips.size], [[2, 0, 1], null]);
+  // A sensor log: Unix seconds, then a device id.
+  const sensors = parseTraceCsv('"ts","device","co"\n"1594512094.38","b8:27:eb:bf:9d:51","0.004"\n"1594512094.73","00:0f:00:70:91:0a","0.002"\n"1594512096.1","b8:27:eb:bf:9d:51","0.004"\n', 'iot.csv');
+  assert.deepEqual([Array.from(sensors.rate), sensors.size], [[2, 0, 1], null]);
+  assert.match(sensors.readingWhy!, /column 'device' is not a number: no sizes/);
+  // Chosen or named as a size, it must be a number.
+  assert.throws(() => parseTraceCsv(taxi, 'taxi.csv', { columns: ['tpep_pickup_datetime', 'tpep_dropoff_datetime'], format: 'events' }), /taxi\.csv: line 2: size is not a number: '2019-01-01 00:09:01'/);
+  assert.throws(() => parseTraceCsv('ts,bytes\n2019-01-01 00:00:01,big\n', 'b.csv'), /b\.csv: line 2: size is not a number: 'big'/);
+  // A file that reads by position is unchanged: its first column is the time.
+  assert.equal(parseTraceCsv('id,when,rate\n1,2,3\n', 'p.csv').reading, 'series');
+});
+
+test('JSON lines (one object a line: a dumped MQTT or Kafka topic) read their time key and a size or rate key', () => {
+  const dump = [
+    { device: 'd1', ts: 1594512094.38, payload: { bytes: 120, co: 0.004 } },
+    { device: 'd2', ts: 1594512094.73, payload: { bytes: 80, co: 0.002 } },
+    { device: 'd1', ts: 1594512096.1, payload: { bytes: 100, co: 0.004 } },
+  ].map((o) => JSON.stringify(o)).join('\n');
+  const events = parseTraceCsv(dump, 'topic.jsonl');
+  assert.equal(events.readingWhy, "JSON lines, keys 'ts', 'payload.bytes'; Unix times in seconds; header column 'payload.bytes' is a size");
+  assert.deepEqual([Array.from(events.rate), Array.from(events.size!)], [[2, 0, 1], [100, 0, 100]]);
+  // ISO times under a time-like key; no size key: times only.
+  const iso = '{"@timestamp":"2021-01-01T00:00:00Z","level":"info"}\n{"@timestamp":"2021-01-01T00:00:00.400Z","level":"warn"}\n{"@timestamp":"2021-01-01T00:00:01Z","level":"info"}\n';
+  assert.deepEqual(Array.from(parseTraceCsv(iso, 'log.jsonl').rate), [2, 1]);
+  // A series: a time and a rate every minute.
+  const series = parseTraceCsv('{"time":"2021-01-01 00:00","count":5}\n{"time":"2021-01-01 00:01","count":7}\n{"time":"2021-01-01 00:02","count":4}\n', 's.jsonl');
+  assert.deepEqual([series.reading, Array.from(series.rate), series.stepS], ['timestamped', [5, 7, 4], 60]);
+  // Keys chosen by name, nested ones dotted.
+  const chosen = parseTraceCsv(dump, 'topic.jsonl', { columns: ['ts', 'payload.co'], format: 'events' });
+  assert.deepEqual(Array.from(chosen.size!).map((x) => Math.round(x * 1000)), [3, 0, 4]);
+  assert.throws(() => parseTraceCsv(dump, 'topic.jsonl', { columns: ['when'] }), /topic\.jsonl: no column 'when' \(the header has: device, ts, payload\.bytes, payload\.co\)/);
+  // Errors name the line.
+  assert.throws(() => parseTraceCsv(`${dump}\n{"device":"d3","payload":{"bytes":1}}`, 'm.jsonl'), /m\.jsonl: line 4: no key 'ts'/);
+  assert.throws(() => parseTraceCsv(`${dump}\n{"ts": 1594512097,`, 't.jsonl'), /t\.jsonl: line 4: not valid JSON/);
+  assert.throws(() => parseTraceCsv('{"device":"d1","v":3}\n', 'n.jsonl'), /n\.jsonl: line 1: no key of the first object holds a date and time or a Unix time \(keys: device, v\); name the time key with --trace-columns/);
+  assert.throws(() => parseTraceCsv('[{"ts":1}]\n', 'a.json'), /a\.json: line 1: a JSON array is not read; write one object a line \(JSON lines\), e\.g\. jq -c '\.\[\]' a\.json > a\.jsonl/);
 });
 
 test('tab- and semicolon-separated traces read like CSV; an all-zero trace is an error', () => {
@@ -157,13 +233,26 @@ test('timestamps may omit the seconds or the time of day; impossible ones are no
 
 test('any input either parses into a well-formed trace or throws a TraceFormatError naming the file (seeded fuzz)', () => {
   const rng = new Rng(7);
-  const atoms = ['t', 'rate', 'size', 'TIMESTAMP', '1', '2', '3', '0', '-1', '1e9', 'NaN', 'x', '', ' ', '2024-01-01 00:00:00', '2024-01-01T00:00:01.5Z', '2024-01-01', '#', ',', ';', '\t', '\n', '\r\n', '1.5', 'Infinity', '1700000000', '"', '"1"', '"2024-01-01 00:00:02"', 'h - - [01/Jul/1995:00:00:01 -0400] "GET / HTTP/1.0" 200 6245', 'h - - [01/Jul/1995:00:00:03 -0400] "GET /a HTTP/1.0" 304 -', '[01/Jul/1995:00:00:0', '] "', ' 200 ', '-', 'débit', '€'];
+  const atoms = ['t', 'rate', 'size', 'TIMESTAMP', '1', '2', '3', '0', '-1', '1e9', 'NaN', 'x', '', ' ', '2024-01-01 00:00:00', '2024-01-01T00:00:01.5Z', '2024-01-01', '#', ',', ';', '\t', '\n', '\r\n', '1.5', 'Infinity', '1700000000', '"', '"1"', '"2024-01-01 00:00:02"', 'h - - [01/Jul/1995:00:00:01 -0400] "GET / HTTP/1.0" 200 6245', 'h - - [01/Jul/1995:00:00:03 -0400] "GET /a HTTP/1.0" 304 -', '[01/Jul/1995:00:00:0', '] "', ' 200 ', '-', 'débit', '€', '{', '}', '[', ':', '{"ts":1700000000.5,"bytes":5}', '{"time":"2024-01-01 00:00:01","count":3}', '{"a":{"b":1}}', '1700000000000', '1.7e18'];
   let parsed = 0;
   for (let i = 0; i < 20_000; i++) {
     let text = '';
     if (rng.uniform(0, 1) < 0.5) {
       // Free-form: any sequence of the atoms.
       for (let k = rng.int(40); k > 0; k--) text += atoms[rng.int(atoms.length)] + (rng.uniform(0, 1) < 0.3 ? ',' : rng.uniform(0, 1) < 0.3 ? '\n' : '');
+    } else if (rng.uniform(0, 1) < 0.15) {
+      // JSON lines: objects with a time key (epoch seconds or ms, or a date), sometimes a size, sometimes broken.
+      const lines: string[] = [];
+      const ms = rng.uniform(0, 1) < 0.3;
+      for (let j = 0, n = 1 + rng.int(12); j < n; j++) {
+        const time = rng.uniform(0, 1) < 0.5 ? (1_700_000_000 + j * rng.int(3)) * (ms ? 1000 : 1) : `2024-01-01T00:00:${String(j).padStart(2, '0')}Z`;
+        const object: Record<string, unknown> = { device: `d${rng.int(3)}`, ts: time };
+        if (rng.uniform(0, 1) < 0.5) object.payload = { bytes: rng.int(500) };
+        const line = JSON.stringify(object);
+        const u = rng.uniform(0, 1);
+        lines.push(u < 0.05 ? line.slice(0, rng.int(line.length)) : u < 0.1 ? atoms[rng.int(atoms.length)]! : line);
+      }
+      text = lines.join('\n');
     } else if (rng.uniform(0, 1) < 0.2) {
       // An access log: lines of the Common Log Format, each sometimes cut short or given one atom.
       const lines: string[] = [];
@@ -225,10 +314,14 @@ test('quoted fields (spreadsheet exports) lose their quotes and may hold the del
 });
 
 test('a wider file read by position names its columns and the way to choose others when a value is not a number', () => {
-  const text = 'VendorID,pickup,dropoff,passengers\n1,2023-01-01 00:32:10,2023-01-01 00:40:36,1\n';
-  assert.throws(() => parseTraceCsv(text, 'taxi.csv'), /taxi\.csv: line 2: rate is not a number: '2023-01-01 00:32:10' \(read as t,rate,size from the first 3 of the columns VendorID, pickup, dropoff, passengers; choose others with --trace-columns\)/);
+  const text = 'id,unit,reading,flag\n1,C,21.5,0\n';
+  assert.throws(() => parseTraceCsv('t,rate\n1/1/2020 0:01,5\n', 'us.csv'), /us\.csv: line 2: t is not a number: '1\/1\/2020 0:01' \(times are read as YYYY-MM-DD.* or as Unix times\)/);
+  assert.throws(() => parseTraceCsv(text, 'sensor.csv'), /sensor\.csv: line 2: rate is not a number: 'C' \(read as t,rate,size from the first 3 of the columns id, unit, reading, flag; choose others with --trace-columns\)/);
   // With the columns chosen, no hint: the user said which.
-  assert.throws(() => parseTraceCsv(text, 'taxi.csv', { columns: ['VendorID', 'pickup'] }), (e: Error) => /rate is not a number: '2023-01-01 00:32:10'$/.test(e.message));
+  assert.throws(() => parseTraceCsv(text, 'sensor.csv', { columns: ['id', 'unit'] }), (e: Error) => /rate is not a number: 'C'$/.test(e.message));
+  // Chosen columns are read as given, even where auto would look for a later time column.
+  const taxi = 'VendorID,pickup,dropoff,passengers\n1,2023-01-01 00:32:10,2023-01-01 00:40:36,1\n';
+  assert.throws(() => parseTraceCsv(taxi, 'taxi.csv', { columns: ['VendorID', 'pickup'] }), (e: Error) => /rate is not a number: '2023-01-01 00:32:10'$/.test(e.message));
 });
 
 // Lines in the shape of the NASA-HTTP (1995) trace, the Combined format of Apache and nginx, and their oddities.

@@ -9,6 +9,7 @@
  * file with more than the reading needs; `#` lines are comments; every error names the file and the line.
  */
 import { splitCsvLine } from '../core/csv.ts';
+import { defaultJsonColumns, jsonField, jsonKeys, jsonValue, looksLikeJsonLine, parseJsonObject } from './json-lines.ts';
 
 export interface Trace {
   /** File name (no directory), recorded in every StepRecord. */
@@ -167,50 +168,95 @@ function firstDataLine(input: TraceText): { line: string; lineNo: number } | nul
 /**
  * The rows of a CSV-like file, streamed: the delimiter and the header come from the first line that is neither
  * empty nor a `#` comment (a header: its first field is neither a number nor a timestamp); `forEach` visits the data
- * rows in file order, cut down to the columns chosen by `select` (selectColumns).
+ * rows in file order, cut down to the columns chosen by `select` (selectColumns). A file of JSON objects, one a line,
+ * is a table too: its columns are the first object's keys, and unless some are chosen it reads the time key and a
+ * size or rate key (src/workload/json-lines.ts).
  */
 class CsvSource {
   readonly delimiter: string;
+  /** Every column's name (a JSON lines file: every key of its first object), or null for a file without a header. */
+  readonly fullHeader: string[] | null;
   private headerFields: string[] | null;
   private readonly headerLineNo: number;
   private columns: number[] | null = null;
-  /** For the errors of selected columns. */
-  private name = 'trace';
+  private jsonPaths: string[][] | null = null;
+  /** Set when a JSON lines file has no key that holds a time (then it reads only the columns chosen). */
+  private jsonNoTime: string | null = null;
+  /** True once the user's columns (not a default) were chosen. */
+  private chosen = false;
+  /** How the columns were chosen when the user did not (for the reading's why). */
+  autoColumnsWhy = '';
 
-  constructor(private readonly input: TraceText) {
+  constructor(
+    private readonly input: TraceText,
+    /** For the errors. */
+    private name: string,
+  ) {
     const f = firstDataLine(input);
+    if (f !== null && f.line.startsWith('[')) {
+      throw new TraceFormatError(`${name}: line ${f.lineNo}: a JSON array is not read; write one object a line (JSON lines), e.g. jq -c '.[]' ${name} > ${name.replace(/\.json$/i, '')}.jsonl`);
+    }
+    if (f !== null && looksLikeJsonLine(f.line)) {
+      this.delimiter = JSON_LINES;
+      const parsed = parseJsonObject(f.line);
+      if ('error' in parsed) throw new TraceFormatError(`${name}: line ${f.lineNo}: ${parsed.error}`);
+      const keys = jsonKeys(parsed.object);
+      this.jsonPaths = keys.map((k) => k.path);
+      this.fullHeader = keys.map((k) => k.name);
+      this.headerFields = this.fullHeader;
+      this.headerLineNo = 0;
+      const defaults = defaultJsonColumns(parsed.object, keys, isJsonTime, [SIZE_WORDS, RATE_WORDS]);
+      if (defaults === null) this.jsonNoTime = `${name}: line ${f.lineNo}: no key of the first object holds a date and time or a Unix time (keys: ${this.fullHeader.join(', ')}); name the time key with --trace-columns`;
+      else {
+        this.columns = defaults;
+        this.headerFields = defaults.map((k) => this.fullHeader![k]!);
+        this.autoColumnsWhy = `JSON lines, keys '${this.headerFields.join("', '")}'`;
+      }
+      return;
+    }
     this.delimiter = delimiterOf(f?.line ?? '');
     const fields = f ? splitFields(f.line, this.delimiter) : [];
     const isHeader = f !== null && fields[0] !== '' && Number.isNaN(Number(fields[0])) && parseTimestampS(fields[0]!) === null;
-    this.headerFields = isHeader ? fields : null;
+    this.fullHeader = isHeader ? fields : null;
+    this.headerFields = this.fullHeader;
     this.headerLineNo = isHeader ? f!.lineNo : 0;
   }
 
   /** The header line's fields (cut down to the selected columns), or null for a file without one. */
   get header(): string[] | null {
+    if (this.jsonNoTime !== null) throw new TraceFormatError(this.jsonNoTime);
     return this.headerFields;
   }
 
-  /** Restricts the rows (and the header) to these 0-based columns, in this order. */
-  select(columns: number[], name: string): void {
-    if (this.columns !== null) throw new Error('CsvSource.select: columns already chosen');
-    const header = this.header;
+  /**
+   * Restricts the rows (and the header) to these 0-based columns of the file, in this order: the user's choice, or
+   * (`byUser` false) the reader's own, which the user's may still replace.
+   */
+  select(columns: number[], byUser = true): void {
+    if (this.chosen) throw new Error('CsvSource.select: columns already chosen');
+    const header = this.fullHeader;
     if (header) {
       const missing = columns.find((k) => k >= header.length);
-      if (missing !== undefined) throw new TraceFormatError(`${name}: no column ${missing + 1} (the header has ${header.length})`);
+      if (missing !== undefined) throw new TraceFormatError(`${this.name}: no column ${missing + 1} (the header has ${header.length})`);
       this.headerFields = columns.map((k) => header[k]!);
     }
     this.columns = columns;
-    this.name = name;
+    this.chosen = byUser;
+    if (byUser) {
+      this.jsonNoTime = null;
+      this.autoColumnsWhy = '';
+    }
   }
 
   /** Visits every data row; stops early when `fn` returns false. */
   forEach(fn: (row: CsvRow) => boolean | void): void {
-    const { delimiter, columns, headerLineNo, name } = this;
+    if (this.jsonNoTime !== null) throw new TraceFormatError(this.jsonNoTime);
+    const { delimiter, columns, headerLineNo, name, jsonPaths } = this;
     forEachLine(this.input, (line, lineNo) => {
       if (lineNo === headerLineNo) return true;
       const t = line.trim();
       if (t === '' || t.startsWith('#')) return true;
+      if (jsonPaths !== null) return fn({ lineNo, fields: jsonRowFields(t, lineNo, jsonPaths, columns!, this.fullHeader!, name) });
       const all = splitFields(t, delimiter);
       if (columns === null) return fn({ lineNo, fields: all });
       const fields = columns.map((k) => {
@@ -221,9 +267,9 @@ class CsvSource {
     });
   }
 
-  /** True once `select` chose the columns. */
+  /** True once the user chose the columns. */
   get selected(): boolean {
-    return this.columns !== null;
+    return this.chosen;
   }
 
   /** The first `n` data rows. */
@@ -235,6 +281,27 @@ class CsvSource {
     });
     return rows;
   }
+}
+
+/** The delimiter of a JSON lines file (never split: each line is parsed as an object). */
+const JSON_LINES = '{json}';
+
+/** A JSON line's values at the chosen keys, as fields. */
+function jsonRowFields(line: string, lineNo: number, paths: readonly string[][], columns: readonly number[], names: readonly string[], name: string): string[] {
+  const parsed = parseJsonObject(line);
+  if ('error' in parsed) throw new TraceFormatError(`${name}: line ${lineNo}: ${parsed.error}`);
+  return columns.map((k) => {
+    const value = jsonValue(parsed.object, paths[k]!);
+    if (value === undefined) throw new TraceFormatError(`${name}: line ${lineNo}: no key '${names[k]}'`);
+    return jsonField(value);
+  });
+}
+
+/** Whether a JSON value can be a record's time: a date and time, or a number (any, for a key named like a time). */
+function isJsonTime(field: string, named: boolean): boolean {
+  if (parseTimestampS(field) !== null) return true;
+  const n = field === '' ? NaN : Number(field);
+  return Number.isFinite(n) && (named || n >= EPOCH_MIN);
 }
 
 /**
@@ -293,16 +360,128 @@ const SIZE_WORDS = /size|byte|token|length|payload/i;
 const RATE_WORDS = /rate|count|value|requests|messages|msgs|events|per_|per |qps|rps|tps/i;
 
 /**
- * How `format` reads this file, and why (for messages). A numeric first column is a series unless `format` is
- * 'events'. A date-and-time first column is read as `format` says; under 'auto' the header's second column decides
- * when it names a size or a rate, and otherwise the spacing does: rows strictly increasing at a regular step (every
- * step a multiple of the most common one, which covers 90 % of them) are a series, anything else an event log.
+ * How `format` reads this file, and why (for messages). A numeric first column is a series (t in units of
+ * `traceStepS`) unless `format` is 'events' or (auto) its numbers are Unix times (EPOCH_MIN or more). A time column
+ * (dates and times, or Unix times) is read as `format` says; under 'auto' the header's second column decides when it
+ * names a size or a rate, and otherwise the spacing does: rows strictly increasing at a regular step (every step a
+ * multiple of the most common one, which covers 90 % of them) are a series, anything else an event log. A file of one
+ * column holds times (an event log) or rates (a series, one a row).
  */
 export function traceReading(text: TraceText, format: TraceFormat = 'auto', columns?: readonly string[]): { reading: TraceReading; why: string } {
   if (readsAsAccessLog(text, format)) return { reading: 'events', why: ACCESS_LOG_WHY };
-  const source = new CsvSource(text);
+  const source = new CsvSource(text, 'trace');
   if (columns !== undefined) selectColumns(source, columns, 'trace');
-  return readingOf(source, format);
+  const { reading, why } = readingOf(source, format);
+  return { reading, why };
+}
+
+/** Numeric times at or above this (2001-09-09 as seconds) are Unix times, whatever the format; below, plain seconds. */
+const EPOCH_MIN = 1e9;
+
+/** How a time column reads: dates and times, or numbers in a unit; `what` names them for messages. */
+interface TimeColumn {
+  read(field: string): number | null;
+  what: string;
+  numeric: boolean;
+  /** Said in the reading's why: 'Unix times in milliseconds' (empty for dates and plain seconds). */
+  label: string;
+}
+
+const DATE_TIMES: TimeColumn = { read: parseTimestampS, what: `a date and time (${TIMESTAMP_HINT})`, numeric: false, label: '' };
+
+/**
+ * Numeric times in the unit their size gives: a Unix time in seconds reaches 1e11 only in the year 5138, so larger
+ * first values are milliseconds, then microseconds (from 1e14) and nanoseconds (from 1e17), the units loggers use.
+ */
+function numericTimesOf(first: number): TimeColumn {
+  const [unitS, unit] = first >= 1e17 ? [1e-9, 'nanoseconds'] : first >= 1e14 ? [1e-6, 'microseconds'] : first >= 1e11 ? [1e-3, 'milliseconds'] : [1, 'seconds'];
+  const epoch = first >= EPOCH_MIN;
+  return {
+    read: (field) => {
+      const n = field === '' ? NaN : Number(field);
+      return Number.isFinite(n) ? n * unitS : null;
+    },
+    what: epoch ? `a Unix time in ${unit}` : 'a number of seconds',
+    numeric: true,
+    label: epoch ? `Unix times in ${unit}` : '',
+  };
+}
+
+function isNumber(field: string | undefined): boolean {
+  return field !== undefined && field !== '' && Number.isFinite(Number(field));
+}
+
+/** The reading, why, and how to read the rows: the time column, whether an event log has sizes, a list of rates. */
+interface Reading {
+  reading: TraceReading;
+  why: string;
+  time?: TimeColumn;
+  sizes?: boolean;
+  list?: boolean;
+}
+
+function readingOf(source: CsvSource, format: TraceFormat): Reading {
+  let { header } = source;
+  const slots = wideSlots(header);
+  if (readsAsWide(header, format)) {
+    if (slots === null) return { reading: 'wide', why: 'format wide' };
+    return { reading: 'wide', why: `${format === 'wide' ? 'format wide: ' : ''}${slots.count} slot columns '${header![slots.from]}'..'${header![header!.length - 1]}'` };
+  }
+  let rows = source.sample(READING_SAMPLE_ROWS);
+  if (format === 'auto' && !source.selected && timeColumnLater(source, rows)) {
+    rows = source.sample(READING_SAMPLE_ROWS);
+    header = source.header;
+  }
+  const columnsWhy = source.autoColumnsWhy ? `${source.autoColumnsWhy}; ` : '';
+  const reading = (r: Reading): Reading => ({ ...r, why: columnsWhy + r.why });
+  const fields = rows[0]?.fields ?? [];
+  const width = header?.length ?? fields.length;
+  const first = fields[0];
+  const dated = first !== undefined && parseTimestampS(first) !== null;
+  const epoch = isNumber(first) && Number(first) >= EPOCH_MIN;
+  if (!dated && format !== 'events' && !(format === 'auto' && epoch)) {
+    if (format !== 'wide' && isNumber(first) && (width === 1 || (header === null && rows.length === 1 && fields.length >= 4 && fields.every(isNumber)))) {
+      return reading({ reading: 'series', why: width === 1 ? 'one column: a rate a row' : 'one line of numbers: a rate each', list: true });
+    }
+    return reading({ reading: 'series', why: 'numeric t column' });
+  }
+  const time = dated || !isNumber(first) ? DATE_TIMES : numericTimesOf(Number(first));
+  const unit = time.label ? `${time.label}; ` : '';
+  const events = (why: string): Reading => {
+    // A second column that is not a number (a device id, a topic) is no size, unless it was chosen or named as one.
+    const second = fields[1];
+    const named = header?.[1] !== undefined && SIZE_WORDS.test(header[1]);
+    const sizes = width >= 2 && (source.selected || named || second === undefined || second === '' || isNumber(second));
+    const note = width >= 2 && !sizes ? `; column '${header?.[1] ?? 2}' is not a number: no sizes` : '';
+    return reading({ reading: 'events', why: unit + why + note, time, sizes });
+  };
+  if (width === 1 && format !== 'series') return events('one column of times');
+  if (format === 'series') return reading({ reading: 'timestamped', why: unit + 'format series', time });
+  if (format === 'events') return events('format events');
+  const second = header?.[1];
+  if (second !== undefined && SIZE_WORDS.test(second)) return events(`header column '${second}' is a size`);
+  if (second !== undefined && RATE_WORDS.test(second)) return reading({ reading: 'timestamped', why: `${unit}header column '${second}' is a rate`, time });
+  const times = rows.map((r) => time.read(r.fields[0]!));
+  if (times.length < 3 || times.some((t) => t === null)) return events('irregular timestamps');
+  const { steps, step, count } = modalStep(times as number[]);
+  if (steps.some((d) => !(d > 0))) return events('repeated or unordered timestamps');
+  const regular = count >= 0.9 * steps.length && steps.every((d) => Math.abs(d / step - Math.round(d / step)) < 1e-6);
+  return regular ? reading({ reading: 'timestamped', why: `${unit}rows every ${step} s`, time }) : events('irregular timestamps');
+}
+
+/**
+ * A file whose first column is not a time and whose second is not a number (an id, then the time: the NYC taxi
+ * trips, a device log) is read from its first column of dates and times on, when it has one: chosen here, and said.
+ */
+function timeColumnLater(source: CsvSource, rows: readonly CsvRow[]): boolean {
+  const fields = rows[0]?.fields;
+  if (fields === undefined || fields.length < 2 || isNumber(fields[1])) return false;
+  if (parseTimestampS(fields[0]!) !== null || (isNumber(fields[0]) && Number(fields[0]) >= EPOCH_MIN)) return false;
+  const k = fields.findIndex((f, i) => i > 0 && parseTimestampS(f) !== null);
+  if (k < 0) return false;
+  source.select(Array.from({ length: fields.length - k }, (_, j) => k + j), false);
+  source.autoColumnsWhy = `time column ${source.header ? `'${source.header[0]}' ` : ''}(column ${k + 1}, the first of dates and times)`;
+  return true;
 }
 
 /** The header's trailing run of consecutive integer names (`1,2,...,1440`): a wide table's slots, if 3 or more. */
@@ -324,34 +503,9 @@ function readsAsWide(header: readonly string[] | null, format: TraceFormat): boo
   return format === 'wide' || (format === 'auto' && wideSlots(header) !== null);
 }
 
-function readingOf(source: CsvSource, format: TraceFormat): { reading: TraceReading; why: string } {
-  const { header } = source;
-  const slots = wideSlots(header);
-  if (readsAsWide(header, format)) {
-    if (slots === null) return { reading: 'wide', why: 'format wide' };
-    return { reading: 'wide', why: `${format === 'wide' ? 'format wide: ' : ''}${slots.count} slot columns '${header![slots.from]}'..'${header![header!.length - 1]}'` };
-  }
-  const rows = source.sample(READING_SAMPLE_ROWS);
-  const first = rows[0]?.fields[0];
-  if (first === undefined || parseTimestampS(first) === null) {
-    return format === 'events' ? { reading: 'events', why: 'format events' } : { reading: 'series', why: 'numeric t column' };
-  }
-  if (format === 'series') return { reading: 'timestamped', why: 'format series' };
-  if (format === 'events') return { reading: 'events', why: 'format events' };
-  const second = header?.[1];
-  if (second !== undefined && SIZE_WORDS.test(second)) return { reading: 'events', why: `header column '${second}' is a size` };
-  if (second !== undefined && RATE_WORDS.test(second)) return { reading: 'timestamped', why: `header column '${second}' is a rate` };
-  const times = rows.map((r) => parseTimestampS(r.fields[0]!));
-  if (times.length < 3 || times.some((t) => t === null)) return { reading: 'events', why: 'irregular timestamps' };
-  const { steps, step, count } = modalStep(times as number[]);
-  if (steps.some((d) => !(d > 0))) return { reading: 'events', why: 'repeated or unordered timestamps' };
-  const regular = count >= 0.9 * steps.length && steps.every((d) => Math.abs(d / step - Math.round(d / step)) < 1e-6);
-  return regular ? { reading: 'timestamped', why: `rows every ${step} s` } : { reading: 'events', why: 'irregular timestamps' };
-}
-
 /** Cuts the source down to `columns` (names or 1-based numbers, in the reading's order). */
 function selectColumns(source: CsvSource, columns: readonly string[], name: string): void {
-  const { header } = source;
+  const header = source.fullHeader;
   if (columns.length < 1 || columns.length > 3) throw new TraceFormatError(`${name}: columns: give 1 to 3 columns (t,rate[,size] or time[,size]), got ${columns.length}`);
   const known = header ? ` (the header has: ${header.join(', ')})` : '';
   const index = columns.map((sel) => {
@@ -365,7 +519,7 @@ function selectColumns(source: CsvSource, columns: readonly string[], name: stri
     if (k < 0) throw new TraceFormatError(`${name}: no column '${sel}'${known}`);
     return k;
   });
-  source.select(index, name);
+  source.select(index);
 }
 
 /**
@@ -411,15 +565,6 @@ function modalStep(times: readonly number[]): { steps: number[]; step: number; c
   return { steps, step, count };
 }
 
-/** The time of a row in seconds: a date and time, or (numeric allowed) a number of seconds. */
-function timeOf(field: string, numericAllowed: boolean): number | null {
-  const ts = parseTimestampS(field);
-  if (ts !== null) return ts;
-  if (!numericAllowed || field === '') return null;
-  const n = Number(field);
-  return Number.isFinite(n) ? n : null;
-}
-
 /**
  * An event log (one row per message: `time[,size]`, a header line allowed, extra columns ignored, rows in any
  * order) counted per wall-clock second: row t = floor(time) - floor(first time), rate = the messages in that
@@ -427,16 +572,18 @@ function timeOf(field: string, numericAllowed: boolean): number | null {
  * time, or a number of seconds (e.g. a Unix epoch) when `numericTimes`.
  */
 export function parseEventLog(text: TraceText, name: string, numericTimes = false): Trace {
-  return eventLogFrom(new CsvSource(text), name, numericTimes);
+  const source = new CsvSource(text, name);
+  const first = source.sample(1)[0]?.fields;
+  const time = first !== undefined && numericTimes && parseTimestampS(first[0]!) === null && isNumber(first[0]) ? numericTimesOf(Number(first[0])) : DATE_TIMES;
+  return eventLogFrom(source, name, time, (source.header ?? first ?? []).length >= 2);
 }
 
-function eventLogFrom(source: CsvSource, name: string, numericTimes: boolean): Trace {
+function eventLogFrom(source: CsvSource, name: string, time: TimeColumn, hasSize: boolean): Trace {
   const times = new Float64List();
   const sizes = new Float64List();
-  const hasSize = (source.header ?? source.sample(1)[0]?.fields ?? []).length >= 2;
   source.forEach(({ lineNo, fields }) => {
-    const tS = timeOf(fields[0]!, numericTimes);
-    if (tS === null) throw new TraceFormatError(`${name}: line ${lineNo}: timestamp is not a date and time (${TIMESTAMP_HINT}${numericTimes ? ' or seconds' : ''}): '${fields[0]}'`);
+    const tS = time.read(fields[0]!);
+    if (tS === null) throw new TraceFormatError(`${name}: line ${lineNo}: timestamp is not ${time.what} like the first row's: '${fields[0]}'`);
     if (hasSize) {
       const size = Number(fields[1]);
       if (fields[1] === undefined || fields[1] === '' || !Number.isFinite(size)) throw new TraceFormatError(`${name}: line ${lineNo}: size is not a number: '${fields[1] ?? ''}'`);
@@ -446,11 +593,11 @@ function eventLogFrom(source: CsvSource, name: string, numericTimes: boolean): T
     times.push(tS);
   });
   if (times.length === 0) throw new TraceFormatError(`${name}: empty trace (no data rows)`);
-  return countPerSecond(times, hasSize ? sizes : null, name);
+  return countPerSecond(times, hasSize ? sizes : null, name, time);
 }
 
 /** Messages counted per wall-clock second from the first one's, with the mean size of each second's messages. */
-function countPerSecond(times: Float64List, sizes: Float64List | null, name: string): Trace {
+function countPerSecond(times: Float64List, sizes: Float64List | null, name: string, time: TimeColumn): Trace {
   let first = Infinity;
   let last = -Infinity;
   for (let k = 0; k < times.length; k++) {
@@ -459,7 +606,7 @@ function countPerSecond(times: Float64List, sizes: Float64List | null, name: str
     if (t > last) last = t;
   }
   const seconds = last - first + 1;
-  if (seconds > 50_000_000) throw new TraceFormatError(`${name}: the events span ${seconds} s (over 1.5 years); check the timestamps (numeric times are seconds, not milliseconds)`);
+  if (seconds > 50_000_000) throw new TraceFormatError(`${name}: the events span ${seconds} s (over 1.5 years); check the timestamps (read as ${time.what})`);
   const rate = new Float64Array(seconds);
   const sizeSum = new Float64Array(seconds);
   for (let k = 0; k < times.length; k++) {
@@ -471,8 +618,25 @@ function countPerSecond(times: Float64List, sizes: Float64List | null, name: str
   return { name, stepS: 1, tS: Float64Array.from({ length: seconds }, (_, row) => row), rate, size, reading: 'events', eventCount: times.length };
 }
 
-/** A series, `t,rate[,size]`: t numeric in units of stepS, or (timestamped) a date and time. */
-function seriesFrom(source: CsvSource, name: string, stepS: number, timestamped: boolean): Trace {
+/** A list of rates: every field of every row in file order, one a step of stepS (one a line, or all on one line). */
+function rateListFrom(source: CsvSource, name: string, stepS: number): Trace {
+  const rate = new Float64List();
+  source.forEach(({ lineNo, fields }) => {
+    for (const field of fields) {
+      const v = field === '' ? NaN : Number(field);
+      if (!Number.isFinite(v)) throw new TraceFormatError(`${name}: line ${lineNo}: rate is not a number: '${field}' (read as a list of rates, one a step)`);
+      if (v < 0) throw new TraceFormatError(`${name}: line ${lineNo}: rate is negative: ${v}`);
+      rate.push(v);
+    }
+  });
+  if (rate.length === 0) throw new TraceFormatError(`${name}: empty trace (no data rows)`);
+  const rates = Float64Array.from({ length: rate.length }, (_, i) => rate.get(i));
+  return { name, stepS, tS: Float64Array.from({ length: rate.length }, (_, i) => i * stepS), rate: rates, size: null, reading: 'series' };
+}
+
+/** A series, `t,rate[,size]`: t numeric in units of stepS, or (timestamped: `time` set) dates and times or Unix times. */
+function seriesFrom(source: CsvSource, name: string, stepS: number, time: TimeColumn | null): Trace {
+  const timestamped = time !== null;
   const t: number[] = [];
   const rate: number[] = [];
   const size: number[] = [];
@@ -488,13 +652,17 @@ function seriesFrom(source: CsvSource, name: string, stepS: number, timestamped:
     if (fields.length < wanted || fields[wanted - 1] === '') throw new TraceFormatError(`${name}: line ${lineNo}: missing column (expected ${wanted} columns), got '${fields.join(',')}'`);
     let tS: number;
     if (timestamped) {
-      const ts = parseTimestampS(fields[0]!);
-      if (ts === null) throw new TraceFormatError(`${name}: line ${lineNo}: t is not a date and time (${TIMESTAMP_HINT}) like the first row's: '${fields[0]}'`);
+      const ts = time.read(fields[0]!);
+      if (ts === null) throw new TraceFormatError(`${name}: line ${lineNo}: t is not ${time.what} like the first row's: '${fields[0]}'`);
       if (t.length === 0) t0 = ts;
       tS = ts - t0;
     } else {
       const v = Number(fields[0]);
-      if (fields[0] === '' || !Number.isFinite(v)) throw new TraceFormatError(`${name}: line ${lineNo}: t is not a number: '${fields[0]}'`);
+      if (fields[0] === '' || !Number.isFinite(v)) {
+        // A date in another form (1/1/2020 0:01, 01.01.2020): say which times are read.
+        const hint = /\d[/:.-]\d/.test(fields[0]!) ? ` (times are read as ${TIMESTAMP_HINT} or as Unix times)` : '';
+        throw new TraceFormatError(`${name}: line ${lineNo}: t is not a number: '${fields[0]}'${hint}`);
+      }
       if (v < 0) throw new TraceFormatError(`${name}: line ${lineNo}: t is negative: ${v}`);
       tS = v * stepS;
     }
@@ -587,7 +755,7 @@ function accessLogFrom(input: TraceText, name: string): Trace {
   if (malformed.length > ACCESS_LOG_MAX_MALFORMED_SHARE * lines) {
     throw new TraceFormatError(`${name}: read as a web server access log, but ${malformed.length} of ${lines} lines are not access log lines (${shown()}); over ${100 * ACCESS_LOG_MAX_MALFORMED_SHARE} %, so the file is probably something else (choose the reading with --trace-format)`);
   }
-  const trace = countPerSecond(times, sizes, name);
+  const trace = countPerSecond(times, sizes, name, DATE_TIMES);
   return { ...trace, readingWhy: `${ACCESS_LOG_WHY}${malformed.length ? `; ${malformed.length} malformed ${shown()} skipped` : ''}` };
 }
 
@@ -606,20 +774,22 @@ export function parseTraceCsv(text: TraceText, name: string, options: TraceParse
     // At least one request was counted (accessLogFrom refuses a log without one), so no rate check is needed.
     return accessLogFrom(text, name);
   }
-  const source = new CsvSource(text);
+  const source = new CsvSource(text, name);
   if (options.columns !== undefined) {
     // Decided from the header alone: sampling the rows now would parse them twice.
     if (readsAsWide(source.header, format)) throw new TraceFormatError(`${name}: columns do not apply to a wide table (every slot column is summed)`);
     selectColumns(source, options.columns, name);
   }
-  const { reading, why } = readingOf(source, format);
+  const { reading, why, time, sizes, list } = readingOf(source, format);
   if ((reading === 'events' || reading === 'timestamped') && stepS !== 1) {
-    throw new TraceFormatError(`${name}: read as ${reading === 'events' ? 'an event log' : 'a timestamped series'} (${why}), whose times are in seconds; traceStepS (${stepS}) applies only to a numeric t column or a wide table's slots`);
+    const unix = time?.label ? '; --trace-format series reads the numbers in units of traceStepS instead' : '';
+    throw new TraceFormatError(`${name}: read as ${reading === 'events' ? 'an event log' : 'a timestamped series'} (${why}), whose times are in seconds; traceStepS (${stepS}) applies only to a numeric t column, a list of rates or a wide table's slots${unix}`);
   }
   const trace =
-    reading === 'events' ? eventLogFrom(source, name, format === 'events')
+    reading === 'events' ? eventLogFrom(source, name, time!, sizes!)
     : reading === 'wide' ? wideFrom(source, name, stepS)
-    : seriesFrom(source, name, stepS, reading === 'timestamped');
+    : list ? rateListFrom(source, name, stepS)
+    : seriesFrom(source, name, stepS, reading === 'timestamped' ? time! : null);
   if (trace.rate.every((r) => r === 0)) throw new TraceFormatError(`${name}: every rate is 0: nothing to replay`);
   const slotNote = reading === 'wide' ? `, ${stepS} s each, summed over ${trace.wideRows} rows${stepS === 1 ? ' (per-minute counts, as in the Azure Functions trace, need a slot length of 60 s)' : ''}` : '';
   return { ...trace, readingWhy: why + slotNote };

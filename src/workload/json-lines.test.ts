@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { defaultJsonColumns, jsonField, jsonKeys, jsonValue, parseJsonObject } from './json-lines.ts';
+
+const isTime = (field: string, named: boolean): boolean => /^\d{4}-\d{2}-\d{2}/.test(field) || (field !== '' && Number.isFinite(Number(field)) && (named || Number(field) >= 1e9));
+const WORDS = [/size|byte/i, /rate|count/i];
+
+test('a JSON line is an object or an explanation; keys of nested objects are dotted, arrays are values', () => {
+  assert.deepEqual(parseJsonObject('[1]'), { error: 'not a JSON object' });
+  assert.match((parseJsonObject('{"a":') as { error: string }).error, /^not valid JSON \(/);
+  const { object } = parseJsonObject('{"ts":1,"payload":{"bytes":5,"meta":{"a.b":true}},"tags":["x"],"n":null}') as { object: Record<string, unknown> };
+  const keys = jsonKeys(object);
+  assert.deepEqual(keys.map((k) => k.name), ['ts', 'payload.bytes', 'payload.meta.a.b', 'tags', 'n']);
+  // A key holding a dot is still found by its path.
+  assert.equal(jsonValue(object, keys[2]!.path), true);
+  assert.equal(jsonValue(object, ['payload', 'missing']), undefined);
+  assert.deepEqual(keys.map((k) => jsonField(jsonValue(object, k.path))), ['1', '5', 'true', '["x"]', '']);
+});
+
+test('the default columns are the time key (named like one first) and a size or rate key holding a number', () => {
+  const pick = (o: Record<string, unknown>): string[] | null => {
+    const keys = jsonKeys(o);
+    return defaultJsonColumns(o, keys, isTime, WORDS)?.map((k) => keys[k]!.name) ?? null;
+  };
+  assert.deepEqual(pick({ id: 1_700_000_001, ts: 5, bytes: 10 }), ['ts', 'bytes']);
+  assert.deepEqual(pick({ device: 'd', received: '2024-01-01T00:00:00Z', v: 3 }), ['received']);
+  assert.deepEqual(pick({ device: 'd', at: 1_700_000_000, count: '7', size: 'big' }), ['at', 'count']);
+  assert.equal(pick({ device: 'd', v: 3 }), null);
+});

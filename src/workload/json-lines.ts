@@ -1,0 +1,79 @@
+/**
+ * JSON lines traces (one JSON object a line: an MQTT or Kafka topic dumped to a file, a log shipper's output). The
+ * trace reader (src/workload/trace-formats.ts) sees such a file as a table whose columns are the first object's keys
+ * (a nested object's keys dotted: `payload.bytes`); these helpers find the keys and read a line's values as fields.
+ */
+
+/** A key of the first object: its dotted name and its path (a key may itself hold a dot). */
+export interface JsonKey {
+  name: string;
+  path: string[];
+}
+
+/** Keys that name a record's time, in any case (`@timestamp` is Elasticsearch's and Logstash's). */
+const TIME_KEY = /^(@?timestamp|ts|time|t|date|datetime|date_?time|time_?stamp|created_?at|event_?time|received_?at|published_?at)$/i;
+
+/** True when a line is a JSON object's start: the file is read as JSON lines. */
+export function looksLikeJsonLine(line: string): boolean {
+  return line.startsWith('{');
+}
+
+/** The object on one line, or an explanation of why the line is not one. */
+export function parseJsonObject(line: string): { object: Record<string, unknown> } | { error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (e) {
+    return { error: `not valid JSON (${(e as Error).message})` };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { error: 'not a JSON object' };
+  return { object: value as Record<string, unknown> };
+}
+
+/** Every key of an object, nested objects' keys dotted after their parent's, in the object's order. */
+export function jsonKeys(object: Record<string, unknown>, prefix: string[] = []): JsonKey[] {
+  const keys: JsonKey[] = [];
+  for (const [key, value] of Object.entries(object)) {
+    const path = [...prefix, key];
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) keys.push(...jsonKeys(value as Record<string, unknown>, path));
+    else keys.push({ name: path.join('.'), path });
+  }
+  return keys;
+}
+
+/** The value at a key's path, or undefined when a line lacks it. */
+export function jsonValue(object: Record<string, unknown>, path: readonly string[]): unknown {
+  let value: unknown = object;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/** A value as a table field: numbers and strings as they are, null as an empty field, anything else as JSON. */
+export function jsonField(value: unknown): string {
+  if (typeof value === 'string') return value.trim();
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value === null || value === undefined) return '';
+  return JSON.stringify(value);
+}
+
+/**
+ * The columns a JSON lines trace reads when none are chosen: the time key (the first key named like a time whose
+ * value `isTime(field, true)` accepts, else the first key whose value `isTime(field, false)` accepts), then the first other key named like a size or a
+ * rate (`valueWords`) that holds a number, if any. Null when no key holds a time.
+ */
+export function defaultJsonColumns(
+  object: Record<string, unknown>,
+  keys: readonly JsonKey[],
+  isTime: (field: string, named: boolean) => boolean,
+  valueWords: readonly RegExp[],
+): number[] | null {
+  const fields = keys.map((k) => jsonField(jsonValue(object, k.path)));
+  let time = keys.findIndex((k, i) => TIME_KEY.test(k.path[k.path.length - 1]!) && isTime(fields[i]!, true));
+  if (time < 0) time = fields.findIndex((f) => isTime(f, false));
+  if (time < 0) return null;
+  const value = keys.findIndex((k, i) => i !== time && fields[i] !== '' && Number.isFinite(Number(fields[i])) && valueWords.some((w) => w.test(k.name)));
+  return value < 0 ? [time] : [time, value];
+}
