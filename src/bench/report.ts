@@ -36,6 +36,8 @@ export interface ReportMeta {
   seeds: number[];
   steps: number;
   trace?: string;
+  /** A --config file and the keys it sets (describeConfigFile); unset = the built-in config. */
+  config?: string;
   controlIntervalS: number;
   envName: string;
   /**
@@ -121,7 +123,8 @@ export function buildReport(rows: readonly SummaryRow[], meta: ReportMeta, plotF
     '',
     `Environment: ${meta.envName}; scenarios: ${meta.scenarios.join(', ')}; trace: ${meta.trace ?? 'none (synthetic arrivals)'}; ` +
       `${meta.steps} control steps of ${meta.controlIntervalS} s per run; seeds ${meta.seeds[0]}..${meta.seeds[meta.seeds.length - 1]} ` +
-      `(${meta.seeds.length}, paired: seed i is the same world for every policy).`,
+      `(${meta.seeds.length}, paired: seed i is the same world for every policy).` +
+      (meta.config ? ` Config: ${meta.config}; the agents were trained on the built-in one.` : ''),
     '',
     'SLA violation = a step whose p95 latency exceeds the scenario target or that dropped messages (the env\'s `slaViolated`, the same definition for every policy). ' +
       'Cost = total USD of the run. p95 = the 95th percentile over steps of the per-step p95 latency. Mean over seeds ± Student-t CI95.',

@@ -7,6 +7,7 @@
  * dropped, so the tournament holds no records, only each finished run's metrics; its size is bounded by time, not heap.
  */
 import type { Action } from '../core/types.ts';
+import type { SimConfig } from '../core/config.ts';
 import { validateAction } from '../core/action.ts';
 import type { StepRecord } from '../env/spark-iot-types.ts';
 import type { Trace } from '../workload/trace.ts';
@@ -36,6 +37,8 @@ export interface BenchEnvOptions {
   target?: 'embedded' | 'spark-k8s';
   /** false: replay the trace's rates as msgs/s (SparkIotEnv option rescaleTrace); unset = rescaled to the peak. */
   rescaleTrace?: boolean;
+  /** The world (a --config file's; src/core/config-file.ts); unset = the built-in config. */
+  config?: SimConfig;
 }
 
 export type EnvFactory = (opts: BenchEnvOptions) => BenchEnv;
@@ -49,6 +52,8 @@ export interface TournamentOptions {
   trace?: string | Trace;
   traceStepS?: number;
   controlIntervalS?: number;
+  /** The world every env and policy gets (a --config file's); unset = the built-in config. */
+  config?: SimConfig;
   makeEnv: EnvFactory;
   /**
    * Every StepRecord as it is produced, in file order: scenario -> policy -> seed -> step, so each run's records are
@@ -111,12 +116,13 @@ export function runTournament(opts: TournamentOptions): TournamentResult {
   let done = 0;
   for (const scenario of opts.scenarios) {
     for (const policyId of opts.policies) {
-      const policy = createPolicy(policyId);
+      const policy = createPolicy(policyId, opts.config);
       // Optional keys are left out rather than set to undefined, so an env's `{...defaults, ...opts}` keeps its defaults.
       const envOpts: BenchEnvOptions = { scenario, maxSteps: opts.steps, exposeFuture: policy.clairvoyant === true };
       if (opts.controlIntervalS !== undefined) envOpts.controlIntervalS = opts.controlIntervalS;
       if (opts.trace !== undefined) envOpts.trace = opts.trace;
       if (opts.traceStepS !== undefined) envOpts.traceStepS = opts.traceStepS;
+      if (opts.config !== undefined) envOpts.config = opts.config;
       const env = opts.makeEnv(envOpts);
       for (let i = 0; i < opts.seeds; i++) {
         const run = new RunAccumulator();

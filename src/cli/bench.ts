@@ -19,6 +19,8 @@ import { parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
 import { GAPS_FILE_NAME, type Trace, type TraceFormat } from '../workload/trace.ts';
 import { describeTraceReplay, loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
+import { CONFIG_FLAG_HELP, configFileFlag } from './config-flag.ts';
+import { describeConfigFile, type ConfigFile } from '../core/config-file.ts';
 // The one line that wires the real simulator in (src/env/spark-iot-env.ts).
 import { DEFAULT_CONTROL_INTERVAL_S, SparkIotEnv, SPARK_IOT_TARGETS, type SparkIotTarget } from '../env/spark-iot-env.ts';
 import { ModeScheduleEnv, MODE_SWITCH_BASE_SCENARIO, MODE_SWITCH_SCENARIO } from '../meta/mode-env.ts';
@@ -53,6 +55,8 @@ export interface BenchOptions {
   target?: string;
   /** Also run the oracle's rule at 40 settings and say in the report which bars foresight can clear (src/bench/oracle-sweep.ts). */
   oracleSweep?: boolean;
+  /** A JSON file of config overrides (src/core/config-file.ts). */
+  config?: string;
 }
 
 export interface ResolvedBench {
@@ -70,6 +74,7 @@ export interface ResolvedBench {
   out: string;
   target: SparkIotTarget;
   oracleSweep: boolean;
+  configFile?: ConfigFile;
 }
 
 /** Flags -> a validated run plan (UsageError, exit 2, on anything wrong). */
@@ -108,14 +113,18 @@ export function resolveBenchOptions(o: BenchOptions): ResolvedBench {
   const out = o.out ?? join('runs', `bench-${tag}${o.trace ? `-${basename(o.trace).replace(/(\.[^.]*)?(\.gz)?$/, '')}` : ''}${target === 'embedded' ? '' : `-${target}`}`);
   const oracleSweep = o.oracleSweep === true;
   if (oracleSweep && scenarios.includes(MODE_SWITCH_SCENARIO)) throw new UsageError(`--oracle-sweep: not for ${MODE_SWITCH_SCENARIO} (the oracle has no notion of the modes' objectives); use it with the IoT scenarios`);
-  return { scenarios, policies, seeds, steps, trace: o.trace, traceStepS, ...(traceFormat !== undefined ? { traceFormat } : {}), ...(traceColumns !== undefined ? { traceColumns } : {}), ...(traceGaps !== undefined ? { traceGaps } : {}), traceRescale, out, target, oracleSweep };
+  const configFile = o.config === undefined ? undefined : configFileFlag(o.config);
+  return { ...(configFile ? { configFile } : {}), scenarios, policies, seeds, steps, trace: o.trace, traceStepS, ...(traceFormat !== undefined ? { traceFormat } : {}), ...(traceColumns !== undefined ? { traceColumns } : {}), ...(traceGaps !== undefined ? { traceGaps } : {}), traceRescale, out, target, oracleSweep };
 }
 
 export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEnv, envName = ENV_NAME): Promise<void> {
   const plan = resolveBenchOptions(o);
   // The spark-k8s target prices restarts in (src/env/spark-iot-env.ts); the default leaves the env options untouched.
   const targeted: EnvFactory = plan.target === 'embedded' ? baseFactory : (opts) => baseFactory({ ...opts, target: plan.target });
-  const factory: EnvFactory = plan.traceRescale ? targeted : (opts) => targeted({ ...opts, rescaleTrace: false });
+  const rescaled: EnvFactory = plan.traceRescale ? targeted : (opts) => targeted({ ...opts, rescaleTrace: false });
+  const config = plan.configFile?.config;
+  const factory: EnvFactory = config ? (opts) => rescaled({ ...opts, config }) : rescaled;
+  if (plan.configFile) process.stderr.write(`config ${describeConfigFile(plan.configFile)}\n`);
   // The trace is loaded once here (not by each env the tournament builds) and handed down parsed.
   let trace: Trace | undefined;
   let traceNote: string | undefined;
@@ -152,6 +161,7 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
       seeds: plan.seeds,
       steps: plan.steps,
       ...(trace ? { trace } : {}),
+      ...(config ? { config } : {}),
       makeEnv: factory,
       onRecord: (r) => {
         steps.write(r);
@@ -187,6 +197,7 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
       seeds: Array.from({ length: plan.seeds }, (_, i) => seedFor(i)),
       steps: plan.steps,
       trace: plan.trace === undefined ? undefined : `${plan.trace} (${traceNote})`,
+      ...(plan.configFile ? { config: describeConfigFile(plan.configFile) } : {}),
       controlIntervalS,
       ...(feasibility ? { oracleFeasibility: feasibility } : {}),
       envName: (plan.target === 'embedded' ? '' : `[target ${plan.target}] `) + (plan.scenarios.includes(MODE_SWITCH_SCENARIO) ? `${envName} with the mode schedule of ModeScheduleEnv (src/meta/mode-env.ts, docs/META.md)` : envName),
@@ -224,7 +235,7 @@ export function register(program: Command): void {
     .option('--policies <ids>', `comma-separated policy ids (default: ${defaultPolicyIds().join(',')}; also available: ${policyIds().filter((p) => !defaultPolicyIds().includes(p)).join(',') || 'none'})`)
     .option('--seeds <n>', 'seeds per policy and scenario (default 10; 3 with --quick)')
     .option('--steps <n>', 'control steps per run (default 500; 120 with --quick)')
-    .option('--trace <file.csv>', 'replay a real trace instead of the synthetic process: t,rate[,size] rows (t a number or a date and time), an event log with one timestamp[,size] row per message, or a wide table of per-slot counts (the Azure Functions trace); plain or gzip (docs/SIMULATOR.md)')
+    .option('--trace <file.csv>', TRACE_FLAG_HELP.file)
     .option('--trace-step-s <s>', TRACE_FLAG_HELP.stepS)
     .option('--trace-format <f>', TRACE_FLAG_HELP.format)
     .option('--trace-columns <list>', TRACE_FLAG_HELP.columns)
@@ -235,6 +246,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'output folder (default runs/bench-<scenario>)')
     .option('--quick', 'small run: all scenarios, 3 seeds, 120 steps')
     .option('--oracle-sweep', "also run the clairvoyant oracle's rule at 40 settings (capacity margin x latency share) and report which bars any of them clears (40 more runs per scenario and seed; the oracle is cheap to run)")
+    .option('--config <file.json>', CONFIG_FLAG_HELP)
     .option('--json', 'print one JSON summary object as the last stdout line')
     .action(async (opts: BenchOptions) => {
       await runBench(opts);

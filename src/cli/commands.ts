@@ -11,5 +11,6 @@ import { register as demo } from './demo.ts';
 import { register as serve } from './serve.ts';
 import { register as selectMeta } from './select-meta.ts';
 import { register as inspect } from './inspect.ts';
+import { register as config } from './config.ts';
 
-export const COMMANDS: Array<(program: Command) => void> = [reproduceSeed, bench, devices, train, selectMeta, inspect, report, sparkConf, edge, demo, serve];
+export const COMMANDS: Array<(program: Command) => void> = [reproduceSeed, bench, devices, train, selectMeta, inspect, config, report, sparkConf, edge, demo, serve];

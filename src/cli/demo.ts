@@ -12,6 +12,8 @@ import { DEFAULT_RATE_SCALE } from '../runtime/demo-support.ts';
 import { describeTraceReplay, loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { livePolicyIds } from '../runtime/live-dashboard.ts';
+import { CONFIG_FLAG_HELP, configFileFlag } from './config-flag.ts';
+import { describeConfigFile } from '../core/config-file.ts';
 
 interface DemoFlags {
   scenario: string;
@@ -31,6 +33,7 @@ interface DemoFlags {
   traceColumns?: string;
   out?: string;
   json?: boolean;
+  config?: string;
 }
 
 export function register(program: Command): void {
@@ -48,11 +51,12 @@ export function register(program: Command): void {
     .option('--devices <n>', 'number of simulated devices', '200')
     .option('--control-interval <s>', 'seconds between control decisions', '5')
     .option('--faulty-every <s>', 'a faulty sensor sends one malformed payload every s seconds (0 = never)', '10')
-    .option('--trace <file.csv>', "drive the devices with a real trace (as bench --trace replays it: rescaled to the scenario's peak) instead of the scenario's synthetic process")
+    .option('--trace <file.csv>', "drive the devices with a real trace (any form bench --trace reads, replayed as it does: rescaled to the scenario's peak) instead of the scenario's synthetic process")
     .option('--trace-step-s <s>', TRACE_FLAG_HELP.stepS)
     .option('--trace-format <f>', TRACE_FLAG_HELP.format)
     .option('--trace-columns <list>', TRACE_FLAG_HELP.columns)
     .option('--out <dir>', 'folder for window/alert outputs and the decision log (default runs/demo-<time>)')
+    .option('--config <file.json>', CONFIG_FLAG_HELP)
     .option('--json', 'print the summary as one JSON line (the last line of stdout)')
     .action(async (flags: DemoFlags) => {
       await runDemo(flags);
@@ -76,6 +80,8 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   if (flags.token !== undefined && (flags.token.length < 8 || /\s/.test(flags.token))) throw new UsageError('--token must be at least 8 characters without spaces');
   const traceFlags = resolveTraceFlags(flags);
   const trace = traceFlags.trace === undefined ? undefined : loadTraceFlag(traceFlags.trace, traceParseOptions(traceFlags));
+  const configFile = flags.config === undefined ? undefined : configFileFlag(flags.config);
+  if (configFile) process.stderr.write(`config ${describeConfigFile(configFile)}\n`);
 
   const abort = new AbortController();
   let signals = 0;
@@ -108,6 +114,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         rateScale,
         devices: parseIntOption('--devices', flags.devices, 1),
         controlIntervalS,
+        ...(configFile ? { config: configFile.config } : {}),
         faultyEverySeconds: parseFloatOption('--faulty-every', flags.faultyEvery),
         ...(trace ? { trace } : {}),
         outputDir: flags.out,

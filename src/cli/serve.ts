@@ -18,6 +18,8 @@ import { ControlLoop, nominalExecutorCapacityMsgsPerS } from '../control/control
 import { controlLoopMetrics, metricsHandler, type MetricFamily } from '../control/prometheus.ts';
 import { MqttForecastSource, StaticForecastSource } from '../edge/forecast-source.ts';
 import { createPolicy, policyIds } from '../policies/registry.ts';
+import { CONFIG_FLAG_HELP, configFileFlag } from './config-flag.ts';
+import { describeConfigFile } from '../core/config-file.ts';
 import { startDashboardServer } from '../dashboard/server.ts';
 import { deviceTopic, ingestTopic, isScenarioName } from '../runtime/devices/topics.ts';
 import { detectProtocolVersion } from '../runtime/devices/publisher.ts';
@@ -51,6 +53,7 @@ interface ServeFlags {
   duration?: string;
   out?: string;
   json?: boolean;
+  config?: string;
 }
 
 /** What a target gives the controller (engineer G's builder returns the same shape for spark-k8s). */
@@ -88,6 +91,7 @@ export function register(program: Command): void {
     .option('--rate-scale <k>', "local target: the engine's executor is the simulator's divided by k", '5')
     .option('--duration <s>', 'stop after this many seconds (default: until Ctrl-C)')
     .option('--out <dir>', 'folder for engine outputs and the decision log (default runs/serve-<time>)')
+    .option('--config <file.json>', CONFIG_FLAG_HELP)
     .option('--json', 'print a summary as one JSON line (the last line of stdout) at the end')
     .action(async (flags: ServeFlags) => {
       await runServe(flags);
@@ -127,10 +131,12 @@ async function runServe(flags: ServeFlags): Promise<void> {
   const agentPort = flags.agentPort === undefined ? undefined : parseIntOption('--agent-port', flags.agentPort, 1);
 
   const scenario: ScenarioName = flags.scenario;
-  const config = loadConfig();
+  const configFile = flags.config === undefined ? undefined : configFileFlag(flags.config);
+  const config = configFile?.config ?? loadConfig();
   const sc = (config.scenarios as Record<string, ScenarioConfig>)[scenario]!;
   const outputDir = resolve(flags.out ?? join('runs', `serve-${new Date().toISOString().replace(/[:.]/g, '-')}`));
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (configFile) log(`config ${describeConfigFile(configFile)}`);
   const closers: Array<() => Promise<unknown>> = [];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch((err: unknown) => log(`serve: close failed: ${err instanceof Error ? err.message : String(err)}`));
@@ -157,7 +163,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     }
     closers.push(() => target.close());
 
-    const modePolicy = new ModeContextPolicy(createPolicy(flags.policy), sc.budgetUsdPerHour);
+    const modePolicy = new ModeContextPolicy(createPolicy(flags.policy, config), sc.budgetUsdPerHour);
     const loop = new ControlLoop({
       metrics: target.rateScale === 1 ? target.metrics : scaledMetrics(target.metrics, target.rateScale),
       forecasts: target.rateScale === 1 ? forecasts : scaledForecasts(forecasts, target.rateScale),

@@ -12,6 +12,7 @@
  * Error naming the key path.
  */
 import { z } from 'zod';
+import { MAX_EXECUTORS } from './action.ts';
 
 const positive = z.number().finite().positive();
 const nonNegative = z.number().finite().nonnegative();
@@ -138,7 +139,8 @@ export const configSchema = z
       .strict(),
     cluster: z
       .object({
-        maxExecutors: z.number().int().positive(),
+        /** At most the action space's MAX_EXECUTORS (src/core/action.ts): no policy can ask for more. */
+        maxExecutors: z.number().int().positive().max(MAX_EXECUTORS, `at most ${MAX_EXECUTORS}, the action space's executor count (src/core/action.ts)`),
         /** vCPUs per executor. */
         coresPerExecutor: z.number().int().positive(),
         /** Executor time per message: fixed part (µs) plus per raw byte (µs/byte). */

@@ -26,6 +26,10 @@ test('registry: SparkIot, SparkIot-v1 and SeedCompat-v0 are registered without o
   assert.throws(() => makeEnv('SparkIot', { scenarioo: 'x' }), /SparkIot: unknown option 'scenarioo'/);
   assert.throws(() => makeEnv('SparkIot', { scenario: 'mars' }), /option scenario must be 'mixed' or one of/);
   assert.throws(() => makeEnv('SparkIot', { scenarioWeightsShare: 2 }), /scenarioWeightsShare/);
+  // Training on another world: its config overrides, checked like a --config file.
+  assert.equal(new SparkIotTrainEnv({ maxSteps: 2, config: { pricing: { vcpuUsdPerHour: 1 } } }).inner.config.pricing.vcpuUsdPerHour, 1);
+  assert.throws(() => makeEnv('SparkIot', { config: { pricing: { vcpuUsdPerHr: 1 } } }), /SparkIot: option config: invalid config at "pricing\.vcpuUsdPerHr"/);
+  assert.throws(() => makeEnv('SparkIot', { config: 3 }), /SparkIot: option config must be an object of config overrides, got 3/);
 });
 
 test('mixed scenarios: every scenario appears, world seeds are far from tournament seeds, same seed -> same episodes', () => {

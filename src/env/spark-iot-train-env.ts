@@ -7,6 +7,7 @@
  * so training never sees an evaluation world. Everything is drawn from one Rng seeded by reset({seed}), so a
  * training run is reproducible; reset() without a seed continues that stream.
  */
+import { loadConfig, type ConfigOverrides } from '../core/config.ts';
 import { Rng } from '../core/rng.ts';
 import { latencyTerm } from '../control/reward.ts';
 import { sampleWorkloadVariation, type WorkloadVariation } from '../workload/variation.ts';
@@ -53,6 +54,11 @@ export interface SparkIotTrainEnvOptions {
    * src/env/residual-env.ts: the registry then builds SparkIotResidualEnv around this env). Unset: absolute actions.
    */
   residualBase?: 'forecast-sizing';
+  /**
+   * Overrides of the world model (src/core/config.ts), as `bench --config` takes them: train on your prices, SLA
+   * targets or loads. Unset: the built-in config.
+   */
+  config?: ConfigOverrides;
 }
 
 export const RESIDUAL_BASES = ['forecast-sizing'] as const;
@@ -60,7 +66,7 @@ export const RESIDUAL_BASES = ['forecast-sizing'] as const;
 export const SLA_PENALTY_SCALINGS = ['none', 'service-weights'] as const;
 export type SlaPenaltyScaling = (typeof SLA_PENALTY_SCALINGS)[number];
 
-const KNOWN_OPTIONS = ['scenario', 'weights', 'scenarioWeightsShare', 'maskEdgeFeatures', 'maxSteps', 'seedBase', 'trainingReward', 'target', 'workloadVariationShare', 'residualBase'];
+const KNOWN_OPTIONS = ['scenario', 'weights', 'scenarioWeightsShare', 'maskEdgeFeatures', 'maxSteps', 'seedBase', 'trainingReward', 'target', 'workloadVariationShare', 'residualBase', 'config'];
 
 /** Validates registry options (e.g. a config file's envOptions); `envId` names the env in errors. */
 export function parseSparkIotTrainOptions(options: Record<string, unknown> = {}, envId = 'SparkIot'): SparkIotTrainEnvOptions {
@@ -86,6 +92,14 @@ export function parseSparkIotTrainOptions(options: Record<string, unknown> = {},
   if (o.seedBase !== undefined && (typeof o.seedBase !== 'number' || !Number.isInteger(o.seedBase) || o.seedBase < 0)) throw new Error(`${envId}: option seedBase must be a non-negative integer, got ${JSON.stringify(o.seedBase)}`);
   if (o.target !== undefined && !(SPARK_IOT_TARGETS as readonly string[]).includes(o.target)) throw new Error(`${envId}: option target must be one of ${SPARK_IOT_TARGETS.join(', ')}, got ${JSON.stringify(o.target)}`);
   if (o.residualBase !== undefined && !(RESIDUAL_BASES as readonly string[]).includes(o.residualBase)) throw new Error(`${envId}: option residualBase must be one of ${RESIDUAL_BASES.join(', ')}, got ${JSON.stringify(o.residualBase)}`);
+  if (o.config !== undefined) {
+    if (typeof o.config !== 'object' || o.config === null || Array.isArray(o.config)) throw new Error(`${envId}: option config must be an object of config overrides, got ${JSON.stringify(o.config)}`);
+    try {
+      loadConfig(o.config);
+    } catch (err) {
+      throw new Error(`${envId}: option config: ${(err as Error).message}`);
+    }
+  }
   const tr = o.trainingReward as Record<string, unknown> | undefined;
   if (tr !== undefined) {
     if (typeof tr !== 'object' || tr === null) throw new Error(`${envId}: option trainingReward must be an object, got ${JSON.stringify(tr)}`);
@@ -125,7 +139,7 @@ export class SparkIotTrainEnv implements Env<Float32Array, EnvAction> {
     this.latencyFreeFraction = o.trainingReward?.latencyFreeFraction ?? 0;
     this.slaPenaltyScaling = o.trainingReward?.slaPenaltyScaling ?? 'none';
     this.workloadVariationShare = o.workloadVariationShare ?? 0;
-    this.inner = new SparkIotEnv({ scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, maxSteps: o.maxSteps ?? 500, maskEdgeFeatures: o.maskEdgeFeatures ?? false, target: o.target ?? 'embedded' });
+    this.inner = new SparkIotEnv({ scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, maxSteps: o.maxSteps ?? 500, maskEdgeFeatures: o.maskEdgeFeatures ?? false, target: o.target ?? 'embedded', ...(o.config ? { config: o.config } : {}) });
   }
 
   get observationSpace() {

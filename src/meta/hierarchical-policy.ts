@@ -186,7 +186,7 @@ export class HierarchicalPolicy implements Policy {
       this.meta = loaded.controller;
       if (loaded.contextFeatures !== this.tracker.contextFeatures) this.tracker = this.makeTracker(loaded.contextFeatures);
     }
-    this.lower ??= loadLowerPolicy(this.lowerPath, `${this.id}-lower`, this.scaleDownHoldS, this.maskEdge, this.baseCalm);
+    this.lower ??= loadLowerPolicy(this.lowerPath, `${this.id}-lower`, this.scaleDownHoldS, this.maskEdge, this.baseCalm, this.config);
     this.lower.reset(seed);
     this.tracker.reset();
     this.step = 0;
@@ -231,13 +231,13 @@ export class HierarchicalPolicy implements Policy {
 }
 
 /** The registered `edge-rl` policy: TD3 meta-controller + PPO, both from models/. */
-export function createEdgeRlPolicy(): HierarchicalPolicy {
-  return new HierarchicalPolicy({ id: 'edge-rl' });
+export function createEdgeRlPolicy(config?: SimConfig): HierarchicalPolicy {
+  return new HierarchicalPolicy({ id: 'edge-rl', ...(config ? { config } : {}) });
 }
 
 /** The registered `rl-no-edge-meta` policy: the no-edge ablation of `edge-rl` (both levels trained and run without the edge). */
-export function createNoEdgeMetaPolicy(): HierarchicalPolicy {
-  return new HierarchicalPolicy({ id: 'rl-no-edge-meta', maskEdge: true });
+export function createNoEdgeMetaPolicy(config?: SimConfig): HierarchicalPolicy {
+  return new HierarchicalPolicy({ id: 'rl-no-edge-meta', maskEdge: true, ...(config ? { config } : {}) });
 }
 
 /** The PPO with one raw weight vector for the whole run (normalized by normalizeWeights), for the meta report. */

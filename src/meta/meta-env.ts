@@ -14,6 +14,7 @@
  * another mode at each meta-step boundary with probability modeSwitchProb; entering the budget mode leaves
  * 5-30 % of the budget).
  */
+import type { SimConfig } from '../core/config.ts';
 import { existsSync } from 'node:fs';
 import { box, type BoxSpace } from '../core/spaces.ts';
 import { Rng } from '../core/rng.ts';
@@ -142,11 +143,11 @@ export function parseMetaEnvOptions(options: Record<string, unknown> = {}): Meta
  * `scaleDownHoldS` (default 0): the meta-env trains on the PPO's own output; the HierarchicalPolicy that runs the
  * trained meta-controller adds the agents' scale-down hold below it (docs/META.md "Scale-down hold").
  */
-export function loadLowerPolicy(checkpoint?: string, id = 'edge-rl-lower', scaleDownHoldS = 0, maskEdge = false, baseCalm?: CalmSettings | null): PpoAgentPolicy {
+export function loadLowerPolicy(checkpoint?: string, id = 'edge-rl-lower', scaleDownHoldS = 0, maskEdge = false, baseCalm?: CalmSettings | null, config?: SimConfig): PpoAgentPolicy {
   // The no-edge ablation defaults to the PPO trained without the edge.
   const path = checkpoint ?? (maskEdge ? NO_EDGE_LOWER_CHECKPOINT : DEFAULT_LOWER_CHECKPOINT);
   if (!existsSync(path)) throw new Error(`lower-level PPO checkpoint '${path}' not found; produce it with: ${maskEdge ? NO_EDGE_LOWER_TRAIN_COMMAND : LOWER_TRAIN_COMMAND}`);
-  const p = new PpoAgentPolicy({ id, checkpointPath: path, scaleDownHoldS, maskEdge, baseCalm });
+  const p = new PpoAgentPolicy({ id, checkpointPath: path, scaleDownHoldS, maskEdge, baseCalm, ...(config ? { config } : {}) });
   p.load();
   return p;
 }

@@ -4,6 +4,7 @@
  * from its module, or add an entry to BUILTIN below. Ids are matched exactly.
  */
 import type { Policy } from './types.ts';
+import type { SimConfig } from '../core/config.ts';
 import { FixedPolicy, FIXED_EXECUTORS } from './fixed.ts';
 import { DexterHpaPolicy, HPA_SETTINGS } from './dexter-hpa.ts';
 import { SeerLinearPolicy, SEER_SETTINGS } from './seer-linear.ts';
@@ -27,7 +28,11 @@ export interface PolicyEntry {
   source: string;
   /** The settings used, for reports (seconds stay seconds here). */
   settings: Record<string, number | string | boolean>;
-  create: () => Policy;
+  /**
+   * Builds the policy. `config` is the run's world (bench/serve/demo --config; default the built-in one): the policies
+   * that model the world (forecast-sizing and the agents' base rule) size with it. The rest read only observations.
+   */
+  create: (config?: SimConfig) => Policy;
   /** False for sensitivity variants: runnable with --policies, left out of the default set. */
   inDefaultSet?: boolean;
   /**
@@ -106,7 +111,7 @@ const BUILTIN: PolicyEntry[] = [
     description: "the oracle's sizing rule fed the present and the edge forecast instead of the future (model-based, no learning)",
     source: 'project baseline (session 9): src/policies/forecast-sizing.ts, at the oracle\'s default settings; since session 14 less latency headroom on calm load',
     settings: flat({ ...FORECAST_SIZING_SETTINGS, calmLatencyShareOfSla: FORECAST_SIZING_CALM.latencyShareOfSla, calmMaxArrivalCv: FORECAST_SIZING_CALM.maxArrivalCv, calmWindowSteps: FORECAST_SIZING_CALM.windowSteps }),
-    create: () => new ForecastSizingPolicy(),
+    create: (config) => new ForecastSizingPolicy(FORECAST_SIZING_SETTINGS, config),
   },
   {
     id: 'oracle',
@@ -140,7 +145,7 @@ const BUILTIN: PolicyEntry[] = [
     description: 'forecast-sizing without the calm-load sizing: always 0.6 of the SLA (as in sessions 9-13)',
     source: 'as forecast-sizing, calm: null',
     settings: flat(FORECAST_SIZING_SETTINGS),
-    create: () => new ForecastSizingPolicy(FORECAST_SIZING_SETTINGS, undefined, { calm: null, id: 'forecast-sizing-no-calm' }),
+    create: (config) => new ForecastSizingPolicy(FORECAST_SIZING_SETTINGS, config, { calm: null, id: 'forecast-sizing-no-calm' }),
     inDefaultSet: false,
   },
   // The size-threshold shuffle rule (Uniffle's cold-storage threshold), for the shuffle report; not in the default set.
@@ -163,7 +168,7 @@ const BUILTIN: PolicyEntry[] = [
     description: "contextual PPO (lower level alone), the scenario's default weights",
     source: 'models/edge-rl-ppo.json, trained by configs/edge-rl-ppo.json (docs/AGENT.md)',
     settings: { checkpoint: 'models/edge-rl-ppo.json', deterministic: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S },
-    create: () => new PpoAgentPolicy({ id: 'edge-rl-fixed', checkpointPath: EDGE_RL_CHECKPOINT, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S }),
+    create: (config) => new PpoAgentPolicy({ id: 'edge-rl-fixed', checkpointPath: EDGE_RL_CHECKPOINT, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S, config }),
   },
   {
     id: 'edge-rl-fixed-k8s',
@@ -171,7 +176,7 @@ const BUILTIN: PolicyEntry[] = [
     description: "contextual PPO trained for the spark-k8s target (restarts priced in), the scenario's default weights",
     source: 'models/edge-rl-ppo-spark-k8s.json, trained by configs/edge-rl-ppo-spark-k8s.json (docs/SPARK.md)',
     settings: { checkpoint: 'models/edge-rl-ppo-spark-k8s.json', deterministic: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S },
-    create: () => new PpoAgentPolicy({ id: 'edge-rl-fixed-k8s', checkpointPath: EDGE_RL_SPARK_K8S_CHECKPOINT, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S }),
+    create: (config) => new PpoAgentPolicy({ id: 'edge-rl-fixed-k8s', checkpointPath: EDGE_RL_SPARK_K8S_CHECKPOINT, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S, config }),
     inDefaultSet: false,
   },
   {
@@ -180,7 +185,7 @@ const BUILTIN: PolicyEntry[] = [
     description: 'ablation: the same PPO trained and run with the edge-forecast features masked',
     source: 'models/rl-no-edge-ppo.json, trained by configs/rl-no-edge-ppo.json (docs/AGENT.md)',
     settings: { checkpoint: 'models/rl-no-edge-ppo.json', deterministic: true, maskEdge: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S },
-    create: () => new PpoAgentPolicy({ id: 'rl-no-edge', checkpointPath: RL_NO_EDGE_CHECKPOINT, maskEdge: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S }),
+    create: (config) => new PpoAgentPolicy({ id: 'rl-no-edge', checkpointPath: RL_NO_EDGE_CHECKPOINT, maskEdge: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S, config }),
   },
   {
     id: 'edge-rl',
@@ -188,7 +193,7 @@ const BUILTIN: PolicyEntry[] = [
     description: 'hierarchical: TD3 meta-controller picks the weights every 10 steps (and on a mode change), the contextual PPO acts',
     source: 'models/meta-td3.json (configs/meta-td3.json, docs/META.md) over models/edge-rl-ppo.json (docs/AGENT.md)',
     settings: { metaCheckpoint: 'models/meta-td3.json', lowerCheckpoint: 'models/edge-rl-ppo.json', windowSteps: 10, deterministic: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S },
-    create: () => createEdgeRlPolicy(),
+    create: (config) => createEdgeRlPolicy(config),
   },
   {
     id: 'edge-rl-no-calm',
@@ -196,7 +201,7 @@ const BUILTIN: PolicyEntry[] = [
     description: 'edge-rl whose base rule keeps its latency headroom on calm load (forecast-sizing-no-calm under the PPO)',
     source: 'as edge-rl, baseCalm: null (docs/AGENT.md "Calm load")',
     settings: { metaCheckpoint: 'models/meta-td3.json', lowerCheckpoint: 'models/edge-rl-ppo.json', windowSteps: 10, deterministic: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S, baseCalm: 'off' },
-    create: () => new HierarchicalPolicy({ id: 'edge-rl-no-calm', baseCalm: null }),
+    create: (config) => new HierarchicalPolicy({ id: 'edge-rl-no-calm', baseCalm: null, ...(config ? { config } : {}) }),
     inDefaultSet: false,
   },
   {
@@ -205,7 +210,7 @@ const BUILTIN: PolicyEntry[] = [
     description: 'ablation of edge-rl: its hierarchy trained and run without the edge (meta burst features and PPO edge features masked)',
     source: 'models/meta-td3-no-edge.json (configs/meta-td3-no-edge.json, docs/META.md) over models/rl-no-edge-ppo.json (docs/AGENT.md)',
     settings: { metaCheckpoint: 'models/meta-td3-no-edge.json', lowerCheckpoint: 'models/rl-no-edge-ppo.json', windowSteps: 10, deterministic: true, maskEdge: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S },
-    create: () => createNoEdgeMetaPolicy(),
+    create: (config) => createNoEdgeMetaPolicy(config),
   },
 ];
 
@@ -234,8 +239,9 @@ export function getPolicyEntry(id: string): PolicyEntry {
   return e;
 }
 
-export function createPolicy(id: string): Policy {
-  return getPolicyEntry(id).create();
+/** The policy `id`, in the world `config` (default the built-in one). */
+export function createPolicy(id: string, config?: SimConfig): Policy {
+  return getPolicyEntry(id).create(config);
 }
 
 /** Shared by every baseline: how memory, tier and codec are chosen. */

@@ -12,6 +12,7 @@
  *
  * `withWeights` is what the meta-controller (engineer B) uses to condition the agent on other weights.
  */
+import type { SimConfig } from '../core/config.ts';
 import { actionSpace as ACTION_SPACE, decodeAction } from '../core/action.ts';
 import type { Action, Weights } from '../core/types.ts';
 import { EDGE_FEATURE_INDICES, OBSERVATION_FEATURES, OBS_SIZE, observationSpace } from '../control/observation.ts';
@@ -68,6 +69,8 @@ export interface PpoAgentPolicyOptions {
   scaleDownHoldS?: number;
   /** A residual checkpoint's base: the calm-load sizing of `forecast-sizing` (default FORECAST_SIZING_CALM; null: off). */
   baseCalm?: CalmSettings | null;
+  /** The world a residual checkpoint's base rule sizes for (default the built-in config). */
+  config?: SimConfig;
 }
 
 export class PpoAgentPolicy implements Policy {
@@ -75,6 +78,7 @@ export class PpoAgentPolicy implements Policy {
   readonly checkpointPath: string;
   readonly maskEdge: boolean;
   private readonly baseCalm: CalmSettings | null | undefined;
+  private readonly config: SimConfig | undefined;
   private readonly hold: ScaleDownHold | null;
   private model: TrainedModel | null = null;
   /** For a residual checkpoint (trained with envOptions.residualBase): the base rule its output corrects (src/env/residual-env.ts). */
@@ -90,6 +94,7 @@ export class PpoAgentPolicy implements Policy {
     this.maskEdge = opts.maskEdge ?? false;
     this.hold = opts.scaleDownHoldS ? new ScaleDownHold(opts.scaleDownHoldS) : null;
     this.baseCalm = opts.baseCalm;
+    this.config = opts.config;
   }
 
   /** Loads and checks the checkpoint (once); throws a CheckpointError naming the file and the mismatch. */
@@ -102,7 +107,7 @@ export class PpoAgentPolicy implements Policy {
       const spaces = { algo: 'ppo' as const, observationSpace: observationSpace(), actionSpace: residual ? residualActionSpace : ACTION_SPACE };
       assertCompatible(ckpt, spaces, `'${this.checkpointPath}'`);
       this.model = modelFromCheckpoint(ckpt, `'${this.checkpointPath}'`);
-      this.base = residual ? residualBasePolicy({ maskEdge: this.maskEdge, calm: this.baseCalm }) : null;
+      this.base = residual ? residualBasePolicy({ maskEdge: this.maskEdge, calm: this.baseCalm, ...(this.config ? { config: this.config } : {}) }) : null;
     }
     return this.model;
   }

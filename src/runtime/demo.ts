@@ -60,6 +60,8 @@ export interface DemoOptions {
   faultyEverySeconds?: number;
   /** A real trace to drive the device fleet instead of the scenario's synthetic process (src/workload/trace.ts). */
   trace?: Trace;
+  /** The world model (a --config file's, src/core/config-file.ts); default the built-in config. */
+  config?: SimConfig;
   /** Engine outputs and the decision log; default runs/demo-<time>/. */
   outputDir?: string;
   /** Progress lines (stderr by default). */
@@ -128,7 +130,7 @@ function scenarioConfig(config: SimConfig, scenario: ScenarioName): ScenarioConf
 
 export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const config = loadConfig();
+  const config = opts.config ?? loadConfig();
   const scenario = opts.scenario;
   const sc = scenarioConfig(config, scenario);
   const rateScale = opts.rateScale ?? DEFAULT_RATE_SCALE;
@@ -203,7 +205,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
     closers.push(() => forecasts.stop());
 
     // The policy, told the operating mode the dashboard sets (normal | budget | critical).
-    const modePolicy = new ModeContextPolicy(createPolicy(policy), sc.budgetUsdPerHour);
+    const modePolicy = new ModeContextPolicy(createPolicy(policy, config), sc.budgetUsdPerHour);
     const loop = new ControlLoop({
       metrics: scaledMetrics(new LocalEngineMetricsSource(engine), rateScale),
       forecasts: scaledForecasts(forecasts, rateScale),

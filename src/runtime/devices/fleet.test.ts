@@ -64,7 +64,9 @@ test('bad traces are errors naming the file and line (the simulator\'s parser, s
   assert.throws(() => rateFromCsv('t,rate\n0,-1', 'x.csv'), /x\.csv: line 2: rate is negative: -1/);
   assert.throws(() => rateFromCsv('t,rate\n0,abc', 'x.csv'), /x\.csv: line 2: rate is not a number: 'abc'/);
   assert.throws(() => rateFromCsv('t,rate\nzz,1\n1,1', 'x.csv'), /x\.csv: line 2: t is not a number: 'zz'/);
-  assert.throws(() => rateFromCsv('0', 'x.csv'), /x\.csv: line 1: missing column \(expected t,rate\[,size\]\)/);
+  assert.throws(() => rateFromCsv('t,rate\n5', 'x.csv'), /x\.csv: line 2: missing column \(expected t,rate\[,size\]\)/);
+  // One number alone is a list of one rate (a one-column file): 0 leaves nothing to replay.
+  assert.throws(() => rateFromCsv('0', 'x.csv'), /x\.csv: every rate is 0: nothing to replay/);
   assert.throws(() => rateFromCsv('t,rate\n', 'x.csv'), /x\.csv: empty trace \(no data rows\)/);
   assert.throws(() => loadRateTrace('/nonexistent/trace.csv'), /\/nonexistent\/trace\.csv: cannot read rate trace/);
   const dir = mkdtempSync(join(tmpdir(), 'edgepilot-trace-'));

@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_CONFIG } from './config.ts';
+import { ConfigFileError, describeConfigFile, readConfigFile } from './config-file.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'edgepilot-config-'));
+const file = (name: string, text: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+test('a config file overrides only the keys it sets, and says which', () => {
+  const path = file('prices.json', JSON.stringify({ pricing: { vcpuUsdPerHour: 0.1 }, scenarios: { healthcare: { budgetUsdPerHour: 9 } } }));
+  const read = readConfigFile(path);
+  assert.equal(read.config.pricing.vcpuUsdPerHour, 0.1);
+  assert.equal(read.config.pricing.memoryUsdPerGbHour, DEFAULT_CONFIG.pricing.memoryUsdPerGbHour);
+  assert.equal(read.config.scenarios.healthcare.budgetUsdPerHour, 9);
+  assert.deepEqual(read.config.scenarios['smart-city'], DEFAULT_CONFIG.scenarios['smart-city']);
+  assert.deepEqual(read.overrides, ['pricing.vcpuUsdPerHour', 'scenarios.healthcare.budgetUsdPerHour']);
+  assert.equal(describeConfigFile(read), `${path} (sets pricing.vcpuUsdPerHour, scenarios.healthcare.budgetUsdPerHour)`);
+  assert.deepEqual(readConfigFile(file('empty.json', '{}')).config, DEFAULT_CONFIG);
+});
+
+test('a missing, malformed or invalid config file is an error naming the file and the key', () => {
+  const fails = (path: string, pattern: RegExp) => assert.throws(() => readConfigFile(path), (e: Error) => e instanceof ConfigFileError && pattern.test(e.message));
+  fails(join(dir, 'absent.json'), /config file not found: .*absent\.json/);
+  fails(file('bad.json', '{"pricing": {'), /config file .*bad\.json is not valid JSON: /);
+  fails(file('array.json', '[1]'), /config file .*array\.json: expected a JSON object of overrides .*got an array/);
+  fails(file('negative.json', '{"pricing": {"vcpuUsdPerHour": -1}}'), /config file .*negative\.json: invalid config at "pricing\.vcpuUsdPerHour"/);
+  fails(file('typo.json', '{"pricing": {"vcpuUsdPerHr": 1}}'), /config file .*typo\.json: invalid config at "pricing\.vcpuUsdPerHr"/);
+  fails(file('kind.json', '{"cluster": {"maxExecutors": "many"}}'), /"cluster\.maxExecutors"/);
+  fails(file('big.json', '{"cluster": {"maxExecutors": 40}}'), /"cluster\.maxExecutors": at most 20, the action space's executor count/);
+});

@@ -1,0 +1,59 @@
+/**
+ * A config file: a JSON object of overrides deep-merged into the defaults (src/core/config.ts), for `bench`, `demo`
+ * and `serve --config` (your own prices, SLA targets, scenario loads). Only the keys given change; every error names
+ * the file and, for a bad value, the key path.
+ */
+import { readFileSync } from 'node:fs';
+import { ConfigValueError, loadConfig, type SimConfig } from './config.ts';
+
+export class ConfigFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigFileError';
+  }
+}
+
+export interface ConfigFile {
+  path: string;
+  config: SimConfig;
+  /** The dotted key paths the file sets (its leaves), in file order: what the run changed from the defaults. */
+  overrides: string[];
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function leafPaths(value: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(value).flatMap(([key, v]) => (isPlainObject(v) && Object.keys(v).length > 0 ? leafPaths(v, `${prefix}${key}.`) : [`${prefix}${key}`]));
+}
+
+/** Reads and validates a config file; throws ConfigFileError naming the file (and the key path of a bad value). */
+export function readConfigFile(path: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigFileError(code === 'ENOENT' ? `config file not found: ${path}` : `cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigFileError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!isPlainObject(parsed)) throw new ConfigFileError(`config file ${path}: expected a JSON object of overrides (such as {"pricing": {"vcpuUsdPerHour": 0.05}}), got ${Array.isArray(parsed) ? 'an array' : JSON.stringify(parsed)}`);
+  try {
+    return { path, config: loadConfig(parsed), overrides: leafPaths(parsed) };
+  } catch (err) {
+    if (err instanceof ConfigValueError) throw new ConfigFileError(`config file ${path}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** One line for logs and reports: the file and the keys it sets. */
+export function describeConfigFile(file: ConfigFile): string {
+  const shown = file.overrides.slice(0, 12).join(', ');
+  return `${file.path} (sets ${file.overrides.length === 0 ? 'nothing: the defaults' : shown}${file.overrides.length > 12 ? `, and ${file.overrides.length - 12} more` : ''})`;
+}
