@@ -87,6 +87,14 @@ test('edgepilot demo: usage errors exit 2 with a message', async () => {
   const badTrace = await runCli(['demo', '--trace', bad, '--duration', '1', '--port', '0']);
   assert.equal(badTrace.code, 2);
   assert.match(badTrace.stderr, /--trace .*bad\.csv: .*bad\.csv: line 3: rate is not a number/);
+  const typo = join(dir, 'typo.json');
+  writeFileSync(typo, '{"scenarios": {"healthcare": {"slaMs": 100}}}');
+  const badConfig = await runCli(['demo', '--config', typo, '--duration', '1', '--port', '0']);
+  assert.equal(badConfig.code, 2);
+  assert.match(badConfig.stderr, /--config: config file .*typo\.json: invalid config at "scenarios\.healthcare\.slaMs"/);
+  const edgeConfig = await runCli(['edge', '--config', join(dir, 'absent.json'), '--duration', '1']);
+  assert.equal(edgeConfig.code, 2);
+  assert.match(edgeConfig.stderr, /--config: config file not found: .*absent\.json/);
   const formatAlone = await runCli(['demo', '--trace-format', 'events', '--duration', '1']);
   assert.equal(formatAlone.code, 2);
   assert.match(formatAlone.stderr, /--trace-format needs --trace/);

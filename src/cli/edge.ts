@@ -13,6 +13,8 @@ import { detectProtocolVersion } from '../runtime/devices/publisher.ts';
 import { ID_PATTERN, isScenarioName } from '../runtime/devices/topics.ts';
 import { KafkaIngestBridge, parseBrokers } from '../runtime/kafka/bridge.ts';
 import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { CONFIG_FLAG_HELP, configFileFlag } from './config-flag.ts';
+import { describeConfigFile } from '../core/config-file.ts';
 
 interface EdgeFlags {
   mqttUrl?: string;
@@ -26,6 +28,7 @@ interface EdgeFlags {
   leadTime?: string;
   horizon?: string;
   json?: boolean;
+  config?: string;
 }
 
 export function register(program: Command): void {
@@ -42,6 +45,7 @@ export function register(program: Command): void {
     .option('--duration <s>', 'seconds to run (default: until Ctrl-C)')
     .option('--lead-time <s>', 'forecaster lead time, s (default: the simulator config, sim.edgeLeadTimeS)')
     .option('--horizon <s>', 'forecast horizon, s (default: the simulator config, sim.forecastHorizonS)')
+    .option('--config <file.json>', `${CONFIG_FLAG_HELP}; here the forecaster's defaults (sim.edgeLeadTimeS, sim.forecastHorizonS). Give serve the same file`)
     .option('--json', 'print the summary as one JSON line (the last line of stdout)')
     .action(async (flags: EdgeFlags) => {
       await runEdge(flags);
@@ -65,6 +69,8 @@ async function runEdge(flags: EdgeFlags): Promise<void> {
   const forecaster: { leadTimeS?: number; horizonS?: number } = {};
   if (flags.leadTime !== undefined) forecaster.leadTimeS = parseIntOption('--lead-time', flags.leadTime, 0);
   if (flags.horizon !== undefined) forecaster.horizonS = parseIntOption('--horizon', flags.horizon, 0);
+  const configFile = flags.config === undefined ? undefined : configFileFlag(flags.config);
+  if (configFile) process.stderr.write(`config ${describeConfigFile(configFile)}\n`);
   let brokers: string[] | undefined;
   if (flags.kafkaBrokers !== undefined) {
     try {
@@ -98,7 +104,7 @@ async function runEdge(flags: EdgeFlags): Promise<void> {
       forward: flags.forward,
       sink: bridge,
       forecaster,
-      config: loadConfig(),
+      config: configFile?.config ?? loadConfig(),
     });
     closers.push(() => gateway.stop());
     process.stderr.write(`edge: gateway ${flags.gatewayId} on ${mqttUrl} (MQTT v${protocolVersion === 5 ? '5' : '3.1.1'}), devices ${scenario ?? 'all'}${bridge ? `, Kafka ${brokers!.join(',')}` : ''}\n`);

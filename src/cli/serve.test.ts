@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
@@ -79,8 +79,12 @@ test('edgepilot serve --target spark-k8s --dry-run loads the Spark target at run
   });
   const dir = mkdtempSync(join(tmpdir(), 'edgepilot-serve-k8s-'));
   try {
-    const run = await runCli(['serve', '--target', 'spark-k8s', '--namespace', 'ns', '--app', 'iot', '--dry-run', '--agent-port', String(agentPort), '--duration', '3', '--control-interval', '1', '--port', '0', '--out', dir, '--json']);
+    // With a world of its own (--config): said on stderr, and the run goes on as usual.
+    const config = join(dir, 'world.json');
+    writeFileSync(config, JSON.stringify({ pricing: { vcpuUsdPerHour: 0.05 } }));
+    const run = await runCli(['serve', '--target', 'spark-k8s', '--namespace', 'ns', '--app', 'iot', '--dry-run', '--agent-port', String(agentPort), '--duration', '3', '--control-interval', '1', '--port', '0', '--out', dir, '--config', config, '--json']);
     assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /config .*world\.json \(sets pricing\.vcpuUsdPerHour\)/);
     const summary = JSON.parse(run.stdout.trim().split('\n').pop()!) as { target: string; decisions: number };
     assert.equal(summary.target, 'spark-k8s');
     assert.ok(summary.decisions >= 1, `decisions ${summary.decisions}`);
