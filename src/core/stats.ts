@@ -14,3 +14,29 @@ export function coefficientOfVariation(values: readonly number[]): number {
   const variance = values.reduce((a, x) => a + (x - mean) * (x - mean), 0) / values.length;
   return Math.sqrt(variance) / mean;
 }
+
+/**
+ * The coefficient of variation of `values` around their least-squares line (residual standard deviation over the
+ * mean): a steady ramp scores 0 where coefficientOfVariation scores its slope. NaN when the mean is not above 0.
+ */
+export function detrendedCoefficientOfVariation(values: readonly number[]): number {
+  const n = values.length;
+  if (n === 0) return Number.NaN;
+  const mean = values.reduce((a, x) => a + x, 0) / n;
+  if (!(mean > 0)) return Number.NaN;
+  if (n < 3) return 0;
+  const meanIndex = (n - 1) / 2;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (i - meanIndex) * (values[i]! - mean);
+    sxx += (i - meanIndex) * (i - meanIndex);
+  }
+  const slope = sxy / sxx;
+  let sse = 0;
+  for (let i = 0; i < n; i++) {
+    const residual = values[i]! - (mean + slope * (i - meanIndex));
+    sse += residual * residual;
+  }
+  return Math.sqrt(sse / n) / mean;
+}

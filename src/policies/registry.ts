@@ -109,8 +109,8 @@ const BUILTIN: PolicyEntry[] = [
   {
     id: 'forecast-sizing',
     description: "the oracle's sizing rule fed the present and the edge forecast instead of the future (model-based, no learning)",
-    source: 'project baseline (session 9): src/policies/forecast-sizing.ts, at the oracle\'s default settings; since session 14 less latency headroom on calm load',
-    settings: flat({ ...FORECAST_SIZING_SETTINGS, calmLatencyShareOfSla: FORECAST_SIZING_CALM.latencyShareOfSla, calmMaxArrivalCv: FORECAST_SIZING_CALM.maxArrivalCv, calmWindowSteps: FORECAST_SIZING_CALM.windowSteps }),
+    source: 'project baseline (session 9): src/policies/forecast-sizing.ts, at the oracle\'s default settings; since session 14 less latency headroom on calm load (session 15: calm measured around the trend)',
+    settings: flat({ ...FORECAST_SIZING_SETTINGS, calmLatencyShareOfSla: FORECAST_SIZING_CALM.latencyShareOfSla, calmMaxArrivalCv: FORECAST_SIZING_CALM.maxArrivalCv, calmWindowSteps: FORECAST_SIZING_CALM.windowSteps, calmMeasure: FORECAST_SIZING_CALM.measure ?? 'cv' }),
     create: (config) => new ForecastSizingPolicy(FORECAST_SIZING_SETTINGS, config),
   },
   {
