@@ -71,7 +71,7 @@ test('on calm load forecast-sizing keeps less latency headroom; on varying load,
   assert.ok(onFlat < offFlat, `flat load: ${onFlat} executors with the calm sizing, ${offFlat} without`);
   assert.equal(calmOn.calmSteps, 1, 'calm only once the window is full');
   assert.equal(calmOff.calmSteps, 0);
-  // Alternating +-10 % around the rate: CV 0.10, above the 0.05 threshold.
+  // Alternating +-10 % around the rate: CV 0.10 (about the same around its line), above the 0.045 threshold.
   const varying = (i: number): number => rate * (i % 2 === 0 ? 0.9 : 1.1);
   assert.equal(run(calmOn, varying), run(calmOff, varying));
   assert.equal(calmOn.calmSteps, 0);
@@ -79,6 +79,16 @@ test('on calm load forecast-sizing keeps less latency headroom; on varying load,
   const loose = new ForecastSizingPolicy(undefined, undefined, { calm: { ...FORECAST_SIZING_CALM, maxArrivalCv: 0.2 } });
   assert.ok(run(loose, varying) < run(calmOff, varying));
   assert.equal(loose.calmSteps, 1);
+  // A steady ramp (+50 % over the window) is calm around its trend, which the default measures; its plain CV is not.
+  const ramp = (i: number): number => rate * (0.8 + (0.4 * i) / (FORECAST_SIZING_CALM.windowSteps - 1));
+  run(calmOn, ramp);
+  assert.equal(calmOn.calmSteps, 1, 'the ramp is calm around its trend');
+  const plainCv = new ForecastSizingPolicy(undefined, undefined, { calm: { ...FORECAST_SIZING_CALM, measure: 'cv' } });
+  run(plainCv, ramp);
+  assert.equal(plainCv.calmSteps, 0, 'its plain CV (about 0.12) is not calm');
+  // A step up halfway through the window is no line: not calm.
+  run(calmOn, (i) => rate * (i < FORECAST_SIZING_CALM.windowSteps / 2 ? 1 : 1.5));
+  assert.equal(calmOn.calmSteps, 0);
 });
 
 test('forecast-sizing refuses calm settings out of range, naming the field', () => {
@@ -86,6 +96,7 @@ test('forecast-sizing refuses calm settings out of range, naming the field', () 
   assert.throws(make({ latencyShareOfSla: 1.5 }), /calm\.latencyShareOfSla must be in \(0, 1\], got 1\.5/);
   assert.throws(make({ maxArrivalCv: 0 }), /calm\.maxArrivalCv must be > 0, got 0/);
   assert.throws(make({ windowSteps: 1 }), /calm\.windowSteps must be an integer >= 2, got 1/);
+  assert.throws(make({ measure: 'median' as never }), /calm\.measure must be 'cv' or 'detrended', got "median"/);
 });
 
 test('forecast-sizing-no-calm and edge-rl-no-calm: registered outside the default set, sized without the calm-load rule', async () => {

@@ -51,6 +51,7 @@ function assertCalmSettings(c: CalmSettings): CalmSettings {
   if (!(c.latencyShareOfSla > 0 && c.latencyShareOfSla <= 1)) throw new Error(`forecast-sizing: calm.latencyShareOfSla must be in (0, 1], got ${c.latencyShareOfSla}`);
   if (!(c.maxArrivalCv > 0)) throw new Error(`forecast-sizing: calm.maxArrivalCv must be > 0, got ${c.maxArrivalCv}`);
   if (!(Number.isInteger(c.windowSteps) && c.windowSteps >= 2)) throw new Error(`forecast-sizing: calm.windowSteps must be an integer >= 2, got ${c.windowSteps}`);
+  if (c.measure !== undefined && c.measure !== 'cv' && c.measure !== 'detrended') throw new Error(`forecast-sizing: calm.measure must be 'cv' or 'detrended', got ${JSON.stringify(c.measure)}`);
   return c;
 }
 

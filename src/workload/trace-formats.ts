@@ -185,7 +185,7 @@ class CsvSource {
   /** True once the user's columns (not a default) were chosen. */
   private chosen = false;
   /** How the columns were chosen when the user did not (for the reading's why). */
-  autoColumnsWhy = '';
+  private chosenWhy = '';
 
   constructor(
     private readonly input: TraceText,
@@ -210,7 +210,7 @@ class CsvSource {
       else {
         this.columns = defaults;
         this.headerFields = defaults.map((k) => this.fullHeader![k]!);
-        this.autoColumnsWhy = `JSON lines, keys '${this.headerFields.join("', '")}'`;
+        this.chosenWhy = `JSON lines, keys '${this.headerFields.join("', '")}'`;
       }
       return;
     }
@@ -228,11 +228,17 @@ class CsvSource {
     return this.headerFields;
   }
 
+  /** Why the reader chose the columns itself ('' when the user chose them, or nobody did). */
+  get autoColumnsWhy(): string {
+    return this.chosenWhy;
+  }
+
   /**
    * Restricts the rows (and the header) to these 0-based columns of the file, in this order: the user's choice, or
-   * (`byUser` false) the reader's own, which the user's may still replace.
+   * (`autoWhy` given) the reader's own, which the user's may still replace.
    */
-  select(columns: number[], byUser = true): void {
+  select(columns: number[], autoWhy?: string): void {
+    const byUser = autoWhy === undefined;
     if (this.chosen) throw new Error('CsvSource.select: columns already chosen');
     const header = this.fullHeader;
     if (header) {
@@ -242,10 +248,8 @@ class CsvSource {
     }
     this.columns = columns;
     this.chosen = byUser;
-    if (byUser) {
-      this.jsonNoTime = null;
-      this.autoColumnsWhy = '';
-    }
+    this.chosenWhy = autoWhy ?? '';
+    if (byUser) this.jsonNoTime = null;
   }
 
   /** Visits every data row; stops early when `fn` returns false. */
@@ -382,12 +386,11 @@ const EPOCH_MIN = 1e9;
 interface TimeColumn {
   read(field: string): number | null;
   what: string;
-  numeric: boolean;
   /** Said in the reading's why: 'Unix times in milliseconds' (empty for dates and plain seconds). */
   label: string;
 }
 
-const DATE_TIMES: TimeColumn = { read: parseTimestampS, what: `a date and time (${TIMESTAMP_HINT})`, numeric: false, label: '' };
+const DATE_TIMES: TimeColumn = { read: parseTimestampS, what: `a date and time (${TIMESTAMP_HINT})`, label: '' };
 
 /**
  * Numeric times in the unit their size gives: a Unix time in seconds reaches 1e11 only in the year 5138, so larger
@@ -402,7 +405,6 @@ function numericTimesOf(first: number): TimeColumn {
       return Number.isFinite(n) ? n * unitS : null;
     },
     what: epoch ? `a Unix time in ${unit}` : 'a number of seconds',
-    numeric: true,
     label: epoch ? `Unix times in ${unit}` : '',
   };
 }
@@ -440,7 +442,7 @@ function readingOf(source: CsvSource, format: TraceFormat): Reading {
   const dated = first !== undefined && parseTimestampS(first) !== null;
   const epoch = isNumber(first) && Number(first) >= EPOCH_MIN;
   if (!dated && format !== 'events' && !(format === 'auto' && epoch)) {
-    if (format !== 'wide' && isNumber(first) && (width === 1 || (header === null && rows.length === 1 && fields.length >= 4 && fields.every(isNumber)))) {
+    if (isNumber(first) && (width === 1 || (header === null && rows.length === 1 && fields.length >= 4 && fields.every(isNumber)))) {
       return reading({ reading: 'series', why: width === 1 ? 'one column: a rate a row' : 'one line of numbers: a rate each', list: true });
     }
     return reading({ reading: 'series', why: 'numeric t column' });
@@ -479,8 +481,8 @@ function timeColumnLater(source: CsvSource, rows: readonly CsvRow[]): boolean {
   if (parseTimestampS(fields[0]!) !== null || (isNumber(fields[0]) && Number(fields[0]) >= EPOCH_MIN)) return false;
   const k = fields.findIndex((f, i) => i > 0 && parseTimestampS(f) !== null);
   if (k < 0) return false;
-  source.select(Array.from({ length: fields.length - k }, (_, j) => k + j), false);
-  source.autoColumnsWhy = `time column ${source.header ? `'${source.header[0]}' ` : ''}(column ${k + 1}, the first of dates and times)`;
+  const name = source.fullHeader?.[k];
+  source.select(Array.from({ length: fields.length - k }, (_, j) => k + j), `time column ${name !== undefined ? `'${name}' ` : ''}(column ${k + 1}, the first of dates and times)`);
   return true;
 }
 
@@ -569,7 +571,7 @@ function modalStep(times: readonly number[]): { steps: number[]; step: number; c
  * An event log (one row per message: `time[,size]`, a header line allowed, extra columns ignored, rows in any
  * order) counted per wall-clock second: row t = floor(time) - floor(first time), rate = the messages in that
  * second, size = their mean size (0 in a second without messages, which the replay never reads). `time` is a date and
- * time, or a number of seconds (e.g. a Unix epoch) when `numericTimes`.
+ * time, or when `numericTimes` a number: seconds, or from 1e9 on a Unix time in s, ms, us or ns by its size.
  */
 export function parseEventLog(text: TraceText, name: string, numericTimes = false): Trace {
   const source = new CsvSource(text, name);
