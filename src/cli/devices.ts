@@ -38,7 +38,7 @@ export function register(program: Command): void {
     .option('--mqtt-url <url>', 'broker address, e.g. mqtt://127.0.0.1:1883 (required)')
     .option('--scenario <name>', `fleet kind: ${SCENARIOS.join(' | ')}`, 'smart-city')
     .option('--rate <msgsPerS>', `aggregate publish rate, messages/s (default ${DEFAULT_RATE_MSGS_PER_S})`)
-    .option('--trace <file>', "rate trace CSV (plain or gzip) with columns 't,rate' (seconds, messages/s), an event log with one timestamp row per message, or a wide table of per-slot counts; instead of --rate; not rescaled")
+    .option('--trace <file>', "a rate trace in any form bench --trace reads (t,rate rows in seconds and messages/s, an event log of dates or Unix times, JSON lines, an access log, a list of rates, a wide table; plain or gzip), instead of --rate; not rescaled")
     .option('--trace-step-s <s>', TRACE_FLAG_HELP.stepS)
     .option('--trace-format <f>', TRACE_FLAG_HELP.format)
     .option('--trace-columns <list>', TRACE_FLAG_HELP.columns)

@@ -26,4 +26,8 @@ test('the default columns are the time key (named like one first) and a size or 
   assert.deepEqual(pick({ device: 'd', received: '2024-01-01T00:00:00Z', v: 3 }), ['received']);
   assert.deepEqual(pick({ device: 'd', at: 1_700_000_000, count: '7', size: 'big' }), ['at', 'count']);
   assert.equal(pick({ device: 'd', v: 3 }), null);
+  // Unit suffixes: a small number under a time-like key with a unit is still the time.
+  assert.deepEqual(pick({ step: 0, tSeconds: 2.05, snapshot: { arrivalRateMsgsPerS: 900 } }), ['tSeconds', 'snapshot.arrivalRateMsgsPerS']);
+  assert.deepEqual(pick({ id: 7, ts_ms: 1_700_000_000_000 }), ['ts_ms']);
+  assert.deepEqual(pick({ tsunami: 3, timestampMs: 12 }), ['timestampMs']);
 });

@@ -10,8 +10,11 @@ export interface JsonKey {
   path: string[];
 }
 
-/** Keys that name a record's time, in any case (`@timestamp` is Elasticsearch's and Logstash's). */
-const TIME_KEY = /^(@?timestamp|ts|time|t|date|datetime|date_?time|time_?stamp|created_?at|event_?time|received_?at|published_?at)$/i;
+/**
+ * Keys that name a record's time, in any case, with an optional unit suffix (`ts_ms`, `timestampMs`, `tSeconds`):
+ * `@timestamp` is Elasticsearch's and Logstash's, `tSeconds` the one of Edgepilot's own decision log.
+ */
+const TIME_KEY = /^(@?timestamp|ts|time|t|date|datetime|date_?time|time_?stamp|created_?at|event_?time|received_?at|published_?at)([_-]?(s|secs?|seconds|ms|millis|us|micros|ns|nanos|utc))?$/i;
 
 /** True when a line is a JSON object's start: the file is read as JSON lines. */
 export function looksLikeJsonLine(line: string): boolean {

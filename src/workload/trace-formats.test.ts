@@ -151,6 +151,12 @@ test('JSON lines (one object a line: a dumped MQTT or Kafka topic) read their ti
   assert.throws(() => parseTraceCsv(`${dump}\n{"device":"d3","payload":{"bytes":1}}`, 'm.jsonl'), /m\.jsonl: line 4: no key 'ts'/);
   assert.throws(() => parseTraceCsv(`${dump}\n{"ts": 1594512097,`, 't.jsonl'), /t\.jsonl: line 4: not valid JSON/);
   assert.throws(() => parseTraceCsv('{"device":"d1","v":3}\n', 'n.jsonl'), /n\.jsonl: line 1: no key of the first object holds a date and time or a Unix time \(keys: device, v\); name the time key with --trace-columns/);
+  // Keys chosen where no default time key exists.
+  assert.deepEqual(Array.from(parseTraceCsv('{"at":5,"n":2}\n{"at":6,"n":3}\n', 'c.jsonl', { columns: ['at', 'n'] }).rate), [2, 3]);
+  // Edgepilot's own decision log (demo/serve --out): a live run replays as a series of its measured arrival rate.
+  const log = [2.05, 4.05, 6.04].map((t, i) => JSON.stringify({ step: i, tSeconds: t, policy: 'edge-rl', snapshot: { tSeconds: t + 1, arrivalRateMsgsPerS: 1000 + 100 * i } })).join('\n');
+  const live = parseTraceCsv(log, 'decisions.jsonl');
+  assert.deepEqual([live.reading, live.readingWhy, Array.from(live.rate)], ['series', "JSON lines, keys 'tSeconds', 'snapshot.arrivalRateMsgsPerS'; numeric t column", [1000, 1100, 1200]]);
   assert.throws(() => parseTraceCsv('[{"ts":1}]\n', 'a.json'), /a\.json: line 1: a JSON array is not read; write one object a line \(JSON lines\), e\.g\. jq -c '\.\[\]' a\.json > a\.jsonl/);
 });
 

@@ -779,7 +779,7 @@ export function parseTraceCsv(text: TraceText, name: string, options: TraceParse
   const source = new CsvSource(text, name);
   if (options.columns !== undefined) {
     // Decided from the header alone: sampling the rows now would parse them twice.
-    if (readsAsWide(source.header, format)) throw new TraceFormatError(`${name}: columns do not apply to a wide table (every slot column is summed)`);
+    if (readsAsWide(source.fullHeader, format)) throw new TraceFormatError(`${name}: columns do not apply to a wide table (every slot column is summed)`);
     selectColumns(source, options.columns, name);
   }
   const { reading, why, time, sizes, list } = readingOf(source, format);
