@@ -11,10 +11,15 @@ export interface JsonKey {
 }
 
 /**
- * Keys that name a record's time, in any case, with an optional unit suffix (`ts_ms`, `timestampMs`, `tSeconds`):
- * `@timestamp` is Elasticsearch's and Logstash's, `tSeconds` the one of Edgepilot's own decision log.
+ * Names of a record's time, in any case, with an optional unit suffix (`ts_ms`, `timestampMs`, `tSeconds`):
+ * `@timestamp` is Elasticsearch's and Logstash's, `_time` InfluxDB's, `tSeconds` Edgepilot's own decision log's.
  */
-const TIME_KEY = /^(@?timestamp|ts|time|t|date|datetime|date_?time|time_?stamp|created_?at|event_?time|received_?at|published_?at)([_-]?(s|secs?|seconds|ms|millis|us|micros|ns|nanos|utc))?$/i;
+const TIME_KEY = /^[_@]?(timestamp|ts|time|t|date|datetime|date_?time|time_?stamp|created_?at|event_?time|received_?at|published_?at)([_-]?(s|secs?|seconds|ms|millis|us|micros|ns|nanos|utc))?$/i;
+
+/** True when a JSON key or a CSV header names a record's time (TIME_KEY). */
+export function isTimeName(name: string): boolean {
+  return TIME_KEY.test(name);
+}
 
 /** True when a line is a JSON object's start: the file is read as JSON lines. */
 export function looksLikeJsonLine(line: string): boolean {
@@ -74,7 +79,7 @@ export function defaultJsonColumns(
   valueWords: readonly RegExp[],
 ): number[] | null {
   const fields = keys.map((k) => jsonField(jsonValue(object, k.path)));
-  let time = keys.findIndex((k, i) => TIME_KEY.test(k.path[k.path.length - 1]!) && isTime(fields[i]!, true));
+  let time = keys.findIndex((k, i) => isTimeName(k.path[k.path.length - 1]!) && isTime(fields[i]!, true));
   if (time < 0) time = fields.findIndex((f) => isTime(f, false));
   if (time < 0) return null;
   const value = keys.findIndex((k, i) => i !== time && fields[i] !== '' && Number.isFinite(Number(fields[i])) && valueWords.some((w) => w.test(k.name)));

@@ -124,6 +124,18 @@ test('a time column after an id column is found, and a column after the time tha
   // Chosen or named as a size, it must be a number.
   assert.throws(() => parseTraceCsv(taxi, 'taxi.csv', { columns: ['tpep_pickup_datetime', 'tpep_dropoff_datetime'], format: 'events' }), /taxi\.csv: line 2: size is not a number: '2019-01-01 00:09:01'/);
   assert.throws(() => parseTraceCsv('ts,bytes\n2019-01-01 00:00:01,big\n', 'b.csv'), /b\.csv: line 2: size is not a number: 'big'/);
+  // InfluxDB's annotated CSV (`influx query --raw`): annotation lines, a header starting with an empty field, the
+  // range's _start and _stop before the _time that is wanted.
+  const influx = [
+    '#group,false,false,true,true,false,false,true,true',
+    '#datatype,string,long,dateTime:RFC3339,dateTime:RFC3339,dateTime:RFC3339,double,string,string',
+    '#default,_result,,,,,,,',
+    ',result,table,_start,_stop,_time,_value,_field,_measurement',
+    ...[0, 1, 2].map((m) => `,,0,2023-11-16T00:00:00Z,2023-11-16T01:00:00Z,2023-11-16T00:0${m}:00Z,${120 + 10 * m},msgs,ingest`),
+  ].join('\n');
+  const fromInflux = parseTraceCsv(influx, 'influx.csv');
+  assert.deepEqual([fromInflux.reading, Array.from(fromInflux.rate), fromInflux.stepS], ['timestamped', [120, 130, 140], 60]);
+  assert.match(fromInflux.readingWhy!, /^time column '_time' \(column 6, its header names a time\); header column '_value' is a rate$/);
   // A file that reads by position is unchanged: its first column is the time.
   assert.equal(parseTraceCsv('id,when,rate\n1,2,3\n', 'p.csv').reading, 'series');
 });

@@ -9,7 +9,7 @@
  * file with more than the reading needs; `#` lines are comments; every error names the file and the line.
  */
 import { splitCsvLine } from '../core/csv.ts';
-import { defaultJsonColumns, jsonField, jsonKeys, jsonValue, looksLikeJsonLine, parseJsonObject } from './json-lines.ts';
+import { defaultJsonColumns, isTimeName, jsonField, jsonKeys, jsonValue, looksLikeJsonLine, parseJsonObject } from './json-lines.ts';
 
 export interface Trace {
   /** File name (no directory), recorded in every StepRecord. */
@@ -216,7 +216,9 @@ class CsvSource {
     }
     this.delimiter = delimiterOf(f?.line ?? '');
     const fields = f ? splitFields(f.line, this.delimiter) : [];
-    const isHeader = f !== null && fields[0] !== '' && Number.isNaN(Number(fields[0])) && parseTimestampS(fields[0]!) === null;
+    // A header's first field is a word; or it is empty and the others are words (InfluxDB's annotated CSV: ',result,table,_time,_value').
+    const isWord = (x: string): boolean => x !== '' && Number.isNaN(Number(x)) && parseTimestampS(x) === null;
+    const isHeader = f !== null && (isWord(fields[0]!) || (fields[0] === '' && fields.some(isWord) && fields.every((x) => x === '' || isWord(x))));
     this.fullHeader = isHeader ? fields : null;
     this.headerFields = this.fullHeader;
     this.headerLineNo = isHeader ? f!.lineNo : 0;
@@ -473,16 +475,20 @@ function readingOf(source: CsvSource, format: TraceFormat): Reading {
 
 /**
  * A file whose first column is not a time and whose second is not a number (an id, then the time: the NYC taxi
- * trips, a device log) is read from its first column of dates and times on, when it has one: chosen here, and said.
+ * trips, a device log, InfluxDB's annotated CSV) is read from a later column of dates and times and the one after it,
+ * when it has one: the first whose header names a time (`_time`, `timestamp`), else the first. Chosen here, and said.
  */
 function timeColumnLater(source: CsvSource, rows: readonly CsvRow[]): boolean {
   const fields = rows[0]?.fields;
   if (fields === undefined || fields.length < 2 || isNumber(fields[1])) return false;
   if (parseTimestampS(fields[0]!) !== null || (isNumber(fields[0]) && Number(fields[0]) >= EPOCH_MIN)) return false;
-  const k = fields.findIndex((f, i) => i > 0 && parseTimestampS(f) !== null);
-  if (k < 0) return false;
-  const name = source.fullHeader?.[k];
-  source.select(Array.from({ length: fields.length - k }, (_, j) => k + j), `time column ${name !== undefined ? `'${name}' ` : ''}(column ${k + 1}, the first of dates and times)`);
+  const dated = fields.flatMap((f, i) => (i > 0 && parseTimestampS(f) !== null ? [i] : []));
+  if (dated.length === 0) return false;
+  const header = source.fullHeader;
+  const named = dated.find((i) => header?.[i] !== undefined && isTimeName(header[i]!));
+  const k = named ?? dated[0]!;
+  const why = named !== undefined ? 'its header names a time' : 'the first of dates and times';
+  source.select(k + 1 < fields.length ? [k, k + 1] : [k], `time column ${header?.[k] !== undefined ? `'${header[k]}' ` : ''}(column ${k + 1}, ${why})`);
   return true;
 }
 
