@@ -172,6 +172,26 @@ test('JSON lines (one object a line: a dumped MQTT or Kafka topic) read their ti
   assert.throws(() => parseTraceCsv('[{"ts":1}]\n', 'a.json'), /a\.json: line 1: a JSON array is not read; write one object a line \(JSON lines\), e\.g\. jq -c '\.\[\]' a\.json > a\.jsonl/);
 });
 
+test('a Prometheus range query answer is a timestamped series of its series summed per timestamp', () => {
+  const answer = (result: unknown, resultType = 'matrix', status = 'success'): string => JSON.stringify({ status, data: { resultType, result } }, null, 2);
+  const series = (instance: string, values: [number, string][]) => ({ metric: { __name__: 'ingest', instance }, values });
+  const text = answer([series('a', [[1700000000, '10'], [1700000015, '12.5'], [1700000030, 'NaN']]), series('b', [[1700000000, '5'], [1700000030, '7']])]);
+  assert.deepEqual(traceReading(text), { reading: 'timestamped', why: 'Prometheus range query answer' });
+  const trace = parseTraceCsv(text, 'prom.json');
+  assert.deepEqual([Array.from(trace.tS), Array.from(trace.rate), trace.stepS], [[0, 15, 30], [15, 12.5, 7], 15]);
+  assert.equal(trace.readingWhy, 'Prometheus range query answer: 2 series summed per timestamp, values read as rates (msgs/s); 1 NaN samples counted as 0');
+  // On one line too, and as bytes.
+  assert.deepEqual(Array.from(parseTraceCsv(Buffer.from(JSON.stringify(JSON.parse(text))), 'prom.json').rate), [15, 12.5, 7]);
+  // What is not a range query's rates is named.
+  assert.throws(() => parseTraceCsv(answer([{ metric: {}, value: [1700000000, '3'] }], 'vector'), 'v.json'), /v\.json: a Prometheus answer of resultType 'vector'; a trace needs a range query \(query_range\)/);
+  assert.throws(() => parseTraceCsv(answer([], 'matrix', 'error'), 'e.json'), /e\.json: the Prometheus answer has status 'error'/);
+  assert.throws(() => parseTraceCsv(answer([series('a', [[1700000000, '-4']])]), 'n.json'), /n\.json: series 1, sample 1: a negative rate \(-4\); query a rate/);
+  assert.throws(() => parseTraceCsv(answer([series('a', [[1700000000, 'lots']])]), 'l.json'), /l\.json: series 1, sample 1: expected \[unix seconds, "value"\]/);
+  assert.throws(() => parseTraceCsv(answer([]), 'z.json'), /z\.json: the Prometheus matrix has no series/);
+  assert.throws(() => parseTraceCsv(text, 'c.json', { columns: ['1'] }), /c\.json: columns do not apply to a Prometheus query answer/);
+  assert.throws(() => parseTraceCsv(`${text.slice(0, -3)}`, 'cut.json'), /cut\.json: read as a Prometheus query answer, but it is not valid JSON/);
+});
+
 test('tab- and semicolon-separated traces read like CSV; an all-zero trace is an error', () => {
   const tsv = parseTraceCsv('t\trate\n0\t5\n1\t7\n', 'x.tsv');
   assert.deepEqual(Array.from(tsv.rate), [5, 7]);
@@ -251,7 +271,7 @@ test('timestamps may omit the seconds or the time of day; impossible ones are no
 
 test('any input either parses into a well-formed trace or throws a TraceFormatError naming the file (seeded fuzz)', () => {
   const rng = new Rng(7);
-  const atoms = ['t', 'rate', 'size', 'TIMESTAMP', '1', '2', '3', '0', '-1', '1e9', 'NaN', 'x', '', ' ', '2024-01-01 00:00:00', '2024-01-01T00:00:01.5Z', '2024-01-01', '#', ',', ';', '\t', '\n', '\r\n', '1.5', 'Infinity', '1700000000', '"', '"1"', '"2024-01-01 00:00:02"', 'h - - [01/Jul/1995:00:00:01 -0400] "GET / HTTP/1.0" 200 6245', 'h - - [01/Jul/1995:00:00:03 -0400] "GET /a HTTP/1.0" 304 -', '[01/Jul/1995:00:00:0', '] "', ' 200 ', '-', 'débit', '€', '{', '}', '[', ':', '{"ts":1700000000.5,"bytes":5}', '{"time":"2024-01-01 00:00:01","count":3}', '{"a":{"b":1}}', '1700000000000', '1.7e18'];
+  const atoms = ['t', 'rate', 'size', 'TIMESTAMP', '1', '2', '3', '0', '-1', '1e9', 'NaN', 'x', '', ' ', '2024-01-01 00:00:00', '2024-01-01T00:00:01.5Z', '2024-01-01', '#', ',', ';', '\t', '\n', '\r\n', '1.5', 'Infinity', '1700000000', '"', '"1"', '"2024-01-01 00:00:02"', 'h - - [01/Jul/1995:00:00:01 -0400] "GET / HTTP/1.0" 200 6245', 'h - - [01/Jul/1995:00:00:03 -0400] "GET /a HTTP/1.0" 304 -', '[01/Jul/1995:00:00:0', '] "', ' 200 ', '-', 'débit', '€', '{', '}', '[', ':', '{"ts":1700000000.5,"bytes":5}', '{"time":"2024-01-01 00:00:01","count":3}', '{"a":{"b":1}}', '1700000000000', '1.7e18', '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1700000000,"5"],[1700000015,"NaN"]]}]}}', '"resultType":', '"data":'];
   let parsed = 0;
   for (let i = 0; i < 20_000; i++) {
     let text = '';

@@ -9,6 +9,7 @@
  * file with more than the reading needs; `#` lines are comments; every error names the file and the line.
  */
 import { splitCsvLine } from '../core/csv.ts';
+import { looksLikePrometheus, sumPrometheusMatrix } from './prometheus.ts';
 import { defaultJsonColumns, isTimeName, jsonField, jsonKeys, jsonValue, looksLikeJsonLine, parseJsonObject } from './json-lines.ts';
 
 export interface Trace {
@@ -375,6 +376,7 @@ const RATE_WORDS = /rate|count|value|requests|messages|msgs|events|per_|per |qps
  */
 export function traceReading(text: TraceText, format: TraceFormat = 'auto', columns?: readonly string[]): { reading: TraceReading; why: string } {
   if (readsAsAccessLog(text, format)) return { reading: 'events', why: ACCESS_LOG_WHY };
+  if (format === 'auto' && looksLikePrometheus(textStart(text))) return { reading: 'timestamped', why: 'Prometheus range query answer' };
   const source = new CsvSource(text, 'trace');
   if (columns !== undefined) selectColumns(source, columns, 'trace');
   const { reading, why } = readingOf(source, format);
@@ -767,6 +769,54 @@ function accessLogFrom(input: TraceText, name: string): Trace {
   return { ...trace, readingWhy: `${ACCESS_LOG_WHY}${malformed.length ? `; ${malformed.length} malformed ${shown()} skipped` : ''}` };
 }
 
+/** The first `bytes` of a trace's content, as text (enough to tell a format by its start). */
+function textStart(input: TraceText, bytes = 4096): string {
+  // The first bytes of its UTF-8 form, as for bytes and chunks, so that every form of the same content agrees.
+  if (typeof input === 'string') return Buffer.from(input.slice(0, bytes), 'utf8').subarray(0, bytes).toString('utf8');
+  if (input instanceof Uint8Array) return Buffer.from(input.buffer, input.byteOffset, Math.min(bytes, input.byteLength)).toString('utf8');
+  // As many chunks as it takes (their memory is reused, so each is copied), so every form of the content agrees.
+  const parts: Buffer[] = [];
+  let have = 0;
+  for (const chunk of input.chunks()) {
+    parts.push(Buffer.from(chunk.subarray(0, Math.min(chunk.byteLength, bytes - have))));
+    have += parts[parts.length - 1]!.byteLength;
+    if (have >= bytes) break;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** The whole content as one string (a Prometheus answer is one JSON document); refused past V8's longest string. */
+function wholeText(input: TraceText, name: string): string {
+  if (typeof input === 'string') return input;
+  const parts = input instanceof Uint8Array ? [input] : Array.from(input.chunks(), (c) => Uint8Array.from(c));
+  const total = parts.reduce((n, p) => n + p.byteLength, 0);
+  if (total > 256 * 1024 * 1024) throw new TraceFormatError(`${name}: a Prometheus answer of ${(total / 2 ** 20).toFixed(0)} MiB is too large to read as one JSON document; query a coarser step or a shorter range`);
+  return Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))).toString('utf8');
+}
+
+/** A Prometheus range query's answer (src/workload/prometheus.ts): its series summed per timestamp, a timestamped series. */
+function prometheusFrom(input: TraceText, name: string): Trace {
+  let sums: ReturnType<typeof sumPrometheusMatrix>;
+  try {
+    sums = sumPrometheusMatrix(wholeText(input, name), name);
+  } catch (err) {
+    if (err instanceof TraceFormatError) throw err;
+    throw new TraceFormatError((err as Error).message);
+  }
+  const stepS = sums.tS.length > 1 ? modalStep(sums.tS).step : 1;
+  if (sums.rate.every((r) => r === 0)) throw new TraceFormatError(`${name}: every rate is 0: nothing to replay`);
+  const nan = sums.nanSamples ? `; ${sums.nanSamples} NaN samples counted as 0` : '';
+  return {
+    name,
+    stepS,
+    tS: Float64Array.from(sums.tS),
+    rate: Float64Array.from(sums.rate),
+    size: null,
+    reading: 'timestamped',
+    readingWhy: `Prometheus range query answer: ${sums.series} series summed per timestamp, values read as rates (msgs/s)${nan}`,
+  };
+}
+
 /**
  * Parses a trace file's content (a string, or the bytes: see TraceText) as `options` say; errors are
  * TraceFormatErrors naming `name` and the line.
@@ -781,6 +831,11 @@ export function parseTraceCsv(text: TraceText, name: string, options: TraceParse
     if (stepS !== 1) throw new TraceFormatError(`${name}: read as a web server access log, whose times are in seconds; traceStepS (${stepS}) applies only to a numeric t column or a wide table's slots`);
     // At least one request was counted (accessLogFrom refuses a log without one), so no rate check is needed.
     return accessLogFrom(text, name);
+  }
+  if (format === 'auto' && looksLikePrometheus(textStart(text))) {
+    if (options.columns !== undefined) throw new TraceFormatError(`${name}: columns do not apply to a Prometheus query answer (every series of the matrix is summed)`);
+    if (stepS !== 1) throw new TraceFormatError(`${name}: read as a Prometheus query answer, whose times are Unix seconds; traceStepS (${stepS}) applies only to a numeric t column, a list of rates or a wide table's slots`);
+    return prometheusFrom(text, name);
   }
   const source = new CsvSource(text, name);
   if (options.columns !== undefined) {
