@@ -23,6 +23,9 @@ test('a config file overrides only the keys it sets, and says which', () => {
   assert.deepEqual(read.overrides, ['pricing.vcpuUsdPerHour', 'scenarios.healthcare.budgetUsdPerHour']);
   assert.equal(describeConfigFile(read), `${path} (sets pricing.vcpuUsdPerHour, scenarios.healthcare.budgetUsdPerHour)`);
   assert.deepEqual(readConfigFile(file('empty.json', '{}')).config, DEFAULT_CONFIG);
+  // An empty object sets nothing; a byte order mark (Windows editors) is no error.
+  assert.deepEqual(readConfigFile(file('empty-group.json', '{"pricing": {}}')).overrides, []);
+  assert.equal(readConfigFile(file('bom.json', '\uFEFF{"pricing": {"vcpuUsdPerHour": 0.2}}')).config.pricing.vcpuUsdPerHour, 0.2);
 });
 
 test('a missing, malformed or invalid config file is an error naming the file and the key', () => {
@@ -33,5 +36,7 @@ test('a missing, malformed or invalid config file is an error naming the file an
   fails(file('negative.json', '{"pricing": {"vcpuUsdPerHour": -1}}'), /config file .*negative\.json: invalid config at "pricing\.vcpuUsdPerHour"/);
   fails(file('typo.json', '{"pricing": {"vcpuUsdPerHr": 1}}'), /config file .*typo\.json: invalid config at "pricing\.vcpuUsdPerHr"/);
   fails(file('kind.json', '{"cluster": {"maxExecutors": "many"}}'), /"cluster\.maxExecutors"/);
+  fails(file('proto.json', '{"__proto__": {"pricing": {"vcpuUsdPerHour": -1}}}'), /config file .*proto\.json: "__proto__" is not a config key/);
+  fails(file('proto2.json', '{"pricing": {"constructor": 1}}'), /"pricing\.constructor" is not a config key/);
   fails(file('big.json', '{"cluster": {"maxExecutors": 40}}'), /"cluster\.maxExecutors": at most 20, the action space's executor count/);
 });

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultJsonColumns, jsonField, jsonKeys, jsonValue, parseJsonObject } from './json-lines.ts';
+import { defaultJsonColumns, isValueKeyName, jsonField, jsonKeys, jsonValue, parseJsonObject, timeUnitOfName } from './json-lines.ts';
 
 const isTime = (field: string, named: boolean): boolean => /^\d{4}-\d{2}-\d{2}/.test(field) || (field !== '' && Number.isFinite(Number(field)) && (named || Number(field) >= 1e9));
-const WORDS = [/size|byte/i, /rate|count/i];
 
 test('a JSON line is an object or an explanation; keys of nested objects are dotted, arrays are values', () => {
   assert.deepEqual(parseJsonObject('[1]'), { error: 'not a JSON object' });
@@ -20,7 +19,7 @@ test('a JSON line is an object or an explanation; keys of nested objects are dot
 test('the default columns are the time key (named like one first) and a size or rate key holding a number', () => {
   const pick = (o: Record<string, unknown>): string[] | null => {
     const keys = jsonKeys(o);
-    return defaultJsonColumns(o, keys, isTime, WORDS)?.map((k) => keys[k]!.name) ?? null;
+    return defaultJsonColumns(o, keys, isTime)?.map((k) => keys[k]!.name) ?? null;
   };
   assert.deepEqual(pick({ id: 1_700_000_001, ts: 5, bytes: 10 }), ['ts', 'bytes']);
   assert.deepEqual(pick({ device: 'd', received: '2024-01-01T00:00:00Z', v: 3 }), ['received']);
@@ -30,4 +29,14 @@ test('the default columns are the time key (named like one first) and a size or 
   assert.deepEqual(pick({ step: 0, tSeconds: 2.05, snapshot: { arrivalRateMsgsPerS: 900 } }), ['tSeconds', 'snapshot.arrivalRateMsgsPerS']);
   assert.deepEqual(pick({ id: 7, ts_ms: 1_700_000_000_000 }), ['ts_ms']);
   assert.deepEqual(pick({ tsunami: 3, timestampMs: 12 }), ['timestampMs']);
+  // A key named like a time holding a small number (a temperature 't') loses to one holding a Unix time.
+  assert.deepEqual(pick({ t: 21.5, h: 40, ts: 1_700_000_000, bytes: 10 }), ['ts', 'bytes']);
+  // Value keys by whole words, never an identifier's.
+  assert.deepEqual(pick({ ts: 1_700_000_000, country_code: 44, account_id: 9, payload: { temperature: 21, seq: 4 } }), ['ts']);
+  assert.deepEqual(pick({ ts: 1_700_000_000, payload: { contextTokens: 4808 } }), ['ts', 'payload.contextTokens']);
+});
+
+test('time names carry their unit; value names are whole words', () => {
+  assert.deepEqual(['ts_ms', 'timestampMs', 't_us', 'time_ns', 'tSeconds', 'ts', '_time', 'created_at'].map(timeUnitOfName), [1e-3, 1e-3, 1e-6, 1e-9, 1, null, null, null]);
+  assert.deepEqual(['bytes', 'msgCount', 'request_rate', 'payload.size', 'country_code', 'account_id', 'rate_id', 'payload.temperature'].map(isValueKeyName), [true, true, true, true, false, false, false, false]);
 });

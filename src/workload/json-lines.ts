@@ -21,6 +21,39 @@ export function isTimeName(name: string): boolean {
   return TIME_KEY.test(name);
 }
 
+/** Seconds per unit that a time name's suffix states (`ts_ms` 1e-3, `timestampUs` 1e-6, `t_ns` 1e-9), or null. */
+export function timeUnitOfName(name: string): number | null {
+  const m = TIME_KEY.exec(name);
+  const suffix = m?.[3]?.toLowerCase();
+  if (suffix === undefined) return null;
+  if (suffix === 'ms' || suffix === 'millis') return 1e-3;
+  if (suffix === 'us' || suffix === 'micros') return 1e-6;
+  if (suffix === 'ns' || suffix === 'nanos') return 1e-9;
+  if (suffix === 'utc') return null;
+  return 1;
+}
+
+/** The words of a key's last part: `payload.contextTokens` -> [context, tokens], `country_code` -> [country, code]. */
+function keyWords(name: string): string[] {
+  const last = name.split('.').pop()!;
+  return last
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter((w) => w !== '')
+    .map((w) => w.toLowerCase());
+}
+
+/** Whole words that name a per-message size or a rate in a JSON key (not substrings: `country_code` is no count). */
+const VALUE_WORDS = new Set(['size', 'bytes', 'byte', 'tokens', 'length', 'len', 'rate', 'count', 'value', 'requests', 'messages', 'msgs', 'events', 'qps', 'rps', 'tps']);
+
+/** True when a key names a size or a rate by a whole word, and does not end in an identifier's word (id, code). */
+export function isValueKeyName(name: string): boolean {
+  const words = keyWords(name);
+  const lastWord = words[words.length - 1];
+  if (lastWord === undefined || lastWord === 'id' || lastWord === 'code') return false;
+  return words.some((w) => VALUE_WORDS.has(w));
+}
+
 /** True when a line is a JSON object's start: the file is read as JSON lines. */
 export function looksLikeJsonLine(line: string): boolean {
   return line.startsWith('{');
@@ -68,20 +101,20 @@ export function jsonField(value: unknown): string {
 }
 
 /**
- * The columns a JSON lines trace reads when none are chosen: the time key (the first key named like a time whose
- * value `isTime(field, true)` accepts, else the first key whose value `isTime(field, false)` accepts), then the first other key named like a size or a
- * rate (`valueWords`) that holds a number, if any. Null when no key holds a time.
+ * The columns a JSON lines trace reads when none are chosen: the time key, then the first other key that names a
+ * size or a rate by a whole word (isValueKeyName) and holds a number, if any. The time key is, in this order, the
+ * first key named like a time holding a date or a Unix time (`isTime(field, false)`), the first key named like a
+ * time holding any number (seconds from a start, or in the unit of its suffix), the first key of any name holding a
+ * date or a Unix time. So `{"t": 21.5, "ts": 1700000000}` reads `ts` (`t` is a temperature), and
+ * `{"id": 1700000001, "ts": 5}` reads `ts`. Null when no key holds a time.
  */
-export function defaultJsonColumns(
-  object: Record<string, unknown>,
-  keys: readonly JsonKey[],
-  isTime: (field: string, named: boolean) => boolean,
-  valueWords: readonly RegExp[],
-): number[] | null {
+export function defaultJsonColumns(object: Record<string, unknown>, keys: readonly JsonKey[], isTime: (field: string, named: boolean) => boolean): number[] | null {
   const fields = keys.map((k) => jsonField(jsonValue(object, k.path)));
-  let time = keys.findIndex((k, i) => isTimeName(k.path[k.path.length - 1]!) && isTime(fields[i]!, true));
+  const named = (i: number): boolean => isTimeName(keys[i]!.path[keys[i]!.path.length - 1]!);
+  let time = keys.findIndex((_, i) => named(i) && isTime(fields[i]!, false));
+  if (time < 0) time = keys.findIndex((_, i) => named(i) && isTime(fields[i]!, true));
   if (time < 0) time = fields.findIndex((f) => isTime(f, false));
   if (time < 0) return null;
-  const value = keys.findIndex((k, i) => i !== time && fields[i] !== '' && Number.isFinite(Number(fields[i])) && valueWords.some((w) => w.test(k.name)));
+  const value = keys.findIndex((k, i) => i !== time && fields[i] !== '' && Number.isFinite(Number(fields[i])) && isValueKeyName(k.name));
   return value < 0 ? [time] : [time, value];
 }

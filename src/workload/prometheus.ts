@@ -12,9 +12,14 @@ interface PrometheusMatrix {
   result: { metric?: Record<string, string>; values: [number, string][] }[];
 }
 
-/** True when a file's start looks like a Prometheus query answer (a JSON object naming its resultType early). */
+/**
+ * True when a file's start looks like a Prometheus query answer: a JSON object with `"data"` and `"resultType"` (or,
+ * keys sorted as `jq -S` writes them, `"data": {"result": [`), or an error answer (`"errorType"` and `"status"`).
+ */
 export function looksLikePrometheus(start: string): boolean {
-  return /^\s*\{/.test(start) && /"resultType"\s*:/.test(start) && /"data"\s*:/.test(start);
+  if (!/^\s*\{/.test(start)) return false;
+  if (/"errorType"\s*:/.test(start) && /"status"\s*:/.test(start)) return true;
+  return /"data"\s*:/.test(start) && (/"resultType"\s*:/.test(start) || /"data"\s*:\s*\{\s*"result"\s*:\s*\[/.test(start));
 }
 
 /** The matrix's sums: times in seconds from the first, the summed value, and how many NaN samples counted as 0. */
@@ -26,7 +31,9 @@ export function sumPrometheusMatrix(text: string, name: string): { tS: number[];
     throw new Error(`${name}: read as a Prometheus query answer, but it is not valid JSON (${(err as Error).message})`);
   }
   const data = (doc as { status?: unknown; data?: unknown; error?: unknown }) ?? {};
-  if (data.status !== undefined && data.status !== 'success') throw new Error(`${name}: the Prometheus answer has status '${String(data.status)}'${data.error ? `: ${String(data.error)}` : ''}`);
+  if (data.status !== undefined && data.status !== 'success') {
+    throw new Error(`${name}: the Prometheus answer has status '${String(data.status)}'${data.error ? `: ${String(data.error)}` : ''}; save the answer of a query_range request that succeeded`);
+  }
   const matrix = data.data as PrometheusMatrix | undefined;
   if (!matrix || matrix.resultType !== 'matrix') {
     throw new Error(`${name}: a Prometheus answer of resultType '${String((matrix as { resultType?: unknown } | undefined)?.resultType)}'; a trace needs a range query (query_range), whose resultType is 'matrix'`);
@@ -35,7 +42,7 @@ export function sumPrometheusMatrix(text: string, name: string): { tS: number[];
   const sums = new Map<number, number>();
   let nanSamples = 0;
   matrix.result.forEach((series, i) => {
-    if (!Array.isArray(series.values)) throw new Error(`${name}: series ${i + 1} of the matrix has no values array`);
+    if (series === null || typeof series !== 'object' || !Array.isArray(series.values)) throw new Error(`${name}: series ${i + 1} of the matrix has no values array`);
     series.values.forEach((point, j) => {
       const [t, v] = Array.isArray(point) ? point : [];
       // Prometheus writes a sample without a value (a rate() over an empty window) as "NaN": no load, counted as 0.
@@ -51,5 +58,7 @@ export function sumPrometheusMatrix(text: string, name: string): { tS: number[];
   });
   const times = [...sums.keys()].sort((a, b) => a - b);
   if (times.length === 0) throw new Error(`${name}: the Prometheus matrix has no samples`);
+  const overflow = times.find((t) => !Number.isFinite(sums.get(t)!));
+  if (overflow !== undefined) throw new Error(`${name}: the series sum to more than a number can hold at t = ${overflow}; check the query (a rate, in msgs/s)`);
   return { tS: times.map((t) => t - times[0]!), rate: times.map((t) => sums.get(t)!), series: matrix.result.length, nanSamples };
 }

@@ -188,6 +188,12 @@ test('a Prometheus range query answer is a timestamped series of its series summ
   assert.throws(() => parseTraceCsv(answer([series('a', [[1700000000, '-4']])]), 'n.json'), /n\.json: series 1, sample 1: a negative rate \(-4\); query a rate/);
   assert.throws(() => parseTraceCsv(answer([series('a', [[1700000000, 'lots']])]), 'l.json'), /l\.json: series 1, sample 1: expected \[unix seconds, "value"\]/);
   assert.throws(() => parseTraceCsv(answer([]), 'z.json'), /z\.json: the Prometheus matrix has no series/);
+  // An error answer has no data; keys sorted (`jq -S`) put resultType after the result; overflow and null series.
+  assert.throws(() => parseTraceCsv(JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error' }), 'err.json'), /err\.json: the Prometheus answer has status 'error': parse error; save the answer of a query_range request that succeeded/);
+  const sorted = JSON.stringify({ data: { result: Array.from({ length: 100 }, (_, i) => series(`host-${i}.example.com:9100`, [[1700000000, '1']])), resultType: 'matrix' }, status: 'success' });
+  assert.deepEqual(Array.from(parseTraceCsv(sorted, 'sorted.json').rate), [100]);
+  assert.throws(() => parseTraceCsv(answer([series('a', [[1700000000, '1e308']]), series('b', [[1700000000, '1e308']])]), 'big.json'), /big\.json: the series sum to more than a number can hold at t = 1700000000/);
+  assert.throws(() => parseTraceCsv(answer([null]), 'null.json'), /null\.json: series 1 of the matrix has no values array/);
   assert.throws(() => parseTraceCsv(text, 'c.json', { columns: ['1'] }), /c\.json: columns do not apply to a Prometheus query answer/);
   assert.throws(() => parseTraceCsv(`${text.slice(0, -3)}`, 'cut.json'), /cut\.json: read as a Prometheus query answer, but it is not valid JSON/);
 });

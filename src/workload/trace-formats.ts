@@ -10,7 +10,7 @@
  */
 import { splitCsvLine } from '../core/csv.ts';
 import { looksLikePrometheus, sumPrometheusMatrix } from './prometheus.ts';
-import { defaultJsonColumns, isTimeName, jsonField, jsonKeys, jsonValue, looksLikeJsonLine, parseJsonObject } from './json-lines.ts';
+import { defaultJsonColumns, isTimeName, isValueKeyName, timeUnitOfName, jsonField, jsonKeys, jsonValue, looksLikeJsonLine, parseJsonObject } from './json-lines.ts';
 
 export interface Trace {
   /** File name (no directory), recorded in every StepRecord. */
@@ -206,7 +206,7 @@ class CsvSource {
       this.fullHeader = keys.map((k) => k.name);
       this.headerFields = this.fullHeader;
       this.headerLineNo = 0;
-      const defaults = defaultJsonColumns(parsed.object, keys, isJsonTime, [SIZE_WORDS, RATE_WORDS]);
+      const defaults = defaultJsonColumns(parsed.object, keys, isJsonTime);
       if (defaults === null) this.jsonNoTime = `${name}: line ${f.lineNo}: no key of the first object holds a date and time or a Unix time (keys: ${this.fullHeader.join(', ')}); name the time key with --trace-columns`;
       else {
         this.columns = defaults;
@@ -219,7 +219,8 @@ class CsvSource {
     const fields = f ? splitFields(f.line, this.delimiter) : [];
     // A header's first field is a word; or it is empty and the others are words (InfluxDB's annotated CSV: ',result,table,_time,_value').
     const isWord = (x: string): boolean => x !== '' && Number.isNaN(Number(x)) && parseTimestampS(x) === null;
-    const isHeader = f !== null && (isWord(fields[0]!) || (fields[0] === '' && fields.some(isWord) && fields.every((x) => x === '' || isWord(x))));
+    // A line holding a date and time is data, whatever its first field ('a,2023-01-01 00:00:00,10': an id, then a time).
+    const isHeader = f !== null && !fields.some((x) => parseTimestampS(x) !== null) && (isWord(fields[0]!) || (fields[0] === '' && fields.some(isWord) && fields.every((x) => x === '' || isWord(x))));
     this.fullHeader = isHeader ? fields : null;
     this.headerFields = this.fullHeader;
     this.headerLineNo = isHeader ? f!.lineNo : 0;
@@ -400,9 +401,18 @@ const DATE_TIMES: TimeColumn = { read: parseTimestampS, what: `a date and time (
  * Numeric times in the unit their size gives: a Unix time in seconds reaches 1e11 only in the year 5138, so larger
  * first values are milliseconds, then microseconds (from 1e14) and nanoseconds (from 1e17), the units loggers use.
  */
-function numericTimesOf(first: number): TimeColumn {
-  const [unitS, unit] = first >= 1e17 ? [1e-9, 'nanoseconds'] : first >= 1e14 ? [1e-6, 'microseconds'] : first >= 1e11 ? [1e-3, 'milliseconds'] : [1, 'seconds'];
-  const epoch = first >= EPOCH_MIN;
+function numericTimesOf(first: number, namedUnitS: number | null = null): TimeColumn {
+  const UNITS: [number, string][] = [[1e-9, 'nanoseconds'], [1e-6, 'microseconds'], [1e-3, 'milliseconds'], [1, 'seconds']];
+  // A unit the column's name states (`ts_ms`) wins over the one the size suggests.
+  const [unitS, unit] = namedUnitS !== null ? UNITS.find(([u]) => u === namedUnitS)! : first >= 1e17 ? UNITS[0]! : first >= 1e14 ? UNITS[1]! : first >= 1e11 ? UNITS[2]! : UNITS[3]!;
+  const epoch = first * unitS >= EPOCH_MIN;
+  if (namedUnitS !== null && !epoch) {
+    return {
+      read: (field) => (isNumber(field) ? Number(field) * unitS : null),
+      what: `a number of ${unit}`,
+      label: `times in ${unit}, named so`,
+    };
+  }
   return {
     read: (field) => {
       const n = field === '' ? NaN : Number(field);
@@ -445,13 +455,20 @@ function readingOf(source: CsvSource, format: TraceFormat): Reading {
   const first = fields[0];
   const dated = first !== undefined && parseTimestampS(first) !== null;
   const epoch = isNumber(first) && Number(first) >= EPOCH_MIN;
-  if (!dated && format !== 'events' && !(format === 'auto' && epoch)) {
-    if (isNumber(first) && (width === 1 || (header === null && rows.length === 1 && fields.length >= 4 && fields.every(isNumber)))) {
+  // A numeric column named as a time: with a unit (`ts_ms`) it is read in that unit; alone in the file it holds times.
+  const timeName = header?.[0] !== undefined && isTimeName(header[0]) ? header[0] : null;
+  const namedUnitS = timeName !== null ? timeUnitOfName(timeName) : null;
+  const namedTimes = format === 'auto' && isNumber(first) && timeName !== null && ((namedUnitS !== null && namedUnitS !== 1) || width === 1);
+  if (!dated && format !== 'events' && !(format === 'auto' && (epoch || namedTimes))) {
+    // One line of four or more numbers (a trailing delimiter allowed), under auto only: a list of rates.
+    const line = fields[fields.length - 1] === '' ? fields.slice(0, -1) : fields;
+    const oneLine = format === 'auto' && header === null && rows.length === 1 && line.length >= 4 && line.every(isNumber);
+    if (isNumber(first) && (width === 1 || oneLine)) {
       return reading({ reading: 'series', why: width === 1 ? 'one column: a rate a row' : 'one line of numbers: a rate each', list: true });
     }
     return reading({ reading: 'series', why: 'numeric t column' });
   }
-  const time = dated || !isNumber(first) ? DATE_TIMES : numericTimesOf(Number(first));
+  const time = dated || !isNumber(first) ? DATE_TIMES : numericTimesOf(Number(first), namedUnitS !== 1 ? namedUnitS : null);
   const unit = time.label ? `${time.label}; ` : '';
   const events = (why: string): Reading => {
     // A second column that is not a number (a device id, a topic) is no size, unless it was chosen or named as one.
@@ -483,14 +500,19 @@ function readingOf(source: CsvSource, format: TraceFormat): Reading {
 function timeColumnLater(source: CsvSource, rows: readonly CsvRow[]): boolean {
   const fields = rows[0]?.fields;
   if (fields === undefined || fields.length < 2 || isNumber(fields[1])) return false;
-  if (parseTimestampS(fields[0]!) !== null || (isNumber(fields[0]) && Number(fields[0]) >= EPOCH_MIN)) return false;
+  const header = source.fullHeader;
   const dated = fields.flatMap((f, i) => (i > 0 && parseTimestampS(f) !== null ? [i] : []));
   if (dated.length === 0) return false;
-  const header = source.fullHeader;
   const named = dated.find((i) => header?.[i] !== undefined && isTimeName(header[i]!));
+  // A first column of dates stays the time; a first column of Unix-sized numbers too, unless the header names a later
+  // column of dates as the time and not the first (`order_id,created_at,...`: a 10-digit id is no Unix time).
+  if (parseTimestampS(fields[0]!) !== null) return false;
+  if (isNumber(fields[0]) && Number(fields[0]) >= EPOCH_MIN && (named === undefined || header?.[0] === undefined || isTimeName(header[0]))) return false;
   const k = named ?? dated[0]!;
   const why = named !== undefined ? 'its header names a time' : 'the first of dates and times';
-  source.select(k + 1 < fields.length ? [k, k + 1] : [k], `time column ${header?.[k] !== undefined ? `'${header[k]}' ` : ''}(column ${k + 1}, ${why})`);
+  // The time and the column after it; the time last, a column named as a value before it (InfluxDB's `_value,_time`).
+  const value = k + 1 < fields.length ? k + 1 : header?.findIndex((h, i) => i !== k && isValueKeyName(h));
+  source.select(value !== undefined && value >= 0 ? [k, value] : [k], `time column ${header?.[k] !== undefined ? `'${header[k]}' ` : ''}(column ${k + 1}, ${why})`);
   return true;
 }
 
@@ -632,7 +654,9 @@ function countPerSecond(times: Float64List, sizes: Float64List | null, name: str
 function rateListFrom(source: CsvSource, name: string, stepS: number): Trace {
   const rate = new Float64List();
   source.forEach(({ lineNo, fields }) => {
-    for (const field of fields) {
+    // A delimiter ending the line ('5,6,7,8,') leaves an empty last field: not a rate.
+    const rates = fields.length > 1 && fields[fields.length - 1] === '' ? fields.slice(0, -1) : fields;
+    for (const field of rates) {
       const v = field === '' ? NaN : Number(field);
       if (!Number.isFinite(v)) throw new TraceFormatError(`${name}: line ${lineNo}: rate is not a number: '${field}' (read as a list of rates, one a step)`);
       if (v < 0) throw new TraceFormatError(`${name}: line ${lineNo}: rate is negative: ${v}`);
