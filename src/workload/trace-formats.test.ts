@@ -105,6 +105,9 @@ test('a file of one column is an event log of its times or a list of rates; so i
   const rates = parseTraceCsv('requests\n5\n7\n0\n9\n', 'rates.csv', { traceStepS: 60 });
   assert.deepEqual([rates.reading, rates.readingWhy, Array.from(rates.tS), Array.from(rates.rate), rates.stepS], ['series', 'one column: a rate a row', [0, 60, 120, 180], [5, 7, 0, 9], 60]);
   // One line of space-separated rates (how some autoscaling datasets ship NASA or WorldCup per-second rates).
+  assert.deepEqual(Array.from(parseTraceCsv('5,6,7,8,\n', 'trailing.txt').rate), [5, 6, 7, 8]);
+  // Forced to a series, one line stays one row (t, rate, size), as before.
+  assert.equal(parseTraceCsv('0,120,512,3\n', 'row.csv', { format: 'series' }).rate.length, 1);
   const line = parseTraceCsv('12 15 9 30 4\n', 'workload.txt');
   assert.deepEqual([line.readingWhy, Array.from(line.rate)], ['one line of numbers: a rate each', [12, 15, 9, 30, 4]]);
   assert.throws(() => parseTraceCsv('rate\n5\nlots\n', 'bad.csv'), /bad\.csv: line 3: rate is not a number: 'lots' \(read as a list of rates, one a step\)/);
@@ -136,6 +139,14 @@ test('a time column after an id column is found, and a column after the time tha
   const fromInflux = parseTraceCsv(influx, 'influx.csv');
   assert.deepEqual([fromInflux.reading, Array.from(fromInflux.rate), fromInflux.stepS], ['timestamped', [120, 130, 140], 60]);
   assert.match(fromInflux.readingWhy!, /^time column '_time' \(column 6, its header names a time\); header column '_value' is a rate$/);
+  // A headerless 'id, then time' file keeps its first row (a line with a date is no header).
+  assert.deepEqual(Array.from(parseTraceCsv('a,2023-01-01 00:00:00,10\nb,2023-01-01 00:00:00,20\na,2023-01-01 00:00:01,5\n', 'h.csv').rate), [2, 1]);
+  // A 10-digit id before a column the header names as the time is no Unix time.
+  const orders = parseTraceCsv('order_id,created_at,amount\n1234567890,2023-01-01 00:00:00,3\n1234567891,2023-01-01 00:00:00,4\n1234567892,2023-01-01 00:00:02,5\n', 'o.csv');
+  assert.deepEqual([orders.readingWhy!.split(';')[0], Array.from(orders.rate)], ["time column 'created_at' (column 2, its header names a time)", [2, 0, 1]]);
+  // A header that states the time's unit is read in it.
+  const ms = parseTraceCsv('time_ms,rate\n0,5\n500,6\n1000,7\n', 'ms.csv');
+  assert.deepEqual([ms.reading, Array.from(ms.tS)], ['timestamped', [0, 0.5, 1]]);
   // A file that reads by position is unchanged: its first column is the time.
   assert.equal(parseTraceCsv('id,when,rate\n1,2,3\n', 'p.csv').reading, 'series');
 });
