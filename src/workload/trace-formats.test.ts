@@ -209,6 +209,15 @@ test('a Prometheus range query answer is a timestamped series of its series summ
   assert.throws(() => parseTraceCsv(`${text.slice(0, -3)}`, 'cut.json'), /cut\.json: read as a Prometheus query answer, but it is not valid JSON/);
 });
 
+test('a numeric series with rows wider apart than traceStepS lasts its most common step, like its twin in coarser units', () => {
+  const inSeconds = parseTraceCsv('t,rate\n0,10\n60,20\n120,30\n240,40\n', 's.csv');
+  const inMinutes = parseTraceCsv('t,rate\n0,10\n1,20\n2,30\n4,40\n', 's.csv', { traceStepS: 60 });
+  assert.deepEqual(inSeconds, inMinutes);
+  assert.equal(inSeconds.stepS, 60);
+  // Rows one step apart keep the step.
+  assert.equal(parseTraceCsv('t,rate\n0,1\n1,2\n2,3\n', 'one.csv').stepS, 1);
+});
+
 test('tab- and semicolon-separated traces read like CSV; an all-zero trace is an error', () => {
   const tsv = parseTraceCsv('t\trate\n0\t5\n1\t7\n', 'x.tsv');
   assert.deepEqual(Array.from(tsv.rate), [5, 7]);

@@ -715,8 +715,11 @@ function seriesFrom(source: CsvSource, name: string, stepS: number, time: TimeCo
     if (hasSize) size.push(values[1]!);
   });
   if (t.length === 0) throw new TraceFormatError(`${name}: empty trace (no data rows)`);
-  // A timestamped series' rows last its most common step (the last row's duration, and > 1 s means interpolation).
-  const rowS = timestamped && t.length > 1 ? modalStep(t).step : stepS;
+  // A timestamped series' rows last its most common step (the last row's duration, and > 1 s means interpolation). So
+  // do a numeric series' rows spaced wider than traceStepS (t in seconds, a row a minute: `0,60,120`), which replay
+  // like the same rows in minutes with traceStepS 60 (before session 15 they were held as steps of exact counts).
+  const modal = t.length > 1 ? modalStep(t).step : 0;
+  const rowS = timestamped ? (t.length > 1 ? modal : stepS) : Math.max(stepS, modal);
   return { name, stepS: rowS, tS: Float64Array.from(t), rate: Float64Array.from(rate), size: hasSize ? Float64Array.from(size) : null, reading: timestamped ? 'timestamped' : 'series' };
 }
 

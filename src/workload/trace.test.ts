@@ -72,8 +72,10 @@ test('the real twitter per-minute trace loads, its recording holes skipped by th
 
 test('gaps: rows overlapping a gap are skipped and the rest move up with their durations; sizes follow', () => {
   const trace = parseTraceCsv('t,rate,size\n0,1,10\n10,2,20\n20,3,30\n30,4,40\n40,5,50\n', 'g.csv');
-  // [12, 25) overlaps the rows starting at 10 and 20; [45, 46) overlaps nothing (the last row lasts traceStepS = 1 s).
-  const out = skipTraceGaps(trace, [{ startS: 12, lengthS: 13 }, { startS: 45, lengthS: 1 }], 'gaps.csv');
+  // [12, 25) overlaps the rows starting at 10 and 20; [50, 51) overlaps nothing (the last row lasts the rows' 10 s
+  // step, since session 15; before, traceStepS = 1 s).
+  assert.equal(trace.stepS, 10);
+  const out = skipTraceGaps(trace, [{ startS: 12, lengthS: 13 }, { startS: 50, lengthS: 1 }], 'gaps.csv');
   assert.deepEqual(Array.from(out.rate), [1, 4, 5]);
   assert.deepEqual(Array.from(out.size!), [10, 40, 50]);
   assert.deepEqual(Array.from(out.tS), [0, 10, 20]);
