@@ -214,6 +214,13 @@ test('a numeric series with rows wider apart than traceStepS lasts its most comm
   const inMinutes = parseTraceCsv('t,rate\n0,10\n1,20\n2,30\n4,40\n', 's.csv', { traceStepS: 60 });
   assert.deepEqual(inSeconds, inMinutes);
   assert.equal(inSeconds.stepS, 60);
+  // A header that names the t column's unit sets the step, unless traceStepS is given.
+  const minutes = parseTraceCsv('minute,count\n0,10\n1,20\n2,30\n4,40\n', 'm.csv');
+  assert.deepEqual([Array.from(minutes.tS), minutes.stepS], [[0, 60, 120, 240], 60]);
+  assert.match(minutes.readingWhy!, /; t in minutes \(the header says 'minute'; --trace-step-s overrides\)$/);
+  assert.equal(parseTraceCsv('t_hours,rate\n0,1\n1,2\n', 'h.csv').stepS, 3600);
+  assert.equal(parseTraceCsv('minute,count\n0,10\n1,20\n', 'm.csv', { traceStepS: 1 }).stepS, 1);
+  assert.equal(parseTraceCsv('t,rate\n0,1\n1,2\n', 't.csv').stepS, 1);
   // Rows one step apart keep the step.
   assert.equal(parseTraceCsv('t,rate\n0,1\n1,2\n2,3\n', 'one.csv').stepS, 1);
 });

@@ -796,6 +796,17 @@ function accessLogFrom(input: TraceText, name: string): Trace {
   return { ...trace, readingWhy: `${ACCESS_LOG_WHY}${malformed.length ? `; ${malformed.length} malformed ${shown()} skipped` : ''}` };
 }
 
+/** A t column's header that names its unit (`minute`, `t_min`, `hours`): seconds per unit, or null. */
+function stepOfUnitName(name: string | undefined): { stepS: number; unit: string } | null {
+  const m = name === undefined ? null : /^(?:t[_-]?)?(sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|hours?|days?)$/i.exec(name.trim());
+  if (!m) return null;
+  const word = m[1]!.toLowerCase();
+  if (word.startsWith('s')) return { stepS: 1, unit: 'seconds' };
+  if (word.startsWith('m')) return { stepS: 60, unit: 'minutes' };
+  if (word.startsWith('h')) return { stepS: 3600, unit: 'hours' };
+  return { stepS: 86_400, unit: 'days' };
+}
+
 /** The first `bytes` of a trace's content, as text (enough to tell a format by its start). */
 function textStart(input: TraceText, bytes = 4096): string {
   // The first bytes of its UTF-8 form, as for bytes and chunks, so that every form of the same content agrees.
@@ -875,12 +886,17 @@ export function parseTraceCsv(text: TraceText, name: string, options: TraceParse
     const unix = time?.label ? '; --trace-format series reads the numbers in units of traceStepS instead' : '';
     throw new TraceFormatError(`${name}: read as ${reading === 'events' ? 'an event log' : 'a timestamped series'} (${why}), whose times are in seconds; traceStepS (${stepS}) applies only to a numeric t column, a list of rates or a wide table's slots${unix}`);
   }
+  // A numeric t column whose header names its unit (`minute,count`) is read in it, unless traceStepS was given.
+  const named = reading === 'series' && !list && options.traceStepS === undefined ? stepOfUnitName(source.header?.[0]) : null;
+  const namedStep = named !== null && named.stepS !== 1 ? named : null;
+  const seriesStepS = namedStep?.stepS ?? stepS;
   const trace =
     reading === 'events' ? eventLogFrom(source, name, time!, sizes!)
     : reading === 'wide' ? wideFrom(source, name, stepS)
     : list ? rateListFrom(source, name, stepS)
-    : seriesFrom(source, name, stepS, reading === 'timestamped' ? time! : null);
+    : seriesFrom(source, name, seriesStepS, reading === 'timestamped' ? time! : null);
   if (trace.rate.every((r) => r === 0)) throw new TraceFormatError(`${name}: every rate is 0: nothing to replay`);
   const slotNote = reading === 'wide' ? `, ${stepS} s each, summed over ${trace.wideRows} rows${stepS === 1 ? ' (per-minute counts, as in the Azure Functions trace, need a slot length of 60 s)' : ''}` : '';
-  return { ...trace, readingWhy: why + slotNote };
+  const unitNote = namedStep ? `; t in ${namedStep.unit} (the header says '${source.header![0]}'; --trace-step-s overrides)` : '';
+  return { ...trace, readingWhy: why + slotNote + unitNote };
 }
