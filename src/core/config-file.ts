@@ -4,7 +4,7 @@
  * the file and, for a bad value, the key path.
  */
 import { readFileSync } from 'node:fs';
-import { ConfigValueError, loadConfig, type SimConfig } from './config.ts';
+import { ConfigValueError, isPlainObject, loadConfig, type SimConfig } from './config.ts';
 
 export class ConfigFileError extends Error {
   constructor(message: string) {
@@ -20,24 +20,9 @@ export interface ConfigFile {
   overrides: string[];
 }
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
 /** The dotted paths of the values a file sets (an empty object sets nothing). */
 function leafPaths(value: Record<string, unknown>, prefix = ''): string[] {
   return Object.entries(value).flatMap(([key, v]) => (isPlainObject(v) ? leafPaths(v, `${prefix}${key}.`) : [`${prefix}${key}`]));
-}
-
-/** The first key that names an object's internals rather than a setting (`__proto__` would slip past the schema). */
-function forbiddenKey(value: unknown, prefix = ''): string | null {
-  if (!isPlainObject(value)) return null;
-  for (const [key, v] of Object.entries(value)) {
-    if (key === '__proto__' || key === 'constructor' || key === 'prototype') return `${prefix}${key}`;
-    const inner = forbiddenKey(v, `${prefix}${key}.`);
-    if (inner !== null) return inner;
-  }
-  return null;
 }
 
 /** Reads and validates a config file; throws ConfigFileError naming the file (and the key path of a bad value). */
@@ -57,8 +42,6 @@ export function readConfigFile(path: string): ConfigFile {
     throw new ConfigFileError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
   }
   if (!isPlainObject(parsed)) throw new ConfigFileError(`config file ${path}: expected a JSON object of overrides (such as {"pricing": {"vcpuUsdPerHour": 0.05}}), got ${Array.isArray(parsed) ? 'an array' : JSON.stringify(parsed)}`);
-  const forbidden = forbiddenKey(parsed);
-  if (forbidden !== null) throw new ConfigFileError(`config file ${path}: "${forbidden}" is not a config key`);
   try {
     return { path, config: loadConfig(parsed), overrides: leafPaths(parsed) };
   } catch (err) {

@@ -20,6 +20,12 @@ test('a bad value or an unknown key names the key path', () => {
   assert.throws(() => loadConfig({ shuffle: { tiers: { redis: { latencyMs: 1 } } } } as never), /shuffle\.tiers\.redis.*latencyMs/);
 });
 
+test('an override key that names an object internal (__proto__, constructor) is refused by every caller of loadConfig', () => {
+  // JSON.parse makes __proto__ an own key; merged as is, it would set the prototype and pass the schema unchecked.
+  assert.throws(() => loadConfig(JSON.parse('{"__proto__": {"pricing": {"vcpuUsdPerHour": -1}}}')), /"__proto__" is not a config key/);
+  assert.throws(() => loadConfig({ pricing: JSON.parse('{"constructor": 1}') }), /"pricing\.constructor" is not a config key/);
+});
+
 test('scenario weights follow original-system.md 3.7 (alpha = cost)', () => {
   assert.deepEqual(DEFAULT_CONFIG.scenarios.healthcare.defaultWeights, { alpha: 0.1, beta: 0.8, gamma: 0.1 });
   assert.deepEqual(DEFAULT_CONFIG.scenarios.industrial.defaultWeights, { alpha: 0.2, beta: 0.3, gamma: 0.5 });

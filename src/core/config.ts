@@ -492,8 +492,22 @@ export const DEFAULT_CONFIG: SimConfig = {
 export type ConfigOverrides = { [K in keyof SimConfig]?: DeepPartial<SimConfig[K]> };
 type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
+export function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x);
+}
+
+/**
+ * The first key of an override that names an object's internals rather than a setting: `__proto__` (an own key of
+ * parsed JSON) would set the merged object's prototype in deepMerge and slip past the schema.
+ */
+function forbiddenKey(value: unknown, prefix = ''): string | null {
+  if (!isPlainObject(value)) return null;
+  for (const [key, v] of Object.entries(value)) {
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') return `${prefix}${key}`;
+    const inner = forbiddenKey(v, `${prefix}${key}.`);
+    if (inner !== null) return inner;
+  }
+  return null;
 }
 
 function deepMerge(base: unknown, override: unknown): unknown {
@@ -513,6 +527,8 @@ export class ConfigValueError extends Error {
 
 /** Defaults deep-merged with `partial`, validated. Throws ConfigValueError naming the bad key path. */
 export function loadConfig(partial: ConfigOverrides | Record<string, unknown> = {}): SimConfig {
+  const forbidden = forbiddenKey(partial);
+  if (forbidden !== null) throw new ConfigValueError(`"${forbidden}" is not a config key`);
   const merged = deepMerge(DEFAULT_CONFIG, partial);
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
