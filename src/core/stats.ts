@@ -3,14 +3,20 @@
  * statistics of the reports (means over runs, confidence intervals) are in src/bench/stats.ts.
  */
 
+/** The mean of `values`, or null when there are none or it is not above 0 (a CV is then undefined). */
+function positiveMean(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const mean = values.reduce((a, x) => a + x, 0) / values.length;
+  return mean > 0 ? mean : null;
+}
+
 /**
  * Population coefficient of variation (standard deviation over mean) of `values`; NaN when the mean is not above 0
  * (no values, or no arrivals), which compares false with any threshold.
  */
 export function coefficientOfVariation(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const mean = values.reduce((a, x) => a + x, 0) / values.length;
-  if (!(mean > 0)) return Number.NaN;
+  const mean = positiveMean(values);
+  if (mean === null) return Number.NaN;
   const variance = values.reduce((a, x) => a + (x - mean) * (x - mean), 0) / values.length;
   return Math.sqrt(variance) / mean;
 }
@@ -21,9 +27,8 @@ export function coefficientOfVariation(values: readonly number[]): number {
  */
 export function detrendedCoefficientOfVariation(values: readonly number[]): number {
   const n = values.length;
-  if (n === 0) return Number.NaN;
-  const mean = values.reduce((a, x) => a + x, 0) / n;
-  if (!(mean > 0)) return Number.NaN;
+  const mean = positiveMean(values);
+  if (mean === null) return Number.NaN;
   if (n < 3) return 0;
   const meanIndex = (n - 1) / 2;
   let sxy = 0;

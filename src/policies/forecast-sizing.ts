@@ -10,8 +10,9 @@
  * (docs/BENCHMARKS.md "How far foresight gets").
  *
  * Since session 14 it keeps less latency headroom on calm load (FORECAST_SIZING_CALM): the oracle's latency share
- * guards against the load rising within the look-ahead, which a clairvoyant rule sees and this one holds flat. When
- * the arrivals have barely moved for five minutes, holding them flat is accurate and the headroom buys nothing.
+ * guards against the load rising within the look-ahead, which a clairvoyant rule sees and this one holds flat (plus
+ * the edge forecast). When the arrivals have kept close to a line for five minutes (since session 15; before, close
+ * to their mean), that guess is accurate and the headroom buys nothing.
  */
 import { loadConfig, type SimConfig } from '../core/config.ts';
 import { coefficientOfVariation, detrendedCoefficientOfVariation } from '../core/stats.ts';
@@ -24,8 +25,9 @@ import type { Policy, PolicyContext } from './types.ts';
 export const FORECAST_SIZING_SETTINGS: OracleSettings = { ...ORACLE_DEFAULTS };
 
 /**
- * Calm load: when the arrival rate's coefficient of variation over the last `windowSteps` control intervals is below
- * `maxArrivalCv`, the rule sizes for `latencyShareOfSla` of the SLA instead of the settings' share.
+ * Calm load: when the arrival rate's variation over the last `windowSteps` control intervals (its coefficient of
+ * variation, or with `measure: 'detrended'` the same around its least-squares line) is below `maxArrivalCv`, the rule
+ * sizes for `latencyShareOfSla` of the SLA instead of the settings' share.
  */
 export interface CalmSettings {
   latencyShareOfSla: number;

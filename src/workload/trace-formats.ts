@@ -307,9 +307,7 @@ function jsonRowFields(line: string, lineNo: number, paths: readonly string[][],
 
 /** Whether a JSON value can be a record's time: a date and time, or a number (any, for a key named like a time). */
 function isJsonTime(field: string, named: boolean): boolean {
-  if (parseTimestampS(field) !== null) return true;
-  const n = field === '' ? NaN : Number(field);
-  return Number.isFinite(n) && (named || n >= EPOCH_MIN);
+  return parseTimestampS(field) !== null || (isNumber(field) && (named || Number(field) >= EPOCH_MIN));
 }
 
 /**
@@ -401,26 +399,15 @@ const DATE_TIMES: TimeColumn = { read: parseTimestampS, what: `a date and time (
  * Numeric times in the unit their size gives: a Unix time in seconds reaches 1e11 only in the year 5138, so larger
  * first values are milliseconds, then microseconds (from 1e14) and nanoseconds (from 1e17), the units loggers use.
  */
+const TIME_UNITS: readonly [number, string][] = [[1e-9, 'nanoseconds'], [1e-6, 'microseconds'], [1e-3, 'milliseconds'], [1, 'seconds']];
+
 function numericTimesOf(first: number, namedUnitS: number | null = null): TimeColumn {
-  const UNITS: [number, string][] = [[1e-9, 'nanoseconds'], [1e-6, 'microseconds'], [1e-3, 'milliseconds'], [1, 'seconds']];
   // A unit the column's name states (`ts_ms`) wins over the one the size suggests.
-  const [unitS, unit] = namedUnitS !== null ? UNITS.find(([u]) => u === namedUnitS)! : first >= 1e17 ? UNITS[0]! : first >= 1e14 ? UNITS[1]! : first >= 1e11 ? UNITS[2]! : UNITS[3]!;
+  const [unitS, unit] = namedUnitS !== null ? TIME_UNITS.find(([u]) => u === namedUnitS)! : TIME_UNITS[first >= 1e17 ? 0 : first >= 1e14 ? 1 : first >= 1e11 ? 2 : 3]!;
   const epoch = first * unitS >= EPOCH_MIN;
-  if (namedUnitS !== null && !epoch) {
-    return {
-      read: (field) => (isNumber(field) ? Number(field) * unitS : null),
-      what: `a number of ${unit}`,
-      label: `times in ${unit}, named so`,
-    };
-  }
-  return {
-    read: (field) => {
-      const n = field === '' ? NaN : Number(field);
-      return Number.isFinite(n) ? n * unitS : null;
-    },
-    what: epoch ? `a Unix time in ${unit}` : 'a number of seconds',
-    label: epoch ? `Unix times in ${unit}` : '',
-  };
+  const read = (field: string): number | null => (isNumber(field) ? Number(field) * unitS : null);
+  if (namedUnitS !== null && !epoch) return { read, what: `a number of ${unit}`, label: `times in ${unit}, named so` };
+  return { read, what: epoch ? `a Unix time in ${unit}` : 'a number of seconds', label: epoch ? `Unix times in ${unit}` : '' };
 }
 
 function isNumber(field: string | undefined): boolean {
@@ -657,8 +644,8 @@ function rateListFrom(source: CsvSource, name: string, stepS: number): Trace {
     // A delimiter ending the line ('5,6,7,8,') leaves an empty last field: not a rate.
     const rates = fields.length > 1 && fields[fields.length - 1] === '' ? fields.slice(0, -1) : fields;
     for (const field of rates) {
-      const v = field === '' ? NaN : Number(field);
-      if (!Number.isFinite(v)) throw new TraceFormatError(`${name}: line ${lineNo}: rate is not a number: '${field}' (read as a list of rates, one a step)`);
+      if (!isNumber(field)) throw new TraceFormatError(`${name}: line ${lineNo}: rate is not a number: '${field}' (read as a list of rates, one a step)`);
+      const v = Number(field);
       if (v < 0) throw new TraceFormatError(`${name}: line ${lineNo}: rate is negative: ${v}`);
       rate.push(v);
     }
@@ -798,7 +785,7 @@ function accessLogFrom(input: TraceText, name: string): Trace {
 
 /** A t column's header that names its unit (`minute`, `t_min`, `hours`): seconds per unit, or null. */
 function stepOfUnitName(name: string | undefined): { stepS: number; unit: string } | null {
-  const m = name === undefined ? null : /^(?:t[_-]?)?(sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|hours?|days?)$/i.exec(name.trim());
+  const m = name === undefined ? null : /^(?:t[_-]?)?(sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|days?)$/i.exec(name.trim());
   if (!m) return null;
   const word = m[1]!.toLowerCase();
   if (word.startsWith('s')) return { stepS: 1, unit: 'seconds' };
@@ -826,10 +813,11 @@ function textStart(input: TraceText, bytes = 4096): string {
 /** The whole content as one string (a Prometheus answer is one JSON document); refused past V8's longest string. */
 function wholeText(input: TraceText, name: string): string {
   if (typeof input === 'string') return input;
-  const parts = input instanceof Uint8Array ? [input] : Array.from(input.chunks(), (c) => Uint8Array.from(c));
+  // Chunks are copied (their memory is reused); whole bytes are viewed.
+  const parts = input instanceof Uint8Array ? [Buffer.from(input.buffer, input.byteOffset, input.byteLength)] : Array.from(input.chunks(), (c) => Buffer.from(c));
   const total = parts.reduce((n, p) => n + p.byteLength, 0);
   if (total > 256 * 1024 * 1024) throw new TraceFormatError(`${name}: a Prometheus answer of ${(total / 2 ** 20).toFixed(0)} MiB is too large to read as one JSON document; query a coarser step or a shorter range`);
-  return Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))).toString('utf8');
+  return Buffer.concat(parts, total).toString('utf8');
 }
 
 /** A Prometheus range query's answer (src/workload/prometheus.ts): its series summed per timestamp, a timestamped series. */
