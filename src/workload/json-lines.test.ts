@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultJsonColumns, isValueKeyName, jsonField, jsonKeys, jsonValue, parseJsonObject, timeUnitOfName } from './json-lines.ts';
+import { defaultJsonColumns, jsonField, jsonKeys, jsonValue, parseJsonObject } from './json-lines.ts';
 
 const isTime = (field: string, named: boolean): boolean => /^\d{4}-\d{2}-\d{2}/.test(field) || (field !== '' && Number.isFinite(Number(field)) && (named || Number(field) >= 1e9));
 
@@ -36,7 +36,3 @@ test('the default columns are the time key (named like one first) and a size or 
   assert.deepEqual(pick({ ts: 1_700_000_000, payload: { contextTokens: 4808 } }), ['ts', 'payload.contextTokens']);
 });
 
-test('time names carry their unit; value names are whole words', () => {
-  assert.deepEqual(['ts_ms', 'timestampMs', 't_us', 'time_ns', 'tSeconds', 'ts', '_time', 'created_at'].map(timeUnitOfName), [1e-3, 1e-3, 1e-6, 1e-9, 1, null, null, null]);
-  assert.deepEqual(['bytes', 'msgCount', 'request_rate', 'payload.size', 'country_code', 'account_id', 'rate_id', 'payload.temperature'].map(isValueKeyName), [true, true, true, true, false, false, false, false]);
-});

@@ -4,54 +4,12 @@
  * (a nested object's keys dotted: `payload.bytes`); these helpers find the keys and read a line's values as fields.
  */
 
+import { isTimeName, isValueKeyName } from './column-names.ts';
+
 /** A key of the first object: its dotted name and its path (a key may itself hold a dot). */
 export interface JsonKey {
   name: string;
   path: string[];
-}
-
-/**
- * Names of a record's time, in any case, with an optional unit suffix (`ts_ms`, `timestampMs`, `tSeconds`):
- * `@timestamp` is Elasticsearch's and Logstash's, `_time` InfluxDB's, `tSeconds` Edgepilot's own decision log's.
- */
-const TIME_KEY = /^[_@]?(timestamp|ts|time|t|date|datetime|date_?time|time_?stamp|created_?at|event_?time|received_?at|published_?at)([_-]?(s|secs?|seconds|ms|millis|us|micros|ns|nanos|utc))?$/i;
-
-/** True when a JSON key or a CSV header names a record's time (TIME_KEY). */
-export function isTimeName(name: string): boolean {
-  return TIME_KEY.test(name);
-}
-
-/** Seconds per unit that a time name's suffix states (`ts_ms` 1e-3, `timestampUs` 1e-6, `t_ns` 1e-9), or null. */
-export function timeUnitOfName(name: string): number | null {
-  const m = TIME_KEY.exec(name);
-  const suffix = m?.[3]?.toLowerCase();
-  if (suffix === undefined) return null;
-  if (suffix === 'ms' || suffix === 'millis') return 1e-3;
-  if (suffix === 'us' || suffix === 'micros') return 1e-6;
-  if (suffix === 'ns' || suffix === 'nanos') return 1e-9;
-  if (suffix === 'utc') return null;
-  return 1;
-}
-
-/** The words of a key's last part: `payload.contextTokens` -> [context, tokens], `country_code` -> [country, code]. */
-function keyWords(name: string): string[] {
-  const last = name.split('.').pop()!;
-  return last
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .split(/[^A-Za-z0-9]+/)
-    .filter((w) => w !== '')
-    .map((w) => w.toLowerCase());
-}
-
-/** Whole words that name a per-message size or a rate in a JSON key (not substrings: `country_code` is no count). */
-const VALUE_WORDS = new Set(['size', 'bytes', 'byte', 'tokens', 'length', 'len', 'rate', 'count', 'value', 'requests', 'messages', 'msgs', 'events', 'qps', 'rps', 'tps']);
-
-/** True when a key names a size or a rate by a whole word, and does not end in an identifier's word (id, code). */
-export function isValueKeyName(name: string): boolean {
-  const words = keyWords(name);
-  const lastWord = words[words.length - 1];
-  if (lastWord === undefined || lastWord === 'id' || lastWord === 'code') return false;
-  return words.some((w) => VALUE_WORDS.has(w));
 }
 
 /** True when a line is a JSON object's start: the file is read as JSON lines. */

@@ -10,7 +10,8 @@
  */
 import { splitCsvLine } from '../core/csv.ts';
 import { looksLikePrometheus, sumPrometheusMatrix } from './prometheus.ts';
-import { defaultJsonColumns, isTimeName, isValueKeyName, timeUnitOfName, jsonField, jsonKeys, jsonValue, looksLikeJsonLine, parseJsonObject } from './json-lines.ts';
+import { defaultJsonColumns, jsonField, jsonKeys, jsonValue, looksLikeJsonLine, parseJsonObject } from './json-lines.ts';
+import { isTimeName, isValueKeyName, RATE_WORDS, SIZE_WORDS, stepOfUnitName, timeUnitOfName } from './column-names.ts';
 
 export interface Trace {
   /** File name (no directory), recorded in every StepRecord. */
@@ -361,9 +362,6 @@ class Float64List {
   }
 }
 
-// Header words that say what the second column holds: a per-message size (an event log) or a per-row rate.
-const SIZE_WORDS = /size|byte|token|length|payload/i;
-const RATE_WORDS = /rate|count|value|requests|messages|msgs|events|per_|per |qps|rps|tps/i;
 
 /**
  * How `format` reads this file, and why (for messages). A numeric first column is a series (t in units of
@@ -781,17 +779,6 @@ function accessLogFrom(input: TraceText, name: string): Trace {
   }
   const trace = countPerSecond(times, sizes, name, DATE_TIMES);
   return { ...trace, readingWhy: `${ACCESS_LOG_WHY}${malformed.length ? `; ${malformed.length} malformed ${shown()} skipped` : ''}` };
-}
-
-/** A t column's header that names its unit (`minute`, `t_min`, `hours`): seconds per unit, or null. */
-function stepOfUnitName(name: string | undefined): { stepS: number; unit: string } | null {
-  const m = name === undefined ? null : /^(?:t[_-]?)?(sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|days?)$/i.exec(name.trim());
-  if (!m) return null;
-  const word = m[1]!.toLowerCase();
-  if (word.startsWith('s')) return { stepS: 1, unit: 'seconds' };
-  if (word.startsWith('m')) return { stepS: 60, unit: 'minutes' };
-  if (word.startsWith('h')) return { stepS: 3600, unit: 'hours' };
-  return { stepS: 86_400, unit: 'days' };
 }
 
 /** The first `bytes` of a trace's content, as text (enough to tell a format by its start). */
