@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { DashboardHub, type DashboardInfo, type DashboardState } from './state.ts';
 import { formatSseEvent, startDashboardServer, type DashboardControls } from './server.ts';
 import { FakeDecisionFeed } from './fake-feed.ts';
@@ -191,4 +192,90 @@ test('the server refuses a short token and a bad port', async () => {
   const hub = new DashboardHub({ info: INFO });
   await assert.rejects(startDashboardServer({ hub, token: 'abc' }), /token must be at least 8/);
   await assert.rejects(startDashboardServer({ hub, port: 70000 }), /port must be an integer/);
+});
+
+/** One raw HTTP exchange over a socket (for request lines fetch() will not send); resolves with the status line. */
+function rawRequest(base: string, text: string): Promise<string> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(text));
+    let got = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      got += chunk;
+      if (got.includes('\r\n')) {
+        socket.destroy();
+        resolve(got.split('\r\n')[0]!);
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+/** Opens an SSE stream on a raw socket and resolves once its first bytes (headers and the state event) arrived. */
+function openRawStream(base: string): Promise<Socket> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write('GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n'));
+    socket.once('data', () => resolve(socket));
+    socket.on('error', reject);
+  });
+}
+
+test('a request target that is not a URL gets 400 naming it, not a 500', async () => {
+  await withServer({}, async (base) => {
+    assert.match(await rawRequest(base, 'GET http://[::1 HTTP/1.1\r\nHost: x\r\n\r\n'), /^HTTP\/1\.1 400 /);
+    assert.match(await rawRequest(base, 'GET /nope HTTP/1.1\r\nHost: x\r\n\r\n'), /^HTTP\/1\.1 404 /);
+    // Still serving after both.
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+  });
+});
+
+test('a client that stops reading its SSE stream is disconnected once its unread events pass the buffer limit', async () => {
+  const hub = new DashboardHub({ info: INFO });
+  const server = await startDashboardServer({ hub, token: 'secret-token-123', maxStreamBufferBytes: 64 * 1024 });
+  const base = server.url.replace(/\/$/, '');
+  const stalled = await openRawStream(base);
+  stalled.on('error', () => undefined);
+  try {
+    assert.equal(server.streamCount, 1);
+    assert.equal(hub.subscriberCount, 1);
+    // The client never reads while this loop runs (same event loop): the kernel's socket buffers fill, then the
+    // server's own buffer grows past the limit and the stream is dropped, synchronously, within the loop.
+    const big = 'x'.repeat(100 * 1024);
+    let sent = 0;
+    while (server.streamCount > 0 && sent < 1000) {
+      hub.updateInfo({ notes: [big, String(sent++)] });
+    }
+    assert.equal(server.streamCount, 0, `stream still open after ${sent} events of 100 KiB`);
+    assert.equal(hub.subscriberCount, 0, 'the dropped stream unsubscribed from the hub');
+    assert.ok(sent < 1000);
+    // Other clients are unaffected.
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+  } finally {
+    stalled.destroy();
+    await server.close();
+  }
+});
+
+test('SSE streams beyond maxStreams get 503 with Retry-After; the open ones keep streaming', async () => {
+  const hub = new DashboardHub({ info: INFO });
+  const server = await startDashboardServer({ hub, token: 'secret-token-123', maxStreams: 2 });
+  const base = server.url.replace(/\/$/, '');
+  const open = [await openRawStream(base), await openRawStream(base)];
+  try {
+    assert.equal(server.streamCount, 2);
+    const third = await fetch(`${base}/api/events`);
+    assert.equal(third.status, 503);
+    assert.equal(third.headers.get('retry-after'), '5');
+    assert.match(((await third.json()) as { error: string }).error, /too many live streams \(2 open, limit 2\)/);
+    assert.equal(server.streamCount, 2);
+    // The two open streams still get events.
+    const next = new Promise<string>((resolve) => open[0]!.once('data', (d: Buffer) => resolve(d.toString('utf8'))));
+    hub.setCounters({ published: 1, ingested: 1, processed: 1, dropped: 0, malformed: 0 });
+    assert.match(await next, /event: counters/);
+  } finally {
+    for (const s of open) s.destroy();
+    await server.close();
+  }
 });

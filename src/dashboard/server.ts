@@ -42,6 +42,13 @@ export interface DashboardServerOptions {
   metrics?: MetricsHandler;
   /** SSE keep-alive comment period. Default 15 s (proxies close idle streams after 30-60 s [recalled]). */
   heartbeatMs?: number;
+  /** Most SSE streams open at once; one more gets 503 with Retry-After. Default DEFAULT_MAX_STREAMS. */
+  maxStreams?: number;
+  /**
+   * A stream whose client has not read this many bytes of events is closed (the browser reconnects and gets the whole
+   * state again), so a stalled client cannot make the server buffer without bound. Default DEFAULT_MAX_STREAM_BUFFER_BYTES.
+   */
+  maxStreamBufferBytes?: number;
 }
 
 export interface DashboardServer {
@@ -56,6 +63,10 @@ export interface DashboardServer {
 
 /** Control request bodies are tiny JSON objects; anything bigger is refused. */
 const MAX_BODY_BYTES = 4096;
+/** [assumed] A dashboard has a few viewers; 100 streams leave room for many tabs and still bound sockets and fan-out. */
+export const DEFAULT_MAX_STREAMS = 100;
+/** [assumed] 1 MiB: hundreds of ticks' worth of events (one is ~1-2 KB); a client that far behind is not reading. */
+export const DEFAULT_MAX_STREAM_BUFFER_BYTES = 1024 * 1024;
 const MIN_TOKEN_CHARS = 8;
 
 export function generateToken(): string {
@@ -69,6 +80,10 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   const token = opts.token ?? generateToken();
   if (token.length < MIN_TOKEN_CHARS || /\s/.test(token)) throw new Error(`dashboard: token must be at least ${MIN_TOKEN_CHARS} characters without spaces`);
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  const maxStreams = opts.maxStreams ?? DEFAULT_MAX_STREAMS;
+  if (!Number.isInteger(maxStreams) || maxStreams < 0) throw new Error(`dashboard: maxStreams must be an integer >= 0, got ${maxStreams}`);
+  const maxStreamBufferBytes = opts.maxStreamBufferBytes ?? DEFAULT_MAX_STREAM_BUFFER_BYTES;
+  if (!(maxStreamBufferBytes > 0)) throw new Error(`dashboard: maxStreamBufferBytes must be > 0, got ${maxStreamBufferBytes}`);
   const hub = opts.hub;
   const controls = opts.controls ?? {};
   const page = renderDashboardPage();
@@ -87,8 +102,15 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const method = req.method ?? 'GET';
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      // e.g. `GET http://[::1 HTTP/1.1`: the client's mistake, not a server error.
+      sendJson(res, 400, { error: `request target is not a valid URL: ${JSON.stringify(String(req.url).slice(0, 200))}` });
+      return;
+    }
     if (path === '/' || path === '/index.html') {
       if (!allow(method, ['GET', 'HEAD'], res)) return;
       res.writeHead(200, {
@@ -188,6 +210,11 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   }
 
   function openStream(req: IncomingMessage, res: ServerResponse): void {
+    if (streams.size >= maxStreams) {
+      res.setHeader('Retry-After', '5');
+      sendJson(res, 503, { error: `too many live streams (${streams.size} open, limit ${maxStreams}); close a dashboard tab or retry later` });
+      return;
+    }
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -195,18 +222,30 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
       'X-Accel-Buffering': 'no',
     });
     // The browser reconnects after 2 s if the stream drops; the first event is the whole state again.
-    res.write('retry: 2000\n\n');
-    res.write(formatSseEvent({ type: 'state', data: hub.state() }));
+    const first = `retry: 2000\n\n${formatSseEvent({ type: 'state', data: hub.state() })}`;
+    res.write(first);
     streams.add(res);
-    const unsubscribe = hub.subscribe((e) => {
-      res.write(formatSseEvent(e));
-    });
-    const heartbeat = setInterval(() => res.write(': ping\n\n'), heartbeatMs);
-    const cleanup = () => {
+    // Writes to a client that stopped reading pile up in memory: past the limit (on top of the first event, the whole
+    // state, which a slow link may still be receiving) the stream is closed instead.
+    const limit = maxStreamBufferBytes + Buffer.byteLength(first);
+    const send = (text: string) => {
+      if (res.writableEnded || res.destroyed) return;
+      res.write(text);
+      if (res.writableLength > limit) {
+        cleanup();
+        res.destroy();
+      }
+    };
+    const unsubscribe = hub.subscribe((e) => send(formatSseEvent(e)));
+    const heartbeat = setInterval(() => send(': ping\n\n'), heartbeatMs);
+    let cleaned = false;
+    function cleanup(): void {
+      if (cleaned) return;
+      cleaned = true;
       clearInterval(heartbeat);
       unsubscribe();
       streams.delete(res);
-    };
+    }
     req.on('close', cleanup);
     res.on('close', cleanup);
   }

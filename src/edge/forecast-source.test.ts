@@ -76,3 +76,63 @@ test('StaticForecastSource returns copies of its value', () => {
   a.predictedRateMsgsPerS = 99;
   assert.equal(s.latest().predictedRateMsgsPerS, 1);
 });
+
+test('a forecast stamped far ahead of the controller clock is refused and logged, and one that got in cannot silence its gateway past staleAfterS', () => {
+  let now = 1_800_000_000_000;
+  const lines: string[] = [];
+  const source = MqttForecastSource.offline({ staleAfterS: 5, nowMs: () => now, log: (l) => lines.push(l) });
+  const topic = forecastTopic('edge-0');
+  // A forged (or broken-clock) forecast from the year 2096.
+  source.handle(topic, encodeForecastMessage(f('edge-0', 10, 0.5), 4_000_000_000));
+  assert.equal(source.rejected, 1);
+  assert.match(source.lastRejectReason, /^t 4000000000 is \d+ s ahead of this controller's clock \(limit 300 s\)$/);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /^forecast subscriber: rejected a message on topic 'edgepilot\/edge\/edge-0\/forecast': bad-forecast: t 4000000000 is/);
+  // The real gateway's forecasts keep coming and are used.
+  source.handle(topic, encodeForecastMessage(f('edge-0', 100, 0.2), now / 1000));
+  assert.deepEqual(source.latest(), f('edge-0', 100, 0.2));
+
+  // A forecast a little ahead (within the limit) is accepted; a gateway whose clock then steps back is heard again
+  // once that forecast has gone stale, instead of being ignored for good.
+  const combiner = new ForecastCombiner(5);
+  assert.equal(combiner.update(f('edge-0', 10, 0.9), now, now / 1000 + 200), true);
+  assert.equal(combiner.update(f('edge-0', 100, 0.2), now + 1000, now / 1000 + 1), false, 'older by t while the last one is fresh: a late re-delivery');
+  now += 6000;
+  assert.equal(combiner.update(f('edge-0', 100, 0.2), now, now / 1000), true, 'the last one is stale: no longer blocks');
+  assert.deepEqual(combiner.combined(now), f('edge-0', 100, 0.2));
+});
+
+test('a huge forecast payload is refused by its size before it is decoded', () => {
+  const r = parseForecastMessage(forecastTopic('edge-0'), Buffer.alloc(3 * 1024 * 1024, 0x43));
+  assert.deepEqual(r, { ok: false, reason: 'payload is 3145728 bytes, limit 4096' });
+});
+
+test('forecast subscriber: a broker restart is logged once (lost, then reconnected) and the gateways are heard again after it', async () => {
+  let broker = await startEmbeddedBroker();
+  const port = broker.port;
+  const lines: string[] = [];
+  const source = await MqttForecastSource.start({ mqttUrl: broker.url, log: (l) => lines.push(l) });
+  try {
+    await broker.stop();
+    broker = await startEmbeddedBroker({ port });
+    const end = Date.now() + 8000;
+    while (source.connects < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(source.connects, 2);
+    assert.equal(lines.filter((l) => l.startsWith(`forecast subscriber: lost the MQTT broker at ${broker.url}`)).length, 1, lines.join('\n'));
+    assert.equal(lines.filter((l) => l.startsWith(`forecast subscriber: reconnected to the MQTT broker at ${broker.url} after`)).length, 1, lines.join('\n'));
+    // The subscription was renewed: a forecast published on the new broker arrives.
+    const pub = connect(broker.url, { protocolVersion: 4 });
+    await new Promise<void>((r) => pub.once('connect', () => r()));
+    const until = Date.now() + 5000;
+    while (source.received < 1 && Date.now() < until) {
+      await pub.publishAsync(forecastTopic('gw-r'), encodeForecastMessage(f('gw-r', 7, 0.1), Date.now() / 1000), { qos: 0 });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await pub.endAsync();
+    assert.ok(source.received >= 1);
+    assert.equal(source.latest().gatewayId, 'gw-r');
+  } finally {
+    await source.stop();
+    await broker.stop();
+  }
+});

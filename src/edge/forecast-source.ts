@@ -15,6 +15,7 @@
 import { connect, type MqttClient } from 'mqtt';
 import type { EdgeForecast } from '../core/types.ts';
 import type { ForecastSource } from '../control/types.ts';
+import { RejectLog } from '../runtime/devices/reject-log.ts';
 import { FORECAST_TOPIC_FILTER, ID_PATTERN, parseTopic } from '../runtime/devices/topics.ts';
 
 /** One gateway forecast on the wire. */
@@ -33,6 +34,12 @@ export interface ForecastMessage {
  */
 export const DEFAULT_STALE_AFTER_S = 5;
 
+/**
+ * [assumed] A forecast stamped more than 5 min ahead of the controller's clock comes from a broken gateway clock (or a
+ * forged message): it is refused, as the engine refuses device readings that far ahead (schemas.ts DEFAULT_MAX_AHEAD_MS).
+ */
+export const MAX_FORECAST_AHEAD_S = 300;
+
 /** The neutral forecast (no fresh gateway): the same values the masked edge features take in training. */
 export const NO_FORECAST: EdgeForecast = { predictedRateMsgsPerS: 0, burstProbability: 0, horizonS: 0, gatewayId: '' };
 
@@ -48,13 +55,16 @@ export type ParsedForecast = { ok: true; forecast: EdgeForecast; tUnixS: number 
 
 /**
  * Parses and checks one forecast payload received on `topic`. Never throws. The gateway id must match the topic's, so
- * one gateway cannot speak for another.
+ * one gateway cannot speak for another. With `receivedAtMs` (the controller's clock), a `t` more than
+ * MAX_FORECAST_AHEAD_S ahead of it is refused.
  */
-export function parseForecastMessage(topic: string, payload: Uint8Array | string): ParsedForecast {
+export function parseForecastMessage(topic: string, payload: Uint8Array | string, receivedAtMs?: number): ParsedForecast {
   const parsedTopic = parseTopic(topic);
   if (parsedTopic?.type !== 'forecast') return { ok: false, reason: `topic '${topic.slice(0, 120)}' is not a forecast topic` };
-  const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
-  if (text.length > 4096) return { ok: false, reason: `payload is ${text.length} chars, limit 4096` };
+  // Size first, so a huge payload is never decoded or parsed.
+  const bytes = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.byteLength;
+  if (bytes > 4096) return { ok: false, reason: `payload is ${bytes} bytes, limit 4096` };
+  const text = typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -75,6 +85,9 @@ export function parseForecastMessage(topic: string, payload: Uint8Array | string
   const id = m.gateway_id;
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) return { ok: false, reason: `gateway_id must match ${ID_PATTERN}, got ${JSON.stringify(id)}` };
   if (id !== parsedTopic.gatewayId) return { ok: false, reason: `topic names gateway '${parsedTopic.gatewayId}', payload says '${id}'` };
+  if (receivedAtMs !== undefined && Number.isFinite(receivedAtMs) && (t as number) - receivedAtMs / 1000 > MAX_FORECAST_AHEAD_S) {
+    return { ok: false, reason: `t ${t as number} is ${Math.round((t as number) - receivedAtMs / 1000)} s ahead of this controller's clock (limit ${MAX_FORECAST_AHEAD_S} s)` };
+  }
   return { ok: true, forecast: { predictedRateMsgsPerS: rate as number, burstProbability: prob as number, horizonS: horizon as number, gatewayId: id }, tUnixS: t as number };
 }
 
@@ -92,10 +105,14 @@ export class ForecastCombiner {
     if (!(staleAfterS > 0)) throw new Error(`ForecastCombiner: staleAfterS must be > 0, got ${staleAfterS}`);
   }
 
-  /** Record a gateway's forecast received at `receivedMs` (controller clock). Older messages (by t) are ignored. */
+  /**
+   * Record a gateway's forecast received at `receivedMs` (controller clock). A message older (by t) than the gateway's
+   * last fresh one is a late re-delivery and ignored; once that last one is stale it no longer blocks anything, so one
+   * message with a wrong t (a clock jump, a restarted gateway) cannot silence its gateway for good.
+   */
   update(forecast: EdgeForecast, receivedMs: number, tUnixS = receivedMs / 1000): boolean {
     const prev = this.gateways.get(forecast.gatewayId);
-    if (prev && tUnixS < prev.tUnixS) return false; // a late re-delivery of an older forecast
+    if (prev && tUnixS < prev.tUnixS && receivedMs - prev.receivedMs <= this.staleAfterS * 1000) return false;
     this.gateways.set(forecast.gatewayId, { forecast: { ...forecast }, receivedMs, tUnixS });
     return true;
   }
@@ -134,6 +151,8 @@ export interface MqttForecastSourceOptions {
   nowMs?: () => number;
   clientId?: string;
   connectTimeoutMs?: number;
+  /** Where refused forecasts are reported with their topic and reason (rate-limited). Default: stderr. */
+  log?: (line: string) => void;
 }
 
 /** ForecastSource over MQTT: subscribes to the forecast topics and combines the gateways. */
@@ -142,14 +161,47 @@ export class MqttForecastSource implements ForecastSource {
   received = 0;
   rejected = 0;
   lastRejectReason = '';
+  readonly rejectLog: RejectLog;
+  /** MQTT connections made (1 + reconnects). */
+  connects = 0;
   private readonly nowMs: () => number;
+  private readonly logLine: (line: string) => void;
+  private readonly where: string;
+  private disconnectedAtMs: number | null = null;
+  private stopping = false;
 
   private constructor(
-    private readonly client: MqttClient,
-    opts: MqttForecastSourceOptions,
+    private readonly client: MqttClient | null,
+    opts: Omit<MqttForecastSourceOptions, 'mqttUrl'>,
   ) {
     this.combiner = new ForecastCombiner(opts.staleAfterS ?? DEFAULT_STALE_AFTER_S);
     this.nowMs = opts.nowMs ?? (() => Date.now());
+    this.logLine = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    this.rejectLog = new RejectLog({ who: 'forecast subscriber', log: this.logLine, nowMs: this.nowMs });
+    this.where = (opts as Partial<MqttForecastSourceOptions>).mqttUrl ?? '(offline)';
+  }
+
+  /** The MQTT connection is up (the first time, or again after a broker restart: the subscription is renewed). */
+  noteConnected(): void {
+    this.connects++;
+    if (this.disconnectedAtMs === null) return;
+    const downS = (this.nowMs() - this.disconnectedAtMs) / 1000;
+    this.disconnectedAtMs = null;
+    this.logLine(`forecast subscriber: reconnected to the MQTT broker at ${this.where} after ${downS.toFixed(1)} s (connection ${this.connects})`);
+  }
+
+  /** The MQTT connection closed; logged once per outage (the policy sees the no-edge forecast once the last one is stale). */
+  noteDisconnected(why?: string): void {
+    if (this.disconnectedAtMs !== null || this.connects === 0 || this.stopping) return;
+    this.disconnectedAtMs = this.nowMs();
+    this.logLine(
+      `forecast subscriber: lost the MQTT broker at ${this.where}${why ? ` (${why})` : ''}; reconnecting every 0.5 s, the policy sees no edge forecast once the last one is ${this.combiner.staleAfterS} s old`,
+    );
+  }
+
+  /** A source with no MQTT connection, fed through handle() (tests, replays). */
+  static offline(opts: Omit<MqttForecastSourceOptions, 'mqttUrl'> = {}): MqttForecastSource {
+    return new MqttForecastSource(null, opts);
   }
 
   static async start(opts: MqttForecastSourceOptions): Promise<MqttForecastSource> {
@@ -162,7 +214,15 @@ export class MqttForecastSource implements ForecastSource {
       keepalive: 10,
     });
     const source = new MqttForecastSource(client, opts);
-    client.on('error', () => undefined); // reconnects on its own
+    let lastError = '';
+    client.on('error', (err) => {
+      lastError = err.message; // reconnects on its own; the outage is logged once, on 'close'
+    });
+    client.on('connect', () => {
+      lastError = '';
+      source.noteConnected();
+    });
+    client.on('close', () => source.noteDisconnected(lastError || undefined));
     client.on('message', (topic, payload) => source.handle(topic, payload));
     try {
       await waitForFirstConnect(client, opts.mqttUrl, timeoutMs, 'MqttForecastSource');
@@ -176,14 +236,16 @@ export class MqttForecastSource implements ForecastSource {
 
   /** Feed one raw message (what the MQTT client does; public for tests). */
   handle(topic: string, payload: Uint8Array | string): void {
-    const parsed = parseForecastMessage(topic, payload);
+    const now = this.nowMs();
+    const parsed = parseForecastMessage(topic, payload, now);
     if (!parsed.ok) {
       this.rejected++;
       this.lastRejectReason = parsed.reason;
+      this.rejectLog.note(topic, 'bad-forecast', parsed.reason);
       return;
     }
     this.received++;
-    this.combiner.update(parsed.forecast, this.nowMs(), parsed.tUnixS);
+    this.combiner.update(parsed.forecast, now, parsed.tUnixS);
   }
 
   latest(): EdgeForecast {
@@ -191,7 +253,9 @@ export class MqttForecastSource implements ForecastSource {
   }
 
   async stop(): Promise<void> {
-    await this.client.endAsync();
+    this.stopping = true;
+    this.rejectLog.flush();
+    await this.client?.endAsync();
   }
 }
 

@@ -63,6 +63,7 @@ test('offline gateway: validated, deduplicated per-second counts feed THE foreca
     now = t0 + (s + 1) * 1000 + 100;
     for (let i = 0; i < perSecond[s]!; i++) {
       const m = msgs[k++]!;
+      m.message.sentAtMs = now; // what the publisher stamps (the fleet leaves a placeholder)
       gw.handle(m.topic, encodeMessage(m.message), now);
       if (i % 5 === 0) gw.handle(m.topic, encodeMessage(m.message), now); // QoS 1 re-delivery
     }
@@ -258,12 +259,16 @@ test('gateway end to end on Mosquitto (MQTT 5)', { skip: mosquittoUrl ? false : 
 test('gateway survives a broker restart (resubscribes, keeps forwarding) and stops promptly with the broker gone', async () => {
   let broker = await startEmbeddedBroker();
   const port = broker.port;
-  const gw = await EdgeGateway.start({ mqttUrl: broker.url, gatewayId: 'gw-restart', scenario: 'healthcare' });
+  const lines: string[] = [];
+  const gw = await EdgeGateway.start({ mqttUrl: broker.url, gatewayId: 'gw-restart', scenario: 'healthcare', log: (l) => lines.push(l) });
   try {
     await broker.stop();
     broker = await startEmbeddedBroker({ port });
     await until(() => gw.connects >= 2, 8000);
     assert.equal(gw.connects, 2, 'reconnected once');
+    // The outage is told once (not once per reconnect attempt), and so is its end.
+    assert.equal(lines.filter((l) => l.includes('lost the MQTT broker')).length, 1, lines.join('\n'));
+    assert.equal(lines.filter((l) => /reconnected to the MQTT broker at .* after [\d.]+ s \(connection 2\)/.test(l)).length, 1, lines.join('\n'));
     // The subscription is renewed on reconnect (clean session): the new broker's messages reach the gateway.
     const fleet = new DeviceFleet({ scenario: 'healthcare', devices: 3, seed: 1, rate: constantRate(200), durationS: 0.5, idPrefix: 'rs-' });
     const summary = await publishSchedule(fleet, { mqttUrl: broker.url });
@@ -280,4 +285,80 @@ test('gateway survives a broker restart (resubscribes, keeps forwarding) and sto
 
 test('gateway: an unreachable broker is a clear error, not a hang', async () => {
   await assert.rejects(EdgeGateway.start({ mqttUrl: 'mqtt://127.0.0.1:1', gatewayId: 'gw-x', connectTimeoutMs: 500 }), /EdgeGateway: cannot reach the MQTT broker at mqtt:\/\/127.0.0.1:1 \(ECONNREFUSED\)/);
+});
+
+/** An offline gateway with a hand-driven clock whose log lines are captured. */
+function loggingGateway(t0: number) {
+  const clock = { t: t0 };
+  const lines: string[] = [];
+  const gw = EdgeGateway.offline({
+    gatewayId: 'gw-log',
+    clock: { nowMs: () => clock.t, setInterval: () => 0, clearInterval: () => undefined },
+    publish: (_topic, _payload, done) => done(),
+    log: (l) => lines.push(l),
+  });
+  return { gw, clock, lines };
+}
+
+test('gateway: each rejected message is logged with its topic and reason, 10 per period, the rest summed up later and on stop', async () => {
+  const { gw, clock, lines } = loggingGateway(1_800_000_000_000);
+  const topic = deviceTopic('industrial', 'gwt-bad');
+  gw.handle(topic, Buffer.from('not json'), clock.t);
+  gw.handle('edgepilot/devices/industrial', Buffer.from('{}'), clock.t);
+  gw.handle(topic, Buffer.from([0xff, 0xfe, 0x00]), clock.t);
+  gw.handle(topic, Buffer.alloc(5 * 1024 * 1024, 0x41), clock.t);
+  gw.handle(`${topic}\nedge gateway gw-log: forged line`, Buffer.from('x'), clock.t);
+  assert.equal(lines.length, 5);
+  assert.match(lines[0]!, /^edge gateway gw-log: rejected a message on topic 'edgepilot\/devices\/industrial\/gwt-bad': invalid-json: Unexpected token/);
+  assert.match(lines[1]!, /topic 'edgepilot\/devices\/industrial': unknown-topic: /);
+  assert.match(lines[2]!, /: invalid-utf8: payload is not valid UTF-8$/);
+  assert.match(lines[3]!, /: too-large: payload is 5242880 bytes, limit 16384$/);
+  assert.ok(!lines[4]!.includes('\n'), 'a newline in a topic cannot forge a log line');
+  assert.match(lines[4]!, /gwt-bad\\u000aedge gateway/);
+  // A flood: 10 lines per 10 s, the rest only counted.
+  for (let i = 0; i < 100; i++) gw.handle(topic, Buffer.from('{"truncated":'), clock.t);
+  assert.equal(lines.length, 10);
+  assert.equal(gw.stats().rejected, 105, 'every reject is counted, shown or not');
+  clock.t += 10_000;
+  gw.handle(topic, Buffer.from('[]'), clock.t);
+  assert.match(lines[10]!, /^edge gateway gw-log: 95 more rejected messages not shown \(invalid-json 95\); all are counted$/);
+  assert.match(lines[11]!, /schema: \(root\): Expected object, received array/);
+  for (let i = 0; i < 12; i++) gw.handle(topic, Buffer.from('null'), clock.t);
+  await gw.stop();
+  assert.match(lines.at(-1)!, /^edge gateway gw-log: 3 more rejected messages not shown \(schema 3\); all are counted$/);
+});
+
+test('gateway: a sentAtMs far in the past or ahead of its clock is rejected as bad-timestamp; a late re-send within a day is accepted', () => {
+  const t0 = 1_800_000_000_000;
+  const { gw, clock, lines } = loggingGateway(t0);
+  const [a, b, c, d, e] = fleetMessages(5);
+  const send = (m: { topic: string; message: DeviceMessage }, sentAtMs: number) => gw.handle(m.topic, encodeMessage({ ...m.message, sentAtMs }), clock.t);
+  send(a!, 1); // a clock reset to 1970
+  send(b!, Math.round(t0 / 1000)); // seconds where ms belong
+  send(c!, t0 + 10 * 60_000); // 10 min ahead
+  send(d!, t0 - 6 * 3_600_000); // re-sent after a 6 h outage: a real, late reading
+  send(e!, t0 + 60_000); // a device clock a minute fast
+  const st = gw.stats();
+  assert.deepEqual(st.rejectedByReason, { 'bad-timestamp': 3 });
+  assert.equal(st.accepted, 2);
+  assert.equal(lines.length, 3);
+  assert.match(lines[0]!, /bad-timestamp: sentAtMs 1 \(1970-01-01T00:00:00\.001Z\) is [\d.]+ days older than the receiver's clock \(2027-01-15T08:00:00\.000Z\); limit 24 h$/);
+  assert.match(lines[1]!, /bad-timestamp: sentAtMs 1800000000 \(1970-01-21/);
+  assert.match(lines[2]!, /bad-timestamp: sentAtMs 1800000600000 .* is 10 min ahead of the receiver's clock .*; limit 5 min$/);
+});
+
+test('gateway: a lost broker connection is logged once per outage, and its end', () => {
+  const { gw, clock, lines } = loggingGateway(1_800_000_000_000);
+  gw.noteDisconnected('before the first connect: not an outage');
+  assert.equal(lines.length, 0);
+  gw.noteConnected();
+  gw.noteDisconnected('connect ECONNREFUSED');
+  clock.t += 500;
+  gw.noteDisconnected('connect ECONNREFUSED'); // each failed reconnect attempt closes again
+  clock.t += 3500;
+  gw.noteConnected();
+  assert.deepEqual(lines, [
+    "edge gateway gw-log: lost the MQTT broker at  (connect ECONNREFUSED); reconnecting every 0.5 s",
+    'edge gateway gw-log: reconnected to the MQTT broker at  after 4.0 s (connection 2)',
+  ]);
 });

@@ -18,6 +18,7 @@ import type { ScenarioName } from '../env/spark-iot-types.ts';
 import type { LocalBrokerPort } from '../runtime/devices/broker.ts';
 import { SeqDeduper } from '../runtime/devices/dedup.ts';
 import { batchBytesWith, batchLine, DEFAULT_MAX_BATCH_BYTES, encodeIngestBatch } from '../runtime/devices/ingest-batch.ts';
+import { RejectLog } from '../runtime/devices/reject-log.ts';
 import { validatePayload, ValidationTally, type ValidateOptions } from '../runtime/devices/schemas.ts';
 import { deviceTopicFilter, forecastTopic, ID_PATTERN, ingestTopic } from '../runtime/devices/topics.ts';
 import type { IngestSink } from '../runtime/kafka/bridge.ts';
@@ -108,6 +109,11 @@ export interface EdgeGatewayOptions {
   /** Called with every published forecast. */
   onForecast?: (forecast: EdgeForecast, tUnixS: number) => void;
   connectTimeoutMs?: number;
+  /**
+   * Operational lines: each rejected message with its topic and reason (at most 10 per 10 s, the rest counted and
+   * summed up, src/runtime/devices/reject-log.ts), a lost and a regained broker connection. Default: stderr.
+   */
+  log?: (line: string) => void;
 }
 
 export type ForwardMode = 'single' | 'batch';
@@ -182,6 +188,12 @@ export class EdgeGateway {
   private flushTimer: unknown = null;
   /** Ingest messages published and not yet acknowledged (or failed). */
   private unackedBatches = 0;
+  private readonly logLine: (line: string) => void;
+  /** Rejected messages, shown with topic and reason (rate-limited). */
+  readonly rejectLog: RejectLog;
+  /** Clock time the broker connection was lost (null while connected or before the first connect). */
+  private disconnectedAtMs: number | null = null;
+  private stopping = false;
 
   private constructor(
     private readonly client: MqttClient | null,
@@ -213,6 +225,26 @@ export class EdgeGateway {
           ? (topic, payload, done) => local.publish(topic, payload, 1, done)
           : null);
     this.aggregator = new RateAggregator(this.clock.nowMs());
+    this.logLine = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
+    const clock = this.clock;
+    this.rejectLog = new RejectLog({ who: `edge gateway ${opts.gatewayId}`, log: this.logLine, nowMs: () => clock.nowMs() });
+  }
+
+  /** The MQTT connection is up (the first time, or again after a broker restart). */
+  noteConnected(): void {
+    this.connects++;
+    if (this.disconnectedAtMs !== null) {
+      const downS = (this.clock.nowMs() - this.disconnectedAtMs) / 1000;
+      this.logLine(`edge gateway ${this.gatewayId}: reconnected to the MQTT broker at ${this.opts.mqttUrl} after ${downS.toFixed(1)} s (connection ${this.connects})`);
+      this.disconnectedAtMs = null;
+    }
+  }
+
+  /** The MQTT connection closed (the client reconnects by itself); logged once per outage. */
+  noteDisconnected(why?: string): void {
+    if (this.disconnectedAtMs !== null || this.connects === 0 || this.stopping) return;
+    this.disconnectedAtMs = this.clock.nowMs();
+    this.logLine(`edge gateway ${this.gatewayId}: lost the MQTT broker at ${this.opts.mqttUrl}${why ? ` (${why})` : ''}; reconnecting every 0.5 s`);
   }
 
   /** A gateway with no MQTT connection: feed it with handle() and closeSeconds() (tests, offline replays). */
@@ -231,7 +263,10 @@ export class EdgeGateway {
       connectTimeout: timeoutMs,
       keepalive: 10,
     });
-    client.on('error', () => undefined); // reconnects on its own; a broker restart is expected
+    let lastError = '';
+    client.on('error', (err) => {
+      lastError = err.message; // reconnects on its own; a broker restart is expected (and logged once, on 'close')
+    });
     let gateway: EdgeGateway;
     try {
       gateway = new EdgeGateway(client, opts);
@@ -240,7 +275,11 @@ export class EdgeGateway {
       throw err;
     }
     client.on('message', (topic, payload) => gateway.handle(topic, payload));
-    client.on('connect', () => gateway.connects++);
+    client.on('connect', () => {
+      lastError = '';
+      gateway.noteConnected();
+    });
+    client.on('close', () => gateway.noteDisconnected(lastError || undefined));
     try {
       await waitForFirstConnect(client, opts.mqttUrl, timeoutMs, 'EdgeGateway');
       await client.subscribeAsync(opts.topicFilter ?? deviceTopicFilter(opts.scenario), { qos: 1 });
@@ -265,9 +304,12 @@ export class EdgeGateway {
   /** One raw device message (what the MQTT client calls). Never throws on a bad payload: it is counted and skipped. */
   handle(topic: string, payload: Buffer, nowMs = this.clock.nowMs()): void {
     this.deliveries++;
-    const result = validatePayload(topic, payload, this.opts.validate);
+    const result = validatePayload(topic, payload, this.opts.validate, nowMs);
     this.tally.record(result);
-    if (!result.ok) return;
+    if (!result.ok) {
+      this.rejectLog.note(topic, result.reason, result.detail);
+      return;
+    }
     const m = result.message;
     if (!this.dedup.accept(m.deviceId, m.seq)) return;
     this.aggregator.add(nowMs);
@@ -417,6 +459,8 @@ export class EdgeGateway {
    * broker gone they never would, so the connection is then closed hard (they are counted as not forwarded).
    */
   async stop(drainTimeoutMs = 3000): Promise<void> {
+    this.stopping = true;
+    this.rejectLog.flush();
     if (this.timer !== null) this.clock.clearInterval(this.timer);
     this.timer = null;
     if (this.flushTimer !== null) this.clock.clearInterval(this.flushTimer);

@@ -5,7 +5,8 @@ import type { SystemSnapshot } from '../core/types.ts';
 import type { DecisionRecord } from '../control/types.ts';
 import type { Policy, PolicyContext } from '../policies/types.ts';
 import { parseTraceCsv } from '../workload/trace.ts';
-import { checkAccounting, chooseDefaultPolicy, demoWorkload, ModeContextPolicy, scaledForecasts, scaledMetrics, scaleSnapshot, unscaleRecord } from './demo-support.ts';
+import { SeqDeduper } from './devices/dedup.ts';
+import { checkAccounting, chooseDefaultPolicy, demoWorkload, fleetMessagesArrived, ModeContextPolicy, scaledForecasts, scaledMetrics, scaleSnapshot, unscaleRecord } from './demo-support.ts';
 
 const config = loadConfig();
 const smartCity = config.scenarios['smart-city'];
@@ -133,4 +134,17 @@ test('ModeContextPolicy: tells the policy the mode the dashboard set, and reads 
   ]);
   assert.deepEqual(p.ownWeights(), { alpha: 0.2, beta: 0.7, gamma: 0.1 });
   assert.throws(() => p.setMode('panic'), /unknown mode "panic"/);
+});
+
+test('the demo waits for the fleet\'s own messages: arrivals from a stranger, or under a fleet id with made-up seqs, do not count', () => {
+  const seen = new SeqDeduper();
+  const fleet = ['SC-0001', 'SC-0002'];
+  for (const seq of [0, 1, 2]) seen.accept('SC-0001', seq);
+  seen.accept('SC-0002', 0);
+  seen.accept('SC-0002', 2); // seq 1 still in transit
+  for (let seq = 0; seq < 5000; seq++) seen.accept('STRANGER-1', seq);
+  seen.accept('SC-0002', 1_000_000); // injected under a fleet id
+  assert.equal(fleetMessagesArrived(fleet, seen), 4, '3 of SC-0001 + 1 of SC-0002 without a gap');
+  seen.accept('SC-0002', 1);
+  assert.equal(fleetMessagesArrived(fleet, seen), 6);
 });

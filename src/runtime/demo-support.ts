@@ -137,6 +137,18 @@ export interface AccountingInput {
   droppedByReason: Record<string, number>;
 }
 
+/**
+ * How many of the fleet's own messages the engine has seen: per fleet device, its seqs 0, 1, 2, ... received without
+ * a gap (SeqDeduper.contiguous). The demo waits for this to reach the published count before it stops the engine;
+ * counting every arrival instead would let messages someone else publishes to the broker end the wait while fleet
+ * messages are still in transit (they would then be refused by the stopping engine).
+ */
+export function fleetMessagesArrived(deviceIds: readonly string[], seen: { contiguous(deviceId: string): number }): number {
+  let n = 0;
+  for (const id of deviceIds) n += seen.contiguous(id);
+  return n;
+}
+
 export interface AccountingCheck {
   ok: boolean;
   /** One line each: what holds and what does not. */

@@ -32,7 +32,7 @@ import { deviceTopic, ingestTopic } from './devices/topics.ts';
 import { DROP_REASONS, LocalEngineActuator, LocalEngineMetricsSource, StreamEngine, type EngineCounters } from './engine/index.ts';
 import { bindLiveDashboard, livePolicyIds, NOT_LIVE_POLICIES } from './live-dashboard.ts';
 import { checkpointFiles } from '../rl/ensemble.ts';
-import { checkAccounting, chooseDefaultPolicy, DEFAULT_RATE_SCALE, demoWorkload, ModeContextPolicy, scaledForecasts, scaledMetrics } from './demo-support.ts';
+import { checkAccounting, chooseDefaultPolicy, DEFAULT_RATE_SCALE, demoWorkload, fleetMessagesArrived, ModeContextPolicy, scaledForecasts, scaledMetrics } from './demo-support.ts';
 import type { Trace } from '../workload/trace.ts';
 import { shippedModel } from '../core/paths.ts';
 
@@ -95,6 +95,8 @@ export interface DemoSummary {
 
 export interface DemoHandle {
   url: string;
+  /** The embedded MQTT broker (3.1.1) the devices, gateway and engine use, e.g. for `edgepilot devices` or a subscriber. */
+  brokerUrl: string;
   token: string;
   policy: string;
   policyReason: string;
@@ -187,7 +189,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
         // message it forwarded: validate once (a malformed payload is rejected and counted there, exactly once).
         rawValidation: 'envelope',
       },
-      { config, publish: (topic, payload) => engineClient.publish(topic, payload, { qos: 0 }) },
+      { config, publish: (topic, payload) => engineClient.publish(topic, payload, { qos: 0 }), log: (line) => log(`demo: ${line}`) },
     );
     await engine.start();
     let engineStopped: EngineCounters | null = null;
@@ -199,7 +201,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
 
     // The gateway lives in the broker's process: it takes device messages from the broker's router (broker.local),
     // without a second QoS 1 delivery over MQTT; the engine still receives its batches over MQTT.
-    const gateway = await EdgeGateway.start({ mqttUrl: broker.url, broker: broker.local, protocolVersion: 4, gatewayId: 'edge-0', scenario, config });
+    const gateway = await EdgeGateway.start({ mqttUrl: broker.url, broker: broker.local, protocolVersion: 4, gatewayId: 'edge-0', scenario, config, log: (line) => log(`demo: ${line}`) });
     closers.push(() => gateway.stop());
     const forecasts = await MqttForecastSource.start({ mqttUrl: broker.url, protocolVersion: 4 });
     closers.push(() => forecasts.stop());
@@ -324,10 +326,8 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
         publishedSoFar = pub.published;
         // Let the acknowledged messages still in transit (broker -> gateway -> broker -> engine) arrive: wait while
         // they keep arriving, up to 2 minutes; give up after 5 s without progress (then the accounting shows the gap).
-        const arrived = () => {
-          const c = engine.getCounters();
-          return c.ingested + Object.values(c.rejected).reduce((s, n) => s + n, 0);
-        };
+        // Only the fleet's own messages count (fleetMessagesArrived): a stranger's must not end the wait early.
+        const arrived = () => fleetMessagesArrived(fleet.deviceIds, engine.dedup);
         const giveUpAtMs = Date.now() + 120_000;
         let last = arrived();
         let lastProgressMs = Date.now();
@@ -351,6 +351,9 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
         const malformedOk = final.malformed === malformedSent;
         check.lines.push(`${malformedOk ? 'OK ' : 'BAD'} malformed ${final.malformed} = sent by the faulty sensor ${malformedSent}`);
         check.ok = check.ok && malformedOk;
+        const files = outputFilesLine(engine.outputStats, outputDir, { path: join(outputDir, 'decisions.jsonl'), failed: loop.errors.log, decisions: loop.decisionCount });
+        check.lines.push(files.line);
+        check.ok = check.ok && files.ok;
         const decisions = loop.decisionCount;
         const summary: DemoSummary = {
           scenario,
@@ -400,11 +403,33 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
       () => stop(),
     );
 
-    return { url: server.url, token: server.token, policy, policyReason, rateScale, outputDir, hub, stop, done };
+    return { url: server.url, brokerUrl: broker.url, token: server.token, policy, policyReason, rateScale, outputDir, hub, stop, done };
   } catch (err) {
     await closeAll();
     throw err;
   }
+}
+
+/**
+ * The summary line about the output files: BAD when a write failed (disk full, folder gone), with how many windows,
+ * alerts and decisions are missing, so a truncated windows.jsonl or decisions.jsonl is never presented as the run's
+ * results. `decisionLog.failed` is the control loop's count of decisions it could not append (ControlLoop.errors.log).
+ */
+export function outputFilesLine(
+  stats: StreamEngine['outputStats'],
+  outputDir: string,
+  decisionLog: { path: string; failed: number; decisions: number } = { path: join(outputDir, 'decisions.jsonl'), failed: 0, decisions: 0 },
+): { ok: boolean; line: string } {
+  const fileErrors = stats?.fileErrors ?? 0;
+  if (fileErrors === 0 && decisionLog.failed === 0) {
+    return { ok: true, line: `OK  output files complete: ${stats?.windowsWritten ?? 0} windows, ${stats?.alertsWritten ?? 0} alerts, ${decisionLog.decisions} decisions in ${outputDir}` };
+  }
+  const missing: string[] = [];
+  if (stats !== undefined && fileErrors > 0) {
+    missing.push(`${stats.windowsLost} of ${stats.windowsWritten} windows and ${stats.alertsLost} of ${stats.alertsWritten} alerts not written (${fileErrors} write errors, last ${stats.lastFileError})`);
+  }
+  if (decisionLog.failed > 0) missing.push(`${decisionLog.failed} of ${decisionLog.decisions} decisions not appended to ${decisionLog.path} (the controller logged why)`);
+  return { ok: false, line: `BAD output files incomplete: ${missing.join('; ')}` };
 }
 
 const FAULTY_DEVICE_ID = 'FAULTY-0001';

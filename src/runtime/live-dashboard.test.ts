@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ControlLoop } from '../control/control-loop.ts';
+import { loadConfig, type SimConfig } from '../core/config.ts';
 import type { DecisionRecord } from '../control/types.ts';
 import type { Policy } from '../policies/types.ts';
 import { FakeDecisionFeed } from '../dashboard/fake-feed.ts';
@@ -9,10 +10,10 @@ import { ModeContextPolicy } from './demo-support.ts';
 import { bindLiveDashboard, livePolicyIds } from './live-dashboard.ts';
 
 /** The two things the binding uses of a ControlLoop. */
-function fakeLoop(): { loop: ControlLoop; emit: (r: DecisionRecord) => void; running: () => Policy | null } {
+function fakeLoop(config?: SimConfig): { loop: ControlLoop; emit: (r: DecisionRecord) => void; running: () => Policy | null } {
   let listener: ((r: DecisionRecord) => void) | null = null;
   let policy: Policy | null = null;
-  const loop = { onDecision: (f: (r: DecisionRecord) => void) => (listener = f), setPolicy: (p: Policy) => (policy = p) } as unknown as ControlLoop;
+  const loop = { config, onDecision: (f: (r: DecisionRecord) => void) => (listener = f), setPolicy: (p: Policy) => (policy = p) } as unknown as ControlLoop;
   return { loop, emit: (r) => listener!(r), running: () => policy };
 }
 
@@ -44,4 +45,16 @@ test('live dashboard: counts SLA violations at the target, shows decisions at th
   assert.equal(next.mode, 'critical', 'the new policy keeps the operating mode');
   assert.deepEqual(logged, ['operating mode set to critical from the dashboard', 'policy switched to dexter-hpa from the dashboard']);
   assert.throws(() => d.setMode('panic'));
+});
+
+test('live dashboard: a policy switched to from the dashboard gets the run\'s world model (--config), not the defaults', () => {
+  const defaults = loadConfig();
+  // A world model with one scenario only: forecast-sizing built on it refuses any other scenario, naming its own.
+  const config = { ...defaults, scenarios: { 'smart-city': defaults.scenarios['smart-city'] } } as unknown as SimConfig;
+  const { loop, running } = fakeLoop(config);
+  const d = bindLiveDashboard(loop, new ModeContextPolicy(createPolicy('keda-lag', config), 3), { scenario: 'balanced', policyId: 'keda-lag', slaP95LatencyMs: 4000, budgetUsdPerHour: 3, rateScale: 1, notes: [] });
+  d.setPolicy('forecast-sizing');
+  const record = new FakeDecisionFeed(1).next();
+  const ctx = { snapshot: record.snapshot, forecast: record.forecast, weights: record.weights, scenario: 'balanced', slaP95LatencyMs: 4000, controlIntervalS: 10, currentAction: record.applied, executorCapacityMsgsPerS: 1000 };
+  assert.throws(() => running()!.act(new Float32Array(16), ctx), /scenario 'balanced' is not in the config \(known: smart-city\)/);
 });

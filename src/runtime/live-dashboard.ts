@@ -64,7 +64,8 @@ export function bindLiveDashboard(loop: ControlLoop, policy: ModeContextPolicy, 
     hub,
     slaViolations: () => slaViolations,
     setPolicy: (id) => {
-      const next = new ModeContextPolicy(createPolicy(id), opts.budgetUsdPerHour);
+      // The run's world model (a --config file's prices, SLAs, scenarios), as for the policy the run started with.
+      const next = new ModeContextPolicy(createPolicy(id, loop.config), opts.budgetUsdPerHour);
       next.setMode(modePolicy.mode);
       modePolicy = next;
       loop.setPolicy(next);

@@ -37,3 +37,14 @@ test('bad sequence numbers are errors naming the device', () => {
   assert.throws(() => d.accept('dev-1', -1), /dev-1/);
   assert.throws(() => d.accept('dev-1', 1.5), /seq/);
 });
+
+test('contiguous counts a sender\'s own seqs 0, 1, 2, ... without a gap; a stranger\'s far-ahead seq does not raise it', () => {
+  const d = new SeqDeduper();
+  assert.equal(d.contiguous('a'), 0);
+  for (const seq of [0, 1, 3]) d.accept('a', seq);
+  assert.equal(d.contiguous('a'), 2, 'seq 2 is missing');
+  d.accept('a', 9_000_000_000); // injected by someone else under the same device id
+  assert.equal(d.contiguous('a'), 2);
+  d.accept('a', 2);
+  assert.equal(d.contiguous('a'), 4);
+});

@@ -55,6 +55,15 @@ export class SeqDeduper {
     return out;
   }
 
+  /**
+   * How many of the device's seqs 0, 1, 2, ... have arrived without a gap (0 for an unknown device). For a sender
+   * whose seqs start at 0 (docs/MESSAGES.md), this counts its own messages only: a stranger's message with a
+   * made-up seq far ahead does not raise it.
+   */
+  contiguous(deviceId: string): number {
+    return this.devices.get(deviceId)?.watermark ?? 0;
+  }
+
   /** Highest seq seen per device (-1 if none). */
   maxSeq(deviceId: string): number {
     return this.devices.get(deviceId)?.maxSeen ?? -1;

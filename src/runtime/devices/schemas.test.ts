@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DeviceFleet, constantRate } from './fleet.ts';
-import { encodeMessage, validatePayload, ValidationTally, type DeviceMessage } from './schemas.ts';
+import { encodeMessage, timestampProblem, validatePayload, ValidationTally, type DeviceMessage } from './schemas.ts';
 import { deviceTopic, ingestTopic } from './topics.ts';
 import { SCENARIOS } from '../../env/spark-iot-types.ts';
 
@@ -141,4 +141,27 @@ test('nesting limit: depth counts, not brackets (many shallow brackets or bracke
   // Brackets inside a string do not nest.
   const inString = validatePayload(topic, envelope(`{"type":"traffic","x":"${'{['.repeat(20)}"}`));
   assert.equal(inString.ok ? 'ok' : inString.reason, 'schema');
+});
+
+test('with a receive time, a sentAtMs more than 5 min ahead or 24 h old is refused as bad-timestamp (limits configurable); without one only the schema bounds apply', () => {
+  const { items } = generated('smart-city', 4, 1);
+  const { topic, message } = items[0]!;
+  const now = SENT_AT_MS;
+  const at = (sentAtMs: number) => encodeMessage({ ...message, sentAtMs });
+  assert.ok(validatePayload(topic, at(now - 23 * 3_600_000), {}, now).ok, 'a re-send from 23 h ago is a late reading');
+  assert.ok(validatePayload(topic, at(now + 4 * 60_000), {}, now).ok, 'a device clock 4 min fast');
+  const old = validatePayload(topic, at(1), {}, now);
+  assert.equal(old.ok, false);
+  if (!old.ok) {
+    assert.equal(old.reason, 'bad-timestamp');
+    assert.match(old.detail, /^sentAtMs 1 \(1970-01-01T00:00:00\.001Z\) is [\d.]+ days older than the receiver's clock \(2025-11-25T22:00:00\.000Z\); limit 24 h$/);
+  }
+  const ahead = validatePayload(topic, at(now + 6 * 60_000), {}, now);
+  assert.ok(!ahead.ok && ahead.reason === 'bad-timestamp' && /is 6 min ahead of the receiver's clock .*; limit 5 min$/.test(ahead.detail), JSON.stringify(ahead));
+  // Configurable.
+  assert.ok(validatePayload(topic, at(now + 6 * 60_000), { maxAheadMs: 10 * 60_000 }, now).ok);
+  assert.equal(validatePayload(topic, at(now - 2 * 3_600_000), { maxAgeMs: 3_600_000 }, now).ok, false);
+  // No receive time: the pure contract check of before (tests and tools replaying old data).
+  assert.ok(validatePayload(topic, at(1)).ok);
+  assert.ok(timestampProblem(now, Number.NaN) === null, 'no usable receive time, no clock check');
 });

@@ -200,6 +200,7 @@ export const REJECT_REASONS = [
   'unknown-topic',
   'topic-mismatch',
   'unknown-device',
+  'bad-timestamp',
   'internal',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
@@ -217,6 +218,52 @@ export interface ValidateOptions {
   maxDepth?: number;
   /** Registered devices; when given, any other deviceId is rejected as 'unknown-device'. */
   knownDevices?: ReadonlySet<string> | ((deviceId: string) => boolean);
+  /**
+   * With a receive time (validatePayload's `receivedAtMs`): a sentAtMs further than this ahead of the receiver's clock
+   * is rejected as 'bad-timestamp'. Default DEFAULT_MAX_AHEAD_MS.
+   */
+  maxAheadMs?: number;
+  /** With a receive time: a sentAtMs older than this is rejected as 'bad-timestamp'. Default DEFAULT_MAX_AGE_MS. */
+  maxAgeMs?: number;
+}
+
+/**
+ * [assumed] 5 min: a device clock that far ahead is broken, not skewed (the engine's maxClockSkewMs is the same 5 min:
+ * beyond it an event time would hold the device's watermark in the future and make its next readings late).
+ */
+export const DEFAULT_MAX_AHEAD_MS = 5 * 60_000;
+/**
+ * [assumed] 24 h: a re-send after a long broker outage keeps its first sentAtMs and is still a reading, but a message
+ * a day old is not live data; what this catches is a clock reset to 1970 or seconds written where ms belong, whose
+ * "latency" of decades would otherwise land in the p95 the controller scales on.
+ */
+export const DEFAULT_MAX_AGE_MS = 24 * 3_600_000;
+
+/**
+ * Why `sentAtMs` is not a plausible send time for a message received at `receivedAtMs` (null when it is). Shared by
+ * validatePayload and the engine's envelope check, so both refuse the same messages with the same words.
+ */
+export function timestampProblem(sentAtMs: number, receivedAtMs: number, opts: Pick<ValidateOptions, 'maxAheadMs' | 'maxAgeMs'> = {}): string | null {
+  if (!Number.isFinite(receivedAtMs)) return null;
+  const aheadMs = sentAtMs - receivedAtMs;
+  const maxAhead = opts.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS;
+  const maxAge = opts.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+  if (aheadMs > maxAhead) return `sentAtMs ${sentAtMs} (${isoOf(sentAtMs)}) is ${spanText(aheadMs)} ahead of the receiver's clock (${isoOf(receivedAtMs)}); limit ${spanText(maxAhead)}`;
+  if (-aheadMs > maxAge) return `sentAtMs ${sentAtMs} (${isoOf(sentAtMs)}) is ${spanText(-aheadMs)} older than the receiver's clock (${isoOf(receivedAtMs)}); limit ${spanText(maxAge)}`;
+  return null;
+}
+
+function isoOf(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? String(ms) : d.toISOString();
+}
+
+function spanText(ms: number): string {
+  const s = ms / 1000;
+  if (s < 120) return `${Math.round(s * 10) / 10} s`;
+  if (s < 7200) return `${Math.round(s / 6) / 10} min`;
+  if (s < 172_800) return `${Math.round(s / 360) / 10} h`;
+  return `${Math.round(s / 8640) / 10} days`;
 }
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -232,18 +279,19 @@ function reject(reason: RejectReason, detail: string): ValidationResult {
 /**
  * Checks a raw payload received on `topic` (a device topic `edgepilot/devices/<scenario>/<deviceId>` or an
  * ingest topic `edgepilot/ingest/<scenario>`). Cheap checks run first, so an oversized or binary payload
- * is never parsed. Never throws.
+ * is never parsed. With `receivedAtMs` (the receiver's clock) it also refuses a sentAtMs that no working device
+ * clock gives (timestampProblem). Never throws.
  */
-export function validatePayload(topic: string, payload: Uint8Array | string, opts: ValidateOptions = {}): ValidationResult {
+export function validatePayload(topic: string, payload: Uint8Array | string, opts: ValidateOptions = {}, receivedAtMs?: number): ValidationResult {
   try {
-    return validateUnsafe(topic, payload, opts);
+    return validateUnsafe(topic, payload, opts, receivedAtMs);
   } catch (err) {
     // Defence in depth: nothing above should throw, but a consumer must never die on one message.
     return reject('internal', `validator error: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
-function validateUnsafe(topic: string, payload: Uint8Array | string, opts: ValidateOptions): ValidationResult {
+function validateUnsafe(topic: string, payload: Uint8Array | string, opts: ValidateOptions, receivedAtMs: number | undefined): ValidationResult {
   const maxBytes = opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   const byteLength = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.byteLength;
   if (byteLength > maxBytes) return reject('too-large', `payload is ${byteLength} bytes, limit ${maxBytes}`);
@@ -295,6 +343,10 @@ function validateUnsafe(topic: string, payload: Uint8Array | string, opts: Valid
   const known = opts.knownDevices;
   if (known !== undefined && !(typeof known === 'function' ? known(message.deviceId) : known.has(message.deviceId))) {
     return reject('unknown-device', `device '${message.deviceId}' is not registered`);
+  }
+  if (receivedAtMs !== undefined) {
+    const problem = timestampProblem(message.sentAtMs, receivedAtMs, opts);
+    if (problem !== null) return reject('bad-timestamp', problem);
   }
   return { ok: true, message };
 }

@@ -21,7 +21,8 @@ import { memorySlowdown } from '../../cluster/memory.ts';
 import { SeqDeduper } from '../devices/dedup.ts';
 import { decodeIngestBatch } from '../devices/ingest-batch.ts';
 import { ID_PATTERN, parseTopic, TOPIC_ROOT } from '../devices/topics.ts';
-import { DEFAULT_MAX_PAYLOAD_BYTES, validatePayload, ValidationTally, type DeviceMessage, type ValidateOptions } from '../devices/schemas.ts';
+import { RejectLog } from '../devices/reject-log.ts';
+import { DEFAULT_MAX_PAYLOAD_BYTES, timestampProblem, validatePayload, ValidationTally, type DeviceMessage, type ValidateOptions } from '../devices/schemas.ts';
 import { ZScoreDetector, type Alert } from './anomalies.ts';
 import type { MapTaskInput, MapTaskOutput } from './map-task.ts';
 import { parseEngineOptions, type EngineOptions, type EngineOptionsInput } from './options.ts';
@@ -60,6 +61,11 @@ export interface EngineHooks {
   validate?: ValidateOptions;
   /** Test seam: awaited between the shuffle write and the reduce stage of each micro-batch (e.g. to stop Redis). */
   afterShuffleWrite?: (batchId: number) => Promise<void> | void;
+  /**
+   * Operational lines: rejected messages with their topic and reason (rate-limited, src/runtime/devices/reject-log.ts),
+   * lines the map stage found malformed, an output file that can no longer be written. Default: stderr.
+   */
+  log?: (line: string) => void;
 }
 
 export interface BatchReport {
@@ -152,6 +158,9 @@ export class StreamEngine {
   private startedAtMs = 0;
   private latencySeen = 0;
   private latencyStride = 1;
+  private readonly logLine: (line: string) => void;
+  /** Rejected messages, shown with topic and reason (rate-limited); every one is also in counters.rejected. */
+  readonly rejectLog: RejectLog;
 
   private readonly counters: EngineCounters = {
     ingested: 0,
@@ -191,6 +200,8 @@ export class StreamEngine {
       nowMs: this.nowMs,
     });
     this.interval = this.emptyInterval(this.nowMs());
+    this.logLine = hooks.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.rejectLog = new RejectLog({ who: 'engine', log: this.logLine, nowMs: this.nowMs });
   }
 
   /**
@@ -203,7 +214,9 @@ export class StreamEngine {
     this.startedAtMs = this.nowMs();
     this.interval = this.emptyInterval(this.startedAtMs);
     try {
-      this.outputs = new OutputSink(this.options.outputDir, this.hooks.publish);
+      this.outputs = new OutputSink(this.options.outputDir, this.hooks.publish, (path, err) =>
+        this.logLine(`engine: cannot write ${path}: ${err.message}; the engine keeps running, but results for this file are no longer saved (counted in outputStats)`),
+      );
       this.shuffleStore = await EngineShuffle.open(this.options, this.runId, this.config, this.nowMs);
       this.pool.startWarm(this.options.initialExecutors, this.options.initialMemoryGb);
       await this.pool.whenOnline();
@@ -234,6 +247,8 @@ export class StreamEngine {
     const problem = shapeChecked ? undefined : shapeProblem(message);
     if (problem !== undefined || this.state === 'stopping' || this.state === 'stopped') {
       this.reject(problem ?? 'stopped');
+      if (problem !== undefined) this.rejectLog.noteAt('a message handed in by ingest()', problem, 'not a device message (deviceId, seq, sentAtMs, scenario, kind, payload.type)');
+      else this.rejectLog.noteAt(`a message from device '${String((message as { deviceId?: unknown }).deviceId).slice(0, 64)}'`, 'stopped', `the engine is ${this.state}; nothing is accepted after stop()`);
       return 'rejected';
     }
     let line: string;
@@ -244,8 +259,9 @@ export class StreamEngine {
       }
       // One message per line: a raw text with a line break (pretty-printed JSON) is re-serialized.
       line = rawJson !== undefined && typeof rawJson === 'string' && !rawJson.includes('\n') ? rawJson : JSON.stringify(message);
-    } catch {
+    } catch (err) {
       this.reject('malformed');
+      this.rejectLog.noteAt('a message handed in by ingest()', 'malformed', err instanceof Error ? err.message : String(err));
       return 'rejected';
     }
     const bytes = Buffer.byteLength(line);
@@ -267,17 +283,20 @@ export class StreamEngine {
    */
   ingestRaw(topic: string, payload: Uint8Array | string, receivedAtMs: number = this.nowMs()): IngestResult {
     if (this.options.rawValidation === 'receiver') {
-      const result = validatePayload(topic, payload, this.hooks.validate);
+      const result = validatePayload(topic, payload, this.hooks.validate, receivedAtMs);
       this.tally.record(result);
       if (!result.ok) {
         this.reject(result.reason);
+        this.rejectLog.note(topic, result.reason, result.detail);
         return 'rejected';
       }
       return this.accept(result.message, receivedAtMs, rawText(payload), false);
     }
-    const checked = envelopeCheck(topic, payload, this.hooks.validate);
+    const checked = envelopeCheck(topic, payload, this.hooks.validate, receivedAtMs);
     if (typeof checked === 'string') {
       this.reject(checked);
+      // The envelope check only names a reason; the full validator explains it, run only for a line that is shown.
+      this.rejectLog.note(topic, checked, () => explainReject(topic, payload, this.hooks.validate, receivedAtMs, checked));
       return 'rejected';
     }
     return this.accept(checked.message, receivedAtMs, checked.text, this.options.rawValidation === 'executor', true);
@@ -338,6 +357,7 @@ export class StreamEngine {
         if (report === undefined || report.msgs === 0) break;
       }
       this.dropOldest(this.queue.length - this.head, 'shutdown');
+      this.rejectLog.flush();
       this.outputs?.writeWindows(this.countWindows(this.windows.flushAll()));
     }
     await this.outputs?.close();
@@ -403,11 +423,23 @@ export class StreamEngine {
     return this.outputs === undefined ? undefined : { windows: this.outputs.windowsPath, alerts: this.outputs.alertsPath };
   }
 
-  get outputStats(): { windowsWritten: number; alertsWritten: number; published: number; publishedItems: number; publishFailures: number; fileErrors: number } | undefined {
+  get outputStats():
+    | { windowsWritten: number; alertsWritten: number; published: number; publishedItems: number; publishFailures: number; fileErrors: number; windowsLost: number; alertsLost: number; lastFileError: string }
+    | undefined {
     const o = this.outputs;
     return o === undefined
       ? undefined
-      : { windowsWritten: o.windowsWritten, alertsWritten: o.alertsWritten, published: o.published, publishedItems: o.publishedItems, publishFailures: o.publishFailures, fileErrors: o.fileErrors };
+      : {
+          windowsWritten: o.windowsWritten,
+          alertsWritten: o.alertsWritten,
+          published: o.published,
+          publishedItems: o.publishedItems,
+          publishFailures: o.publishFailures,
+          fileErrors: o.fileErrors,
+          windowsLost: o.windowsLost,
+          alertsLost: o.alertsLost,
+          lastFileError: o.lastFileError,
+        };
   }
 
   /** Seconds since start() on the engine clock. */
@@ -496,6 +528,10 @@ export class StreamEngine {
     let malformed = 0;
     const alerts: Alert[] = [];
     for (const out of outputsByTask) if (out !== undefined && out.malformedDetail) this.counters.lastMalformed = out.malformedDetail;
+    const malformedInBatch = outputsByTask.reduce((sum, out) => sum + (out?.malformed ?? 0), 0);
+    if (malformedInBatch > 0) {
+      this.rejectLog.noteAt(`${malformedInBatch} line${malformedInBatch === 1 ? '' : 's'} of micro-batch ${batchId} in the map stage`, 'malformed', `dropped as 'malformed'; last: ${this.counters.lastMalformed}`);
+    }
     const blocks: { key: string; partition: number; records: number; raw: Buffer }[] = [];
     outputsByTask.forEach((out, t) => {
       if (out === undefined) return;
@@ -761,7 +797,7 @@ function parseTopicCached(topic: string): ReturnType<typeof parseTopic> {
  * envelope, topic agreement, known devices. The payload schema runs later on an executor. Returns the reason of a
  * reject, or the parsed message and its text.
  */
-function envelopeCheck(topic: string, payload: Uint8Array | string, opts: ValidateOptions = {}): string | { message: DeviceMessage; text: string } {
+function envelopeCheck(topic: string, payload: Uint8Array | string, opts: ValidateOptions = {}, receivedAtMs?: number): string | { message: DeviceMessage; text: string } {
   try {
     const maxBytes = opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     const byteLength = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload?.byteLength;
@@ -787,8 +823,20 @@ function envelopeCheck(topic: string, payload: Uint8Array | string, opts: Valida
     if (parsedTopic.type === 'ingest' && parsedTopic.scenario !== message.scenario) return 'topic-mismatch';
     const known = opts.knownDevices;
     if (known !== undefined && !(typeof known === 'function' ? known(message.deviceId) : known.has(message.deviceId))) return 'unknown-device';
+    if (receivedAtMs !== undefined && timestampProblem(message.sentAtMs, receivedAtMs, opts) !== null) return 'bad-timestamp';
     return { message, text };
   } catch {
     return 'internal';
   }
+}
+
+/**
+ * The detail of a reject the envelope check named only by its reason: the full validator's words when it gives the
+ * same reason (it checks a superset), the reason's meaning otherwise.
+ */
+function explainReject(topic: string, payload: Uint8Array | string, opts: ValidateOptions | undefined, receivedAtMs: number, reason: string): string {
+  const full = validatePayload(topic, payload, opts, receivedAtMs);
+  if (!full.ok && full.reason === reason) return full.detail;
+  if (reason === 'schema') return 'the envelope (deviceId, seq, sentAtMs, scenario, kind, payload.type) is not a device message';
+  return full.ok ? '' : full.detail;
 }

@@ -2,7 +2,9 @@
  * Where the engine's results go: windows.jsonl and alerts.jsonl in the output folder (one JSON object per line),
  * and, when a publish function is given, the MQTT topics of docs/MESSAGES.md (results and alerts per scenario),
  * as JSON arrays: one message per scenario and micro-batch.
- * A failing publish is counted, never thrown: outputs must not stop the stream.
+ * A failing publish is counted, never thrown: outputs must not stop the stream. A failing file (disk full, folder
+ * removed, not writable) is counted too, and reported once per file through `onFileError`; what could not be written
+ * is counted in windowsLost / alertsLost, so a summary can say so instead of presenting a truncated file as complete.
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
@@ -31,10 +33,15 @@ export class OutputSink {
   lastPublishError = '';
   fileErrors = 0;
   lastFileError = '';
+  /** Windows / alerts whose write failed or came after the file had failed (not on disk; still published). */
+  windowsLost = 0;
+  alertsLost = 0;
 
   constructor(
     outputDir: string,
     private readonly publish?: PublishFn,
+    /** Told of the first error of each file (with its path); later errors of that file are only counted. */
+    onFileError?: (path: string, err: Error) => void,
   ) {
     mkdirSync(outputDir, { recursive: true });
     this.windowsPath = join(outputDir, 'windows.jsonl');
@@ -42,26 +49,47 @@ export class OutputSink {
     this.windows = createWriteStream(this.windowsPath, { flags: 'a' });
     this.alerts = createWriteStream(this.alertsPath, { flags: 'a' });
     // A file error (disk full, folder removed) is counted; without a listener it would kill the process.
-    for (const stream of [this.windows, this.alerts]) {
+    for (const [stream, path] of [
+      [this.windows, this.windowsPath],
+      [this.alerts, this.alertsPath],
+    ] as const) {
+      let reported = false;
       stream.on('error', (err) => {
         this.fileErrors++;
-        this.lastFileError = err.message;
+        this.lastFileError = `${path}: ${err.message}`;
+        if (reported) return;
+        reported = true;
+        try {
+          onFileError?.(path, err);
+        } catch {
+          // a logging failure must not turn a file error into a crash
+        }
       });
     }
   }
 
   writeWindows(list: readonly WindowAggregate[]): void {
     if (list.length === 0) return;
-    if (!this.windows.destroyed) this.windows.write(list.map((w) => JSON.stringify(w)).join('\n') + '\n');
+    const n = list.length;
+    if (this.windows.destroyed || this.windows.errored) this.windowsLost += n;
+    // A failed write calls back with the error (and so does every write still buffered behind it).
+    else this.windows.write(list.map((w) => JSON.stringify(w)).join('\n') + '\n', (err) => void (err && (this.windowsLost += n)));
     this.windowsWritten += list.length;
     this.sendBatched(list, resultsTopic);
   }
 
   writeAlerts(list: readonly Alert[]): void {
     if (list.length === 0) return;
-    if (!this.alerts.destroyed) this.alerts.write(list.map((a) => JSON.stringify(a)).join('\n') + '\n');
+    const n = list.length;
+    if (this.alerts.destroyed || this.alerts.errored) this.alertsLost += n;
+    else this.alerts.write(list.map((a) => JSON.stringify(a)).join('\n') + '\n', (err) => void (err && (this.alertsLost += n)));
     this.alertsWritten += list.length;
     this.sendBatched(list, alertsTopic);
+  }
+
+  /** False once a file failed: windows.jsonl / alerts.jsonl then miss results (windowsLost, alertsLost, lastFileError). */
+  get filesComplete(): boolean {
+    return this.fileErrors === 0;
   }
 
   /** Flushes and closes both files. */

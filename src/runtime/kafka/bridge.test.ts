@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { EdgeGateway } from '../../edge/gateway.ts';
 import { constantRate, DeviceFleet } from '../devices/fleet.ts';
 import { encodeMessage, type DeviceMessage } from '../devices/schemas.ts';
-import { kafkaIngestTopic, KafkaIngestBridge, parseBrokers, startIngestConsumer } from './bridge.ts';
+import { ingestRecordHandler, kafkaIngestTopic, KafkaIngestBridge, parseBrokers, startIngestConsumer } from './bridge.ts';
 
 test('parseBrokers and kafkaIngestTopic: clear errors', () => {
   assert.deepEqual(parseBrokers('127.0.0.1:9092, kafka-1:19092'), ['127.0.0.1:9092', 'kafka-1:19092']);
@@ -66,4 +66,33 @@ test('gateway -> Kafka bridge -> consumer group: every valid message once, keyed
 
 test('bridge: an unreachable Kafka is a clear error', async () => {
   await assert.rejects(KafkaIngestBridge.start({ brokers: ['127.0.0.1:1'], connectionTimeoutMs: 300 }), /KafkaIngestBridge: cannot connect to 127.0.0.1:1/);
+});
+
+test('ingest consumer: a record whose handler throws is logged with topic, partition and offset and skipped, never stalling the partition', () => {
+  const lines: string[] = [];
+  const stats = { received: 0, handled: 0, emptyValues: 0, handlerErrors: 0, lastError: '' };
+  const taken: string[] = [];
+  const take = ingestRecordHandler(
+    {
+      onMessage: (_topic, key, value) => {
+        if (key === 'bad/key') throw new Error("topics: deviceId 'bad/key' must match the id pattern");
+        taken.push(value.toString());
+      },
+      log: (l) => lines.push(l),
+    },
+    stats,
+  );
+  const rec = (key: string | null, value: string | null, offset: number) => ({ key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value), offset: String(offset) });
+  assert.doesNotThrow(() => take('edgepilot.ingest.smart-city', 2, rec('bad/key', '{}', 41)));
+  take('edgepilot.ingest.smart-city', 2, rec('SC-0001', 'next', 42));
+  take('edgepilot.ingest.smart-city', 0, rec('SC-0002', null, 7));
+  assert.deepEqual(taken, ['next'], 'the record after the poisoned one is taken');
+  assert.deepEqual(stats, { received: 3, handled: 1, emptyValues: 1, handlerErrors: 1, lastError: "Kafka record edgepilot.ingest.smart-city[2]@41: topics: deviceId 'bad/key' must match the id pattern" });
+  assert.deepEqual(lines, [
+    "ingest consumer: could not take Kafka record edgepilot.ingest.smart-city[2]@41: topics: deviceId 'bad/key' must match the id pattern (1 so far; skipped, the consumer goes on)",
+    'ingest consumer: skipped Kafka record edgepilot.ingest.smart-city[0]@7: it has no value (a tombstone or an empty record)',
+  ]);
+  for (let i = 0; i < 2000; i++) take('t', 0, rec('bad/key', '{}', 100 + i));
+  assert.equal(stats.handlerErrors, 2001);
+  assert.equal(lines.filter((l) => l.startsWith('ingest consumer: could not take')).length, 10 + 2, 'the first 10, then every 1000th');
 });

@@ -181,18 +181,61 @@ export interface IngestConsumerOptions {
   fromBeginning?: boolean;
   clientId?: string;
   onMessage: (topic: string, key: string | null, value: Buffer) => void;
+  /** Where a record the handler could not take is reported (topic, partition, offset, why). Default: stderr. */
+  log?: (line: string) => void;
+}
+
+/** Records the consumer saw but could not hand on: no value (a tombstone), or a handler that threw. */
+export interface IngestConsumerStats {
+  received: number;
+  handled: number;
+  emptyValues: number;
+  handlerErrors: number;
+  lastError: string;
+}
+
+/** [assumed] A poisoned topic is told 10 times in full; after that only every 1000th failure, the rest counted. */
+const CONSUMER_ERRORS_SHOWN = 10;
+
+/**
+ * The per-record step of the ingest consumer: hands the record to `onMessage` and never throws. A throwing handler
+ * (say, a record key that is not a device id) must not fail kafkajs' eachMessage: kafkajs would then retry the same
+ * record and restart the consumer forever, and the whole partition behind it would stall. The record is counted and
+ * logged with where it is instead, and the consumer moves on.
+ */
+export function ingestRecordHandler(opts: Pick<IngestConsumerOptions, 'onMessage' | 'log'>, stats: IngestConsumerStats) {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  return (topic: string, partition: number, message: { key: Buffer | null; value: Buffer | null; offset: string }): void => {
+    stats.received++;
+    const where = `Kafka record ${topic}[${partition}]@${message.offset}`;
+    if (!message.value) {
+      stats.emptyValues++;
+      if (stats.emptyValues <= CONSUMER_ERRORS_SHOWN) log(`ingest consumer: skipped ${where}: it has no value (a tombstone or an empty record)`);
+      return;
+    }
+    try {
+      opts.onMessage(topic, message.key ? message.key.toString('utf8') : null, message.value);
+      stats.handled++;
+    } catch (err) {
+      stats.handlerErrors++;
+      stats.lastError = `${where}: ${err instanceof Error ? err.message : String(err)}`;
+      if (stats.handlerErrors <= CONSUMER_ERRORS_SHOWN || stats.handlerErrors % 1000 === 0) {
+        log(`ingest consumer: could not take ${stats.lastError} (${stats.handlerErrors} so far; skipped, the consumer goes on)`);
+      }
+    }
+  };
 }
 
 /** A minimal consumer of the Kafka ingest (the engine's Kafka input and the tests use it). */
-export async function startIngestConsumer(opts: IngestConsumerOptions): Promise<{ consumer: Consumer; stop: () => Promise<void> }> {
+export async function startIngestConsumer(opts: IngestConsumerOptions): Promise<{ consumer: Consumer; stop: () => Promise<void>; stats: () => IngestConsumerStats }> {
   const kafka = new Kafka({ clientId: opts.clientId ?? 'edgepilot-ingest-consumer', brokers: opts.brokers, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: opts.groupId });
   await consumer.connect();
   await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
+  const stats: IngestConsumerStats = { received: 0, handled: 0, emptyValues: 0, handlerErrors: 0, lastError: '' };
+  const take = ingestRecordHandler(opts, stats);
   await consumer.run({
-    eachMessage: async ({ topic, message }) => {
-      if (message.value) opts.onMessage(topic, message.key ? message.key.toString('utf8') : null, message.value);
-    },
+    eachMessage: async ({ topic, partition, message }) => take(topic, partition, message),
   });
-  return { consumer, stop: () => consumer.disconnect() };
+  return { consumer, stop: () => consumer.disconnect(), stats: () => ({ ...stats }) };
 }

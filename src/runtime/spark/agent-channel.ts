@@ -110,7 +110,7 @@ export class AgentChannel {
 
   static async start(opts: AgentChannelOptions): Promise<AgentChannel> {
     if (typeof opts.token !== 'string' || opts.token.length < 16) {
-      throw new Error('AgentChannel: token must be a string of at least 16 characters (set --token or EDGEPILOT_AGENT_TOKEN)');
+      throw new Error('AgentChannel: token must be a string of at least 16 characters (set --agent-token or EDGEPILOT_AGENT_TOKEN)');
     }
     let channel: AgentChannel | null = null;
     const server = createServer((req, res) => {
