@@ -23,3 +23,12 @@ test('bench scripts: an unknown option or a bad value exits 2 with a message nam
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^bench:sim: --steps must be a positive integer, got 'many'/);
 });
+
+test('bench scripts: a misspelt option is answered with the close one', () => {
+  const typo = run('--stepz', '5');
+  assert.equal(typo.status, 2);
+  assert.match(typo.stderr, /^bench:sim: Unknown option '--stepz' \(did you mean '--steps'\?\)/);
+  const far = run('--bogus');
+  assert.equal(far.status, 2);
+  assert.doesNotMatch(far.stderr, /did you mean/);
+});

@@ -3,6 +3,7 @@
  * that names it), `--help` / `-h` printing the usage, and a clean exit 2 with the message instead of a stack trace.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { didYouMean } from '../cli/output.ts';
 
 export type BenchOptions = NonNullable<ParseArgsConfig['options']>;
 
@@ -15,8 +16,15 @@ export function parseBenchArgs<O extends BenchOptions>(name: string, usage: stri
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    return exitWithUsage(name, usage, (error as Error).message);
+    return exitWithUsage(name, usage, `${(error as Error).message}${unknownOptionHint(error, options)}`);
   }
+}
+
+/** For a misspelt option, the declared one it is close to: " (did you mean '--steps'?)", else ''. */
+function unknownOptionHint(error: unknown, options: BenchOptions): string {
+  if ((error as { code?: string }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return '';
+  const given = /'(-{1,2}[^']+)'/.exec((error as Error).message)?.[1];
+  return given === undefined ? '' : didYouMean(given.split('=')[0]!, Object.keys(options).map((k) => `--${k}`));
 }
 
 /** Prints `name: message` and the usage on stderr and exits 2 (bad command-line input). */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runBench } from './bench.ts';
+import { MAX_SEEDS, MAX_STEPS, resolveBenchOptions, runBench } from './bench.ts';
 import { UsageError } from './output.ts';
 import { makeFakeEnv } from '../bench/test-fake-env.ts';
 import type { EnvFactory } from '../bench/tournament.ts';
@@ -68,7 +68,7 @@ test('an --out that cannot be a folder is a usage error before anything runs', a
     };
     await assert.rejects(
       quietly(() => runBench({ ...plan, out: join(file, 'out') }, counting)),
-      (e: unknown) => e instanceof UsageError && /^--out .*a-file\/out: .*ENOTDIR/.test((e as Error).message),
+      (e: unknown) => e instanceof UsageError && /^--out .*a-file\/out: '.*a-file' is a file, not a folder/.test((e as Error).message),
     );
     assert.equal(envs, 0);
   } finally {
@@ -85,4 +85,37 @@ test('runs of one step: the report says the default control interval (it used to
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+const usage = (re: RegExp) => (e: unknown) => e instanceof UsageError && re.test((e as Error).message);
+
+test('an empty --policies is a usage error, not the default policies', () => {
+  assert.throws(() => resolveBenchOptions({ policies: '' }), usage(/--policies is empty; valid policies: fixed/));
+  assert.throws(() => resolveBenchOptions({ policies: ' , ' }), usage(/--policies is empty/));
+});
+
+test('--steps and --seeds beyond their bounds are usage errors (1e12 steps used to be a RangeError deep in the simulator)', () => {
+  assert.throws(() => resolveBenchOptions({ steps: '1e12' }), usage(new RegExp(`--steps must be <= ${MAX_STEPS.toLocaleString('en-US')} \\(each run allocates`)));
+  assert.throws(() => resolveBenchOptions({ seeds: String(MAX_SEEDS + 1) }), usage(/--seeds must be <= /));
+  assert.equal(resolveBenchOptions({ steps: String(MAX_STEPS), seeds: '1' }).steps, MAX_STEPS);
+});
+
+test('a near-miss scenario, policy or target is answered with the close name', () => {
+  assert.throws(() => resolveBenchOptions({ scenario: 'balanc' }), usage(/unknown scenario 'balanc'; .*\(did you mean 'balanced'\?\)/));
+  assert.throws(() => resolveBenchOptions({ policies: 'fixed,edge-rll' }), usage(/^--policies: unknown policy 'edge-rll'; .*\(did you mean 'edge-rl'\?\)/));
+  assert.throws(() => resolveBenchOptions({ target: 'spark-k8' }), usage(/\(did you mean 'spark-k8s'\?\)/));
+});
+
+test('--json keeps stderr free of the progress bar', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-json-'));
+  const write = process.stderr.write;
+  let stderr = '';
+  process.stderr.write = ((chunk: string) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    await quietly(() => runBench({ ...plan, out: dir, json: true }, makeFakeEnv));
+  } finally {
+    process.stderr.write = write;
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.equal(stderr, '');
 });

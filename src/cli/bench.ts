@@ -4,7 +4,7 @@
  * The steps file is written as the runs produce it and the summary is built run by run, so no step records are held
  * in memory: a run's length is bounded by time and disk, not by the heap.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
@@ -15,7 +15,7 @@ import { StepsFileWriter, fillStepsFile } from '../bench/steps-log.ts';
 import { renderBenchmarkPng } from '../bench/plots.ts';
 import { buildReport, formatTable, mainAgent } from '../bench/report.ts';
 import { checkFeasibility, sweepOracle, sweepSettings, type WorldFeasibility } from '../bench/oracle-sweep.ts';
-import { parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { didYouMean, ensureOutputDir, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
 import { GAPS_FILE_NAME, type Trace, type TraceFormat } from '../workload/trace.ts';
 import { describeTraceReplay, loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
@@ -32,6 +32,27 @@ const makeEnv: EnvFactory = (opts) =>
     ? new ModeScheduleEnv({ ...opts, scenario: MODE_SWITCH_BASE_SCENARIO, recordScenario: MODE_SWITCH_SCENARIO })
     : new SparkIotEnv({ ...opts, scenario: opts.scenario as ScenarioName });
 const ENV_NAME = 'SparkIotEnv (src/env/spark-iot-env.ts)';
+
+/**
+ * Bounds of --steps and --seeds (bench, report, reproduce-seed, select-meta). A run's workload series is allocated up
+ * front, about 240 bytes per step (three float arrays, one slot per simulated second, 10 s per step): 100,000 steps is
+ * 24 MB and 11.6 simulated days, where 10^12 would fail with a RangeError deep in the simulator. 100,000 seeds of
+ * the 14 default policies are 1.4 million runs, days of work.
+ */
+export const MAX_STEPS = 100_000;
+export const MAX_SEEDS = 100_000;
+export const MAX_STEPS_WHY = 'each run allocates its workload up front, 240 bytes per step';
+export const MAX_SEEDS_WHY = 'more would run for days';
+
+/** The policy ids, checked: an unknown one is a UsageError listing the valid ones, with the close name if any. */
+export function checkPolicyId(flag: string, id: string): void {
+  try {
+    getPolicyEntry(id);
+  } catch (err) {
+    if (err instanceof UnknownPolicyError) throw new UsageError(`${flag}: ${err.message}${didYouMean(id, policyIds())}`);
+    throw err;
+  }
+}
 
 export interface BenchOptions {
   scenario?: string;
@@ -82,33 +103,28 @@ export function resolveBenchOptions(o: BenchOptions): ResolvedBench {
   const scenarioArg = o.scenario ?? (o.quick ? 'all' : 'balanced');
   const valid = [...SCENARIOS] as string[];
   if (scenarioArg !== 'all' && scenarioArg !== MODE_SWITCH_SCENARIO && !valid.includes(scenarioArg)) {
-    throw new UsageError(`unknown scenario '${scenarioArg}'; valid scenarios: ${valid.join(', ')}, all, ${MODE_SWITCH_SCENARIO}`);
+    throw new UsageError(`unknown scenario '${scenarioArg}'; valid scenarios: ${valid.join(', ')}, all, ${MODE_SWITCH_SCENARIO}${didYouMean(scenarioArg, [...valid, 'all', MODE_SWITCH_SCENARIO])}`);
   }
   const scenarios = scenarioArg === 'all' ? valid : [scenarioArg];
-  const policies = o.policies ? o.policies.split(',').map((p) => p.trim()).filter((p) => p.length > 0) : defaultPolicyIds();
+  // An empty --policies is an error, not the defaults (`--policies ""` is falsy).
+  const policies = o.policies !== undefined ? o.policies.split(',').map((p) => p.trim()).filter((p) => p.length > 0) : defaultPolicyIds();
   if (policies.length === 0) throw new UsageError(`--policies is empty; valid policies: ${policyIds().join(', ')}`);
-  for (const p of policies) {
-    try {
-      getPolicyEntry(p);
-    } catch (err) {
-      if (err instanceof UnknownPolicyError) throw new UsageError(err.message);
-      throw err;
-    }
-  }
+  for (const p of policies) checkPolicyId('--policies', p);
   if (new Set(policies).size !== policies.length) throw new UsageError(`--policies lists a policy twice: ${policies.join(',')}`);
-  const seeds = o.seeds !== undefined ? parseIntOption('--seeds', o.seeds, 1) : o.quick ? 3 : 10;
-  const steps = o.steps !== undefined ? parseIntOption('--steps', o.steps, 1) : o.quick ? 120 : 500;
+  const seeds = o.seeds !== undefined ? parseIntOption('--seeds', o.seeds, 1, MAX_SEEDS, MAX_SEEDS_WHY) : o.quick ? 3 : 10;
+  const steps = o.steps !== undefined ? parseIntOption('--steps', o.steps, 1, MAX_STEPS, MAX_STEPS_WHY) : o.quick ? 120 : 500;
   const { traceStepS, traceFormat, traceColumns } = resolveTraceFlags(o);
   let traceGaps: string | false | undefined;
   if (typeof o.traceGaps === 'string') {
     if (o.trace === undefined) throw new UsageError('--trace-gaps needs --trace');
     if (!existsSync(o.traceGaps)) throw new UsageError(`--trace-gaps: file not found: ${o.traceGaps}`);
+    if (statSync(o.traceGaps).isDirectory()) throw new UsageError(`--trace-gaps: ${o.traceGaps} is a folder, not a file`);
     traceGaps = o.traceGaps;
   } else if (o.traceGaps === false) traceGaps = false;
   if (o.traceRescale === false && o.trace === undefined) throw new UsageError('--no-trace-rescale needs --trace');
   const traceRescale = o.traceRescale !== false;
   const target = (o.target ?? 'embedded') as SparkIotTarget;
-  if (!(SPARK_IOT_TARGETS as readonly string[]).includes(target)) throw new UsageError(`unknown --target '${o.target}'; valid targets: ${SPARK_IOT_TARGETS.join(', ')}`);
+  if (!(SPARK_IOT_TARGETS as readonly string[]).includes(target)) throw new UsageError(`unknown --target '${o.target}'; valid targets: ${SPARK_IOT_TARGETS.join(', ')}${didYouMean(target, SPARK_IOT_TARGETS)}`);
   const tag = o.quick && o.scenario === undefined ? 'quick' : scenarioArg;
   const out = o.out ?? join('runs', `bench-${tag}${o.trace ? `-${basename(o.trace).replace(/(\.[^.]*)?(\.gz)?$/, '')}` : ''}${target === 'embedded' ? '' : `-${target}`}`);
   const oracleSweep = o.oracleSweep === true;
@@ -142,14 +158,15 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
   }
   // The output folder and the steps file are opened before simulating: an unusable --out fails now, not at the end.
   let steps: StepsFileWriter;
+  ensureOutputDir('--out', plan.out);
   try {
-    mkdirSync(plan.out, { recursive: true });
     steps = new StepsFileWriter(join(plan.out, 'steps.csv.gz'));
   } catch (err) {
     throw new UsageError(`--out ${plan.out}: ${(err as Error).message}`);
   }
   const total = plan.scenarios.length * plan.policies.length * plan.seeds;
-  const bar = new ProgressBar({ label: 'bench', total });
+  // --json: stdout is for a program, and so is the quiet stderr.
+  const bar = new ProgressBar({ label: 'bench', total, silent: o.json === true });
   // The report's control interval: the env's clock between the first run's first two steps (a 1-step run has none).
   const firstRunTimesS: number[] = [];
   let runsDone = 0;
@@ -178,7 +195,7 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
   // The sweep's verdicts, once, for both the report and the JSON summary.
   let feasibility: WorldFeasibility[] | undefined;
   if (plan.oracleSweep) {
-    const sweepBar = new ProgressBar({ label: 'oracle sweep', total: plan.scenarios.length * sweepSettings().length * plan.seeds });
+    const sweepBar = new ProgressBar({ label: 'oracle sweep', total: plan.scenarios.length * sweepSettings().length * plan.seeds, silent: o.json === true });
     const sweep = sweepOracle({ scenarios: plan.scenarios, seeds: plan.seeds, steps: plan.steps, ...(trace ? { trace } : {}), makeEnv: factory, onRunDone: (done, _t, label) => sweepBar.set(done, label) });
     sweepBar.finish();
     feasibility = checkFeasibility(summary, sweep, agent);
@@ -233,8 +250,8 @@ export function register(program: Command): void {
     .description('benchmark tournament: every policy x scenario x paired seed; writes summary, steps, plots and report')
     .option('--scenario <name>', `scenario (${SCENARIOS.join(', ')}), all (those four), or ${MODE_SWITCH_SCENARIO} (normal -> budget -> critical -> normal on balanced; docs/META.md) (default: balanced; all with --quick)`)
     .option('--policies <ids>', `comma-separated policy ids (default: ${defaultPolicyIds().join(',')}; also available: ${policyIds().filter((p) => !defaultPolicyIds().includes(p)).join(',') || 'none'})`)
-    .option('--seeds <n>', 'seeds per policy and scenario (default 10; 3 with --quick)')
-    .option('--steps <n>', 'control steps per run (default 500; 120 with --quick)')
+    .option('--seeds <n>', `seeds per policy and scenario, 1-${MAX_SEEDS.toLocaleString('en-US')} (default 10; 3 with --quick)`)
+    .option('--steps <n>', `control steps per run (${DEFAULT_CONTROL_INTERVAL_S} s each), 1-${MAX_STEPS.toLocaleString('en-US')} (default 500; 120 with --quick)`)
     .option('--trace <file.csv>', TRACE_FLAG_HELP.file)
     .option('--trace-step-s <s>', TRACE_FLAG_HELP.stepS)
     .option('--trace-format <f>', TRACE_FLAG_HELP.format)
@@ -243,11 +260,19 @@ export function register(program: Command): void {
     .option('--no-trace-gaps', 'replay every row of the trace, gaps included')
     .option('--no-trace-rescale', "replay the trace's rates as msgs/s instead of rescaling them so that the p99 is the scenario's peak (the agents were trained at the scenarios' scale)")
     .option('--target <name>', "embedded (default) or spark-k8s: memory, codec and tier changes restart the application (docs/SPARK.md)")
-    .option('--out <dir>', 'output folder (default runs/bench-<scenario>)')
+    .option('--out <dir>', 'output folder (default runs/bench-<scenario>, runs/bench-quick with --quick alone; -<trace file name> and -<target> appended when given)')
     .option('--quick', 'small run: all scenarios, 3 seeds, 120 steps')
     .option('--oracle-sweep', "also run the clairvoyant oracle's rule at 40 settings (capacity margin x latency share) and report which bars any of them clears (40 more runs per scenario and seed; the oracle is cheap to run)")
     .option('--config <file.json>', CONFIG_FLAG_HELP)
-    .option('--json', 'print one JSON summary object as the last stdout line')
+    .option('--json', 'print one JSON summary object as the last stdout line (and no progress bar)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  edgepilot bench --quick                                   all scenarios, 3 seeds x 120 steps
+  edgepilot bench --scenario healthcare --policies fixed,edge-rl --seeds 5 --steps 200 --out runs/hc
+  edgepilot bench --trace per_minute.csv --trace-step-s 60 --policies threshold-forecast,edge-rl`,
+    )
     .action(async (opts: BenchOptions) => {
       await runBench(opts);
     });

@@ -23,5 +23,12 @@ export function register(program: Command): void {
     .command('config')
     .description('print the world model the runs use (prices, SLA targets, scenarios, cluster, modes) as JSON: the defaults, or merged with --config')
     .option('--config <file.json>', CONFIG_FLAG_HELP)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  edgepilot config > my-world.json                  the defaults, to edit (keep only what you change)
+  edgepilot config --config my-world.json           what the runs would use with it`,
+    )
     .action((opts: { config?: string }) => runConfig(opts));
 }

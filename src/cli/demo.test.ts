@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './test-run-cli.ts';
+import { cliErrorInProcess, runCli } from './test-run-cli.ts';
+import { UsageError } from './output.ts';
 
 test('edgepilot demo --duration: live dashboard while it runs, then a balanced summary and the JSON line', { timeout: 90_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'edgepilot-demo-'));
@@ -113,6 +114,30 @@ test('edgepilot demo --trace runs the whole --duration even when the trace is si
     const elapsedS = Number(/demo summary \(([\d.]+) s/.exec(run.stdout)?.[1]);
     assert.ok(elapsedS >= 5.5, `ran ${elapsedS} s of the 6 s asked for`);
     assert.match(run.stdout, /OK {2}published (\d+) = processed \1 \+ dropped 0/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('edgepilot demo: an unusable --out, a policy that cannot run live, timers beyond the longest and too many devices are refused before anything starts', async () => {
+  const { register } = await import('./demo.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-demo-usage-'));
+  try {
+    writeFileSync(join(dir, 'a-file'), '');
+    const cases: Array<[string[], RegExp]> = [
+      // Under /proc a recursive mkdir spun forever and SIGTERM could not end it; a file in the way is the portable case.
+      [['--out', join(dir, 'a-file', 'out')], /^--out .*a-file\/out: '.*a-file' is a file, not a folder$/],
+      [['--policy', 'oracle'], /^--policy: policy 'oracle' cannot run live; valid live policies: /],
+      [['--policy', 'edge-rll'], /^--policy: unknown policy 'edge-rll'; .*\(did you mean 'edge-rl'\?\)/],
+      [['--faulty-every', '1e12'], /^--faulty-every must be <= 2147483 seconds/],
+      [['--control-interval', '1e12'], /^--control-interval must be <= 2147483 seconds/],
+      [['--devices', '200000'], /^--devices must be <= 100,000/],
+    ];
+    for (const [args, re] of cases) {
+      const err = await cliErrorInProcess(register, ['demo', '--duration', '1', '--port', '0', ...args]);
+      assert.ok(err instanceof UsageError, `${args.join(' ')}: ${String(err)}`);
+      assert.match(err.message, re);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -10,8 +10,10 @@ import { isScenarioName } from '../runtime/devices/topics.ts';
 import { DEFAULT_DEMO_PORT, startDemo, type DemoSummary } from '../runtime/demo.ts';
 import { DEFAULT_RATE_SCALE } from '../runtime/demo-support.ts';
 import { describeTraceReplay, loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
-import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { didYouMean, ensureOutputDir, parseFloatOption, parseIntOption, parseSecondsOption, printJsonSummary, UsageError } from './output.ts';
+import { MAX_DEVICES } from './devices.ts';
 import { livePolicyIds } from '../runtime/live-dashboard.ts';
+import { policyIds } from '../policies/registry.ts';
 import { CONFIG_FLAG_HELP, configFileFlag } from './config-flag.ts';
 import { describeConfigFile } from '../core/config-file.ts';
 
@@ -48,7 +50,7 @@ export function register(program: Command): void {
     .option('--token <t>', 'bearer token for the control endpoints (default: generated and printed)')
     .option('--seed <n>', 'random seed of the workload and devices', '1')
     .option('--rate-scale <k>', "divide the simulator's rates (and executor capacity) by k to fit this machine", String(DEFAULT_RATE_SCALE))
-    .option('--devices <n>', 'number of simulated devices', '200')
+    .option('--devices <n>', `number of simulated devices, 1-${MAX_DEVICES.toLocaleString('en-US')}`, '200')
     .option('--control-interval <s>', 'seconds between control decisions', '5')
     .option('--faulty-every <s>', 'a faulty sensor sends one malformed payload every s seconds (0 = never)', '10')
     .option('--trace <file.csv>', "drive the devices with a real trace (any form bench --trace reads, replayed as it does: rescaled to the scenario's peak) instead of the scenario's synthetic process")
@@ -58,26 +60,36 @@ export function register(program: Command): void {
     .option('--out <dir>', 'folder for window/alert outputs and the decision log (default runs/demo-<time>)')
     .option('--config <file.json>', CONFIG_FLAG_HELP)
     .option('--json', 'print the summary as one JSON line (the last line of stdout)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  edgepilot demo                                            open the printed dashboard URL; Ctrl-C stops
+  edgepilot demo --scenario healthcare --policy threshold-forecast --duration 120 --port 0 --json`,
+    )
     .action(async (flags: DemoFlags) => {
       await runDemo(flags);
     });
 }
 
 async function runDemo(flags: DemoFlags): Promise<void> {
-  if (!isScenarioName(flags.scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}, got '${flags.scenario}'`);
-  let durationS: number | undefined;
-  if (flags.duration !== undefined) {
-    durationS = parseFloatOption('--duration', flags.duration);
-    if (durationS <= 0) throw new UsageError(`--duration must be > 0 seconds, got '${flags.duration}'`);
+  if (!isScenarioName(flags.scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}, got '${flags.scenario}'${didYouMean(flags.scenario, SCENARIOS)}`);
+  // Checked here, with the close name, rather than after the broker and engine have started.
+  if (flags.policy !== undefined && !livePolicyIds().includes(flags.policy)) {
+    const what = policyIds().includes(flags.policy) ? `policy '${flags.policy}' cannot run live` : `unknown policy '${flags.policy}'`;
+    throw new UsageError(`--policy: ${what}; valid live policies: ${livePolicyIds().join(', ')}${didYouMean(flags.policy, livePolicyIds())}`);
   }
-  const port = parseIntOption('--port', flags.port, 0);
-  if (port > 65535) throw new UsageError(`--port must be <= 65535, got '${flags.port}'`);
+  // Durations and intervals drive timers: bounded by the longest one Node.js has.
+  const durationS = flags.duration === undefined ? undefined : parseSecondsOption('--duration', flags.duration);
+  const port = parseIntOption('--port', flags.port, 0, 65535);
   const rateScale = parseFloatOption('--rate-scale', flags.rateScale);
   if (rateScale <= 0) throw new UsageError(`--rate-scale must be > 0, got '${flags.rateScale}'`);
-  const controlIntervalS = parseFloatOption('--control-interval', flags.controlInterval);
-  if (controlIntervalS <= 0) throw new UsageError(`--control-interval must be > 0 seconds, got '${flags.controlInterval}'`);
-  if (!(Number(flags.faultyEvery) >= 0)) throw new UsageError(`--faulty-every must be a number >= 0, got '${flags.faultyEvery}'`);
+  const controlIntervalS = parseSecondsOption('--control-interval', flags.controlInterval);
+  const faultyEveryS = parseSecondsOption('--faulty-every', flags.faultyEvery, true);
+  const seed = parseIntOption('--seed', flags.seed, 0);
+  const devices = parseIntOption('--devices', flags.devices, 1, MAX_DEVICES);
   if (flags.token !== undefined && (flags.token.length < 8 || /\s/.test(flags.token))) throw new UsageError('--token must be at least 8 characters without spaces');
+  if (flags.out !== undefined) ensureOutputDir('--out', flags.out);
   const traceFlags = resolveTraceFlags(flags);
   const trace = traceFlags.trace === undefined ? undefined : loadTraceFlag(traceFlags.trace, traceParseOptions(traceFlags));
   const configFile = flags.config === undefined ? undefined : configFileFlag(flags.config);
@@ -110,12 +122,12 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         port,
         host: flags.host,
         token: flags.token,
-        seed: parseIntOption('--seed', flags.seed, 0),
+        seed,
         rateScale,
-        devices: parseIntOption('--devices', flags.devices, 1),
+        devices,
         controlIntervalS,
         ...(configFile ? { config: configFile.config } : {}),
-        faultyEverySeconds: parseFloatOption('--faulty-every', flags.faultyEvery),
+        faultyEverySeconds: faultyEveryS,
         ...(trace ? { trace } : {}),
         outputDir: flags.out,
         signal: abort.signal,
@@ -147,7 +159,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       summary.invariantLines.map((l) => `  ${l}\n`).join(''),
   );
   if (!summary.invariantOk) {
-    process.stderr.write('edgepilot demo: the message accounting does not balance (see above)\n');
+    process.stderr.write('edgepilot demo: a check failed (see the BAD line above)\n');
     process.exitCode = 1;
   }
   if (flags.json) {

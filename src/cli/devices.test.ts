@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedBroker } from '../runtime/devices/broker.ts';
 import { DeviceReceiver } from '../runtime/devices/receiver.ts';
-import { runCli } from './test-run-cli.ts';
+import { cliErrorInProcess, runCli } from './test-run-cli.ts';
 
 test('edgepilot devices publishes a traced load and prints a JSON summary as the last stdout line', async () => {
   const broker = await startEmbeddedBroker();
@@ -51,4 +51,28 @@ test('edgepilot devices: usage errors exit 2 with a message, an unreachable brok
   assert.equal(down.code, 1);
   assert.match(down.stderr, /cannot reach the MQTT broker at mqtt:\/\/127\.0\.0\.1:1/);
   assert.doesNotMatch(down.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('edgepilot devices: --devices beyond the fleet bound and a bad --trace are usage errors naming the flag, before connecting', async () => {
+  const { register } = await import('./devices.ts');
+  const { UsageError } = await import('./output.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-devices-usage-'));
+  try {
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 't,rate\n0,1\n1,x\n');
+    const cases: Array<[string[], RegExp]> = [
+      [['--devices', '200000'], /^--devices must be <= 100,000, got '200000'$/],
+      [['--trace', dir], /^--trace: .* is a folder, not a file$/],
+      [['--trace', bad], /^--trace .*bad\.csv: line 3: rate is not a number/],
+      [['--scenario', 'smartcity'], /\(did you mean 'smart-city'\?\)/],
+    ];
+    for (const [args, re] of cases) {
+      // Port 1 refuses connections: reaching it would be a BrokerConnectError, not a UsageError.
+      const err = await cliErrorInProcess(register, ['devices', '--mqtt-url', 'mqtt://127.0.0.1:1', ...args]);
+      assert.ok(err instanceof UsageError, `${args.join(' ')}: ${String(err)}`);
+      assert.match(err.message, re);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

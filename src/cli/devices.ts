@@ -7,7 +7,7 @@ import { SCENARIOS } from '../env/spark-iot-types.ts';
 import { constantRate, DeviceFleet, loadRateTrace, type RateFunction } from '../runtime/devices/fleet.ts';
 import { BrokerConnectError, detectProtocolVersion, publishSchedule, type PublishSummary } from '../runtime/devices/publisher.ts';
 import { isScenarioName } from '../runtime/devices/topics.ts';
-import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { didYouMean, parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
 import { readTraceWithProgress, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
 
@@ -31,6 +31,9 @@ interface DevicesFlags {
 /** Default publish rate when neither --rate nor --trace is given (a small smoke-test load). */
 const DEFAULT_RATE_MSGS_PER_S = 50;
 
+/** DeviceFleet's bound (src/runtime/devices/fleet.ts), checked here so that it is a usage error before connecting. */
+export const MAX_DEVICES = 100_000;
+
 export function register(program: Command): void {
   program
     .command('devices')
@@ -43,12 +46,19 @@ export function register(program: Command): void {
     .option('--trace-format <f>', TRACE_FLAG_HELP.format)
     .option('--trace-columns <list>', TRACE_FLAG_HELP.columns)
     .option('--duration <s>', 'seconds to publish', '10')
-    .option('--devices <n>', 'number of devices', '20')
+    .option('--devices <n>', `number of devices, 1-${MAX_DEVICES.toLocaleString('en-US')}`, '20')
     .option('--seed <n>', 'random seed (same seed, same messages)', '1')
     .option('--protocol <v>', 'MQTT protocol version: auto | 4 (3.1.1, aedes) | 5 (Mosquitto)', 'auto')
     .option('--max-in-flight <n>', 'most unacknowledged messages at once', '100')
     .option('--start-hour <h>', 'local hour of day at the start (rush hours 7-9, 17-19)', '8')
-    .option('--json', 'print the summary as one JSON line (the last line of stdout)')
+    .option('--json', 'print the summary as one JSON line (the last line of stdout; no progress bar)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  edgepilot devices --mqtt-url mqtt://127.0.0.1:1883 --rate 200 --duration 60
+  edgepilot devices --mqtt-url mqtt://127.0.0.1:1883 --scenario healthcare --trace per_minute.csv --trace-step-s 60`,
+    )
     .action(async (flags: DevicesFlags) => {
       await runDevices(flags);
     });
@@ -68,11 +78,11 @@ async function runDevices(flags: DevicesFlags): Promise<void> {
 async function publishFleet(flags: DevicesFlags): Promise<void> {
   if (!flags.mqttUrl) throw new UsageError('--mqtt-url is required (e.g. mqtt://127.0.0.1:1883)');
   if (!/^mqtts?:\/\/[^/]+/.test(flags.mqttUrl)) throw new UsageError(`--mqtt-url must look like mqtt://host:port, got '${flags.mqttUrl}'`);
-  if (!isScenarioName(flags.scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}, got '${flags.scenario}'`);
+  if (!isScenarioName(flags.scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}, got '${flags.scenario}'${didYouMean(flags.scenario, SCENARIOS)}`);
   if (flags.rate !== undefined && flags.trace !== undefined) throw new UsageError('give either --rate or --trace, not both');
   const durationS = parseFloatOption('--duration', flags.duration);
   if (durationS <= 0) throw new UsageError(`--duration must be > 0 seconds, got '${flags.duration}'`);
-  const devices = parseIntOption('--devices', flags.devices, 1);
+  const devices = parseIntOption('--devices', flags.devices, 1, MAX_DEVICES);
   const seed = parseIntOption('--seed', flags.seed, 0);
   const maxInFlight = parseIntOption('--max-in-flight', flags.maxInFlight, 1);
   const startHourOfDay = parseFloatOption('--start-hour', flags.startHour);
@@ -86,7 +96,9 @@ async function publishFleet(flags: DevicesFlags): Promise<void> {
       const path = flags.trace;
       rate = readTraceWithProgress(path, (fileOptions) => loadRateTrace(path, traceParseOptions(traceFlags), fileOptions));
     } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
+      // Named like bench's --trace errors: the flag, the file, then the parser's line and reason.
+      const message = err instanceof Error ? err.message : String(err);
+      throw new UsageError(`--trace ${flags.trace}: ${message.startsWith(`${flags.trace}: `) ? message.slice(flags.trace.length + 2) : message}`);
     }
   } else {
     const rateMsgsPerS = flags.rate === undefined ? DEFAULT_RATE_MSGS_PER_S : parseFloatOption('--rate', flags.rate);
@@ -101,7 +113,7 @@ async function publishFleet(flags: DevicesFlags): Promise<void> {
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
-  const bar = new ProgressBar({ label: `devices ${flags.scenario}`, total: durationS });
+  const bar = new ProgressBar({ label: `devices ${flags.scenario}`, total: durationS, silent: flags.json === true });
   let summary: PublishSummary;
   try {
     summary = await publishSchedule(fleet, {

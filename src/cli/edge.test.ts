@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'mqtt';
+import { createServer, type AddressInfo } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { startEmbeddedBroker } from '../runtime/devices/broker.ts';
 import { constantRate, DeviceFleet } from '../runtime/devices/fleet.ts';
 import { publishSchedule } from '../runtime/devices/publisher.ts';
@@ -50,6 +52,29 @@ test('edgepilot edge: gateway on an external broker forwards, forecasts and prin
   }
 });
 
+test('edgepilot edge: SIGTERM stops the gateway cleanly, with its summary (as SIGINT does)', { timeout: 60_000 }, async () => {
+  const broker = await startEmbeddedBroker();
+  try {
+    let child: ChildProcess | undefined;
+    let signalled = false;
+    const r = await runCli(['edge', '--mqtt-url', broker.url, '--gateway-id', 'gw-term', '--scenario', 'smart-city', '--json'], {
+      onSpawn: (c) => (child = c),
+      onStderr: (err) => {
+        if (!signalled && err.includes('edge: gateway gw-term')) {
+          signalled = true;
+          child!.kill('SIGTERM');
+        }
+      },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    assert.equal(summary.command, 'edge');
+    assert.equal(summary.gatewayId, 'gw-term');
+  } finally {
+    await broker.stop();
+  }
+});
+
 test('edgepilot edge (in process): usage errors are UsageErrors naming the flag; an unreachable broker sets exit code 1', async () => {
   const run = async (args: string[]): Promise<unknown> => {
     const program = new Command().exitOverride();
@@ -66,8 +91,13 @@ test('edgepilot edge (in process): usage errors are UsageErrors naming the flag;
     [['--scenario', 'mars'], /--scenario must be one of/],
     [['--gateway-id', 'a/b'], /--gateway-id must match/],
     [['--duration', '0'], /--duration must be > 0/],
-    [['--protocol', '6'], /--protocol must be auto, 4 or 5/],
+    [['--mqtt-url', 'mqtt://127.0.0.1:1', '--protocol', '6'], /--protocol must be auto, 4 or 5/],
     [['--kafka-brokers', 'nohost'], /--kafka-brokers: .*'nohost' is not host:port/],
+    // Flags of the broker that is not used, and timers beyond Node's longest.
+    [['--mqtt-url', 'mqtt://127.0.0.1:1', '--broker-port', '1883'], /--broker-port is the port of the embedded broker; with --mqtt-url none is started/],
+    [['--protocol', '5'], /--protocol applies to the --mqtt-url broker; the embedded broker speaks MQTT 3\.1\.1/],
+    [['--duration', '1e12'], /--duration must be <= 2147483 seconds/],
+    [['--scenario', 'healtcare'], /\(did you mean 'healthcare'\?\)/],
   ];
   for (const [args, re] of cases) {
     const err = await run(args);
@@ -118,5 +148,18 @@ test('edgepilot edge --kafka-brokers (in process): every accepted message is pro
     process.stderr.write = stderrWrite;
     process.exitCode = saved;
     await broker.stop();
+  }
+});
+
+test('edgepilot edge: a taken --broker-port is a usage error, and the process ends (the failed broker used to keep it alive)', { timeout: 30_000 }, async () => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as AddressInfo).port;
+  try {
+    const r = await runCli(['edge', '--broker-port', String(port), '--duration', '1']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, new RegExp(`--broker-port: embedded MQTT broker cannot listen on 127\\.0\\.0\\.1:${port}`));
+  } finally {
+    blocker.close();
   }
 });

@@ -12,14 +12,16 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../runtime/devices/bro
 import { detectProtocolVersion } from '../runtime/devices/publisher.ts';
 import { ID_PATTERN, isScenarioName } from '../runtime/devices/topics.ts';
 import { KafkaIngestBridge, parseBrokers } from '../runtime/kafka/bridge.ts';
-import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { didYouMean, parseIntOption, parseSecondsOption, printJsonSummary, UsageError } from './output.ts';
 import { CONFIG_FLAG_HELP, configFileFlag } from './config-flag.ts';
 import { describeConfigFile } from '../core/config-file.ts';
 
 interface EdgeFlags {
   mqttUrl?: string;
-  brokerPort: string;
-  protocol: string;
+  /** Unset: 0 (any free port); only without --mqtt-url. */
+  brokerPort?: string;
+  /** Unset: auto; only with --mqtt-url (the embedded broker speaks 3.1.1). */
+  protocol?: string;
   gatewayId: string;
   scenario: string;
   forward: boolean;
@@ -36,8 +38,8 @@ export function register(program: Command): void {
     .command('edge')
     .description('run an edge gateway: validate + forward device messages, publish burst forecasts (MQTT, optional Kafka)')
     .option('--mqtt-url <url>', 'external broker, e.g. mqtt://127.0.0.1:1883 (Mosquitto, MQTT 5); default: start the embedded broker')
-    .option('--broker-port <n>', 'port of the embedded broker when no --mqtt-url is given (0 = any free port)', '0')
-    .option('--protocol <v>', 'MQTT protocol version: auto | 4 (3.1.1) | 5', 'auto')
+    .option('--broker-port <n>', 'port of the embedded broker, when no --mqtt-url is given (default 0 = any free port)')
+    .option('--protocol <v>', 'MQTT protocol version of the --mqtt-url broker: auto | 4 (3.1.1) | 5 (default auto; the embedded broker speaks 3.1.1)')
     .option('--gateway-id <id>', 'this gateway id (names its forecast topic)', 'edge-0')
     .option('--scenario <name>', `devices to serve: ${SCENARIOS.join(' | ')} | all`, 'all')
     .option('--no-forward', 'do not forward device messages to the MQTT ingest topic')
@@ -47,6 +49,13 @@ export function register(program: Command): void {
     .option('--horizon <s>', 'forecast horizon, s (default: the simulator config, sim.forecastHorizonS)')
     .option('--config <file.json>', `${CONFIG_FLAG_HELP}; here the forecaster's defaults (sim.edgeLeadTimeS, sim.forecastHorizonS). Give serve the same file`)
     .option('--json', 'print the summary as one JSON line (the last line of stdout)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  edgepilot edge --broker-port 1883                       embedded broker on 1883; devices: edgepilot devices --mqtt-url mqtt://127.0.0.1:1883
+  edgepilot edge --mqtt-url mqtt://mosquitto:1883 --gateway-id edge-1 --scenario healthcare --kafka-brokers kafka:9092`,
+    )
     .action(async (flags: EdgeFlags) => {
       await runEdge(flags);
     });
@@ -55,17 +64,16 @@ export function register(program: Command): void {
 async function runEdge(flags: EdgeFlags): Promise<void> {
   // Usage checks first, before anything is started.
   if (flags.mqttUrl !== undefined && !/^mqtts?:\/\/[^/]+/.test(flags.mqttUrl)) throw new UsageError(`--mqtt-url must look like mqtt://host:port, got '${flags.mqttUrl}'`);
-  const brokerPort = parseIntOption('--broker-port', flags.brokerPort, 0);
-  if (brokerPort > 65535) throw new UsageError(`--broker-port must be <= 65535, got '${flags.brokerPort}'`);
-  if (!['auto', '4', '5'].includes(flags.protocol)) throw new UsageError(`--protocol must be auto, 4 or 5, got '${flags.protocol}'`);
+  // Each flag belongs to one of the two brokers; given with the other it would be silently ignored.
+  if (flags.mqttUrl !== undefined && flags.brokerPort !== undefined) throw new UsageError('--broker-port is the port of the embedded broker; with --mqtt-url none is started (give one or the other)');
+  if (flags.mqttUrl === undefined && flags.protocol !== undefined) throw new UsageError('--protocol applies to the --mqtt-url broker; the embedded broker speaks MQTT 3.1.1');
+  const brokerPort = parseIntOption('--broker-port', flags.brokerPort ?? '0', 0, 65535);
+  const protocol = flags.protocol ?? 'auto';
+  if (!['auto', '4', '5'].includes(protocol)) throw new UsageError(`--protocol must be auto, 4 or 5, got '${protocol}'`);
   if (!ID_PATTERN.test(flags.gatewayId)) throw new UsageError(`--gateway-id must match ${ID_PATTERN}, got '${flags.gatewayId}'`);
-  if (flags.scenario !== 'all' && !isScenarioName(flags.scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')} or all, got '${flags.scenario}'`);
+  if (flags.scenario !== 'all' && !isScenarioName(flags.scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')} or all, got '${flags.scenario}'${didYouMean(flags.scenario, [...SCENARIOS, 'all'])}`);
   const scenario: ScenarioName | undefined = flags.scenario === 'all' ? undefined : (flags.scenario as ScenarioName);
-  let durationS: number | undefined;
-  if (flags.duration !== undefined) {
-    durationS = parseFloatOption('--duration', flags.duration);
-    if (durationS <= 0) throw new UsageError(`--duration must be > 0 seconds, got '${flags.duration}'`);
-  }
+  const durationS = flags.duration === undefined ? undefined : parseSecondsOption('--duration', flags.duration);
   const forecaster: { leadTimeS?: number; horizonS?: number } = {};
   if (flags.leadTime !== undefined) forecaster.leadTimeS = parseIntOption('--lead-time', flags.leadTime, 0);
   if (flags.horizon !== undefined) forecaster.horizonS = parseIntOption('--horizon', flags.horizon, 0);
@@ -93,7 +101,7 @@ async function runEdge(flags: EdgeFlags): Promise<void> {
       mqttUrl = embedded.url;
       process.stderr.write(`edge: embedded MQTT broker (3.1.1) listening at ${mqttUrl}\n`);
     }
-    const protocolVersion = embedded ? 4 : flags.protocol === 'auto' ? await detectProtocolVersion(mqttUrl) : (Number(flags.protocol) as 4 | 5);
+    const protocolVersion = embedded ? 4 : protocol === 'auto' ? await detectProtocolVersion(mqttUrl) : (Number(protocol) as 4 | 5);
     const bridge = brokers ? await KafkaIngestBridge.start({ brokers, clientId: `edgepilot-${flags.gatewayId}` }) : undefined;
     if (bridge) closers.push(() => bridge.stop());
     const gateway = await EdgeGateway.start({
@@ -119,9 +127,12 @@ async function runEdge(flags: EdgeFlags): Promise<void> {
         if (timer) clearTimeout(timer);
         clearInterval(status);
         process.removeListener('SIGINT', onSigint);
+        process.removeListener('SIGTERM', onSigint);
         resolve();
       }
+      // SIGTERM too (what `kill`, systemd and Kubernetes send): the gateway flushes its batch and prints its summary.
       process.once('SIGINT', onSigint);
+      process.once('SIGTERM', onSigint);
     });
     const elapsedS = (Date.now() - startedMs) / 1000;
     await gateway.stop();
@@ -148,9 +159,12 @@ async function runEdge(flags: EdgeFlags): Promise<void> {
       process.exitCode = 1;
     }
   } catch (err) {
-    // An unreachable broker or Kafka is an operational condition: a clean message, exit 1.
+    // An unreachable broker or Kafka is an operational condition: a clean message, exit 1. A taken --broker-port is
+    // the user's to change, as in demo: exit 2.
     if (err instanceof UsageError) throw err;
-    process.stderr.write(`edgepilot edge: ${err instanceof Error ? err.message : String(err)}\n`);
+    const message = err instanceof Error ? err.message : String(err);
+    if (/cannot listen/.test(message)) throw new UsageError(`--broker-port: ${message}`);
+    process.stderr.write(`edgepilot edge: ${message}\n`);
     process.exitCode = 1;
   } finally {
     await closeAll();

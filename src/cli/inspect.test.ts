@@ -44,6 +44,7 @@ test('inspect names a missing file (exit 2) and a modified checkpoint (exit 1)',
   const e = await runCli(['inspect', join(dir, 'ens.json')]);
   assert.equal(e.code, 1);
   assert.match(e.stderr, /member not found: .*ens-s2\.json; produce it with: edgepilot train --seeds 1-2 --out ens\.json/);
+  assert.doesNotMatch(e.stderr + r.stderr, /\n\s+at /, 'explained failures print no stack trace');
 });
 
 test("a meta checkpoint's summary names its observation variant and the env options it was trained with", () => {
@@ -57,4 +58,17 @@ test("a meta checkpoint's summary names its observation variant and the env opti
   assert.equal(s.seed, 3);
   assert.equal(s.finalEval?.episodes, 20);
   assert.equal(seedRanges([1, 2, 3, 5, 7, 8]), '1-3, 5, 7-8');
+});
+
+test('inspect: a folder is a usage error (exit 2); a file that is not a checkpoint exits 1 with one line, no stack trace', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-inspect-bad-'));
+  const folder = await runCli(['inspect', dir]);
+  assert.equal(folder.code, 2);
+  assert.match(folder.stderr, /is a folder; give a checkpoint or an ensemble manifest/);
+  const notes = join(dir, 'notes.json');
+  writeFileSync(notes, '');
+  const bad = await runCli(['inspect', notes]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^edgepilot: checkpoint '.*notes\.json': is not valid JSON/);
+  assert.doesNotMatch(bad.stderr, /\n\s+at /, 'no stack trace');
 });

@@ -5,9 +5,9 @@
  * manifest: the reproducing command and every member, checked. The checksum is verified on the way (a modified or
  * truncated file is an error naming it).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { describeSpaceMismatch, readCheckpoint, type CheckpointContent, type SpaceJson } from '../rl/checkpoint.ts';
+import { CheckpointError, describeSpaceMismatch, readCheckpoint, type CheckpointContent, type SpaceJson } from '../rl/checkpoint.ts';
 import { OBS_SIZE, OBSERVATION_FEATURES } from '../control/observation.ts';
 import { residualActionSpace } from '../core/residual-action.ts';
 import { isEnsembleFile, readEnsembleManifest } from '../rl/ensemble.ts';
@@ -15,7 +15,7 @@ import { artifactPaths } from '../rl/trainer.ts';
 import { META_ENV_ID } from '../meta/meta-env.ts';
 import { metaContextFeaturesOf } from '../meta/hierarchical-policy.ts';
 import { metaObservationFeatures } from '../meta/meta-observation.ts';
-import { printJsonSummary, UsageError } from './output.ts';
+import { CliError, printJsonSummary, UsageError } from './output.ts';
 
 export interface CheckpointSummary {
   path: string;
@@ -117,7 +117,7 @@ function checkpointLines(s: CheckpointSummary): string[] {
   if (s.controlObservation) lines.push(`  control observation: ${s.controlObservation.join(', ')}`);
   lines.push(`  action: ${s.action}${s.residual === true ? ' (a correction of forecast-sizing\'s action: executor and memory offsets, keep-or-set tier and codec)' : s.residual === false ? ' (executors, memory, tier, codec)' : ''}`, `  network: ${s.network}`);
   lines.push(`  hyperparameters: ${Object.entries(s.hyperparameters).map(([k, v]) => `${k}=${value(v)}`).join(', ')}`);
-  lines.push(`  env options: ${s.envOptions ? Object.entries(s.envOptions).map(([k, v]) => `${k}=${value(v)}`).join(', ') : 'not recorded (checkpoints record them since session 13)'}`);
+  lines.push(`  env options: ${s.envOptions ? Object.entries(s.envOptions).map(([k, v]) => `${k}=${value(v)}`).join(', ') : 'none recorded (the env\'s defaults; checkpoints made before session 13 did not record them)'}`);
   lines.push(`  final evaluation: ${s.finalEval ? `mean return ${fmt(s.finalEval.meanReturn)} ± ${fmt(s.finalEval.stdReturn)} over ${s.finalEval.episodes} episodes (${artifactPaths(s.path).log})` : 'no training log beside it'}`);
   return lines;
 }
@@ -128,29 +128,47 @@ export function register(program: Command): void {
     .description('describe a trained model: a checkpoint (algorithm, env, spaces, budget, hyper-parameters, env options, final evaluation) or an ensemble manifest and its members')
     .argument('<file>', 'a checkpoint (models/edge-rl-ppo.json) or an ensemble manifest (models/meta-td3.json)')
     .option('--json', 'print a JSON summary as the last stdout line')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  edgepilot inspect models/edge-rl-ppo.json
+  edgepilot inspect models/meta-td3.json --json`,
+    )
     .action((file: string, flags: { json?: boolean }) => {
       if (!existsSync(file)) throw new UsageError(`'${file}' not found`);
-      if (isEnsembleFile(file)) {
-        const manifest = readEnsembleManifest(file);
-        const missing = manifest.memberPaths.filter((p) => !existsSync(p));
-        if (missing.length) throw new Error(`ensemble '${file}': member${missing.length > 1 ? 's' : ''} not found: ${missing.join(', ')}${manifest.command ? `; produce ${missing.length > 1 ? 'them' : 'it'} with: ${manifest.command}` : ''}`);
-        const members = manifest.memberPaths.map(summarizeCheckpoint);
-        const kinds = [...new Set(members.map((m) => `${m.algo} on ${m.envId}, observation ${m.observation}${m.metaObservation ? ` ('${m.metaObservation.variant}')` : ''}, ${m.numTimesteps.toLocaleString('en-US')} steps`))];
-        const evals = members.map((m) => m.finalEval?.meanReturn).filter((x): x is number => x !== undefined);
-        const lines = [
-          `${file}: ensemble of ${members.length} checkpoints (seeds ${seedRanges(manifest.seeds)}), used as the mean of their normalized outputs`,
-          `  command: ${manifest.command ?? 'not recorded'}`,
-          `  members: ${kinds.length === 1 ? `all ${kinds[0]}` : `DIFFERENT: ${kinds.join(' | ')}`} (checksums verified)`,
-          `  final evaluation of the members: ${evals.length ? `mean return ${fmt(Math.min(...evals))} .. ${fmt(Math.max(...evals))} (${evals.length} logs)` : 'no training logs beside them'}`,
-        ];
-        const first = members[0]!;
-        lines.push(`  env options: ${first.envOptions ? Object.entries(first.envOptions).map(([k, v]) => `${k}=${value(v)}`).join(', ') : 'not recorded (checkpoints record them since session 13)'}`);
-        process.stdout.write(`${lines.join('\n')}\n`);
-        if (flags.json) printJsonSummary({ kind: 'ensemble', path: file, command: manifest.command ?? null, seeds: manifest.seeds, members });
-        return;
+      if (statSync(file).isDirectory()) throw new UsageError(`'${file}' is a folder; give a checkpoint or an ensemble manifest (a .json file)`);
+      try {
+        inspectFile(file, flags);
+      } catch (err) {
+        // A damaged or foreign file: the message names it and what is wrong; a stack trace would add nothing.
+        if (err instanceof CheckpointError) throw new CliError(err.message);
+        throw err;
       }
-      const summary = summarizeCheckpoint(file);
-      process.stdout.write(`${checkpointLines(summary).join('\n')}\n`);
-      if (flags.json) printJsonSummary({ kind: 'checkpoint', ...summary });
     });
+}
+
+function inspectFile(file: string, flags: { json?: boolean }): void {
+  if (isEnsembleFile(file)) {
+    const manifest = readEnsembleManifest(file);
+    const missing = manifest.memberPaths.filter((p) => !existsSync(p));
+    if (missing.length) throw new CliError(`ensemble '${file}': member${missing.length > 1 ? 's' : ''} not found: ${missing.join(', ')}${manifest.command ? `; produce ${missing.length > 1 ? 'them' : 'it'} with: ${manifest.command}` : ''}`);
+    const members = manifest.memberPaths.map(summarizeCheckpoint);
+    const kinds = [...new Set(members.map((m) => `${m.algo} on ${m.envId}, observation ${m.observation}${m.metaObservation ? ` ('${m.metaObservation.variant}')` : ''}, ${m.numTimesteps.toLocaleString('en-US')} steps`))];
+    const evals = members.map((m) => m.finalEval?.meanReturn).filter((x): x is number => x !== undefined);
+    const lines = [
+      `${file}: ensemble of ${members.length} checkpoints (seeds ${seedRanges(manifest.seeds)}), used as the mean of their normalized outputs`,
+      `  command: ${manifest.command ?? 'not recorded'}`,
+      `  members: ${kinds.length === 1 ? `all ${kinds[0]}` : `DIFFERENT: ${kinds.join(' | ')}`} (checksums verified)`,
+      `  final evaluation of the members: ${evals.length ? `mean return ${fmt(Math.min(...evals))} .. ${fmt(Math.max(...evals))} (${evals.length} logs)` : 'no training logs beside them'}`,
+    ];
+    const first = members[0]!;
+    lines.push(`  env options: ${first.envOptions ? Object.entries(first.envOptions).map(([k, v]) => `${k}=${value(v)}`).join(', ') : 'none recorded (the env\'s defaults; checkpoints made before session 13 did not record them)'}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+    if (flags.json) printJsonSummary({ kind: 'ensemble', path: file, command: manifest.command ?? null, seeds: manifest.seeds, members });
+    return;
+  }
+  const summary = summarizeCheckpoint(file);
+  process.stdout.write(`${checkpointLines(summary).join('\n')}\n`);
+  if (flags.json) printJsonSummary({ kind: 'checkpoint', ...summary });
 }

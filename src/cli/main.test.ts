@@ -20,3 +20,27 @@ test('the command line exits 2 on every usage error, commander\'s included, and 
   assert.match(help.stdout, /Usage: edgepilot/);
   assert.equal((await runCli(['--version'])).code, 0);
 });
+
+test("a usage error is a line or two ending with a pointer to the command's help, not the whole help", async () => {
+  const commander = await runCli(['bench', '--bogus']);
+  assert.equal(commander.code, 2);
+  assert.match(commander.stderr, /\(see 'edgepilot bench --help'\)/);
+  assert.doesNotMatch(commander.stderr, /Options:/, 'no help dump');
+  assert.ok(commander.stderr.trim().split('\n').length <= 3, commander.stderr);
+  const ours = await runCli(['report', 'shufle']);
+  assert.equal(ours.code, 2);
+  assert.match(ours.stderr, /^edgepilot: unknown report 'shufle'; .* \(did you mean 'shuffle'\?\)\n\(see 'edgepilot report --help'\)\n$/);
+});
+
+test('every command has an Examples section in its --help', async () => {
+  const { Command } = await import('commander');
+  const { COMMANDS } = await import('./commands.ts');
+  const program = new Command();
+  for (const register of COMMANDS) register(program);
+  for (const command of program.commands) {
+    let text = '';
+    command.configureOutput({ writeOut: (s) => (text += s) });
+    command.outputHelp();
+    assert.match(text, /\nExamples?:\n {2}edgepilot /, `${command.name()} --help`);
+  }
+});

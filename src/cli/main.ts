@@ -1,6 +1,6 @@
 /** The `edgepilot` command line. Each command lives in its own file and registers itself here. */
 import { Command, CommanderError } from 'commander';
-import { UsageError } from './output.ts';
+import { CliError, exitSoonIfStuck, UsageError } from './output.ts';
 import { COMMANDS } from './commands.ts';
 
 const program = new Command();
@@ -8,23 +8,37 @@ program
   .name('edgepilot')
   .description('Edge-aware hierarchical RL optimizer for serverless Spark streaming on bursty IoT data')
   .version('0.1.0')
-  .showHelpAfterError()
+  // A pointer to the help, not the whole help: a commander error stays one line the eye can find.
+  .showHelpAfterError("(see 'edgepilot --help')")
   .exitOverride();
 
 for (const register of COMMANDS) register(program);
+for (const command of program.commands) command.showHelpAfterError(`(see 'edgepilot ${command.name()} --help')`);
+
+// The command being run, for the pointer to its help after one of our usage errors.
+let commandName: string | undefined;
+program.hook('preAction', (_program, action) => {
+  commandName = action.name();
+});
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
-    // Commander has printed the message and the help; its parse errors (unknown option or command, missing or
-    // excess argument) are usage errors like ours: exit 2. --help and --version exit 0.
+    // Commander has printed the message and the pointer to the help; its parse errors (unknown option or command,
+    // missing or excess argument) are usage errors like ours: exit 2. --help and --version exit 0.
     process.exitCode = err.exitCode === 0 ? 0 : 2;
   } else if (err instanceof UsageError || (err instanceof Error && err.name.endsWith('ValueError'))) {
-    process.stderr.write(`edgepilot: ${err.message}\n`);
+    process.stderr.write(`edgepilot: ${err.message}\n(see 'edgepilot ${commandName ? `${commandName} ` : ''}--help')\n`);
     process.exitCode = 2;
+  } else if (err instanceof CliError) {
+    process.stderr.write(`edgepilot: ${err.message}\n`);
+    process.exitCode = 1;
   } else {
     process.stderr.write(`edgepilot: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   }
 }
+// A failed start can leave a server or timer behind (an embedded broker whose port was taken keeps its aedes timers,
+// src/runtime/devices/broker.ts): after a failure the process must still end.
+if (process.exitCode !== undefined && process.exitCode !== 0) exitSoonIfStuck();

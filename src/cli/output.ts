@@ -1,4 +1,6 @@
 /** Shared CLI output helpers. */
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 /** The `--json` contract: exactly one JSON object as the last line of stdout. */
 export function printJsonSummary(summary: Record<string, unknown>): void {
@@ -13,14 +15,121 @@ export class UsageError extends Error {
   }
 }
 
-export function parseIntOption(name: string, value: string, min = 0): number {
-  const n = Number(value);
+/**
+ * A failure that is explained by its message and is not a bug (an unreachable broker, a damaged checkpoint): printed
+ * without a stack trace, exit code 1.
+ */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/**
+ * `value` as an integer in [min, max]. An empty value is an error, not 0 (Number('') is 0). Above `max` the message
+ * says why the bound is there (`maxWhy`).
+ */
+export function parseIntOption(name: string, value: string, min = 0, max = Number.MAX_SAFE_INTEGER, maxWhy?: string): number {
+  const n = value.trim() === '' ? NaN : Number(value);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer >= ${min}, got '${value}'`);
+  if (n > max) throw new UsageError(`${name} must be <= ${max.toLocaleString('en-US')}${maxWhy ? ` (${maxWhy})` : ''}, got '${value}'`);
   return n;
 }
 
 export function parseFloatOption(name: string, value: string): number {
-  const n = Number(value);
+  const n = value.trim() === '' ? NaN : Number(value);
   if (!Number.isFinite(n)) throw new UsageError(`${name} must be a number, got '${value}'`);
   return n;
+}
+
+/** Node's longest timer (2^31 - 1 ms); a longer setTimeout/setInterval fires after 1 ms instead, with a warning. */
+export const MAX_TIMER_S = Math.floor((2 ** 31 - 1) / 1000);
+
+/** A number of seconds that drives a timer: > 0 (or >= 0 with `zeroAllowed`) and at most MAX_TIMER_S (24.8 days). */
+export function parseSecondsOption(name: string, value: string, zeroAllowed = false): number {
+  const s = parseFloatOption(name, value);
+  if (zeroAllowed ? s < 0 : s <= 0) throw new UsageError(`${name} must be ${zeroAllowed ? '>= 0' : '> 0'} seconds, got '${value}'`);
+  if (s > MAX_TIMER_S) throw new UsageError(`${name} must be <= ${MAX_TIMER_S} seconds (24.8 days, the longest timer Node.js has), got '${value}'`);
+  return s;
+}
+
+/** Edit distance (insert, delete, substitute, swap of neighbours), for the "did you mean" hints. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * " (did you mean 'x'?)" when one of `valid` is close to `given` (a third of its letters, at least 1, may differ, as
+ * commander does for flags), else ''. Case is ignored.
+ */
+export function didYouMean(given: string, valid: readonly string[]): string {
+  const g = given.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const v of valid) {
+    const dist = editDistance(g, v.toLowerCase());
+    if (dist < bestDistance) {
+      best = v;
+      bestDistance = dist;
+    }
+  }
+  return best !== undefined && best !== given && bestDistance <= Math.max(1, Math.floor(g.length / 3)) ? ` (did you mean '${best}'?)` : '';
+}
+
+/**
+ * Creates the folder `dir` (and its parents) for the output of `flag`, or fails with a UsageError naming the flag and
+ * why. Not mkdirSync({ recursive: true }): on Linux that spins forever on a path under /proc (procfs answers ENOENT
+ * for the child, and Node retries the parent), a hang that SIGTERM cannot end.
+ */
+export function ensureOutputDir(flag: string, dir: string, given = dir): void {
+  const missing: string[] = [];
+  let existing = resolve(dir);
+  while (!existsSync(existing)) {
+    missing.push(existing);
+    const parent = dirname(existing);
+    if (parent === existing) break;
+    existing = parent;
+  }
+  if (existsSync(existing) && !statSync(existing).isDirectory()) throw new UsageError(`${flag} ${given}: '${existing}' is a file, not a folder`);
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      throw new UsageError(`${flag} ${given}: cannot create the folder '${d}': ${(err as Error).message}`);
+    }
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`${flag} ${given}: the folder '${dir}' is not writable`);
+  }
+}
+
+/** For a flag naming an output file: it must not be a folder, and its folder must be one we can create or write. */
+export function ensureOutputFile(flag: string, file: string): void {
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`${flag} ${file}: is a folder; give a file path (e.g. ${file.replace(/\/+$/, '')}/model.json)`);
+  ensureOutputDir(flag, dirname(file), file);
+}
+
+/** For a flag naming an input file: it must exist and be a file (a folder would fail later with a bare EISDIR). */
+export function checkInputFile(flag: string, file: string): void {
+  if (!existsSync(file)) throw new UsageError(`${flag}: file not found: ${file}`);
+  if (statSync(file).isDirectory()) throw new UsageError(`${flag}: ${file} is a folder, not a file`);
+}
+
+/**
+ * After a failure, exit once `graceMs` have passed if something (a server or timer a failed start left behind) still
+ * keeps the process alive; the timer is unref'd, so a clean process exits at once as usual.
+ */
+export function exitSoonIfStuck(graceMs = 2000): void {
+  setTimeout(() => process.exit(), graceMs).unref();
 }

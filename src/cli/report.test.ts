@@ -59,11 +59,12 @@ test('report shuffle --json: the last stdout line is the summary; the files exis
   assert.equal(last['markdownPath'], join(out, 'shuffle', 'shuffle.md'));
   assert.equal((last['summary'] as Record<string, unknown>)['agent'], 'threshold-forecast');
   assert.ok(existsSync(join(out, 'shuffle', 'steps.csv.gz')) && existsSync(join(out, 'shuffle', 'shuffle_cost_sla.png')));
-  assert.match(r.stderr, /report shuffle 100%/, 'progress goes to stderr');
+  assert.doesNotMatch(r.stderr, /report shuffle +\d+%/, '--json: no progress bar on stderr either');
 });
 
-test('an agent that cannot run: the report is unavailable with a clear message (exit 1 in the CLI)', async () => {
-  const plan = resolveReportOptions('edge', { agent: 'no-such-agent', out: join(dir, 'r2') });
+test('an agent the runner cannot make: the report is unavailable with a clear message (exit 1 in the CLI)', async () => {
+  // The CLI refuses an unregistered id itself (exit 2); the runner's own check still names it.
+  const plan = { ...resolveReportOptions('edge', { out: join(dir, 'r2') }), agent: 'no-such-agent' };
   await assert.rejects(runReportKind('edge', plan, 'edgepilot report edge', true), (e: Error) => e instanceof ReportUnavailableError && /--agent no-such-agent: policy 'no-such-agent' is not registered/.test(e.message));
 });
 
@@ -104,4 +105,26 @@ test('report edge --trace runs both variants on the trace and says so; --trace i
   assert.throws(() => resolveReportOptions('shuffle', { trace }), /--trace applies to the edge report only/);
   assert.throws(() => resolveReportOptions('edge', { traceFormat: 'events' }), /--trace-format needs --trace/);
   assert.throws(() => resolveReportOptions('edge', { trace: join(dir, 'nope.csv') }), /--trace: file not found/);
+});
+
+const usage = (re: RegExp) => (e: unknown) => e instanceof UsageError && re.test((e as Error).message);
+
+test("the meta report's floor of 4 steps is a usage error before anything runs (it was a stack trace)", () => {
+  assert.throws(() => resolveReportOptions('meta', { steps: '3' }), usage(/--steps must be >= 4 for the meta report/));
+  assert.throws(() => resolveReportOptions('all', { steps: '3' }), usage(/--steps must be >= 4 for the meta report/));
+  assert.equal(resolveReportOptions('edge', { steps: '3' }).steps, 3);
+  assert.throws(() => resolveReportOptions('edge', { steps: '1e12' }), usage(/--steps must be <= 100,000/));
+});
+
+test('--agent and --masked-agent: an unregistered id is a usage error with the close name; a kind that ignores the flag refuses it', () => {
+  assert.throws(() => resolveReportOptions('edge', { agent: 'edge-r' }), usage(/^--agent: unknown policy 'edge-r'; .*\(did you mean 'edge-rl'\?\)/));
+  assert.throws(() => resolveReportOptions('edge', { maskedAgent: 'nosuch' }), usage(/^--masked-agent: unknown policy 'nosuch'/));
+  assert.throws(() => resolveReportOptions('meta', { agent: 'fixed' }), usage(/--agent applies to the shuffle and edge reports, not to 'meta'/));
+  assert.throws(() => resolveReportOptions('shuffle', { maskedAgent: 'fixed' }), usage(/--masked-agent applies to the edge report only/));
+  assert.equal(resolveReportOptions('all', { maskedAgent: 'fixed' }).maskedAgent, 'fixed');
+});
+
+test('--trace with a report other than edge is refused before the file is looked for', () => {
+  assert.throws(() => resolveReportOptions('shuffle', { trace: 'no/such/file.csv' }), usage(/--trace applies to the edge report only/));
+  assert.throws(() => resolveReportOptions('shufle', {}), usage(/unknown report 'shufle'; .*\(did you mean 'shuffle'\?\)/));
 });

@@ -4,14 +4,15 @@
  * meta (src/bench/reports/meta.ts) and weights (src/bench/reports/weights.ts) are other engineers' modules, loaded
  * dynamically: until they exist, that kind fails with a clear "not available yet" error and `all` carries on.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
 import { runShuffleReport, SHUFFLE_DEFAULTS } from '../bench/reports/shuffle.ts';
 import { runEdgeReport } from '../bench/reports/edge.ts';
 import { DEFAULT_AGENT, ReportUnavailableError, type ReportOptions, type ReportResult, type ReportRunner } from '../bench/reports/common.ts';
-import { parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { didYouMean, ensureOutputDir, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { checkPolicyId, MAX_SEEDS, MAX_SEEDS_WHY, MAX_STEPS, MAX_STEPS_WHY } from './bench.ts';
 import { ProgressBar } from './progress.ts';
 import { describeTraceReplay, loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
 import type { Trace } from '../workload/trace.ts';
@@ -19,6 +20,9 @@ import { DEFAULT_CONTROL_INTERVAL_S } from '../env/spark-iot-env.ts';
 
 export const REPORT_KINDS = ['meta', 'shuffle', 'edge', 'weights'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
+
+/** The meta report runs the four mode phases one after the other (src/bench/reports/meta.ts): a step each at least. */
+const META_MIN_STEPS = 4;
 
 /** One line per kind, for --help and the README index. */
 export const REPORT_DESCRIPTIONS: Record<ReportKind, string> = {
@@ -87,20 +91,27 @@ export interface ResolvedReport {
 /** Arguments -> a validated plan (UsageError, exit 2, on anything wrong). */
 export function resolveReportOptions(kindArg: string, o: ReportCliOptions): ResolvedReport {
   const valid = [...REPORT_KINDS, 'all'];
-  if (!valid.includes(kindArg)) throw new UsageError(`unknown report '${kindArg}'; valid reports: ${valid.join(', ')}`);
+  if (!valid.includes(kindArg)) throw new UsageError(`unknown report '${kindArg}'; valid reports: ${valid.join(', ')}${didYouMean(kindArg, valid)}`);
   const all = kindArg === 'all';
   const quick = o.quick === true;
-  const seeds = o.seeds !== undefined ? parseIntOption('--seeds', o.seeds, 1) : quick ? SHUFFLE_DEFAULTS.quickSeeds : SHUFFLE_DEFAULTS.seeds;
-  const steps = o.steps !== undefined ? parseIntOption('--steps', o.steps, 1) : quick ? SHUFFLE_DEFAULTS.quickSteps : SHUFFLE_DEFAULTS.steps;
+  const seeds = o.seeds !== undefined ? parseIntOption('--seeds', o.seeds, 1, MAX_SEEDS, MAX_SEEDS_WHY) : quick ? SHUFFLE_DEFAULTS.quickSeeds : SHUFFLE_DEFAULTS.seeds;
+  const steps = o.steps !== undefined ? parseIntOption('--steps', o.steps, 1, MAX_STEPS, MAX_STEPS_WHY) : quick ? SHUFFLE_DEFAULTS.quickSteps : SHUFFLE_DEFAULTS.steps;
+  if ((all || kindArg === 'meta') && steps < META_MIN_STEPS) throw new UsageError(`--steps must be >= ${META_MIN_STEPS} for the meta report (one step per mode phase at least), got '${o.steps}'`);
   let scenarios: ScenarioName[] | undefined;
   if (o.scenario !== undefined && o.scenario !== 'all') {
     const names = o.scenario.split(',').map((s) => s.trim());
-    for (const n of names) if (!(SCENARIOS as readonly string[]).includes(n)) throw new UsageError(`unknown scenario '${n}'; valid scenarios: ${SCENARIOS.join(', ')}, all`);
+    for (const n of names) if (!(SCENARIOS as readonly string[]).includes(n)) throw new UsageError(`unknown scenario '${n}'; valid scenarios: ${SCENARIOS.join(', ')}, all${didYouMean(n, [...SCENARIOS, 'all'])}`);
     scenarios = names as ScenarioName[];
   }
   if (o.agent !== undefined && o.agent.trim() === '') throw new UsageError('--agent is empty');
+  // Flags a kind does not read are an error, not silently ignored.
+  if (o.agent !== undefined && (kindArg === 'meta' || kindArg === 'weights')) throw new UsageError(`--agent applies to the shuffle and edge reports, not to '${kindArg}'`);
+  if (o.maskedAgent !== undefined && kindArg !== 'edge' && !all) throw new UsageError(`--masked-agent applies to the edge report only, not to '${kindArg}'`);
+  // An unregistered id is the user's typo (exit 2); a registered one that cannot run (no checkpoint) is the report's to say.
+  if (o.agent !== undefined) checkPolicyId('--agent', o.agent);
+  if (o.maskedAgent !== undefined) checkPolicyId('--masked-agent', o.maskedAgent);
+  if (o.trace !== undefined && kindArg !== 'edge') throw new UsageError(`--trace applies to the edge report only (forecaster accuracy and the burst windows on a real trace), not to '${kindArg}'`);
   const traceFlags = resolveTraceFlags(o);
-  if (traceFlags.trace !== undefined && kindArg !== 'edge') throw new UsageError(`--trace applies to the edge report only (forecaster accuracy and the burst windows on a real trace), not to '${kindArg}'`);
   const trace = traceFlags.trace === undefined ? undefined : loadTraceFlag(traceFlags.trace, traceParseOptions(traceFlags));
   return {
     kinds: all ? [...REPORT_KINDS] : [kindArg as ReportKind],
@@ -176,11 +187,13 @@ export function readmeText(plan: ResolvedReport, outcomes: readonly KindOutcome[
 
 export async function runReportCommand(kindArg: string, o: ReportCliOptions): Promise<void> {
   const plan = resolveReportOptions(kindArg, o);
+  // Before any run: an unusable --out fails now, not after the simulations.
+  ensureOutputDir('--out', plan.out);
   const command = `edgepilot ${process.argv.slice(2).join(' ')}`.trim();
   const outcomes: KindOutcome[] = [];
   for (const kind of plan.kinds) {
     try {
-      const r = await runReportKind(kind, plan, command);
+      const r = await runReportKind(kind, plan, command, o.json === true);
       outcomes.push({ kind, status: 'ok', markdownPath: r.markdownPath, pngPaths: r.pngPaths, summary: r.summary });
       process.stdout.write(`report ${kind}: wrote ${[r.markdownPath, ...r.pngPaths].join(', ')}\n`);
     } catch (err) {
@@ -193,7 +206,6 @@ export async function runReportCommand(kindArg: string, o: ReportCliOptions): Pr
     }
   }
   if (plan.all) {
-    mkdirSync(plan.out, { recursive: true });
     const readme = join(plan.out, 'README.md');
     writeFileSync(readme, readmeText(plan, outcomes, command));
     process.stdout.write(`wrote ${readme}\n`);
@@ -212,9 +224,9 @@ export function register(program: Command): void {
     .description('generate the reports (Markdown + PNG, numbers computed from the steps file each writes) into <out>/<kind>/')
     .argument('<kind>', `one of ${[...REPORT_KINDS, 'all'].join(', ')}: ${REPORT_KINDS.map((k) => `${k} = ${REPORT_DESCRIPTIONS[k]}`).join('; ')}; all = the four plus <out>/README.md`)
     .option('--out <dir>', 'output folder (default reports)')
-    .option('--seeds <n>', `paired seeds per variant and scenario (default ${SHUFFLE_DEFAULTS.seeds}; ${SHUFFLE_DEFAULTS.quickSeeds} with --quick)`)
-    .option('--steps <n>', `control steps per run (default ${SHUFFLE_DEFAULTS.steps}; ${SHUFFLE_DEFAULTS.quickSteps} with --quick)`)
-    .option('--quick', 'small run (fewer seeds and steps)')
+    .option('--seeds <n>', `paired seeds per variant and scenario, 1-${MAX_SEEDS.toLocaleString('en-US')} (default ${SHUFFLE_DEFAULTS.seeds}; ${SHUFFLE_DEFAULTS.quickSeeds} with --quick)`)
+    .option('--steps <n>', `control steps per run, 1-${MAX_STEPS.toLocaleString('en-US')}, at least ${META_MIN_STEPS} for meta (default ${SHUFFLE_DEFAULTS.steps}; ${SHUFFLE_DEFAULTS.quickSteps} with --quick)`)
+    .option('--quick', `small run (${SHUFFLE_DEFAULTS.quickSeeds} seeds x ${SHUFFLE_DEFAULTS.quickSteps} steps)`)
     .option('--agent <id>', `policy id of the agent for shuffle and edge (default ${DEFAULT_AGENT}, falling back to edge-rl-fixed)`)
     .option('--masked-agent <id>', 'policy id of the no-edge agent for the edge report (default: the agent\'s trained twin, rl-no-edge-meta for edge-rl, rl-no-edge for edge-rl-fixed; else the agent with its edge inputs masked)')
     .option('--scenario <names>', `comma-separated scenarios for shuffle and edge (${SCENARIOS.join(', ')}) or all (default all)`)
@@ -222,7 +234,15 @@ export function register(program: Command): void {
     .option('--trace-step-s <s>', TRACE_FLAG_HELP.stepS)
     .option('--trace-format <f>', TRACE_FLAG_HELP.format)
     .option('--trace-columns <list>', TRACE_FLAG_HELP.columns)
-    .option('--json', 'print one JSON summary object as the last stdout line')
+    .option('--json', 'print one JSON summary object as the last stdout line (and no progress bar)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  edgepilot report all --quick                      the four reports and reports/README.md, small runs
+  edgepilot report edge --scenario healthcare --seeds 5 --out runs/reports
+  edgepilot report shuffle --agent threshold-forecast --quick`,
+    )
     .action(async (kind: string, opts: ReportCliOptions) => {
       await runReportCommand(kind, opts);
     });

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, ['bin/edgepilot.js', 'reproduce-seed', ...args], { encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname });
@@ -34,4 +37,24 @@ test('reproduce-seed rejects bad flags with exit code 2 and a clear message', ()
   const ckpt = cli('--rl-checkpoint', '/nonexistent/ckpt.json');
   assert.equal(ckpt.status, 2);
   assert.match(ckpt.stderr, /--rl-checkpoint: no file at/);
+});
+
+test('reproduce-seed --rl-checkpoint: a folder is a usage error, a file that is not a checkpoint exits 1 with its reason and no stack trace', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-reproduce-'));
+  try {
+    const folder = cli('--seeds', '1', '--steps', '2', '--rl-checkpoint', dir);
+    assert.equal(folder.status, 2);
+    assert.match(folder.stderr, /--rl-checkpoint: .* is a folder, not a file/);
+    const notes = join(dir, 'notes.json');
+    writeFileSync(notes, 'not json');
+    const bad = cli('--seeds', '1', '--steps', '2', '--rl-checkpoint', notes);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /^edgepilot: --rl-checkpoint: checkpoint '.*notes\.json': is not valid JSON/);
+    assert.doesNotMatch(bad.stderr, /\n\s+at /, 'no stack trace');
+    const huge = cli('--steps', '1e12');
+    assert.equal(huge.status, 2);
+    assert.match(huge.stderr, /--steps must be <= 100,000/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -10,7 +10,9 @@ import { SEED_POLICIES, SEED_RL_REFERENCE, type SeedReference } from '../policie
 import { loadSeedRlPolicy, SEED_RL_DEFAULT_CHECKPOINT } from '../policies/seed/seed-rl.ts';
 import { runSeedTournament, type SeedTournamentRow } from '../policies/seed/tournament.ts';
 import type { Policy } from '../policies/types.ts';
-import { parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { checkInputFile, CliError, didYouMean, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { MAX_SEEDS, MAX_SEEDS_WHY, MAX_STEPS, MAX_STEPS_WHY } from './bench.ts';
+import { CheckpointError } from '../rl/checkpoint.ts';
 import { ProgressBar } from './progress.ts';
 
 interface ReproduceSeedFlags {
@@ -25,19 +27,26 @@ export function register(program: Command): void {
   program
     .command('reproduce-seed')
     .description("Re-run the original thesis tournament on SeedCompatEnv and compare with the original's reported numbers")
-    .option('--seeds <n>', 'number of seeds (runs per policy)', '200')
-    .option('--steps <n>', 'steps per run (the original used 500)', '500')
+    .option('--seeds <n>', `number of seeds (runs per policy), 1-${MAX_SEEDS.toLocaleString('en-US')}`, '200')
+    .option('--steps <n>', `steps per run (the original used 500), 1-${MAX_STEPS.toLocaleString('en-US')}`, '500')
     .option('--scenario <name>', `'random' (the original's per-reset draw) or one of ${SEED_SCENARIO_NAMES.join(', ')}`, 'random')
     .option('--rl-checkpoint <path>', `seed-rl PPO checkpoint (default: ${SEED_RL_DEFAULT_CHECKPOINT} if it exists)`)
-    .option('--json', 'print one JSON summary object as the last stdout line')
+    .option('--json', 'print one JSON summary object as the last stdout line (and no progress bar)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  edgepilot reproduce-seed --seeds 20 --steps 200            a quick look
+  edgepilot reproduce-seed --scenario balanced --json         the original's protocol on one scenario`,
+    )
     .action(async (flags: ReproduceSeedFlags) => {
       await reproduceSeed(flags);
     });
 }
 
 async function reproduceSeed(flags: ReproduceSeedFlags): Promise<void> {
-  const seeds = parseIntOption('--seeds', flags.seeds, 1);
-  const steps = parseIntOption('--steps', flags.steps, 1);
+  const seeds = parseIntOption('--seeds', flags.seeds, 1, MAX_SEEDS, MAX_SEEDS_WHY);
+  const steps = parseIntOption('--steps', flags.steps, 1, MAX_STEPS, MAX_STEPS_WHY);
   const scenario = parseScenario(flags.scenario);
 
   const policies: Policy[] = SEED_POLICIES.map((e) => e.create());
@@ -48,7 +57,7 @@ async function reproduceSeed(flags: ReproduceSeedFlags): Promise<void> {
     references.set(rl.id, SEED_RL_REFERENCE);
   }
 
-  const bar = new ProgressBar({ label: 'reproduce-seed', total: policies.length * seeds });
+  const bar = new ProgressBar({ label: 'reproduce-seed', total: policies.length * seeds, silent: flags.json === true });
   const rows = runSeedTournament(policies, { seeds, steps, scenario, onRun: () => bar.tick() });
   bar.finish();
 
@@ -85,14 +94,21 @@ async function reproduceSeed(flags: ReproduceSeedFlags): Promise<void> {
 function parseScenario(value: string): SeedScenarioName | 'random' {
   if (value === 'random') return 'random';
   if ((SEED_SCENARIO_NAMES as string[]).includes(value)) return value as SeedScenarioName;
-  throw new UsageError(`--scenario must be 'random' or one of ${SEED_SCENARIO_NAMES.join(', ')}, got '${value}'`);
+  throw new UsageError(`--scenario must be 'random' or one of ${SEED_SCENARIO_NAMES.join(', ')}, got '${value}'${didYouMean(value, ['random', ...SEED_SCENARIO_NAMES])}`);
 }
 
 /** The seed-rl hook: the RL row appears when a checkpoint exists and loads. */
 async function loadRlIfPresent(explicitPath: string | undefined): Promise<Policy | null> {
   if (explicitPath !== undefined) {
     if (!existsSync(explicitPath)) throw new UsageError(`--rl-checkpoint: no file at '${explicitPath}'`);
-    return loadSeedRlPolicy(explicitPath);
+    checkInputFile('--rl-checkpoint', explicitPath);
+    try {
+      return await loadSeedRlPolicy(explicitPath);
+    } catch (err) {
+      // Not a checkpoint, a damaged one, or one for another env: its message says which, no stack trace needed.
+      if (err instanceof CheckpointError) throw new CliError(`--rl-checkpoint: ${err.message}`);
+      throw err;
+    }
   }
   if (!existsSync(SEED_RL_DEFAULT_CHECKPOINT)) return null;
   try {

@@ -56,3 +56,24 @@ test('edgepilot select-meta: missing flags, a missing candidate or member, and -
   assert.match(run(['--candidates', join(dir, 'three.json'), '--out', join(dir, 'x.json')]).stderr, /member of '.*three.json' not found: .*three-s3.json/);
   assert.match(run(['--candidates', manifest, '--out', join(dir, 'x.json'), '--seeds', '1']).stderr, /--seeds must be an integer >= 2, got '1'/);
 });
+
+test('edgepilot select-meta: an unusable --out is refused before the validation runs, not after them', () => {
+  const { dir, manifest } = candidates();
+  writeFileSync(join(dir, 'a-file'), '');
+  const started = Date.now();
+  const r = run(['--candidates', manifest, '--out', join(dir, 'a-file', 'meta.json'), '--seeds', '2', '--steps', '500']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--out .*a-file\/meta\.json: '.*a-file' is a file, not a folder/);
+  assert.ok(Date.now() - started < 15_000, 'no validation run happened first');
+  const folder = run(['--candidates', dir, '--out', join(dir, 'x.json')]);
+  assert.equal(folder.status, 2);
+  assert.match(folder.stderr, /--candidates: '.*' is a folder/);
+});
+
+test('edgepilot select-meta: a candidate that is not a meta-controller exits 1, named, without a stack trace', () => {
+  const { dir } = candidates();
+  const r = run(['--candidates', 'models/edge-rl-ppo.json', '--out', join(dir, 'x.json'), '--seeds', '2', '--steps', '2', '--quiet']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^edgepilot: --candidates: checkpoint 'models\/edge-rl-ppo\.json': is a ppo model, expected td3/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+});

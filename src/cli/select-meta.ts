@@ -3,8 +3,8 @@
  * from `edgepilot train --seeds`, or a list of checkpoints) by validation (src/bench/meta-selection.ts), copies the
  * winner with its best model and training log to --out, and writes what was measured to <out>.selection.json.
  */
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { copyFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { bestCandidate, scoreMetaCandidates, VALIDATION_SEED_BASE, VALIDATION_SEEDS, VALIDATION_STEPS } from '../bench/meta-selection.ts';
 import { pairedDifference } from '../bench/stats.ts';
@@ -12,7 +12,9 @@ import { SCENARIOS } from '../env/spark-iot-types.ts';
 import { MODES } from '../meta/modes.ts';
 import { isEnsembleFile, readEnsembleManifest } from '../rl/ensemble.ts';
 import { artifactPaths } from '../rl/trainer.ts';
-import { parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { CliError, ensureOutputFile, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { MAX_SEEDS, MAX_SEEDS_WHY, MAX_STEPS, MAX_STEPS_WHY } from './bench.ts';
+import { CheckpointError } from '../rl/checkpoint.ts';
 import { ProgressBar } from './progress.ts';
 
 export const SELECTION_FORMAT = 'edgepilot-meta-selection';
@@ -36,6 +38,7 @@ function candidatePaths(spec: string): string[] {
   const paths: string[] = [];
   for (const item of items) {
     if (!existsSync(item)) throw new UsageError(`--candidates: '${item}' not found`);
+    if (statSync(item).isDirectory()) throw new UsageError(`--candidates: '${item}' is a folder; give an ensemble manifest or checkpoint files`);
     if (isEnsembleFile(item)) {
       let members: string[];
       try {
@@ -60,27 +63,42 @@ export function register(program: Command): void {
   program
     .command('select-meta')
     .description('Pick the best of several trained meta-controllers (TD3 seeds) by each mode\'s objective on validation worlds, and copy it to --out')
-    .option('--candidates <files>', 'an ensemble manifest (edgepilot train --seeds ... --out X.json) or comma-separated checkpoints')
-    .option('--out <file>', 'where the chosen checkpoint goes (its .best.json and .log.jsonl are copied beside it)')
+    .option('--candidates <files>', 'required: an ensemble manifest (edgepilot train --seeds ... --out X.json) or comma-separated checkpoints')
+    .option('--out <file>', 'required: where the chosen checkpoint goes (its .best.json and .log.jsonl are copied beside it, the record of the selection to <out>.selection.json)')
     .option('--no-edge', 'score the candidates as the no-edge ablation runs them (models/rl-no-edge-ppo.json, edge features masked)')
-    .option('--seeds <n>', 'validation world seeds per (scenario, mode) cell', String(VALIDATION_SEEDS))
+    .option('--seeds <n>', `validation world seeds per (scenario, mode) cell, 2-${MAX_SEEDS.toLocaleString('en-US')}`, String(VALIDATION_SEEDS))
     .option('--seed-base <n>', 'first validation world seed (the tournament uses 10000..)', String(VALIDATION_SEED_BASE))
-    .option('--steps <n>', 'control steps per validation run', String(VALIDATION_STEPS))
-    .option('--json', 'print a JSON summary as the last stdout line')
+    .option('--steps <n>', `control steps per validation run, 1-${MAX_STEPS.toLocaleString('en-US')}`, String(VALIDATION_STEPS))
+    .option('--json', 'print a JSON summary as the last stdout line (and no progress bar)')
     .option('--quiet', 'no progress bar')
+    .addHelpText(
+      'after',
+      `
+Example:
+  edgepilot select-meta --candidates runs/meta-td3.json --out models/meta-td3.json --seeds 10 --steps 200`,
+    )
     .action((flags: SelectFlags) => {
       if (!flags.candidates) throw new UsageError('--candidates is required (an ensemble manifest or comma-separated checkpoints)');
       if (!flags.out) throw new UsageError('--out is required (e.g. models/meta-td3.json)');
-      const seeds = parseIntOption('--seeds', flags.seeds, 2);
+      const seeds = parseIntOption('--seeds', flags.seeds, 2, MAX_SEEDS, MAX_SEEDS_WHY);
       const seedBase = parseIntOption('--seed-base', flags.seedBase, 0);
-      const steps = parseIntOption('--steps', flags.steps, 1);
+      const steps = parseIntOption('--steps', flags.steps, 1, MAX_STEPS, MAX_STEPS_WHY);
       const maskEdge = !flags.edge;
       const paths = candidatePaths(flags.candidates);
       const out = flags.out;
       if (paths.some((p) => resolve(p) === resolve(out))) throw new UsageError(`--out '${out}' is one of the candidates; choose another path`);
+      // Before the validation runs, not after them: an unusable --out would throw their work away.
+      ensureOutputFile('--out', out);
       const cells = SCENARIOS.length * MODES.length;
       const bar = new ProgressBar({ label: `select-meta: ${paths.length} candidates x ${cells} cells x ${seeds} seeds`, total: paths.length * cells * seeds, silent: flags.quiet || flags.json });
-      const scores = scoreMetaCandidates(paths, { seeds, seedBase, steps, maskEdge, onProgress: (done) => bar.set(done) });
+      let scores: ReturnType<typeof scoreMetaCandidates>;
+      try {
+        scores = scoreMetaCandidates(paths, { seeds, seedBase, steps, maskEdge, onProgress: (done) => bar.set(done) });
+      } catch (err) {
+        // A candidate that is not a meta-controller checkpoint (or a damaged one): its message names the file.
+        if (err instanceof CheckpointError) throw new CliError(`--candidates: ${err.message}`);
+        throw err;
+      }
       bar.finish();
       const best = bestCandidate(scores);
       const rows = scores.map((s) => {
@@ -88,7 +106,6 @@ export function register(program: Command): void {
         return { path: s.path, meanJ: s.meanJ, minusChosen: d.mean, minusChosenCi95: d.ci95, cells: s.cells };
       });
 
-      mkdirSync(dirname(out), { recursive: true });
       copyFileSync(best.path, out);
       const from = artifactPaths(best.path);
       const to = artifactPaths(out);

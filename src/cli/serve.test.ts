@@ -8,7 +8,8 @@ import { startEmbeddedBroker } from '../runtime/devices/broker.ts';
 import { DeviceFleet, constantRate } from '../runtime/devices/fleet.ts';
 import { publishSchedule } from '../runtime/devices/publisher.ts';
 import { ingestTopic } from '../runtime/devices/topics.ts';
-import { runCli } from './test-run-cli.ts';
+import { cliErrorInProcess, runCli } from './test-run-cli.ts';
+import { UsageError } from './output.ts';
 
 test('edgepilot serve --help lists the targets and the external endpoints', async () => {
   const r = await runCli(['serve', '--help']);
@@ -88,6 +89,48 @@ test('edgepilot serve --target spark-k8s --dry-run loads the Spark target at run
     const summary = JSON.parse(run.stdout.trim().split('\n').pop()!) as { target: string; decisions: number };
     assert.equal(summary.target, 'spark-k8s');
     assert.ok(summary.decisions >= 1, `decisions ${summary.decisions}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('edgepilot serve: flags of the other target, weak tokens and timers beyond the longest are refused before anything starts', async () => {
+  const { register } = await import('./serve.ts');
+  const saved = process.env.EDGEPILOT_AGENT_TOKEN;
+  delete process.env.EDGEPILOT_AGENT_TOKEN;
+  const k8s = ['--target', 'spark-k8s', '--namespace', 'ns', '--app', 'app'];
+  const local = ['--mqtt-url', 'mqtt://127.0.0.1:1'];
+  const cases: Array<[string[], RegExp]> = [
+    [[...local, '--dry-run'], /^--dry-run applies to --target spark-k8s only, and the target is local$/],
+    [[...local, '--namespace', 'ns'], /^--namespace applies to --target spark-k8s only/],
+    [[...k8s, '--dry-run', '--rate-scale', '3'], /^--rate-scale applies to --target local only, and the target is spark-k8s$/],
+    [[...k8s, '--dry-run', '--redis-url', 'redis://r:6379'], /^--redis-url applies to --target local only/],
+    [k8s, /^--target spark-k8s needs the driver agent's shared secret: --agent-token or \$EDGEPILOT_AGENT_TOKEN/],
+    [[...k8s, '--agent-token', 'short'], /^--agent-token must be at least 16 characters, got 5$/],
+    [[...k8s, '--dry-run', '--kubeconfig', '/no/such/kubeconfig'], /^--kubeconfig: file not found/],
+    [[...local, '--token', 'short'], /^--token must be at least 8 characters/],
+    [[...local, '--control-interval', '1e12'], /^--control-interval must be <= 2147483 seconds/],
+    [[...local, '--kafka-brokers', 'nohost'], /^--kafka-brokers: /],
+    [[...local, '--policy', 'threshold-forecst'], /\(did you mean 'threshold-forecast'\?\)/],
+  ];
+  try {
+    for (const [args, re] of cases) {
+      const err = await cliErrorInProcess(register, ['serve', '--port', '0', '--duration', '1', ...args]);
+      assert.ok(err instanceof UsageError, `${args.join(' ')}: ${String(err)}`);
+      assert.match(err.message, re);
+    }
+  } finally {
+    if (saved !== undefined) process.env.EDGEPILOT_AGENT_TOKEN = saved;
+  }
+});
+
+test('edgepilot serve: an unreachable broker exits 1 with one line, no stack trace', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-serve-down-'));
+  try {
+    const r = await runCli(['serve', '--mqtt-url', 'mqtt://127.0.0.1:1', '--port', '0', '--duration', '1', '--out', dir]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^edgepilot: cannot reach the MQTT broker at mqtt:\/\/127\.0\.0\.1:1/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

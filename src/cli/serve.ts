@@ -22,13 +22,13 @@ import { CONFIG_FLAG_HELP, configFileFlag } from './config-flag.ts';
 import { describeConfigFile } from '../core/config-file.ts';
 import { startDashboardServer } from '../dashboard/server.ts';
 import { deviceTopic, ingestTopic, isScenarioName } from '../runtime/devices/topics.ts';
-import { detectProtocolVersion } from '../runtime/devices/publisher.ts';
+import { BrokerConnectError, detectProtocolVersion } from '../runtime/devices/publisher.ts';
 import { kafkaIngestTopic, parseBrokers, startIngestConsumer } from '../runtime/kafka/bridge.ts';
 import { DROP_REASONS, LocalEngineActuator, LocalEngineMetricsSource, StreamEngine, type EngineOptionsInput } from '../runtime/engine/index.ts';
 import { ModeContextPolicy, scaledForecasts, scaledMetrics } from '../runtime/demo-support.ts';
 import { pipelineMetricFamilies } from '../runtime/demo.ts';
 import { bindLiveDashboard, livePolicyIds } from '../runtime/live-dashboard.ts';
-import { parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { checkInputFile, CliError, didYouMean, ensureOutputDir, parseFloatOption, parseIntOption, parseSecondsOption, printJsonSummary, UsageError } from './output.ts';
 
 interface ServeFlags {
   target: string;
@@ -49,12 +49,36 @@ interface ServeFlags {
   host: string;
   token?: string;
   controlInterval: string;
-  rateScale: string;
+  /** Unset: 5; local target only. */
+  rateScale?: string;
   duration?: string;
   out?: string;
   json?: boolean;
   config?: string;
 }
+
+/** The local target's rate scale when --rate-scale is not given. */
+const DEFAULT_LOCAL_RATE_SCALE = 5;
+
+/** The driver-agent channel refuses shorter shared secrets (src/runtime/spark/agent-channel.ts). */
+const MIN_AGENT_TOKEN_CHARS = 16;
+
+/** Flags that only one target reads, by commander's property name and the flag's spelling. */
+const SPARK_K8S_ONLY: ReadonlyArray<[keyof ServeFlags, string]> = [
+  ['namespace', '--namespace'],
+  ['app', '--app'],
+  ['dryRun', '--dry-run'],
+  ['sparkUiUrl', '--spark-ui-url'],
+  ['kubeconfig', '--kubeconfig'],
+  ['agentPort', '--agent-port'],
+  ['agentToken', '--agent-token'],
+];
+const LOCAL_ONLY: ReadonlyArray<[keyof ServeFlags, string]> = [
+  ['kafkaBrokers', '--kafka-brokers'],
+  ['redisUrl', '--redis-url'],
+  ['s3Endpoint', '--s3-endpoint'],
+  ['rateScale', '--rate-scale'],
+];
 
 /** What a target gives the controller (engineer G's builder returns the same shape for spark-k8s). */
 interface Target {
@@ -82,26 +106,39 @@ export function register(program: Command): void {
     .option('--dry-run', 'spark-k8s: print every decision and the patch it would send, change nothing')
     .option('--spark-ui-url <url>', 'spark-k8s: Spark UI / REST endpoint of the driver')
     .option('--kubeconfig <file>', 'spark-k8s: kubeconfig file (default: in-cluster or ~/.kube/config)')
-    .option('--agent-port <n>', 'spark-k8s: port of the driver-agent channel')
-    .option('--agent-token <t>', 'spark-k8s: shared secret with the driver agent (default $EDGEPILOT_AGENT_TOKEN)')
+    // 7450 is DEFAULT_AGENT_PORT of src/runtime/spark/target.ts, written out: importing it would load the Kubernetes client.
+    .option('--agent-port <n>', 'spark-k8s: port of the driver-agent channel, on all interfaces (default 7450)')
+    .option('--agent-token <t>', `spark-k8s: shared secret with the driver agent, at least ${MIN_AGENT_TOKEN_CHARS} characters (default $EDGEPILOT_AGENT_TOKEN; required unless --dry-run)`)
     .option('--port <n>', 'dashboard port (0 = any free port)', '8080')
     .option('--host <addr>', 'dashboard listen address', '127.0.0.1')
     .option('--token <t>', 'bearer token for the control endpoints (default: generated and printed)')
     .option('--control-interval <s>', 'seconds between control decisions', '10')
-    .option('--rate-scale <k>', "local target: the engine's executor is the simulator's divided by k", '5')
+    .option('--rate-scale <k>', `local target: the engine's executor is the simulator's divided by k (default ${DEFAULT_LOCAL_RATE_SCALE})`)
     .option('--duration <s>', 'stop after this many seconds (default: until Ctrl-C)')
     .option('--out <dir>', 'folder for engine outputs and the decision log (default runs/serve-<time>)')
     .option('--config <file.json>', CONFIG_FLAG_HELP)
     .option('--json', 'print a summary as one JSON line (the last line of stdout) at the end')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  edgepilot serve --mqtt-url mqtt://127.0.0.1:1883 --scenario healthcare --policy edge-rl
+  edgepilot serve --kafka-brokers kafka:9092 --redis-url redis://redis:6379 --s3-endpoint http://minio:9000
+  edgepilot serve --target spark-k8s --namespace spark --app iot-stream --dry-run --duration 600`,
+    )
     .action(async (flags: ServeFlags) => {
       await runServe(flags);
     });
 }
 
 async function runServe(flags: ServeFlags): Promise<void> {
-  if (flags.target !== 'local' && flags.target !== 'spark-k8s') throw new UsageError(`--target must be local or spark-k8s, got '${flags.target}'`);
-  if (!isScenarioName(flags.scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}, got '${flags.scenario}'`);
-  if (!policyIds().includes(flags.policy) || !livePolicyIds().includes(flags.policy)) throw new UsageError(`--policy must be one of ${livePolicyIds().join(', ')}, got '${flags.policy}'`);
+  if (flags.target !== 'local' && flags.target !== 'spark-k8s') throw new UsageError(`--target must be local or spark-k8s, got '${flags.target}'${didYouMean(flags.target, ['local', 'spark-k8s'])}`);
+  // A flag of the other target would be silently ignored: say so instead.
+  for (const [key, flag] of flags.target === 'local' ? SPARK_K8S_ONLY : LOCAL_ONLY) {
+    if (flags[key] !== undefined) throw new UsageError(`${flag} applies to --target ${flags.target === 'local' ? 'spark-k8s' : 'local'} only, and the target is ${flags.target}`);
+  }
+  if (!isScenarioName(flags.scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}, got '${flags.scenario}'${didYouMean(flags.scenario, SCENARIOS)}`);
+  if (!policyIds().includes(flags.policy) || !livePolicyIds().includes(flags.policy)) throw new UsageError(`--policy must be one of ${livePolicyIds().join(', ')}, got '${flags.policy}'${didYouMean(flags.policy, livePolicyIds())}`);
   if (flags.mqttUrl !== undefined && !/^mqtts?:\/\/[^/]+/.test(flags.mqttUrl)) throw new UsageError(`--mqtt-url must look like mqtt://host:port, got '${flags.mqttUrl}'`);
   if (flags.redisUrl !== undefined && !/^rediss?:\/\/[^/]+/.test(flags.redisUrl)) throw new UsageError(`--redis-url must look like redis://host:port, got '${flags.redisUrl}'`);
   if (flags.s3Endpoint !== undefined && !/^https?:\/\/[^/]+/.test(flags.s3Endpoint)) throw new UsageError(`--s3-endpoint must look like http://host:port, got '${flags.s3Endpoint}'`);
@@ -110,25 +147,28 @@ async function runServe(flags: ServeFlags): Promise<void> {
     try {
       brokers = parseBrokers(flags.kafkaBrokers);
     } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
+      throw new UsageError(`--kafka-brokers: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
   if (flags.target === 'local' && flags.mqttUrl === undefined && brokers === undefined) {
     throw new UsageError('--target local needs an ingest: --mqtt-url and/or --kafka-brokers (or run `edgepilot demo` for everything embedded)');
   }
   if (flags.target === 'spark-k8s' && (!flags.namespace || !flags.app)) throw new UsageError('--target spark-k8s needs --namespace and --app');
-  const port = parseIntOption('--port', flags.port, 0);
-  if (port > 65535) throw new UsageError(`--port must be <= 65535, got '${flags.port}'`);
-  const controlIntervalS = parseFloatOption('--control-interval', flags.controlInterval);
-  if (controlIntervalS <= 0) throw new UsageError(`--control-interval must be > 0 seconds, got '${flags.controlInterval}'`);
-  const rateScale = parseFloatOption('--rate-scale', flags.rateScale);
+  const port = parseIntOption('--port', flags.port, 0, 65535);
+  // Durations and intervals drive timers: bounded by the longest one Node.js has.
+  const controlIntervalS = parseSecondsOption('--control-interval', flags.controlInterval);
+  const rateScale = flags.rateScale === undefined ? DEFAULT_LOCAL_RATE_SCALE : parseFloatOption('--rate-scale', flags.rateScale);
   if (rateScale <= 0) throw new UsageError(`--rate-scale must be > 0, got '${flags.rateScale}'`);
-  let durationS: number | undefined;
-  if (flags.duration !== undefined) {
-    durationS = parseFloatOption('--duration', flags.duration);
-    if (durationS <= 0) throw new UsageError(`--duration must be > 0 seconds, got '${flags.duration}'`);
+  const durationS = flags.duration === undefined ? undefined : parseSecondsOption('--duration', flags.duration);
+  // The dashboard refuses these tokens once the engine has started; say it before.
+  if (flags.token !== undefined && (flags.token.length < 8 || /\s/.test(flags.token))) throw new UsageError('--token must be at least 8 characters without spaces');
+  const agentPort = flags.agentPort === undefined ? undefined : parseIntOption('--agent-port', flags.agentPort, 1, 65535);
+  if (flags.agentToken !== undefined && flags.agentToken.length < MIN_AGENT_TOKEN_CHARS) throw new UsageError(`--agent-token must be at least ${MIN_AGENT_TOKEN_CHARS} characters, got ${flags.agentToken.length}`);
+  if (flags.target === 'spark-k8s' && !flags.dryRun && flags.agentToken === undefined && (process.env.EDGEPILOT_AGENT_TOKEN ?? '').length < MIN_AGENT_TOKEN_CHARS) {
+    throw new UsageError(`--target spark-k8s needs the driver agent's shared secret: --agent-token or $EDGEPILOT_AGENT_TOKEN, at least ${MIN_AGENT_TOKEN_CHARS} characters (or --dry-run)`);
   }
-  const agentPort = flags.agentPort === undefined ? undefined : parseIntOption('--agent-port', flags.agentPort, 1);
+  if (flags.kubeconfig !== undefined) checkInputFile('--kubeconfig', flags.kubeconfig);
+  if (flags.out !== undefined) ensureOutputDir('--out', flags.out);
 
   const scenario: ScenarioName = flags.scenario;
   const configFile = flags.config === undefined ? undefined : configFileFlag(flags.config);
@@ -225,6 +265,8 @@ async function runServe(flags: ServeFlags): Promise<void> {
     if (flags.json) printJsonSummary(summary);
   } catch (err) {
     await closeAll();
+    // An unreachable broker is an operational condition (as in devices and edge): its message, exit 1, no stack.
+    if (err instanceof BrokerConnectError) throw new CliError(err.message);
     throw err;
   }
 }

@@ -18,7 +18,7 @@ test('edgepilot spark-conf --json prints the configuration and the guarded patch
 test('edgepilot spark-conf: a usage error exits 2 with a message and no stack', async () => {
   const r = await runCli(['spark-conf', '--executors', '3', '--memory-gb', '9', '--tier', 'nvme', '--codec', 'lz4']);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /memoryGb must be an integer in \[1, 8\]/);
+  assert.match(r.stderr, /--memory-gb must be <= 8, got '9'/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
 
@@ -36,4 +36,16 @@ test('flags -> decision: --action JSON or the four flags, each mistake named', (
     [{ executors: 'three', memoryGb: '4', tier: 'nvme', codec: 'lz4' }, /--executors must be an integer >= 1/],
   ];
   for (const [flags, re] of cases) assert.throws(() => actionFromFlags(flags), (err: Error) => err.name === 'UsageError' && re.test(err.message), JSON.stringify(flags));
+});
+
+test('spark-conf --action: a misspelt key is named with the right spelling; an array or a quoted number is refused', () => {
+  const cases: Array<[string, RegExp]> = [
+    ['{"executors":4,"memory_gb":4,"tier":"nvme","codec":"zstd"}', /--action: unknown key 'memory_gb'; the keys are executors, memoryGb, tier, codec \(did you mean 'memoryGb'\?\)/],
+    ['[4,4,"nvme","zstd"]', /--action must be a JSON object/],
+    ['{"executors":"4","memoryGb":4,"tier":"nvme","codec":"zstd"}', /--action: 'executors' must be a number, got "4"/],
+    ['{"executors":4,"memoryGb":4,"tier":"tape","codec":"zstd"}', /^--action: action\.tier must be one of/],
+  ];
+  for (const [action, re] of cases) assert.throws(() => actionFromFlags({ action }), (err: Error) => err.name === 'UsageError' && re.test(err.message), action);
+  assert.throws(() => actionFromFlags({ executors: '21', memoryGb: '4', tier: 'nvme', codec: 'lz4' }), /--executors must be <= 20, got '21'/);
+  assert.throws(() => actionFromFlags({ executors: '2', memoryGb: '4', tier: 'nvm', codec: 'lz4' }), /\(did you mean 'nvme'\?\)/);
 });

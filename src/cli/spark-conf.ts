@@ -3,10 +3,12 @@
  * which part goes live (executor count, through the driver agent) and which part restarts the application.
  */
 import type { Command } from 'commander';
-import { validateAction } from '../core/action.ts';
+import { MAX_EXECUTORS, MAX_MEMORY_GB, validateAction } from '../core/action.ts';
 import { CODECS, TIERS, type Action, type Codec, type Tier } from '../core/types.ts';
 import { agentCommand, sparkApplicationPatch, sparkConfForAction } from '../runtime/spark/spark-conf.ts';
-import { parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { didYouMean, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+
+const ACTION_KEYS = ['executors', 'memoryGb', 'tier', 'codec'] as const;
 
 export interface SparkConfFlags {
   action?: string;
@@ -23,12 +25,19 @@ export function register(program: Command): void {
     .command('spark-conf')
     .description('print the Spark on Kubernetes configuration and SparkApplication patch for a decision')
     .option('--action <json>', 'the decision as JSON, e.g. \'{"executors":4,"memoryGb":4,"tier":"nvme","codec":"zstd"}\'')
-    .option('--executors <n>', 'executor count 1-20 (instead of --action)')
-    .option('--memory-gb <n>', 'memory per executor, GB 1-8 (instead of --action)')
+    .option('--executors <n>', `executor count 1-${MAX_EXECUTORS} (instead of --action)`)
+    .option('--memory-gb <n>', `memory per executor, GB 1-${MAX_MEMORY_GB} (instead of --action)`)
     .option('--tier <tier>', `shuffle storage: ${TIERS.join(' | ')} (instead of --action)`)
     .option('--codec <codec>', `shuffle codec: ${CODECS.join(' | ')} (instead of --action)`)
     .option('--resource-version <rv>', 'embed metadata.resourceVersion in the patch (a guarded write)')
     .option('--json', 'print one JSON object instead of text')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  edgepilot spark-conf --executors 4 --memory-gb 4 --tier nvme --codec zstd
+  edgepilot spark-conf --action '{"executors":6,"memoryGb":2,"tier":"s3","codec":"lz4"}' --resource-version 12345 --json`,
+    )
     .action((flags: SparkConfFlags) => {
       const action = actionFromFlags(flags);
       const conf = sparkConfForAction(action);
@@ -67,20 +76,27 @@ export function actionFromFlags(flags: SparkConfFlags): Action {
       throw new UsageError(`--action is not valid JSON: ${(err as Error).message}`);
     }
     const o = parsed as Partial<Action>;
-    if (!o || typeof o !== 'object') throw new UsageError('--action must be a JSON object {executors, memoryGb, tier, codec}');
+    if (!o || typeof o !== 'object' || Array.isArray(o)) throw new UsageError('--action must be a JSON object {executors, memoryGb, tier, codec}');
+    // A misspelt key would otherwise be dropped and reported as its correct spelling missing.
+    for (const k of Object.keys(o)) {
+      if (!(ACTION_KEYS as readonly string[]).includes(k)) throw new UsageError(`--action: unknown key '${k}'; the keys are ${ACTION_KEYS.join(', ')}${didYouMean(k, ACTION_KEYS)}`);
+    }
+    for (const k of ['executors', 'memoryGb'] as const) {
+      if (o[k] !== undefined && typeof o[k] !== 'number') throw new UsageError(`--action: '${k}' must be a number, got ${JSON.stringify(o[k])}`);
+    }
     action = { executors: o.executors!, memoryGb: o.memoryGb!, tier: o.tier!, codec: o.codec! };
   } else {
     if (parts.some((p) => p === undefined)) throw new UsageError('give --action, or all of --executors, --memory-gb, --tier and --codec');
     const tier = flags.tier as Tier;
     const codec = flags.codec as Codec;
-    if (!TIERS.includes(tier)) throw new UsageError(`--tier must be one of ${TIERS.join(', ')}, got '${flags.tier}'`);
-    if (!CODECS.includes(codec)) throw new UsageError(`--codec must be one of ${CODECS.join(', ')}, got '${flags.codec}'`);
-    action = { executors: parseIntOption('--executors', flags.executors!, 1), memoryGb: parseIntOption('--memory-gb', flags.memoryGb!, 1), tier, codec };
+    if (!TIERS.includes(tier)) throw new UsageError(`--tier must be one of ${TIERS.join(', ')}, got '${flags.tier}'${didYouMean(tier, TIERS)}`);
+    if (!CODECS.includes(codec)) throw new UsageError(`--codec must be one of ${CODECS.join(', ')}, got '${flags.codec}'${didYouMean(codec, CODECS)}`);
+    action = { executors: parseIntOption('--executors', flags.executors!, 1, MAX_EXECUTORS), memoryGb: parseIntOption('--memory-gb', flags.memoryGb!, 1, MAX_MEMORY_GB), tier, codec };
   }
   try {
     validateAction(action);
   } catch (err) {
-    throw new UsageError(`invalid decision: ${(err as Error).message}`);
+    throw new UsageError(`${flags.action !== undefined ? '--action' : 'invalid decision'}: ${(err as Error).message}`);
   }
   return action;
 }

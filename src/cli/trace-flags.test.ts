@@ -44,3 +44,8 @@ test('a large --trace is announced and gets a progress bar on stderr per pass th
   assert.ok(stderr.some((l) => /reading --trace \(MiB\) +100% /.test(l)), stderr.join(''));
   assert.deepEqual(Array.from(large.rate), Array.from(small.rate), 'the same trace either way');
 });
+
+test('--trace given a folder is named as one (it was a bare EISDIR)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trace-flags-dir-'));
+  assert.throws(() => resolveTraceFlags({ trace: dir }), usage(/^--trace: .*trace-flags-dir-.* is a folder, not a file$/));
+});

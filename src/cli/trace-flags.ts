@@ -39,6 +39,7 @@ export function resolveTraceFlags(f: TraceFlags): ResolvedTraceFlags {
     return {};
   }
   if (!existsSync(f.trace)) throw new UsageError(`--trace: file not found: ${f.trace}`);
+  if (statSync(f.trace).isDirectory()) throw new UsageError(`--trace: ${f.trace} is a folder, not a file`);
   const traceStepS = f.traceStepS !== undefined ? parseFloatOption('--trace-step-s', f.traceStepS) : undefined;
   if (traceStepS !== undefined && !(traceStepS > 0)) throw new UsageError(`--trace-step-s must be > 0, got '${f.traceStepS}'`);
   if (f.traceFormat !== undefined && !(TRACE_FORMATS as readonly string[]).includes(f.traceFormat)) throw new UsageError(`--trace-format must be one of ${TRACE_FORMATS.join(', ')}, got '${f.traceFormat}'`);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEnsembleManifest } from '../rl/ensemble.ts';
@@ -77,11 +77,32 @@ test('edgepilot train --seeds --jobs 2 trains the members in parallel processes 
 
 test('edgepilot train --seeds --jobs: a member that fails fails the command and names its seed', () => {
   const dir = mkdtempSync(join(tmpdir(), 'edgepilot-cli-train-jobs-fail-'));
-  // The members' folder is a file, so every child fails to write its checkpoint.
-  const blocker = join(dir, 'blocker');
-  run(['--env', 'Pendulum-v1', '--algo', 'td3', '--timesteps', '300', '--seed', '1', '--eval-freq', '0', '--out', blocker, '--quiet']);
-  const r = run(['--env', 'Pendulum-v1', '--algo', 'td3', '--timesteps', '300', '--seeds', '1-3', '--jobs', '2', '--eval-freq', '0', '--out', join(blocker, 'td3.json'), '--quiet']);
+  // Each member's checkpoint path is a folder, so every child refuses its --out (the parent's own --out is fine).
+  for (const seed of [1, 2, 3]) mkdirSync(join(dir, `td3-s${seed}.json`));
+  const r = run(['--env', 'Pendulum-v1', '--algo', 'td3', '--timesteps', '300', '--seeds', '1-3', '--jobs', '2', '--eval-freq', '0', '--out', join(dir, 'td3.json'), '--quiet']);
   assert.notEqual(r.status, 0);
   // Seeds 1 and 2 start together and both fail; seed 3 is not started after a failure.
   assert.match(r.stderr, /2 of 3 members failed, 0 written, 1 not started: .*seed 1: exit/);
+});
+
+test('edgepilot train: an --out that is a folder or under a file is refused before training (it used to fail after it)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-cli-train-out-'));
+  const folder = run(['--env', 'CartPole-v1', '--algo', 'ppo', '--timesteps', '512', '--out', dir]);
+  assert.equal(folder.status, 2);
+  assert.match(folder.stderr, /--out .*: is a folder; give a file path/);
+  assert.doesNotMatch(folder.stderr, /ppo CartPole-v1 .*%/, 'no training started');
+  writeFileSync(join(dir, 'a-file'), '');
+  const under = run(['--env', 'CartPole-v1', '--algo', 'ppo', '--timesteps', '512', '--out', join(dir, 'a-file', 'm.json')]);
+  assert.equal(under.status, 2);
+  assert.match(under.stderr, /'.*a-file' is a file, not a folder/);
+});
+
+test('edgepilot train: a near-miss env name gets the close one; --json alone keeps stderr free of the progress bar', () => {
+  const env = run(['--env', 'Cartpole-v1', '--algo', 'ppo']);
+  assert.equal(env.status, 2);
+  assert.match(env.stderr, /\(did you mean 'CartPole-v1'\?\)/);
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-cli-train-json-'));
+  const r = run(['--env', 'CartPole-v1', '--algo', 'ppo', '--timesteps', '64', '--out', join(dir, 'p.json'), '--eval-episodes', '1', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
 });

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { envIds, hasEnv, makeEnv } from '../env/registry.ts';
 import { ALGOS, parseTrainConfig, runTraining } from '../rl/trainer.ts';
 import type { Algo, TrainConfig, TrainSummary } from '../rl/trainer.ts';
-import { parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { checkInputFile, didYouMean, ensureOutputFile, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
 import { memberPath, parseSeedList, writeEnsembleManifest } from '../rl/ensemble.ts';
 
@@ -25,6 +25,7 @@ interface TrainFlags {
 }
 
 function loadConfig(path: string): TrainConfig {
+  checkInputFile('--config', path);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -112,28 +113,36 @@ export function register(program: Command): void {
   program
     .command('train')
     .description('Train PPO or TD3 on an environment (e.g. CartPole-v1, Pendulum-v1) and save a checkpoint')
-    .option('--env <id>', 'environment id')
-    .option('--algo <algo>', `algorithm: ${ALGOS.join(' | ')}`)
-    .option('--timesteps <n>', 'environment steps to train for')
-    .option('--seed <n>', 'random seed', undefined)
+    .option('--env <id>', `environment id: ${envIds().join(' | ')} (required, here or as "env" in --config)`)
+    .option('--algo <algo>', `algorithm: ${ALGOS.join(' | ')} (required, here or as "algo" in --config)`)
+    .option('--timesteps <n>', 'environment steps to train for (default: "timesteps" in --config, else 100000 for ppo, 20000 for td3; ppo trains whole rollouts, so it may run past it)')
+    .option('--seed <n>', 'random seed (default: "seed" in --config, else 0)')
     .option('--seeds <list>', 'train an ensemble, one model per seed (e.g. 1-6 or 1,3,5): members go to <out>-s<seed>.json, the manifest to --out')
     .option('--config <file>', 'JSON config (algo, env, timesteps, seed, evalFreq, evalEpisodes, hyperparameters)')
     .option('--jobs <n>', 'with --seeds: train up to n members at once, each in its own process (default 1; members are identical either way)')
     .option('--out <file>', 'checkpoint path (default runs/<algo>-<env>-s<seed>.json, or runs/<algo>-<env>-ensemble.json with --seeds); the log and best model go next to it')
-    .option('--eval-episodes <n>', 'episodes per periodic evaluation (the final evaluation uses at least 20)')
-    .option('--eval-freq <n>', 'env steps between periodic evaluations (0 = final only)')
-    .option('--json', 'print a JSON summary as the last stdout line')
+    .option('--eval-episodes <n>', 'episodes per periodic evaluation (default: "evalEpisodes" in --config, else 10; the final evaluation uses at least 20)')
+    .option('--eval-freq <n>', 'env steps between periodic evaluations, 0 = final only (default: "evalFreq" in --config, else a tenth of --timesteps)')
+    .option('--json', 'print a JSON summary as the last stdout line (and no progress bar)')
     .option('--quiet', 'no progress bar')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  edgepilot train --env CartPole-v1 --algo ppo --timesteps 20000
+  edgepilot train --config configs/edge-rl-ppo.json --out runs/edge-rl.json
+  edgepilot train --config configs/meta-td3.json --seeds 1-6 --jobs 2 --out runs/meta-td3.json`,
+    )
     .action(async (flags: TrainFlags) => {
       const cfg = flags.config ? loadConfig(flags.config) : {};
       const algo = flags.algo ?? cfg.algo;
       if (!algo) throw new UsageError(`--algo is required (or "algo" in --config); valid: ${ALGOS.join(', ')}`);
-      if (!(ALGOS as readonly string[]).includes(algo)) throw new UsageError(`unknown algo '${algo}'; valid: ${ALGOS.join(', ')}`);
+      if (!(ALGOS as readonly string[]).includes(algo)) throw new UsageError(`unknown algo '${algo}'; valid: ${ALGOS.join(', ')}${didYouMean(algo, ALGOS)}`);
       if (cfg.algo && flags.algo && cfg.algo !== flags.algo) throw new UsageError(`--algo ${flags.algo} contradicts "algo": "${cfg.algo}" in ${flags.config}`);
       if (flags.config && cfg.hyperparameters && !cfg.algo) parseTrainConfig({ ...cfg, algo }, `config '${flags.config}'`);
       const envId = flags.env ?? cfg.env;
       if (!envId) throw new UsageError(`--env is required (or "env" in --config); valid: ${envIds().join(', ')}`);
-      if (!hasEnv(envId)) throw new UsageError(`unknown env '${envId}'; valid: ${envIds().join(', ')}`);
+      if (!hasEnv(envId)) throw new UsageError(`unknown env '${envId}'; valid: ${envIds().join(', ')}${didYouMean(envId, envIds())}`);
       const probe = makeEnv(envId, cfg.envOptions);
       if (algo === 'td3' && probe.actionSpace.kind !== 'box') throw new UsageError(`td3 needs a Box action space; ${envId} has a ${probe.actionSpace.kind} action space (use --algo ppo)`);
       probe.close?.();
@@ -153,8 +162,12 @@ export function register(program: Command): void {
       const evalEpisodes = flags.evalEpisodes !== undefined ? parseIntOption('--eval-episodes', flags.evalEpisodes, 1) : (cfg.evalEpisodes ?? 10);
       const evalFreq = flags.evalFreq !== undefined ? parseIntOption('--eval-freq', flags.evalFreq, 0) : (cfg.evalFreq ?? Math.max(1, Math.floor(timesteps / 10)));
       const out = flags.out ?? (seeds ? `runs/${algo}-${envId}-ensemble.json` : `runs/${algo}-${envId}-s${seed}.json`);
+      // Before training, not after it: an --out that is a folder (or under a file) would throw the model away.
+      ensureOutputFile('--out', out);
+      // --json is for a program reading stdout: no progress bar on stderr either.
+      const quiet = flags.quiet === true || flags.json === true;
       const trainOne = (s: number, path: string, label: string) => {
-        const bar = new ProgressBar({ label, total: timesteps, silent: flags.quiet });
+        const bar = new ProgressBar({ label, total: timesteps, silent: quiet });
         const t0 = performance.now();
         let lastDraw = 0;
         const summary = runTraining({
@@ -191,7 +204,7 @@ export function register(program: Command): void {
       }
       const members =
         jobs > 1
-          ? await trainMembersInParallel(flags, seeds, out, jobs)
+          ? await trainMembersInParallel({ ...flags, quiet }, seeds, out, jobs)
           : seeds.map((s, i) => trainOne(s, memberPath(out, s), `${algo} ${envId} seed ${s} (${i + 1}/${seeds.length})`));
       const command = ['edgepilot train', flags.env ? `--env ${flags.env}` : '', flags.algo ? `--algo ${flags.algo}` : '', flags.config ? `--config ${flags.config}` : '', flags.timesteps ? `--timesteps ${flags.timesteps}` : '', flags.evalEpisodes ? `--eval-episodes ${flags.evalEpisodes}` : '', flags.evalFreq ? `--eval-freq ${flags.evalFreq}` : '', `--seeds ${flags.seeds}`, `--out ${out}`].filter(Boolean).join(' ');
       writeEnsembleManifest(out, seeds, command);
