@@ -76,6 +76,8 @@ test('corrupted, truncated, wrong-version and mismatched checkpoints fail with c
   const flipped = text.slice(0, i) + (text[i] === 'A' ? 'B' : 'A') + text.slice(i + 1);
   assert.throws(() => parseCheckpoint(flipped, 'x'), /checksum mismatch/);
   assert.throws(() => parseCheckpoint(text.slice(0, text.length / 2), 'x'), /not valid JSON \(truncated or corrupted/);
+  // A JSON error quoting a pretty-printed file stays one line, so the CLI prints one line.
+  assert.throws(() => parseCheckpoint('{"a": 1,\n"b": x\n}', 'x'), (err: Error) => /not valid JSON/.test(err.message) && !err.message.includes('\n'));
   const obj = JSON.parse(text) as Record<string, unknown>;
   assert.throws(() => parseCheckpoint(JSON.stringify({ ...obj, version: CHECKPOINT_VERSION + 1 }), 'x'), /format version 2; this build reads version 1/);
   assert.throws(() => parseCheckpoint(JSON.stringify({ ...obj, format: 'other' }), 'x'), /has format 'other'/);

@@ -127,7 +127,7 @@ export function parseCheckpoint(text: string, where: string): CheckpointContent 
   try {
     obj = JSON.parse(text);
   } catch (err) {
-    throw new CheckpointError(where, `is not valid JSON (truncated or corrupted file?): ${(err as Error).message}`);
+    throw new CheckpointError(where, `is not valid JSON (truncated or corrupted file?): ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}`);
   }
   if (typeof obj !== 'object' || obj === null) throw new CheckpointError(where, 'is not a JSON object');
   const { checksum, ...content } = obj as Record<string, unknown>;
