@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Action, EdgeForecast, SystemSnapshot } from '../core/types.ts';
@@ -378,4 +378,22 @@ test('the budget projection uses the injected executor price', async () => {
   assert.equal(allowed.applied.executors, 4);
   assert.equal(allowed.projectedSpendUsd, 40);
   assert.deepEqual(allowed.shieldReasons, []);
+});
+
+test('a decision that cannot be appended (disk full) is counted and the log line names the file', { skip: existsSync('/dev/full') ? false : 'needs /dev/full (Linux)' }, async () => {
+  const logLines: string[] = [];
+  const loop = new ControlLoop({
+    metrics: { id: 'fake', snapshot: async () => fakeSnapshot(10, 3000, { executors: 3, memoryGb: 4, tier: 'nvme', codec: 'lz4' }) },
+    forecasts: { latest: () => ({ predictedRateMsgsPerS: 3000, burstProbability: 0.1, horizonS: 40, gatewayId: 'gw-1' }) },
+    actuator: new DryRunActuator(),
+    policy: createPolicy('threshold-forecast'),
+    scenario: 'industrial',
+    decisionLogPath: '/dev/full',
+    clock: manualClock(),
+    log: (l) => logLines.push(l),
+  });
+  const decision = await loop.tick();
+  assert.ok(decision !== null, 'the decision is still made and applied');
+  assert.equal(loop.errors.log, 1);
+  assert.ok(logLines.some((l) => l.includes('/dev/full') && /log failed/.test(l)), logLines.join('\n'));
 });

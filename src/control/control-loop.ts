@@ -425,7 +425,8 @@ export class ControlLoop extends EventEmitter<ControlLoopEvents> {
       try {
         appendFileSync(this.decisionLogPath, `${JSON.stringify(record)}\n`);
       } catch (err) {
-        this.fail('log', err, errors);
+        // A write error (ENOSPC) does not name the file: say which one.
+        this.fail('log', new Error(`cannot append decision ${record.step} to ${this.decisionLogPath}: ${message(err)}`), errors);
       }
     }
     this.emitSafely('decision', record);

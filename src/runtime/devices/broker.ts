@@ -71,6 +71,10 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(new Error(`embedded MQTT broker cannot listen on ${host}:${port}: ${err.message}`)));
     server.listen(port, host, () => resolve());
+  }).catch(async (err: unknown) => {
+    // The broker was created before the port was known to be free: close it, or it keeps the process alive.
+    await new Promise<void>((r) => aedes.close(() => r()));
+    throw err;
   });
   const actualPort = (server.address() as AddressInfo).port;
   let stopped = false;
