@@ -21,9 +21,9 @@ import { createPolicy, policyIds } from '../policies/registry.ts';
 import { CONFIG_FLAG_HELP, configFileFlag } from './config-flag.ts';
 import { describeConfigFile } from '../core/config-file.ts';
 import { startDashboardServer } from '../dashboard/server.ts';
-import { deviceTopic, ingestTopic, isScenarioName } from '../runtime/devices/topics.ts';
+import { ingestTopic, isScenarioName } from '../runtime/devices/topics.ts';
 import { BrokerConnectError, detectProtocolVersion } from '../runtime/devices/publisher.ts';
-import { kafkaIngestTopic, parseBrokers, startIngestConsumer } from '../runtime/kafka/bridge.ts';
+import { kafkaIngestTopic, kafkaRecordTopic, parseBrokers, startIngestConsumer } from '../runtime/kafka/bridge.ts';
 import { DROP_REASONS, LocalEngineActuator, LocalEngineMetricsSource, StreamEngine, type EngineOptionsInput } from '../runtime/engine/index.ts';
 import { ModeContextPolicy, scaledForecasts, scaledMetrics } from '../runtime/demo-support.ts';
 import { pipelineMetricFamilies } from '../runtime/demo.ts';
@@ -328,8 +328,7 @@ async function localTarget(flags: ServeFlags, ctx: LocalContext): Promise<Target
       brokers: ctx.brokers,
       groupId: 'edgepilot-serve',
       topics: [kafkaIngestTopic(ctx.scenario)],
-      // The bridge keys records by deviceId; the device topic lets the validator check the payload names that device.
-      onMessage: (_topic, key, value) => engine.ingestRaw(deviceTopic(ctx.scenario, key ?? 'unknown'), value),
+      onMessage: (_topic, key, value) => engine.ingestRaw(kafkaRecordTopic(ctx.scenario, key), value),
     });
     stops.push(() => consumer.stop());
   }

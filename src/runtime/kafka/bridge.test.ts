@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EdgeGateway } from '../../edge/gateway.ts';
 import { constantRate, DeviceFleet } from '../devices/fleet.ts';
-import { encodeMessage, type DeviceMessage } from '../devices/schemas.ts';
-import { ingestRecordHandler, kafkaIngestTopic, KafkaIngestBridge, parseBrokers, startIngestConsumer } from './bridge.ts';
+import { encodeMessage, validatePayload, type DeviceMessage } from '../devices/schemas.ts';
+import { ingestRecordHandler, kafkaIngestTopic, kafkaRecordTopic, KafkaIngestBridge, parseBrokers, startIngestConsumer } from './bridge.ts';
 
 test('parseBrokers and kafkaIngestTopic: clear errors', () => {
   assert.deepEqual(parseBrokers('127.0.0.1:9092, kafka-1:19092'), ['127.0.0.1:9092', 'kafka-1:19092']);
@@ -95,4 +95,22 @@ test('ingest consumer: a record whose handler throws is logged with topic, parti
   for (let i = 0; i < 2000; i++) take('t', 0, rec('bad/key', '{}', 100 + i));
   assert.equal(stats.handlerErrors, 2001);
   assert.equal(lines.filter((l) => l.startsWith('ingest consumer: could not take')).length, 10 + 2, 'the first 10, then every 1000th');
+});
+
+test('a consumed record is validated against its device topic when keyed by a device ID, else the ingest topic', () => {
+  const fleet = new DeviceFleet({ scenario: 'industrial', devices: 1, seed: 3, rate: constantRate(10), durationS: 1, idPrefix: 'kt-' });
+  const item = fleet.next()!;
+  const payload = encodeMessage(item.message);
+  const id = item.message.deviceId;
+  assert.equal(kafkaRecordTopic('industrial', id), `edgepilot/devices/industrial/${id}`);
+  assert.equal(validatePayload(kafkaRecordTopic('industrial', id), payload).ok, true);
+  // Another producer's records: no key, or a key that is no device ID. Both are still read, checked on the scenario.
+  for (const key of [null, undefined, '', 'bad/key']) {
+    assert.equal(kafkaRecordTopic('industrial', key), 'edgepilot/ingest/industrial');
+    assert.equal(validatePayload(kafkaRecordTopic('industrial', key), payload).ok, true, `key ${String(key)}`);
+  }
+  // A keyed record naming another device is still refused.
+  const other = validatePayload(kafkaRecordTopic('industrial', 'someone-else'), payload);
+  assert.equal(other.ok, false);
+  assert.equal(!other.ok && other.reason, 'topic-mismatch');
 });

@@ -11,7 +11,8 @@
  * createTopics fails there, so topics are auto-created (4 partitions) by the first produce.
  */
 import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
-import { SCENARIOS } from '../../env/spark-iot-types.ts';
+import { SCENARIOS, type ScenarioName } from '../../env/spark-iot-types.ts';
+import { deviceTopic, ID_PATTERN, ingestTopic } from '../devices/topics.ts';
 
 /** Where the gateway hands valid device messages (Kafka here; anything with the same shape elsewhere). */
 export interface IngestSink {
@@ -25,6 +26,16 @@ export const KAFKA_TOPIC_PREFIX = 'edgepilot.ingest';
 export function kafkaIngestTopic(scenario: string, prefix = KAFKA_TOPIC_PREFIX): string {
   if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new Error(`kafkaIngestTopic: unknown scenario '${scenario}' (expected one of ${SCENARIOS.join(', ')})`);
   return `${prefix}.${scenario}`;
+}
+
+/**
+ * The MQTT-scheme topic a consumed ingest record is validated against. The bridge keys records by deviceId, so a
+ * keyed record gets its device topic (the validator then checks the payload names that device). A record from another
+ * producer may have no key, or a key that is no device ID: it gets the scenario's ingest topic, which checks only the
+ * scenario, instead of being refused as 'topic-mismatch' against a made-up device.
+ */
+export function kafkaRecordTopic(scenario: ScenarioName, key: string | null | undefined): string {
+  return key !== null && key !== undefined && ID_PATTERN.test(key) ? deviceTopic(scenario, key) : ingestTopic(scenario);
 }
 
 /** Parses `--kafka-brokers host:port,host:port`. */
