@@ -23,6 +23,7 @@ import { describeConfigFile } from '../core/config-file.ts';
 import { startDashboardServer } from '../dashboard/server.ts';
 import { ingestTopic, isScenarioName } from '../runtime/devices/topics.ts';
 import { BrokerConnectError, detectProtocolVersion } from '../runtime/devices/publisher.ts';
+import { OutageLog } from '../runtime/devices/outage-log.ts';
 import { kafkaIngestTopic, kafkaRecordTopic, parseBrokers, startIngestConsumer } from '../runtime/kafka/bridge.ts';
 import { DROP_REASONS, LocalEngineActuator, LocalEngineMetricsSource, StreamEngine, type EngineOptionsInput } from '../runtime/engine/index.ts';
 import { ModeContextPolicy, scaledForecasts, scaledMetrics } from '../runtime/demo-support.ts';
@@ -307,9 +308,16 @@ async function localTarget(flags: ServeFlags, ctx: LocalContext): Promise<Target
     ...(flags.s3Endpoint === undefined ? {} : { s3: { endpoint: flags.s3Endpoint } }),
   };
   let mqtt: MqttClient | null = null;
+  let outage: OutageLog | null = null;
   if (flags.mqttUrl !== undefined) {
     mqtt = connect(flags.mqttUrl, { protocolVersion: ctx.protocolVersion, clientId: `edgepilot-serve-${process.pid}-${Date.now().toString(36)}`, reconnectPeriod: 500, connectTimeout: 5000 });
-    mqtt.on('error', () => undefined);
+    // mqtt.js reconnects and re-subscribes by itself; the outage is said once, and again when it ends.
+    const ingestOutage = new OutageLog({ who: 'serve: engine ingest', where: flags.mqttUrl, nowMs: Date.now, log: ctx.log, meanwhile: 'reconnecting every 0.5 s; messages the broker does not keep for this client meanwhile are lost' });
+    let lastError = '';
+    mqtt.on('error', (err) => (lastError = err.message));
+    mqtt.on('connect', () => ingestOutage.connected());
+    mqtt.on('close', () => ingestOutage.disconnected(lastError || undefined));
+    outage = ingestOutage;
   }
   const engine = new StreamEngine(
     { executorCapacityMsgsPerS: nominalExecutorCapacityMsgsPerS(ctx.config, sc) / ctx.rateScale, outputDir: ctx.outputDir, stores },
@@ -341,6 +349,7 @@ async function localTarget(flags: ServeFlags, ctx: LocalContext): Promise<Target
       return pipelineMetricFamilies({ published: 0, ingested: c.ingested, processed: c.processed, dropped: DROP_REASONS.reduce((s, r) => s + c.dropped[r], 0), malformed: Object.values(c.rejected).reduce((s, n) => s + n, 0) }).filter((f) => !f.name.includes('published'));
     },
     async close() {
+      if (outage) outage.stopping = true;
       for (const stop of stops) await stop();
       const c = await engine.stop();
       ctx.log(`serve: engine stopped: ingested ${c.ingested}, processed ${c.processed}, dropped ${DROP_REASONS.reduce((s, r) => s + c.dropped[r], 0)}`);

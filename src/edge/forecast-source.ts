@@ -15,6 +15,7 @@
 import { connect, type MqttClient } from 'mqtt';
 import type { EdgeForecast } from '../core/types.ts';
 import type { ForecastSource } from '../control/types.ts';
+import { OutageLog } from '../runtime/devices/outage-log.ts';
 import { RejectLog } from '../runtime/devices/reject-log.ts';
 import { FORECAST_TOPIC_FILTER, ID_PATTERN, parseTopic } from '../runtime/devices/topics.ts';
 
@@ -163,12 +164,13 @@ export class MqttForecastSource implements ForecastSource {
   lastRejectReason = '';
   readonly rejectLog: RejectLog;
   /** MQTT connections made (1 + reconnects). */
-  connects = 0;
+  get connects(): number {
+    return this.outage.connects;
+  }
   private readonly nowMs: () => number;
   private readonly logLine: (line: string) => void;
-  private readonly where: string;
-  private disconnectedAtMs: number | null = null;
-  private stopping = false;
+  /** Logs broker outages, once each, and counts connections. */
+  private readonly outage: OutageLog;
 
   private constructor(
     private readonly client: MqttClient | null,
@@ -178,25 +180,23 @@ export class MqttForecastSource implements ForecastSource {
     this.nowMs = opts.nowMs ?? (() => Date.now());
     this.logLine = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
     this.rejectLog = new RejectLog({ who: 'forecast subscriber', log: this.logLine, nowMs: this.nowMs });
-    this.where = (opts as Partial<MqttForecastSourceOptions>).mqttUrl ?? '(offline)';
+    this.outage = new OutageLog({
+      who: 'forecast subscriber',
+      where: (opts as Partial<MqttForecastSourceOptions>).mqttUrl ?? '(offline)',
+      nowMs: this.nowMs,
+      log: this.logLine,
+      meanwhile: `reconnecting every 0.5 s, the policy sees no edge forecast once the last one is ${this.combiner.staleAfterS} s old`,
+    });
   }
 
   /** The MQTT connection is up (the first time, or again after a broker restart: the subscription is renewed). */
   noteConnected(): void {
-    this.connects++;
-    if (this.disconnectedAtMs === null) return;
-    const downS = (this.nowMs() - this.disconnectedAtMs) / 1000;
-    this.disconnectedAtMs = null;
-    this.logLine(`forecast subscriber: reconnected to the MQTT broker at ${this.where} after ${downS.toFixed(1)} s (connection ${this.connects})`);
+    this.outage.connected();
   }
 
   /** The MQTT connection closed; logged once per outage (the policy sees the no-edge forecast once the last one is stale). */
   noteDisconnected(why?: string): void {
-    if (this.disconnectedAtMs !== null || this.connects === 0 || this.stopping) return;
-    this.disconnectedAtMs = this.nowMs();
-    this.logLine(
-      `forecast subscriber: lost the MQTT broker at ${this.where}${why ? ` (${why})` : ''}; reconnecting every 0.5 s, the policy sees no edge forecast once the last one is ${this.combiner.staleAfterS} s old`,
-    );
+    this.outage.disconnected(why);
   }
 
   /** A source with no MQTT connection, fed through handle() (tests, replays). */
@@ -253,7 +253,7 @@ export class MqttForecastSource implements ForecastSource {
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
+    this.outage.stopping = true;
     this.rejectLog.flush();
     await this.client?.endAsync();
   }

@@ -18,6 +18,7 @@ import type { ScenarioName } from '../env/spark-iot-types.ts';
 import type { LocalBrokerPort } from '../runtime/devices/broker.ts';
 import { SeqDeduper } from '../runtime/devices/dedup.ts';
 import { batchBytesWith, batchLine, DEFAULT_MAX_BATCH_BYTES, encodeIngestBatch } from '../runtime/devices/ingest-batch.ts';
+import { OutageLog } from '../runtime/devices/outage-log.ts';
 import { RejectLog } from '../runtime/devices/reject-log.ts';
 import { validatePayload, ValidationTally, type ValidateOptions } from '../runtime/devices/schemas.ts';
 import { deviceTopicFilter, forecastTopic, ID_PATTERN, ingestTopic } from '../runtime/devices/topics.ts';
@@ -166,7 +167,9 @@ export class EdgeGateway {
   forecastsPublished = 0;
   secondsObserved = 0;
   /** MQTT connections made (1 + reconnects after broker restarts). */
-  connects = 0;
+  get connects(): number {
+    return this.outage.connects;
+  }
   lastRateMsgsPerS = 0;
   lastForecast: EdgeForecast | null = null;
 
@@ -191,9 +194,8 @@ export class EdgeGateway {
   private readonly logLine: (line: string) => void;
   /** Rejected messages, shown with topic and reason (rate-limited). */
   readonly rejectLog: RejectLog;
-  /** Clock time the broker connection was lost (null while connected or before the first connect). */
-  private disconnectedAtMs: number | null = null;
-  private stopping = false;
+  /** Logs broker outages, once each, and counts connections. */
+  private readonly outage: OutageLog;
 
   private constructor(
     private readonly client: MqttClient | null,
@@ -228,23 +230,17 @@ export class EdgeGateway {
     this.logLine = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
     const clock = this.clock;
     this.rejectLog = new RejectLog({ who: `edge gateway ${opts.gatewayId}`, log: this.logLine, nowMs: () => clock.nowMs() });
+    this.outage = new OutageLog({ who: `edge gateway ${opts.gatewayId}`, where: opts.mqttUrl, nowMs: () => clock.nowMs(), log: this.logLine, meanwhile: 'reconnecting every 0.5 s' });
   }
 
   /** The MQTT connection is up (the first time, or again after a broker restart). */
   noteConnected(): void {
-    this.connects++;
-    if (this.disconnectedAtMs !== null) {
-      const downS = (this.clock.nowMs() - this.disconnectedAtMs) / 1000;
-      this.logLine(`edge gateway ${this.gatewayId}: reconnected to the MQTT broker at ${this.opts.mqttUrl} after ${downS.toFixed(1)} s (connection ${this.connects})`);
-      this.disconnectedAtMs = null;
-    }
+    this.outage.connected();
   }
 
   /** The MQTT connection closed (the client reconnects by itself); logged once per outage. */
   noteDisconnected(why?: string): void {
-    if (this.disconnectedAtMs !== null || this.connects === 0 || this.stopping) return;
-    this.disconnectedAtMs = this.clock.nowMs();
-    this.logLine(`edge gateway ${this.gatewayId}: lost the MQTT broker at ${this.opts.mqttUrl}${why ? ` (${why})` : ''}; reconnecting every 0.5 s`);
+    this.outage.disconnected(why);
   }
 
   /** A gateway with no MQTT connection: feed it with handle() and closeSeconds() (tests, offline replays). */
@@ -295,7 +291,7 @@ export class EdgeGateway {
   private static async startLocal(opts: EdgeGatewayOptions, broker: LocalBrokerPort): Promise<EdgeGateway> {
     const gateway = new EdgeGateway(null, opts);
     gateway.unsubscribeLocal = await broker.subscribe(opts.topicFilter ?? deviceTopicFilter(opts.scenario), (topic, payload) => gateway.handle(topic, payload));
-    gateway.connects++;
+    gateway.noteConnected();
     gateway.timer = gateway.clock.setInterval(() => gateway.closeSeconds(gateway.clock.nowMs()), 1000);
     gateway.startFlushTimer();
     return gateway;
@@ -459,7 +455,7 @@ export class EdgeGateway {
    * broker gone they never would, so the connection is then closed hard (they are counted as not forwarded).
    */
   async stop(drainTimeoutMs = 3000): Promise<void> {
-    this.stopping = true;
+    this.outage.stopping = true;
     this.rejectLog.flush();
     if (this.timer !== null) this.clock.clearInterval(this.timer);
     this.timer = null;
