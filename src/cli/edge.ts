@@ -115,7 +115,6 @@ async function runEdge(flags: EdgeFlags): Promise<void> {
       config: configFile?.config ?? loadConfig(),
     });
     closers.push(() => gateway.stop());
-    process.stderr.write(`edge: gateway ${flags.gatewayId} on ${mqttUrl} (MQTT v${protocolVersion === 5 ? '5' : '3.1.1'}), devices ${scenario ?? 'all'}${bridge ? `, Kafka ${brokers!.join(',')}` : ''}\n`);
 
     const startedMs = Date.now();
     await new Promise<void>((resolve) => {
@@ -133,6 +132,8 @@ async function runEdge(flags: EdgeFlags): Promise<void> {
       // SIGTERM too (what `kill`, systemd and Kubernetes send): the gateway flushes its batch and prints its summary.
       process.once('SIGINT', onSigint);
       process.once('SIGTERM', onSigint);
+      // Said only now: a supervisor that signals as soon as it reads this line must find the handlers in place.
+      process.stderr.write(`edge: gateway ${flags.gatewayId} on ${mqttUrl} (MQTT v${protocolVersion === 5 ? '5' : '3.1.1'}), devices ${scenario ?? 'all'}${bridge ? `, Kafka ${brokers!.join(',')}` : ''}\n`);
     });
     const elapsedS = (Date.now() - startedMs) / 1000;
     await gateway.stop();

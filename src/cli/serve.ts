@@ -242,15 +242,15 @@ async function runServe(flags: ServeFlags): Promise<void> {
     });
     closers.push(() => server.close());
     loop.start();
+    const onSignal = () => abort.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    // The ready lines come after the handlers: a supervisor may signal as soon as it reads them.
     process.stdout.write(
       `edgepilot serve: target ${flags.target}, scenario ${scenario}, policy ${flags.policy}\n` +
         `dashboard: ${server.url}\n` +
         `control token: ${server.token}   (POST /api/policy, /api/mode, /api/stop with 'Authorization: Bearer <token>')\n`,
     );
-
-    const onSignal = () => abort.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
     const timer = durationS === undefined ? null : setTimeout(() => abort.abort(), durationS * 1000);
     await new Promise<void>((r) => abort.signal.addEventListener('abort', () => r(), { once: true }));
     if (timer) clearTimeout(timer);
