@@ -143,18 +143,20 @@ test('nesting limit: depth counts, not brackets (many shallow brackets or bracke
   assert.equal(inString.ok ? 'ok' : inString.reason, 'schema');
 });
 
-test('with a receive time, a sentAtMs more than 5 min ahead or 24 h old is refused as bad-timestamp (limits configurable); without one only the schema bounds apply', () => {
+test('with a receive time, a sentAtMs more than 5 min ahead or 30 days old is refused as bad-timestamp (limits configurable); without one only the schema bounds apply', () => {
   const { items } = generated('smart-city', 4, 1);
   const { topic, message } = items[0]!;
   const now = SENT_AT_MS;
   const at = (sentAtMs: number) => encodeMessage({ ...message, sentAtMs });
   assert.ok(validatePayload(topic, at(now - 23 * 3_600_000), {}, now).ok, 'a re-send from 23 h ago is a late reading');
+  assert.ok(validatePayload(topic, at(now - 8 * 86_400_000), {}, now).ok, 'a Kafka backlog 8 days old (past the default 7-day retention) is data');
+  assert.equal(validatePayload(topic, at(now - 31 * 86_400_000), {}, now).ok, false);
   assert.ok(validatePayload(topic, at(now + 4 * 60_000), {}, now).ok, 'a device clock 4 min fast');
   const old = validatePayload(topic, at(1), {}, now);
   assert.equal(old.ok, false);
   if (!old.ok) {
     assert.equal(old.reason, 'bad-timestamp');
-    assert.match(old.detail, /^sentAtMs 1 \(1970-01-01T00:00:00\.001Z\) is [\d.]+ days older than the receiver's clock \(2025-11-25T22:00:00\.000Z\); limit 24 h$/);
+    assert.match(old.detail, /^sentAtMs 1 \(1970-01-01T00:00:00\.001Z\) is [\d.]+ days older than the receiver's clock \(2025-11-25T22:00:00\.000Z\); limit 30 days$/);
   }
   const ahead = validatePayload(topic, at(now + 6 * 60_000), {}, now);
   assert.ok(!ahead.ok && ahead.reason === 'bad-timestamp' && /is 6 min ahead of the receiver's clock .*; limit 5 min$/.test(ahead.detail), JSON.stringify(ahead));

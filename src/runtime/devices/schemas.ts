@@ -233,11 +233,12 @@ export interface ValidateOptions {
  */
 export const DEFAULT_MAX_AHEAD_MS = 5 * 60_000;
 /**
- * [assumed] 24 h: a re-send after a long broker outage keeps its first sentAtMs and is still a reading, but a message
- * a day old is not live data; what this catches is a clock reset to 1970 or seconds written where ms belong, whose
- * "latency" of decades would otherwise land in the p95 the controller scales on.
+ * [assumed] 30 days: longer than Kafka's default retention (7 days: broker config `log.retention.hours` 168, kafka.apache.org "Broker Configs"), so a backlog that
+ * `serve --kafka-brokers` reads from the beginning after an outage is data, never refused. What this catches is a
+ * clock reset to 1970 or seconds written where ms belong, decades off, whose "latency" would otherwise land in the
+ * p95 the controller scales on.
  */
-export const DEFAULT_MAX_AGE_MS = 24 * 3_600_000;
+export const DEFAULT_MAX_AGE_MS = 30 * 86_400_000;
 
 /**
  * Why `sentAtMs` is not a plausible send time for a message received at `receivedAtMs` (null when it is). Shared by

@@ -95,7 +95,7 @@ for (const rawValidation of ['envelope', 'executor', 'receiver'] as const) {
     assert.deepEqual(c.rejected, { 'bad-timestamp': 3 });
     assert.equal(c.ingested, 3);
     assert.equal(lines.length, 3);
-    assert.match(lines[0]!, /bad-timestamp: sentAtMs 1 \(1970-01-01T00:00:00\.001Z\) is [\d.]+ days older than the receiver's clock \(2027-01-15T08:00:00\.000Z\); limit 24 h$/);
+    assert.match(lines[0]!, /bad-timestamp: sentAtMs 1 \(1970-01-01T00:00:00\.001Z\) is [\d.]+ days older than the receiver's clock \(2027-01-15T08:00:00\.000Z\); limit 30 days$/);
     assert.match(lines[1]!, /bad-timestamp: sentAtMs 4102444799000 \(2099-12-31T23:59:59\.000Z\) is [\d.]+ days ahead of the receiver's clock/);
     assert.match(lines[2]!, /is 10 min ahead of the receiver's clock .*; limit 5 min$/);
     assert.ok(engine.accounting().balanced);
