@@ -3,7 +3,7 @@
  * that names it), `--help` / `-h` printing the usage, and a clean exit 2 with the message instead of a stack trace.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { didYouMean } from '../cli/output.ts';
+import { didYouMean } from '../core/did-you-mean.ts';
 
 export type BenchOptions = NonNullable<ParseArgsConfig['options']>;
 

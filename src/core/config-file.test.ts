@@ -40,3 +40,18 @@ test('a missing, malformed or invalid config file is an error naming the file an
   fails(file('proto2.json', '{"pricing": {"constructor": 1}}'), /"pricing\.constructor" is not a config key/);
   fails(file('big.json', '{"cluster": {"maxExecutors": 40}}'), /"cluster\.maxExecutors": at most 20, the action space's executor count/);
 });
+
+test('a misspelt config key gets the close name, and a JSON syntax error its line and column', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-config-'));
+  const write = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  assert.throws(() => readConfigFile(write('top.json', '{"pricng": {"vcpuUsdPerHour": 0.05}}')), (err: Error) => err instanceof ConfigFileError && /'pricng' \(did you mean 'pricing'\?\)/.test(err.message));
+  assert.throws(() => readConfigFile(write('nested.json', '{"pricing": {"vcpuUsdPerHr": 1}}')), /"pricing\.vcpuUsdPerHr": Unrecognized key.*\(did you mean 'vcpuUsdPerHour'\?\)/);
+  // Nothing close: no guess.
+  assert.throws(() => readConfigFile(write('far.json', '{"zzzzzz": 1}')), (err: Error) => /Unrecognized key/.test(err.message) && !/did you mean/.test(err.message));
+  // A trailing comma on line 4, with a byte order mark in front (which the position does not count).
+  assert.throws(() => readConfigFile(write('comma.json', '\uFEFF{\n  "pricing": {\n    "vcpuUsdPerHour": 0.05,\n  }\n}')), /is not valid JSON: .* \(line 4, column 3\)$/);
+});

@@ -39,7 +39,7 @@ export function readConfigFile(path: string): ConfigFile {
     // Editors on Windows start a UTF-8 file with a byte order mark, which JSON.parse refuses.
     parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw new ConfigFileError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+    throw new ConfigFileError(`config file ${path} is not valid JSON: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}${lineAndColumn(text, (err as Error).message)}`);
   }
   if (!isPlainObject(parsed)) throw new ConfigFileError(`config file ${path}: expected a JSON object of overrides (such as {"pricing": {"vcpuUsdPerHour": 0.05}}), got ${Array.isArray(parsed) ? 'an array' : JSON.stringify(parsed)}`);
   try {
@@ -54,4 +54,15 @@ export function readConfigFile(path: string): ConfigFile {
 export function describeConfigFile(file: ConfigFile): string {
   const shown = file.overrides.slice(0, 12).join(', ');
   return `${file.path} (sets ${file.overrides.length === 0 ? 'nothing: the defaults' : shown}${file.overrides.length > 12 ? `, and ${file.overrides.length - 12} more` : ''})`;
+}
+
+/** " (line L, column C)" for a JSON.parse message that gives a character position (Node 20's do), else ''. */
+function lineAndColumn(text: string, message: string): string {
+  const m = /at position (\d+)/.exec(message);
+  if (!m) return '';
+  // JSON.parse saw the text without its byte order mark.
+  const before = text.replace(/^\uFEFF/, '').slice(0, Number(m[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return ` (line ${line}, column ${column})`;
 }

@@ -11,6 +11,7 @@
  * `loadConfig(partial)` deep-merges a partial override into the defaults and validates the result; a bad key gives an
  * Error naming the key path.
  */
+import { didYouMean } from './did-you-mean.ts';
 import { z } from 'zod';
 import { MAX_EXECUTORS } from './action.ts';
 
@@ -525,6 +526,13 @@ export class ConfigValueError extends Error {
   }
 }
 
+/** The keys of the default config's object at `path` (none where it is no object). */
+function knownKeysAt(path: ReadonlyArray<string | number>): string[] {
+  let node: unknown = DEFAULT_CONFIG;
+  for (const key of path) node = isPlainObject(node) ? node[String(key)] : undefined;
+  return isPlainObject(node) ? Object.keys(node) : [];
+}
+
 /** Defaults deep-merged with `partial`, validated. Throws ConfigValueError naming the bad key path. */
 export function loadConfig(partial: ConfigOverrides | Record<string, unknown> = {}): SimConfig {
   const forbidden = forbiddenKey(partial);
@@ -533,8 +541,12 @@ export function loadConfig(partial: ConfigOverrides | Record<string, unknown> = 
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => {
-      const keys = 'keys' in i && Array.isArray(i.keys) && i.keys.length ? `.${i.keys.join(', .')}` : '';
-      return `"${i.path.join('.')}${keys}": ${i.message}`;
+      const unknownKeys = 'keys' in i && Array.isArray(i.keys) ? (i.keys as string[]) : [];
+      const keys = unknownKeys.length ? `.${unknownKeys.join(', .')}` : '';
+      // A misspelt key: name the close one among the keys the config has at that place.
+      const known = knownKeysAt(i.path);
+      const hints = unknownKeys.map((k) => didYouMean(k, known)).filter((h) => h !== '').join('');
+      return `"${i.path.join('.')}${keys}": ${i.message}${hints}`;
     });
     throw new ConfigValueError(`invalid config at ${issues.join('; ')}`);
   }
