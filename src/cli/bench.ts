@@ -4,7 +4,7 @@
  * The steps file is written as the runs produce it and the summary is built run by run, so no step records are held
  * in memory: a run's length is bounded by time and disk, not by the heap.
  */
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
@@ -15,7 +15,7 @@ import { StepsFileWriter, fillStepsFile } from '../bench/steps-log.ts';
 import { renderBenchmarkPng } from '../bench/plots.ts';
 import { buildReport, formatTable, mainAgent } from '../bench/report.ts';
 import { checkFeasibility, sweepOracle, sweepSettings, type WorldFeasibility } from '../bench/oracle-sweep.ts';
-import { didYouMean, ensureOutputDir, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { checkInputFile, didYouMean, ensureOutputDir, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
 import { GAPS_FILE_NAME, type Trace, type TraceFormat } from '../workload/trace.ts';
 import { describeTraceReplay, loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
@@ -117,8 +117,7 @@ export function resolveBenchOptions(o: BenchOptions): ResolvedBench {
   let traceGaps: string | false | undefined;
   if (typeof o.traceGaps === 'string') {
     if (o.trace === undefined) throw new UsageError('--trace-gaps needs --trace');
-    if (!existsSync(o.traceGaps)) throw new UsageError(`--trace-gaps: file not found: ${o.traceGaps}`);
-    if (statSync(o.traceGaps).isDirectory()) throw new UsageError(`--trace-gaps: ${o.traceGaps} is a folder, not a file`);
+    checkInputFile('--trace-gaps', o.traceGaps);
     traceGaps = o.traceGaps;
   } else if (o.traceGaps === false) traceGaps = false;
   if (o.traceRescale === false && o.trace === undefined) throw new UsageError('--no-trace-rescale needs --trace');

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { SCENARIOS } from '../env/spark-iot-types.ts';
-import { constantRate, DeviceFleet, loadRateTrace, type RateFunction } from '../runtime/devices/fleet.ts';
+import { constantRate, DeviceFleet, loadRateTrace, MAX_FLEET_DEVICES, type RateFunction } from '../runtime/devices/fleet.ts';
 import { BrokerConnectError, detectProtocolVersion, publishSchedule, type PublishSummary } from '../runtime/devices/publisher.ts';
 import { isScenarioName } from '../runtime/devices/topics.ts';
 import { didYouMean, parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
@@ -31,8 +31,8 @@ interface DevicesFlags {
 /** Default publish rate when neither --rate nor --trace is given (a small smoke-test load). */
 const DEFAULT_RATE_MSGS_PER_S = 50;
 
-/** DeviceFleet's bound (src/runtime/devices/fleet.ts), checked here so that it is a usage error before connecting. */
-export const MAX_DEVICES = 100_000;
+/** DeviceFleet's bound, checked here so that it is a usage error before connecting. */
+export const MAX_DEVICES = MAX_FLEET_DEVICES;
 
 export function register(program: Command): void {
   program

@@ -312,12 +312,8 @@ async function localTarget(flags: ServeFlags, ctx: LocalContext): Promise<Target
   if (flags.mqttUrl !== undefined) {
     mqtt = connect(flags.mqttUrl, { protocolVersion: ctx.protocolVersion, clientId: `edgepilot-serve-${process.pid}-${Date.now().toString(36)}`, reconnectPeriod: 500, connectTimeout: 5000 });
     // mqtt.js reconnects and re-subscribes by itself; the outage is said once, and again when it ends.
-    const ingestOutage = new OutageLog({ who: 'serve: engine ingest', where: flags.mqttUrl, nowMs: Date.now, log: ctx.log, meanwhile: 'reconnecting every 0.5 s; messages the broker does not keep for this client meanwhile are lost' });
-    let lastError = '';
-    mqtt.on('error', (err) => (lastError = err.message));
-    mqtt.on('connect', () => ingestOutage.connected());
-    mqtt.on('close', () => ingestOutage.disconnected(lastError || undefined));
-    outage = ingestOutage;
+    outage = new OutageLog({ who: 'serve: engine ingest', where: flags.mqttUrl, nowMs: Date.now, log: ctx.log, meanwhile: 'reconnecting every 0.5 s; messages the broker does not keep for this client meanwhile are lost' });
+    outage.watch(mqtt);
   }
   const engine = new StreamEngine(
     { executorCapacityMsgsPerS: nominalExecutorCapacityMsgsPerS(ctx.config, sc) / ctx.rateScale, outputDir: ctx.outputDir, stores },

@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { describeTrace, loadTraceCsv, TRACE_FORMATS, traceSpanS, type Trace, type TraceFormat, type TraceOptions, type TraceFileOptions, type TraceParseOptions, type TraceReadProgress } from '../workload/trace.ts';
 import { ProgressBar } from './progress.ts';
-import { parseFloatOption, UsageError } from './output.ts';
+import { checkInputFile, parseFloatOption, UsageError } from './output.ts';
 
 export interface TraceFlags {
   trace?: string;
@@ -38,8 +38,7 @@ export function resolveTraceFlags(f: TraceFlags): ResolvedTraceFlags {
     if (f.traceColumns !== undefined) throw new UsageError('--trace-columns needs --trace');
     return {};
   }
-  if (!existsSync(f.trace)) throw new UsageError(`--trace: file not found: ${f.trace}`);
-  if (statSync(f.trace).isDirectory()) throw new UsageError(`--trace: ${f.trace} is a folder, not a file`);
+  checkInputFile('--trace', f.trace);
   const traceStepS = f.traceStepS !== undefined ? parseFloatOption('--trace-step-s', f.traceStepS) : undefined;
   if (traceStepS !== undefined && !(traceStepS > 0)) throw new UsageError(`--trace-step-s must be > 0, got '${f.traceStepS}'`);
   if (f.traceFormat !== undefined && !(TRACE_FORMATS as readonly string[]).includes(f.traceFormat)) throw new UsageError(`--trace-format must be one of ${TRACE_FORMATS.join(', ')}, got '${f.traceFormat}'`);

@@ -17,6 +17,7 @@ import type { EdgeForecast } from '../core/types.ts';
 import type { ForecastSource } from '../control/types.ts';
 import { OutageLog } from '../runtime/devices/outage-log.ts';
 import { RejectLog } from '../runtime/devices/reject-log.ts';
+import { DEFAULT_MAX_AHEAD_MS } from '../runtime/devices/schemas.ts';
 import { FORECAST_TOPIC_FILTER, ID_PATTERN, parseTopic } from '../runtime/devices/topics.ts';
 
 /** One gateway forecast on the wire. */
@@ -36,10 +37,10 @@ export interface ForecastMessage {
 export const DEFAULT_STALE_AFTER_S = 5;
 
 /**
- * [assumed] A forecast stamped more than 5 min ahead of the controller's clock comes from a broken gateway clock (or a
- * forged message): it is refused, as the engine refuses device readings that far ahead (schemas.ts DEFAULT_MAX_AHEAD_MS).
+ * A forecast stamped further ahead of the controller's clock than a device reading may be (schemas.ts
+ * DEFAULT_MAX_AHEAD_MS, 5 min) comes from a broken gateway clock or a forged message, and is refused.
  */
-export const MAX_FORECAST_AHEAD_S = 300;
+export const MAX_FORECAST_AHEAD_S = DEFAULT_MAX_AHEAD_MS / 1000;
 
 /** The neutral forecast (no fresh gateway): the same values the masked edge features take in training. */
 export const NO_FORECAST: EdgeForecast = { predictedRateMsgsPerS: 0, burstProbability: 0, horizonS: 0, gatewayId: '' };
@@ -189,16 +190,6 @@ export class MqttForecastSource implements ForecastSource {
     });
   }
 
-  /** The MQTT connection is up (the first time, or again after a broker restart: the subscription is renewed). */
-  noteConnected(): void {
-    this.outage.connected();
-  }
-
-  /** The MQTT connection closed; logged once per outage (the policy sees the no-edge forecast once the last one is stale). */
-  noteDisconnected(why?: string): void {
-    this.outage.disconnected(why);
-  }
-
   /** A source with no MQTT connection, fed through handle() (tests, replays). */
   static offline(opts: Omit<MqttForecastSourceOptions, 'mqttUrl'> = {}): MqttForecastSource {
     return new MqttForecastSource(null, opts);
@@ -214,15 +205,8 @@ export class MqttForecastSource implements ForecastSource {
       keepalive: 10,
     });
     const source = new MqttForecastSource(client, opts);
-    let lastError = '';
-    client.on('error', (err) => {
-      lastError = err.message; // reconnects on its own; the outage is logged once, on 'close'
-    });
-    client.on('connect', () => {
-      lastError = '';
-      source.noteConnected();
-    });
-    client.on('close', () => source.noteDisconnected(lastError || undefined));
+    // Reconnects on its own; each outage is logged once.
+    source.outage.watch(client);
     client.on('message', (topic, payload) => source.handle(topic, payload));
     try {
       await waitForFirstConnect(client, opts.mqttUrl, timeoutMs, 'MqttForecastSource');

@@ -259,10 +259,8 @@ export class EdgeGateway {
       connectTimeout: timeoutMs,
       keepalive: 10,
     });
-    let lastError = '';
-    client.on('error', (err) => {
-      lastError = err.message; // reconnects on its own; a broker restart is expected (and logged once, on 'close')
-    });
+    // Until the gateway watches the client (below): an error event must never go unhandled.
+    client.on('error', () => undefined);
     let gateway: EdgeGateway;
     try {
       gateway = new EdgeGateway(client, opts);
@@ -271,11 +269,8 @@ export class EdgeGateway {
       throw err;
     }
     client.on('message', (topic, payload) => gateway.handle(topic, payload));
-    client.on('connect', () => {
-      lastError = '';
-      gateway.noteConnected();
-    });
-    client.on('close', () => gateway.noteDisconnected(lastError || undefined));
+    // Reconnects on its own; a broker restart is expected, and each outage is logged once.
+    gateway.outage.watch(client);
     try {
       await waitForFirstConnect(client, opts.mqttUrl, timeoutMs, 'EdgeGateway');
       await client.subscribeAsync(opts.topicFilter ?? deviceTopicFilter(opts.scenario), { qos: 1 });

@@ -82,6 +82,9 @@ export interface ScheduledMessage {
 const RATE_STEP_S = 0.01;
 const DEVICE_PREFIX: Record<MessageKind, string> = { healthcare: 'HC', industrial: 'IN', 'smart-city': 'SC' };
 
+/** Most devices one fleet simulates (the CLI checks it up front, so it is a usage error before connecting). */
+export const MAX_FLEET_DEVICES = 100_000;
+
 export class DeviceFleet {
   readonly scenario: ScenarioName;
   readonly deviceIds: readonly string[];
@@ -101,7 +104,7 @@ export class DeviceFleet {
 
   constructor(opts: FleetOptions) {
     if (!isScenarioName(opts.scenario)) throw new Error(`DeviceFleet: unknown scenario '${opts.scenario}'`);
-    if (!Number.isInteger(opts.devices) || opts.devices < 1 || opts.devices > 100_000) throw new Error(`DeviceFleet: devices must be an integer in [1, 100000], got ${opts.devices}`);
+    if (!Number.isInteger(opts.devices) || opts.devices < 1 || opts.devices > MAX_FLEET_DEVICES) throw new Error(`DeviceFleet: devices must be an integer in [1, ${MAX_FLEET_DEVICES}], got ${opts.devices}`);
     if (!Number.isFinite(opts.durationS) || opts.durationS < 0) throw new Error(`DeviceFleet: durationS must be a finite number >= 0, got ${opts.durationS}`);
     if (typeof opts.rate !== 'function') throw new Error('DeviceFleet: rate must be a function (tSeconds) => msgs/s');
     this.scenario = opts.scenario;

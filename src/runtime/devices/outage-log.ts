@@ -5,6 +5,8 @@
  * outage is logged. A close before the first connect is not an outage (start() reports that failure), nor is one
  * after stop began.
  */
+import type { MqttClient } from 'mqtt';
+
 export interface OutageLogOptions {
   /** Starts every line, e.g. `edge gateway edge-0`. */
   who: string;
@@ -31,6 +33,23 @@ export class OutageLog {
     const downS = (this.opts.nowMs() - this.downSinceMs) / 1000;
     this.downSinceMs = null;
     this.opts.log(`${this.opts.who}: reconnected to the MQTT broker at ${this.opts.where} after ${downS.toFixed(1)} s (connection ${this.connects})`);
+  }
+
+  /**
+   * Follows an mqtt.js client that reconnects by itself: an outage is logged on its first 'close', with the last
+   * 'error' since the connection was up as its cause, and its end on the next 'connect'. Also the client's 'error'
+   * listener, so an error event never goes unhandled.
+   */
+  watch(client: Pick<MqttClient, 'on'>): void {
+    let lastError = '';
+    client.on('error', (err) => {
+      lastError = err.message;
+    });
+    client.on('connect', () => {
+      lastError = '';
+      this.connected();
+    });
+    client.on('close', () => this.disconnected(lastError || undefined));
   }
 
   disconnected(why?: string): void {
