@@ -1,7 +1,7 @@
 /**
  * The demo under hostile input on its embedded broker: messages someone else publishes (valid or not, on the device
  * or the ingest topics) are refused or counted, never crash it, and never make it stop waiting for the fleet's own
- * messages before they are in. And the summary says so when an output file could not be written.
+ * messages before they are in; a packet over the broker's size limit closes its sender's connection. And the summary says so when an output file could not be written.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,6 +32,19 @@ test('demo: messages injected by a stranger neither crash it nor end its wait fo
     outputDir,
     log: (l) => lines.push(l),
   });
+  // A packet over the broker's limit (1 MiB) never reaches the gateway: the broker closes that connection.
+  const giant = connect(demo.brokerUrl, { protocolVersion: 4, clientId: `giant-${process.pid}`, reconnectPeriod: 0 });
+  giant.on('error', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    giant.once('connect', () => resolve());
+    giant.once('close', () => reject(new Error('giant: no connection to the demo broker')));
+  });
+  const giantOutcome = await Promise.race([
+    new Promise<string>((r) => giant.once('close', () => r('closed'))),
+    new Promise<string>((r) => giant.publish(deviceTopic('smart-city', 'STRANGER-3'), Buffer.alloc(3 * 1024 * 1024, 0x41), { qos: 1 }, (err) => err || r('acknowledged'))),
+  ]);
+  giant.end(true);
+  assert.equal(giantOutcome, 'closed');
   const stranger = connect(demo.brokerUrl, { protocolVersion: 4, clientId: `stranger-${process.pid}` });
   let strangerValid = 0;
   try {
@@ -56,7 +69,7 @@ test('demo: messages injected by a stranger neither crash it nor end its wait fo
     strangerValid += 2000;
     // And garbage on both topics.
     await stranger.publishAsync(ingestTopic('smart-city'), Buffer.from([0xff, 0x00, 0xfe]), { qos: 1 });
-    await stranger.publishAsync(deviceTopic('smart-city', 'STRANGER-2'), Buffer.alloc(3 * 1024 * 1024, 0x41), { qos: 1 });
+    await stranger.publishAsync(deviceTopic('smart-city', 'STRANGER-2'), Buffer.alloc(100 * 1024, 0x41), { qos: 1 });
     await stranger.publishAsync(deviceTopic('smart-city', 'STRANGER-2'), 'not json', { qos: 1 });
   } finally {
     await stranger.endAsync();
@@ -69,7 +82,8 @@ test('demo: messages injected by a stranger neither crash it nor end its wait fo
   assert.ok(!lines.some((l) => /did not reach the engine/.test(l)), lines.join('\n'));
   // Each reject was told with its topic and reason.
   assert.ok(lines.some((l) => /engine: rejected a message on topic 'edgepilot\/ingest\/smart-city': invalid-utf8/.test(l)), lines.join('\n'));
-  assert.ok(lines.some((l) => /edge gateway edge-0: rejected a message on topic 'edgepilot\/devices\/smart-city\/STRANGER-2': too-large: payload is 3145728 bytes/.test(l)));
+  assert.ok(lines.some((l) => /edge gateway edge-0: rejected a message on topic 'edgepilot\/devices\/smart-city\/STRANGER-2': too-large: payload is 102400 bytes/.test(l)));
+  assert.ok(lines.some((l) => /^demo: embedded MQTT broker: rejected the connection from 127\.0\.0\.1:\d+: packet-too-large: packet of \d+ bytes over the limit of 1048576; connection closed$/.test(l)), lines.join('\n'));
   assert.ok(lines.some((l) => /edge gateway edge-0: rejected a message on topic 'edgepilot\/devices\/smart-city\/STRANGER-2': invalid-json/.test(l)));
   assert.ok(summary.invariantLines.some((l) => l.startsWith('OK  output files complete')));
 });

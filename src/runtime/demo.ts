@@ -170,7 +170,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
   };
 
   try {
-    const broker: EmbeddedBroker = await startEmbeddedBroker();
+    const broker: EmbeddedBroker = await startEmbeddedBroker({ log: (line) => log(`demo: ${line}`) });
     closers.push(() => broker.stop());
 
     // One MQTT client carries the engine's side: it consumes the ingest topic and publishes results and alerts.

@@ -54,3 +54,35 @@ test('local publish: QoS 1 subscribers over MQTT receive it; done runs once rout
   assert.match(String(err?.message), /stopped/);
   await assert.rejects(broker.local.subscribe('edgepilot/devices/#', () => undefined), /stopped/);
 });
+
+test('a client that sends a packet over the size limit is disconnected before its body is read; others carry on', { timeout: 30_000 }, async () => {
+  const lines: string[] = [];
+  const broker = await startEmbeddedBroker({ maxPacketBytes: 64 * 1024, log: (l) => lines.push(l) });
+  const seen: number[] = [];
+  const unsubscribe = await broker.local.subscribe('edgepilot/devices/#', (_t, payload) => seen.push(payload.length));
+  const big = connect(broker.url, { protocolVersion: 4, clientId: 'broker-test-big', reconnectPeriod: 0 });
+  const good = connect(broker.url, { protocolVersion: 4, clientId: 'broker-test-good', reconnectPeriod: 0 });
+  big.on('error', () => undefined);
+  try {
+    await Promise.all([big, good].map((c) => new Promise<void>((r) => c.once('connect', () => r()))));
+    const closed = new Promise<string>((r) => big.once('close', () => r('connection closed')));
+    // Without the limit the broker takes the message and acknowledges it.
+    const acked = new Promise<string>((r) => big.publish('edgepilot/devices/smart-city/SC-1', Buffer.alloc(2 * 1024 * 1024, 0x61), { qos: 1 }, (err) => err || r('acknowledged')));
+    assert.equal(await Promise.race([closed, acked]), 'connection closed');
+    assert.equal(broker.closedForPacketSize, 1);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /^embedded MQTT broker: rejected the connection from 127\.0\.0\.1:\d+: packet-too-large: packet of \d+ bytes over the limit of 65536; connection closed$/);
+    // A packet just under the limit from another client still goes through.
+    await good.publishAsync('edgepilot/devices/smart-city/SC-2', Buffer.alloc(60 * 1024, 0x62), { qos: 1 });
+    assert.deepEqual(seen, [60 * 1024], 'the oversized message never reached a subscriber; the other did');
+  } finally {
+    await unsubscribe();
+    big.end(true);
+    await good.endAsync();
+    await broker.stop();
+  }
+});
+
+test('the embedded broker refuses a packet size limit it cannot use, before it listens', async () => {
+  await assert.rejects(startEmbeddedBroker({ maxPacketBytes: 0 }), /maxPacketBytes must be an integer >= 2, got 0/);
+});

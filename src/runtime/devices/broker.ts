@@ -5,9 +5,14 @@
  * `stop()` closes every client connection, so clients see a broker restart exactly as they would with a
  * killed process. Passing the previous broker's `persistence` to the next start keeps sessions,
  * subscriptions and queued QoS 1 messages across that restart, like a broker with a disk-backed store.
+ *
+ * A connection that announces a packet over `maxPacketBytes` is closed before the packet's body is read
+ * (PacketSizeGuard: aedes itself has no limit and would buffer the whole packet).
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Aedes, type AedesOptions, type AedesPublishPacket, type PublishPacket } from 'aedes';
+import { DEFAULT_MAX_PACKET_BYTES, PacketSizeGuard } from './packet-size-guard.ts';
+import { RejectLog } from './reject-log.ts';
 
 export interface EmbeddedBrokerOptions {
   /** 0 (default) picks a free port. */
@@ -17,6 +22,10 @@ export interface EmbeddedBrokerOptions {
   persistence?: unknown;
   /** Extra aedes options (e.g. an `authorizePublish` hook in tests). */
   aedesOptions?: Omit<AedesOptions, 'persistence'>;
+  /** Largest MQTT packet (header included) a client may send; a larger one closes its connection. Default 1 MiB. */
+  maxPacketBytes?: number;
+  /** Where the broker says what it refused (rate-limited like the gateway's rejects). Default: nowhere. */
+  log?: (line: string) => void;
 }
 
 /** A message as an in-process subscriber of the embedded broker sees it. */
@@ -52,6 +61,8 @@ export interface EmbeddedBroker {
   persistence: unknown;
   /** In-process subscribe/publish for a component living in this process (see LocalBrokerPort). */
   local: LocalBrokerPort;
+  /** Connections closed because they sent a packet over the size limit or broke the MQTT framing. */
+  readonly closedForPacketSize: number;
   stop(): Promise<void>;
 }
 
@@ -59,6 +70,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`startEmbeddedBroker: port must be an integer in [0, 65535], got ${port}`);
+  const maxPacketBytes = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+  // Checked here, before aedes starts, so a bad limit cannot leave a broker running.
+  new PacketSizeGuard(maxPacketBytes);
+  const refusals = new RejectLog({ who: 'embedded MQTT broker', log: opts.log ?? (() => undefined), nowMs: Date.now });
+  let closedForPacketSize = 0;
   const aedes = await Aedes.createBroker({ ...opts.aedesOptions, ...(opts.persistence === undefined ? {} : { persistence: opts.persistence }) });
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -67,6 +83,17 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
     // A client reset during a restart is expected; without a listener it would be an uncaught error.
     socket.on('error', () => undefined);
     aedes.handle(socket);
+    // aedes reads with socket.read() on 'readable'; a 'data' listener sees each chunk as it is read, in order.
+    const guard = new PacketSizeGuard(maxPacketBytes);
+    const onData = (chunk: Buffer) => {
+      const verdict = guard.feed(chunk);
+      if (verdict.ok) return;
+      socket.off('data', onData);
+      closedForPacketSize++;
+      refusals.noteAt(`the connection from ${socket.remoteAddress}:${socket.remotePort}`, Number.isNaN(verdict.packetBytes) ? 'bad-framing' : 'packet-too-large', `${verdict.reason}; connection closed`);
+      socket.destroy();
+    };
+    socket.on('data', onData);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(new Error(`embedded MQTT broker cannot listen on ${host}:${port}: ${err.message}`)));
@@ -85,9 +112,13 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
     protocolVersion: 4,
     persistence: (aedes as unknown as { persistence: unknown }).persistence,
     local: localPort(aedes, () => stopped),
+    get closedForPacketSize() {
+      return closedForPacketSize;
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
+      refusals.flush();
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
