@@ -253,7 +253,7 @@ export class StreamEngine {
     }
     let line: string;
     try {
-      if (!this.dedup.accept(message.deviceId, message.seq)) {
+      if (!this.dedup.accept(message.deviceId, message.seq, message.sentAtMs)) {
         this.counters.duplicates++;
         return 'duplicate';
       }
