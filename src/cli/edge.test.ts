@@ -98,6 +98,12 @@ test('edgepilot edge (in process): usage errors are UsageErrors naming the flag;
     [['--protocol', '5'], /--protocol applies to the --mqtt-url broker; the embedded broker speaks MQTT 3\.1\.1/],
     [['--duration', '1e12'], /--duration must be <= 2147483 seconds/],
     [['--scenario', 'healtcare'], /\(did you mean 'healthcare'\?\)/],
+    // The session flags belong to the --mqtt-url broker, and the client id must be one a broker takes.
+    [['--mqtt-client-id', 'site-7'], /^--mqtt-client-id applies to the --mqtt-url broker; the embedded broker lives in this process/],
+    [['--mqtt-clean-session'], /^--mqtt-clean-session applies to the --mqtt-url broker/],
+    [['--mqtt-url', 'mqtt://127.0.0.1:1', '--mqtt-client-id', 'site 7'], /^--mqtt-client-id must match .*, got "site 7"$/],
+    [['--mqtt-url', 'mqtt://127.0.0.1:1', '--mqtt-client-id', ''], /^--mqtt-client-id must not be empty$/],
+    [['--mqtt-url', 'mqtt://127.0.0.1:1', '--mqtt-client-id', 'x'.repeat(129)], /^--mqtt-client-id must be at most 128 characters, got 129$/],
   ];
   for (const [args, re] of cases) {
     const err = await run(args);
@@ -164,4 +170,68 @@ test('edgepilot edge: a taken --broker-port is a usage error, and the process en
   } finally {
     blocker.close();
   }
+});
+
+test('edgepilot edge (in process): the gateway connects with a stable client id and a persistent session; --mqtt-client-id and --mqtt-clean-session change them', { timeout: 30_000 }, async () => {
+  const connects: Array<{ clientId: string; clean: boolean }> = [];
+  const broker = await startEmbeddedBroker({
+    aedesOptions: {
+      preConnect: (_client, packet, done) => {
+        connects.push({ clientId: packet.clientId, clean: packet.clean === true });
+        done(null, true);
+      },
+    },
+  });
+  const out: string[] = [];
+  const err: string[] = [];
+  const stdoutWrite = process.stdout.write.bind(process.stdout);
+  const stderrWrite = process.stderr.write.bind(process.stderr);
+  const saved = process.exitCode;
+  const run = async (args: string[]) => {
+    out.length = 0;
+    connects.length = 0;
+    const program = new Command().exitOverride();
+    register(program);
+    process.stdout.write = ((c: string) => (out.push(String(c)), true)) as typeof process.stdout.write;
+    process.stderr.write = ((c: string) => (err.push(String(c)), true)) as typeof process.stderr.write;
+    try {
+      await program.parseAsync(['edge', '--mqtt-url', broker.url, '--protocol', '4', '--scenario', 'industrial', '--duration', '0.2', '--json', ...args], { from: 'user' });
+    } finally {
+      process.stdout.write = stdoutWrite;
+      process.stderr.write = stderrWrite;
+    }
+    // The test runner also writes to stdout while it is captured: pick the command's JSON line.
+    const line = /\{"command":"edge".*\}/.exec(out.join(''))?.[0];
+    assert.ok(line, `no JSON summary; stderr: ${err.join('')}`);
+    return JSON.parse(line) as { mqttClientId: string; mqttCleanSession: boolean };
+  };
+  try {
+    const byDefault = await run(['--gateway-id', 'gw-sess']);
+    assert.deepEqual(connects, [{ clientId: 'edgepilot-gw-gw-sess', clean: false }]);
+    assert.equal(byDefault.mqttClientId, 'edgepilot-gw-gw-sess');
+    assert.equal(byDefault.mqttCleanSession, false);
+    assert.match(err.join(''), /edge: gateway gw-sess on mqtt:\/\/\S+ \(MQTT v3\.1\.1, client id edgepilot-gw-gw-sess \(persistent session\)\)/);
+
+    const flagged = await run(['--gateway-id', 'gw-sess', '--mqtt-client-id', 'site-7.edge_2', '--mqtt-clean-session']);
+    assert.deepEqual(connects, [{ clientId: 'site-7.edge_2', clean: true }]);
+    assert.equal(flagged.mqttClientId, 'site-7.edge_2');
+    assert.equal(flagged.mqttCleanSession, true);
+    assert.equal(process.exitCode ?? 0, 0, err.join(''));
+  } finally {
+    process.exitCode = saved;
+    await broker.stop();
+  }
+});
+
+test('edgepilot edge --help names the session flags and what the persistent session does', async () => {
+  const program = new Command().exitOverride();
+  register(program);
+  let help = '';
+  program.configureOutput({ writeOut: (s) => (help += s) });
+  program.commands.find((c) => c.name() === 'edge')!.configureOutput({ writeOut: (s) => (help += s) });
+  await assert.rejects(program.parseAsync(['edge', '--help'], { from: 'user' }));
+  assert.match(help, /--mqtt-client-id <id>/);
+  assert.match(help, /--mqtt-clean-session/);
+  assert.match(help, /persistent session \(client id edgepilot-gw-<gateway id>\)/);
+  assert.match(help, /max_queued_messages, 1000 per client by default/);
 });

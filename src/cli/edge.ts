@@ -7,8 +7,9 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../core/config.ts';
 import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
-import { EdgeGateway, type GatewayStats } from '../edge/gateway.ts';
+import { defaultGatewayClientId, EdgeGateway, type GatewayStats } from '../edge/gateway.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../runtime/devices/broker.ts';
+import { checkClientId } from '../runtime/devices/mqtt-session.ts';
 import { detectProtocolVersion } from '../runtime/devices/publisher.ts';
 import { ID_PATTERN, isScenarioName } from '../runtime/devices/topics.ts';
 import { KafkaIngestBridge, parseBrokers } from '../runtime/kafka/bridge.ts';
@@ -22,6 +23,10 @@ interface EdgeFlags {
   brokerPort?: string;
   /** Unset: auto; only with --mqtt-url (the embedded broker speaks 3.1.1). */
   protocol?: string;
+  /** Unset: edgepilot-gw-<gateway id>; only with --mqtt-url. */
+  mqttClientId?: string;
+  /** Only with --mqtt-url. */
+  mqttCleanSession?: boolean;
   gatewayId: string;
   scenario: string;
   forward: boolean;
@@ -40,7 +45,9 @@ export function register(program: Command): void {
     .option('--mqtt-url <url>', 'external broker, e.g. mqtt://127.0.0.1:1883 (Mosquitto, MQTT 5); default: start the embedded broker')
     .option('--broker-port <n>', 'port of the embedded broker, when no --mqtt-url is given (default 0 = any free port)')
     .option('--protocol <v>', 'MQTT protocol version of the --mqtt-url broker: auto | 4 (3.1.1) | 5 (default auto; the embedded broker speaks 3.1.1)')
-    .option('--gateway-id <id>', 'this gateway id (names its forecast topic)', 'edge-0')
+    .option('--gateway-id <id>', 'this gateway id (names its forecast topic and its default MQTT client id)', 'edge-0')
+    .option('--mqtt-client-id <id>', 'MQTT client id on the --mqtt-url broker (default edgepilot-gw-<gateway id>); the same on every start, and a different one for every gateway running')
+    .option('--mqtt-clean-session', 'no persistent session on the --mqtt-url broker: device messages published while this gateway is disconnected or restarting are lost (default: the broker queues them)')
     .option('--scenario <name>', `devices to serve: ${SCENARIOS.join(' | ')} | all`, 'all')
     .option('--no-forward', 'do not forward device messages to the MQTT ingest topic')
     .option('--kafka-brokers <list>', 'also produce every valid message to Kafka (host:port,...), topic edgepilot.ingest.<scenario>')
@@ -54,7 +61,12 @@ export function register(program: Command): void {
       `
 Examples:
   edgepilot edge --broker-port 1883                       embedded broker on 1883; devices: edgepilot devices --mqtt-url mqtt://127.0.0.1:1883
-  edgepilot edge --mqtt-url mqtt://mosquitto:1883 --gateway-id edge-1 --scenario healthcare --kafka-brokers kafka:9092`,
+  edgepilot edge --mqtt-url mqtt://mosquitto:1883 --gateway-id edge-1 --scenario healthcare --kafka-brokers kafka:9092
+  edgepilot edge --mqtt-url mqtt://mosquitto:1883 --gateway-id edge-2 --mqtt-client-id site7-edge-2
+
+With --mqtt-url the gateway has a persistent session (client id edgepilot-gw-<gateway id>): a gateway that reconnects
+or restarts gets the device messages the broker queued meanwhile, up to the broker's queue limit (Mosquitto:
+max_queued_messages, 1000 per client by default). Give every gateway running at the same time its own id.`,
     )
     .action(async (flags: EdgeFlags) => {
       await runEdge(flags);
@@ -67,6 +79,16 @@ async function runEdge(flags: EdgeFlags): Promise<void> {
   // Each flag belongs to one of the two brokers; given with the other it would be silently ignored.
   if (flags.mqttUrl !== undefined && flags.brokerPort !== undefined) throw new UsageError('--broker-port is the port of the embedded broker; with --mqtt-url none is started (give one or the other)');
   if (flags.mqttUrl === undefined && flags.protocol !== undefined) throw new UsageError('--protocol applies to the --mqtt-url broker; the embedded broker speaks MQTT 3.1.1');
+  for (const [given, flag] of [[flags.mqttClientId, '--mqtt-client-id'], [flags.mqttCleanSession, '--mqtt-clean-session']] as const) {
+    if (flags.mqttUrl === undefined && given !== undefined) throw new UsageError(`${flag} applies to the --mqtt-url broker; the embedded broker lives in this process, so it keeps no session across a restart`);
+  }
+  if (flags.mqttClientId !== undefined) {
+    try {
+      checkClientId(flags.mqttClientId, '--mqtt-client-id');
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
   const brokerPort = parseIntOption('--broker-port', flags.brokerPort ?? '0', 0, 65535);
   const protocol = flags.protocol ?? 'auto';
   if (!['auto', '4', '5'].includes(protocol)) throw new UsageError(`--protocol must be auto, 4 or 5, got '${protocol}'`);
@@ -96,7 +118,7 @@ async function runEdge(flags: EdgeFlags): Promise<void> {
     let embedded: EmbeddedBroker | null = null;
     let mqttUrl = flags.mqttUrl;
     if (mqttUrl === undefined) {
-      embedded = await startEmbeddedBroker({ port: brokerPort });
+      embedded = await startEmbeddedBroker({ port: brokerPort, log: (line) => process.stderr.write(`edge: ${line}\n`) });
       closers.push(() => embedded!.stop());
       mqttUrl = embedded.url;
       process.stderr.write(`edge: embedded MQTT broker (3.1.1) listening at ${mqttUrl}\n`);
@@ -108,6 +130,8 @@ async function runEdge(flags: EdgeFlags): Promise<void> {
       mqttUrl,
       protocolVersion,
       gatewayId: flags.gatewayId,
+      clientId: flags.mqttClientId ?? defaultGatewayClientId(flags.gatewayId),
+      cleanSession: flags.mqttCleanSession ?? false,
       scenario,
       forward: flags.forward,
       sink: bridge,
@@ -133,7 +157,8 @@ async function runEdge(flags: EdgeFlags): Promise<void> {
       process.once('SIGINT', onSigint);
       process.once('SIGTERM', onSigint);
       // Said only now: a supervisor that signals as soon as it reads this line must find the handlers in place.
-      process.stderr.write(`edge: gateway ${flags.gatewayId} on ${mqttUrl} (MQTT v${protocolVersion === 5 ? '5' : '3.1.1'}), devices ${scenario ?? 'all'}${bridge ? `, Kafka ${brokers!.join(',')}` : ''}\n`);
+      const session = gateway.session ? `, client id ${gateway.session.clientId} (${gateway.session.clean ? 'clean' : 'persistent'} session)` : '';
+      process.stderr.write(`edge: gateway ${flags.gatewayId} on ${mqttUrl} (MQTT v${protocolVersion === 5 ? '5' : '3.1.1'}${session}), devices ${scenario ?? 'all'}${bridge ? `, Kafka ${brokers!.join(',')}` : ''}\n`);
     });
     const elapsedS = (Date.now() - startedMs) / 1000;
     await gateway.stop();
@@ -148,6 +173,8 @@ async function runEdge(flags: EdgeFlags): Promise<void> {
       mqttUrl,
       embeddedBroker: embedded !== null,
       protocolVersion,
+      mqttClientId: gateway.session?.clientId ?? null,
+      mqttCleanSession: gateway.session?.clean ?? null,
       scenario: scenario ?? 'all',
       elapsedS: Math.round(elapsedS * 1000) / 1000,
       ...stats,

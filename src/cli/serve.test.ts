@@ -8,16 +8,19 @@ import { startEmbeddedBroker } from '../runtime/devices/broker.ts';
 import { DeviceFleet, constantRate } from '../runtime/devices/fleet.ts';
 import { publishSchedule } from '../runtime/devices/publisher.ts';
 import { ingestTopic } from '../runtime/devices/topics.ts';
+import { encodeMessage } from '../runtime/devices/schemas.ts';
+import { connect } from 'mqtt';
 import { cliErrorInProcess, runCli } from './test-run-cli.ts';
 import { UsageError } from './output.ts';
 
 test('edgepilot serve --help lists the targets and the external endpoints', async () => {
   const r = await runCli(['serve', '--help']);
   assert.equal(r.code, 0);
-  for (const flag of ['--target <t>', '--mqtt-url', '--kafka-brokers', '--redis-url', '--s3-endpoint', '--policy', '--port', '--token', '--namespace', '--app', '--dry-run']) {
+  for (const flag of ['--target <t>', '--mqtt-url', '--mqtt-client-id <id>', '--mqtt-clean-session', '--kafka-brokers', '--redis-url', '--s3-endpoint', '--policy', '--port', '--token', '--namespace', '--app', '--dry-run']) {
     assert.ok(r.stdout.includes(flag), `help mentions ${flag}`);
   }
   assert.match(r.stdout, /local \| spark-k8s/);
+  assert.match(r.stdout, /persistent session \(client id edgepilot-serve-<scenario>\)/);
 });
 
 test('edgepilot serve: usage errors exit 2 with a message', async () => {
@@ -33,7 +36,8 @@ test('edgepilot serve: usage errors exit 2 with a message', async () => {
 });
 
 test('edgepilot serve --target local against an external MQTT broker: ingests, decides, serves the dashboard', { timeout: 60_000 }, async () => {
-  const broker = await startEmbeddedBroker();
+  const connects: Array<{ clientId: string; clean: boolean }> = [];
+  const broker = await startEmbeddedBroker({ aedesOptions: { preConnect: (_c, packet, done) => (connects.push({ clientId: packet.clientId, clean: packet.clean === true }), done(null, true)) } });
   const dir = mkdtempSync(join(tmpdir(), 'edgepilot-serve-'));
   let published: Promise<number> | null = null;
   let state: Promise<{ info: { mode: string } }> | null = null;
@@ -65,6 +69,9 @@ test('edgepilot serve --target local against an external MQTT broker: ingests, d
     assert.match(run.stderr, new RegExp(`engine stopped: ingested ${acked}, processed ${acked}, dropped 0`));
     const log = readFileSync(join(dir, 'decisions.jsonl'), 'utf8').trim().split('\n');
     assert.equal(log.length, summary.decisions);
+    // The engine's ingest client: a stable client id and a persistent session, so a restart loses no ingest.
+    assert.deepEqual(connects.filter((c) => c.clientId.startsWith('edgepilot-serve')), [{ clientId: 'edgepilot-serve-industrial', clean: false }]);
+    assert.match(run.stderr, /serve: engine ingest edgepilot\/ingest\/industrial on mqtt:\/\/\S+ as client id edgepilot-serve-industrial \(persistent session\)/);
   } finally {
     await broker.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -112,6 +119,13 @@ test('edgepilot serve: flags of the other target, weak tokens and timers beyond 
     [[...local, '--control-interval', '1e12'], /^--control-interval must be <= 2147483 seconds/],
     [[...local, '--kafka-brokers', 'nohost'], /^--kafka-brokers: /],
     [[...local, '--policy', 'threshold-forecst'], /\(did you mean 'threshold-forecast'\?\)/],
+    // The session flags are the local engine's MQTT ingest client's: not for spark-k8s, not without --mqtt-url.
+    [[...k8s, '--dry-run', '--mqtt-client-id', 'serve-a'], /^--mqtt-client-id applies to --target local only, and the target is spark-k8s$/],
+    [[...k8s, '--dry-run', '--mqtt-clean-session'], /^--mqtt-clean-session applies to --target local only, and the target is spark-k8s$/],
+    [['--kafka-brokers', 'kafka:9092', '--mqtt-client-id', 'serve-a'], /^--mqtt-client-id applies to the engine's MQTT ingest client, and without --mqtt-url there is none$/],
+    [['--kafka-brokers', 'kafka:9092', '--mqtt-clean-session'], /^--mqtt-clean-session applies to the engine's MQTT ingest client/],
+    [[...local, '--mqtt-client-id', 'serve/a'], /^--mqtt-client-id must match .*, got "serve\/a"$/],
+    [[...local, '--mqtt-client-id', ''], /^--mqtt-client-id must not be empty$/],
   ];
   try {
     for (const [args, re] of cases) {
@@ -132,6 +146,54 @@ test('edgepilot serve: an unreachable broker exits 1 with one line, no stack tra
     assert.match(r.stderr, /^edgepilot: cannot reach the MQTT broker at mqtt:\/\/127\.0\.0\.1:1/);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('edgepilot serve: a restarted serve gets the ingest published while it was away (persistent session); --mqtt-clean-session drops it; --mqtt-client-id names the session', { timeout: 120_000 }, async () => {
+  const connects: Array<{ clientId: string; clean: boolean }> = [];
+  const broker = await startEmbeddedBroker({ aedesOptions: { preConnect: (_c, packet, done) => (connects.push({ clientId: packet.clientId, clean: packet.clean === true }), done(null, true)) } });
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-serve-session-'));
+  const serve = async (extra: string[]) => {
+    const r = await runCli(['serve', '--mqtt-url', broker.url, '--scenario', 'industrial', '--duration', '1', '--port', '0', '--control-interval', '1', '--out', dir, ...extra]);
+    assert.equal(r.code, 0, r.stderr);
+    const ingested = /engine stopped: ingested (\d+), processed (\d+)/.exec(r.stderr);
+    assert.ok(ingested, r.stderr);
+    return { ingested: Number(ingested[1]), processed: Number(ingested[2]), stderr: r.stderr };
+  };
+  /** What a gateway forwards while serve is away: device messages on the ingest topic, QoS 1, each acknowledged. */
+  const publishIngest = async (n: number, idPrefix: string) => {
+    const fleet = new DeviceFleet({ scenario: 'industrial', devices: 4, seed: 5, rate: constantRate(1000), durationS: 60, idPrefix });
+    const pub = connect(broker.url, { protocolVersion: 4 });
+    await new Promise<void>((r) => pub.once('connect', () => r()));
+    for (let i = 0; i < n; i++) await pub.publishAsync(ingestTopic('industrial'), encodeMessage({ ...fleet.next()!.message, sentAtMs: Date.now() }), { qos: 1 });
+    await pub.endAsync();
+  };
+  // The engine ingest clients (not the forecast subscriber, the protocol probe or the publisher above).
+  const ids = () => connects.filter((c) => c.clientId === 'edgepilot-serve-industrial' || c.clientId.startsWith('serve-own-'));
+  try {
+    const first = await serve([]);
+    assert.equal(first.ingested, 0);
+    await publishIngest(30, 'away-');
+    const second = await serve([]);
+    assert.equal(second.ingested, 30, 'every message the broker queued for the session while serve was away');
+    assert.equal(second.processed, 30);
+    await publishIngest(20, 'gone-');
+    // A clean session discards what the broker queued: the opt-out really opts out.
+    const clean = await serve(['--mqtt-clean-session']);
+    assert.equal(clean.ingested, 0);
+    assert.match(clean.stderr, /as client id edgepilot-serve-industrial \(clean session: nothing is kept while serve is away\)/);
+    const own = `serve-own-${process.pid}`;
+    const named = await serve(['--mqtt-client-id', own]);
+    assert.match(named.stderr, new RegExp(`as client id ${own} \\(persistent session\\)`));
+    assert.deepEqual(ids(), [
+      { clientId: 'edgepilot-serve-industrial', clean: false },
+      { clientId: 'edgepilot-serve-industrial', clean: false },
+      { clientId: 'edgepilot-serve-industrial', clean: true },
+      { clientId: own, clean: false },
+    ]);
+  } finally {
+    await broker.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -24,6 +24,7 @@ import { startDashboardServer } from '../dashboard/server.ts';
 import { ingestTopic, isScenarioName } from '../runtime/devices/topics.ts';
 import { BrokerConnectError, detectProtocolVersion } from '../runtime/devices/publisher.ts';
 import { OutageLog } from '../runtime/devices/outage-log.ts';
+import { checkClientId, mqttSessionOptions, sessionMeanwhile } from '../runtime/devices/mqtt-session.ts';
 import { kafkaIngestTopic, kafkaRecordTopic, parseBrokers, startIngestConsumer } from '../runtime/kafka/bridge.ts';
 import { DROP_REASONS, LocalEngineActuator, LocalEngineMetricsSource, StreamEngine, type EngineOptionsInput } from '../runtime/engine/index.ts';
 import { ModeContextPolicy, scaledForecasts, scaledMetrics } from '../runtime/demo-support.ts';
@@ -36,6 +37,10 @@ interface ServeFlags {
   scenario: string;
   policy: string;
   mqttUrl?: string;
+  /** Unset: edgepilot-serve-<scenario>; local target with --mqtt-url only. */
+  mqttClientId?: string;
+  /** Local target with --mqtt-url only. */
+  mqttCleanSession?: boolean;
   kafkaBrokers?: string;
   redisUrl?: string;
   s3Endpoint?: string;
@@ -75,6 +80,8 @@ const SPARK_K8S_ONLY: ReadonlyArray<[keyof ServeFlags, string]> = [
   ['agentToken', '--agent-token'],
 ];
 const LOCAL_ONLY: ReadonlyArray<[keyof ServeFlags, string]> = [
+  ['mqttClientId', '--mqtt-client-id'],
+  ['mqttCleanSession', '--mqtt-clean-session'],
   ['kafkaBrokers', '--kafka-brokers'],
   ['redisUrl', '--redis-url'],
   ['s3Endpoint', '--s3-endpoint'],
@@ -99,6 +106,8 @@ export function register(program: Command): void {
     .option('--scenario <name>', `SLA, weights and workload kind: ${SCENARIOS.join(' | ')}`, 'balanced')
     .option('--policy <id>', `controller policy (one of ${livePolicyIds().join(', ')})`, 'threshold-forecast')
     .option('--mqtt-url <url>', 'MQTT broker with the ingest and forecast topics, e.g. mqtt://127.0.0.1:1883')
+    .option('--mqtt-client-id <id>', "local target: MQTT client id of the engine's ingest client on --mqtt-url (default edgepilot-serve-<scenario>); the same on every start, and a different one for every serve running")
+    .option('--mqtt-clean-session', 'local target: no persistent session for the ingest on --mqtt-url: ingest messages published while serve is disconnected or restarting are lost (default: the broker queues them)')
     .option('--kafka-brokers <list>', 'consume the ingest from Kafka instead of MQTT (host:port,...)')
     .option('--redis-url <url>', 'hot shuffle tier on this Redis (local target; default in-process memory)')
     .option('--s3-endpoint <url>', 'S3 tiers on this endpoint (local target; default an embedded s3rver)')
@@ -125,7 +134,12 @@ export function register(program: Command): void {
 Examples:
   edgepilot serve --mqtt-url mqtt://127.0.0.1:1883 --scenario healthcare --policy edge-rl
   edgepilot serve --kafka-brokers kafka:9092 --redis-url redis://redis:6379 --s3-endpoint http://minio:9000
-  edgepilot serve --target spark-k8s --namespace spark --app iot-stream --dry-run --duration 600`,
+  edgepilot serve --target spark-k8s --namespace spark --app iot-stream --dry-run --duration 600
+
+With --mqtt-url the engine's ingest client has a persistent session (client id edgepilot-serve-<scenario>): a serve
+that reconnects or restarts gets the ingest messages the broker queued meanwhile, up to the broker's queue limit
+(Mosquitto: max_queued_messages, 1000 per client by default). Give every serve running at the same time its own id
+(--mqtt-client-id).`,
     )
     .action(async (flags: ServeFlags) => {
       await runServe(flags);
@@ -141,6 +155,16 @@ async function runServe(flags: ServeFlags): Promise<void> {
   if (!isScenarioName(flags.scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}, got '${flags.scenario}'${didYouMean(flags.scenario, SCENARIOS)}`);
   if (!policyIds().includes(flags.policy) || !livePolicyIds().includes(flags.policy)) throw new UsageError(`--policy must be one of ${livePolicyIds().join(', ')}, got '${flags.policy}'${didYouMean(flags.policy, livePolicyIds())}`);
   if (flags.mqttUrl !== undefined && !/^mqtts?:\/\/[^/]+/.test(flags.mqttUrl)) throw new UsageError(`--mqtt-url must look like mqtt://host:port, got '${flags.mqttUrl}'`);
+  for (const [given, flag] of [[flags.mqttClientId, '--mqtt-client-id'], [flags.mqttCleanSession, '--mqtt-clean-session']] as const) {
+    if (flags.mqttUrl === undefined && given !== undefined) throw new UsageError(`${flag} applies to the engine's MQTT ingest client, and without --mqtt-url there is none`);
+  }
+  if (flags.mqttClientId !== undefined) {
+    try {
+      checkClientId(flags.mqttClientId, '--mqtt-client-id');
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
   if (flags.redisUrl !== undefined && !/^rediss?:\/\/[^/]+/.test(flags.redisUrl)) throw new UsageError(`--redis-url must look like redis://host:port, got '${flags.redisUrl}'`);
   if (flags.s3Endpoint !== undefined && !/^https?:\/\/[^/]+/.test(flags.s3Endpoint)) throw new UsageError(`--s3-endpoint must look like http://host:port, got '${flags.s3Endpoint}'`);
   let brokers: string[] | undefined;
@@ -291,6 +315,11 @@ async function sparkTarget(flags: ServeFlags, agentPort: number | undefined, ctx
   return { metrics: built.metrics, actuator: built.actuator, rateScale: 1, close: () => built.close() };
 }
 
+/** The engine ingest client's MQTT client id unless --mqtt-client-id is given: stable across restarts. */
+export function defaultServeClientId(scenario: ScenarioName): string {
+  return `edgepilot-serve-${scenario}`;
+}
+
 interface LocalContext {
   scenario: ScenarioName;
   config: ReturnType<typeof loadConfig>;
@@ -307,25 +336,48 @@ async function localTarget(flags: ServeFlags, ctx: LocalContext): Promise<Target
     ...(flags.redisUrl === undefined ? {} : { hot: { type: 'redis' as const, url: flags.redisUrl } }),
     ...(flags.s3Endpoint === undefined ? {} : { s3: { endpoint: flags.s3Endpoint } }),
   };
+  // A persistent session by default (stable client id, clean: false): the broker queues the QoS 1 ingest published
+  // while serve is disconnected or restarting, and delivers it on reconnect.
+  const session =
+    flags.mqttUrl === undefined
+      ? null
+      : mqttSessionOptions({ clientId: flags.mqttClientId ?? defaultServeClientId(ctx.scenario), clean: flags.mqttCleanSession ?? false, protocolVersion: ctx.protocolVersion }, '--mqtt-client-id');
   let mqtt: MqttClient | null = null;
   let outage: OutageLog | null = null;
-  if (flags.mqttUrl !== undefined) {
-    mqtt = connect(flags.mqttUrl, { protocolVersion: ctx.protocolVersion, clientId: `edgepilot-serve-${process.pid}-${Date.now().toString(36)}`, reconnectPeriod: 500, connectTimeout: 5000 });
-    // mqtt.js reconnects and re-subscribes by itself; the outage is said once, and again when it ends.
-    outage = new OutageLog({ who: 'serve: engine ingest', where: flags.mqttUrl, nowMs: Date.now, log: ctx.log, meanwhile: 'reconnecting every 0.5 s; messages the broker does not keep for this client meanwhile are lost' });
-    outage.watch(mqtt);
-  }
   const engine = new StreamEngine(
     { executorCapacityMsgsPerS: nominalExecutorCapacityMsgsPerS(ctx.config, sc) / ctx.rateScale, outputDir: ctx.outputDir, stores },
-    { config: ctx.config, ...(mqtt ? { publish: (topic: string, payload: string) => mqtt!.publish(topic, payload, { qos: 0 }) } : {}) },
+    // Results and alerts go out on the ingest client (QoS 0; it is connected below, before any micro-batch runs).
+    { config: ctx.config, ...(session ? { publish: (topic: string, payload: string) => mqtt?.publish(topic, payload, { qos: 0 }) } : {}) },
   );
   await engine.start();
   const stops: Array<() => Promise<unknown>> = [];
-  if (mqtt) {
-    const client = mqtt;
+  if (session && flags.mqttUrl !== undefined) {
+    // Connected only now, with the engine running and the 'message' listener attached in the same tick: with a
+    // resumed session the broker delivers the queued messages right after CONNACK, and none may find no listener.
+    const client = connect(flags.mqttUrl, { protocolVersion: ctx.protocolVersion, ...session, reconnectPeriod: 500, connectTimeout: 5000 });
+    mqtt = client;
     client.on('message', (topic, payload) => void engine.ingestMqtt(topic, payload));
-    await client.subscribeAsync(ingestTopic(ctx.scenario), { qos: 1 });
+    // mqtt.js reconnects by itself (and re-subscribes unless the broker kept the session); the outage is said once,
+    // and again when it ends.
+    outage = new OutageLog({
+      who: 'serve: engine ingest',
+      where: flags.mqttUrl,
+      nowMs: Date.now,
+      log: ctx.log,
+      meanwhile: `reconnecting every 0.5 s; ${sessionMeanwhile(session, '--mqtt-clean-session')}`,
+      clientId: session.clientId,
+    });
+    outage.watch(client);
     stops.push(() => client.endAsync());
+    try {
+      await client.subscribeAsync(ingestTopic(ctx.scenario), { qos: 1 });
+    } catch (err) {
+      outage.stopping = true;
+      await client.endAsync(true).catch(() => undefined);
+      await engine.stop();
+      throw err;
+    }
+    ctx.log(`serve: engine ingest ${ingestTopic(ctx.scenario)} on ${flags.mqttUrl} as client id ${session.clientId} (${session.clean ? 'clean session: nothing is kept while serve is away' : 'persistent session'})`);
   }
   if (ctx.brokers) {
     const consumer = await startIngestConsumer({

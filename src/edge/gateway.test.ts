@@ -269,7 +269,7 @@ test('gateway survives a broker restart (resubscribes, keeps forwarding) and sto
     // The outage is told once (not once per reconnect attempt), and so is its end.
     assert.equal(lines.filter((l) => l.includes('lost the MQTT broker')).length, 1, lines.join('\n'));
     assert.equal(lines.filter((l) => /reconnected to the MQTT broker at .* after [\d.]+ s \(connection 2\)/.test(l)).length, 1, lines.join('\n'));
-    // The subscription is renewed on reconnect (clean session): the new broker's messages reach the gateway.
+    // The subscription is renewed on reconnect (the restarted broker kept no session for it): its messages reach the gateway.
     const fleet = new DeviceFleet({ scenario: 'healthcare', devices: 3, seed: 1, rate: constantRate(200), durationS: 0.5, idPrefix: 'rs-' });
     const summary = await publishSchedule(fleet, { mqttUrl: broker.url });
     await until(() => gw.stats().forwarded >= summary.published, 5000);
@@ -361,4 +361,104 @@ test('gateway: a lost broker connection is logged once per outage, and its end',
     "edge gateway gw-log: lost the MQTT broker at  (connect ECONNREFUSED); reconnecting every 0.5 s",
     'edge gateway gw-log: reconnected to the MQTT broker at  after 4.0 s (connection 2)',
   ]);
+});
+
+/** Publishes valid device messages at QoS 1 with a plain mqtt.js client; resolves once the broker acknowledged all. */
+async function publishDeviceMessages(url: string, msgs: Array<{ topic: string; message: DeviceMessage }>): Promise<void> {
+  const pub = connect(url, { protocolVersion: 4, clientId: `pub-${process.pid}-${Date.now().toString(36)}` });
+  try {
+    await new Promise<void>((r) => pub.once('connect', () => r()));
+    // The fleet leaves a placeholder sentAtMs; the publisher stamps it with the time of the first send.
+    for (const { topic, message } of msgs) await pub.publishAsync(topic, encodeMessage({ ...message, sentAtMs: Date.now() }), { qos: 1 });
+  } finally {
+    await pub.endAsync();
+  }
+}
+
+/**
+ * A gateway over MQTT is started and stopped, `away` device messages are published while no gateway runs, a gateway
+ * with the same id is started again, and then one more message (the marker) is published. Resolves with how many of
+ * the `away` messages the second gateway accepted, once the marker and `expectAway` of them are in (or 8 s passed):
+ * the broker delivers what it queued for the session when the gateway connects, before anything published later.
+ */
+async function restartAcrossAbsence(
+  url: string,
+  protocolVersion: 4 | 5,
+  tag: string,
+  opts: { cleanSession?: boolean; away: number; expectAway: number },
+): Promise<{ awayAccepted: number; accepted: number; duplicates: number; clientId: string | undefined }> {
+  const prefix = `${tag}${process.pid}`;
+  let awayAccepted = 0;
+  let markers = 0;
+  const base = {
+    mqttUrl: url,
+    protocolVersion,
+    gatewayId: `gw-persist-${prefix}`,
+    scenario: 'healthcare' as const,
+    forward: false,
+    log: () => undefined,
+    ...(opts.cleanSession === undefined ? {} : { cleanSession: opts.cleanSession }),
+  };
+  const first = await EdgeGateway.start(base);
+  await first.stop();
+  await publishDeviceMessages(url, fleetMessages(opts.away, 'healthcare', `${prefix}away-`));
+  const mine = { id: 'seen', send: (deviceId: string) => (deviceId.startsWith(`${prefix}away-`) ? awayAccepted++ : deviceId.startsWith(`${prefix}marker-`) ? markers++ : 0) };
+  const second = await EdgeGateway.start({ ...base, sink: mine });
+  try {
+    await publishDeviceMessages(url, fleetMessages(1, 'healthcare', `${prefix}marker-`));
+    await until(() => markers >= 1 && awayAccepted >= opts.expectAway, 8000);
+    assert.equal(markers, 1, 'the marker published after the restart arrived');
+    return { awayAccepted, accepted: second.stats().accepted, duplicates: second.stats().duplicates, clientId: second.session?.clientId };
+  } finally {
+    await second.stop();
+  }
+}
+
+async function checkRestartAcrossAbsence(url: string, protocolVersion: 4 | 5, tag: string): Promise<void> {
+  const kept = await restartAcrossAbsence(url, protocolVersion, tag, { away: 40, expectAway: 40 });
+  assert.equal(kept.awayAccepted, 40, 'all 40 messages published while no gateway ran');
+  assert.equal(kept.clientId, `edgepilot-gw-gw-persist-${tag}${process.pid}`, 'a stable client id, derived from the gateway id');
+  assert.equal(kept.duplicates, 0);
+  // The same gateway id with a clean session (this also discards the session the first half left on the broker).
+  const lost = await restartAcrossAbsence(url, protocolVersion, tag, { cleanSession: true, away: 40, expectAway: 0 });
+  assert.equal(lost.awayAccepted, 0, 'a clean session: the broker kept nothing for the stopped gateway');
+}
+
+test('gateway over MQTT: a persistent session by default, so a restarted gateway gets every QoS 1 message published while it was away; with cleanSession none', { timeout: 30_000 }, async () => {
+  const broker = await startEmbeddedBroker();
+  try {
+    await checkRestartAcrossAbsence(broker.url, 4, 'aedes');
+  } finally {
+    await broker.stop();
+  }
+});
+
+test('gateway restart across an absence on Mosquitto (MQTT 5: the session expiry keeps the session)', { timeout: 30_000, skip: mosquittoUrl ? false : 'EDGEPILOT_TEST_MQTT_URL is not set (npm test starts Mosquitto and sets it)' }, async () => {
+  await checkRestartAcrossAbsence(mosquittoUrl!, 5, 'mosq');
+});
+
+test('gateway: a bad client id is refused before connecting, naming the option', async () => {
+  await assert.rejects(EdgeGateway.start({ mqttUrl: 'mqtt://127.0.0.1:1', gatewayId: 'gw-x', clientId: 'has space' }), /^Error: EdgeGateway: clientId must match .*, got "has space"$/);
+  await assert.rejects(EdgeGateway.start({ mqttUrl: 'mqtt://127.0.0.1:1', gatewayId: 'gw-x', clientId: '' }), /EdgeGateway: clientId must not be empty/);
+  // The gateway id is checked first: a bad one is not reported as a bad client id made of it.
+  await assert.rejects(EdgeGateway.start({ mqttUrl: 'mqtt://127.0.0.1:1', gatewayId: 'a/b' }), /EdgeGateway: gatewayId 'a\/b' must match/);
+});
+
+test('gateway: two running gateways with one client id throw each other out; the outage log asks about it once, naming the id', { timeout: 30_000 }, async () => {
+  const broker = await startEmbeddedBroker();
+  // A frozen gateway clock: every close counts as "right after connecting", whatever the machine's speed.
+  const frozen = { nowMs: () => 1_800_000_000_000, setInterval: () => 0, clearInterval: () => undefined };
+  const lines: string[][] = [[], []];
+  const start = (i: number) => EdgeGateway.start({ mqttUrl: broker.url, gatewayId: `gw-twin-${i}`, clientId: 'edgepilot-gw-twin', scenario: 'industrial', clock: frozen, log: (l) => lines[i]!.push(l) });
+  const a = await start(0);
+  const b = await start(1);
+  const hinted = () => lines.flat().some((l) => l.includes("is another client using client id 'edgepilot-gw-twin'?"));
+  try {
+    await until(hinted, 20_000);
+    assert.ok(hinted(), lines.flat().join('\n'));
+    for (const own of lines) assert.ok(own.filter((l) => l.includes('is another client using')).length <= 1, 'said at most once per gateway');
+  } finally {
+    await Promise.all([a.stop(300), b.stop(300)]);
+    await broker.stop();
+  }
 });

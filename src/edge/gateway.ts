@@ -18,6 +18,7 @@ import type { ScenarioName } from '../env/spark-iot-types.ts';
 import type { LocalBrokerPort } from '../runtime/devices/broker.ts';
 import { SeqDeduper } from '../runtime/devices/dedup.ts';
 import { batchBytesWith, batchLine, DEFAULT_MAX_BATCH_BYTES, encodeIngestBatch } from '../runtime/devices/ingest-batch.ts';
+import { mqttSessionOptions, sessionMeanwhile, type MqttSessionConnectOptions } from '../runtime/devices/mqtt-session.ts';
 import { OutageLog } from '../runtime/devices/outage-log.ts';
 import { RejectLog } from '../runtime/devices/reject-log.ts';
 import { validatePayload, ValidationTally, type ValidateOptions } from '../runtime/devices/schemas.ts';
@@ -81,6 +82,19 @@ export interface EdgeGatewayOptions {
   /** 4 for the embedded aedes broker (3.1.1 only), 5 for Mosquitto. Default 4. */
   protocolVersion?: 4 | 5;
   gatewayId: string;
+  /**
+   * MQTT client id (not used with `broker`). Default `edgepilot-gw-<gatewayId>` (defaultGatewayClientId): the same on
+   * every start, so a gateway that reconnects or restarts resumes its session. Two gateways running at the same time
+   * need different ids: one id takes the other's session over, in a loop (the outage log then says so).
+   */
+  clientId?: string;
+  /**
+   * true: a clean session, as before persistent sessions: the broker keeps nothing while the gateway is disconnected
+   * or restarting, and the device messages published meanwhile are lost. Default false: a persistent session, the
+   * broker queues them (up to its own queue limit) and delivers them on reconnect (docs/MESSAGES.md). Not used with
+   * `broker`.
+   */
+  cleanSession?: boolean;
   /** Devices of this scenario (default: every device). Ignored when topicFilter is given. */
   scenario?: ScenarioName;
   /** Explicit device subscription, e.g. `edgepilot/devices/healthcare/+`. */
@@ -154,8 +168,19 @@ export interface GatewayStats {
   lastForecast: EdgeForecast | null;
 }
 
+/** The gateway's MQTT client id unless one is given: stable across restarts, one per gateway id. */
+export function defaultGatewayClientId(gatewayId: string): string {
+  return `edgepilot-gw-${gatewayId}`;
+}
+
+function checkGatewayId(gatewayId: string): void {
+  if (!ID_PATTERN.test(gatewayId)) throw new Error(`EdgeGateway: gatewayId '${gatewayId}' must match ${ID_PATTERN}`);
+}
+
 export class EdgeGateway {
   readonly gatewayId: string;
+  /** The MQTT client id and session kind of its own connection; null without one (in-process link, offline). */
+  readonly session: { clientId: string; clean: boolean } | null;
   readonly forecaster: Forecaster;
   readonly tally = new ValidationTally();
   readonly dedup = new SeqDeduper();
@@ -200,9 +225,11 @@ export class EdgeGateway {
   private constructor(
     private readonly client: MqttClient | null,
     private readonly opts: EdgeGatewayOptions,
+    session: MqttSessionConnectOptions | null = null,
   ) {
-    if (!ID_PATTERN.test(opts.gatewayId)) throw new Error(`EdgeGateway: gatewayId '${opts.gatewayId}' must match ${ID_PATTERN}`);
+    checkGatewayId(opts.gatewayId);
     this.gatewayId = opts.gatewayId;
+    this.session = session ? { clientId: session.clientId, clean: session.clean } : null;
     const config = opts.config ?? loadConfig();
     this.forecaster = new Forecaster({
       leadTimeS: config.sim.edgeLeadTimeS,
@@ -230,7 +257,14 @@ export class EdgeGateway {
     this.logLine = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
     const clock = this.clock;
     this.rejectLog = new RejectLog({ who: `edge gateway ${opts.gatewayId}`, log: this.logLine, nowMs: () => clock.nowMs() });
-    this.outage = new OutageLog({ who: `edge gateway ${opts.gatewayId}`, where: opts.mqttUrl, nowMs: () => clock.nowMs(), log: this.logLine, meanwhile: 'reconnecting every 0.5 s' });
+    this.outage = new OutageLog({
+      who: `edge gateway ${opts.gatewayId}`,
+      where: opts.mqttUrl,
+      nowMs: () => clock.nowMs(),
+      log: this.logLine,
+      meanwhile: `reconnecting every 0.5 s${this.session ? `; ${sessionMeanwhile(this.session)}` : ''}`,
+      ...(this.session ? { clientId: this.session.clientId } : {}),
+    });
   }
 
   /** The MQTT connection is up (the first time, or again after a broker restart). */
@@ -252,9 +286,17 @@ export class EdgeGateway {
   static async start(opts: EdgeGatewayOptions): Promise<EdgeGateway> {
     if (opts.broker) return EdgeGateway.startLocal(opts, opts.broker);
     const timeoutMs = opts.connectTimeoutMs ?? 5000;
+    checkGatewayId(opts.gatewayId); // before the client id that is made of it
+    const protocolVersion = opts.protocolVersion ?? 4;
+    // A persistent session by default: the broker queues the QoS 1 device messages published while this gateway is
+    // disconnected or restarting, and delivers them when it is back (the 'message' listener below is in place first).
+    const session = mqttSessionOptions(
+      { clientId: opts.clientId ?? defaultGatewayClientId(opts.gatewayId), clean: opts.cleanSession ?? false, protocolVersion },
+      'EdgeGateway: clientId',
+    );
     const client = connect(opts.mqttUrl, {
-      protocolVersion: opts.protocolVersion ?? 4,
-      clientId: `edgepilot-gw-${opts.gatewayId}-${process.pid}-${Date.now().toString(36)}`,
+      protocolVersion,
+      ...session,
       reconnectPeriod: 500,
       connectTimeout: timeoutMs,
       keepalive: 10,
@@ -263,7 +305,7 @@ export class EdgeGateway {
     client.on('error', () => undefined);
     let gateway: EdgeGateway;
     try {
-      gateway = new EdgeGateway(client, opts);
+      gateway = new EdgeGateway(client, opts, session);
     } catch (err) {
       client.end(true);
       throw err;
@@ -302,7 +344,7 @@ export class EdgeGateway {
       return;
     }
     const m = result.message;
-    if (!this.dedup.accept(m.deviceId, m.seq)) return;
+    if (!this.dedup.accept(m.deviceId, m.seq, m.sentAtMs)) return;
     this.aggregator.add(nowMs);
     if (this.forward && this.publishFn) this.enqueue(this.ingestTopicOf(m.scenario), payload, nowMs);
     if (this.opts.sink) {

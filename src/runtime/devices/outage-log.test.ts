@@ -24,3 +24,72 @@ test('a broker outage is logged once when it starts and once when it ends, with 
   outage.disconnected();
   assert.equal(lines.length, 2, 'a close after stop began is the owner\'s own doing');
 });
+
+/** An OutageLog with a hand-driven clock and captured lines. */
+function takeoverLog(clientId?: string) {
+  const clock = { t: 1_000_000 };
+  const lines: string[] = [];
+  const outage = new OutageLog({ who: 'edge gateway edge-0', where: 'mqtt://b:1883', nowMs: () => clock.t, log: (l) => lines.push(l), ...(clientId === undefined ? {} : { clientId }) });
+  /** One connection that lives `upMs`, then closes; the next one comes `downMs` later. */
+  const cycle = (upMs: number, downMs = 500) => {
+    outage.connected();
+    clock.t += upMs;
+    outage.disconnected();
+    clock.t += downMs;
+  };
+  return { outage, clock, lines, cycle, hints: () => lines.filter((l) => l.includes('is another client using client id')) };
+}
+
+test('connections that keep closing right after connecting: one hint naming the client id (a session takeover loop), and only then', () => {
+  const { lines, cycle, hints, outage } = takeoverLog('edgepilot-gw-edge-0');
+  cycle(60_000); // a long connection, then a broker restart: not a takeover
+  cycle(300);
+  cycle(300);
+  assert.equal(hints().length, 0, 'two quick closes in a row are not yet a loop');
+  cycle(300);
+  assert.deepEqual(hints(), [
+    "edge gateway edge-0: the connection closed within 2 s of connecting 3 times in a row: is another client using client id 'edgepilot-gw-edge-0'? " +
+      'Two running clients with one id throw each other out in a loop; give each its own (set --mqtt-client-id)',
+  ]);
+  // The hint comes right after the lost line of the close that completed the loop.
+  assert.match(lines.at(-2)!, /lost the MQTT broker at mqtt:\/\/b:1883$/);
+  assert.ok(outage.takeoverHinted);
+  for (let i = 0; i < 10; i++) cycle(300);
+  assert.equal(hints().length, 1, 'said once');
+
+  // Not for quick closes spread between connections that lasted, nor for failed reconnect attempts, nor without a
+  // client id to name.
+  const slow = takeoverLog('serve-x');
+  for (let i = 0; i < 10; i++) {
+    slow.cycle(300);
+    slow.cycle(300);
+    slow.cycle(5000); // a connection that lasted: the count starts again
+  }
+  assert.equal(slow.hints().length, 0);
+
+  const refused = takeoverLog('serve-x');
+  refused.outage.connected();
+  refused.clock.t += 60_000;
+  for (let i = 0; i < 10; i++) {
+    refused.outage.disconnected('connect ECONNREFUSED'); // attempts without a connection
+    refused.clock.t += 100;
+  }
+  assert.equal(refused.hints().length, 0);
+
+  const anonymous = takeoverLog();
+  for (let i = 0; i < 10; i++) anonymous.cycle(100);
+  assert.equal(anonymous.hints().length, 0);
+});
+
+test('takeover hint: an MQTT 5 DISCONNECT "session taken over" (0x8E) gives it at once, with the reason in the lost line', () => {
+  const { outage, lines, hints } = takeoverLog('edgepilot-serve-industrial');
+  const handlers = new Map<string, (arg?: unknown) => void>();
+  const client = { on: (event: string, fn: (arg?: unknown) => void) => handlers.set(event, fn) };
+  outage.watch(client as unknown as Parameters<OutageLog['watch']>[0]);
+  handlers.get('connect')!();
+  handlers.get('disconnect')!({ cmd: 'disconnect', reasonCode: 0x8e });
+  handlers.get('close')!();
+  assert.match(lines[0]!, /lost the MQTT broker at mqtt:\/\/b:1883 \(session taken over by another client\)$/);
+  assert.equal(hints().length, 1);
+  assert.match(hints()[0]!, /^edge gateway edge-0: the broker says another client took the session over: is another client using client id 'edgepilot-serve-industrial'\?/);
+});

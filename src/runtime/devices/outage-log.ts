@@ -4,8 +4,22 @@
  * broker outage is silent. Each failed reconnect attempt closes the connection again; only the first close of an
  * outage is logged. A close before the first connect is not an outage (start() reports that failure), nor is one
  * after stop began.
+ *
+ * Two running clients with the same client id take the session over from each other in a loop (each one reconnects
+ * and throws the other out): every connection closes soon after it was made. Given the client id, the log says so
+ * once, as a question, since a flapping network looks the same (TAKEOVER_CLOSES, TAKEOVER_WITHIN_MS).
  */
 import type { MqttClient } from 'mqtt';
+
+/** A connection that closes less than this long after it was made counts toward the takeover hint, ms. */
+export const TAKEOVER_WITHIN_MS = 2000;
+/**
+ * [own] This many such closes in a row make the takeover hint appear. A broker restart closes an established
+ * connection once; a takeover loop closes one about every reconnect period (0.5 s), so three come within seconds.
+ */
+export const TAKEOVER_CLOSES = 3;
+/** MQTT 5 DISCONNECT reason code "Session taken over" (the broker says so; 3.1.1 brokers just close). */
+const REASON_SESSION_TAKEN_OVER = 0x8e;
 
 export interface OutageLogOptions {
   /** Starts every line, e.g. `edge gateway edge-0`. */
@@ -16,6 +30,10 @@ export interface OutageLogOptions {
   log: (line: string) => void;
   /** Appended to the "lost" line: what happens meanwhile (e.g. how often the client retries). */
   meanwhile?: string;
+  /** The MQTT client id: named in the takeover hint, which is only given with it. */
+  clientId?: string;
+  /** How a user gives the client another id, said in the takeover hint. Default `--mqtt-client-id`. */
+  clientIdSetting?: string;
 }
 
 export class OutageLog {
@@ -23,12 +41,21 @@ export class OutageLog {
   connects = 0;
   /** Set when the owner stops: a close after it is the owner's own doing. */
   stopping = false;
+  /** Set once the takeover hint has been logged. */
+  takeoverHinted = false;
   private downSinceMs: number | null = null;
+  /** When the current connection was made; null while there is none. */
+  private connectedAtMs: number | null = null;
+  /** Connections in a row that closed within TAKEOVER_WITHIN_MS of being made. */
+  private quickCloses = 0;
+  /** The broker said (MQTT 5) that another client took the session over. */
+  private takenOver = false;
 
   constructor(private readonly opts: OutageLogOptions) {}
 
   connected(): void {
     this.connects++;
+    this.connectedAtMs = this.opts.nowMs();
     if (this.downSinceMs === null) return;
     const downS = (this.opts.nowMs() - this.downSinceMs) / 1000;
     this.downSinceMs = null;
@@ -49,12 +76,34 @@ export class OutageLog {
       lastError = '';
       this.connected();
     });
+    // MQTT 5: the broker names the reason before it closes the connection.
+    client.on('disconnect', (packet) => {
+      if (packet.reasonCode === REASON_SESSION_TAKEN_OVER) {
+        lastError = 'session taken over by another client';
+        this.takenOver = true;
+      }
+    });
     client.on('close', () => this.disconnected(lastError || undefined));
   }
 
   disconnected(why?: string): void {
+    const nowMs = this.opts.nowMs();
+    const connectedAtMs = this.connectedAtMs;
+    this.connectedAtMs = null;
     if (this.downSinceMs !== null || this.connects === 0 || this.stopping) return;
-    this.downSinceMs = this.opts.nowMs();
+    this.downSinceMs = nowMs;
     this.opts.log(`${this.opts.who}: lost the MQTT broker at ${this.opts.where}${why ? ` (${why})` : ''}${this.opts.meanwhile ? `; ${this.opts.meanwhile}` : ''}`);
+    if (connectedAtMs === null) return;
+    this.quickCloses = nowMs - connectedAtMs < TAKEOVER_WITHIN_MS ? this.quickCloses + 1 : 0;
+    const takenOver = this.takenOver;
+    this.takenOver = false;
+    if ((takenOver || this.quickCloses >= TAKEOVER_CLOSES) && !this.takeoverHinted && this.opts.clientId !== undefined) {
+      this.takeoverHinted = true;
+      const seen = takenOver ? 'the broker says another client took the session over' : `the connection closed within ${TAKEOVER_WITHIN_MS / 1000} s of connecting ${this.quickCloses} times in a row`;
+      this.opts.log(
+        `${this.opts.who}: ${seen}: is another client using client id '${this.opts.clientId}'? Two running clients with one id ` +
+          `throw each other out in a loop; give each its own (set ${this.opts.clientIdSetting ?? '--mqtt-client-id'})`,
+      );
+    }
   }
 }

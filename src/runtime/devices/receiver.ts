@@ -6,6 +6,7 @@
  */
 import { connect, type MqttClient } from 'mqtt';
 import { SeqDeduper } from './dedup.ts';
+import { mqttSessionOptions } from './mqtt-session.ts';
 import { validatePayload, ValidationTally, type DeviceMessage, type ValidateOptions } from './schemas.ts';
 import { deviceTopicFilter } from './topics.ts';
 
@@ -15,7 +16,8 @@ export interface ReceiverOptions {
   clientId?: string;
   /**
    * false = a persistent session: the broker queues QoS 1 messages while this receiver is disconnected
-   * (needs a fixed clientId). Default true.
+   * (needs a fixed clientId; MQTT 5: kept DEFAULT_SESSION_EXPIRY_S after a disconnect, src/runtime/devices/mqtt-session.ts).
+   * Default true.
    */
   clean?: boolean;
   topicFilter?: string;
@@ -36,15 +38,18 @@ export class DeviceReceiver {
 
   static async start(opts: ReceiverOptions): Promise<DeviceReceiver> {
     if (opts.clean === false && opts.clientId === undefined) throw new Error('DeviceReceiver: a persistent session (clean: false) needs a fixed clientId');
+    const protocolVersion = opts.protocolVersion ?? 4;
+    // clientId, clean and (MQTT 5, persistent) the session expiry; throws on a bad client id.
+    const session = mqttSessionOptions(
+      { clientId: opts.clientId ?? `edgepilot-receiver-${process.pid}-${Date.now().toString(36)}`, clean: opts.clean ?? true, protocolVersion },
+      'DeviceReceiver: clientId',
+    );
     const client = connect(opts.mqttUrl, {
-      protocolVersion: opts.protocolVersion ?? 4,
-      clientId: opts.clientId ?? `edgepilot-receiver-${process.pid}-${Date.now().toString(36)}`,
-      clean: opts.clean ?? true,
+      protocolVersion,
+      ...session,
       reconnectPeriod: 200,
       connectTimeout: opts.connectTimeoutMs ?? 5000,
       keepalive: 10,
-      // MQTT 5 drops the session at disconnect unless told to keep it.
-      ...(opts.protocolVersion === 5 && opts.clean === false ? { properties: { sessionExpiryInterval: 3600 } } : {}),
     });
     const receiver = new DeviceReceiver(client);
     client.on('connect', () => receiver.connects++);
@@ -71,7 +76,7 @@ export class DeviceReceiver {
     const result = validatePayload(topic, payload, opts.validate);
     this.tally.record(result);
     if (!result.ok) return;
-    if (this.dedup.accept(result.message.deviceId, result.message.seq)) opts.onMessage?.(result.message, topic);
+    if (this.dedup.accept(result.message.deviceId, result.message.seq, result.message.sentAtMs)) opts.onMessage?.(result.message, topic);
   }
 
   /** Distinct valid messages received. */
