@@ -7,13 +7,12 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../core/config.ts';
 import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
-import { defaultGatewayClientId, EdgeGateway, type GatewayStats } from '../edge/gateway.ts';
+import { EdgeGateway, type GatewayStats } from '../edge/gateway.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../runtime/devices/broker.ts';
-import { checkClientId } from '../runtime/devices/mqtt-session.ts';
 import { detectProtocolVersion } from '../runtime/devices/publisher.ts';
 import { ID_PATTERN, isScenarioName } from '../runtime/devices/topics.ts';
 import { KafkaIngestBridge, parseBrokers } from '../runtime/kafka/bridge.ts';
-import { didYouMean, parseIntOption, parseSecondsOption, printJsonSummary, UsageError } from './output.ts';
+import { checkMqttSessionFlags, didYouMean, parseIntOption, parseSecondsOption, printJsonSummary, UsageError } from './output.ts';
 import { CONFIG_FLAG_HELP, configFileFlag } from './config-flag.ts';
 import { describeConfigFile } from '../core/config-file.ts';
 
@@ -79,16 +78,7 @@ async function runEdge(flags: EdgeFlags): Promise<void> {
   // Each flag belongs to one of the two brokers; given with the other it would be silently ignored.
   if (flags.mqttUrl !== undefined && flags.brokerPort !== undefined) throw new UsageError('--broker-port is the port of the embedded broker; with --mqtt-url none is started (give one or the other)');
   if (flags.mqttUrl === undefined && flags.protocol !== undefined) throw new UsageError('--protocol applies to the --mqtt-url broker; the embedded broker speaks MQTT 3.1.1');
-  for (const [given, flag] of [[flags.mqttClientId, '--mqtt-client-id'], [flags.mqttCleanSession, '--mqtt-clean-session']] as const) {
-    if (flags.mqttUrl === undefined && given !== undefined) throw new UsageError(`${flag} applies to the --mqtt-url broker; the embedded broker lives in this process, so it keeps no session across a restart`);
-  }
-  if (flags.mqttClientId !== undefined) {
-    try {
-      checkClientId(flags.mqttClientId, '--mqtt-client-id');
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-  }
+  checkMqttSessionFlags(flags, flags.mqttUrl === undefined ? 'applies to the --mqtt-url broker; the embedded broker lives in this process, so it keeps no session across a restart' : null);
   const brokerPort = parseIntOption('--broker-port', flags.brokerPort ?? '0', 0, 65535);
   const protocol = flags.protocol ?? 'auto';
   if (!['auto', '4', '5'].includes(protocol)) throw new UsageError(`--protocol must be auto, 4 or 5, got '${protocol}'`);
@@ -130,7 +120,7 @@ async function runEdge(flags: EdgeFlags): Promise<void> {
       mqttUrl,
       protocolVersion,
       gatewayId: flags.gatewayId,
-      clientId: flags.mqttClientId ?? defaultGatewayClientId(flags.gatewayId),
+      ...(flags.mqttClientId === undefined ? {} : { clientId: flags.mqttClientId }),
       cleanSession: flags.mqttCleanSession ?? false,
       scenario,
       forward: flags.forward,

@@ -2,6 +2,7 @@
 export { didYouMean } from '../core/did-you-mean.ts';
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { checkClientId } from '../runtime/devices/mqtt-session.ts';
 
 /** The `--json` contract: exactly one JSON object as the last line of stdout. */
 export function printJsonSummary(summary: Record<string, unknown>): void {
@@ -102,4 +103,22 @@ export function checkInputFile(flag: string, file: string): void {
  */
 export function exitSoonIfStuck(graceMs = 2000): void {
   setTimeout(() => process.exit(), graceMs).unref();
+}
+
+/**
+ * `--mqtt-client-id` and `--mqtt-clean-session` (edge, serve): refused when the command has no MQTT client for them to
+ * set (`noClientWhy` finishes the message, null when there is one), and the id checked (mqtt-session.ts).
+ */
+export function checkMqttSessionFlags(flags: { mqttClientId?: string; mqttCleanSession?: boolean }, noClientWhy: string | null): void {
+  if (noClientWhy !== null) {
+    for (const [given, flag] of [[flags.mqttClientId, '--mqtt-client-id'], [flags.mqttCleanSession, '--mqtt-clean-session']] as const) {
+      if (given !== undefined) throw new UsageError(`${flag} ${noClientWhy}`);
+    }
+  }
+  if (flags.mqttClientId === undefined) return;
+  try {
+    checkClientId(flags.mqttClientId, '--mqtt-client-id');
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }

@@ -24,13 +24,13 @@ import { startDashboardServer } from '../dashboard/server.ts';
 import { ingestTopic, isScenarioName } from '../runtime/devices/topics.ts';
 import { BrokerConnectError, detectProtocolVersion } from '../runtime/devices/publisher.ts';
 import { OutageLog } from '../runtime/devices/outage-log.ts';
-import { checkClientId, mqttSessionOptions, sessionMeanwhile } from '../runtime/devices/mqtt-session.ts';
+import { mqttSessionOptions, sessionMeanwhile } from '../runtime/devices/mqtt-session.ts';
 import { kafkaIngestTopic, kafkaRecordTopic, parseBrokers, startIngestConsumer } from '../runtime/kafka/bridge.ts';
 import { DROP_REASONS, LocalEngineActuator, LocalEngineMetricsSource, StreamEngine, type EngineOptionsInput } from '../runtime/engine/index.ts';
 import { ModeContextPolicy, scaledForecasts, scaledMetrics } from '../runtime/demo-support.ts';
 import { pipelineMetricFamilies } from '../runtime/demo.ts';
 import { bindLiveDashboard, livePolicyIds } from '../runtime/live-dashboard.ts';
-import { checkInputFile, CliError, didYouMean, ensureOutputDir, parseFloatOption, parseIntOption, parseSecondsOption, printJsonSummary, UsageError } from './output.ts';
+import { checkInputFile, checkMqttSessionFlags, CliError, didYouMean, ensureOutputDir, parseFloatOption, parseIntOption, parseSecondsOption, printJsonSummary, UsageError } from './output.ts';
 
 interface ServeFlags {
   target: string;
@@ -155,16 +155,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
   if (!isScenarioName(flags.scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}, got '${flags.scenario}'${didYouMean(flags.scenario, SCENARIOS)}`);
   if (!policyIds().includes(flags.policy) || !livePolicyIds().includes(flags.policy)) throw new UsageError(`--policy must be one of ${livePolicyIds().join(', ')}, got '${flags.policy}'${didYouMean(flags.policy, livePolicyIds())}`);
   if (flags.mqttUrl !== undefined && !/^mqtts?:\/\/[^/]+/.test(flags.mqttUrl)) throw new UsageError(`--mqtt-url must look like mqtt://host:port, got '${flags.mqttUrl}'`);
-  for (const [given, flag] of [[flags.mqttClientId, '--mqtt-client-id'], [flags.mqttCleanSession, '--mqtt-clean-session']] as const) {
-    if (flags.mqttUrl === undefined && given !== undefined) throw new UsageError(`${flag} applies to the engine's MQTT ingest client, and without --mqtt-url there is none`);
-  }
-  if (flags.mqttClientId !== undefined) {
-    try {
-      checkClientId(flags.mqttClientId, '--mqtt-client-id');
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-  }
+  checkMqttSessionFlags(flags, flags.mqttUrl === undefined ? "applies to the engine's MQTT ingest client, and without --mqtt-url there is none" : null);
   if (flags.redisUrl !== undefined && !/^rediss?:\/\/[^/]+/.test(flags.redisUrl)) throw new UsageError(`--redis-url must look like redis://host:port, got '${flags.redisUrl}'`);
   if (flags.s3Endpoint !== undefined && !/^https?:\/\/[^/]+/.test(flags.s3Endpoint)) throw new UsageError(`--s3-endpoint must look like http://host:port, got '${flags.s3Endpoint}'`);
   let brokers: string[] | undefined;
@@ -316,7 +307,7 @@ async function sparkTarget(flags: ServeFlags, agentPort: number | undefined, ctx
 }
 
 /** The engine ingest client's MQTT client id unless --mqtt-client-id is given: stable across restarts. */
-export function defaultServeClientId(scenario: ScenarioName): string {
+function defaultServeClientId(scenario: ScenarioName): string {
   return `edgepilot-serve-${scenario}`;
 }
 

@@ -169,7 +169,7 @@ export interface GatewayStats {
 }
 
 /** The gateway's MQTT client id unless one is given: stable across restarts, one per gateway id. */
-export function defaultGatewayClientId(gatewayId: string): string {
+function defaultGatewayClientId(gatewayId: string): string {
   return `edgepilot-gw-${gatewayId}`;
 }
 
