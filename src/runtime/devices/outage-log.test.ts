@@ -93,3 +93,27 @@ test('takeover hint: an MQTT 5 DISCONNECT "session taken over" (0x8E) gives it a
   assert.equal(hints().length, 1);
   assert.match(hints()[0]!, /^edge gateway edge-0: the broker says another client took the session over: is another client using client id 'edgepilot-serve-industrial'\?/);
 });
+
+test('a loop of quick closes is told once a minute with the count of the others, not twice a second; a lasting connection ends the quiet', () => {
+  const { lines, cycle, clock, outage } = takeoverLog('edgepilot-gw-edge-0');
+  // 3 minutes of a takeover loop: a connection every second that lives 0.5 s.
+  for (let i = 0; i < 180; i++) cycle(500, 500);
+  const lost = lines.filter((l) => l.includes('lost the MQTT broker'));
+  const back = lines.filter((l) => l.includes('reconnected to the MQTT broker'));
+  // The first 3 outages in full (the third makes the loop), then one a minute: at 60 s and 120 s after it.
+  assert.equal(lost.length, 5, lines.join('\n'));
+  assert.equal(back.length, 3 + 2, 'only the ends of told outages are told');
+  assert.match(lost[3]!, /lost the MQTT broker at mqtt:\/\/b:1883 \(and 59 more such outages since the last line, not shown\)$/);
+  assert.match(lost[4]!, /\(and 59 more such outages since the last line, not shown\)$/);
+  assert.equal(lines.filter((l) => l.includes('is another client using client id')).length, 1);
+  // The loop ends: a connection that lasts. Its next outage is told at once, with the untold ones counted.
+  outage.connected();
+  clock.t += 600_000;
+  outage.disconnected('broker restart');
+  assert.match(lines.at(-1)!, /lost the MQTT broker at mqtt:\/\/b:1883 \(broker restart\) \(and \d+ more such outages since the last line, not shown\)$/);
+  const n = lines.length;
+  clock.t += 2000;
+  outage.connected();
+  assert.equal(lines.length, n + 1, 'and its end');
+  assert.match(lines.at(-1)!, /reconnected to the MQTT broker at mqtt:\/\/b:1883 after 2\.0 s/);
+});

@@ -7,7 +7,8 @@
  *
  * Two running clients with the same client id take the session over from each other in a loop (each one reconnects
  * and throws the other out): every connection closes soon after it was made. Given the client id, the log says so
- * once, as a question, since a flapping network looks the same (TAKEOVER_CLOSES, TAKEOVER_WITHIN_MS).
+ * once, as a question, since a flapping network looks the same (TAKEOVER_CLOSES, TAKEOVER_WITHIN_MS). While such a
+ * loop lasts, one outage a minute is told with the count of the others (LOOP_LOG_PERIOD_MS), not two lines a second.
  */
 import type { MqttClient } from 'mqtt';
 
@@ -18,6 +19,12 @@ export const TAKEOVER_WITHIN_MS = 2000;
  * connection once; a takeover loop closes one about every reconnect period (0.5 s), so three come within seconds.
  */
 export const TAKEOVER_CLOSES = 3;
+/**
+ * [own] Once that many connections in a row closed quickly (a takeover loop, a flapping link), their lost and
+ * reconnected lines would come twice a second for as long as it lasts: then one outage per this period is told, with
+ * the count of the others, ms.
+ */
+export const LOOP_LOG_PERIOD_MS = 60_000;
 /** MQTT 5 DISCONNECT reason code "Session taken over" (the broker says so; 3.1.1 brokers just close). */
 const REASON_SESSION_TAKEN_OVER = 0x8e;
 
@@ -50,6 +57,12 @@ export class OutageLog {
   private quickCloses = 0;
   /** The broker said (MQTT 5) that another client took the session over. */
   private takenOver = false;
+  /** In a loop of quick closes: outages are not told again before this time. */
+  private loopQuietUntilMs = Number.NEGATIVE_INFINITY;
+  /** Outages of the loop not told since the last line. */
+  private untoldOutages = 0;
+  /** The current outage is one of those: its end is not told either. */
+  private outageUntold = false;
 
   constructor(private readonly opts: OutageLogOptions) {}
 
@@ -59,6 +72,10 @@ export class OutageLog {
     if (this.downSinceMs === null) return;
     const downS = (this.opts.nowMs() - this.downSinceMs) / 1000;
     this.downSinceMs = null;
+    if (this.outageUntold) {
+      this.outageUntold = false;
+      return;
+    }
     this.opts.log(`${this.opts.who}: reconnected to the MQTT broker at ${this.opts.where} after ${downS.toFixed(1)} s (connection ${this.connects})`);
   }
 
@@ -92,9 +109,17 @@ export class OutageLog {
     this.connectedAtMs = null;
     if (this.downSinceMs !== null || this.connects === 0 || this.stopping) return;
     this.downSinceMs = nowMs;
-    this.opts.log(`${this.opts.who}: lost the MQTT broker at ${this.opts.where}${why ? ` (${why})` : ''}${this.opts.meanwhile ? `; ${this.opts.meanwhile}` : ''}`);
+    if (connectedAtMs !== null) this.quickCloses = nowMs - connectedAtMs < TAKEOVER_WITHIN_MS ? this.quickCloses + 1 : 0;
+    this.outageUntold = this.quickCloses > TAKEOVER_CLOSES && nowMs < this.loopQuietUntilMs;
+    if (this.outageUntold) {
+      this.untoldOutages++;
+    } else {
+      const untold = this.untoldOutages ? ` (and ${this.untoldOutages} more such outage${this.untoldOutages === 1 ? '' : 's'} since the last line, not shown)` : '';
+      this.untoldOutages = 0;
+      if (this.quickCloses >= TAKEOVER_CLOSES) this.loopQuietUntilMs = nowMs + LOOP_LOG_PERIOD_MS;
+      this.opts.log(`${this.opts.who}: lost the MQTT broker at ${this.opts.where}${why ? ` (${why})` : ''}${this.opts.meanwhile ? `; ${this.opts.meanwhile}` : ''}${untold}`);
+    }
     if (connectedAtMs === null) return;
-    this.quickCloses = nowMs - connectedAtMs < TAKEOVER_WITHIN_MS ? this.quickCloses + 1 : 0;
     const takenOver = this.takenOver;
     this.takenOver = false;
     if ((takenOver || this.quickCloses >= TAKEOVER_CLOSES) && !this.takeoverHinted && this.opts.clientId !== undefined) {
