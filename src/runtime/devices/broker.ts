@@ -11,7 +11,7 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Aedes, type AedesOptions, type AedesPublishPacket, type PublishPacket } from 'aedes';
-import { DEFAULT_MAX_PACKET_BYTES, PacketSizeGuard } from './packet-size-guard.ts';
+import { checkMaxPacketBytes, DEFAULT_MAX_PACKET_BYTES, PacketSizeGuard } from './packet-size-guard.ts';
 import { RejectLog } from './reject-log.ts';
 
 export interface EmbeddedBrokerOptions {
@@ -72,9 +72,9 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`startEmbeddedBroker: port must be an integer in [0, 65535], got ${port}`);
   const maxPacketBytes = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
   // Checked here, before aedes starts, so a bad limit cannot leave a broker running.
-  new PacketSizeGuard(maxPacketBytes);
+  checkMaxPacketBytes(maxPacketBytes);
+  // Every refusal goes through it, shown or only counted: its counts are the broker's.
   const refusals = new RejectLog({ who: 'embedded MQTT broker', log: opts.log ?? (() => undefined), nowMs: Date.now });
-  let closedForPacketSize = 0;
   const aedes = await Aedes.createBroker({ ...opts.aedesOptions, ...(opts.persistence === undefined ? {} : { persistence: opts.persistence }) });
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -89,7 +89,6 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
       const verdict = guard.feed(chunk);
       if (verdict.ok) return;
       socket.off('data', onData);
-      closedForPacketSize++;
       refusals.noteAt(`the connection from ${socket.remoteAddress}:${socket.remotePort}`, Number.isNaN(verdict.packetBytes) ? 'bad-framing' : 'packet-too-large', `${verdict.reason}; connection closed`);
       socket.destroy();
     };
@@ -113,7 +112,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
     persistence: (aedes as unknown as { persistence: unknown }).persistence,
     local: localPort(aedes, () => stopped),
     get closedForPacketSize() {
-      return closedForPacketSize;
+      return refusals.shown + refusals.suppressed;
     },
     async stop() {
       if (stopped) return;

@@ -20,6 +20,11 @@ export const DEFAULT_MAX_PACKET_BYTES = 1024 * 1024;
 /** The largest size the MQTT framing can express: 4 length bytes of 7 bits each, plus the 5 header bytes. */
 const MAX_REMAINING_LENGTH = 268_435_455;
 
+/** Throws unless `maxPacketBytes` can hold a packet (the smallest, e.g. PINGREQ, is 2 bytes). */
+export function checkMaxPacketBytes(maxPacketBytes: number): void {
+  if (!Number.isInteger(maxPacketBytes) || maxPacketBytes < 2) throw new Error(`PacketSizeGuard: maxPacketBytes must be an integer >= 2, got ${maxPacketBytes}`);
+}
+
 export type GuardVerdict =
   | { ok: true }
   /** A packet announced `packetBytes` (header included) over the limit, or the framing is broken (`packetBytes` NaN). */
@@ -36,7 +41,7 @@ export class PacketSizeGuard {
   private failed: GuardVerdict | null = null;
 
   constructor(readonly maxPacketBytes = DEFAULT_MAX_PACKET_BYTES) {
-    if (!Number.isInteger(maxPacketBytes) || maxPacketBytes < 2) throw new Error(`PacketSizeGuard: maxPacketBytes must be an integer >= 2, got ${maxPacketBytes}`);
+    checkMaxPacketBytes(maxPacketBytes);
   }
 
   /** Reads a chunk; the first verdict that is not ok sticks (the caller closes the connection). */
