@@ -25,7 +25,7 @@ export interface ResolvedTraceFlags {
 /** The flags' help texts, one wording for every command. */
 export const TRACE_FLAG_HELP = {
   file: 'replay a real trace instead of the synthetic process: t,rate[,size] rows (t a number, a date and time or a Unix time), an event log with one time[,size] row per message, JSON lines (a dumped topic), a Prometheus query_range answer, a web server access log, a list of rates, or a wide table of per-slot counts (the Azure Functions trace); plain or gzip, any size (docs/SIMULATOR.md)',
-  stepS: 'seconds per unit of a numeric t column, per row of a list of rates, or per slot of a wide table (default 1; 60 for per-minute rows)',
+  stepS: 'seconds per unit of a numeric t column, per row of a list of rates, per slot of a wide table, or per unit of an event log\'s numeric times (default 1; 60 for per-minute rows; 0.000001 for times in microseconds)',
   format: 'auto (default: decided from the header and the spacing of the rows, printed; numbers from 1e9 on are Unix times in s, ms, us or ns by their size; JSON lines read their time key and a size or rate key), series, events (also reads small numeric times as seconds), wide (one column of counts per time slot, summed over the rows) or access-log (a web server log in Common or Combined Log Format: one request a line, its bytes as the size; auto knows it by its first line)',
   columns: "the columns to read, by header name (a JSON lines key; nested keys dotted, payload.bytes) or number (1 = the first), comma-separated in the reading's order: t,rate[,size] for a series, time[,size] for an event log (default: the first columns; after an id column, the column of dates its header names as the time)",
 } as const;

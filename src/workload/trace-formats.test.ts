@@ -151,6 +151,32 @@ test('a time column after an id column is found, and a column after the time tha
   assert.equal(parseTraceCsv('id,when,rate\n1,2,3\n', 'p.csv').reading, 'series');
 });
 
+test('a word in the first column sends the reader to a later column of dates (CityPulse traffic: status,...,TIMESTAMP,vehicleCount)', () => {
+  const traffic = 'status,avgMeasuredTime,avgSpeed,extID,medianMeasuredTime,TIMESTAMP,vehicleCount,_id,REPORT_ID\n' +
+    [5, 7, 0, 9].map((n, i) => `OK,74,50,668,74,2014-02-13T11:${String(30 + 5 * i).padStart(2, '0')}:00,${n},${190000 + i},158324`).join('\n') + '\n';
+  const trace = parseTraceCsv(traffic, 'traffic.csv');
+  assert.equal(trace.reading, 'timestamped');
+  assert.equal(trace.readingWhy, "time column 'TIMESTAMP' (column 6, its header names a time); header column 'vehicleCount' is a rate");
+  assert.deepEqual([Array.from(trace.tS), Array.from(trace.rate), trace.stepS], [[0, 300, 600, 900], [5, 7, 0, 9], 300]);
+  // Before session 18 this was "line 2: t is not a number: 'OK'": the later time was looked for only after an id.
+  // A first column of numbers with a number beside it stays a numeric t column.
+  assert.equal(traceReading('t,rate,when\n0,5,2014-02-13T11:30:00\n1,6,2014-02-13T11:35:00\n').why, 'numeric t column');
+});
+
+test('an event log of numeric times reads them in the unit given (traceStepS): offsets in microseconds, as in Google cluster traces', () => {
+  // Headerless task events: microseconds since the trace's start, then empty and id columns.
+  const offsets = [600_000_000, 600_400_000, 601_100_000, 603_000_000];
+  const log = offsets.map((us) => `${us},,3418309,0`).join('\n') + '\n';
+  const trace = parseTraceCsv(log, 'task_events.csv', { format: 'events', columns: ['1'], traceStepS: 1e-6 });
+  assert.equal(trace.readingWhy, 'times in units of 0.000001 s, as given; one column of times');
+  assert.deepEqual(Array.from(trace.rate), [2, 1, 0, 1]);
+  // Offsets past 1e9 are not taken for Unix times when the unit is given: an hour in, 3.6e9 us.
+  const later = parseTraceCsv(offsets.map((us) => String(us + 3_000_000_000)).join('\n') + '\n', 'later.csv', { format: 'events', traceStepS: 1e-6 });
+  assert.deepEqual(Array.from(later.rate), [2, 1, 0, 1]);
+  // Dates are dates whatever the unit: a step given for them is still refused.
+  assert.throws(() => parseTraceCsv('2023-11-16 18:17:03\n', 'e.csv', { traceStepS: 60 }), /traceStepS \(60\) applies only to a numeric t column/);
+});
+
 test('JSON lines (one object a line: a dumped MQTT or Kafka topic) read their time key and a size or rate key', () => {
   const dump = [
     { device: 'd1', ts: 1594512094.38, payload: { bytes: 120, co: 0.004 } },
@@ -393,6 +419,8 @@ test('a wider file read by position names its columns and the way to choose othe
   // Chosen columns are read as given, even where auto would look for a later time column.
   const taxi = 'VendorID,pickup,dropoff,passengers\n1,2023-01-01 00:32:10,2023-01-01 00:40:36,1\n';
   assert.throws(() => parseTraceCsv(taxi, 'taxi.csv', { columns: ['VendorID', 'pickup'] }), (e: Error) => /rate is not a number: '2023-01-01 00:32:10'$/.test(e.message));
+  // A word in the first column and no time anywhere: the header's columns, and the flag that picks them.
+  assert.throws(() => parseTraceCsv('status,avg,when,vehicleCount\nOK,1,soon,5\n', 'w.csv'), /w\.csv: line 2: t is not a number: 'OK' \(the header has status, avg, when, vehicleCount: name the time and rate columns with --trace-columns\)$/);
 });
 
 // Lines in the shape of the NASA-HTTP (1995) trace, the Combined format of Apache and nginx, and their oddities.

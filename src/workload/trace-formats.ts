@@ -60,7 +60,7 @@ export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
 /** Parsing options (loadTraceCsv adds the gaps file). */
 export interface TraceParseOptions {
-  /** Seconds per unit of t (default 1); only for numeric t columns read as a series. */
+  /** Seconds per unit of t (default 1): of a numeric t column read as a series, a list of rates, a wide table's slots, or an event log's numeric times (given, it replaces the Unix-time guess). */
   traceStepS?: number;
   /** 'auto' (default), or force a series, an event log or a wide table (see TraceReading). */
   format?: TraceFormat;
@@ -408,6 +408,12 @@ function numericTimesOf(first: number, namedUnitS: number | null = null): TimeCo
   return { read, what: epoch ? `a Unix time in ${unit}` : 'a number of seconds', label: epoch ? `Unix times in ${unit}` : '' };
 }
 
+/** Numeric times in a unit the caller gave (no Unix-time guess: the numbers are whatever the unit makes them). */
+function toldTimes(unitS: number): TimeColumn {
+  const read = (field: string): number | null => (isNumber(field) ? Number(field) * unitS : null);
+  return { read, what: `a number (of ${unitS} s each)`, label: `times in units of ${unitS} s, as given` };
+}
+
 function isNumber(field: string | undefined): boolean {
   return field !== undefined && field !== '' && Number.isFinite(Number(field));
 }
@@ -421,7 +427,11 @@ interface Reading {
   list?: boolean;
 }
 
-function readingOf(source: CsvSource, format: TraceFormat): Reading {
+/**
+ * `toldUnitS`: seconds per unit of an event log's numeric times, when the caller gave one (traceStepS): offsets in
+ * microseconds from a trace's start (Google's cluster traces) are numbers no size rule can tell from seconds.
+ */
+function readingOf(source: CsvSource, format: TraceFormat, toldUnitS: number | null = null): Reading {
   let { header } = source;
   const slots = wideSlots(header);
   if (readsAsWide(header, format)) {
@@ -461,6 +471,10 @@ function readingOf(source: CsvSource, format: TraceFormat): Reading {
     const named = header?.[1] !== undefined && SIZE_WORDS.test(header[1]);
     const sizes = width >= 2 && (source.selected || named || second === undefined || second === '' || isNumber(second));
     const note = width >= 2 && !sizes ? `; column '${header?.[1] ?? 2}' is not a number: no sizes` : '';
+    if (toldUnitS !== null && time !== DATE_TIMES) {
+      const told = toldTimes(toldUnitS);
+      return reading({ reading: 'events', why: `${told.label}; ${why}${note}`, time: told, sizes });
+    }
     return reading({ reading: 'events', why: unit + why + note, time, sizes });
   };
   if (width === 1 && format !== 'series') return events('one column of times');
@@ -478,13 +492,17 @@ function readingOf(source: CsvSource, format: TraceFormat): Reading {
 }
 
 /**
- * A file whose first column is not a time and whose second is not a number (an id, then the time: the NYC taxi
- * trips, a device log, InfluxDB's annotated CSV) is read from a later column of dates and times and the one after it,
- * when it has one: the first whose header names a time (`_time`, `timestamp`), else the first. Chosen here, and said.
+ * A file whose first column is not a time (an id, then the time: the NYC taxi trips, a device log, InfluxDB's
+ * annotated CSV; or a word, then numbers, then the time: CityPulse's traffic feed, `status,...,TIMESTAMP,vehicleCount`)
+ * is read from a later column of dates and times and the one after it, when it has one: the first whose header names a
+ * time (`_time`, `timestamp`), else the first. Chosen here, and said. A first column of numbers counts as an id only
+ * when the second is not a number (else it is a numeric t column).
  */
 function timeColumnLater(source: CsvSource, rows: readonly CsvRow[]): boolean {
   const fields = rows[0]?.fields;
-  if (fields === undefined || fields.length < 2 || isNumber(fields[1])) return false;
+  if (fields === undefined || fields.length < 2) return false;
+  const firstIsWord = fields[0] !== '' && !isNumber(fields[0]) && parseTimestampS(fields[0]!) === null;
+  if (!firstIsWord && isNumber(fields[1])) return false;
   const header = source.fullHeader;
   const dated = fields.flatMap((f, i) => (i > 0 && parseTimestampS(f) !== null ? [i] : []));
   if (dated.length === 0) return false;
@@ -679,7 +697,10 @@ function seriesFrom(source: CsvSource, name: string, stepS: number, time: TimeCo
       const v = Number(fields[0]);
       if (fields[0] === '' || !Number.isFinite(v)) {
         // A date in another form (1/1/2020 0:01, 01.01.2020): say which times are read.
-        const hint = /\d[/:.-]\d/.test(fields[0]!) ? ` (times are read as ${TIMESTAMP_HINT} or as Unix times)` : '';
+        // A date in another form: which forms are read. Else, on the first row of a wider file read by position (a
+        // word in the first column): which columns there are, and how to pick others.
+        const pick = t.length === 0 && header && header.length > 2 && !source.selected ? ` (the header has ${header.join(', ')}: name the time and rate columns with --trace-columns)` : '';
+        const hint = /\d[/:.-]\d/.test(fields[0]!) ? ` (times are read as ${TIMESTAMP_HINT} or as Unix times)` : pick;
         throw new TraceFormatError(`${name}: line ${lineNo}: t is not a number: '${fields[0]}'${hint}`);
       }
       if (v < 0) throw new TraceFormatError(`${name}: line ${lineNo}: t is negative: ${v}`);
@@ -856,8 +877,9 @@ export function parseTraceCsv(text: TraceText, name: string, options: TraceParse
     if (readsAsWide(source.fullHeader, format)) throw new TraceFormatError(`${name}: columns do not apply to a wide table (every slot column is summed)`);
     selectColumns(source, options.columns, name);
   }
-  const { reading, why, time, sizes, list } = readingOf(source, format);
-  if ((reading === 'events' || reading === 'timestamped') && stepS !== 1) {
+  const { reading, why, time, sizes, list } = readingOf(source, format, options.traceStepS ?? null);
+  const toldEventUnit = reading === 'events' && time !== DATE_TIMES;
+  if ((reading === 'events' || reading === 'timestamped') && stepS !== 1 && !toldEventUnit) {
     const unix = time?.label ? '; --trace-format series reads the numbers in units of traceStepS instead' : '';
     throw new TraceFormatError(`${name}: read as ${reading === 'events' ? 'an event log' : 'a timestamped series'} (${why}), whose times are in seconds; traceStepS (${stepS}) applies only to a numeric t column, a list of rates or a wide table's slots${unix}`);
   }
