@@ -16,7 +16,7 @@ export const RATE_WORDS = /rate|count|value|requests|messages|msgs|events|per_|p
  * Names of a record's time, in any case, with an optional unit suffix (`ts_ms`, `timestampMs`, `tSeconds`):
  * `@timestamp` is Elasticsearch's and Logstash's, `_time` InfluxDB's, `tSeconds` Edgepilot's own decision log's.
  */
-const TIME_KEY = /^[_@]?(timestamp|ts|time|t|date|datetime|date_?time|time_?stamp|created_?at|event_?time|received_?at|published_?at)([_-]?(s|secs?|seconds|ms|millis|us|micros|ns|nanos|utc))?$/i;
+const TIME_KEY = /^[_@]?(timestamp|ts|time|t|date|datetime|date_?time|time_?stamp|created_?at|event_?time|received_?at|published_?at|create_?time|log_?append_?time)([_-]?(s|secs?|seconds|ms|millis|us|micros|ns|nanos|utc))?$/i;
 
 /** True when a JSON key or a CSV header names a record's time (TIME_KEY). */
 export function isTimeName(name: string): boolean {
@@ -54,6 +54,26 @@ export function isValueKeyName(name: string): boolean {
   const lastWord = words[words.length - 1];
   if (lastWord === undefined || lastWord === 'id' || lastWord === 'code') return false;
   return words.some((w) => VALUE_WORDS.has(w));
+}
+
+/** Words of a key that count something without saying it is messages or bytes (`vehicleCount`, `value`). */
+const BARE_COUNT_WORDS = new Set(['count', 'value']);
+const SIZE_KEY_WORDS = new Set(['size', 'bytes', 'byte', 'tokens', 'length', 'len']);
+
+/** Words that say a count is of messages (`msgCount`, `eventCount`, `records`). */
+const MESSAGE_WORDS = new Set(['msg', 'msgs', 'message', 'messages', 'event', 'events', 'request', 'requests', 'record', 'records']);
+
+/** True when a key names a count or a value of something else than messages: no size, rate or message word. */
+export function isBareCountName(name: string): boolean {
+  const words = keyWords(name);
+  const qualified = (w: string): boolean => MESSAGE_WORDS.has(w) || (VALUE_WORDS.has(w) && !BARE_COUNT_WORDS.has(w));
+  return words.some((w) => BARE_COUNT_WORDS.has(w)) && !words.some(qualified);
+}
+
+/** What a JSON key names by the whole words of its last part: a per-message size, a rate or count, or neither. */
+export function valueKeyKind(name: string): 'size' | 'rate' | null {
+  if (!isValueKeyName(name)) return null;
+  return keyWords(name).some((w) => SIZE_KEY_WORDS.has(w)) ? 'size' : 'rate';
 }
 
 /** A t column's header that names its unit (`minute`, `t_min`, `hours`): seconds per unit, or null. */

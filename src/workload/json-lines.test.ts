@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultJsonColumns, jsonField, jsonKeys, jsonValue, parseJsonObject } from './json-lines.ts';
+import { defaultJsonColumns, jsonField, jsonKeys, jsonValue, parseJsonLine, parseJsonObject, splitJsonLine } from './json-lines.ts';
 
 const isTime = (field: string, named: boolean): boolean => /^\d{4}-\d{2}-\d{2}/.test(field) || (field !== '' && Number.isFinite(Number(field)) && (named || Number(field) >= 1e9));
 
@@ -36,3 +36,20 @@ test('the default columns are the time key (named like one first) and a size or 
   assert.deepEqual(pick({ ts: 1_700_000_000, payload: { contextTokens: 4808 } }), ['ts', 'payload.contextTokens']);
 });
 
+
+test('fields before the object (a topic, Kafka CreateTime and key) become keys; a nested bare count is no value key', () => {
+  assert.deepEqual(splitJsonLine('a/b/c {"x":1}'), { prefix: ['a/b/c'], json: '{"x":1}' });
+  assert.deepEqual(splitJsonLine('CreateTime:1700000000468\tk1\t{"x":{"y":2}}'), { prefix: ['CreateTime:1700000000468', 'k1'], json: '{"x":{"y":2}}' });
+  // A brace not after whitespace, a CSV row, too many fields or none: no such line.
+  for (const line of ['a/b{"x":1}', '0,5,a {"b":1}', 'a b c d e {"x":1}', ' {"x":1}x', 'plain text']) assert.equal(splitJsonLine(line.trim()) === null || line.trim().startsWith('{'), true, line);
+  assert.deepEqual(parseJsonLine('LogAppendTime:17\tdev-1\t{"seq":3,"prefix2":"mine"}'), { object: { LogAppendTime: '17', prefix2: 'mine', seq: 3 } });
+  assert.match((parseJsonLine('t/1 {"a":') as { error: string }).error, /^not valid JSON/);
+  const pick = (o: Record<string, unknown>): string[] | null => {
+    const keys = jsonKeys(o);
+    return defaultJsonColumns(o, keys, isTime)?.map((k) => keys[k]!.name) ?? null;
+  };
+  assert.deepEqual(pick({ sentAtMs: 1_700_000_000_000, payload: { vehicleCount: 7, bytes: 90 } }), ['sentAtMs', 'payload.bytes']);
+  assert.deepEqual(pick({ sentAtMs: 1_700_000_000_000, payload: { vehicleCount: 7 } }), ['sentAtMs']);
+  assert.deepEqual(pick({ ts: 1_700_000_000, count: 7 }), ['ts', 'count']);
+  assert.deepEqual(pick({ ts: 1_700_000_000, stats: { msgCount: 7 } }), ['ts', 'stats.msgCount']);
+});

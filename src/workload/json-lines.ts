@@ -4,7 +4,7 @@
  * (a nested object's keys dotted: `payload.bytes`); these helpers find the keys and read a line's values as fields.
  */
 
-import { isTimeName, isValueKeyName } from './column-names.ts';
+import { isBareCountName, isTimeName, isValueKeyName } from './column-names.ts';
 
 /** A key of the first object: its dotted name and its path (a key may itself hold a dot). */
 export interface JsonKey {
@@ -12,9 +12,49 @@ export interface JsonKey {
   path: string[];
 }
 
-/** True when a line is a JSON object's start: the file is read as JSON lines. */
+/** True when a line is a JSON object's start, or fields and then one (splitJsonLine): the file is read as JSON lines. */
 export function looksLikeJsonLine(line: string): boolean {
-  return line.startsWith('{');
+  if (line.startsWith('{')) return true;
+  const split = splitJsonLine(line);
+  return split !== null && 'object' in parseJsonObject(split.json);
+}
+
+/** Most fields a line may print before its object (Kafka's timestamp, partition, offset and key, say). */
+const MAX_PREFIX_FIELDS = 4;
+
+/**
+ * A line's fields before its JSON object, and the object's text: what the usual consumers print with each message.
+ * `mosquitto_sub -v` prints the topic and a space; `kafka-console-consumer --property print.timestamp=true` prints
+ * `CreateTime:1700000000468` and a tab (and with `print.key=true` the key and a tab). The object starts at the first
+ * `{`, which must follow a space or a tab; the fields before it hold none, nor a comma or a semicolon (a CSV row).
+ * Null when the line has no such shape.
+ */
+export function splitJsonLine(line: string): { prefix: string[]; json: string } | null {
+  if (line.startsWith('{')) return { prefix: [], json: line };
+  // No comma or semicolon before the object: that is a CSV row with a brace in a field.
+  const m = /^([^{,;]*?)[ \t]+(\{.*)$/.exec(line);
+  if (m === null || m[1]!.trim() === '') return null;
+  const prefix = m[1]!.trim().split(/[ \t]+/);
+  return prefix.length <= MAX_PREFIX_FIELDS ? { prefix, json: m[2]! } : null;
+}
+
+/**
+ * A line as one object: the fields before its JSON object (splitJsonLine) first, a `Name:value` field as key `Name`
+ * (Kafka's `CreateTime`, `LogAppendTime`, `Partition`, `Offset`), any other as `prefix1`, `prefix2`, ... (a topic, a
+ * key); then the object's keys (one of the same name replaces the field's value).
+ */
+export function parseJsonLine(line: string): { object: Record<string, unknown> } | { error: string } {
+  const split = splitJsonLine(line);
+  if (split === null) return parseJsonObject(line);
+  const parsed = parseJsonObject(split.json);
+  if ('error' in parsed || split.prefix.length === 0) return parsed;
+  const object: Record<string, unknown> = {};
+  split.prefix.forEach((field, i) => {
+    const named = /^([A-Za-z][A-Za-z_]*):(.+)$/.exec(field);
+    if (named) object[named[1]!] = named[2]!;
+    else object[`prefix${i + 1}`] = field;
+  });
+  return { object: Object.assign(object, parsed.object) };
 }
 
 /** The object on one line, or an explanation of why the line is not one. */
@@ -73,6 +113,8 @@ export function defaultJsonColumns(object: Record<string, unknown>, keys: readon
   if (time < 0) time = keys.findIndex((_, i) => named(i) && isTime(fields[i]!, true));
   if (time < 0) time = fields.findIndex((f) => isTime(f, false));
   if (time < 0) return null;
-  const value = keys.findIndex((k, i) => i !== time && fields[i] !== '' && Number.isFinite(Number(fields[i])) && isValueKeyName(k.name));
+  // A count inside a nested object is what a message reports (`payload.vehicleCount`), not how many messages a row
+  // stands for: only a top-level key may name a bare count or value; nested, a key must name a size or a rate.
+  const value = keys.findIndex((k, i) => i !== time && fields[i] !== '' && Number.isFinite(Number(fields[i])) && isValueKeyName(k.name) && (k.path.length === 1 || !isBareCountName(k.name)));
   return value < 0 ? [time] : [time, value];
 }

@@ -209,6 +209,30 @@ test('JSON lines (one object a line: a dumped MQTT or Kafka topic) read their ti
   assert.throws(() => parseTraceCsv('[{"ts":1}]\n', 'a.json'), /a\.json: line 1: a JSON array is not read; write one object a line \(JSON lines\), e\.g\. jq -c '\.\[\]' a\.json > a\.jsonl/);
 });
 
+test('a dumped topic as the consumers print it: mosquitto_sub -v (topic, object), kafka-console-consumer with print.timestamp (CreateTime, object)', () => {
+  // Edgepilot's own device messages (src/runtime/devices/schemas.ts): the time is sentAtMs; payload.vehicleCount is
+  // what a device reports, not a size or a rate (before session 18: read as a size, 'payload.' matching 'payload').
+  const sentAtMs = [1700000000040, 1700000000500, 1700000001200, 1700000003100];
+  const messages = sentAtMs.map((ms, seq) => JSON.stringify({ schemaVersion: 1, deviceId: `dev-${seq % 2}`, seq, sentAtMs: ms, payload: { kind: 'traffic', vehicleCount: 7 + seq, avgSpeedKmh: 42.5 } }));
+  const expected = [2, 1, 0, 1];
+  const plain = parseTraceCsv(messages.join('\n'), 'sub.jsonl');
+  assert.deepEqual([plain.reading, plain.readingWhy, Array.from(plain.rate), plain.size], ['events', "JSON lines, keys 'sentAtMs'; Unix times in milliseconds; one column of times", expected, null]);
+  const withTopics = parseTraceCsv(messages.map((m, i) => `edgepilot/devices/smart-city/dev-${i % 2} ${m}`).join('\n'), 'sub-v.txt');
+  assert.deepEqual([withTopics.readingWhy, Array.from(withTopics.rate)], [plain.readingWhy, expected]);
+  // Kafka's record time (CreateTime or LogAppendTime, ms) and key, tab-separated before the value.
+  const kafka = messages.map((m, i) => `CreateTime:${sentAtMs[i]! + 5}\tdev-${i % 2}\t${m}`).join('\n');
+  const records = parseTraceCsv(kafka, 'console.txt');
+  assert.deepEqual([records.readingWhy, Array.from(records.rate)], ["JSON lines, keys 'CreateTime'; Unix times in milliseconds; one column of times", expected]);
+  assert.deepEqual(Array.from(parseTraceCsv(kafka, 'console.txt', { columns: ['sentAtMs'] }).rate), expected);
+  assert.throws(() => parseTraceCsv(kafka, 'console.txt', { columns: ['when'] }), /no column 'when' \(the header has: CreateTime, prefix2, schemaVersion, deviceId, seq, sentAtMs, payload\.kind, payload\.vehicleCount, payload\.avgSpeedKmh\)/);
+  // A later line without its object is named.
+  assert.throws(() => parseTraceCsv(`${kafka}\nCreateTime:1700000009000\tdev-1\t`, 'cut.txt'), /cut\.txt: line 5: not valid JSON/);
+  // A size or rate named by a nested key still counts: payload.bytes, payload.msgRate.
+  assert.equal(parseTraceCsv(messages.map((m) => m.replace('"kind"', '"bytes":90,"kind"')).join('\n'), 'b.jsonl').size![0], 90);
+  // A line of CSV with a brace inside a field is not taken for JSON lines.
+  assert.deepEqual(Array.from(parseTraceCsv('0,5,a {"b":1}\n1,6,c\n', 'n.csv', { columns: ['1', '2'] }).rate), [5, 6]);
+});
+
 test('a Prometheus range query answer is a timestamped series of its series summed per timestamp', () => {
   const answer = (result: unknown, resultType = 'matrix', status = 'success'): string => JSON.stringify({ status, data: { resultType, result } }, null, 2);
   const series = (instance: string, values: [number, string][]) => ({ metric: { __name__: 'ingest', instance }, values });

@@ -10,8 +10,8 @@
  */
 import { splitCsvLine } from '../core/csv.ts';
 import { looksLikePrometheus, sumPrometheusMatrix } from './prometheus.ts';
-import { defaultJsonColumns, jsonField, jsonKeys, jsonValue, looksLikeJsonLine, parseJsonObject } from './json-lines.ts';
-import { isTimeName, isValueKeyName, RATE_WORDS, SIZE_WORDS, stepOfUnitName, timeUnitOfName } from './column-names.ts';
+import { defaultJsonColumns, jsonField, jsonKeys, jsonValue, looksLikeJsonLine, parseJsonLine } from './json-lines.ts';
+import { isTimeName, isValueKeyName, RATE_WORDS, SIZE_WORDS, stepOfUnitName, timeUnitOfName, valueKeyKind } from './column-names.ts';
 
 export interface Trace {
   /** File name (no directory), recorded in every StepRecord. */
@@ -200,7 +200,7 @@ class CsvSource {
     }
     if (f !== null && looksLikeJsonLine(f.line)) {
       this.delimiter = JSON_LINES;
-      const parsed = parseJsonObject(f.line);
+      const parsed = parseJsonLine(f.line);
       if ('error' in parsed) throw new TraceFormatError(`${name}: line ${f.lineNo}: ${parsed.error}`);
       const keys = jsonKeys(parsed.object);
       this.jsonPaths = keys.map((k) => k.path);
@@ -297,7 +297,7 @@ const JSON_LINES = '{json}';
 
 /** A JSON line's values at the chosen keys, as fields. */
 function jsonRowFields(line: string, lineNo: number, paths: readonly string[][], columns: readonly number[], names: readonly string[], name: string): string[] {
-  const parsed = parseJsonObject(line);
+  const parsed = parseJsonLine(line);
   if ('error' in parsed) throw new TraceFormatError(`${name}: line ${lineNo}: ${parsed.error}`);
   return columns.map((k) => {
     const value = jsonValue(parsed.object, paths[k]!);
@@ -465,10 +465,16 @@ function readingOf(source: CsvSource, format: TraceFormat, toldUnitS: number | n
   }
   const time = dated || !isNumber(first) ? DATE_TIMES : numericTimesOf(Number(first), namedUnitS !== 1 ? namedUnitS : null);
   const unit = time.label ? `${time.label}; ` : '';
+  // What the second column's name says. A JSON key by the whole words of its last part (valueKeyKind): `payload.`
+  // in `payload.vehicleCount` is no size; a CSV header by substrings (SIZE_WORDS, RATE_WORDS: `msgs_per_s`).
+  const secondName = header?.[1];
+  const kindOfSecond = secondName === undefined ? null
+    : source.delimiter === JSON_LINES ? valueKeyKind(secondName)
+    : SIZE_WORDS.test(secondName) ? 'size' : RATE_WORDS.test(secondName) ? 'rate' : null;
   const events = (why: string): Reading => {
     // A second column that is not a number (a device id, a topic) is no size, unless it was chosen or named as one.
     const second = fields[1];
-    const named = header?.[1] !== undefined && SIZE_WORDS.test(header[1]);
+    const named = kindOfSecond === 'size';
     const sizes = width >= 2 && (source.selected || named || second === undefined || second === '' || isNumber(second));
     const note = width >= 2 && !sizes ? `; column '${header?.[1] ?? 2}' is not a number: no sizes` : '';
     if (toldUnitS !== null && time !== DATE_TIMES) {
@@ -481,8 +487,8 @@ function readingOf(source: CsvSource, format: TraceFormat, toldUnitS: number | n
   if (format === 'series') return reading({ reading: 'timestamped', why: unit + 'format series', time });
   if (format === 'events') return events('format events');
   const second = header?.[1];
-  if (second !== undefined && SIZE_WORDS.test(second)) return events(`header column '${second}' is a size`);
-  if (second !== undefined && RATE_WORDS.test(second)) return reading({ reading: 'timestamped', why: `${unit}header column '${second}' is a rate`, time });
+  if (kindOfSecond === 'size') return events(`header column '${second}' is a size`);
+  if (kindOfSecond === 'rate') return reading({ reading: 'timestamped', why: `${unit}header column '${second}' is a rate`, time });
   const times = rows.map((r) => time.read(r.fields[0]!));
   if (times.length < 3 || times.some((t) => t === null)) return events('irregular timestamps');
   const { steps, step, count } = modalStep(times as number[]);
