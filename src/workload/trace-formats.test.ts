@@ -198,7 +198,11 @@ test('JSON lines (one object a line: a dumped MQTT or Kafka topic) read their ti
   assert.throws(() => parseTraceCsv(dump, 'topic.jsonl', { columns: ['when'] }), /topic\.jsonl: no column 'when' \(the header has: device, ts, payload\.bytes, payload\.co\)/);
   // Errors name the line.
   assert.throws(() => parseTraceCsv(`${dump}\n{"device":"d3","payload":{"bytes":1}}`, 'm.jsonl'), /m\.jsonl: line 4: no key 'ts'/);
-  assert.throws(() => parseTraceCsv(`${dump}\n{"ts": 1594512097,`, 't.jsonl'), /t\.jsonl: line 4: not valid JSON/);
+  // A line cut short is an error, unless it is the last (a file still being written): then it is skipped, and said.
+  assert.throws(() => parseTraceCsv(`${dump}\n{"ts": 1594512097,\n${dump}`, 't.jsonl'), /t\.jsonl: line 4: not valid JSON/);
+  const cut = parseTraceCsv(`${dump}\n{"ts": 1594512097,`, 't.jsonl');
+  assert.deepEqual([Array.from(cut.rate), cut.eventCount], [[2, 0, 1], 3]);
+  assert.match(cut.readingWhy!, /; the last line \(4\) is not a whole JSON object \(a file still being written\?\): skipped$/);
   assert.throws(() => parseTraceCsv('{"device":"d1","v":3}\n', 'n.jsonl'), /n\.jsonl: line 1: no key of the first object holds a date and time or a Unix time \(keys: device, v\); name the time key with --trace-columns/);
   // Keys chosen where no default time key exists.
   assert.deepEqual(Array.from(parseTraceCsv('{"at":5,"n":2}\n{"at":6,"n":3}\n', 'c.jsonl', { columns: ['at', 'n'] }).rate), [2, 3]);
@@ -225,8 +229,8 @@ test('a dumped topic as the consumers print it: mosquitto_sub -v (topic, object)
   assert.deepEqual([records.readingWhy, Array.from(records.rate)], ["JSON lines, keys 'CreateTime'; Unix times in milliseconds; one column of times", expected]);
   assert.deepEqual(Array.from(parseTraceCsv(kafka, 'console.txt', { columns: ['sentAtMs'] }).rate), expected);
   assert.throws(() => parseTraceCsv(kafka, 'console.txt', { columns: ['when'] }), /no column 'when' \(the header has: CreateTime, prefix2, schemaVersion, deviceId, seq, sentAtMs, payload\.kind, payload\.vehicleCount, payload\.avgSpeedKmh\)/);
-  // A later line without its object is named.
-  assert.throws(() => parseTraceCsv(`${kafka}\nCreateTime:1700000009000\tdev-1\t`, 'cut.txt'), /cut\.txt: line 5: not valid JSON/);
+  // A line without its object is named, unless it is the last.
+  assert.throws(() => parseTraceCsv(`${kafka}\nCreateTime:1700000009000\tdev-1\t{"seq":\n${kafka}`, 'cut.txt'), /cut\.txt: line 5: not valid JSON/);
   // A size or rate named by a nested key still counts: payload.bytes, payload.msgRate.
   assert.equal(parseTraceCsv(messages.map((m) => m.replace('"kind"', '"bytes":90,"kind"')).join('\n'), 'b.jsonl').size![0], 90);
   // A line of CSV with a brace inside a field is not taken for JSON lines.

@@ -261,11 +261,22 @@ class CsvSource {
   forEach(fn: (row: CsvRow) => boolean | void): void {
     if (this.jsonNoTime !== null) throw new TraceFormatError(this.jsonNoTime);
     const { delimiter, columns, headerLineNo, name, jsonPaths } = this;
+    // A JSON line that does not parse is an error, unless it is the file's last: a log still being written (a live
+    // run's decisions.jsonl) or cut by a crash ends in part of a line. That one is skipped, and the reading says so.
+    let cut: { lineNo: number; error: string } | null = null;
     forEachLine(this.input, (line, lineNo) => {
       if (lineNo === headerLineNo) return true;
       const t = line.trim();
       if (t === '' || t.startsWith('#')) return true;
-      if (jsonPaths !== null) return fn({ lineNo, fields: jsonRowFields(t, lineNo, jsonPaths, columns!, this.fullHeader!, name) });
+      if (cut !== null) throw new TraceFormatError(`${name}: line ${cut.lineNo}: ${cut.error}`);
+      if (jsonPaths !== null) {
+        const parsed = parseJsonLine(t);
+        if ('error' in parsed) {
+          cut = { lineNo, error: parsed.error };
+          return true;
+        }
+        return fn({ lineNo, fields: jsonRowFields(parsed.object, lineNo, jsonPaths, columns!, this.fullHeader!, name) });
+      }
       const all = splitFields(t, delimiter);
       if (columns === null) return fn({ lineNo, fields: all });
       const fields = columns.map((k) => {
@@ -274,7 +285,11 @@ class CsvSource {
       });
       return fn({ lineNo, fields });
     });
+    if (cut !== null) this.cutLastLine = (cut as { lineNo: number }).lineNo;
   }
+
+  /** The last line's number when it was cut short and skipped (a JSON lines file still being written), else 0. */
+  cutLastLine = 0;
 
   /** True once the user chose the columns. */
   get selected(): boolean {
@@ -296,11 +311,9 @@ class CsvSource {
 const JSON_LINES = '{json}';
 
 /** A JSON line's values at the chosen keys, as fields. */
-function jsonRowFields(line: string, lineNo: number, paths: readonly string[][], columns: readonly number[], names: readonly string[], name: string): string[] {
-  const parsed = parseJsonLine(line);
-  if ('error' in parsed) throw new TraceFormatError(`${name}: line ${lineNo}: ${parsed.error}`);
+function jsonRowFields(object: Record<string, unknown>, lineNo: number, paths: readonly string[][], columns: readonly number[], names: readonly string[], name: string): string[] {
   return columns.map((k) => {
-    const value = jsonValue(parsed.object, paths[k]!);
+    const value = jsonValue(object, paths[k]!);
     if (value === undefined) throw new TraceFormatError(`${name}: line ${lineNo}: no key '${names[k]}'`);
     return jsonField(value);
   });
@@ -901,5 +914,6 @@ export function parseTraceCsv(text: TraceText, name: string, options: TraceParse
   if (trace.rate.every((r) => r === 0)) throw new TraceFormatError(`${name}: every rate is 0: nothing to replay`);
   const slotNote = reading === 'wide' ? `, ${stepS} s each, summed over ${trace.wideRows} rows${stepS === 1 ? ' (per-minute counts, as in the Azure Functions trace, need a slot length of 60 s)' : ''}` : '';
   const unitNote = namedStep ? `; t in ${namedStep.unit} (the header says '${source.header![0]}'; --trace-step-s overrides)` : '';
-  return { ...trace, readingWhy: why + slotNote + unitNote };
+  const cutNote = source.cutLastLine > 0 ? `; the last line (${source.cutLastLine}) is not a whole JSON object (a file still being written?): skipped` : '';
+  return { ...trace, readingWhy: why + slotNote + unitNote + cutNote };
 }

@@ -135,6 +135,10 @@ test('describeTrace says how a trace was read: format, rows, span, rate statisti
   assert.equal(describeTrace(rates), "4 rows of 60 s over 240 s; rate mean 10.0, p99 29.4, peak 30.0, CV 1.22, 50 % of rows empty; no size column (the scenario's message sizes)");
   const events = parseTraceCsv('ts,size\n2024-01-01 00:00:00,100\n2024-01-01 00:00:00.5,300\n2024-01-01 00:00:02,50\n', 'e.csv');
   assert.match(describeTrace(events), /^event log \(header column 'size' is a size\) of 3 messages counted into 3 rows of 1 s over 3\.00 s; rate mean 1\.00, .*33 % of rows empty; size per message mean 125 /);
+  // A series read other than from a plain t,rate file says how (before session 18 no series did).
+  const log = '{"tSeconds":0,"snapshot":{"arrivalRateMsgsPerS":5}}\n{"tSeconds":10,"snapshot":{"arrivalRateMsgsPerS":7}}\n{"tSec';
+  assert.match(describeTrace(parseTraceCsv(log, 'decisions.jsonl')), /^series \(JSON lines, keys 'tSeconds', 'snapshot\.arrivalRateMsgsPerS'; numeric t column; the last line \(3\) is not a whole JSON object \(a file still being written\?\): skipped\), 2 rows of 10 s/);
+  assert.match(describeTrace(parseTraceCsv('rate\n5\n7\n', 'l.csv')), /^series \(one column: a rate a row\), 2 rows of 1 s/);
 });
 
 test('a trace whose p99 is 0 (over 99 % empty rows) is rescaled by its peak, not replayed at its raw rate', () => {

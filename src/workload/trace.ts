@@ -131,12 +131,14 @@ export function describeTrace(trace: Trace): string {
   const cv = mean > 0 ? Math.sqrt(Math.max(0, sumSq / n - mean * mean)) / mean : 0;
   const spanS = traceSpanS(trace);
   const fmt = (x: number): string => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3));
-  const why = trace.readingWhy && trace.reading !== 'series' ? ` (${trace.readingWhy})` : '';
+  // A plain `t,rate` file goes without saying; any other series says how it was read (JSON lines, a list of rates).
+  const plainSeries = trace.reading === 'series' && trace.readingWhy === 'numeric t column';
+  const why = trace.readingWhy && !plainSeries ? ` (${trace.readingWhy})` : '';
   const head = trace.eventCount !== undefined
     ? `event log${why} of ${trace.eventCount.toLocaleString('en-US')} messages counted into ${n.toLocaleString('en-US')} rows of 1 s`
     : trace.reading === 'wide'
       ? `wide table${why}: ${n.toLocaleString('en-US')} slots`
-      : `${trace.reading === 'timestamped' ? `timestamped series${why}, ` : ''}${n.toLocaleString('en-US')} rows of ${trace.stepS} s`;
+      : `${trace.reading === 'timestamped' ? `timestamped series${why}, ` : why ? `series${why}, ` : ''}${n.toLocaleString('en-US')} rows of ${trace.stepS} s`;
   const meanSize = meanUsedSize(trace);
   const sizes = !trace.size ? 'no size column (the scenario\'s message sizes)' : meanSize > 0 ? `size per message mean ${fmt(meanSize)} (rescaled to the scenario's)` : 'a size column with no sizes';
   return `${head} over ${fmt(spanS)} s; rate mean ${fmt(mean)}, p99 ${fmt(quantile(trace.rate, 0.99))}, peak ${fmt(peak)}, CV ${cv.toFixed(2)}, ${((100 * empty) / n).toFixed(0)} % of rows empty; ${sizes}`;
