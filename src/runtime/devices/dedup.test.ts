@@ -191,6 +191,25 @@ test('a far-ahead seq from another sender under the same id keeps memory bounded
   assert.equal(d.maxSeq('a'), 42);
 });
 
+test('a device first seen far into its seqs (this process restarted, the device did not) is tracked from there', () => {
+  // Before session 18 its run started at 0: every earlier seq was given up (996 M for 1000 devices a million in),
+  // the window filled with its seqs one by one (80 KB a device) and gaps() listed thousands for each.
+  const d = new SeqDeduper({ windowSeqs: 64, maxGivenUpSeqs: 16 });
+  for (let seq = 1_000_000; seq < 1_000_200; seq++) assert.equal(d.accept('a', seq, seq), true);
+  assert.deepEqual([d.givenUp, d.forgotten, d.trackedSeqs, d.gaps().size, d.joinedMidStream], [0, 0, 0, 0, 1]);
+  assert.equal(d.contiguous('a'), 200, 'counted from the first seq seen');
+  // A copy of a message from before is taken as seen; a gap after the join is a gap as usual.
+  assert.equal(d.accept('a', 999_999, 999_999), false);
+  assert.equal(d.accept('a', 1_000_201, 1_000_201), true);
+  assert.deepEqual([...d.gaps()], [['a', [1_000_200]]]);
+  // The device reboots: seq 0 with a later sentAtMs starts a new run from 0.
+  assert.equal(d.accept('a', 0, 2_000_000), true);
+  assert.deepEqual([d.restarts, d.contiguous('a')], [1, 1]);
+  // A first seq below the window is the device's own start with a few lost: tracked from 0, as before.
+  d.accept('b', 5);
+  assert.deepEqual([d.joinedMidStream, d.contiguous('b'), d.gaps().get('b')], [1, 0, [0, 1, 2, 3, 4]]);
+});
+
 test('bad inputs throw clear errors naming the device', () => {
   const d = new SeqDeduper();
   assert.throws(() => d.accept('dev-7', 0, Number.NaN), /sentAtMs.*NaN.*dev-7/);

@@ -62,7 +62,9 @@ export interface SeqDeduperOptions {
 
 /** One run of a device's seqs from 0 (a restarted device begins a new one). */
 interface SeqRun {
-  /** Every seq < watermark has been seen or given up. */
+  /** Where the run starts: 0, or the first seq of a device first seen far into its seqs (joinedMidStream). */
+  firstSeq: number;
+  /** Every seq < watermark has been seen or given up (below firstSeq: taken as seen). */
   watermark: number;
   /** Seqs seen above the watermark (out of order), all < watermark + windowSeqs. */
   ahead: Set<number>;
@@ -83,8 +85,8 @@ interface DeviceSeqState {
   latestSentAtMs: number;
 }
 
-function newRun(): SeqRun {
-  return { watermark: 0, ahead: new Set(), givenUp: new Set(), lowestForgottenSeq: Infinity, maxSeen: -1 };
+function newRun(firstSeq = 0): SeqRun {
+  return { firstSeq, watermark: firstSeq, ahead: new Set(), givenUp: new Set(), lowestForgottenSeq: Infinity, maxSeen: -1 };
 }
 
 /** True if `seq` was seen in `run` (or was given up and then forgotten, which looks the same). */
@@ -108,6 +110,8 @@ export class SeqDeduper {
   forgotten = 0;
   /** Device restarts detected (a seen seq with a sentAtMs later than any seen from the device). */
   restarts = 0;
+  /** Devices first seen at a seq of windowSeqs or more: tracked from there, their earlier seqs taken as seen. */
+  joinedMidStream = 0;
 
   constructor(opts: SeqDeduperOptions = {}) {
     this.windowSeqs = opts.windowSeqs ?? DEFAULT_WINDOW_SEQS;
@@ -128,7 +132,12 @@ export class SeqDeduper {
     }
     let state = this.devices.get(deviceId);
     if (state === undefined) {
-      state = { run: newRun(), previous: undefined, previousLatestSentAtMs: -Infinity, latestSentAtMs: -Infinity };
+      // A device first seen a window or more into its seqs was running before this process started (the gateway or
+      // the engine restarted, the device did not): its run starts at that seq. From 0, every earlier seq would be
+      // given up (a million for a device a million in) and the window would fill with its seqs one by one.
+      const joined = seq >= this.windowSeqs;
+      if (joined) this.joinedMidStream++;
+      state = { run: newRun(joined ? seq : 0), previous: undefined, previousLatestSentAtMs: -Infinity, latestSentAtMs: -Infinity };
       this.devices.set(deviceId, state);
     }
     if (sentAtMs !== undefined && state.previous !== undefined && sentAtMs <= state.previousLatestSentAtMs) {
@@ -250,7 +259,8 @@ export class SeqDeduper {
 
   /**
    * How many of the device's seqs 0, 1, 2, ... have arrived without a gap (0 for an unknown device), in its current
-   * run (it starts again from 0 when the device restarts). For a sender whose seqs start at 0 (docs/MESSAGES.md),
+   * run (it starts again from 0 when the device restarts; a device first seen mid-stream counts from its first seq
+   * seen, `joinedMidStream`). For a sender whose seqs start at 0 (docs/MESSAGES.md),
    * this counts its own messages only: a stranger's message with a made-up seq far ahead does not raise it. A
    * given-up seq stops it until it arrives; a forgotten one stops it for good.
    */
@@ -258,7 +268,7 @@ export class SeqDeduper {
     const run = this.devices.get(deviceId)?.run;
     if (run === undefined) return 0;
     const lowestGivenUp = run.givenUp.size > 0 ? (run.givenUp.values().next().value as number) : Infinity;
-    return Math.min(run.watermark, lowestGivenUp, run.lowestForgottenSeq);
+    return Math.min(run.watermark, lowestGivenUp, run.lowestForgottenSeq) - run.firstSeq;
   }
 
   /** Highest seq seen per device in its current run (-1 if none). */
