@@ -1,10 +1,11 @@
 /**
- * The trace flags `bench`, `demo`, `devices` and `report edge` share (--trace, --trace-step-s, --trace-format, --trace-columns):
+ * The trace flags `bench`, `demo`, `devices`, `report edge` and `trace` share (--trace, --trace-step-s, --trace-format, --trace-columns;
+ * --trace-gaps and --no-trace-rescale for `bench` and `trace`):
  * checked once here, so the commands give the same usage errors, and the file is read the same way
  * (src/workload/trace.ts).
  */
 import { existsSync, statSync } from 'node:fs';
-import { describeTrace, loadTraceCsv, TRACE_FORMATS, traceSpanS, type Trace, type TraceFormat, type TraceOptions, type TraceFileOptions, type TraceParseOptions, type TraceReadProgress } from '../workload/trace.ts';
+import { describeTrace, GAPS_FILE_NAME, loadTraceCsv, TRACE_FORMATS, traceSpanS, type Trace, type TraceFormat, type TraceOptions, type TraceFileOptions, type TraceParseOptions, type TraceReadProgress } from '../workload/trace.ts';
 import { ProgressBar } from './progress.ts';
 import { checkInputFile, parseFloatOption, UsageError } from './output.ts';
 
@@ -27,7 +28,10 @@ export const TRACE_FLAG_HELP = {
   file: 'replay a real trace instead of the synthetic process: t,rate[,size] rows (t a number, a date and time or a Unix time), an event log with one time[,size] row per message, JSON lines (a dumped topic), a Prometheus query_range answer, a web server access log, a list of rates, or a wide table of per-slot counts (the Azure Functions trace); plain or gzip, any size (docs/SIMULATOR.md)',
   stepS: 'seconds per unit of a numeric t column, per row of a list of rates, per slot of a wide table, or per unit of an event log\'s numeric times (default 1; 60 for per-minute rows; 0.000001 for times in microseconds)',
   format: 'auto (default: decided from the header and the spacing of the rows, printed; numbers from 1e9 on are Unix times in s, ms, us or ns by their size; JSON lines read their time key and a size or rate key), series, events (also reads small numeric times as seconds), wide (one column of counts per time slot, summed over the rows) or access-log (a web server log in Common or Combined Log Format: one request a line, its bytes as the size; auto knows it by its first line)',
-  columns: "the columns to read, by header name (a JSON lines key; nested keys dotted, payload.bytes) or number (1 = the first), comma-separated in the reading's order: t,rate[,size] for a series, time[,size] for an event log (default: the first columns; after an id column, the column of dates its header names as the time)",
+  columns: "the columns to read, by header name (a JSON lines key; nested keys dotted, payload.bytes) or number (1 = the first), comma-separated in the reading's order: t,rate[,size] for a series, time[,size] for an event log (default: the first columns; after an id or a word column, the column of dates its header names as the time)",
+  gaps: `gaps file (t_start,length_steps in seconds) whose rows are skipped, not replayed as silence (default: ${GAPS_FILE_NAME} beside the trace, if any)`,
+  noGaps: 'replay every row of the trace, gaps included',
+  noRescale: "replay the trace's rates as msgs/s instead of rescaling them so that the p99 is the scenario's peak (the agents were trained at the scenarios' scale)",
 } as const;
 
 /** Validates the flags (UsageError naming the flag); the file must exist. */
@@ -53,6 +57,26 @@ export function resolveTraceFlags(f: TraceFlags): ResolvedTraceFlags {
     ...(f.traceFormat !== undefined ? { traceFormat: f.traceFormat as TraceFormat } : {}),
     ...(traceColumns !== undefined ? { traceColumns } : {}),
   };
+}
+
+export interface TraceReplayFlags {
+  trace?: string;
+  /** A gaps file (string), or false from --no-trace-gaps; unset: gaps.csv beside the trace, if any. */
+  traceGaps?: string | boolean;
+  /** false from --no-trace-rescale: the trace's rates are replayed as msgs/s. */
+  traceRescale?: boolean;
+}
+
+/** --trace-gaps / --no-trace-gaps and --no-trace-rescale (bench, trace), checked; the gaps file must exist. */
+export function resolveTraceReplayFlags(f: TraceReplayFlags): { traceGaps?: string | false; traceRescale: boolean } {
+  let traceGaps: string | false | undefined;
+  if (typeof f.traceGaps === 'string') {
+    if (f.trace === undefined) throw new UsageError('--trace-gaps needs --trace');
+    checkInputFile('--trace-gaps', f.traceGaps);
+    traceGaps = f.traceGaps;
+  } else if (f.traceGaps === false) traceGaps = false;
+  if (f.traceRescale === false && f.trace === undefined) throw new UsageError('--no-trace-rescale needs --trace');
+  return { ...(traceGaps !== undefined ? { traceGaps } : {}), traceRescale: f.traceRescale !== false };
 }
 
 /** The parse options the resolved flags ask for. */

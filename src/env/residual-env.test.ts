@@ -66,3 +66,18 @@ test('without the edge, the base ignores the forecast (the no-edge twin)', () =>
   assert.ok(withEdge.act(r.obs, high).executors > noEdge.act(r.obs, high).executors);
   assert.throws(() => new SparkIotResidualEnv(options).step(IDENTITY_RESIDUAL), /call reset\(\) first/);
 });
+
+test('residualBaseCalm false trains over the base rule without its calm-load sizing (how the shipped PPO was trained)', () => {
+  // A flat world (no daily cycle, noise or bursts) is calm in every window, so the calm sizing acts at once.
+  const flat = { scenarios: { industrial: { diurnalAmplitude: 0, noiseSigma: 0, bursts: { ratePerHour: 0 } } } };
+  const calmSteps = (extra: Record<string, unknown>): number => {
+    const env = new SparkIotResidualEnv({ ...options, config: flat, ...extra });
+    env.reset({ seed: 5 });
+    for (let k = 0; k < 39; k++) env.step(IDENTITY_RESIDUAL);
+    return (env.base as unknown as { calmSteps: number }).calmSteps;
+  };
+  assert.ok(calmSteps({}) > 0, 'the deployed base sizes calm load with less headroom');
+  assert.equal(calmSteps({ residualBaseCalm: false }), 0);
+  assert.throws(() => makeEnv('SparkIot', { residualBaseCalm: 'no' }), /option residualBaseCalm must be a boolean, got "no"/);
+  assert.throws(() => makeEnv('SparkIot', { residualBaseCalm: false }), /option residualBaseCalm applies only with residualBase/);
+});

@@ -35,7 +35,7 @@ export class SparkIotResidualEnv implements Env<Float32Array, EnvAction> {
     const parsed = parseSparkIotTrainOptions(options as Record<string, unknown>, WHERE);
     if (parsed.residualBase !== 'forecast-sizing') throw new Error(`${WHERE}: option residualBase must be 'forecast-sizing', got ${JSON.stringify(parsed.residualBase)}`);
     this.inner = new SparkIotTrainEnv(parsed);
-    this.base = residualBasePolicy({ maskEdge: options.maskEdgeFeatures ?? false, config: this.inner.inner.config });
+    this.base = residualBasePolicy({ maskEdge: options.maskEdgeFeatures ?? false, config: this.inner.inner.config, ...(parsed.residualBaseCalm === false ? { calm: null } : {}) });
   }
 
   get observationSpace() {

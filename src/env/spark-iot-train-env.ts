@@ -55,6 +55,12 @@ export interface SparkIotTrainEnvOptions {
    */
   residualBase?: 'forecast-sizing';
   /**
+   * With residualBase: whether the base rule keeps less latency headroom on calm load (docs/AGENT.md "Calm load",
+   * default true, as deployed). false trains over the rule as it was before session 14: the shipped PPO checkpoints
+   * were trained so (session 10), and their configs say so, which is what lets the documented command reproduce them.
+   */
+  residualBaseCalm?: boolean;
+  /**
    * Overrides of the world model (src/core/config.ts), as `bench --config` takes them: train on your prices, SLA
    * targets or loads. Unset: the built-in config.
    */
@@ -66,7 +72,7 @@ export const RESIDUAL_BASES = ['forecast-sizing'] as const;
 export const SLA_PENALTY_SCALINGS = ['none', 'service-weights'] as const;
 export type SlaPenaltyScaling = (typeof SLA_PENALTY_SCALINGS)[number];
 
-const KNOWN_OPTIONS = ['scenario', 'weights', 'scenarioWeightsShare', 'maskEdgeFeatures', 'maxSteps', 'seedBase', 'trainingReward', 'target', 'workloadVariationShare', 'residualBase', 'config'];
+const KNOWN_OPTIONS = ['scenario', 'weights', 'scenarioWeightsShare', 'maskEdgeFeatures', 'maxSteps', 'seedBase', 'trainingReward', 'target', 'workloadVariationShare', 'residualBase', 'residualBaseCalm', 'config'];
 
 /** Validates registry options (e.g. a config file's envOptions); `envId` names the env in errors. */
 export function parseSparkIotTrainOptions(options: Record<string, unknown> = {}, envId = 'SparkIot'): SparkIotTrainEnvOptions {
@@ -92,6 +98,10 @@ export function parseSparkIotTrainOptions(options: Record<string, unknown> = {},
   if (o.seedBase !== undefined && (typeof o.seedBase !== 'number' || !Number.isInteger(o.seedBase) || o.seedBase < 0)) throw new Error(`${envId}: option seedBase must be a non-negative integer, got ${JSON.stringify(o.seedBase)}`);
   if (o.target !== undefined && !(SPARK_IOT_TARGETS as readonly string[]).includes(o.target)) throw new Error(`${envId}: option target must be one of ${SPARK_IOT_TARGETS.join(', ')}, got ${JSON.stringify(o.target)}`);
   if (o.residualBase !== undefined && !(RESIDUAL_BASES as readonly string[]).includes(o.residualBase)) throw new Error(`${envId}: option residualBase must be one of ${RESIDUAL_BASES.join(', ')}, got ${JSON.stringify(o.residualBase)}`);
+  if (o.residualBaseCalm !== undefined) {
+    if (typeof o.residualBaseCalm !== 'boolean') throw new Error(`${envId}: option residualBaseCalm must be a boolean, got ${JSON.stringify(o.residualBaseCalm)}`);
+    if (o.residualBase === undefined) throw new Error(`${envId}: option residualBaseCalm applies only with residualBase`);
+  }
   if (o.config !== undefined) {
     if (typeof o.config !== 'object' || o.config === null || Array.isArray(o.config)) throw new Error(`${envId}: option config must be an object of config overrides, got ${JSON.stringify(o.config)}`);
     try {

@@ -92,6 +92,13 @@ test('bad input: actions, options and a missing lower checkpoint give clear erro
   assert.throws(() => new SparkIotMetaEnv({ windowSteps: 0, lowerPolicy: new WeightReadingStub() }), /windowSteps must be a positive integer/);
   assert.throws(() => makeEnv('SparkIotMeta', { bogus: 1 }), /SparkIotMeta: unknown option 'bogus'/);
   assert.throws(() => new SparkIotMetaEnv({ lowerCheckpoint: '/nonexistent/ppo.json' }), /lower-level PPO checkpoint '\/nonexistent\/ppo.json' not found; produce it with: edgepilot train --env SparkIot --algo ppo/);
+  assert.throws(() => makeEnv('SparkIotMeta', { lowerBaseCalm: 0 }), /option lowerBaseCalm must be a boolean, got 0/);
+});
+
+test('lowerBaseCalm false runs the lower PPO over its base rule without the calm-load sizing (how the shipped meta-controllers were trained)', () => {
+  const baseCalmOf = (env: SparkIotMetaEnv): unknown => (env as unknown as { lower: { baseCalm: unknown } }).lower.baseCalm;
+  assert.equal(baseCalmOf(new SparkIotMetaEnv({ lowerBaseCalm: false })), null);
+  assert.equal(baseCalmOf(new SparkIotMetaEnv({})), undefined, 'the default: the base rule as deployed');
 });
 
 test('budgetResetShare sets the budget left of a share of normal/critical phases and leaves share 0 schedules as before', () => {

@@ -94,12 +94,18 @@ export interface MetaEnvOptions {
    * defaults to models/rl-no-edge-ppo.json, trained that way) and the meta observation's edge features 6-8 are zeroed.
    */
   maskEdge?: boolean;
+  /**
+   * Whether the lower PPO's base rule keeps less latency headroom on calm load (docs/AGENT.md "Calm load"; default
+   * true, as deployed). false trains over the rule as it was before session 14, as the shipped meta-controllers were
+   * (session 10); their configs say so, which is what lets the documented command reproduce them.
+   */
+  lowerBaseCalm?: boolean;
   /** A lower-level policy object instead of the checkpoint (tests). */
   lowerPolicy?: Policy;
   seedBase?: number;
 }
 
-const KNOWN_OPTIONS = ['scenario', 'windowSteps', 'episodeMetaSteps', 'modeSwitchProb', 'budgetResetShare', 'rewardBaseline', 'workloadVariationShare', 'workloadVariationScenarios', 'metaContextFeatures', 'schedule', 'lowerCheckpoint', 'maskEdge', 'lowerPolicy', 'seedBase'];
+const KNOWN_OPTIONS = ['scenario', 'windowSteps', 'episodeMetaSteps', 'modeSwitchProb', 'budgetResetShare', 'rewardBaseline', 'workloadVariationShare', 'workloadVariationScenarios', 'metaContextFeatures', 'schedule', 'lowerCheckpoint', 'maskEdge', 'lowerBaseCalm', 'lowerPolicy', 'seedBase'];
 
 /** Validates registry / config options; errors name the option. */
 export function parseMetaEnvOptions(options: Record<string, unknown> = {}): MetaEnvOptions {
@@ -132,6 +138,7 @@ export function parseMetaEnvOptions(options: Record<string, unknown> = {}): Meta
     throw new Error(`${META_ENV_ID}: option modeSwitchProb must be a number in [0, 1], got ${JSON.stringify(o.modeSwitchProb)}`);
   }
   if (o.maskEdge !== undefined && typeof o.maskEdge !== 'boolean') throw new Error(`${META_ENV_ID}: option maskEdge must be a boolean, got ${JSON.stringify(o.maskEdge)}`);
+  if (o.lowerBaseCalm !== undefined && typeof o.lowerBaseCalm !== 'boolean') throw new Error(`${META_ENV_ID}: option lowerBaseCalm must be a boolean, got ${JSON.stringify(o.lowerBaseCalm)}`);
   if (o.lowerCheckpoint !== undefined && typeof o.lowerCheckpoint !== 'string') throw new Error(`${META_ENV_ID}: option lowerCheckpoint must be a path, got ${JSON.stringify(o.lowerCheckpoint)}`);
   if (o.seedBase !== undefined && !(typeof o.seedBase === 'number' && Number.isInteger(o.seedBase) && o.seedBase >= 0)) throw new Error(`${META_ENV_ID}: option seedBase must be an integer >= 0, got ${JSON.stringify(o.seedBase)}`);
   return { ...o };
@@ -230,7 +237,8 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     this.fixedSchedule = o.schedule;
     this.seedBase = o.seedBase ?? META_SEED_BASE;
     const maskEdge = o.maskEdge ?? false;
-    this.lower = o.lowerPolicy ?? loadLowerPolicy(o.lowerCheckpoint, undefined, 0, maskEdge);
+    const baseCalm = o.lowerBaseCalm === false ? null : undefined;
+    this.lower = o.lowerPolicy ?? loadLowerPolicy(o.lowerCheckpoint, undefined, 0, maskEdge, baseCalm);
     this.env = new ModeScheduleEnv({ maxSteps: this.windowSteps * this.episodeMetaSteps, scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, schedule: o.schedule });
     this.tracker = new MetaObservationTracker(this.windowSteps, this.env.inner.config.observation.rateScaleMsgsPerS, this.env.inner.config.modes, maskEdge, this.metaContextFeatures);
     this.objective = new PhaseObjective(this.env.inner.config.modes);
@@ -240,7 +248,7 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
             env: new ModeScheduleEnv({ maxSteps: this.windowSteps * this.episodeMetaSteps, scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, schedule: o.schedule }),
             objective: new PhaseObjective(this.env.inner.config.modes),
             // Its own instance: the lower policy keeps state (the scale-down hold). A given lowerPolicy (tests) is shared.
-            lower: o.lowerPolicy ?? loadLowerPolicy(o.lowerCheckpoint, undefined, 0, maskEdge),
+            lower: o.lowerPolicy ?? loadLowerPolicy(o.lowerCheckpoint, undefined, 0, maskEdge, baseCalm),
             obs: null,
             ctx: null,
           }
