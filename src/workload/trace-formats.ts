@@ -285,6 +285,7 @@ class CsvSource {
       });
       return fn({ lineNo, fields });
     });
+    // (TypeScript narrows `cut` to null here: it cannot see the callback's assignments.)
     if (cut !== null) this.cutLastLine = (cut as { lineNo: number }).lineNo;
   }
 
@@ -499,9 +500,8 @@ function readingOf(source: CsvSource, format: TraceFormat, toldUnitS: number | n
   if (width === 1 && format !== 'series') return events('one column of times');
   if (format === 'series') return reading({ reading: 'timestamped', why: unit + 'format series', time });
   if (format === 'events') return events('format events');
-  const second = header?.[1];
-  if (kindOfSecond === 'size') return events(`header column '${second}' is a size`);
-  if (kindOfSecond === 'rate') return reading({ reading: 'timestamped', why: `${unit}header column '${second}' is a rate`, time });
+  if (kindOfSecond === 'size') return events(`header column '${secondName}' is a size`);
+  if (kindOfSecond === 'rate') return reading({ reading: 'timestamped', why: `${unit}header column '${secondName}' is a rate`, time });
   const times = rows.map((r) => time.read(r.fields[0]!));
   if (times.length < 3 || times.some((t) => t === null)) return events('irregular timestamps');
   const { steps, step, count } = modalStep(times as number[]);
