@@ -15,10 +15,10 @@ import { StepsFileWriter, fillStepsFile } from '../bench/steps-log.ts';
 import { renderBenchmarkPng } from '../bench/plots.ts';
 import { buildReport, formatTable, mainAgent } from '../bench/report.ts';
 import { checkFeasibility, sweepOracle, sweepSettings, type WorldFeasibility } from '../bench/oracle-sweep.ts';
-import { checkInputFile, didYouMean, ensureOutputDir, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { didYouMean, ensureOutputDir, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
-import { GAPS_FILE_NAME, type Trace, type TraceFormat } from '../workload/trace.ts';
-import { describeTraceReplay, loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
+import type { Trace, TraceFormat } from '../workload/trace.ts';
+import { describeTraceReplay, loadTraceFlag, resolveTraceFlags, resolveTraceReplayFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
 import { CONFIG_FLAG_HELP, configFileFlag } from './config-flag.ts';
 import { describeConfigFile, type ConfigFile } from '../core/config-file.ts';
 // The one line that wires the real simulator in (src/env/spark-iot-env.ts).
@@ -114,14 +114,7 @@ export function resolveBenchOptions(o: BenchOptions): ResolvedBench {
   const seeds = o.seeds !== undefined ? parseIntOption('--seeds', o.seeds, 1, MAX_SEEDS, MAX_SEEDS_WHY) : o.quick ? 3 : 10;
   const steps = o.steps !== undefined ? parseIntOption('--steps', o.steps, 1, MAX_STEPS, MAX_STEPS_WHY) : o.quick ? 120 : 500;
   const { traceStepS, traceFormat, traceColumns } = resolveTraceFlags(o);
-  let traceGaps: string | false | undefined;
-  if (typeof o.traceGaps === 'string') {
-    if (o.trace === undefined) throw new UsageError('--trace-gaps needs --trace');
-    checkInputFile('--trace-gaps', o.traceGaps);
-    traceGaps = o.traceGaps;
-  } else if (o.traceGaps === false) traceGaps = false;
-  if (o.traceRescale === false && o.trace === undefined) throw new UsageError('--no-trace-rescale needs --trace');
-  const traceRescale = o.traceRescale !== false;
+  const { traceGaps, traceRescale } = resolveTraceReplayFlags(o);
   const target = (o.target ?? 'embedded') as SparkIotTarget;
   if (!(SPARK_IOT_TARGETS as readonly string[]).includes(target)) throw new UsageError(`unknown --target '${o.target}'; valid targets: ${SPARK_IOT_TARGETS.join(', ')}${didYouMean(target, SPARK_IOT_TARGETS)}`);
   const tag = o.quick && o.scenario === undefined ? 'quick' : scenarioArg;
@@ -255,9 +248,9 @@ export function register(program: Command): void {
     .option('--trace-step-s <s>', TRACE_FLAG_HELP.stepS)
     .option('--trace-format <f>', TRACE_FLAG_HELP.format)
     .option('--trace-columns <list>', TRACE_FLAG_HELP.columns)
-    .option('--trace-gaps <file>', `gaps file (t_start,length_steps in seconds) whose rows are skipped, not replayed as silence (default: ${GAPS_FILE_NAME} beside the trace, if any)`)
-    .option('--no-trace-gaps', 'replay every row of the trace, gaps included')
-    .option('--no-trace-rescale', "replay the trace's rates as msgs/s instead of rescaling them so that the p99 is the scenario's peak (the agents were trained at the scenarios' scale)")
+    .option('--trace-gaps <file>', TRACE_FLAG_HELP.gaps)
+    .option('--no-trace-gaps', TRACE_FLAG_HELP.noGaps)
+    .option('--no-trace-rescale', TRACE_FLAG_HELP.noRescale)
     .option('--target <name>', "embedded (default) or spark-k8s: memory, codec and tier changes restart the application (docs/SPARK.md)")
     .option('--out <dir>', 'output folder (default runs/bench-<scenario>, runs/bench-quick with --quick alone; -<trace file name> and -<target> appended when given)')
     .option('--quick', 'small run: all scenarios, 3 seeds, 120 steps')

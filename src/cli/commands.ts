@@ -12,5 +12,6 @@ import { register as serve } from './serve.ts';
 import { register as selectMeta } from './select-meta.ts';
 import { register as inspect } from './inspect.ts';
 import { register as config } from './config.ts';
+import { register as trace } from './trace.ts';
 
-export const COMMANDS: Array<(program: Command) => void> = [reproduceSeed, bench, devices, train, selectMeta, inspect, config, report, sparkConf, edge, demo, serve];
+export const COMMANDS: Array<(program: Command) => void> = [reproduceSeed, bench, trace, devices, train, selectMeta, inspect, config, report, sparkConf, edge, demo, serve];
