@@ -9,7 +9,7 @@ import { DeviceFleet, constantRate } from '../runtime/devices/fleet.ts';
 import { publishSchedule } from '../runtime/devices/publisher.ts';
 import { ingestTopic } from '../runtime/devices/topics.ts';
 import { encodeMessage } from '../runtime/devices/schemas.ts';
-import { connect } from 'mqtt';
+import { connect, connectAsync } from 'mqtt';
 import { cliErrorInProcess, runCli } from './test-run-cli.ts';
 import { UsageError } from './output.ts';
 
@@ -41,9 +41,14 @@ test('edgepilot serve --target local against an external MQTT broker: ingests, d
   const dir = mkdtempSync(join(tmpdir(), 'edgepilot-serve-'));
   let published: Promise<number> | null = null;
   let state: Promise<{ info: { mode: string } }> | null = null;
+  // --publish-control: what an external dashboard or actuator subscribed to the control topics gets.
+  const control = new Map<string, Buffer[]>();
+  const watcher = await connectAsync(broker.url);
+  watcher.on('message', (topic, payload) => control.set(topic, [...(control.get(topic) ?? []), payload]));
+  await watcher.subscribeAsync('edgepilot/control/#');
   try {
     const run = await runCli(
-      ['serve', '--mqtt-url', broker.url, '--scenario', 'industrial', '--duration', '6', '--port', '0', '--control-interval', '1', '--out', dir, '--json'],
+      ['serve', '--mqtt-url', broker.url, '--scenario', 'industrial', '--duration', '6', '--port', '0', '--control-interval', '1', '--out', dir, '--json', '--publish-control'],
       {
         onStdout: (out) => {
           const url = /dashboard: (http:\/\/\S+)/.exec(out)?.[1];
@@ -72,7 +77,15 @@ test('edgepilot serve --target local against an external MQTT broker: ingests, d
     // The engine's ingest client: a stable client id and a persistent session, so a restart loses no ingest.
     assert.deepEqual(connects.filter((c) => c.clientId.startsWith('edgepilot-serve')), [{ clientId: 'edgepilot-serve-industrial', clean: false }]);
     assert.match(run.stderr, /serve: engine ingest edgepilot\/ingest\/industrial on mqtt:\/\/\S+ as client id edgepilot-serve-industrial \(persistent session\)/);
+    // Every decision of the log went out on the actions topic, and a snapshot with each (the broker may still be
+    // forwarding the last ones to the watcher when serve exits: wait for them, up to 5 s).
+    for (let waitedMs = 0; (control.get('edgepilot/control/actions')?.length ?? 0) < log.length && waitedMs < 5000; waitedMs += 50) await new Promise((r) => setTimeout(r, 50));
+    const actions = (control.get('edgepilot/control/actions') ?? []).map((b) => JSON.parse(b.toString('utf8')) as { step: number; applied: { executors: number } });
+    assert.deepEqual(actions.map((a) => a.step), log.map((line) => (JSON.parse(line) as { step: number }).step));
+    assert.ok(actions.every((a) => Number.isInteger(a.applied.executors)));
+    assert.ok((control.get('edgepilot/control/snapshots') ?? []).length >= actions.length, `${control.get('edgepilot/control/snapshots')?.length} snapshots`);
   } finally {
+    await watcher.endAsync();
     await broker.stop();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -124,6 +137,8 @@ test('edgepilot serve: flags of the other target, weak tokens and timers beyond 
     [[...k8s, '--dry-run', '--mqtt-clean-session'], /^--mqtt-clean-session applies to --target local only, and the target is spark-k8s$/],
     [['--kafka-brokers', 'kafka:9092', '--mqtt-client-id', 'serve-a'], /^--mqtt-client-id applies to the engine's MQTT ingest client, and without --mqtt-url there is none$/],
     [['--kafka-brokers', 'kafka:9092', '--mqtt-clean-session'], /^--mqtt-clean-session applies to the engine's MQTT ingest client/],
+    [['--kafka-brokers', 'kafka:9092', '--publish-control'], /^--publish-control publishes on the MQTT broker of --mqtt-url, and there is none$/],
+    [[...k8s, '--dry-run', '--publish-control'], /^--publish-control applies to --target local only, and the target is spark-k8s$/],
     [[...local, '--mqtt-client-id', 'serve/a'], /^--mqtt-client-id must match .*, got "serve\/a"$/],
     [[...local, '--mqtt-client-id', ''], /^--mqtt-client-id must not be empty$/],
   ];

@@ -14,14 +14,14 @@ import { connect, type MqttClient } from 'mqtt';
 import { loadConfig, type ScenarioConfig, type SimConfig } from '../core/config.ts';
 import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
 import type { Actuator, ForecastSource, MetricsSource } from '../control/types.ts';
-import { ControlLoop, nominalExecutorCapacityMsgsPerS } from '../control/control-loop.ts';
+import { ControlLoop, encodeDecision, nominalExecutorCapacityMsgsPerS } from '../control/control-loop.ts';
 import { controlLoopMetrics, metricsHandler, type MetricFamily } from '../control/prometheus.ts';
 import { MqttForecastSource, StaticForecastSource } from '../edge/forecast-source.ts';
 import { createPolicy, policyIds } from '../policies/registry.ts';
 import { CONFIG_FLAG_HELP, configFileFlag } from './config-flag.ts';
 import { describeConfigFile } from '../core/config-file.ts';
 import { startDashboardServer } from '../dashboard/server.ts';
-import { ingestTopic, isScenarioName } from '../runtime/devices/topics.ts';
+import { CONTROL_ACTIONS_TOPIC, CONTROL_SNAPSHOTS_TOPIC, ingestTopic, isScenarioName } from '../runtime/devices/topics.ts';
 import { BrokerConnectError, detectProtocolVersion } from '../runtime/devices/publisher.ts';
 import { OutageLog } from '../runtime/devices/outage-log.ts';
 import { mqttSessionOptions, sessionMeanwhile } from '../runtime/devices/mqtt-session.ts';
@@ -41,6 +41,7 @@ interface ServeFlags {
   mqttClientId?: string;
   /** Local target with --mqtt-url only. */
   mqttCleanSession?: boolean;
+  publishControl?: boolean;
   kafkaBrokers?: string;
   redisUrl?: string;
   s3Endpoint?: string;
@@ -82,6 +83,7 @@ const SPARK_K8S_ONLY: ReadonlyArray<[keyof ServeFlags, string]> = [
 const LOCAL_ONLY: ReadonlyArray<[keyof ServeFlags, string]> = [
   ['mqttClientId', '--mqtt-client-id'],
   ['mqttCleanSession', '--mqtt-clean-session'],
+  ['publishControl', '--publish-control'],
   ['kafkaBrokers', '--kafka-brokers'],
   ['redisUrl', '--redis-url'],
   ['s3Endpoint', '--s3-endpoint'],
@@ -95,6 +97,8 @@ interface Target {
   /** Factor from the target's measured rates to the simulator's units (1 for a real cluster). */
   rateScale: number;
   metricFamilies?: () => MetricFamily[];
+  /** With --publish-control: sends one decision on edgepilot/control/actions (QoS 0). */
+  publishDecision?: (payload: Buffer) => void;
   close(): Promise<void>;
 }
 
@@ -108,6 +112,7 @@ export function register(program: Command): void {
     .option('--mqtt-url <url>', 'MQTT broker with the ingest and forecast topics, e.g. mqtt://127.0.0.1:1883')
     .option('--mqtt-client-id <id>', "local target: MQTT client id of the engine's ingest client on --mqtt-url (default edgepilot-serve-<scenario>); the same on every start, and a different one for every serve running")
     .option('--mqtt-clean-session', 'local target: no persistent session for the ingest on --mqtt-url: ingest messages published while serve is disconnected or restarting are lost (default: the broker queues them)')
+    .option('--publish-control', 'local target: also publish every metrics snapshot on edgepilot/control/snapshots and every decision (a decisions.jsonl row) on edgepilot/control/actions, QoS 0, on --mqtt-url, for external dashboards and actuators (docs/MESSAGES.md)')
     .option('--kafka-brokers <list>', 'consume the ingest from Kafka instead of MQTT (host:port,...)')
     .option('--redis-url <url>', 'hot shuffle tier on this Redis (local target; default in-process memory)')
     .option('--s3-endpoint <url>', 'S3 tiers on this endpoint (local target; default an embedded s3rver)')
@@ -156,6 +161,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
   if (!policyIds().includes(flags.policy) || !livePolicyIds().includes(flags.policy)) throw new UsageError(`--policy must be one of ${livePolicyIds().join(', ')}, got '${flags.policy}'${didYouMean(flags.policy, livePolicyIds())}`);
   if (flags.mqttUrl !== undefined && !/^mqtts?:\/\/[^/]+/.test(flags.mqttUrl)) throw new UsageError(`--mqtt-url must look like mqtt://host:port, got '${flags.mqttUrl}'`);
   checkMqttSessionFlags(flags, flags.mqttUrl === undefined ? "applies to the engine's MQTT ingest client, and without --mqtt-url there is none" : null);
+  if (flags.publishControl && flags.mqttUrl === undefined) throw new UsageError('--publish-control publishes on the MQTT broker of --mqtt-url, and there is none');
   if (flags.redisUrl !== undefined && !/^rediss?:\/\/[^/]+/.test(flags.redisUrl)) throw new UsageError(`--redis-url must look like redis://host:port, got '${flags.redisUrl}'`);
   if (flags.s3Endpoint !== undefined && !/^https?:\/\/[^/]+/.test(flags.s3Endpoint)) throw new UsageError(`--s3-endpoint must look like http://host:port, got '${flags.s3Endpoint}'`);
   let brokers: string[] | undefined;
@@ -232,6 +238,10 @@ async function runServe(flags: ServeFlags): Promise<void> {
       log,
     });
     closers.push(() => loop.stop());
+    if (target.publishDecision) {
+      const publishDecision = target.publishDecision;
+      loop.onDecision((record) => publishDecision(encodeDecision(record)));
+    }
     const dashboard = bindLiveDashboard(loop, modePolicy, {
       scenario,
       policyId: flags.policy,
@@ -379,9 +389,17 @@ async function localTarget(flags: ServeFlags, ctx: LocalContext): Promise<Target
     });
     stops.push(() => consumer.stop());
   }
+  // QoS 0 on the ingest client: a snapshot or a decision lost in an outage is replaced by the next one.
+  const publishControl = flags.publishControl === true && mqtt !== null;
+  // Only while connected: mqtt.js would queue QoS 0 messages through an outage, a day of them for nothing.
+  const publish = (topic: string, payload: string | Buffer): void => {
+    if (mqtt?.connected) mqtt.publish(topic, payload, { qos: 0 });
+  };
+  if (publishControl) ctx.log(`serve: publishing snapshots on ${CONTROL_SNAPSHOTS_TOPIC} and decisions on ${CONTROL_ACTIONS_TOPIC}`);
   return {
-    metrics: new LocalEngineMetricsSource(engine),
+    metrics: new LocalEngineMetricsSource(engine, publishControl ? { publish } : {}),
     actuator: new LocalEngineActuator(engine),
+    ...(publishControl ? { publishDecision: (payload: Buffer) => publish(CONTROL_ACTIONS_TOPIC, payload) } : {}),
     rateScale: ctx.rateScale,
     metricFamilies: () => {
       const c = engine.getCounters();
