@@ -220,14 +220,20 @@ test('a dumped topic as the consumers print it: mosquitto_sub -v (topic, object)
   const messages = sentAtMs.map((ms, seq) => JSON.stringify({ schemaVersion: 1, deviceId: `dev-${seq % 2}`, seq, sentAtMs: ms, payload: { kind: 'traffic', vehicleCount: 7 + seq, avgSpeedKmh: 42.5 } }));
   const expected = [2, 1, 0, 1];
   const plain = parseTraceCsv(messages.join('\n'), 'sub.jsonl');
-  assert.deepEqual([plain.reading, plain.readingWhy, Array.from(plain.rate), plain.size], ['events', "JSON lines, keys 'sentAtMs'; Unix times in milliseconds; one column of times", expected, null]);
+  const why = "JSON lines, keys 'sentAtMs'; Unix times in milliseconds; one column of times; sizes: each object's length in bytes";
+  assert.deepEqual([plain.reading, plain.readingWhy, Array.from(plain.rate)], ['events', why, expected]);
+  // Each second's size is the mean length of its messages (since session 18; before, the scenario's sizes).
+  const bytes = messages.map((m) => Buffer.byteLength(m));
+  assert.deepEqual(Array.from(plain.size!), [(bytes[0]! + bytes[1]!) / 2, bytes[2], 0, bytes[3]]);
   const withTopics = parseTraceCsv(messages.map((m, i) => `edgepilot/devices/smart-city/dev-${i % 2} ${m}`).join('\n'), 'sub-v.txt');
-  assert.deepEqual([withTopics.readingWhy, Array.from(withTopics.rate)], [plain.readingWhy, expected]);
+  assert.deepEqual([withTopics.readingWhy, Array.from(withTopics.rate), Array.from(withTopics.size!)], [why, expected, Array.from(plain.size!)]);
   // Kafka's record time (CreateTime or LogAppendTime, ms) and key, tab-separated before the value.
   const kafka = messages.map((m, i) => `CreateTime:${sentAtMs[i]! + 5}\tdev-${i % 2}\t${m}`).join('\n');
   const records = parseTraceCsv(kafka, 'console.txt');
-  assert.deepEqual([records.readingWhy, Array.from(records.rate)], ["JSON lines, keys 'CreateTime'; Unix times in milliseconds; one column of times", expected]);
-  assert.deepEqual(Array.from(parseTraceCsv(kafka, 'console.txt', { columns: ['sentAtMs'] }).rate), expected);
+  assert.deepEqual([records.readingWhy, Array.from(records.rate)], [why.replace('sentAtMs', 'CreateTime'), expected]);
+  // Columns chosen: what they say, no more (no sizes unless a size column is chosen).
+  const chosen = parseTraceCsv(kafka, 'console.txt', { columns: ['sentAtMs'] });
+  assert.deepEqual([Array.from(chosen.rate), chosen.size], [expected, null]);
   assert.throws(() => parseTraceCsv(kafka, 'console.txt', { columns: ['when'] }), /no column 'when' \(the header has: CreateTime, prefix2, schemaVersion, deviceId, seq, sentAtMs, payload\.kind, payload\.vehicleCount, payload\.avgSpeedKmh\)/);
   // A line without its object is named, unless it is the last.
   assert.throws(() => parseTraceCsv(`${kafka}\nCreateTime:1700000009000\tdev-1\t{"seq":\n${kafka}`, 'cut.txt'), /cut\.txt: line 5: not valid JSON/);

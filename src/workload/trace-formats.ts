@@ -10,7 +10,7 @@
  */
 import { splitCsvLine } from '../core/csv.ts';
 import { looksLikePrometheus, sumPrometheusMatrix } from './prometheus.ts';
-import { defaultJsonColumns, jsonField, jsonKeys, jsonValue, looksLikeJsonLine, parseJsonLine } from './json-lines.ts';
+import { defaultJsonColumns, jsonField, jsonKeys, jsonValue, looksLikeJsonLine, parseJsonLine, splitJsonLine } from './json-lines.ts';
 import { isTimeName, isValueKeyName, RATE_WORDS, SIZE_WORDS, stepOfUnitName, timeUnitOfName, valueKeyKind } from './column-names.ts';
 
 export interface Trace {
@@ -188,6 +188,8 @@ class CsvSource {
   private chosen = false;
   /** How the columns were chosen when the user did not (for the reading's why). */
   private chosenWhy = '';
+  /** Set by withMessageBytes: each JSON row gets one more field, its object's length in UTF-8 bytes. */
+  private messageBytes = false;
 
   constructor(
     private readonly input: TraceText,
@@ -275,7 +277,9 @@ class CsvSource {
           cut = { lineNo, error: parsed.error };
           return true;
         }
-        return fn({ lineNo, fields: jsonRowFields(parsed.object, lineNo, jsonPaths, columns!, this.fullHeader!, name) });
+        const fields = jsonRowFields(parsed.object, lineNo, jsonPaths, columns!, this.fullHeader!, name);
+        if (this.messageBytes) fields.push(String(Buffer.byteLength(splitJsonLine(t)?.json ?? t, 'utf8')));
+        return fn({ lineNo, fields });
       }
       const all = splitFields(t, delimiter);
       if (columns === null) return fn({ lineNo, fields: all });
@@ -291,6 +295,16 @@ class CsvSource {
 
   /** The last line's number when it was cut short and skipped (a JSON lines file still being written), else 0. */
   cutLastLine = 0;
+
+  /**
+   * A JSON lines event log with no size key: every message's size is its object's length in bytes (what a consumer
+   * of the topic received), as one more column after the chosen ones.
+   */
+  withMessageBytes(): void {
+    if (this.jsonPaths === null) throw new Error('CsvSource.withMessageBytes: not a JSON lines file');
+    this.messageBytes = true;
+    this.headerFields = [...(this.headerFields ?? []), '(object bytes)'];
+  }
 
   /** True once the user chose the columns. */
   get selected(): boolean {
@@ -485,11 +499,11 @@ function readingOf(source: CsvSource, format: TraceFormat, toldUnitS: number | n
   const kindOfSecond = secondName === undefined ? null
     : source.delimiter === JSON_LINES ? valueKeyKind(secondName)
     : SIZE_WORDS.test(secondName) ? 'size' : RATE_WORDS.test(secondName) ? 'rate' : null;
-  const events = (why: string): Reading => {
+  const events = (why: string, objectBytes = false): Reading => {
     // A second column that is not a number (a device id, a topic) is no size, unless it was chosen or named as one.
     const second = fields[1];
     const named = kindOfSecond === 'size';
-    const sizes = width >= 2 && (source.selected || named || second === undefined || second === '' || isNumber(second));
+    const sizes = objectBytes || (width >= 2 && (source.selected || named || second === undefined || second === '' || isNumber(second)));
     const note = width >= 2 && !sizes ? `; column '${header?.[1] ?? 2}' is not a number: no sizes` : '';
     if (toldUnitS !== null && time !== DATE_TIMES) {
       const told = toldTimes(toldUnitS);
@@ -497,7 +511,14 @@ function readingOf(source: CsvSource, format: TraceFormat, toldUnitS: number | n
     }
     return reading({ reading: 'events', why: unit + why + note, time, sizes });
   };
-  if (width === 1 && format !== 'series') return events('one column of times');
+  if (width === 1 && format !== 'series') {
+    // JSON lines with a time key and no size key: a dumped topic, one message an object, whose length is its size.
+    if (source.delimiter === JSON_LINES && !source.selected) {
+      source.withMessageBytes();
+      return events("one column of times; sizes: each object's length in bytes", true);
+    }
+    return events('one column of times');
+  }
   if (format === 'series') return reading({ reading: 'timestamped', why: unit + 'format series', time });
   if (format === 'events') return events('format events');
   if (kindOfSecond === 'size') return events(`header column '${secondName}' is a size`);
