@@ -18,7 +18,7 @@ import { checkFeasibility, sweepOracle, sweepSettings, type WorldFeasibility } f
 import { didYouMean, ensureOutputDir, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
 import type { Trace, TraceFormat } from '../workload/trace.ts';
-import { describeTraceReplay, loadTraceFlag, resolveTraceFlags, resolveTraceReplayFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
+import { addTraceReadOptions, addTraceReplayOptions, describeTraceReplay, loadTraceFlag, resolveTraceFlags, resolveTraceReplayFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
 import { CONFIG_FLAG_HELP, configFileFlag } from './config-flag.ts';
 import { describeConfigFile, type ConfigFile } from '../core/config-file.ts';
 // The one line that wires the real simulator in (src/env/spark-iot-env.ts).
@@ -237,20 +237,16 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
 }
 
 export function register(program: Command): void {
-  program
-    .command('bench')
-    .description('benchmark tournament: every policy x scenario x paired seed; writes summary, steps, plots and report')
-    .option('--scenario <name>', `scenario (${SCENARIOS.join(', ')}), all (those four), or ${MODE_SWITCH_SCENARIO} (normal -> budget -> critical -> normal on balanced; docs/META.md) (default: balanced; all with --quick)`)
-    .option('--policies <ids>', `comma-separated policy ids (default: ${defaultPolicyIds().join(',')}; also available: ${policyIds().filter((p) => !defaultPolicyIds().includes(p)).join(',') || 'none'})`)
-    .option('--seeds <n>', `seeds per policy and scenario, 1-${MAX_SEEDS.toLocaleString('en-US')} (default 10; 3 with --quick)`)
-    .option('--steps <n>', `control steps per run (${DEFAULT_CONTROL_INTERVAL_S} s each), 1-${MAX_STEPS.toLocaleString('en-US')} (default 500; 120 with --quick)`)
-    .option('--trace <file.csv>', TRACE_FLAG_HELP.file)
-    .option('--trace-step-s <s>', TRACE_FLAG_HELP.stepS)
-    .option('--trace-format <f>', TRACE_FLAG_HELP.format)
-    .option('--trace-columns <list>', TRACE_FLAG_HELP.columns)
-    .option('--trace-gaps <file>', TRACE_FLAG_HELP.gaps)
-    .option('--no-trace-gaps', TRACE_FLAG_HELP.noGaps)
-    .option('--no-trace-rescale', TRACE_FLAG_HELP.noRescale)
+  addTraceReplayOptions(addTraceReadOptions(
+    program
+      .command('bench')
+      .description('benchmark tournament: every policy x scenario x paired seed; writes summary, steps, plots and report')
+      .option('--scenario <name>', `scenario (${SCENARIOS.join(', ')}), all (those four), or ${MODE_SWITCH_SCENARIO} (normal -> budget -> critical -> normal on balanced; docs/META.md) (default: balanced; all with --quick)`)
+      .option('--policies <ids>', `comma-separated policy ids (default: ${defaultPolicyIds().join(',')}; also available: ${policyIds().filter((p) => !defaultPolicyIds().includes(p)).join(',') || 'none'})`)
+      .option('--seeds <n>', `seeds per policy and scenario, 1-${MAX_SEEDS.toLocaleString('en-US')} (default 10; 3 with --quick)`)
+      .option('--steps <n>', `control steps per run (${DEFAULT_CONTROL_INTERVAL_S} s each), 1-${MAX_STEPS.toLocaleString('en-US')} (default 500; 120 with --quick)`)
+      .option('--trace <file.csv>', TRACE_FLAG_HELP.file),
+  ))
     .option('--target <name>', "embedded (default) or spark-k8s: memory, codec and tier changes restart the application (docs/SPARK.md)")
     .option('--out <dir>', 'output folder (default runs/bench-<scenario>, runs/bench-quick with --quick alone; -<trace file name> and -<target> appended when given)')
     .option('--quick', 'small run: all scenarios, 3 seeds, 120 steps')

@@ -9,7 +9,7 @@ import { SCENARIOS } from '../env/spark-iot-types.ts';
 import { isScenarioName } from '../runtime/devices/topics.ts';
 import { DEFAULT_DEMO_PORT, startDemo, type DemoSummary } from '../runtime/demo.ts';
 import { DEFAULT_RATE_SCALE } from '../runtime/demo-support.ts';
-import { describeTraceReplay, loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
+import { addTraceReadOptions, describeTraceReplay, loadTraceFlag, resolveTraceFlags, traceParseOptions } from './trace-flags.ts';
 import { didYouMean, ensureOutputDir, parseFloatOption, parseIntOption, parseSecondsOption, printJsonSummary, UsageError } from './output.ts';
 import { MAX_DEVICES } from './devices.ts';
 import { livePolicyIds } from '../runtime/live-dashboard.ts';
@@ -39,24 +39,23 @@ interface DemoFlags {
 }
 
 export function register(program: Command): void {
-  program
-    .command('demo')
-    .description('run devices, MQTT broker, edge gateway, engine, controller and the live dashboard in one process')
-    .option('--scenario <name>', `workload: ${SCENARIOS.join(' | ')}`, 'smart-city')
-    .option('--policy <id>', `controller policy (default: edge-rl when its checkpoints exist, else threshold-forecast; one of ${livePolicyIds().join(', ')})`)
-    .option('--duration <s>', 'stop after this many seconds (default: run until Ctrl-C)')
-    .option('--port <n>', 'dashboard port (0 = any free port)', String(DEFAULT_DEMO_PORT))
-    .option('--host <addr>', 'dashboard listen address', '127.0.0.1')
-    .option('--token <t>', 'bearer token for the control endpoints (default: generated and printed)')
-    .option('--seed <n>', 'random seed of the workload and devices', '1')
-    .option('--rate-scale <k>', "divide the simulator's rates (and executor capacity) by k to fit this machine", String(DEFAULT_RATE_SCALE))
-    .option('--devices <n>', `number of simulated devices, 1-${MAX_DEVICES.toLocaleString('en-US')}`, '200')
-    .option('--control-interval <s>', 'seconds between control decisions', '5')
-    .option('--faulty-every <s>', 'a faulty sensor sends one malformed payload every s seconds (0 = never)', '10')
-    .option('--trace <file.csv>', "drive the devices with a real trace (any form bench --trace reads, replayed as it does: rescaled to the scenario's peak) instead of the scenario's synthetic process")
-    .option('--trace-step-s <s>', TRACE_FLAG_HELP.stepS)
-    .option('--trace-format <f>', TRACE_FLAG_HELP.format)
-    .option('--trace-columns <list>', TRACE_FLAG_HELP.columns)
+  addTraceReadOptions(
+    program
+      .command('demo')
+      .description('run devices, MQTT broker, edge gateway, engine, controller and the live dashboard in one process')
+      .option('--scenario <name>', `workload: ${SCENARIOS.join(' | ')}`, 'smart-city')
+      .option('--policy <id>', `controller policy (default: edge-rl when its checkpoints exist, else threshold-forecast; one of ${livePolicyIds().join(', ')})`)
+      .option('--duration <s>', 'stop after this many seconds (default: run until Ctrl-C)')
+      .option('--port <n>', 'dashboard port (0 = any free port)', String(DEFAULT_DEMO_PORT))
+      .option('--host <addr>', 'dashboard listen address', '127.0.0.1')
+      .option('--token <t>', 'bearer token for the control endpoints (default: generated and printed)')
+      .option('--seed <n>', 'random seed of the workload and devices', '1')
+      .option('--rate-scale <k>', "divide the simulator's rates (and executor capacity) by k to fit this machine", String(DEFAULT_RATE_SCALE))
+      .option('--devices <n>', `number of simulated devices, 1-${MAX_DEVICES.toLocaleString('en-US')}`, '200')
+      .option('--control-interval <s>', 'seconds between control decisions', '5')
+      .option('--faulty-every <s>', 'a faulty sensor sends one malformed payload every s seconds (0 = never)', '10')
+      .option('--trace <file.csv>', "drive the devices with a real trace (any form bench --trace reads, replayed as it does: rescaled to the scenario's peak) instead of the scenario's synthetic process"),
+  )
     .option('--out <dir>', 'folder for window/alert outputs and the decision log (default runs/demo-<time>)')
     .option('--config <file.json>', CONFIG_FLAG_HELP)
     .option('--json', 'print the summary as one JSON line (the last line of stdout)')

@@ -9,7 +9,7 @@ import { BrokerConnectError, detectProtocolVersion, publishSchedule, type Publis
 import { isScenarioName } from '../runtime/devices/topics.ts';
 import { didYouMean, parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
-import { readTraceWithProgress, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
+import { addTraceReadOptions, readTraceWithProgress, resolveTraceFlags, traceParseOptions } from './trace-flags.ts';
 
 interface DevicesFlags {
   mqttUrl?: string;
@@ -35,16 +35,15 @@ const DEFAULT_RATE_MSGS_PER_S = 50;
 export const MAX_DEVICES = MAX_FLEET_DEVICES;
 
 export function register(program: Command): void {
-  program
-    .command('devices')
-    .description('simulate an IoT device fleet publishing JSON readings to MQTT at QoS 1')
-    .option('--mqtt-url <url>', 'broker address, e.g. mqtt://127.0.0.1:1883 (required)')
-    .option('--scenario <name>', `fleet kind: ${SCENARIOS.join(' | ')}`, 'smart-city')
-    .option('--rate <msgsPerS>', `aggregate publish rate, messages/s (default ${DEFAULT_RATE_MSGS_PER_S})`)
-    .option('--trace <file>', "a rate trace in any form bench --trace reads (t,rate rows in seconds and messages/s, an event log of dates or Unix times, JSON lines, an access log, a list of rates, a wide table; plain or gzip), instead of --rate; not rescaled")
-    .option('--trace-step-s <s>', TRACE_FLAG_HELP.stepS)
-    .option('--trace-format <f>', TRACE_FLAG_HELP.format)
-    .option('--trace-columns <list>', TRACE_FLAG_HELP.columns)
+  addTraceReadOptions(
+    program
+      .command('devices')
+      .description('simulate an IoT device fleet publishing JSON readings to MQTT at QoS 1')
+      .option('--mqtt-url <url>', 'broker address, e.g. mqtt://127.0.0.1:1883 (required)')
+      .option('--scenario <name>', `fleet kind: ${SCENARIOS.join(' | ')}`, 'smart-city')
+      .option('--rate <msgsPerS>', `aggregate publish rate, messages/s (default ${DEFAULT_RATE_MSGS_PER_S})`)
+      .option('--trace <file>', "a rate trace in any form bench --trace reads (t,rate rows in seconds and messages/s, an event log of dates or Unix times, JSON lines, an access log, a list of rates, a wide table; plain or gzip), instead of --rate; not rescaled"),
+  )
     .option('--duration <s>', 'seconds to publish', '10')
     .option('--devices <n>', `number of devices, 1-${MAX_DEVICES.toLocaleString('en-US')}`, '20')
     .option('--seed <n>', 'random seed (same seed, same messages)', '1')

@@ -14,7 +14,7 @@ import { DEFAULT_AGENT, ReportUnavailableError, type ReportOptions, type ReportR
 import { didYouMean, ensureOutputDir, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { checkPolicyId, MAX_SEEDS, MAX_SEEDS_WHY, MAX_STEPS, MAX_STEPS_WHY } from './bench.ts';
 import { ProgressBar } from './progress.ts';
-import { describeTraceReplay, loadTraceFlag, resolveTraceFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
+import { addTraceReadOptions, describeTraceReplay, loadTraceFlag, resolveTraceFlags, traceParseOptions } from './trace-flags.ts';
 import type { Trace } from '../workload/trace.ts';
 import { DEFAULT_CONTROL_INTERVAL_S } from '../env/spark-iot-env.ts';
 
@@ -219,21 +219,20 @@ export async function runReportCommand(kindArg: string, o: ReportCliOptions): Pr
 }
 
 export function register(program: Command): void {
-  program
-    .command('report')
-    .description('generate the reports (Markdown + PNG, numbers computed from the steps file each writes) into <out>/<kind>/')
-    .argument('<kind>', `one of ${[...REPORT_KINDS, 'all'].join(', ')}: ${REPORT_KINDS.map((k) => `${k} = ${REPORT_DESCRIPTIONS[k]}`).join('; ')}; all = the four plus <out>/README.md`)
-    .option('--out <dir>', 'output folder (default reports)')
-    .option('--seeds <n>', `paired seeds per variant and scenario, 1-${MAX_SEEDS.toLocaleString('en-US')} (default ${SHUFFLE_DEFAULTS.seeds}; ${SHUFFLE_DEFAULTS.quickSeeds} with --quick)`)
-    .option('--steps <n>', `control steps per run, 1-${MAX_STEPS.toLocaleString('en-US')}, at least ${META_MIN_STEPS} for meta (default ${SHUFFLE_DEFAULTS.steps}; ${SHUFFLE_DEFAULTS.quickSteps} with --quick)`)
-    .option('--quick', `small run (${SHUFFLE_DEFAULTS.quickSeeds} seeds x ${SHUFFLE_DEFAULTS.quickSteps} steps)`)
-    .option('--agent <id>', `policy id of the agent for shuffle and edge (default ${DEFAULT_AGENT}, falling back to edge-rl-fixed)`)
-    .option('--masked-agent <id>', 'policy id of the no-edge agent for the edge report (default: the agent\'s trained twin, rl-no-edge-meta for edge-rl, rl-no-edge for edge-rl-fixed; else the agent with its edge inputs masked)')
-    .option('--scenario <names>', `comma-separated scenarios for shuffle and edge (${SCENARIOS.join(', ')}) or all (default all)`)
-    .option('--trace <file>', 'edge report only: replay a real trace instead of the synthetic processes (as bench --trace: rescaled to each scenario\'s peak), for the forecaster\'s accuracy and the burst windows on it')
-    .option('--trace-step-s <s>', TRACE_FLAG_HELP.stepS)
-    .option('--trace-format <f>', TRACE_FLAG_HELP.format)
-    .option('--trace-columns <list>', TRACE_FLAG_HELP.columns)
+  addTraceReadOptions(
+    program
+      .command('report')
+      .description('generate the reports (Markdown + PNG, numbers computed from the steps file each writes) into <out>/<kind>/')
+      .argument('<kind>', `one of ${[...REPORT_KINDS, 'all'].join(', ')}: ${REPORT_KINDS.map((k) => `${k} = ${REPORT_DESCRIPTIONS[k]}`).join('; ')}; all = the four plus <out>/README.md`)
+      .option('--out <dir>', 'output folder (default reports)')
+      .option('--seeds <n>', `paired seeds per variant and scenario, 1-${MAX_SEEDS.toLocaleString('en-US')} (default ${SHUFFLE_DEFAULTS.seeds}; ${SHUFFLE_DEFAULTS.quickSeeds} with --quick)`)
+      .option('--steps <n>', `control steps per run, 1-${MAX_STEPS.toLocaleString('en-US')}, at least ${META_MIN_STEPS} for meta (default ${SHUFFLE_DEFAULTS.steps}; ${SHUFFLE_DEFAULTS.quickSteps} with --quick)`)
+      .option('--quick', `small run (${SHUFFLE_DEFAULTS.quickSeeds} seeds x ${SHUFFLE_DEFAULTS.quickSteps} steps)`)
+      .option('--agent <id>', `policy id of the agent for shuffle and edge (default ${DEFAULT_AGENT}, falling back to edge-rl-fixed)`)
+      .option('--masked-agent <id>', 'policy id of the no-edge agent for the edge report (default: the agent\'s trained twin, rl-no-edge-meta for edge-rl, rl-no-edge for edge-rl-fixed; else the agent with its edge inputs masked)')
+      .option('--scenario <names>', `comma-separated scenarios for shuffle and edge (${SCENARIOS.join(', ')}) or all (default all)`)
+      .option('--trace <file>', 'edge report only: replay a real trace instead of the synthetic processes (as bench --trace: rescaled to each scenario\'s peak), for the forecaster\'s accuracy and the burst windows on it'),
+  )
     .option('--json', 'print one JSON summary object as the last stdout line (and no progress bar)')
     .addHelpText(
       'after',

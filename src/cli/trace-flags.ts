@@ -5,6 +5,7 @@
  * (src/workload/trace.ts).
  */
 import { existsSync, statSync } from 'node:fs';
+import type { Command } from 'commander';
 import { describeTrace, GAPS_FILE_NAME, loadTraceCsv, TRACE_FORMATS, traceSpanS, type Trace, type TraceFormat, type TraceOptions, type TraceFileOptions, type TraceParseOptions, type TraceReadProgress } from '../workload/trace.ts';
 import { ProgressBar } from './progress.ts';
 import { checkInputFile, parseFloatOption, UsageError } from './output.ts';
@@ -33,6 +34,22 @@ export const TRACE_FLAG_HELP = {
   noGaps: 'replay every row of the trace, gaps included',
   noRescale: "replay the trace's rates as msgs/s instead of rescaling them so that the p99 is the scenario's peak (the agents were trained at the scenarios' scale)",
 } as const;
+
+/** Adds --trace-step-s, --trace-format and --trace-columns (how a trace file is read) to `command`, for chaining. */
+export function addTraceReadOptions(command: Command): Command {
+  return command
+    .option('--trace-step-s <s>', TRACE_FLAG_HELP.stepS)
+    .option('--trace-format <f>', TRACE_FLAG_HELP.format)
+    .option('--trace-columns <list>', TRACE_FLAG_HELP.columns);
+}
+
+/** Adds --trace-gaps, --no-trace-gaps and --no-trace-rescale (how a trace is replayed: bench, trace), for chaining. */
+export function addTraceReplayOptions(command: Command): Command {
+  return command
+    .option('--trace-gaps <file>', TRACE_FLAG_HELP.gaps)
+    .option('--no-trace-gaps', TRACE_FLAG_HELP.noGaps)
+    .option('--no-trace-rescale', TRACE_FLAG_HELP.noRescale);
+}
 
 /** Validates the flags (UsageError naming the flag); the file must exist. */
 export function resolveTraceFlags(f: TraceFlags): ResolvedTraceFlags {

@@ -18,7 +18,7 @@ import { generateSyntheticSeries } from '../workload/synthetic.ts';
 import { loadTraceCsv, traceSeries, traceSpanS, type Trace, type TraceOptions } from '../workload/trace.ts';
 import { MAX_STEPS } from './bench.ts';
 import { didYouMean, ensureOutputFile, parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
-import { describeTraceReplay, readTraceWithProgress, resolveTraceFlags, resolveTraceReplayFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
+import { addTraceReadOptions, addTraceReplayOptions, describeTraceReplay, readTraceWithProgress, resolveTraceFlags, resolveTraceReplayFlags, traceParseOptions } from './trace-flags.ts';
 
 export interface TraceCommandFlags {
   traceStepS?: string;
@@ -265,16 +265,12 @@ export async function runTraceCommand(file: string, flags: TraceCommandFlags): P
 }
 
 export function register(program: Command): void {
-  program
-    .command('trace')
-    .description("look at a workload trace before benchmarking on it: how `bench --trace` reads it, and its load shape per scenario next to the synthetic worlds the agents were trained on")
-    .argument('<file>', 'the trace, in any form `bench --trace` reads (docs/SIMULATOR.md "Trace replay")')
-    .option('--trace-step-s <s>', TRACE_FLAG_HELP.stepS)
-    .option('--trace-format <f>', TRACE_FLAG_HELP.format)
-    .option('--trace-columns <list>', TRACE_FLAG_HELP.columns)
-    .option('--trace-gaps <file>', TRACE_FLAG_HELP.gaps)
-    .option('--no-trace-gaps', TRACE_FLAG_HELP.noGaps)
-    .option('--no-trace-rescale', TRACE_FLAG_HELP.noRescale)
+  addTraceReplayOptions(addTraceReadOptions(
+    program
+      .command('trace')
+      .description("look at a workload trace before benchmarking on it: how `bench --trace` reads it, and its load shape per scenario next to the synthetic worlds the agents were trained on")
+      .argument('<file>', 'the trace, in any form `bench --trace` reads (docs/SIMULATOR.md "Trace replay")'),
+  ))
     .option('--scenario <name>', `scenario (${SCENARIOS.join(', ')}) or all (default: all)`)
     .option('--hours <h>', `hours of replay to compare, in whole ${INTERVAL_S} s control intervals (default: the trace's span, at most 24)`)
     .option('--seed <n>', 'seed of the replay start offset and of the synthetic process, as in an episode of that seed (default 1)')
