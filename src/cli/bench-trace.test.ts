@@ -69,6 +69,9 @@ test('bench on a trace with a gaps.csv beside it says what it skipped, in stderr
   const off = await runCli(['bench', '--scenario', 'balanced', '--seeds', '1', '--steps', '6', '--policies', 'keda-lag', '--trace', trace, '--no-trace-gaps', '--out', out]);
   assert.equal(off.code, 0, off.stderr);
   assert.match(off.stderr, /no gaps file applied/);
+  // The trace's load shape against the worlds the agents trained on, in the printed line and the report.
+  assert.match(off.stderr, /no gaps file applied; load shape per 10 s interval: CV \d+\.\d\d, \d+ % of intervals empty, \d+\.\d bursts\/h; the synthetic worlds the agents trained on: CV [\d.]+, 0 % empty, [\d.]+ bursts\/h \(edgepilot trace compares them\)/);
+  assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /load shape per 10 s interval/);
 });
 
 test('bench replays an event log (one timestamped row per message); a bad row is a usage error naming file and line', async () => {

@@ -18,6 +18,7 @@ import { checkFeasibility, sweepOracle, sweepSettings, type WorldFeasibility } f
 import { didYouMean, ensureOutputDir, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
 import type { Trace, TraceFormat } from '../workload/trace.ts';
+import { compareShapes, describeShapeContrast, shapeLengthS, type ShapeScenario } from '../workload/load-shape.ts';
 import { addTraceReadOptions, addTraceReplayOptions, describeTraceReplay, loadTraceFlag, resolveTraceFlags, resolveTraceReplayFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
 import { CONFIG_FLAG_HELP, configFileFlag } from './config-flag.ts';
 import { describeConfigFile, type ConfigFile } from '../core/config-file.ts';
@@ -143,6 +144,11 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
     try {
       factory({ scenario: plan.scenarios[0]!, maxSteps: plan.steps, trace });
       traceNote = describeTraceReplay(trace, plan.traceRescale, plan.steps * DEFAULT_CONTROL_INTERVAL_S);
+      // How far the trace is from the worlds the agents trained on, beside the results it explains: seed 1's replay
+      // over the trace's span (up to a day, as `edgepilot trace`); mode-switch runs on its base scenario.
+      const shapeScenarios = [...new Set(plan.scenarios.map((sc) => (sc === MODE_SWITCH_SCENARIO ? MODE_SWITCH_BASE_SCENARIO : sc)))] as ShapeScenario[];
+      const shapes = compareShapes(trace, shapeScenarios, shapeLengthS(trace, DEFAULT_CONTROL_INTERVAL_S), 1, plan.traceRescale, DEFAULT_CONTROL_INTERVAL_S, ...(config ? [config] : []));
+      traceNote += `; ${describeShapeContrast(shapes, DEFAULT_CONTROL_INTERVAL_S)}`;
     } catch (err) {
       throw new UsageError(`--trace ${plan.trace}: ${(err as Error).message}`);
     }

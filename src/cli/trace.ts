@@ -8,14 +8,11 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Command } from 'commander';
 import type { TopLevelSpec } from 'vega-lite';
-import { loadConfig } from '../core/config.ts';
-import { Rng } from '../core/rng.ts';
 import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
 import { DEFAULT_CONTROL_INTERVAL_S } from '../env/spark-iot-env.ts';
 import { renderSvg, svgToPng } from '../bench/plots.ts';
-import { loadShape, type LoadShape } from '../workload/load-shape.ts';
-import { generateSyntheticSeries } from '../workload/synthetic.ts';
-import { loadTraceCsv, traceSeries, traceSpanS, type Trace, type TraceOptions } from '../workload/trace.ts';
+import { compareShapes, shapeLengthS, type LoadShape, type ScenarioShapes } from '../workload/load-shape.ts';
+import { loadTraceCsv, traceSpanS, type Trace, type TraceOptions } from '../workload/trace.ts';
 import { MAX_STEPS } from './bench.ts';
 import { didYouMean, ensureOutputFile, parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { addTraceReadOptions, addTraceReplayOptions, describeTraceReplay, readTraceWithProgress, resolveTraceFlags, resolveTraceReplayFlags, traceParseOptions } from './trace-flags.ts';
@@ -45,8 +42,6 @@ export interface TracePlan {
 }
 
 const INTERVAL_S = DEFAULT_CONTROL_INTERVAL_S;
-/** The default replay: the trace's span, but no more than a day (a 3-week trace's shape is seen in a day). */
-const DEFAULT_MAX_LENGTH_S = 24 * 3600;
 /** The longest replay: the longest bench run (--steps 100,000 of 10 s); the series are allocated up front. */
 const MAX_LENGTH_S = MAX_STEPS * INTERVAL_S;
 /** Points per line of --plot: enough for a wide PNG, few enough for vega to draw fast. */
@@ -92,7 +87,7 @@ export function resolveTraceCommand(file: string, f: TraceCommandFlags): TracePl
 
 /** The trace's span in whole control intervals, at most a day and at least one interval. */
 export function replayLengthS(trace: Trace): number {
-  return Math.max(INTERVAL_S, Math.min(DEFAULT_MAX_LENGTH_S, Math.floor(traceSpanS(trace) / INTERVAL_S) * INTERVAL_S));
+  return shapeLengthS(trace, INTERVAL_S);
 }
 
 /**
@@ -106,28 +101,6 @@ function loadTraceArgument(file: string, options: TraceOptions): Trace {
     const message = (err as Error).message;
     throw new UsageError(message.startsWith(file) ? message : `${file}: ${message}`);
   }
-}
-
-export interface ScenarioShapes {
-  scenario: ScenarioName;
-  /** The trace replayed for the scenario (rescaled to its peak unless --no-trace-rescale). */
-  trace: LoadShape;
-  /** The scenario's synthetic process, the world the agents were trained on. */
-  synthetic: LoadShape;
-}
-
-/**
- * Both worlds of each scenario over `lengthS` s from the seed's world stream, as an env reset with that seed
- * draws them (src/env/spark-iot-env.ts): the trace from the same start offset an episode of that seed replays from.
- */
-export function compareShapes(trace: Trace, scenarios: readonly ScenarioName[], lengthS: number, seed: number, rescale: boolean): ScenarioShapes[] {
-  const config = loadConfig();
-  return scenarios.map((scenario) => {
-    const world = new Rng(seed).fork('world');
-    const replayed = loadShape(traceSeries(trace, lengthS, 0, config.scenarios[scenario], world, { rescale }), INTERVAL_S);
-    const synthetic = loadShape(generateSyntheticSeries(lengthS, 0, config.scenarios[scenario], world), INTERVAL_S);
-    return { scenario, trace: replayed, synthetic };
-  });
 }
 
 const rate = (x: number): string => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3));
@@ -231,7 +204,7 @@ export async function runTraceCommand(file: string, flags: TraceCommandFlags): P
   const reading = describeTraceReplay(trace, plan.rescale, lengthS);
   let rows: ScenarioShapes[];
   try {
-    rows = compareShapes(trace, plan.scenarios, lengthS, plan.seed, plan.rescale);
+    rows = compareShapes(trace, plan.scenarios, lengthS, plan.seed, plan.rescale, INTERVAL_S);
   } catch (err) {
     throw new UsageError(`${plan.file}: ${(err as Error).message}`);
   }

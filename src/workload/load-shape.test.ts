@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadShape } from './load-shape.ts';
+import { describeShapeContrast, loadShape, shapeLengthS, type LoadShape } from './load-shape.ts';
+import type { Trace } from './trace.ts';
 import { allocateSeries, type ExogenousSeries } from './series.ts';
 
 /** A series with these per-second arrivals and the seconds (indices) flagged as burst onsets and as in a burst. */
@@ -52,4 +53,16 @@ test('loadShape refuses an interval that is not a whole number of seconds, and a
   assert.throws(() => loadShape(series([1, 2, 3]), 1.5), /intervalS must be a positive integer .*got 1\.5/);
   assert.throws(() => loadShape(series([1, 2, 3]), 0), /intervalS must be a positive integer/);
   assert.throws(() => loadShape(series([1, 2, 3]), 10), /the series \(3 s\) is shorter than one interval of 10 s/);
+});
+
+test('describeShapeContrast: the replay against the range of the synthetic worlds; shapeLengthS: the span in whole intervals, up to a day', () => {
+  const shape = (cv: number, empty: number, bursts: number): LoadShape => ({ meanMsgsPerS: 1, p99MsgsPerS: 1, peakMsgsPerS: 1, cv, emptyIntervalShare: empty, burstOnsetsPerHour: bursts, burstActiveShare: 0 });
+  const line = describeShapeContrast([
+    { scenario: 'healthcare', trace: shape(1.8, 0.6, 202.6), synthetic: shape(0.61, 0, 10.5) },
+    { scenario: 'industrial', trace: shape(1.81, 0.6, 202.5), synthetic: shape(0.44, 0, 6.3) },
+  ], 10);
+  assert.equal(line, 'load shape per 10 s interval: CV 1.80, 60 % of intervals empty, 202.6 bursts/h; the synthetic worlds the agents trained on: CV 0.44-0.61, 0 % empty, 6.3-10.5 bursts/h (edgepilot trace compares them)');
+  assert.equal(describeShapeContrast([], 10), '');
+  const trace = (rows: number, stepS: number): Trace => ({ name: 't', stepS, tS: Float64Array.from({ length: rows }, (_, i) => i * stepS), rate: new Float64Array(rows).fill(1), size: null, reading: 'series' });
+  assert.deepEqual([shapeLengthS(trace(605, 1), 10), shapeLengthS(trace(3, 1), 10), shapeLengthS(trace(2000, 60), 10)], [600, 10, 86_400]);
 });

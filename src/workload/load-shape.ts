@@ -8,8 +8,11 @@
  * noise of a sparse series would inflate the CV and the empty share (a second without a message is not an idle
  * interval).
  */
+import { loadConfig, type SimConfig } from '../core/config.ts';
+import { Rng } from '../core/rng.ts';
 import type { ExogenousSeries } from './series.ts';
-import { quantile } from './trace.ts';
+import { generateSyntheticSeries } from './synthetic.ts';
+import { quantile, traceSeries, traceSpanS, type Trace } from './trace.ts';
 
 export interface LoadShape {
   /** Mean of the interval rates (msgs/s). */
@@ -76,4 +79,55 @@ export function loadShape(series: ExogenousSeries, intervalS: number): LoadShape
     burstOnsetsPerHour: onsets / (coveredS / 3600),
     burstActiveShare: activeS / coveredS,
   };
+}
+
+/** The longest replay compared by default: a day (a 3-week trace's shape is seen in a day). */
+const DEFAULT_MAX_SHAPE_LENGTH_S = 24 * 3600;
+
+/** The replay length a trace's shape is measured over: its span in whole intervals, at most a day, at least one. */
+export function shapeLengthS(trace: Trace, intervalS: number): number {
+  return Math.max(intervalS, Math.min(DEFAULT_MAX_SHAPE_LENGTH_S, Math.floor(traceSpanS(trace) / intervalS) * intervalS));
+}
+
+/** A scenario's name: a key of the config's scenarios. */
+export type ShapeScenario = keyof SimConfig['scenarios'];
+
+export interface ScenarioShapes {
+  scenario: ShapeScenario;
+  /** The trace replayed for the scenario (rescaled to its peak unless `rescale` is false). */
+  trace: LoadShape;
+  /** The scenario's synthetic process, the world the agents were trained on. */
+  synthetic: LoadShape;
+}
+
+/**
+ * Both worlds of each scenario over `lengthS` s from the seed's world stream, as an env reset with that seed
+ * draws them (src/env/spark-iot-env.ts): the trace from the same start offset an episode of that seed replays from.
+ * `edgepilot trace` prints them as a table, `bench --trace` as one line (describeShapeContrast).
+ */
+export function compareShapes(trace: Trace, scenarios: readonly ShapeScenario[], lengthS: number, seed: number, rescale: boolean, intervalS: number, config: SimConfig = loadConfig()): ScenarioShapes[] {
+  return scenarios.map((scenario) => {
+    const world = new Rng(seed).fork('world');
+    const replayed = loadShape(traceSeries(trace, lengthS, 0, config.scenarios[scenario], world, { rescale }), intervalS);
+    const synthetic = loadShape(generateSyntheticSeries(lengthS, 0, config.scenarios[scenario], world), intervalS);
+    return { scenario, trace: replayed, synthetic };
+  });
+}
+
+/**
+ * One line for a bench run on a trace: the replay's CV, empty intervals and bursts against the range of the
+ * synthetic worlds'. The replay's figures barely depend on the scenario (its rescaling is linear), so the first
+ * scenario's stand for all; the synthetic side is given as a range over the scenarios.
+ */
+export function describeShapeContrast(rows: readonly ScenarioShapes[], intervalS: number): string {
+  if (rows.length === 0) return '';
+  const t = rows[0]!.trace;
+  const range = (f: (s: LoadShape) => number, digits: number): string => {
+    const values = rows.map((r) => f(r.synthetic));
+    const lo = Math.min(...values).toFixed(digits);
+    const hi = Math.max(...values).toFixed(digits);
+    return lo === hi ? lo : `${lo}-${hi}`;
+  };
+  return `load shape per ${intervalS} s interval: CV ${t.cv.toFixed(2)}, ${(100 * t.emptyIntervalShare).toFixed(0)} % of intervals empty, ${t.burstOnsetsPerHour.toFixed(1)} bursts/h; ` +
+    `the synthetic worlds the agents trained on: CV ${range((s) => s.cv, 2)}, ${range((s) => 100 * s.emptyIntervalShare, 0)} % empty, ${range((s) => s.burstOnsetsPerHour, 1)} bursts/h (edgepilot trace compares them)`;
 }
