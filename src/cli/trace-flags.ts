@@ -129,7 +129,7 @@ const MIB = 1024 * 1024;
  * A progress bar for each pass the parser makes over a large file (one, or two for some event logs). The first
  * passes only sniff a few lines, so a pass gets its bar once it has read a fifth of the content.
  */
-function passProgress(): { onProgress: (p: TraceReadProgress) => void; finish: () => void } {
+function passProgress(what: string): { onProgress: (p: TraceReadProgress) => void; finish: () => void } {
   let bar: ProgressBar | null = null;
   let barPass = 0;
   let bars = 0;
@@ -141,7 +141,7 @@ function passProgress(): { onProgress: (p: TraceReadProgress) => void; finish: (
         barPass = p.pass;
       }
       if (!bar && p.bytesRead < 0.2 * p.totalBytes) return;
-      bar ??= new ProgressBar({ label: `reading --trace${++bars > 1 ? `, pass ${bars}` : ''} (MiB)`, total: Math.ceil(p.totalBytes / MIB) });
+      bar ??= new ProgressBar({ label: `reading ${what}${++bars > 1 ? `, pass ${bars}` : ''} (MiB)`, total: Math.ceil(p.totalBytes / MIB) });
       bar.set(Math.floor(p.bytesRead / MIB));
     },
     finish: () => bar?.finish(),
@@ -154,14 +154,15 @@ const logToStderr = (line: string): void => {
 
 /**
  * `load(fileOptions)` of a --trace file; a file of `announceBytes` (64 MiB) or more is announced through `log` and
- * read with a progress bar per pass. `bench`, `demo` and `devices` read their traces through it.
+ * read with a progress bar per pass. `bench`, `demo`, `devices` and `trace` read their traces through it; `what` names
+ * the file in the messages (`--trace`, or `trace` for the command's argument).
  */
-export function readTraceWithProgress<T>(path: string, load: (fileOptions: TraceFileOptions) => T, log: (line: string) => void = logToStderr, announceBytes = ANNOUNCE_BYTES): T {
+export function readTraceWithProgress<T>(path: string, load: (fileOptions: TraceFileOptions) => T, log: (line: string) => void = logToStderr, announceBytes = ANNOUNCE_BYTES, what = '--trace'): T {
   // An unreadable file is left to `load`, whose error names it the way the loaders do.
   const bytes = existsSync(path) ? statSync(path).size : 0;
   if (bytes < announceBytes) return load({});
-  log(`reading --trace ${path} (${Math.round(bytes / MIB)} MiB)...`);
-  const progress = passProgress();
+  log(`reading ${what} ${path} (${Math.round(bytes / MIB)} MiB)...`);
+  const progress = passProgress(what);
   const out = load({ onProgress: progress.onProgress });
   progress.finish();
   return out;

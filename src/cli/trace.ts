@@ -96,7 +96,7 @@ export function replayLengthS(trace: Trace): number {
  */
 function loadTraceArgument(file: string, options: TraceOptions): Trace {
   try {
-    return readTraceWithProgress(file, (fileOptions) => loadTraceCsv(file, options, fileOptions));
+    return readTraceWithProgress(file, (fileOptions) => loadTraceCsv(file, options, fileOptions), undefined, undefined, 'trace');
   } catch (err) {
     const message = (err as Error).message;
     throw new UsageError(message.startsWith(file) ? message : `${file}: ${message}`);
