@@ -455,6 +455,8 @@ test('a wider file read by position names its columns and the way to choose othe
   assert.throws(() => parseTraceCsv(taxi, 'taxi.csv', { columns: ['VendorID', 'pickup'] }), (e: Error) => /rate is not a number: '2023-01-01 00:32:10'$/.test(e.message));
   // A word in the first column and no time anywhere: the header's columns, and the flag that picks them.
   assert.throws(() => parseTraceCsv('status,avg,when,vehicleCount\nOK,1,soon,5\n', 'w.csv'), /w\.csv: line 2: t is not a number: 'OK' \(the header has status, avg, when, vehicleCount: name the time and rate columns with --trace-columns\)$/);
+  // A first line of data taken for a header (a broker's log) is not offered as columns.
+  assert.throws(() => parseTraceCsv('1700000001: Received PUBLISH from a, q1, r0\n1700000003: Received PUBLISH from b, q1, r0\n', 'broker.log'), (e: Error) => /line 2: t is not a number: '1700000003: Received PUBLISH from b'$/.test(e.message));
 });
 
 // Lines in the shape of the NASA-HTTP (1995) trace, the Combined format of Apache and nginx, and their oddities.

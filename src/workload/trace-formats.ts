@@ -739,7 +739,10 @@ function seriesFrom(source: CsvSource, name: string, stepS: number, time: TimeCo
         // A date in another form (1/1/2020 0:01, 01.01.2020): say which times are read.
         // A date in another form: which forms are read. Else, on the first row of a wider file read by position (a
         // word in the first column): which columns there are, and how to pick others.
-        const pick = t.length === 0 && header && header.length > 2 && !source.selected ? ` (the header has ${header.join(', ')}: name the time and rate columns with --trace-columns)` : '';
+        // Only for a header of names: a first line of data taken for one (a log line `1700000001: Received ...`) is no
+        // list of columns to pick from.
+        const names = header !== null && header.every((h) => h.length <= 40 && !/^\d/.test(h));
+        const pick = t.length === 0 && header && names && header.length > 2 && !source.selected ? ` (the header has ${header.join(', ')}: name the time and rate columns with --trace-columns)` : '';
         const hint = /\d[/:.-]\d/.test(fields[0]!) ? ` (times are read as ${TIMESTAMP_HINT} or as Unix times)` : pick;
         throw new TraceFormatError(`${name}: line ${lineNo}: t is not a number: '${fields[0]}'${hint}`);
       }
