@@ -28,6 +28,9 @@ test('an event log (one timestamped row per message) is counted per wall-clock s
   assert.deepEqual(Array.from(trace.rate), [1, 1, 3]);
   assert.deepEqual(Array.from(trace.size!), [100, 200, 400]);
   assert.equal(trace.stepS, 1);
+  // Without a header, a second field is read as the size, and the reading says so (an id there would be visible).
+  const headerless = parseTraceCsv('2024-01-01 00:00:00 17 3\n2024-01-01 00:00:00.5 18 3\n2024-01-01 00:00:03 19 4\n', 'h.txt');
+  assert.equal(headerless.readingWhy, "irregular timestamps; the field after the time read as each message's size (first row: '17'; --trace-columns 1 reads the times alone)");
   // Without a size column (and without a header): counts only.
   const counts = parseTraceCsv('2024-01-01 00:00:00\n2024-01-01 00:00:00.5\n2024-01-01 00:00:03\n', 'n.csv');
   assert.deepEqual(Array.from(counts.rate), [2, 0, 0, 1]);

@@ -504,7 +504,9 @@ function readingOf(source: CsvSource, format: TraceFormat, toldUnitS: number | n
     const second = fields[1];
     const named = kindOfSecond === 'size';
     const sizes = objectBytes || (width >= 2 && (source.selected || named || second === undefined || second === '' || isNumber(second)));
-    const note = width >= 2 && !sizes ? `; column '${header?.[1] ?? 2}' is not a number: no sizes` : '';
+    const note = width >= 2 && !sizes ? `; column '${header?.[1] ?? 2}' is not a number: no sizes`
+      // Without a header nothing says the second column is a size: say that it was read as one.
+      : sizes && !objectBytes && header === null && !source.selected ? `; the field after the time read as each message's size (first row: '${second ?? ''}'; --trace-columns 1 reads the times alone)` : '';
     if (toldUnitS !== null && time !== DATE_TIMES) {
       const told = toldTimes(toldUnitS);
       return reading({ reading: 'events', why: `${told.label}; ${why}${note}`, time: told, sizes });
