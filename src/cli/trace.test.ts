@@ -10,7 +10,7 @@ import { generateSyntheticSeries } from '../workload/synthetic.ts';
 import { loadTraceCsv, traceSeries, type Trace } from '../workload/trace.ts';
 import { UsageError } from './output.ts';
 import { cliErrorInProcess, runCli } from './test-run-cli.ts';
-import { plotBuckets, register, replayLengthS, resolveTraceCommand } from './trace.ts';
+import { plotBuckets, register, resolveTraceCommand } from './trace.ts';
 
 /** A 10 min trace of 1 s rows: a steady 50 msgs/s, a 20 s burst at 300 and a silent minute. */
 function smallTrace(): { dir: string; file: string } {
@@ -90,12 +90,6 @@ test('trace resolves the shared trace flags as bench does', () => {
 });
 
 const trace = (rate: number[], stepS = 1): Trace => ({ name: 'hand-made', stepS, tS: Float64Array.from(rate, (_, i) => i * stepS), rate: Float64Array.from(rate), size: null });
-
-test('the default replay is the trace span in whole control intervals, at most a day and at least one interval', () => {
-  assert.equal(replayLengthS(trace(new Array<number>(605).fill(1))), 600);
-  assert.equal(replayLengthS(trace([1, 2, 3])), 10);
-  assert.equal(replayLengthS(trace(new Array<number>(2000).fill(1), 60)), 86_400);
-});
 
 test('the plot buckets keep a one-row burst visible in their max, with the mean weighted by row duration', () => {
   const rate = new Array<number>(10_000).fill(10);

@@ -35,7 +35,7 @@ export interface TracePlan {
   options: TraceOptions;
   rescale: boolean;
   scenarios: ScenarioName[];
-  /** The --hours asked for, in whole control intervals (s); unset: the trace's own span, capped (replayLengthS). */
+  /** The --hours asked for, in whole control intervals (s); unset: the trace's own span, capped (shapeLengthS). */
   lengthS?: number;
   seed: number;
   plot?: string;
@@ -83,11 +83,6 @@ export function resolveTraceCommand(file: string, f: TraceCommandFlags): TracePl
     seed,
     ...(f.plot !== undefined ? { plot: f.plot } : {}),
   };
-}
-
-/** The trace's span in whole control intervals, at most a day and at least one interval. */
-export function replayLengthS(trace: Trace): number {
-  return shapeLengthS(trace, INTERVAL_S);
 }
 
 /**
@@ -200,7 +195,7 @@ export function tracePlotSpec(trace: Trace, file: string): TopLevelSpec {
 export async function runTraceCommand(file: string, flags: TraceCommandFlags): Promise<void> {
   const plan = resolveTraceCommand(file, flags);
   const trace = loadTraceArgument(plan.file, plan.options);
-  const lengthS = plan.lengthS ?? replayLengthS(trace);
+  const lengthS = plan.lengthS ?? shapeLengthS(trace, INTERVAL_S);
   const reading = describeTraceReplay(trace, plan.rescale, lengthS);
   let rows: ScenarioShapes[];
   try {

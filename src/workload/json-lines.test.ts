@@ -42,7 +42,8 @@ test('fields before the object (a topic, Kafka CreateTime and key) become keys; 
   assert.deepEqual(splitJsonLine('CreateTime:1700000000468\tk1\t{"x":{"y":2}}'), { prefix: ['CreateTime:1700000000468', 'k1'], json: '{"x":{"y":2}}' });
   // A brace not after whitespace, a CSV row, too many fields or none: no such line.
   for (const line of ['a/b{"x":1}', '0,5,a {"b":1}', 'a b c d e {"x":1}', ' {"x":1}x', 'plain text']) assert.equal(splitJsonLine(line.trim()) === null || line.trim().startsWith('{'), true, line);
-  assert.deepEqual(parseJsonLine('LogAppendTime:17\tdev-1\t{"seq":3,"prefix2":"mine"}'), { object: { LogAppendTime: '17', prefix2: 'mine', seq: 3 } });
+  assert.deepEqual(parseJsonLine('LogAppendTime:17\tdev-1\t{"seq":3,"prefix2":"mine"}'), { object: { LogAppendTime: '17', prefix2: 'mine', seq: 3 }, json: '{"seq":3,"prefix2":"mine"}' });
+  assert.deepEqual(parseJsonLine('{"a":1}'), { object: { a: 1 }, json: '{"a":1}' });
   assert.match((parseJsonLine('t/1 {"a":') as { error: string }).error, /^not valid JSON/);
   const pick = (o: Record<string, unknown>): string[] | null => {
     const keys = jsonKeys(o);

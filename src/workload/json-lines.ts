@@ -41,20 +41,22 @@ export function splitJsonLine(line: string): { prefix: string[]; json: string } 
 /**
  * A line as one object: the fields before its JSON object (splitJsonLine) first, a `Name:value` field as key `Name`
  * (Kafka's `CreateTime`, `LogAppendTime`, `Partition`, `Offset`), any other as `prefix1`, `prefix2`, ... (a topic, a
- * key); then the object's keys (one of the same name replaces the field's value).
+ * key); then the object's keys (one of the same name replaces the field's value). `json` is the object's text.
  */
-export function parseJsonLine(line: string): { object: Record<string, unknown> } | { error: string } {
+export function parseJsonLine(line: string): { object: Record<string, unknown>; json: string } | { error: string } {
   const split = splitJsonLine(line);
-  if (split === null) return parseJsonObject(line);
-  const parsed = parseJsonObject(split.json);
-  if ('error' in parsed || split.prefix.length === 0) return parsed;
+  // No fields and no object after them: the line is an object or nothing (parseJsonObject says why).
+  const text = split?.json ?? line;
+  const parsed = parseJsonObject(text);
+  if ('error' in parsed) return parsed;
+  if (split === null || split.prefix.length === 0) return { object: parsed.object, json: text };
   const object: Record<string, unknown> = {};
   split.prefix.forEach((field, i) => {
     const named = /^([A-Za-z][A-Za-z_]*):(.+)$/.exec(field);
     if (named) object[named[1]!] = named[2]!;
     else object[`prefix${i + 1}`] = field;
   });
-  return { object: Object.assign(object, parsed.object) };
+  return { object: Object.assign(object, parsed.object), json: split.json };
 }
 
 /** The object on one line, or an explanation of why the line is not one. */

@@ -10,7 +10,7 @@
  */
 import { splitCsvLine } from '../core/csv.ts';
 import { looksLikePrometheus, sumPrometheusMatrix } from './prometheus.ts';
-import { defaultJsonColumns, jsonField, jsonKeys, jsonValue, looksLikeJsonLine, parseJsonLine, splitJsonLine } from './json-lines.ts';
+import { defaultJsonColumns, jsonField, jsonKeys, jsonValue, looksLikeJsonLine, parseJsonLine } from './json-lines.ts';
 import { isTimeName, isValueKeyName, RATE_WORDS, SIZE_WORDS, stepOfUnitName, timeUnitOfName, valueKeyKind } from './column-names.ts';
 
 export interface Trace {
@@ -278,7 +278,7 @@ class CsvSource {
           return true;
         }
         const fields = jsonRowFields(parsed.object, lineNo, jsonPaths, columns!, this.fullHeader!, name);
-        if (this.messageBytes) fields.push(String(Buffer.byteLength(splitJsonLine(t)?.json ?? t, 'utf8')));
+        if (this.messageBytes) fields.push(String(Buffer.byteLength(parsed.json, 'utf8')));
         return fn({ lineNo, fields });
       }
       const all = splitFields(t, delimiter);
