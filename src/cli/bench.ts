@@ -147,7 +147,7 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
       // How far the trace is from the worlds the agents trained on, beside the results it explains: seed 1's replay
       // over the trace's span (up to a day, as `edgepilot trace`); mode-switch runs on its base scenario.
       const shapeScenarios = [...new Set(plan.scenarios.map((sc) => (sc === MODE_SWITCH_SCENARIO ? MODE_SWITCH_BASE_SCENARIO : sc)))] as ShapeScenario[];
-      const shapes = compareShapes(trace, shapeScenarios, shapeLengthS(trace, DEFAULT_CONTROL_INTERVAL_S), 1, plan.traceRescale, DEFAULT_CONTROL_INTERVAL_S, ...(config ? [config] : []));
+      const shapes = compareShapes(trace, shapeScenarios, shapeLengthS(trace, DEFAULT_CONTROL_INTERVAL_S), 1, plan.traceRescale, DEFAULT_CONTROL_INTERVAL_S, config);
       traceNote += `; ${describeShapeContrast(shapes, DEFAULT_CONTROL_INTERVAL_S)}`;
     } catch (err) {
       throw new UsageError(`--trace ${plan.trace}: ${(err as Error).message}`);
