@@ -92,9 +92,11 @@ export function ensureOutputFile(flag: string, file: string): void {
 }
 
 /** For a flag naming an input file: it must exist and be a file (a folder would fail later with a bare EISDIR). */
-export function checkInputFile(flag: string, file: string): void {
-  if (!existsSync(file)) throw new UsageError(`${flag}: file not found: ${file}`);
-  if (statSync(file).isDirectory()) throw new UsageError(`${flag}: ${file} is a folder, not a file`);
+export function checkInputFile(flag: string | null, file: string): void {
+  // null: the file is a command's argument, named by itself (`edgepilot trace FILE`).
+  const prefix = flag === null ? '' : `${flag}: `;
+  if (!existsSync(file)) throw new UsageError(`${prefix}file not found: ${file}`);
+  if (statSync(file).isDirectory()) throw new UsageError(`${prefix}${file} is a folder, not a file`);
 }
 
 /**

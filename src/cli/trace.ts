@@ -14,7 +14,7 @@ import { renderSvg, svgToPng } from '../bench/plots.ts';
 import { compareShapes, shapeLengthS, type LoadShape, type ScenarioShapes } from '../workload/load-shape.ts';
 import { loadTraceCsv, traceSpanS, type Trace, type TraceOptions } from '../workload/trace.ts';
 import { MAX_STEPS } from './bench.ts';
-import { didYouMean, ensureOutputFile, parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { checkInputFile, didYouMean, ensureOutputFile, parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { addTraceReadOptions, addTraceReplayOptions, describeTraceReplay, readTraceWithProgress, resolveTraceFlags, resolveTraceReplayFlags, traceParseOptions } from './trace-flags.ts';
 
 export interface TraceCommandFlags {
@@ -50,8 +50,7 @@ export const PLOT_MAX_POINTS = 2000;
 /** Flags -> a checked plan (UsageError, exit 2); an unusable --plot fails here, before the trace is read. */
 export function resolveTraceCommand(file: string, f: TraceCommandFlags): TracePlan {
   // The file is the argument, not a --trace flag: named as given.
-  if (!existsSync(file)) throw new UsageError(`file not found: ${file}`);
-  if (statSync(file).isDirectory()) throw new UsageError(`${file} is a folder, not a file`);
+  checkInputFile(null, file);
   const parse = resolveTraceFlags({ trace: file, traceStepS: f.traceStepS, traceFormat: f.traceFormat, traceColumns: f.traceColumns });
   const { traceGaps, traceRescale } = resolveTraceReplayFlags({ trace: file, traceGaps: f.traceGaps, traceRescale: f.traceRescale });
   const scenarioArg = f.scenario ?? 'all';
