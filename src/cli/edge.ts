@@ -192,7 +192,8 @@ async function runEdge(flags: EdgeFlags): Promise<void> {
 function statusLine(s: GatewayStats): string {
   const f = s.lastForecast;
   return (
-    `accepted ${s.accepted}, duplicates ${s.duplicates}, rejected ${s.rejected}, forwarded ${s.forwarded}, forecasts ${s.forecastsPublished}` +
+    `accepted ${s.accepted}, duplicates ${s.duplicates}, rejected ${s.rejected}, forwarded ${s.forwarded}, forecasts ${s.forecastsPublished}, devices ${s.devicesHeld}` +
+    (s.deviceRestarts || s.devicesJoinedMidStream || s.devicesEvicted ? ` (${s.deviceRestarts} restarted, ${s.devicesJoinedMidStream} met mid-stream, ${s.devicesEvicted} forgotten)` : '') +
     (f ? ` (predicted ${f.predictedRateMsgsPerS.toFixed(1)} msgs/s, burst p ${f.burstProbability.toFixed(2)})` : '')
   );
 }

@@ -56,6 +56,23 @@ test('trace --scenario healthcare --json gives the figures loadShape gives on th
   assert.deepEqual([...readFileSync(png).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'the PNG signature');
 });
 
+test('trace --config compares with the scenarios of the config file: a doubled base load doubles the synthetic mean', async () => {
+  const { dir, file } = smallTrace();
+  const base = loadConfig().scenarios.industrial;
+  const cfg = join(dir, 'heavy.json');
+  writeFileSync(cfg, JSON.stringify({ scenarios: { industrial: { baseRateMsgsPerS: 2 * base.baseRateMsgsPerS } } }));
+  const r = await runCli(['trace', file, '--scenario', 'industrial', '--config', cfg, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`\\nconfig: .*heavy\\.json \\(sets scenarios\\.industrial\\.baseRateMsgsPerS\\)\\n`));
+  const json = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { config: string; scenarios: Array<{ synthetic: { meanMsgsPerS: number } }> };
+  assert.match(json.config, /heavy\.json/);
+  const heavy = loadConfig({ scenarios: { industrial: { baseRateMsgsPerS: 2 * base.baseRateMsgsPerS } } }).scenarios.industrial;
+  assert.deepEqual(json.scenarios[0]!.synthetic, loadShape(generateSyntheticSeries(600, 0, heavy, new Rng(1).fork('world')), 10));
+  const plain = loadShape(generateSyntheticSeries(600, 0, base, new Rng(1).fork('world')), 10);
+  assert.ok(json.scenarios[0]!.synthetic.meanMsgsPerS > 1.5 * plain.meanMsgsPerS, 'the config file changed the world compared with');
+  assert.ok(usage(/^--config: config file not found: .*nope\.json$/)(await cliErrorInProcess(register, ['trace', file, '--config', join(dir, 'nope.json')])));
+});
+
 test('trace: a missing file, a bad --hours, --plot into a missing folder and a malformed trace are usage errors naming them', async () => {
   const { dir, file } = smallTrace();
   const run = (args: string[]) => cliErrorInProcess(register, ['trace', ...args]);

@@ -14,6 +14,8 @@ import { renderSvg, svgToPng } from '../bench/plots.ts';
 import { compareShapes, shapeLengthS, type LoadShape, type ScenarioShapes } from '../workload/load-shape.ts';
 import { loadTraceCsv, traceSpanS, type Trace, type TraceOptions } from '../workload/trace.ts';
 import { MAX_STEPS } from './bench.ts';
+import { describeConfigFile, type ConfigFile } from '../core/config-file.ts';
+import { CONFIG_FLAG_HELP, configFileFlag } from './config-flag.ts';
 import { checkInputFile, didYouMean, ensureOutputFile, parseFloatOption, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { addTraceReadOptions, addTraceReplayOptions, describeTraceReplay, readTraceWithProgress, resolveTraceFlags, resolveTraceReplayFlags, traceParseOptions } from './trace-flags.ts';
 
@@ -27,6 +29,7 @@ export interface TraceCommandFlags {
   hours?: string;
   seed?: string;
   plot?: string;
+  config?: string;
   json?: boolean;
 }
 
@@ -39,6 +42,8 @@ export interface TracePlan {
   lengthS?: number;
   seed: number;
   plot?: string;
+  /** --config: the world model whose scenarios the trace is replayed into and compared with. */
+  configFile?: ConfigFile;
 }
 
 const INTERVAL_S = DEFAULT_CONTROL_INTERVAL_S;
@@ -66,6 +71,7 @@ export function resolveTraceCommand(file: string, f: TraceCommandFlags): TracePl
     lengthS = intervals * INTERVAL_S;
   }
   const seed = parseIntOption('--seed', f.seed ?? '1', 0);
+  const configFile = f.config === undefined ? undefined : configFileFlag(f.config);
   if (f.plot !== undefined) {
     // The folder must be there: a mistyped path is better refused than silently created.
     if (!existsSync(dirname(f.plot))) throw new UsageError(`--plot ${f.plot}: the folder '${dirname(f.plot)}' does not exist`);
@@ -81,6 +87,7 @@ export function resolveTraceCommand(file: string, f: TraceCommandFlags): TracePl
     ...(lengthS !== undefined ? { lengthS } : {}),
     seed,
     ...(f.plot !== undefined ? { plot: f.plot } : {}),
+    ...(configFile !== undefined ? { configFile } : {}),
   };
 }
 
@@ -198,12 +205,13 @@ export async function runTraceCommand(file: string, flags: TraceCommandFlags): P
   const reading = describeTraceReplay(trace, plan.rescale, lengthS);
   let rows: ScenarioShapes[];
   try {
-    rows = compareShapes(trace, plan.scenarios, lengthS, plan.seed, plan.rescale, INTERVAL_S);
+    rows = compareShapes(trace, plan.scenarios, lengthS, plan.seed, plan.rescale, INTERVAL_S, plan.configFile?.config);
   } catch (err) {
     throw new UsageError(`${plan.file}: ${(err as Error).message}`);
   }
   const lines = [
     `${plan.file}: ${reading}`,
+    ...(plan.configFile ? [`config: ${describeConfigFile(plan.configFile)}`] : []),
     '',
     `Load shape over ${formatDuration(lengthS)} per ${INTERVAL_S} s control interval, seed ${plan.seed}; each cell: the trace replayed / the scenario's synthetic process`,
     formatShapeTable(rows),
@@ -227,6 +235,7 @@ export async function runTraceCommand(file: string, flags: TraceCommandFlags): P
       seed: plan.seed,
       scenarios: rows,
       plot: plan.plot ?? null,
+      config: plan.configFile ? describeConfigFile(plan.configFile) : null,
     });
   }
 }
@@ -242,6 +251,7 @@ export function register(program: Command): void {
     .option('--hours <h>', `hours of replay to compare, in whole ${INTERVAL_S} s control intervals (default: the trace's span, at most 24)`)
     .option('--seed <n>', 'seed of the replay start offset and of the synthetic process, as in an episode of that seed (default 1)')
     .option('--plot <file.png>', "write a PNG of the trace's rate as read (before rescaling); the folder must exist")
+    .option('--config <file.json>', `${CONFIG_FLAG_HELP}; here: the scenarios' loads the trace is rescaled to and compared with`)
     .option('--json', 'print one JSON summary object (the reading line and every figure) as the last stdout line')
     .addHelpText(
       'after',

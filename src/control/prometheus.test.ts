@@ -103,13 +103,17 @@ test('control loop metrics: the snapshot fields, decisions, shield, errors and d
 test('gateway metrics: one series per gateway and reject reason', () => {
   const text = renderMetrics(
     gatewayMetrics([
-      { gatewayId: 'gw-a', deliveries: 10, accepted: 8, duplicates: 1, rejectedByReason: { schema: 1 }, forwarded: 8, forecastsPublished: 3, lastRateMsgsPerS: 4 },
-      { gatewayId: 'gw-b', deliveries: 5, accepted: 5, duplicates: 0, rejectedByReason: {}, forwarded: 5, forecastsPublished: 2, lastRateMsgsPerS: 2 },
+      { gatewayId: 'gw-a', deliveries: 10, accepted: 8, duplicates: 1, devicesHeld: 4, devicesEvicted: 2, devicesJoinedMidStream: 1, deviceRestarts: 3, rejectedByReason: { schema: 1 }, forwarded: 8, forecastsPublished: 3, lastRateMsgsPerS: 4 },
+      { gatewayId: 'gw-b', deliveries: 5, accepted: 5, duplicates: 0, devicesHeld: 5, devicesEvicted: 0, devicesJoinedMidStream: 0, deviceRestarts: 0, rejectedByReason: {}, forwarded: 5, forecastsPublished: 2, lastRateMsgsPerS: 2 },
     ]),
   );
   assert.match(text, /^edgepilot_gateway_accepted_total\{gateway="gw-a"\} 8$/m);
   assert.match(text, /^edgepilot_gateway_accepted_total\{gateway="gw-b"\} 5$/m);
   assert.match(text, /^edgepilot_gateway_rejected_total\{gateway="gw-a",reason="schema"\} 1$/m);
+  assert.match(text, /^edgepilot_gateway_devices\{gateway="gw-a"\} 4$/m);
+  assert.match(text, /^edgepilot_gateway_devices_evicted_total\{gateway="gw-a"\} 2$/m);
+  assert.match(text, /^edgepilot_gateway_devices_joined_mid_stream_total\{gateway="gw-a"\} 1$/m);
+  assert.match(text, /^edgepilot_gateway_device_restarts_total\{gateway="gw-a"\} 3$/m);
 });
 
 async function serve(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; server: Server }> {

@@ -164,6 +164,10 @@ export interface GatewayMetricsInput {
   deliveries: number;
   accepted: number;
   duplicates: number;
+  devicesHeld: number;
+  devicesEvicted: number;
+  devicesJoinedMidStream: number;
+  deviceRestarts: number;
   rejectedByReason: Record<string, number>;
   forwarded: number;
   forecastsPublished: number;
@@ -181,6 +185,10 @@ export function gatewayMetrics(gateways: GatewayMetricsInput[]): MetricFamily[] 
     per('edgepilot_gateway_deliveries_total', 'MQTT deliveries to the gateway (duplicates and rejects included).', 'counter', (g) => g.deliveries),
     per('edgepilot_gateway_accepted_total', 'Distinct valid device messages.', 'counter', (g) => g.accepted),
     per('edgepilot_gateway_duplicates_total', 'Re-deliveries dropped by (deviceId, seq).', 'counter', (g) => g.duplicates),
+    per('edgepilot_gateway_devices', 'Devices the dedup holds (bounded; the least recently seen are forgotten past it).', 'gauge', (g) => g.devicesHeld),
+    per('edgepilot_gateway_devices_evicted_total', 'Devices forgotten by the dedup to stay within its bound.', 'counter', (g) => g.devicesEvicted),
+    per('edgepilot_gateway_devices_joined_mid_stream_total', 'Devices first seen far into their seqs (running before the gateway started).', 'counter', (g) => g.devicesJoinedMidStream),
+    per('edgepilot_gateway_device_restarts_total', 'Device restarts detected (seq back to 0 with a later sentAtMs).', 'counter', (g) => g.deviceRestarts),
     {
       name: 'edgepilot_gateway_rejected_total',
       help: 'Malformed payloads by reason (validatePayload).',

@@ -154,6 +154,14 @@ export interface GatewayStats {
   deliveries: number;
   accepted: number;
   duplicates: number;
+  /** Devices the dedup holds now (at most its maxDevices). */
+  devicesHeld: number;
+  /** Devices the dedup forgot to stay within its bound (the least recently seen; src/runtime/devices/dedup.ts). */
+  devicesEvicted: number;
+  /** Devices first seen a reorder window or more into their seqs (they ran before this gateway started). */
+  devicesJoinedMidStream: number;
+  /** Device restarts detected (seq back to 0 with a later sentAtMs). */
+  deviceRestarts: number;
   rejected: number;
   rejectedByReason: Record<string, number>;
   forwarded: number;
@@ -473,6 +481,10 @@ export class EdgeGateway {
       deliveries: this.deliveries,
       accepted: this.dedup.unique,
       duplicates: this.dedup.duplicates,
+      devicesHeld: this.dedup.deviceCount,
+      devicesEvicted: this.dedup.evicted,
+      devicesJoinedMidStream: this.dedup.joinedMidStream,
+      deviceRestarts: this.dedup.restarts,
       rejected: this.tally.rejectedTotal,
       rejectedByReason,
       forwarded: this.forwarded,

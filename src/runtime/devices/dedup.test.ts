@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_MAX_GIVEN_UP_SEQS, DEFAULT_WINDOW_SEQS, SeqDeduper } from './dedup.ts';
+import { DEFAULT_MAX_DEVICES, DEFAULT_MAX_GIVEN_UP_SEQS, DEFAULT_WINDOW_SEQS, SeqDeduper } from './dedup.ts';
 
 test('each (deviceId, seq) is accepted once, in or out of order', () => {
   const d = new SeqDeduper();
@@ -219,5 +219,41 @@ test('bad inputs throw clear errors naming the device', () => {
   assert.throws(() => new SeqDeduper({ windowSeqs: 0 }), /windowSeqs.*0/);
   assert.throws(() => new SeqDeduper({ windowSeqs: 1.5 }), /windowSeqs/);
   assert.throws(() => new SeqDeduper({ maxGivenUpSeqs: -1 }), /maxGivenUpSeqs/);
+  assert.throws(() => new SeqDeduper({ maxDevices: 0 }), /maxDevices.*0/);
   assert.equal(d.unique, 0, 'a refused message is not counted');
+});
+
+test('a stream of ever-new device ids holds at most maxDevices; the devices still sending keep their state', () => {
+  const d = new SeqDeduper({ maxDevices: 100 });
+  // 10 devices keep sending while 10,000 one-message ids pass through.
+  const steady = Array.from({ length: 10 }, (_, i) => `steady-${i}`);
+  let seq = 0;
+  for (let k = 0; k < 10_000; k++) {
+    d.accept(`once-${k}`, 0);
+    if (k % 50 === 0) {
+      for (const id of steady) assert.equal(d.accept(id, seq), true);
+      seq++;
+    }
+    assert.ok(d.deviceCount <= 100, `held ${d.deviceCount} devices at message ${k}`);
+  }
+  assert.equal(d.evicted, 10_000 + steady.length - 100);
+  for (const id of steady) {
+    assert.equal(d.contiguous(id), seq, `${id} kept its run`);
+    assert.equal(d.accept(id, seq - 1), false, `${id}: a re-delivery is still a duplicate`);
+  }
+  assert.equal(d.duplicates, steady.length);
+});
+
+test('a forgotten device that sends again starts over (documented: an old copy is then accepted again)', () => {
+  const d = new SeqDeduper({ maxDevices: 2 });
+  d.accept('a', 0);
+  d.accept('b', 0);
+  d.accept('c', 0); // over the bound: one of a, b (not seen since they arrived) is forgotten
+  assert.equal(d.deviceCount, 2);
+  assert.equal(d.evicted, 1);
+  const forgotten = d.maxSeq('a') === -1 ? 'a' : 'b';
+  assert.equal(d.maxSeq(forgotten === 'a' ? 'b' : 'a'), 0, 'the other is still held');
+  assert.equal(d.accept(forgotten, 0), true, 'its old message is new again');
+  // The default bound is the largest fleet the demo runs.
+  assert.equal(DEFAULT_MAX_DEVICES, 100_000);
 });

@@ -19,6 +19,13 @@
  *   afterwards (sentAtMs at or before the last one of the old run) is checked against the run it belongs to.
  *   Without `sentAtMs` (on the copy, or on every earlier message of the device) a seen seq is a duplicate.
  *
+ * - Devices held. At most `maxDevices` devices are held; past that, one of those seen least recently is forgotten
+ *   (`evicted`; the CLOCK approximation of least recently used, see evictOne), so a stream of ever-new device ids (short-lived ids, a misconfigured fleet, a sender making them up)
+ *   cannot grow the table without bound in a long-running process. A forgotten device that sends again is a new one:
+ *   from its seq if that is a window or more in (`joinedMidStream`), else from 0 with its earlier seqs given up; a
+ *   copy of one of its old messages arriving after that is accepted again. The default bound is far above any fleet a
+ *   gateway or engine here serves, so only ids that stopped sending are forgotten.
+ *
  * Restart edge cases, not handled:
  * - A restart is noticed at the first seq that collides with the old run. New-boot messages whose seq the old run
  *   had not seen (its gaps, or seqs above its highest) are accepted into the old run before that; if one of them
@@ -53,11 +60,19 @@ export const DEFAULT_WINDOW_SEQS = 4096;
  */
 export const DEFAULT_MAX_GIVEN_UP_SEQS = 1024;
 
+/**
+ * [assumed] Default bound on the devices held: 100,000, the largest fleet `demo --devices` runs, at a few hundred bytes
+ * per device with no gap open (tens of MB in all).
+ */
+export const DEFAULT_MAX_DEVICES = 100_000;
+
 export interface SeqDeduperOptions {
   /** Seqs tracked one by one above the watermark (>= 1). Default DEFAULT_WINDOW_SEQS. */
   windowSeqs?: number;
   /** Given-up seqs remembered per run of a device (>= 0). Default DEFAULT_MAX_GIVEN_UP_SEQS. */
   maxGivenUpSeqs?: number;
+  /** Devices held (>= 1); past it the least recently seen is forgotten. Default DEFAULT_MAX_DEVICES. */
+  maxDevices?: number;
 }
 
 /** One run of a device's seqs from 0 (a restarted device begins a new one). */
@@ -83,6 +98,8 @@ interface DeviceSeqState {
   previousLatestSentAtMs: number;
   /** Latest sentAtMs seen from the device (-Infinity if none carried one). */
   latestSentAtMs: number;
+  /** Seen since the eviction sweep last passed it (its second chance: see evictOne). */
+  seenSinceSweep: boolean;
 }
 
 function newRun(firstSeq = 0): SeqRun {
@@ -98,6 +115,7 @@ export class SeqDeduper {
   private readonly devices = new Map<string, DeviceSeqState>();
   private readonly windowSeqs: number;
   private readonly maxGivenUpSeqs: number;
+  private readonly maxDevices: number;
   /** Messages accepted: first copies of a (deviceId, seq), including late arrivals and restarted devices' messages. */
   unique = 0;
   /** Copies dropped as already seen (including late copies of forgotten seqs, see `forgotten`). */
@@ -112,12 +130,16 @@ export class SeqDeduper {
   restarts = 0;
   /** Devices first seen at a seq of windowSeqs or more: tracked from there, their earlier seqs taken as seen. */
   joinedMidStream = 0;
+  /** Devices forgotten because more than maxDevices were held (the least recently seen first). */
+  evicted = 0;
 
   constructor(opts: SeqDeduperOptions = {}) {
     this.windowSeqs = opts.windowSeqs ?? DEFAULT_WINDOW_SEQS;
     this.maxGivenUpSeqs = opts.maxGivenUpSeqs ?? DEFAULT_MAX_GIVEN_UP_SEQS;
+    this.maxDevices = opts.maxDevices ?? DEFAULT_MAX_DEVICES;
     if (!Number.isSafeInteger(this.windowSeqs) || this.windowSeqs < 1) throw new Error(`SeqDeduper: windowSeqs must be an integer >= 1, got ${opts.windowSeqs}`);
     if (!Number.isSafeInteger(this.maxGivenUpSeqs) || this.maxGivenUpSeqs < 0) throw new Error(`SeqDeduper: maxGivenUpSeqs must be an integer >= 0, got ${opts.maxGivenUpSeqs}`);
+    if (!Number.isSafeInteger(this.maxDevices) || this.maxDevices < 1) throw new Error(`SeqDeduper: maxDevices must be an integer >= 1, got ${opts.maxDevices}`);
   }
 
   /**
@@ -137,8 +159,13 @@ export class SeqDeduper {
       // given up (a million for a device a million in) and the window would fill with its seqs one by one.
       const joined = seq >= this.windowSeqs;
       if (joined) this.joinedMidStream++;
-      state = { run: newRun(joined ? seq : 0), previous: undefined, previousLatestSentAtMs: -Infinity, latestSentAtMs: -Infinity };
+      // Room first, so the newcomer is never the one forgotten. It starts unmarked: an id seen once goes before any
+      // device seen again since the sweep passed it (a flood of one-off ids cannot push out a fleet that keeps sending).
+      if (this.devices.size >= this.maxDevices) this.evictOne();
+      state = { run: newRun(joined ? seq : 0), previous: undefined, previousLatestSentAtMs: -Infinity, latestSentAtMs: -Infinity, seenSinceSweep: false };
       this.devices.set(deviceId, state);
+    } else {
+      state.seenSinceSweep = true;
     }
     if (sentAtMs !== undefined && state.previous !== undefined && sentAtMs <= state.previousLatestSentAtMs) {
       // Sent before the restart: an old message, judged by the run it belongs to.
@@ -165,6 +192,25 @@ export class SeqDeduper {
     this.unique++;
     if (sentAtMs !== undefined && sentAtMs > state.latestSentAtMs) state.latestSentAtMs = sentAtMs;
     return true;
+  }
+
+  /**
+   * Forgets one device, an approximation of the least recently seen (the CLOCK algorithm): the Map keeps devices in
+   * the order they were (re)inserted; the first one not seen since the sweep last passed it goes, and each one seen
+   * meanwhile is cleared and moved to the end. Marking a device on accept costs one write, where moving it to the end
+   * of the Map on every message halved the deduper's throughput.
+   */
+  private evictOne(): void {
+    for (const [deviceId, state] of this.devices) {
+      this.devices.delete(deviceId);
+      if (state.seenSinceSweep) {
+        state.seenSinceSweep = false;
+        this.devices.set(deviceId, state);
+        continue;
+      }
+      this.evicted++;
+      return;
+    }
   }
 
   /** Marks an unseen `seq` as seen in `run`. */
