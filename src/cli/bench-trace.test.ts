@@ -57,14 +57,14 @@ test('bench on a trace with a gaps.csv beside it says what it skipped, in stderr
   const out = join(dir, 'out');
   const r = await runCli(['bench', '--scenario', 'balanced', '--seeds', '1', '--steps', '6', '--policies', 'keda-lag', '--trace', trace, '--out', out]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /skipped 30 rows \(30 s\) overlapping the 1 gaps of .*gaps\.csv/);
+  assert.match(r.stderr, /skipped 30 rows \(30 s\) overlapping the 1 gap of .*gaps\.csv/);
   assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /skipped 30 rows \(30 s\)/);
   assert.doesNotMatch(r.stderr, /warning: none of the gaps/);
   // Gaps past the trace's end (a per-minute trace read as seconds would put them there) are warned about.
   writeFileSync(join(dir, 'gaps.csv'), 't_start,length_steps\n4000,30\n');
   const beyond = await runCli(['bench', '--scenario', 'balanced', '--seeds', '1', '--steps', '6', '--policies', 'keda-lag', '--trace', trace, '--out', out]);
   assert.equal(beyond.code, 0, beyond.stderr);
-  assert.match(beyond.stderr, /skipped 0 rows \(0 s\) overlapping the 1 gaps .*; warning: none of the gaps lies within the trace's 120 s; if its rows are not 1 s apart, give --trace-step-s/);
+  assert.match(beyond.stderr, /skipped 0 rows \(0 s\) overlapping the 1 gap .*; warning: none of the gaps lies within the trace's 120 s; if its rows are not 1 s apart, give --trace-step-s/);
   writeFileSync(join(dir, 'gaps.csv'), 't_start,length_steps\n40,30\n');
   const off = await runCli(['bench', '--scenario', 'balanced', '--seeds', '1', '--steps', '6', '--policies', 'keda-lag', '--trace', trace, '--no-trace-gaps', '--out', out]);
   assert.equal(off.code, 0, off.stderr);

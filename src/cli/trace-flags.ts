@@ -114,7 +114,7 @@ export function describeTraceReplay(trace: Trace, rescaled = true, runS?: number
   // A run longer than the trace replays it in a loop: worth saying, since the loop's seam is a jump in the load.
   const loop = runS !== undefined && runS > traceSpanS(trace) ? `; shorter than a run (${Math.round(runS).toLocaleString('en-US')} s), so each run replays it in a loop` : '';
   const gaps = trace.gaps
-    ? `skipped ${trace.gaps.skippedRows} rows (${trace.gaps.skippedS} s) overlapping the ${trace.gaps.count} gaps of ${trace.gaps.file} (holes in the recording, not silence; --no-trace-gaps replays them)` +
+    ? `skipped ${trace.gaps.skippedRows.toLocaleString('en-US')} rows (${trace.gaps.skippedS.toLocaleString('en-US')} s) overlapping the ${trace.gaps.count.toLocaleString('en-US')} ${trace.gaps.count === 1 ? 'gap' : 'gaps'} of ${trace.gaps.file} (holes in the recording, not silence; --no-trace-gaps replays them)` +
       // Gaps are given in seconds: when none of them falls inside the trace, its rows are likely not one second apart.
       (trace.gaps.count > 0 && trace.gaps.skippedRows === 0 ? `; warning: none of the gaps lies within the trace's ${traceSpanS(trace).toLocaleString('en-US')} s; if its rows are not ${trace.stepS} s apart, give --trace-step-s` : '')
     : 'no gaps file applied';
