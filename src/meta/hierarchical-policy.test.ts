@@ -6,7 +6,7 @@ import type { SparkIotInfo } from '../env/spark-iot-types.ts';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_META_CHECKPOINT, HierarchicalPolicy, NO_EDGE_META_CHECKPOINT, averageMetaControllers, checkpointMetaContextFeatures, createFixedWeightsPolicy, loadMetaController } from './hierarchical-policy.ts';
+import { DEFAULT_META_CHECKPOINT, HierarchicalPolicy, MAX_META_DECISIONS_KEPT, NO_EDGE_META_CHECKPOINT, averageMetaControllers, checkpointMetaContextFeatures, createFixedWeightsPolicy, loadMetaController } from './hierarchical-policy.ts';
 import { runTraining } from '../rl/trainer.ts';
 import { readCheckpoint } from '../rl/checkpoint.ts';
 import { readEnsembleManifest, writeEnsembleManifest } from '../rl/ensemble.ts';
@@ -34,6 +34,24 @@ test('the meta-controller is consulted every K steps (and only then) on a fixed 
   // Between consultations the lower policy sees the last decision's normalized weights.
   const w4 = normalizeWeights([4, 1, 1]);
   for (let t = 4; t < 8; t++) assert.ok(Math.abs(stub.seen[t]!.alpha - Math.fround(w4.alpha)) < 1e-7, `step ${t}`);
+});
+
+test('a controller that never resets keeps a bounded list of meta decisions, the latest ones', () => {
+  const stub = new WeightReadingStub();
+  const policy = new HierarchicalPolicy({ id: 'h', windowSteps: 1, lower: stub, meta: () => [1, 1, 1] });
+  const steps = 2 * MAX_META_DECISIONS_KEPT + 5;
+  const env = new SparkIotEnv({ scenario: 'balanced', maxSteps: steps });
+  let r = env.reset({ seed: 3 });
+  policy.reset(3);
+  for (let t = 0; t < steps; t++) {
+    const s = env.stepAction(policy.act(r.obs, (r.info as unknown as SparkIotInfo).context));
+    r = { obs: s.obs, info: s.info };
+    stub.seen.length = 0;
+    assert.ok(policy.decisions.length < 2 * MAX_META_DECISIONS_KEPT, `step ${t}: ${policy.decisions.length} decisions kept`);
+  }
+  assert.ok(policy.decisions.length >= MAX_META_DECISIONS_KEPT);
+  assert.equal(policy.decisions.at(-1)!.step, steps - 1, 'the latest decision is kept');
+  assert.equal(policy.decisions[0]!.step, steps - policy.decisions.length, 'a contiguous run of the latest');
 });
 
 test('a mode change triggers a consultation at once; the mode rule is applied per phase', () => {

@@ -127,6 +127,9 @@ export interface HierarchicalPolicyOptions {
   config?: SimConfig;
 }
 
+/** Meta decisions a policy keeps at least (`decisions`); past twice this, the oldest are dropped. */
+export const MAX_META_DECISIONS_KEPT = 10_000;
+
 export class HierarchicalPolicy implements Policy {
   readonly id: string;
   readonly windowSteps: number;
@@ -146,7 +149,11 @@ export class HierarchicalPolicy implements Policy {
   private lastMode: string | null = null;
   /** The mode the previous step ran in (the snapshot in the next context belongs to it). */
   private prevStepMode: string | null = null;
-  /** Control-step indices (since reset) at which the meta-controller was consulted, and what it chose. */
+  /**
+   * Control-step indices (since reset) at which the meta-controller was consulted, and what it chose: the latest
+   * MAX_META_DECISIONS_KEPT at least (a live controller never resets, and one decision every K steps would otherwise
+   * pile up for as long as it runs; the longest bench run makes 10,000).
+   */
   readonly decisions: { step: number; mode: string; weights: Weights }[] = [];
 
   constructor(opts: HierarchicalPolicyOptions) {
@@ -210,6 +217,8 @@ export class HierarchicalPolicy implements Policy {
       this.weights = normalizeWeights(this.meta(metaObs), `HierarchicalPolicy '${this.id}' meta output`);
       this.lastMode = m.mode;
       this.decisions.push({ step: this.step, mode: m.mode, weights: { ...this.weights } });
+      // Trimmed in halves, so the cost of the copy is spread over the decisions between trims.
+      if (this.decisions.length >= 2 * MAX_META_DECISIONS_KEPT) this.decisions.splice(0, this.decisions.length - MAX_META_DECISIONS_KEPT);
     }
     this.step++;
     this.prevStepMode = m.mode;
