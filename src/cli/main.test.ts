@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from './test-run-cli.ts';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 test('the command line exits 2 on every usage error, commander\'s included, and 0 on --help and --version', async () => {
   const unknownOption = await runCli(['bench', '--bogus']);
@@ -43,4 +45,13 @@ test('every command has an Examples section in its --help', async () => {
     command.outputHelp();
     assert.match(text, /\nExamples?:\n {2}edgepilot /, `${command.name()} --help`);
   }
+});
+
+test('output piped into a reader that stops early (`edgepilot serve --help | head -1`) ends quietly, exit 0', () => {
+  const bin = fileURLToPath(new URL('../../bin/edgepilot.js', import.meta.url));
+  // The shell closes the pipe after head's first line; serve --help writes about 5 KB after it.
+  const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" serve --help | head -c 1`], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0);
+  assert.equal(r.stdout, 'U');
+  assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|at /, r.stderr);
 });

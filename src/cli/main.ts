@@ -3,6 +3,16 @@ import { Command, CommanderError } from 'commander';
 import { CliError, exitSoonIfStuck, UsageError } from './output.ts';
 import { COMMANDS } from './commands.ts';
 
+// A reader that goes away (`edgepilot serve --help | head`) closes our stdout: later writes fail with EPIPE, which
+// without a listener is an uncaught error and a stack trace. Output nobody reads is dropped; the command goes on
+// (a demo still stops cleanly and writes its files).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+    throw err;
+  });
+}
+
 const program = new Command();
 program
   .name('edgepilot')
