@@ -10,7 +10,8 @@
  */
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { connect, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import { connect } from '../runtime/devices/mqtt-client.ts';
 import { loadConfig, type ScenarioConfig, type SimConfig } from '../core/config.ts';
 import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
 import type { Actuator, ForecastSource, MetricsSource } from '../control/types.ts';

@@ -12,7 +12,8 @@
  * The wire form (docs/MESSAGES.md, "Edge forecasts") is snake_case JSON:
  *   { predicted_rate, burst_probability, horizon, gateway_id, t }   (msgs/s, 0..1, s, id, Unix seconds)
  */
-import { connect, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import { connect } from '../runtime/devices/mqtt-client.ts';
 import type { EdgeForecast } from '../core/types.ts';
 import type { ForecastSource } from '../control/types.ts';
 import { OutageLog } from '../runtime/devices/outage-log.ts';

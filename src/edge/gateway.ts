@@ -11,7 +11,8 @@
  * which is what the simulator's gateways observe too. Timers come from an injectable clock: tests call
  * `closeSeconds(nowMs)` and `handle(...)` directly.
  */
-import { connect, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import { connect } from '../runtime/devices/mqtt-client.ts';
 import { loadConfig, type SimConfig } from '../core/config.ts';
 import type { EdgeForecast } from '../core/types.ts';
 import type { ScenarioName } from '../env/spark-iot-types.ts';

@@ -13,7 +13,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { connect, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import { connect } from './devices/mqtt-client.ts';
 import { loadConfig, type ScenarioConfig, type SimConfig } from '../core/config.ts';
 import { MAX_EXECUTORS } from '../core/action.ts';
 import type { Action } from '../core/types.ts';

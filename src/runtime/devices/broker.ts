@@ -10,6 +10,7 @@
  * (PacketSizeGuard: aedes itself has no limit and would buffer the whole packet).
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { warmMqttPacketCache } from './mqtt-client.ts';
 import { Aedes, type AedesOptions, type AedesPublishPacket, type PublishPacket } from 'aedes';
 import { checkMaxPacketBytes, DEFAULT_MAX_PACKET_BYTES, PacketSizeGuard } from './packet-size-guard.ts';
 import { RejectLog } from './reject-log.ts';
@@ -75,6 +76,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
   checkMaxPacketBytes(maxPacketBytes);
   // Every refusal goes through it, shown or only counted: its counts are the broker's.
   const refusals = new RejectLog({ who: 'embedded MQTT broker', log: opts.log ?? (() => undefined), nowMs: Date.now });
+  // aedes writes its packets with the same mqtt-packet as the clients (src/runtime/devices/mqtt-client.ts).
+  warmMqttPacketCache();
   const aedes = await Aedes.createBroker({ ...opts.aedesOptions, ...(opts.persistence === undefined ? {} : { persistence: opts.persistence }) });
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {

@@ -11,7 +11,8 @@
  * While disconnected or when `maxInFlight` messages await their PUBACK, no new message is taken from the
  * schedule: the fleet falls behind (reported as `maxLagS`) instead of buffering without bound.
  */
-import { connect, connectAsync, type IClientOptions } from 'mqtt';
+import type { IClientOptions } from 'mqtt';
+import { connect, connectAsync } from './mqtt-client.ts';
 import { encodeMessage } from './schemas.ts';
 import type { ScheduledMessage } from './fleet.ts';
 

@@ -4,7 +4,8 @@
  * The engine and gateways build on the same two pieces (validatePayload, SeqDeduper); tests and the
  * `devices` tooling use this class directly.
  */
-import { connect, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import { connect } from './mqtt-client.ts';
 import { SeqDeduper } from './dedup.ts';
 import { mqttSessionOptions } from './mqtt-session.ts';
 import { validatePayload, ValidationTally, type DeviceMessage, type ValidateOptions } from './schemas.ts';

@@ -5,7 +5,8 @@
  *   {"ts": "<ms>", "sig": "sha256=<hex HMAC-SHA256(token, ts + "\n" + body)>", "body": "<the event envelope JSON>"}
  * Unsigned, badly signed, stale (> maxClockSkewMs) or malformed messages are dropped and counted.
  */
-import { connect, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import { connect } from '../devices/mqtt-client.ts';
 import { timingSafeEqual } from 'node:crypto';
 import { signBody, type AgentEvent } from './agent-channel.ts';
 
