@@ -11,8 +11,9 @@
  * and records the heap in use, the RSS, the bytes of the output folder, and the pipeline counters from /metrics.
  * It prints the samples, then the heap's growth: the Theil-Sen slope (robust to the spike of a sample taken while a
  * burst is queued) over the second half of the run (the first half lets bounded buffers fill: the dashboard's
- * history, the dedup windows, the forecaster's history), extrapolated to a day. The demo's own accounting check (published = processed + dropped, malformed = sent) ends the run.
- * Goal ([assumed], docs/BENCHMARKS.md "Soak"): the heap in use grows by less than 64 MiB a day of running, and the
+ * history, the dedup windows, the forecaster's history), extrapolated to a day. The demo's own accounting check
+ * (published = processed + dropped, malformed = sent) ends the run.
+ * Goal ([assumed], docs/BENCHMARKS.md "A long run of the live demo"): the heap in use grows by less than 64 MiB a day of running, and the
  * accounting holds. Output files are the run's results and grow by design; their rate is printed, not judged.
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -24,7 +25,7 @@ import { startDemo, type DemoSummary } from '../runtime/demo.ts';
 import { printJsonSummary } from '../cli/output.ts';
 import { exitWithUsage, parseBenchArgs } from './bench-args.ts';
 
-const USAGE = `npm run bench:soak -- [options]   (the live demo run for a long time; is anything growing? docs/BENCHMARKS.md "Soak")
+const USAGE = `npm run bench:soak -- [options]   (the live demo run for a long time; is anything growing? docs/BENCHMARKS.md "A long run of the live demo")
   --duration S           seconds to run (default 3600)
   --sample-s S           seconds between samples (default 30)
   --scenario NAME        ${SCENARIOS.join(' | ')} (default smart-city)
@@ -63,20 +64,6 @@ function folderBytes(dir: string): number {
     total += entry.isDirectory() ? folderBytes(path) : statSync(path).size;
   }
   return total;
-}
-
-function get(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    request(url, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve(body));
-      res.on('error', reject);
-    })
-      .on('error', reject)
-      .end();
-  });
 }
 
 /** A Prometheus text sample's value by its metric name (0 when absent). */
@@ -166,7 +153,7 @@ async function main(): Promise<void> {
     await sleep(Math.max(0, dueMs - Date.now()));
     gc();
     const mem = process.memoryUsage();
-    const metrics = await get(`${baseUrl}/metrics`).catch(() => '');
+    const metrics = await fetch(`${baseUrl}/metrics`).then((r) => r.text()).catch(() => '');
     const s: Sample = {
       elapsedS: (Date.now() - startedMs) / 1000,
       heapUsedMiB: mem.heapUsed / MIB,
