@@ -90,7 +90,7 @@ test('options: defaults, --quick, all; README index links each report or says wh
   assert.match(text, /\| shuffle \| .* \| \[shuffle\/shuffle\.md\]\(shuffle\/shuffle\.md\) \| \[shuffle\/a\.png\]\(shuffle\/a\.png\) \| written \|/);
 });
 
-test('report edge --trace runs both variants on the trace and says so; --trace is refused for the other kinds', async () => {
+test('report edge --trace runs both variants on the trace and says so; every other report takes --trace too', async () => {
   const trace = join(dir, 'onoff.csv');
   // On/off load: 60 s quiet, 60 s busy, so the replay has burst onsets for the windows and the forecaster.
   writeFileSync(trace, ['t,rate', ...Array.from({ length: 1200 }, (_, t) => `${t},${Math.floor(t / 60) % 2 === 0 ? 5 : 50}`)].join('\n'));
@@ -102,7 +102,7 @@ test('report edge --trace runs both variants on the trace and says so; --trace i
   assert.match(md, /workload: the trace onoff\.csv \(1,200 rows of 1 s/);
   const rows = readStepsFile(join(dir, 'r-trace', 'edge', 'steps.csv.gz'));
   assert.ok(rows.length === 2 * 2 * 60 && rows.every((x) => x.trace === 'onoff.csv'), 'every run replays the trace');
-  assert.throws(() => resolveReportOptions('shuffle', { trace }), /--trace applies to the edge report only/);
+  for (const kind of ['meta', 'shuffle', 'weights', 'all']) assert.equal(resolveReportOptions(kind, { trace }).trace?.name, 'onoff.csv', `${kind} takes --trace`);
   assert.throws(() => resolveReportOptions('edge', { traceFormat: 'events' }), /--trace-format needs --trace/);
   assert.throws(() => resolveReportOptions('edge', { trace: join(dir, 'nope.csv') }), /--trace: file not found/);
 });
@@ -124,7 +124,7 @@ test('--agent and --masked-agent: an unregistered id is a usage error with the c
   assert.equal(resolveReportOptions('all', { maskedAgent: 'fixed' }).maskedAgent, 'fixed');
 });
 
-test('--trace with a report other than edge is refused before the file is looked for', () => {
-  assert.throws(() => resolveReportOptions('shuffle', { trace: 'no/such/file.csv' }), usage(/--trace applies to the edge report only/));
+test('a --trace file that is not there is a usage error for any report; a misspelt report is named', () => {
+  for (const kind of ['meta', 'shuffle', 'weights', 'edge', 'all']) assert.throws(() => resolveReportOptions(kind, { trace: 'no/such/file.csv' }), usage(/--trace: file not found/), kind);
   assert.throws(() => resolveReportOptions('shufle', {}), usage(/unknown report 'shufle'; .*\(did you mean 'shuffle'\?\)/));
 });

@@ -84,7 +84,7 @@ export interface ResolvedReport {
   agent?: string;
   maskedAgent?: string;
   scenarios?: ScenarioName[];
-  /** The edge report's workload, when --trace is given (loaded once, here). */
+  /** Every report's workload, when --trace is given (loaded once, here). */
   trace?: Trace;
 }
 
@@ -110,7 +110,6 @@ export function resolveReportOptions(kindArg: string, o: ReportCliOptions): Reso
   // An unregistered id is the user's typo (exit 2); a registered one that cannot run (no checkpoint) is the report's to say.
   if (o.agent !== undefined) checkPolicyId('--agent', o.agent);
   if (o.maskedAgent !== undefined) checkPolicyId('--masked-agent', o.maskedAgent);
-  if (o.trace !== undefined && kindArg !== 'edge') throw new UsageError(`--trace applies to the edge report only (forecaster accuracy and the burst windows on a real trace), not to '${kindArg}'`);
   const traceFlags = resolveTraceFlags(o);
   const trace = traceFlags.trace === undefined ? undefined : loadTraceFlag(traceFlags.trace, traceParseOptions(traceFlags));
   return {
@@ -127,6 +126,11 @@ export function resolveReportOptions(kindArg: string, o: ReportCliOptions): Reso
   };
 }
 
+/** The trace and the line that says how it is replayed, for any report (nothing without --trace). */
+function traceExtras(plan: ResolvedReport): { trace?: Trace; traceNote?: string } {
+  return plan.trace ? { trace: plan.trace, traceNote: describeTraceReplay(plan.trace, true, plan.steps * DEFAULT_CONTROL_INTERVAL_S) } : {};
+}
+
 /** Runs one kind into `<out>/<kind>/`. */
 export async function runReportKind(kind: ReportKind, plan: ResolvedReport, command: string, silent = false): Promise<ReportResult> {
   const base: ReportOptions = { outDir: join(plan.out, kind), seeds: plan.seeds, steps: plan.steps, quick: plan.quick };
@@ -141,12 +145,12 @@ export async function runReportKind(kind: ReportKind, plan: ResolvedReport, comm
     const runner = await loadReportRunner(kind, new URL(ext.file, import.meta.url).href, ext.exportName);
     if (!silent) process.stderr.write(`report ${kind}: running ${ext.exportName} (${plan.seeds} seeds x ${plan.steps} steps)\n`);
     // Optional extras: a runner that does not know them ignores them.
-    const result = await runner({ ...base, onProgress, ...(plan.scenarios ? { scenarios: plan.scenarios } : {}) });
+    const result = await runner({ ...base, onProgress, ...(plan.scenarios ? { scenarios: plan.scenarios } : {}), ...traceExtras(plan) });
     (bar as ProgressBar | null)?.finish();
     return result;
   }
-  const common = { ...base, agent: plan.agent, scenarios: plan.scenarios, onProgress, command };
-  const result = kind === 'shuffle' ? await runShuffleReport(common) : await runEdgeReport({ ...common, noEdgeAgent: plan.maskedAgent, ...(plan.trace ? { trace: plan.trace, traceNote: describeTraceReplay(plan.trace, true, plan.steps * DEFAULT_CONTROL_INTERVAL_S) } : {}) });
+  const common = { ...base, agent: plan.agent, scenarios: plan.scenarios, onProgress, command, ...traceExtras(plan) };
+  const result = kind === 'shuffle' ? await runShuffleReport(common) : await runEdgeReport({ ...common, noEdgeAgent: plan.maskedAgent });
   (bar as ProgressBar | null)?.finish();
   return result;
 }
@@ -231,7 +235,7 @@ export function register(program: Command): void {
       .option('--agent <id>', `policy id of the agent for shuffle and edge (default ${DEFAULT_AGENT}, falling back to edge-rl-fixed)`)
       .option('--masked-agent <id>', 'policy id of the no-edge agent for the edge report (default: the agent\'s trained twin, rl-no-edge-meta for edge-rl, rl-no-edge for edge-rl-fixed; else the agent with its edge inputs masked)')
       .option('--scenario <names>', `comma-separated scenarios for shuffle and edge (${SCENARIOS.join(', ')}) or all (default all)`)
-      .option('--trace <file>', 'edge report only: replay a real trace instead of the synthetic processes (as bench --trace: rescaled to each scenario\'s peak), for the forecaster\'s accuracy and the burst windows on it'),
+      .option('--trace <file>', 'replay a real trace instead of the synthetic processes in every run of the report (as bench --trace: rescaled to each scenario\'s peak): the meta report\'s mode-switch story, the shuffle choices, the edge report\'s burst windows and forecaster accuracy, the weights front'),
   )
     .option('--json', 'print one JSON summary object as the last stdout line (and no progress bar)')
     .addHelpText(
@@ -240,7 +244,9 @@ export function register(program: Command): void {
 Examples:
   edgepilot report all --quick                      the four reports and reports/README.md, small runs
   edgepilot report edge --scenario healthcare --seeds 5 --out runs/reports
-  edgepilot report shuffle --agent threshold-forecast --quick`,
+  edgepilot report shuffle --agent threshold-forecast --quick
+  edgepilot report meta --seeds 20 --trace rate_60s.csv --trace-step-s 60 --out runs/meta-twitter
+                                                    the mode-switch story on a real trace`,
     )
     .action(async (kind: string, opts: ReportCliOptions) => {
       await runReportCommand(kind, opts);

@@ -2,7 +2,9 @@
  * The hierarchical policy `edge-rl`: the TD3 meta-controller (models/meta-td3.json) picks the weight vector every K
  * control steps (and at once when the operating mode changes) from the meta observation (src/meta/meta-observation.ts);
  * the lower-level PPO (models/edge-rl-ppo.json) acts on the observation with those weights in place of the ones
- * the world shows (withWeights). The same class with a constant "meta" is the fixed-weight policy of the meta report.
+ * the world shows (withWeights). The registered policies add the SLO guard (src/meta/slo-guard.ts): the critical mode's
+ * weights while the mode phase is, with evidence, over its SLA cap. The same class with a constant "meta" (and no
+ * guard) is the fixed-weight policy of the meta report.
  */
 import { AGENT_SCALE_DOWN_HOLD_S } from '../policies/scale-down-hold.ts';
 import { existsSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { assertCompatible, readCheckpoint, type CheckpointContent } from '../rl/
 import { assertMode } from './modes.ts';
 import { normalizeWeights, weightsLabel } from './weights.ts';
 import { shippedModel } from '../core/paths.ts';
+import { guardWeights, sloBreached, SLO_GUARD_DEFAULTS, type SloGuardSettings } from './slo-guard.ts';
 
 export const DEFAULT_META_CHECKPOINT = shippedModel('meta-td3.json');
 /** 24 TD3 seeds of the recipe, averaged: an ensemble manifest and its members (docs/META.md "An ensemble of 24 seeds"). */
@@ -124,6 +127,8 @@ export interface HierarchicalPolicyOptions {
   metaContextFeatures?: MetaContextFeatures;
   /** The loaded PPO's base: calm-load sizing (default FORECAST_SIZING_CALM; null: off; docs/AGENT.md "Calm load"). */
   baseCalm?: CalmSettings | null;
+  /** The SLO guard over the meta-controller's weights (src/meta/slo-guard.ts); default off. */
+  sloGuard?: SloGuardSettings | null;
   config?: SimConfig;
 }
 
@@ -140,6 +145,7 @@ export class HierarchicalPolicy implements Policy {
   private readonly scaleDownHoldS: number;
   private readonly maskEdge: boolean;
   private readonly baseCalm: CalmSettings | null | undefined;
+  private readonly sloGuard: SloGuardSettings | null;
   private meta: MetaController | null;
   private lower: Policy | null;
   private tracker: MetaObservationTracker;
@@ -154,7 +160,7 @@ export class HierarchicalPolicy implements Policy {
    * MAX_META_DECISIONS_KEPT at least (a live controller never resets, and one decision every K steps would otherwise
    * pile up for as long as it runs; the longest bench run makes 10,000).
    */
-  readonly decisions: { step: number; mode: string; weights: Weights }[] = [];
+  readonly decisions: { step: number; mode: string; weights: Weights; guarded?: boolean }[] = [];
 
   constructor(opts: HierarchicalPolicyOptions) {
     if (!opts.id) throw new Error('HierarchicalPolicy: id is required');
@@ -169,6 +175,7 @@ export class HierarchicalPolicy implements Policy {
     this.meta = opts.meta ?? null;
     this.lower = opts.lower ?? null;
     this.baseCalm = opts.baseCalm;
+    this.sloGuard = opts.sloGuard ?? null;
     if (opts.metaContextFeatures !== undefined) assertMetaContextFeatures(opts.metaContextFeatures, `HierarchicalPolicy '${opts.id}'`);
     this.requestedContextFeatures = opts.metaContextFeatures;
     this.tracker = this.makeTracker(opts.metaContextFeatures ?? DEFAULT_META_CONTEXT_FEATURES);
@@ -215,8 +222,11 @@ export class HierarchicalPolicy implements Policy {
     if (this.weights === null || this.step % this.windowSteps === 0 || m.mode !== this.lastMode) {
       const metaObs = this.tracker.build(assertMode(m.mode, `HierarchicalPolicy '${this.id}'`), m.budgetLeftFraction, m.budgetUsdPerHour);
       this.weights = normalizeWeights(this.meta(metaObs), `HierarchicalPolicy '${this.id}' meta output`);
+      const phase = this.tracker.phase;
+      const guarded = this.sloGuard !== null && phase.mode === m.mode && sloBreached(this.config.modes[m.mode as keyof SimConfig['modes']], phase.violatedSteps, phase.steps, this.sloGuard);
+      if (guarded) this.weights = guardWeights(this.config.modes);
       this.lastMode = m.mode;
-      this.decisions.push({ step: this.step, mode: m.mode, weights: { ...this.weights } });
+      this.decisions.push({ step: this.step, mode: m.mode, weights: { ...this.weights }, ...(guarded ? { guarded } : {}) });
       // Trimmed in halves, so the cost of the copy is spread over the decisions between trims.
       if (this.decisions.length >= 2 * MAX_META_DECISIONS_KEPT) this.decisions.splice(0, this.decisions.length - MAX_META_DECISIONS_KEPT);
     }
@@ -225,9 +235,13 @@ export class HierarchicalPolicy implements Policy {
     return this.lower.act(withWeights(obs, this.weights), ctx);
   }
 
-  /** The lower level's explanation of its last action (the scale-down hold), if it gives one. */
+  /** The SLO guard's reason when it is in force, then the lower level's explanation of its last action (the scale-down hold). */
   explain(): string[] {
-    return this.lower?.explain?.() ?? [];
+    const last = this.decisions.at(-1);
+    const guard = last?.guarded
+      ? [`SLO guard: ${this.tracker.phase.violatedSteps} of the ${this.tracker.phase.steps} steps of this ${last.mode} phase violated the SLA, with evidence over its ${(100 * this.config.modes[last.mode as keyof SimConfig['modes']].maxSlaViolationRate).toFixed(0)} % cap: the critical mode's weights instead of the meta-controller's`]
+      : [];
+    return [...guard, ...(this.lower?.explain?.() ?? [])];
   }
 
   /** The mode context, or 'normal' with the full budget when the world runs no mode schedule. */
@@ -239,14 +253,17 @@ export class HierarchicalPolicy implements Policy {
   }
 }
 
-/** The registered `edge-rl` policy: TD3 meta-controller + PPO, both from models/. */
+/** The registered `edge-rl` policy: TD3 meta-controller + PPO, both from models/, under the SLO guard (since session 20). */
 export function createEdgeRlPolicy(config?: SimConfig): HierarchicalPolicy {
-  return new HierarchicalPolicy({ id: 'edge-rl', ...(config ? { config } : {}) });
+  return new HierarchicalPolicy({ id: 'edge-rl', sloGuard: SLO_GUARD_DEFAULTS, ...(config ? { config } : {}) });
 }
 
-/** The registered `rl-no-edge-meta` policy: the no-edge ablation of `edge-rl` (both levels trained and run without the edge). */
+/**
+ * The registered `rl-no-edge-meta` policy: the no-edge ablation of `edge-rl` (both levels trained and run without the
+ * edge), under the same SLO guard, so that the edge is the only difference.
+ */
 export function createNoEdgeMetaPolicy(config?: SimConfig): HierarchicalPolicy {
-  return new HierarchicalPolicy({ id: 'rl-no-edge-meta', maskEdge: true, ...(config ? { config } : {}) });
+  return new HierarchicalPolicy({ id: 'rl-no-edge-meta', maskEdge: true, sloGuard: SLO_GUARD_DEFAULTS, ...(config ? { config } : {}) });
 }
 
 /** The PPO with one raw weight vector for the whole run (normalized by normalizeWeights), for the meta report. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config.ts';
@@ -9,6 +9,7 @@ import { digestMetaRuns, hindsightPhaseCeiling, runMetaReport, scoreSteps, META_
 import { WeightReadingStub, modeRuleMeta } from '../../meta/test-stubs.ts';
 import { normalizeWeights } from '../../meta/weights.ts';
 import { MODES, phaseIndexAt, type ModePhase } from '../../meta/modes.ts';
+import { loadTraceCsv } from '../../workload/trace.ts';
 
 test('meta report on a tiny run: files, a 21-vector grid, and numbers that match a recomputation from its steps file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'meta-report-'));
@@ -75,6 +76,30 @@ test('meta report on a tiny run: files, a 21-vector grid, and numbers that match
       assert.deepEqual(digest.metaWeightSums[mode], { alpha: sum('alpha'), beta: sum('beta'), gamma: sum('gamma'), steps: rows.length });
       assert.deepEqual(byMode.find((x) => x.mode === mode), { mode, alpha: sum('alpha') / rows.length, beta: sum('beta') / rows.length, gamma: sum('gamma') / rows.length, steps: rows.length });
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('meta report --trace: every world replays the trace, and the report and its summary say so', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meta-report-trace-'));
+  try {
+    // On/off load, 60 s quiet and 60 s busy: far from the synthetic processes, so a run on it cannot pass for one.
+    const tracePath = join(dir, 'onoff.csv');
+    writeFileSync(tracePath, ['t,rate', ...Array.from({ length: 2400 }, (_, t) => `${t},${Math.floor(t / 60) % 2 === 0 ? 5 : 50}`)].join('\n'));
+    const trace = loadTraceCsv(tracePath);
+    const steps = 8;
+    const out = join(dir, 'out');
+    const r = await runMetaReport({ outDir: out, seeds: 1, steps, quick: true, lower: new WeightReadingStub(), meta: modeRuleMeta, trace, traceNote: 'a test note' });
+    const records = readStepsFile(join(out, 'steps.csv.gz'));
+    assert.equal(new Set(records.map((x) => x.scenario)).size, 7, 'all seven worlds ran');
+    assert.ok(records.every((x) => x.trace === 'onoff.csv'), 'every run replays the trace');
+    assert.equal(r.summary['trace'], 'onoff.csv');
+    assert.match(readFileSync(r.markdownPath, 'utf8'), /Workload: the trace onoff\.csv in every world, instead of the synthetic processes \(a test note\)/);
+    // Without it the same worlds are synthetic.
+    const synthetic = await runMetaReport({ outDir: join(dir, 'synthetic'), seeds: 1, steps, quick: true, lower: new WeightReadingStub(), meta: modeRuleMeta });
+    assert.equal(synthetic.summary['trace'], undefined);
+    assert.ok(readStepsFile(join(dir, 'synthetic', 'steps.csv.gz')).every((x) => x.trace === ''), 'no trace without --trace');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -33,6 +33,7 @@ import { meanCi, pairedDifference, type MeanCi } from '../stats.ts';
 import { seedFor } from '../tournament.ts';
 import { fillStepsFile, streamStepRuns, streamStepsFile, StepsFileWriter } from '../steps-log.ts';
 import { renderSvg, svgToPng } from '../plots.ts';
+import { describeTrace, type Trace } from '../../workload/trace.ts';
 
 export interface MetaReportOptions {
   outDir: string;
@@ -45,6 +46,12 @@ export interface MetaReportOptions {
   /** Lattice resolution of the fixed grid (default 5: 21 vectors). */
   gridN?: number;
   onProgress?: (done: number, total: number, label: string) => void;
+  /** Replay this trace in every world instead of the synthetic processes (rescaled to each scenario's peak). */
+  trace?: Trace;
+  /** Experiments: the hierarchical policy scored as `edge-rl` (default: the registered edge-rl, or lower + meta above). */
+  makeMetaPolicy?: () => HierarchicalPolicy;
+  /** How the trace is replayed, in one line for the report (the CLI's describeTraceReplay). */
+  traceNote?: string;
 }
 
 export interface MetaReportResult {
@@ -355,7 +362,7 @@ export async function runMetaReport(opts: MetaReportOptions): Promise<MetaReport
   mkdirSync(opts.outDir, { recursive: true });
   const grid = weightGrid(opts.gridN ?? 5);
   const specs: PolicySpec[] = [
-    { id: META_POLICY_ID, raw: null, make: () => (opts.meta ? new HierarchicalPolicy({ id: META_POLICY_ID, meta: opts.meta, lower: opts.lower }) : createEdgeRlPolicy()) },
+    { id: META_POLICY_ID, raw: null, make: opts.makeMetaPolicy ?? (() => (opts.meta ? new HierarchicalPolicy({ id: META_POLICY_ID, meta: opts.meta, lower: opts.lower }) : createEdgeRlPolicy())) },
     ...grid.map((raw) => {
       const id = `fixed ${weightsLabel(normalizeWeights(raw))}`;
       return { id, raw, make: () => createFixedWeightsPolicy(raw, { id, lower: opts.lower }) };
@@ -376,7 +383,7 @@ export async function runMetaReport(opts: MetaReportOptions): Promise<MetaReport
   const lookupRaw: Partial<Record<ModeName, number[]>> = {};
   fillStepsFile(new StepsFileWriter(stepsPath), (writer) => {
     for (const world of RUN_ORDER) {
-      const env = new ModeScheduleEnv({ scenario: worlds[world]!.scenario, maxSteps: opts.steps, schedule: worlds[world]!.schedule, recordScenario: world });
+      const env = new ModeScheduleEnv({ scenario: worlds[world]!.scenario, maxSteps: opts.steps, schedule: worlds[world]!.schedule, recordScenario: world, ...(opts.trace ? { trace: opts.trace } : {}) });
       const worldSpecs = [...specs];
       if (world === MODE_SWITCH_SCENARIO) {
         const table = lookupRaw as Record<ModeName, number[]>;
@@ -451,6 +458,7 @@ export async function runMetaReport(opts: MetaReportOptions): Promise<MetaReport
   const lines: string[] = [];
   lines.push('# Meta-controller report: TD3 weights vs fixed weight vectors', '');
   lines.push(`Runs: ${WORLDS.length} worlds x ${specs.length} policies (the meta-controller \`edge-rl\` and ${grid.length} fixed weight vectors for the same PPO) x ${opts.seeds} seeds (${seedFor(0)}..${seedFor(opts.seeds - 1)}) x ${opts.steps} control steps. Worlds: \`mode-switch\` = the story normal -> budget nearly exhausted -> critical -> normal on the ${MODE_SWITCH_BASE_SCENARIO} scenario (the world of \`edgepilot bench --scenario mode-switch\`), \`mode-switch/<scenario>\` = the same story on the other IoT scenarios, \`mode-<mode>\` = one mode for the whole run on ${MODE_SWITCH_BASE_SCENARIO}. Every number below is computed from \`steps.csv.gz\` and \`worlds.json\` in this folder (docs/META.md).${opts.quick ? ' Quick run: few seeds and steps, wide CIs.' : ''}`, '');
+  if (opts.trace) lines.push(`Workload: the trace ${opts.trace.name} in every world, instead of the synthetic processes (${opts.traceNote ?? describeTrace(opts.trace)}). The meta-controller and the PPO never trained on it.`, '');
   lines.push('Objective of a phase (src/meta/modes.ts, config `modes`): c = mean cost rate / budget rate, v = share of steps violating the mode\'s SLA (p95 > slaTargetFactor x target, or drops),');
   lines.push('J = -(costWeight c + slaWeight v) - penalty (max(0, v - vCap) + max(0, c - cCap)); a run scores the step-weighted mean of its phases.', '');
   lines.push('| mode | costWeight | slaWeight | SLA cap vCap | cost cap cCap (x budget) | penalty | slaTargetFactor |', '|---|---|---|---|---|---|---|');
@@ -505,6 +513,7 @@ export async function runMetaReport(opts: MetaReportOptions): Promise<MetaReport
 
   const summary: Record<string, unknown> = {
     stepsFile: stepsPath,
+    ...(opts.trace ? { trace: opts.trace.name } : {}),
     seeds: opts.seeds,
     steps: opts.steps,
     policies: specs.length,

@@ -1,13 +1,14 @@
 /** The shuffle report on a tiny run: its files, and its numbers recomputed from its own steps file. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readStepsFile, streamStepRuns, streamStepsFile } from '../steps-log.ts';
 import type { StepRecord } from '../../env/spark-iot-types.ts';
 import { CODECS, TIERS } from '../../core/types.ts';
 import { runShuffleReport, analyzeShuffle, analyzeShuffleRuns, fixedLabel, thresholdLabel } from './shuffle.ts';
+import { loadTraceCsv } from '../../workload/trace.ts';
 
 const AGENT = 'threshold-forecast'; // stand-in agent: no trained model needed
 const SEEDS = 2;
@@ -106,4 +107,16 @@ test('a full-size steps file (> 200k rows) is analysed without exhausting the ca
   const a = analyzeShuffle(big, AGENT);
   assert.equal(a.steps, STEPS);
   assert.ok(a.seeds.length > 300);
+});
+
+test('--trace: every variant replays the trace, and the report says so and that temperature stays the model', async () => {
+  const tracePath = join(dir, 'onoff.csv');
+  writeFileSync(tracePath, ['t,rate', ...Array.from({ length: 1200 }, (_, t) => `${t},${Math.floor(t / 60) % 2 === 0 ? 5 : 50}`)].join('\n'));
+  const out = join(dir, 'trace');
+  const r = await runShuffleReport({ outDir: out, seeds: 1, steps: 12, quick: true, agent: AGENT, scenarios: ['balanced'], trace: loadTraceCsv(tracePath), traceNote: 'a test note' });
+  const rows = readStepsFile(join(out, 'steps.csv.gz'));
+  assert.ok(rows.length > 0 && rows.every((x) => x.trace === 'onoff.csv'), 'every run replays the trace');
+  assert.equal(r.summary['trace'], 'onoff.csv');
+  assert.match(readFileSync(r.markdownPath, 'utf8'), /> Note: workload: the trace onoff\.csv \(a test note\); data temperature \(the reuse probability\) is the scenario's model/);
+  assert.ok(records.every((x) => x.trace === ''), 'the run without --trace is synthetic');
 });

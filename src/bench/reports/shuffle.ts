@@ -20,6 +20,7 @@ import { createPolicy } from '../../policies/registry.ts';
 import { ShuffleOverridePolicy, fixedShuffleChooser } from '../../policies/shuffle-override.ts';
 import { SIZE_THRESHOLD_SHUFFLE_SETTINGS, sizeThresholdChooser } from '../../policies/size-threshold-shuffle.ts';
 import { streamStepRuns, streamStepsFile } from '../steps-log.ts';
+import { describeTrace } from '../../workload/trace.ts';
 import { runMetrics, type RunMetrics } from '../summary.ts';
 import { seedFor } from '../tournament.ts';
 import {
@@ -468,11 +469,14 @@ export const SHUFFLE_DEFAULTS = { seeds: 10, steps: 500, quickSeeds: 3, quickSte
 /** `edgepilot report shuffle`: runs the variants, writes steps.csv.gz, shuffle.md and two PNGs into opts.outDir. */
 export async function runShuffleReport(opts: AgentReportOptions): Promise<ReportResult> {
   const scenarios = reportScenarios(opts);
-  const { id: agent, notes } = resolveAgent(opts.agent);
+  const { id: agent, notes: agentNotes } = resolveAgent(opts.agent);
+  const notes = [...agentNotes];
   mkdirSync(opts.outDir, { recursive: true });
   const stepsPath = join(opts.outDir, 'steps.csv.gz');
   // Each run goes to the file as it is produced; the analysis reads the file back as a stream, one run at a time.
-  runVariantsToFile(stepsPath, shuffleVariants(agent), scenarios, opts.seeds, opts.steps, opts.onProgress);
+  runVariantsToFile(stepsPath, shuffleVariants(agent), scenarios, opts.seeds, opts.steps, opts.onProgress, opts.trace);
+  // The trace gives the arrivals (and the message sizes, if it has them); data temperature stays the scenario's model.
+  if (opts.trace) notes.push(`workload: the trace ${opts.trace.name} (${opts.traceNote ?? describeTrace(opts.trace)}); data temperature (the reuse probability) is the scenario's model, driven by the trace's bursts (docs/SIMULATOR.md)`);
 
   const analysis = await analyzeShuffleRuns(streamStepRuns(streamStepsFile(stepsPath), stepsPath), agent);
   const png = { costSla: 'shuffle_cost_sla.png', choices: 'shuffle_choices.png' };
@@ -486,6 +490,7 @@ export async function runShuffleReport(opts: AgentReportOptions): Promise<Report
   const summary: Record<string, unknown> = {
     agent,
     notes,
+    ...(opts.trace ? { trace: opts.trace.name } : {}),
     scenarios: analysis.scenarios,
     seeds: analysis.seeds.length,
     firstSeed: seedFor(0),

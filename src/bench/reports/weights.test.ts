@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readStepsFile } from '../steps-log.ts';
 import { runWeightsReport, sensitivityFromCsv, simplexGrid, sweepPoints, SENSITIVITY_HEADER } from './weights.ts';
 import type { StepRecord } from '../../env/spark-iot-types.ts';
+import { loadTraceCsv } from '../../workload/trace.ts';
 
 test('simplexGrid: multiples of the step that sum to 1; bad steps are refused', () => {
   const g = simplexGrid(0.5);
@@ -58,4 +59,16 @@ test('runWeightsReport on a tiny run writes the steps file, the probe, Markdown 
   assert.ok(s.sensitivity.states >= 1);
   assert.match(md, /\| 0\.00\/0\.00\/1\.00 \| 1 \|/);
   assert.match(md, new RegExp(`in \\*\\*${(100 * s.sensitivity.anyChangeShare).toFixed(1)} %\\*\\*`));
+});
+
+test('runWeightsReport --trace: the sweep replays the trace, and the report says so', async () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'edgepilot-weights-trace-'));
+  const tracePath = join(outDir, 'onoff.csv');
+  writeFileSync(tracePath, ['t,rate', ...Array.from({ length: 1200 }, (_, t) => `${t},${Math.floor(t / 60) % 2 === 0 ? 5 : 50}`)].join('\n'));
+  const res = await runWeightsReport({ outDir, seeds: 1, steps: 12, quick: true, trace: loadTraceCsv(tracePath), traceNote: 'a test note' });
+  const records = readStepsFile(join(outDir, 'weights-steps.csv.gz'));
+  assert.ok(records.length === 6 * 12 && records.every((x) => x.trace === 'onoff.csv'), 'every sweep run replays the trace');
+  assert.equal((res.summary as { trace?: string }).trace, 'onoff.csv');
+  assert.match(readFileSync(res.markdownPath, 'utf8'), /Workload: the trace onoff\.csv, instead of the synthetic processes \(a test note\)\./);
+  rmSync(outDir, { recursive: true, force: true });
 });

@@ -23,6 +23,7 @@ import { renderSvg, svgToPng } from '../plots.ts';
 import { meanCi } from '../stats.ts';
 import { readStepsFile, writeStepsFile } from '../steps-log.ts';
 import { runEpisode, seedFor } from '../tournament.ts';
+import { describeTrace, type Trace } from '../../workload/trace.ts';
 
 export interface WeightsReportOptions {
   outDir: string;
@@ -35,6 +36,10 @@ export interface WeightsReportOptions {
   scenarios?: readonly ScenarioName[];
   /** Grid step on the simplex (default 0.25; quick 0.5). */
   gridStep?: number;
+  /** Replay this trace instead of the synthetic processes (rescaled to each scenario's peak). */
+  trace?: Trace;
+  /** How the trace is replayed, in one line for the report (the CLI's describeTraceReplay). */
+  traceNote?: string;
 }
 
 export interface WeightsReportResult {
@@ -159,7 +164,7 @@ export async function runWeightsReport(opts: WeightsReportOptions): Promise<Weig
   const records: StepRecord[] = [];
   for (const scenario of scenarios) {
     for (const w of grid) {
-      const env = new SparkIotEnv({ scenario, maxSteps: opts.steps, weights: w });
+      const env = new SparkIotEnv({ scenario, maxSteps: opts.steps, weights: w, ...(opts.trace ? { trace: opts.trace } : {}) });
       for (let i = 0; i < opts.seeds; i++) for (const r of runEpisode(env, agent, weightsLabel(w), seedFor(i), opts.steps)) records.push(r);
     }
   }
@@ -171,7 +176,7 @@ export async function runWeightsReport(opts: WeightsReportOptions): Promise<Weig
   const stride = Math.max(1, Math.floor(opts.steps / (opts.quick ? 10 : 25)));
   let state = 0;
   for (const scenario of scenarios) {
-    const env = new SparkIotEnv({ scenario, maxSteps: opts.steps });
+    const env = new SparkIotEnv({ scenario, maxSteps: opts.steps, ...(opts.trace ? { trace: opts.trace } : {}) });
     for (let i = 0; i < opts.seeds; i++) {
       let { obs, info } = env.reset({ seed: seedFor(i) });
       for (let t = 0; t < opts.steps; t++) {
@@ -207,6 +212,7 @@ export async function runWeightsReport(opts: WeightsReportOptions): Promise<Weig
     pngPaths: [pngPath],
     summary: {
       checkpoint: checkpointPath,
+      ...(opts.trace ? { trace: opts.trace.name } : {}),
       scenarios: [...scenarios],
       seeds: opts.seeds,
       steps: opts.steps,
@@ -287,6 +293,7 @@ function weightsMarkdown(points: readonly WeightPoint[], sens: Sensitivity, meta
     // Relative to the working directory, so the report reads the same from any clone.
     `Checkpoint \`${relative(process.cwd(), meta.checkpointPath) || meta.checkpointPath}\`; scenarios ${meta.scenarios.join(', ')}; ${meta.seeds} paired seed(s) (the tournament's seeds) x ${meta.steps} steps per weight vector and scenario; ${meta.gridSize} weight vectors (alpha/beta/gamma on a simplex grid, held fixed for the episode).`,
     'Every number below is computed from `weights-steps.csv.gz` (the sweep) and `weights-sensitivity.csv` (the state probe) in this folder.',
+    ...(meta.trace ? [`Workload: the trace ${meta.trace.name}, instead of the synthetic processes (${meta.traceNote ?? describeTrace(meta.trace)}).`] : []),
     '',
     '## Cost vs SLA violations per weight vector',
     '',

@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig } from '../core/config.ts';
+import type { Action } from '../core/types.ts';
+import { SparkIotEnv } from '../env/spark-iot-env.ts';
+import type { SparkIotInfo } from '../env/spark-iot-types.ts';
+import type { Policy } from '../policies/types.ts';
+import { HierarchicalPolicy } from './hierarchical-policy.ts';
+import { SLO_GUARD_DEFAULTS, guardWeights, sloBreached, wilsonLowerBound } from './slo-guard.ts';
+import { WeightReadingStub } from './test-stubs.ts';
+import { normalizeWeights } from './weights.ts';
+
+test('wilsonLowerBound: the textbook values, 0 for no successes, n/(n+z^2) for all', () => {
+  // 3 of 100 at z = 1.96: the Wilson interval is [0.0103, 0.0845] (Newcombe 1998, Table I style value).
+  assert.ok(Math.abs(wilsonLowerBound(3, 100, 1.96) - 0.0103) < 5e-5);
+  assert.equal(wilsonLowerBound(0, 50, 1.645), 0);
+  assert.ok(Math.abs(wilsonLowerBound(40, 40, 1.645) - 40 / (40 + 1.645 ** 2)) < 1e-12);
+  // More evidence at the same rate tightens the bound upwards.
+  assert.ok(wilsonLowerBound(30, 1000, 1.645) > wilsonLowerBound(3, 100, 1.645));
+  assert.throws(() => wilsonLowerBound(5, 4, 1.645), /0 <= k <= n/);
+  assert.throws(() => wilsonLowerBound(0, 0, 1.645), /n > 0/);
+});
+
+test('sloBreached: only with evidence above the cap, never before minSteps, never for a cap of 1', () => {
+  const modes = loadConfig().modes;
+  const s = SLO_GUARD_DEFAULTS;
+  assert.equal(sloBreached(modes.normal, 3, 100, s), true, '3 % of 100 steps: the lower bound is above 1 %');
+  assert.equal(sloBreached(modes.normal, 2, 100, s), false, '2 % of 100 steps is not evidence of more than 1 %');
+  assert.equal(sloBreached(modes.normal, 29, 29, s), false, 'fewer than minSteps steps');
+  assert.equal(sloBreached(modes.normal, 30, 30, s), true);
+  assert.equal(sloBreached(modes.budget, 10, 100, s), false, 'the budget mode allows 10 %');
+  assert.equal(sloBreached(modes.budget, 25, 100, s), true);
+  assert.equal(sloBreached(modes.critical, 100, 100, s), false, 'the critical mode caps cost, not violations');
+  // It releases once the phase's rate is back within the cap with evidence gone: 3 of 400 steps.
+  assert.equal(sloBreached(modes.normal, 3, 400, s), false);
+});
+
+/** Always one executor: a balanced world's load violates the SLA at once and stays violated. */
+class StarvingStub implements Policy {
+  readonly id = 'starving';
+  readonly inner = new WeightReadingStub();
+  reset(seed: number): void {
+    this.inner.reset(seed);
+  }
+  act(obs: Float32Array, ctx: Parameters<Policy['act']>[1]): Action {
+    this.inner.act(obs, ctx);
+    return { executors: 1, memoryGb: 4, tier: 'nvme', codec: 'lz4' };
+  }
+}
+
+function run(policy: HierarchicalPolicy, steps: number): void {
+  const env = new SparkIotEnv({ scenario: 'balanced', maxSteps: steps });
+  let r = env.reset({ seed: 5 });
+  policy.reset(5);
+  for (let t = 0; t < steps; t++) {
+    const s = env.stepAction(policy.act(r.obs, (r.info as unknown as SparkIotInfo).context));
+    r = { obs: s.obs, info: s.info };
+  }
+}
+
+test('the guard puts the critical weights in force once the phase is over its SLO with evidence, and not before', () => {
+  const lower = new StarvingStub();
+  const costOnly = normalizeWeights([1, 0, 0]);
+  const guarded = new HierarchicalPolicy({ id: 'g', windowSteps: 10, lower, meta: () => [1, 0, 0], sloGuard: SLO_GUARD_DEFAULTS });
+  run(guarded, 60);
+  const critical = guardWeights(loadConfig().modes);
+  for (const d of guarded.decisions) {
+    if (d.step < SLO_GUARD_DEFAULTS.minSteps) assert.deepEqual([d.weights, d.guarded], [costOnly, undefined], `step ${d.step}: the meta's weights`);
+    else assert.deepEqual([d.weights, d.guarded], [critical, true], `step ${d.step}: the guard's weights`);
+  }
+  assert.match(guarded.explain()[0] ?? '', /^SLO guard: 59 of the 59 steps of this normal phase violated the SLA, with evidence over its 1 % cap/);
+  // The PPO was shown them.
+  const seen = lower.inner.seen[SLO_GUARD_DEFAULTS.minSteps]!;
+  assert.ok(Math.abs(seen.beta - Math.fround(critical.beta)) < 1e-7, `beta ${seen.beta}`);
+  // Without the guard the same run keeps the meta's weights throughout.
+  const plain = new HierarchicalPolicy({ id: 'p', windowSteps: 10, lower: new StarvingStub(), meta: () => [1, 0, 0] });
+  run(plain, 60);
+  assert.ok(plain.decisions.every((d) => d.guarded === undefined && JSON.stringify(d.weights) === JSON.stringify(costOnly)));
+});
