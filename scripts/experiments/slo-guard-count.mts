@@ -4,7 +4,8 @@
  * Run: node --import tsx scripts/experiments/slo-guard-count.mts [--seeds 20] [--steps 500] [--seed-base 10000] [--trace FILE [--trace-step-s S]]
  */
 import { SparkIotEnv } from '../../src/env/spark-iot-env.ts';
-import { SCENARIOS, type SparkIotInfo } from '../../src/env/spark-iot-types.ts';
+import { SCENARIOS } from '../../src/env/spark-iot-types.ts';
+import { streamEpisode } from '../../src/bench/tournament.ts';
 import { createEdgeRlPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { loadTraceCsv } from '../../src/workload/trace.ts';
 import { flag } from './flag.ts';
@@ -21,12 +22,7 @@ for (const scenario of SCENARIOS) {
   let decisions = 0;
   let runsWith = 0;
   for (let seed = seedBase; seed < seedBase + seeds; seed++) {
-    let r = env.reset({ seed });
-    policy.reset(seed);
-    for (let t = 0; t < steps; t++) {
-      const s = env.stepAction(policy.act(r.obs, (r.info as unknown as SparkIotInfo).context));
-      r = { obs: s.obs, info: s.info };
-    }
+    streamEpisode(env, policy, policy.id, seed, steps, () => {});
     const g = policy.decisions.filter((d) => d.guarded).length;
     guarded += g;
     decisions += policy.decisions.length;

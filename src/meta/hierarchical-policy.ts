@@ -22,7 +22,7 @@ import { assertCompatible, readCheckpoint, type CheckpointContent } from '../rl/
 import { assertMode } from './modes.ts';
 import { normalizeWeights, weightsLabel } from './weights.ts';
 import { shippedModel } from '../core/paths.ts';
-import { guardWeights, sloBreached, SLO_GUARD_DEFAULTS, type SloGuardSettings } from './slo-guard.ts';
+import { guardWeights, sloBreached, SloWindow, SLO_GUARD_DEFAULTS, type SloGuardSettings } from './slo-guard.ts';
 
 export const DEFAULT_META_CHECKPOINT = shippedModel('meta-td3.json');
 /** 24 TD3 seeds of the recipe, averaged: an ensemble manifest and its members (docs/META.md "An ensemble of 24 seeds"). */
@@ -146,6 +146,8 @@ export class HierarchicalPolicy implements Policy {
   private readonly maskEdge: boolean;
   private readonly baseCalm: CalmSettings | null | undefined;
   private readonly sloGuard: SloGuardSettings | null;
+  /** The guard's evidence: the current phase's last sloGuard.windowSteps steps. */
+  private readonly sloWindow: SloWindow | null;
   private meta: MetaController | null;
   private lower: Policy | null;
   private tracker: MetaObservationTracker;
@@ -176,6 +178,7 @@ export class HierarchicalPolicy implements Policy {
     this.lower = opts.lower ?? null;
     this.baseCalm = opts.baseCalm;
     this.sloGuard = opts.sloGuard ?? null;
+    this.sloWindow = this.sloGuard ? new SloWindow(this.sloGuard.windowSteps) : null;
     if (opts.metaContextFeatures !== undefined) assertMetaContextFeatures(opts.metaContextFeatures, `HierarchicalPolicy '${opts.id}'`);
     this.requestedContextFeatures = opts.metaContextFeatures;
     this.tracker = this.makeTracker(opts.metaContextFeatures ?? DEFAULT_META_CONTEXT_FEATURES);
@@ -203,6 +206,7 @@ export class HierarchicalPolicy implements Policy {
     this.lower ??= loadLowerPolicy(this.lowerPath, `${this.id}-lower`, this.scaleDownHoldS, this.maskEdge, this.baseCalm, this.config);
     this.lower.reset(seed);
     this.tracker.reset();
+    this.sloWindow?.reset();
     this.step = 0;
     this.weights = null;
     this.lastMode = null;
@@ -219,11 +223,14 @@ export class HierarchicalPolicy implements Policy {
     if (!this.meta || !this.lower) throw new Error(`HierarchicalPolicy '${this.id}': call reset(seed) before act()`);
     const m = this.modeOf(ctx);
     this.tracker.observe(ctx, this.prevStepMode, m.budgetUsdPerHour);
+    if (this.sloWindow && this.prevStepMode !== null) this.sloWindow.push(this.prevStepMode, this.tracker.lastStepViolated);
     if (this.weights === null || this.step % this.windowSteps === 0 || m.mode !== this.lastMode) {
-      const metaObs = this.tracker.build(assertMode(m.mode, `HierarchicalPolicy '${this.id}'`), m.budgetLeftFraction, m.budgetUsdPerHour);
+      const mode = assertMode(m.mode, `HierarchicalPolicy '${this.id}'`);
+      const metaObs = this.tracker.build(mode, m.budgetLeftFraction, m.budgetUsdPerHour);
       this.weights = normalizeWeights(this.meta(metaObs), `HierarchicalPolicy '${this.id}' meta output`);
-      const phase = this.tracker.phase;
-      const guarded = this.sloGuard !== null && phase.mode === m.mode && sloBreached(this.config.modes[m.mode as keyof SimConfig['modes']], phase.violatedSteps, phase.steps, this.sloGuard);
+      // The guard judges the phase it is in: right after a mode change the window still holds the old mode's steps.
+      const w = this.sloWindow;
+      const guarded = this.sloGuard !== null && w !== null && w.mode === mode && sloBreached(this.config.modes[mode], w.violatedSteps, w.steps, this.sloGuard);
       if (guarded) this.weights = guardWeights(this.config.modes);
       this.lastMode = m.mode;
       this.decisions.push({ step: this.step, mode: m.mode, weights: { ...this.weights }, ...(guarded ? { guarded } : {}) });
@@ -239,7 +246,7 @@ export class HierarchicalPolicy implements Policy {
   explain(): string[] {
     const last = this.decisions.at(-1);
     const guard = last?.guarded
-      ? [`SLO guard: ${this.tracker.phase.violatedSteps} of the ${this.tracker.phase.steps} steps of this ${last.mode} phase violated the SLA, with evidence over its ${(100 * this.config.modes[last.mode as keyof SimConfig['modes']].maxSlaViolationRate).toFixed(0)} % cap: the critical mode's weights instead of the meta-controller's`]
+      ? [`SLO guard: ${this.sloWindow!.violatedSteps} of the last ${this.sloWindow!.steps} steps of this ${last.mode} phase violated the SLA, with evidence over its ${(100 * this.config.modes[assertMode(last.mode, 'HierarchicalPolicy.explain')].maxSlaViolationRate).toFixed(0)} % cap: the critical mode's weights instead of the meta-controller's`]
       : [];
     return [...guard, ...(this.lower?.explain?.() ?? [])];
   }

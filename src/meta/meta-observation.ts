@@ -121,6 +121,8 @@ export class MetaObservationTracker {
   /** Arrival rates of the last VOLATILITY_HISTORY_STEPS steps (the 'volatility' features). */
   private arrivals: number[] = [];
   readonly phase: PhaseStats = { mode: null, steps: 0, violatedSteps: 0, costOverBudgetSum: 0 };
+  /** Whether the step of the last observed snapshot violated its mode's SLA (false after reset). */
+  lastStepViolated = false;
   /** Features in the observation (metaObservationSize of the variant). */
   readonly size: number;
 
@@ -148,6 +150,7 @@ export class MetaObservationTracker {
     this.lastSlaMs = 0;
     this.arrivals = [];
     Object.assign(this.phase, { mode: null, steps: 0, violatedSteps: 0, costOverBudgetSum: 0 });
+    this.lastStepViolated = false;
   }
 
   /** Feed the context a policy is shown at a control tick (after reset, then after every step). */
@@ -164,7 +167,8 @@ export class MetaObservationTracker {
     if (stepMode !== null) {
       if (stepMode !== this.phase.mode) Object.assign(this.phase, { mode: stepMode, steps: 0, violatedSteps: 0, costOverBudgetSum: 0 });
       this.phase.steps++;
-      if (violatesModeSla(this.modes[assertMode(stepMode, 'MetaObservationTracker')], sla)) this.phase.violatedSteps++;
+      this.lastStepViolated = violatesModeSla(this.modes[assertMode(stepMode, 'MetaObservationTracker')], sla);
+      if (this.lastStepViolated) this.phase.violatedSteps++;
       this.phase.costOverBudgetSum += s.costRateUsdPerHour / budgetUsdPerHour;
     }
   }

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { loadConfig } from '../core/config.ts';
 import type { Action } from '../core/types.ts';
 import { SparkIotEnv } from '../env/spark-iot-env.ts';
-import type { SparkIotInfo } from '../env/spark-iot-types.ts';
+import { streamEpisode } from '../bench/tournament.ts';
 import type { Policy } from '../policies/types.ts';
 import { HierarchicalPolicy } from './hierarchical-policy.ts';
-import { SLO_GUARD_DEFAULTS, guardWeights, sloBreached, wilsonLowerBound } from './slo-guard.ts';
+import { SLO_GUARD_DEFAULTS, SloWindow, guardWeights, sloBreached, wilsonLowerBound } from './slo-guard.ts';
 import { WeightReadingStub } from './test-stubs.ts';
 import { normalizeWeights } from './weights.ts';
 
@@ -35,6 +35,32 @@ test('sloBreached: only with evidence above the cap, never before minSteps, neve
   assert.equal(sloBreached(modes.normal, 3, 400, s), false);
 });
 
+test('SloWindow holds the last maxSteps flags of the current phase; a new mode empties it', () => {
+  const w = new SloWindow(4);
+  for (const v of [true, true, false, true]) w.push('normal', v);
+  assert.deepEqual([w.mode, w.steps, w.violatedSteps], ['normal', 4, 3]);
+  w.push('normal', false); // the oldest (true) leaves
+  assert.deepEqual([w.steps, w.violatedSteps], [4, 2]);
+  for (let i = 0; i < 4; i++) w.push('normal', false);
+  assert.deepEqual([w.steps, w.violatedSteps], [4, 0], 'a quiet stretch as long as the window forgets every violation');
+  w.push('budget', true);
+  assert.deepEqual([w.mode, w.steps, w.violatedSteps], ['budget', 1, 1]);
+  w.reset();
+  assert.deepEqual([w.mode, w.steps, w.violatedSteps], [null, 0, 0]);
+  assert.throws(() => new SloWindow(0), /maxSteps must be a positive integer/);
+});
+
+test('a long phase is judged on its last window: the guard releases after a quiet hour that a whole-phase rate would not see', () => {
+  const modes = loadConfig().modes;
+  const s = { ...SLO_GUARD_DEFAULTS, windowSteps: 100 };
+  const w = new SloWindow(s.windowSteps);
+  for (let i = 0; i < 100; i++) w.push('normal', i % 10 === 0); // 10 % violated
+  assert.equal(sloBreached(modes.normal, w.violatedSteps, w.steps, s), true);
+  for (let i = 0; i < 100; i++) w.push('normal', false);
+  assert.equal(sloBreached(modes.normal, w.violatedSteps, w.steps, s), false, 'the window forgot them');
+  assert.equal(sloBreached(modes.normal, 10, 200, s), true, 'the whole phase (10 of 200) would still hold the guard on');
+});
+
 /** Always one executor: a balanced world's load violates the SLA at once and stays violated. */
 class StarvingStub implements Policy {
   readonly id = 'starving';
@@ -49,13 +75,7 @@ class StarvingStub implements Policy {
 }
 
 function run(policy: HierarchicalPolicy, steps: number): void {
-  const env = new SparkIotEnv({ scenario: 'balanced', maxSteps: steps });
-  let r = env.reset({ seed: 5 });
-  policy.reset(5);
-  for (let t = 0; t < steps; t++) {
-    const s = env.stepAction(policy.act(r.obs, (r.info as unknown as SparkIotInfo).context));
-    r = { obs: s.obs, info: s.info };
-  }
+  streamEpisode(new SparkIotEnv({ scenario: 'balanced', maxSteps: steps }), policy, policy.id, 5, steps, () => {});
 }
 
 test('the guard puts the critical weights in force once the phase is over its SLO with evidence, and not before', () => {
@@ -68,7 +88,7 @@ test('the guard puts the critical weights in force once the phase is over its SL
     if (d.step < SLO_GUARD_DEFAULTS.minSteps) assert.deepEqual([d.weights, d.guarded], [costOnly, undefined], `step ${d.step}: the meta's weights`);
     else assert.deepEqual([d.weights, d.guarded], [critical, true], `step ${d.step}: the guard's weights`);
   }
-  assert.match(guarded.explain()[0] ?? '', /^SLO guard: 59 of the 59 steps of this normal phase violated the SLA, with evidence over its 1 % cap/);
+  assert.match(guarded.explain()[0] ?? '', /^SLO guard: 59 of the last 59 steps of this normal phase violated the SLA, with evidence over its 1 % cap/);
   // The PPO was shown them.
   const seen = lower.inner.seen[SLO_GUARD_DEFAULTS.minSteps]!;
   assert.ok(Math.abs(seen.beta - Math.fround(critical.beta)) < 1e-7, `beta ${seen.beta}`);

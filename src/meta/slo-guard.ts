@@ -16,10 +16,64 @@ export interface SloGuardSettings {
   minSteps: number;
   /** z of the one-sided Wilson lower bound (1.645: 95 %). */
   z: number;
+  /**
+   * The evidence is the phase's last `windowSteps` steps at most, so that a controller that runs in one mode for days
+   * (the live system) reacts to the last hour, not to its lifetime average.
+   */
+  windowSteps: number;
 }
 
-/** Chosen before any run on a trace: 5 min of steps (the meta observation's volatility window), one-sided 95 %. */
-export const SLO_GUARD_DEFAULTS: SloGuardSettings = { minSteps: 30, z: 1.645 };
+/**
+ * minSteps and z were chosen before any run on a trace: 5 min of steps (the meta observation's volatility window),
+ * one-sided 95 %. windowSteps (session 20, after the runs): 500 steps, 83 min at the default 10 s interval, an
+ * hour-scale window like the long window of the SRE workbook's multiwindow burn-rate alerts (1 h; Beyer et al., "The
+ * Site Reliability Workbook", ch. 5); as long as the tournament's runs, so every tournament phase is seen whole.
+ */
+export const SLO_GUARD_DEFAULTS: SloGuardSettings = { minSteps: 30, z: 1.645, windowSteps: 500 };
+
+/** The violation flags of the current mode phase's last `maxSteps` steps (a ring). */
+export class SloWindow {
+  private readonly flags: Uint8Array;
+  private head = 0;
+  private size = 0;
+  private violated = 0;
+  private phaseMode: string | null = null;
+
+  constructor(readonly maxSteps: number) {
+    if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new Error(`SloWindow: maxSteps must be a positive integer, got ${maxSteps}`);
+    this.flags = new Uint8Array(maxSteps);
+  }
+
+  reset(): void {
+    this.head = this.size = this.violated = 0;
+    this.phaseMode = null;
+  }
+
+  /** One step that ran in `mode`; a new mode starts a new phase (the window empties). */
+  push(mode: string, violated: boolean): void {
+    if (mode !== this.phaseMode) {
+      this.reset();
+      this.phaseMode = mode;
+    }
+    if (this.size === this.maxSteps) this.violated -= this.flags[this.head]!;
+    else this.size++;
+    this.flags[this.head] = violated ? 1 : 0;
+    this.violated += violated ? 1 : 0;
+    this.head = (this.head + 1) % this.maxSteps;
+  }
+
+  get mode(): string | null {
+    return this.phaseMode;
+  }
+
+  get steps(): number {
+    return this.size;
+  }
+
+  get violatedSteps(): number {
+    return this.violated;
+  }
+}
 
 /** Wilson score lower bound of a binomial rate: k successes of n trials, at `z`. */
 export function wilsonLowerBound(k: number, n: number, z: number): number {
