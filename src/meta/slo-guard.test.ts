@@ -4,6 +4,7 @@ import { loadConfig } from '../core/config.ts';
 import type { Action } from '../core/types.ts';
 import { SparkIotEnv } from '../env/spark-iot-env.ts';
 import { streamEpisode } from '../bench/tournament.ts';
+import { createPolicy } from '../policies/registry.ts';
 import type { Policy } from '../policies/types.ts';
 import { HierarchicalPolicy } from './hierarchical-policy.ts';
 import { SLO_GUARD_DEFAULTS, SloWindow, guardWeights, sloBreached, wilsonLowerBound } from './slo-guard.ts';
@@ -96,4 +97,15 @@ test('the guard puts the critical weights in force once the phase is over its SL
   const plain = new HierarchicalPolicy({ id: 'p', windowSteps: 10, lower: new StarvingStub(), meta: () => [1, 0, 0] });
   run(plain, 60);
   assert.ok(plain.decisions.every((d) => d.guarded === undefined && JSON.stringify(d.weights) === JSON.stringify(costOnly)));
+});
+
+test('the shipped edge-rl runs the guard (it acts on the on/off Azure trace in healthcare) and edge-rl-no-guard does not', () => {
+  const azure = '/work/shared/traces/azure-llm-2023/rate.csv'; // as the other tests on the real traces
+  const guardedSteps = (id: string): number => {
+    const policy = createPolicy(id) as HierarchicalPolicy;
+    streamEpisode(new SparkIotEnv({ scenario: 'healthcare', maxSteps: 200, trace: azure }), policy, id, 10_000, 200, () => {});
+    return policy.decisions.filter((d) => d.guarded).length;
+  };
+  assert.ok(guardedSteps('edge-rl') > 0, 'edge-rl: the guard acted');
+  assert.equal(guardedSteps('edge-rl-no-guard'), 0);
 });
