@@ -5,8 +5,7 @@
  * Run: node --import tsx scripts/experiments/meta-report-variant.mts --out DIR [--seeds 20] [--steps 500] [--no-guard]
  *        [--trace FILE [--trace-step-s S]]
  */
-import { HierarchicalPolicy } from '../../src/meta/hierarchical-policy.ts';
-import { SLO_GUARD_DEFAULTS } from '../../src/meta/slo-guard.ts';
+import { createEdgeRlPolicy, HierarchicalPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { META_POLICY_ID, runMetaReport } from '../../src/bench/reports/meta.ts';
 import { loadTraceCsv } from '../../src/workload/trace.ts';
 import { flag } from './flag.ts';
@@ -25,7 +24,8 @@ const r = await runMetaReport({
   steps,
   quick: false,
   ...(trace ? { trace } : {}),
-  makeMetaPolicy: () => new HierarchicalPolicy({ id: META_POLICY_ID, ...(guard ? { sloGuard: SLO_GUARD_DEFAULTS } : {}) }),
+  // The shipped edge-rl, or the same hierarchy without its guard.
+  makeMetaPolicy: () => (guard ? createEdgeRlPolicy() : new HierarchicalPolicy({ id: META_POLICY_ID })),
 });
 const ms = r.summary['modeSwitch'] as { diff: { mean: number; ci95: number }; bestFixed: string; metaRank: number };
 const all = r.summary['modeSwitchAllScenarios'] as { diff: { mean: number; ci95: number }; bestFixed: string; metaRank: number };

@@ -22,6 +22,9 @@ import { AGENT_SCALE_DOWN_HOLD_S } from './scale-down-hold.ts';
 import { createEdgeRlPolicy, createNoEdgeMetaPolicy, HierarchicalPolicy } from '../meta/hierarchical-policy.ts';
 import { SLO_GUARD_DEFAULTS } from '../meta/slo-guard.ts';
 
+/** The SLO guard's settings as the guarded agents' entries list them (src/meta/slo-guard.ts). */
+const SLO_GUARD_SETTINGS = { sloGuardMinSteps: SLO_GUARD_DEFAULTS.minSteps, sloGuardZ: SLO_GUARD_DEFAULTS.z, sloGuardWindowSteps: SLO_GUARD_DEFAULTS.windowSteps };
+
 export interface PolicyEntry {
   id: string;
   description: string;
@@ -193,7 +196,7 @@ const BUILTIN: PolicyEntry[] = [
     role: 'agent',
     description: 'hierarchical: TD3 meta-controller picks the weights every 10 steps (and on a mode change), the contextual PPO acts; the SLO guard puts the critical weights in force while the mode phase is, with evidence, over its SLA cap',
     source: 'models/meta-td3.json (configs/meta-td3.json, docs/META.md) over models/edge-rl-ppo.json (docs/AGENT.md); guard: src/meta/slo-guard.ts',
-    settings: { metaCheckpoint: 'models/meta-td3.json', lowerCheckpoint: 'models/edge-rl-ppo.json', windowSteps: 10, deterministic: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S, sloGuardMinSteps: SLO_GUARD_DEFAULTS.minSteps, sloGuardZ: SLO_GUARD_DEFAULTS.z, sloGuardWindowSteps: SLO_GUARD_DEFAULTS.windowSteps },
+    settings: { metaCheckpoint: 'models/meta-td3.json', lowerCheckpoint: 'models/edge-rl-ppo.json', windowSteps: 10, deterministic: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S, ...SLO_GUARD_SETTINGS },
     create: (config) => createEdgeRlPolicy(config),
   },
   {
@@ -201,7 +204,7 @@ const BUILTIN: PolicyEntry[] = [
     role: 'agent',
     description: 'edge-rl whose base rule keeps its latency headroom on calm load (forecast-sizing-no-calm under the PPO)',
     source: 'as edge-rl, baseCalm: null (docs/AGENT.md "Calm load")',
-    settings: { metaCheckpoint: 'models/meta-td3.json', lowerCheckpoint: 'models/edge-rl-ppo.json', windowSteps: 10, deterministic: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S, baseCalm: 'off', sloGuardMinSteps: SLO_GUARD_DEFAULTS.minSteps, sloGuardZ: SLO_GUARD_DEFAULTS.z, sloGuardWindowSteps: SLO_GUARD_DEFAULTS.windowSteps },
+    settings: { metaCheckpoint: 'models/meta-td3.json', lowerCheckpoint: 'models/edge-rl-ppo.json', windowSteps: 10, deterministic: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S, baseCalm: 'off', ...SLO_GUARD_SETTINGS },
     create: (config) => new HierarchicalPolicy({ id: 'edge-rl-no-calm', baseCalm: null, sloGuard: SLO_GUARD_DEFAULTS, ...(config ? { config } : {}) }),
     inDefaultSet: false,
   },
@@ -219,7 +222,7 @@ const BUILTIN: PolicyEntry[] = [
     role: 'agent',
     description: 'ablation of edge-rl: its hierarchy trained and run without the edge (meta burst features and PPO edge features masked)',
     source: 'models/meta-td3-no-edge.json (configs/meta-td3-no-edge.json, docs/META.md) over models/rl-no-edge-ppo.json (docs/AGENT.md)',
-    settings: { metaCheckpoint: 'models/meta-td3-no-edge.json', lowerCheckpoint: 'models/rl-no-edge-ppo.json', windowSteps: 10, deterministic: true, maskEdge: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S, sloGuardMinSteps: SLO_GUARD_DEFAULTS.minSteps, sloGuardZ: SLO_GUARD_DEFAULTS.z, sloGuardWindowSteps: SLO_GUARD_DEFAULTS.windowSteps },
+    settings: { metaCheckpoint: 'models/meta-td3-no-edge.json', lowerCheckpoint: 'models/rl-no-edge-ppo.json', windowSteps: 10, deterministic: true, maskEdge: true, scaleDownHoldS: AGENT_SCALE_DOWN_HOLD_S, ...SLO_GUARD_SETTINGS },
     create: (config) => createNoEdgeMetaPolicy(config),
   },
 ];
