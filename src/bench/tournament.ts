@@ -55,6 +55,8 @@ export interface TournamentOptions {
   /** The world every env and policy gets (a --config file's); unset = the built-in config. */
   config?: SimConfig;
   makeEnv: EnvFactory;
+  /** Wraps each policy once built (bench --restart-gate: src/policies/restart-gated.ts); unset = the policy as built. */
+  wrapPolicy?: (policy: Policy) => Policy;
   /**
    * Every StepRecord as it is produced, in file order: scenario -> policy -> seed -> step, so each run's records are
    * contiguous and onRunDone follows a run's last one. The tournament keeps none of them.
@@ -116,7 +118,8 @@ export function runTournament(opts: TournamentOptions): TournamentResult {
   let done = 0;
   for (const scenario of opts.scenarios) {
     for (const policyId of opts.policies) {
-      const policy = createPolicy(policyId, opts.config);
+      const built = createPolicy(policyId, opts.config);
+      const policy = opts.wrapPolicy ? opts.wrapPolicy(built) : built;
       // Optional keys are left out rather than set to undefined, so an env's `{...defaults, ...opts}` keeps its defaults.
       const envOpts: BenchEnvOptions = { scenario, maxSteps: opts.steps, exposeFuture: policy.clairvoyant === true };
       if (opts.controlIntervalS !== undefined) envOpts.controlIntervalS = opts.controlIntervalS;

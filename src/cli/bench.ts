@@ -22,6 +22,8 @@ import { compareShapes, describeShapeContrast, shapeLengthS, type ShapeScenario 
 import { addTraceReadOptions, addTraceReplayOptions, describeTraceReplay, loadTraceFlag, resolveTraceFlags, resolveTraceReplayFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
 import { CONFIG_FLAG_HELP, configFileFlag } from './config-flag.ts';
 import { describeConfigFile, type ConfigFile } from '../core/config-file.ts';
+import type { Policy } from '../policies/types.ts';
+import { RestartGatedPolicy } from '../policies/restart-gated.ts';
 // The one line that wires the real simulator in (src/env/spark-iot-env.ts).
 import { DEFAULT_CONTROL_INTERVAL_S, SparkIotEnv, SPARK_IOT_TARGETS, type SparkIotTarget } from '../env/spark-iot-env.ts';
 import { ModeScheduleEnv, MODE_SWITCH_BASE_SCENARIO, MODE_SWITCH_SCENARIO } from '../meta/mode-env.ts';
@@ -75,6 +77,8 @@ export interface BenchOptions {
   json?: boolean;
   /** 'embedded' (default) or 'spark-k8s': memory/codec/tier changes restart the application (docs/SPARK.md). */
   target?: string;
+  /** Every policy behind the restart gate of the Spark actuator (src/policies/restart-gated.ts); spark-k8s target only. */
+  restartGate?: boolean;
   /** Also run the oracle's rule at 40 settings and say in the report which bars foresight can clear (src/bench/oracle-sweep.ts). */
   oracleSweep?: boolean;
   /** A JSON file of config overrides (src/core/config-file.ts). */
@@ -95,6 +99,7 @@ export interface ResolvedBench {
   traceRescale: boolean;
   out: string;
   target: SparkIotTarget;
+  restartGate: boolean;
   oracleSweep: boolean;
   configFile?: ConfigFile;
 }
@@ -118,12 +123,15 @@ export function resolveBenchOptions(o: BenchOptions): ResolvedBench {
   const { traceGaps, traceRescale } = resolveTraceReplayFlags(o);
   const target = (o.target ?? 'embedded') as SparkIotTarget;
   if (!(SPARK_IOT_TARGETS as readonly string[]).includes(target)) throw new UsageError(`unknown --target '${o.target}'; valid targets: ${SPARK_IOT_TARGETS.join(', ')}${didYouMean(target, SPARK_IOT_TARGETS)}`);
+  const restartGate = o.restartGate === true;
+  if (restartGate && target !== 'spark-k8s') throw new UsageError(`--restart-gate: only with --target spark-k8s (the embedded engine changes memory, codec and tier without a restart)`);
   const tag = o.quick && o.scenario === undefined ? 'quick' : scenarioArg;
-  const out = o.out ?? join('runs', `bench-${tag}${o.trace ? `-${basename(o.trace).replace(/(\.[^.]*)?(\.gz)?$/, '')}` : ''}${target === 'embedded' ? '' : `-${target}`}`);
+  const out = o.out ?? join('runs', `bench-${tag}${o.trace ? `-${basename(o.trace).replace(/(\.[^.]*)?(\.gz)?$/, '')}` : ''}${target === 'embedded' ? '' : `-${target}`}${restartGate ? '-gated' : ''}`);
   const oracleSweep = o.oracleSweep === true;
   if (oracleSweep && scenarios.includes(MODE_SWITCH_SCENARIO)) throw new UsageError(`--oracle-sweep: not for ${MODE_SWITCH_SCENARIO} (the oracle has no notion of the modes' objectives); use it with the IoT scenarios`);
+  if (oracleSweep && restartGate) throw new UsageError('--oracle-sweep: not with --restart-gate (the sweep runs the oracle\'s rule ungated)');
   const configFile = o.config === undefined ? undefined : configFileFlag(o.config);
-  return { ...(configFile ? { configFile } : {}), scenarios, policies, seeds, steps, trace: o.trace, traceStepS, ...(traceFormat !== undefined ? { traceFormat } : {}), ...(traceColumns !== undefined ? { traceColumns } : {}), ...(traceGaps !== undefined ? { traceGaps } : {}), traceRescale, out, target, oracleSweep };
+  return { ...(configFile ? { configFile } : {}), scenarios, policies, seeds, steps, trace: o.trace, traceStepS, ...(traceFormat !== undefined ? { traceFormat } : {}), ...(traceColumns !== undefined ? { traceColumns } : {}), ...(traceGaps !== undefined ? { traceGaps } : {}), traceRescale, out, target, restartGate, oracleSweep };
 }
 
 export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEnv, envName = ENV_NAME): Promise<void> {
@@ -178,6 +186,7 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
       ...(trace ? { trace } : {}),
       ...(config ? { config } : {}),
       makeEnv: factory,
+      ...(plan.restartGate ? { wrapPolicy: (p: Policy) => new RestartGatedPolicy(p, config) } : {}),
       onRecord: (r) => {
         steps.write(r);
         if (runsDone === 0 && firstRunTimesS.length < 2) firstRunTimesS.push(r.tSeconds);
@@ -215,7 +224,7 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
       ...(plan.configFile ? { config: describeConfigFile(plan.configFile) } : {}),
       controlIntervalS,
       ...(feasibility ? { oracleFeasibility: feasibility } : {}),
-      envName: (plan.target === 'embedded' ? '' : `[target ${plan.target}] `) + (plan.scenarios.includes(MODE_SWITCH_SCENARIO) ? `${envName} with the mode schedule of ModeScheduleEnv (src/meta/mode-env.ts, docs/META.md)` : envName),
+      envName: (plan.target === 'embedded' ? '' : `[target ${plan.target}${plan.restartGate ? ', every policy behind the restart gate' : ''}] `) + (plan.scenarios.includes(MODE_SWITCH_SCENARIO) ? `${envName} with the mode schedule of ModeScheduleEnv (src/meta/mode-env.ts, docs/META.md)` : envName),
     },
     'benchmark_plots.png',
   );
@@ -254,7 +263,8 @@ export function register(program: Command): void {
       .option('--trace <file.csv>', TRACE_FLAG_HELP.file),
   ))
     .option('--target <name>', "embedded (default) or spark-k8s: memory, codec and tier changes restart the application (docs/SPARK.md)")
-    .option('--out <dir>', 'output folder (default runs/bench-<scenario>, runs/bench-quick with --quick alone; -<trace file name> and -<target> appended when given)')
+    .option('--restart-gate', 'with --target spark-k8s: every policy runs behind the restart gate of the Spark actuator, as deployed (a memory, codec or tier change passes only when it pays; docs/SPARK.md)')
+    .option('--out <dir>', 'output folder (default runs/bench-<scenario>, runs/bench-quick with --quick alone; -<trace file name>, -<target> and -gated appended when given)')
     .option('--quick', 'small run: all scenarios, 3 seeds, 120 steps')
     .option('--oracle-sweep', "also run the clairvoyant oracle's rule at 40 settings (capacity margin x latency share) and report which bars any of them clears (40 more runs per scenario and seed; the oracle is cheap to run)")
     .option('--config <file.json>', CONFIG_FLAG_HELP)
@@ -265,7 +275,8 @@ export function register(program: Command): void {
 Examples:
   edgepilot bench --quick                                   all scenarios, 3 seeds x 120 steps
   edgepilot bench --scenario healthcare --policies fixed,edge-rl --seeds 5 --steps 200 --out runs/hc
-  edgepilot bench --trace per_minute.csv --trace-step-s 60 --policies threshold-forecast,edge-rl`,
+  edgepilot bench --trace per_minute.csv --trace-step-s 60 --policies threshold-forecast,edge-rl
+  edgepilot bench --scenario all --target spark-k8s --restart-gate --policies keda-lag,edge-rl`,
     )
     .action(async (opts: BenchOptions) => {
       await runBench(opts);
