@@ -12,6 +12,7 @@ import type { Action, EdgeForecast, SystemSnapshot } from '../../core/types.ts';
 import { SparkIotEnv, type SparkK8sStepInfo } from '../../env/spark-iot-env.ts';
 import type { StepRecord } from '../../env/spark-iot-types.ts';
 import type { Policy, PolicyContext } from '../../policies/types.ts';
+import { createPolicy } from '../../policies/registry.ts';
 import { AgentChannel, signBody } from './agent-channel.ts';
 import { SparkK8sActuator, type SparkAppApi, type SparkApplicationObject } from './k8s-actuator.ts';
 import { SparkMetricsSource } from './metrics-source.ts';
@@ -220,4 +221,18 @@ test('closed loop: a restart that pays (spilling 1 GB executors -> 8 GB) goes th
   const late = r.violatedSteps.filter((i) => i >= 20).length;
   assert.ok(r.violatedSteps.filter((i) => i < 20).length >= 5, JSON.stringify(r));
   assert.ok(late <= 1, `after the restart: ${JSON.stringify(r)}`);
+});
+
+test('closed loop: the shipped edge-rl, trained on the embedded engine, keeps the SLA on Spark behind the gate and wrecks it when every restart is patched', async () => {
+  // The bench's finding (`bench --target spark-k8s [--restart-gate]`, docs/BENCHMARKS.md), here through the live path.
+  for (const seed of [3, 11]) {
+    const gated = await runClosedLoop(true, seed, { policy: createPolicy('edge-rl') });
+    const every = await runClosedLoop(false, seed, { policy: createPolicy('edge-rl') });
+    const msg = `seed ${seed}: gated ${JSON.stringify({ ...gated, violatedSteps: undefined })} vs patch-every ${JSON.stringify({ ...every, violatedSteps: undefined })}`;
+    if (process.env.EDGEPILOT_VERBOSE) console.log(msg);
+    assert.ok(every.restarts >= 10, `the agent asks for memory, codec or tier changes often: ${msg}`);
+    assert.ok(gated.restarts <= 2, msg);
+    assert.ok(gated.slaViolationShare <= 0.1, msg);
+    assert.ok(every.slaViolationShare >= 0.5, msg);
+  }
 });
