@@ -149,6 +149,7 @@ export function runTraining(opts: TrainOptions): TrainSummary {
     act = (obs) => ppo.predict(obs, { deterministic: true });
     checkpoint = () => withEnvOptions(ppoCheckpoint(ppo, opts.envId));
     numTimesteps = () => ppo.numTimesteps;
+    closeAlgo = () => ppo.close();
     ppo.learn(opts.timesteps, (s) => {
       curve.push(s.meanEpisodeReturn);
       const wall = (performance.now() - t0) / 1000;

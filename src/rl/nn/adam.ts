@@ -76,6 +76,17 @@ export class Adam {
 }
 
 /** torch.nn.utils.clip_grad_norm_: scales all gradients so their global L2 norm is at most maxNorm. Returns the norm before clipping. */
+/**
+ * The factor clipGradNorm scales the gradients by (1: none), from gradient arrays in the order clipGradNorm would
+ * visit their tensors, so the sum of squares, and so the factor, has the same bits (PPO's critic worker).
+ */
+export function clipCoefficient(grads: readonly ArrayLike<number>[], maxNorm: number): number {
+  let sq = 0;
+  for (const g of grads) for (let i = 0; i < g.length; i++) sq += g[i]! * g[i]!;
+  const coef = maxNorm / (Math.sqrt(sq) + 1e-6);
+  return coef < 1 ? coef : 1;
+}
+
 export function clipGradNorm(tensors: readonly ParamTensor[], maxNorm: number): number {
   let sq = 0;
   for (const t of tensors) for (let i = 0; i < t.grads.length; i++) sq += t.grads[i]! * t.grads[i]!;

@@ -51,6 +51,11 @@ export const PpoConfigSchema = z
      * zero residual).
      */
     initialAction: z.object({ action: z.array(z.number().int().min(0)).min(1), logit: z.number() }).strict().optional(),
+    /**
+     * Not in SB3: 2 runs the critic's forward and backward passes on a worker thread beside the actor's
+     * (src/rl/ppo/critic-threads.ts); the results are bit-identical to 1. A run setting, not saved in checkpoints.
+     */
+    threads: z.union([z.literal(1), z.literal(2)]),
   })
   .strict();
 
@@ -78,4 +83,5 @@ export const PPO_DEFAULTS: PpoConfig = {
   orthoInit: true,
   logStdInit: 0,
   normalizeObs: false,
+  threads: 1,
 };

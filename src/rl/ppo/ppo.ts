@@ -9,7 +9,7 @@ import type { EnvAction } from '../../env/types.ts';
 import type { SyncVecEnv } from '../../env/vector.ts';
 import type { EpisodeStats } from '../../env/wrappers.ts';
 import { RolloutBuffer } from '../buffers.ts';
-import { Adam, clipGradNorm } from '../nn/adam.ts';
+import { Adam, clipCoefficient, clipGradNorm } from '../nn/adam.ts';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, decodeWeights, encodeWeights, spaceFromJson, spaceToJson } from '../checkpoint.ts';
 import type { CheckpointContent } from '../checkpoint.ts';
 import { RunningMeanStd } from '../running-stats.ts';
@@ -17,6 +17,7 @@ import { makeSchedule } from '../schedules.ts';
 import { PPO_DEFAULTS, PpoConfigSchema } from './config.ts';
 import type { PpoConfig } from './config.ts';
 import { ActorCriticPolicy } from './policy.ts';
+import { PpoCriticWorkerClient } from './critic-threads.ts';
 
 export interface PpoIterationStats {
   iteration: number;
@@ -70,6 +71,9 @@ export class PPO {
   private readonly mbDOut: Float64Array;
   private readonly mbDValue: Float64Array;
   private readonly perm: Int32Array;
+  /** threads: 2: the critic's worker (created at the first update) and the Adam over the main thread's tensors. */
+  private criticWorker: PpoCriticWorkerClient | null = null;
+  private readonly mainOptimizer: Adam | null;
 
   constructor(
     readonly env: SyncVecEnv,
@@ -91,6 +95,9 @@ export class PPO {
     this.clipVfSchedule = merged.clipRangeVf === null ? null : makeSchedule(merged.clipRangeVf, 'clipRangeVf');
     const tensors = this.policy.dist.extraSize > 0 ? [this.policy.actor, this.policy.critic, this.policy.logStd] : [this.policy.actor, this.policy.critic];
     this.optimizer = new Adam(tensors, { lr: this.lrSchedule(1), eps: merged.adamEps });
+    // Adam is elementwise with one step count: with the critic's own Adam on the worker, this one over the rest is
+    // the same optimiser split in two.
+    this.mainOptimizer = merged.threads === 2 ? new Adam(tensors.filter((t) => t !== this.policy.critic), { lr: this.lrSchedule(1), eps: merged.adamEps }) : null;
     this.lastEpisodeStarts = new Float64Array(env.nEnvs).fill(1);
     this.stepActions = new Float64Array(env.nEnvs * this.policy.dist.actionSize);
     this.stepValues = new Float64Array(env.nEnvs);
@@ -191,6 +198,12 @@ export class PPO {
     const mbActions = new Float64Array(cfg.batchSize * A);
     const mbAdv = new Float64Array(cfg.batchSize);
     let continueTraining = true;
+    const worker = cfg.threads === 2 ? (this.criticWorker ??= new PpoCriticWorkerClient(policy.critic, cfg.adamEps)) : null;
+    if (worker) {
+      worker.importFrom(policy.critic);
+      this.mainOptimizer!.lr = lr;
+    }
+    const mainTensors = tensors.filter((t) => t !== policy.critic);
     for (let epoch = 0; epoch < cfg.nEpochs && continueTraining; epoch++) {
       for (let i = 0; i < n; i++) this.perm[i] = i;
       this.rngShuffle.shuffle(this.perm);
@@ -213,11 +226,16 @@ export class PPO {
           const std = Math.sqrt(sq / (B - 1));
           for (let b = 0; b < B; b++) mbAdv[b] = (mbAdv[b]! - mean) / (std + 1e-8);
         }
+        if (worker) {
+          // The critic's forward runs on the worker meanwhile (it waits for the previous minibatch's step first).
+          worker.wait();
+          worker.obs.set(this.mbObs.subarray(0, B * O));
+          worker.startForward(B);
+        } else policy.critic.zeroGrad();
         policy.actor.zeroGrad();
-        policy.critic.zeroGrad();
         logStd.zeroGrad();
         const out = policy.actor.forward(this.mbObs, B);
-        const values = policy.critic.forward(this.mbObs, B);
+        const values = worker ? null : policy.critic.forward(this.mbObs, B);
         this.mbDOut.fill(0, 0, B * outSize);
         let pg = 0;
         let vLoss = 0;
@@ -238,21 +256,12 @@ export class PPO {
           const h = dist.entropy(out, b * outSize, logStd.params);
           ent += h;
           dist.backward(out, b * outSize, logStd.params, mbActions, b * A, dLogp, dEnt, this.mbDOut, logStd.grads);
-          // Value loss: SB3 uses mse(returns, values_pred) with values_pred optionally clipped around the old value.
-          const v = values[b]!;
-          const oldV = buffer.values[j]!;
-          let vPred = v;
-          let dvPred = 1;
-          if (clipVf !== null) {
-            const diff = v - oldV;
-            if (diff > clipVf || diff < -clipVf) {
-              vPred = oldV + (diff > 0 ? clipVf : -clipVf);
-              dvPred = 0;
-            }
-          }
-          const err = vPred - buffer.returns[j]!;
-          vLoss += err * err;
-          this.mbDValue[b] = (cfg.vfCoef * 2 * err * dvPred) / B;
+          if (values) vLoss += this.valueTerm(b, j, values[b]!, B, clipVf);
+        }
+        if (worker) {
+          worker.wait();
+          // The same terms in the same order as above, once the worker's values are in.
+          for (let b = 0; b < B; b++) vLoss += this.valueTerm(b, this.perm[start + b]!, worker.values[b]!, B, clipVf);
         }
         pg /= B;
         vLoss /= B;
@@ -264,10 +273,21 @@ export class PPO {
           continueTraining = false;
           break;
         }
-        policy.actor.backward(this.mbDOut);
-        policy.critic.backward(this.mbDValue);
-        clipGradNorm(tensors, cfg.maxGradNorm);
-        this.optimizer.step();
+        if (worker) {
+          worker.dValue.set(this.mbDValue.subarray(0, B));
+          worker.startBackward();
+          policy.actor.backward(this.mbDOut);
+          worker.wait();
+          const coef = clipCoefficient([policy.actor.grads, worker.grads, ...(dist.extraSize > 0 ? [logStd.grads] : [])], cfg.maxGradNorm);
+          worker.startStep(coef, lr);
+          if (coef < 1) for (const t of mainTensors) for (let i = 0; i < t.grads.length; i++) t.grads[i] = t.grads[i]! * coef;
+          this.mainOptimizer!.step();
+        } else {
+          policy.actor.backward(this.mbDOut);
+          policy.critic.backward(this.mbDValue);
+          clipGradNorm(tensors, cfg.maxGradNorm);
+          this.optimizer.step();
+        }
         pgSum += pg;
         vSum += vLoss;
         entSum += entropyLoss;
@@ -276,6 +296,8 @@ export class PPO {
         nBatches++;
       }
     }
+    // The rollouts' value estimates and the checkpoints read the main thread's critic.
+    worker?.exportInto(policy.critic);
     const eps = this.episodeInfos;
     return {
       iteration: this.iteration,
@@ -290,6 +312,29 @@ export class PPO {
       learningRate: lr,
       clipRange: clip,
     };
+  }
+
+  /** One sample's value loss term (SB3: mse(returns, values_pred), values_pred optionally clipped around the old value); sets its gradient. */
+  private valueTerm(b: number, j: number, v: number, B: number, clipVf: number | null): number {
+    const oldV = this.buffer.values[j]!;
+    let vPred = v;
+    let dvPred = 1;
+    if (clipVf !== null) {
+      const diff = v - oldV;
+      if (diff > clipVf || diff < -clipVf) {
+        vPred = oldV + (diff > 0 ? clipVf : -clipVf);
+        dvPred = 0;
+      }
+    }
+    const err = vPred - this.buffer.returns[j]!;
+    this.mbDValue[b] = (this.config.vfCoef * 2 * err * dvPred) / B;
+    return err * err;
+  }
+
+  /** Stops the critic's worker thread (threads: 2); the model stays usable, the next update starts a new one. */
+  close(): void {
+    this.criticWorker?.close();
+    this.criticWorker = null;
   }
 
   predict(obs: ArrayLike<number>, opts: { deterministic?: boolean } = {}): EnvAction {
@@ -310,7 +355,8 @@ export function ppoCheckpoint(ppo: PPO, envId: string): CheckpointContent {
     actionSpace: spaceToJson(p.actionSpace),
     weights: { actor: encodeWeights(p.actor.params), critic: encodeWeights(p.critic.params), logStd: encodeWeights(p.logStd.params) },
     normalization: p.obsRms ? p.obsRms.toJSON() : null,
-    hyperparameters: { ...ppo.config },
+    // threads is how a run used the machine, not what it learned: the checkpoint is the same either way.
+    hyperparameters: (({ threads: _threads, ...hp }) => hp)(ppo.config),
     seed: ppo.seed,
     numTimesteps: ppo.numTimesteps,
   };
