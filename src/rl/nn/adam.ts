@@ -75,24 +75,33 @@ export class Adam {
   }
 }
 
-/** torch.nn.utils.clip_grad_norm_: scales all gradients so their global L2 norm is at most maxNorm. Returns the norm before clipping. */
-/**
- * The factor clipGradNorm scales the gradients by (1: none), from gradient arrays in the order clipGradNorm would
- * visit their tensors, so the sum of squares, and so the factor, has the same bits (PPO's critic worker).
- */
-export function clipCoefficient(grads: readonly ArrayLike<number>[], maxNorm: number): number {
+/** The global L2 norm of several gradient arrays, summed in the order given (the order fixes the bits). */
+function globalNorm(grads: readonly ArrayLike<number>[]): number {
   let sq = 0;
   for (const g of grads) for (let i = 0; i < g.length; i++) sq += g[i]! * g[i]!;
-  const coef = maxNorm / (Math.sqrt(sq) + 1e-6);
+  return Math.sqrt(sq);
+}
+
+/** Multiplies every gradient by `coef` (the clip's scaling, shared by clipGradNorm and PPO's critic worker). */
+export function scaleGrads(grads: FloatArray, coef: number): void {
+  for (let i = 0; i < grads.length; i++) grads[i] = grads[i]! * coef;
+}
+
+/**
+ * The factor clipGradNorm scales the gradients by (1: none), from gradient arrays in the order clipGradNorm would
+ * visit their tensors, so the factor has the same bits (PPO's critic worker, src/rl/ppo/critic-threads.ts).
+ */
+export function clipCoefficient(grads: readonly ArrayLike<number>[], maxNorm: number): number {
+  const coef = maxNorm / (globalNorm(grads) + 1e-6); // torch adds 1e-6 and clamps the coefficient at 1
   return coef < 1 ? coef : 1;
 }
 
+/** torch.nn.utils.clip_grad_norm_: scales all gradients so their global L2 norm is at most maxNorm. Returns the norm before clipping. */
 export function clipGradNorm(tensors: readonly ParamTensor[], maxNorm: number): number {
-  let sq = 0;
-  for (const t of tensors) for (let i = 0; i < t.grads.length; i++) sq += t.grads[i]! * t.grads[i]!;
-  const norm = Math.sqrt(sq);
+  const grads = tensors.map((t) => t.grads);
+  const norm = globalNorm(grads);
   const coef = maxNorm / (norm + 1e-6); // torch adds 1e-6 and clamps the coefficient at 1
-  if (coef < 1) for (const t of tensors) for (let i = 0; i < t.grads.length; i++) t.grads[i] = t.grads[i]! * coef;
+  if (coef < 1) for (const g of grads) scaleGrads(g, coef);
   return norm;
 }
 

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Mlp } from '../nn/mlp.ts';
-import { Adam } from '../nn/adam.ts';
+import { Adam, scaleGrads } from '../nn/adam.ts';
 import { PPO_CMD, ppoCriticLayout, ppoCriticViews } from './critic-threads.ts';
 import type { PpoCriticWorkerInit } from './critic-threads.ts';
 
@@ -34,8 +34,7 @@ for (;;) {
   } else if (cmd === PPO_CMD.step) {
     // The same scaling as clipGradNorm (src/rl/nn/adam.ts), with the coefficient the main thread computed.
     const coef = f64[L.coef]!;
-    const g = critic.grads;
-    if (coef < 1) for (let i = 0; i < g.length; i++) g[i] = g[i]! * coef;
+    if (coef < 1) scaleGrads(critic.grads, coef);
     adam.lr = f64[L.lr]!;
     adam.step();
   } else if (cmd === PPO_CMD.importParams) {

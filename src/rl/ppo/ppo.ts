@@ -9,9 +9,10 @@ import type { EnvAction } from '../../env/types.ts';
 import type { SyncVecEnv } from '../../env/vector.ts';
 import type { EpisodeStats } from '../../env/wrappers.ts';
 import { RolloutBuffer } from '../buffers.ts';
-import { Adam, clipCoefficient, clipGradNorm } from '../nn/adam.ts';
+import { Adam, clipCoefficient, clipGradNorm, scaleGrads } from '../nn/adam.ts';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, decodeWeights, encodeWeights, spaceFromJson, spaceToJson } from '../checkpoint.ts';
 import type { CheckpointContent } from '../checkpoint.ts';
+import type { ParamTensor } from '../nn/mlp.ts';
 import { RunningMeanStd } from '../running-stats.ts';
 import { makeSchedule } from '../schedules.ts';
 import { PPO_DEFAULTS, PpoConfigSchema } from './config.ts';
@@ -73,6 +74,7 @@ export class PPO {
   private readonly perm: Int32Array;
   /** threads: 2: the critic's worker (created at the first update) and the Adam over the main thread's tensors. */
   private criticWorker: PpoCriticWorkerClient | null = null;
+  private readonly mainTensors: ParamTensor[];
   private readonly mainOptimizer: Adam | null;
 
   constructor(
@@ -97,7 +99,8 @@ export class PPO {
     this.optimizer = new Adam(tensors, { lr: this.lrSchedule(1), eps: merged.adamEps });
     // Adam is elementwise with one step count: with the critic's own Adam on the worker, this one over the rest is
     // the same optimiser split in two.
-    this.mainOptimizer = merged.threads === 2 ? new Adam(tensors.filter((t) => t !== this.policy.critic), { lr: this.lrSchedule(1), eps: merged.adamEps }) : null;
+    this.mainTensors = tensors.filter((t) => t !== this.policy.critic);
+    this.mainOptimizer = merged.threads === 2 ? new Adam(this.mainTensors, { lr: this.lrSchedule(1), eps: merged.adamEps }) : null;
     this.lastEpisodeStarts = new Float64Array(env.nEnvs).fill(1);
     this.stepActions = new Float64Array(env.nEnvs * this.policy.dist.actionSize);
     this.stepValues = new Float64Array(env.nEnvs);
@@ -203,7 +206,6 @@ export class PPO {
       worker.importFrom(policy.critic);
       this.mainOptimizer!.lr = lr;
     }
-    const mainTensors = tensors.filter((t) => t !== policy.critic);
     for (let epoch = 0; epoch < cfg.nEpochs && continueTraining; epoch++) {
       for (let i = 0; i < n; i++) this.perm[i] = i;
       this.rngShuffle.shuffle(this.perm);
@@ -278,9 +280,10 @@ export class PPO {
           worker.startBackward();
           policy.actor.backward(this.mbDOut);
           worker.wait();
-          const coef = clipCoefficient([policy.actor.grads, worker.grads, ...(dist.extraSize > 0 ? [logStd.grads] : [])], cfg.maxGradNorm);
+          // The clip's order is `tensors`' (actor, critic, log_std), with the worker's copy of the critic's gradients.
+          const coef = clipCoefficient(tensors.map((t) => (t === policy.critic ? worker.grads : t.grads)), cfg.maxGradNorm);
           worker.startStep(coef, lr);
-          if (coef < 1) for (const t of mainTensors) for (let i = 0; i < t.grads.length; i++) t.grads[i] = t.grads[i]! * coef;
+          if (coef < 1) for (const t of this.mainTensors) scaleGrads(t.grads, coef);
           this.mainOptimizer!.step();
         } else {
           policy.actor.backward(this.mbDOut);
