@@ -188,6 +188,12 @@ export const configSchema = z
         rereadsPerReuse: nonNegative,
         /** Extra latency per operation for data that overflowed to the next tier (ms). */
         overflowPenaltyMs: nonNegative,
+        /**
+         * Which tier's op latency a micro-batch's re-reads wait on: 'write-tier' (the tier this interval writes to, the
+         * model every shipped figure was measured with) or 'resident-tier' (the tiers the resident data lives on,
+         * weighted by bytes). They differ only after a tier change; docs/SIMULATOR.md "Re-read latency" measures it.
+         */
+        rereadLatencyAt: z.enum(['write-tier', 'resident-tier']).default('write-tier'),
         tiers: z.object({ redis: tierSchema, nvme: tierSchema, s3: tierSchema, archive: tierSchema }).strict(),
         codecs: z.object({ none: codecSchema, lz4: codecSchema, zstd: codecSchema }).strict(),
         initialTier: z.enum(['redis', 'nvme', 's3', 'archive']),
@@ -313,6 +319,7 @@ export const DEFAULT_CONFIG: SimConfig = {
     residencyS: 60,
     rereadsPerReuse: 1,
     overflowPenaltyMs: 5, // [assumed]
+    rereadLatencyAt: 'write-tier',
     tiers: {
       redis: {
         // infra 2.2: 64 KB GET p50 0.3-0.4 ms, 1 MB GET ~0.95 ms (-> ~1 GB/s) [measured].

@@ -177,3 +177,22 @@ test('nothing stale: features describe the just-finished interval; the forecast 
     info = out.info;
   }
 });
+
+test("re-read latency: 'resident-tier' prices re-reads on the tier the data lives on, 'write-tier' on the tier written to", () => {
+  const writeTier = new SparkIotEnv({ scenario: 'healthcare', maxSteps: 12 });
+  const residentTier = new SparkIotEnv({ scenario: 'healthcare', maxSteps: 12, config: { shuffle: { rereadLatencyAt: 'resident-tier' } } });
+  assert.equal(writeTier.config.shuffle.rereadLatencyAt, 'write-tier', 'the default is the model the shipped figures were measured with');
+  // Eight intervals writing to the archive tier (the warm-up's nvme data expires after its 60 s residency), then redis:
+  // the archive data is still resident and re-read.
+  const switched = (k: number) => (k < 8 ? [9, 3, 3, 0] : [9, 3, 0, 0]);
+  const a = runActions(writeTier, 3, switched, 10);
+  const b = runActions(residentTier, 3, switched, 10);
+  assert.ok(a[8]!.reuseProbability > 0, 'the world re-reads shuffle data');
+  // Once all resident data lives on the tier written to, the two models agree (up to rounding).
+  for (const k of [6, 7]) assert.ok(Math.abs(b[k]!.p95LatencyMs - a[k]!.p95LatencyMs) < 1e-6 * a[k]!.p95LatencyMs, `step ${k}: ${b[k]!.p95LatencyMs} vs ${a[k]!.p95LatencyMs}`);
+  // Right after the switch most resident bytes are on the archive (5 s per op): waiting on them is slower.
+  assert.ok(b[8]!.p95LatencyMs > a[8]!.p95LatencyMs + 1000, `resident ${b[8]!.p95LatencyMs} ms vs write-tier ${a[8]!.p95LatencyMs} ms`);
+  // The initial tier (nvme) all along, no overflow: identical records.
+  const stay = () => [9, 3, 1, 1];
+  assert.deepEqual(runActions(residentTier, 4, stay, 8), runActions(writeTier, 4, stay, 8));
+});

@@ -401,6 +401,7 @@ export class SparkIotEnv implements Env<Float32Array, EnvAction> {
     const drainS = tier.drainS;
     const ewmaA = 1 / cluster.stateLoadTauS;
     const lead = sim.edgeLeadTimeS;
+    const rereadAtResident = cfg.shuffle.rereadLatencyAt === 'resident-tier';
 
     st.arrivals = st.processed = st.dropped = st.servingExecS = st.busyExecS = st.shuffleRawBytes = st.reuseSum = st.bytesWeighted = 0;
     st.backlogStart = this.backlog.totalMsgs;
@@ -437,8 +438,12 @@ export class SparkIotEnv implements Env<Float32Array, EnvAction> {
 
       // Batch latency: trigger wait + overhead + processing time of the batch + shuffle round trips.
       const planned = Math.min(this.backlog.totalMsgs, capacity);
-      const opMs = (1 - f) * shuffleOpLatencyMs(tier, reuse, cfg.shuffle.rereadsPerReuse)
-        + f * (shuffleOpLatencyMs(nextTier, reuse, cfg.shuffle.rereadsPerReuse) + cfg.shuffle.overflowPenaltyMs);
+      const residentOpMs = rereadAtResident ? this.shuffle.residentOpLatencyMs() : null;
+      const opMs = residentOpMs === null
+        ? (1 - f) * shuffleOpLatencyMs(tier, reuse, cfg.shuffle.rereadsPerReuse)
+          + f * (shuffleOpLatencyMs(nextTier, reuse, cfg.shuffle.rereadsPerReuse) + cfg.shuffle.overflowPenaltyMs)
+        : (1 - f) * shuffleOpLatencyMs(tier, 0, 0) + f * (shuffleOpLatencyMs(nextTier, 0, 0) + cfg.shuffle.overflowPenaltyMs)
+          + reuse * cfg.shuffle.rereadsPerReuse * residentOpMs;
       const processMs = serving > 0 ? 1000 * Math.min(1, (planned * perMsgS + rereadS) / serving) : 0;
       const batchMs = cluster.triggerWaitMs + cluster.batchOverheadMs + processMs + opMs;
       const processed = capacity > 0 ? this.backlog.serve(capacity, t, batchMs, this.latency) : 0;

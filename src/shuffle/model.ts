@@ -133,6 +133,23 @@ export class ShuffleState {
     this.residentTotalRaw = total;
   }
 
+  /**
+   * Op latency (ms) of one re-read where the data lives: the tiers' op latencies weighted by resident raw bytes, or
+   * null when nothing is resident.
+   */
+  residentOpLatencyMs(): number | null {
+    if (this.residentTotalRaw <= 0) return null;
+    let weighted = 0;
+    let raw = 0;
+    for (let k = 0; k < N_COMBOS; k++) {
+      const r = this.residentRaw[k]!;
+      if (r <= 0) continue;
+      weighted += r * this.tiers[(k / 3) | 0]!.opLatencyMs;
+      raw += r;
+    }
+    return raw > 0 ? weighted / raw : null;
+  }
+
   /** Resident compressed bytes on tier index t. */
   residentCompressed(tierIndex: number): number {
     return this.residentCompressedByTier[tierIndex]!;
