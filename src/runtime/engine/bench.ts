@@ -13,6 +13,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { CODECS, TIERS, type Codec, type Tier } from '../../core/types.ts';
 import type { DeviceMessage } from '../devices/schemas.ts';
 import { deviceTopic } from '../devices/topics.ts';
@@ -132,30 +133,66 @@ export async function benchmarkEngine(o: EngineBenchOptions): Promise<EngineBenc
   }
 }
 
-function argValue(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-}
+const USAGE = `node --import tsx src/runtime/engine/bench.ts [options]   (engine throughput at a fixed offered rate)
+  --rate N              offered messages per second (default 12000)
+  --duration S          seconds to offer them (default 8)
+  --executors N         executor threads (default 20)
+  --capacity N          messages per second one executor serves (default 1000)
+  --tier T              shuffle tier: ${TIERS.join(' | ')} (default nvme)
+  --codec C             shuffle codec: ${CODECS.join(' | ')} (default lz4)
+  --raw                 deliver JSON bytes through ingestRaw
+  --raw-validation V    with --raw: executor | receiver | envelope (default executor)
+  --json                print one JSON line`;
+
+const RAW_VALIDATIONS = ['executor', 'receiver', 'envelope'] as const;
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const tier = argValue(args, '--tier', 'nvme');
-  const codec = argValue(args, '--codec', 'lz4');
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  let v;
+  try {
+    v = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        rate: { type: 'string', default: '12000' },
+        duration: { type: 'string', default: '8' },
+        executors: { type: 'string', default: '20' },
+        capacity: { type: 'string', default: '1000' },
+        tier: { type: 'string', default: 'nvme' },
+        codec: { type: 'string', default: 'lz4' },
+        raw: { type: 'boolean', default: false },
+        'raw-validation': { type: 'string', default: 'executor' },
+        json: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (err) {
+    console.error(`engine bench: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  const tier = v.tier!;
+  const codec = v.codec!;
+  const rawValidation = v['raw-validation']!;
   if (!(TIERS as readonly string[]).includes(tier)) throw new Error(`--tier must be one of ${TIERS.join(', ')}, got '${tier}'`);
   if (!(CODECS as readonly string[]).includes(codec)) throw new Error(`--codec must be one of ${CODECS.join(', ')}, got '${codec}'`);
+  if (!(RAW_VALIDATIONS as readonly string[]).includes(rawValidation)) throw new Error(`--raw-validation must be one of ${RAW_VALIDATIONS.join(', ')}, got '${rawValidation}'`);
   const options: EngineBenchOptions = {
-    rateMsgsPerS: Number(argValue(args, '--rate', '12000')),
-    durationS: Number(argValue(args, '--duration', '8')),
-    executors: Number(argValue(args, '--executors', '20')),
-    capacityMsgsPerS: Number(argValue(args, '--capacity', '1000')),
+    rateMsgsPerS: Number(v.rate),
+    durationS: Number(v.duration),
+    executors: Number(v.executors),
+    capacityMsgsPerS: Number(v.capacity),
     tier: tier as Tier,
     codec: codec as Codec,
-    raw: args.includes('--raw'),
-    rawValidation: argValue(args, '--raw-validation', 'executor') as EngineBenchOptions['rawValidation'],
+    raw: v.raw === true,
+    rawValidation: rawValidation as EngineBenchOptions['rawValidation'],
   };
   for (const [k, v] of Object.entries(options)) if (typeof v === 'number' && !(v > 0)) throw new Error(`--${k}: must be a number > 0, got ${v}`);
   const result = await benchmarkEngine(options);
-  if (args.includes('--json')) console.log(JSON.stringify(result));
+  if (v.json === true) console.log(JSON.stringify(result));
   else console.log(result);
 }
 
