@@ -7,12 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
+import { splitCsvLine } from '../../src/core/csv.ts';
 
 type Row = Record<string, string>;
 function csv(text: string): Row[] {
   const lines = text.trim().split('\n');
-  const head = lines[0]!.split(',');
-  return lines.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [head[i]!, v])));
+  const head = splitCsvLine(lines[0]!);
+  return lines.slice(1).map((l) => Object.fromEntries(splitCsvLine(l).map((v, i) => [head[i]!, v])));
 }
 
 const [a, b] = process.argv.slice(2);
