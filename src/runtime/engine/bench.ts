@@ -18,6 +18,7 @@ import { CODECS, TIERS, type Codec, type Tier } from '../../core/types.ts';
 import type { DeviceMessage } from '../devices/schemas.ts';
 import { deviceTopic } from '../devices/topics.ts';
 import { StreamEngine } from './engine.ts';
+import { RAW_VALIDATIONS, type RawValidation } from './options.ts';
 import { percentile } from './metrics-source.ts';
 import { MessageFactory } from './test-messages.ts';
 
@@ -32,7 +33,7 @@ export interface EngineBenchOptions {
   /** Feed raw JSON payloads through ingestRaw (as an MQTT subscriber does) instead of parsed messages. */
   raw?: boolean;
   /** rawValidation of the engine (see options.ts); default 'executor'. */
-  rawValidation?: 'executor' | 'receiver' | 'envelope';
+  rawValidation?: RawValidation;
 }
 
 export interface EngineBenchResult {
@@ -141,10 +142,8 @@ const USAGE = `node --import tsx src/runtime/engine/bench.ts [options]   (engine
   --tier T              shuffle tier: ${TIERS.join(' | ')} (default nvme)
   --codec C             shuffle codec: ${CODECS.join(' | ')} (default lz4)
   --raw                 deliver JSON bytes through ingestRaw
-  --raw-validation V    with --raw: executor | receiver | envelope (default executor)
+  --raw-validation V    with --raw: ${RAW_VALIDATIONS.join(' | ')} (default executor)
   --json                print one JSON line`;
-
-const RAW_VALIDATIONS = ['executor', 'receiver', 'envelope'] as const;
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -188,9 +187,9 @@ async function main(): Promise<void> {
     tier: tier as Tier,
     codec: codec as Codec,
     raw: v.raw === true,
-    rawValidation: rawValidation as EngineBenchOptions['rawValidation'],
+    rawValidation: rawValidation as RawValidation,
   };
-  for (const [k, v] of Object.entries(options)) if (typeof v === 'number' && !(v > 0)) throw new Error(`--${k}: must be a number > 0, got ${v}`);
+  for (const [k, n] of Object.entries(options)) if (typeof n === 'number' && !(n > 0)) throw new Error(`--${k}: must be a number > 0, got ${n}`);
   const result = await benchmarkEngine(options);
   if (v.json === true) console.log(JSON.stringify(result));
   else console.log(result);

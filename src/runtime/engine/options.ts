@@ -31,6 +31,10 @@ const s3StoreSchema = z.union([
   z.object({ endpoint: z.string().url(), bucket: z.string().default('edgepilot-shuffle'), archiveBucket: z.string().default('edgepilot-archive') }).strict(),
 ]);
 
+/** Where ingestRaw runs the full message schema (engineOptionsSchema's rawValidation). */
+export const RAW_VALIDATIONS = ['executor', 'receiver', 'envelope'] as const;
+export type RawValidation = (typeof RAW_VALIDATIONS)[number];
+
 export const storesSchema = z
   .object({
     hot: hotStoreSchema.default({ type: 'memory', capacityBytes: 256 * 1024 * 1024 }),
@@ -91,7 +95,7 @@ export const engineOptionsSchema = z
      * only, for a source that already validated every payload (the edge gateway's ingest topic: src/edge/gateway.ts
      * runs validatePayload before it forwards).
      */
-    rawValidation: z.enum(['executor', 'receiver', 'envelope']).default('executor'),
+    rawValidation: z.enum(RAW_VALIDATIONS).default('executor'),
     /** Names the shuffle keys of this run; default derived from the start time. */
     runId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).optional(),
   })
