@@ -4,8 +4,9 @@
  *    replicas = min(ceil(totalLag / lagThreshold), partitions, maxReplicaCount), with HPA behaviour (tolerance,
  *    300 s scale-down stabilization, max(+100 %, +4) per 15 s) on a 15 s sync.
  *  - Without allowIdleConsumers, totalLag is capped at partitions x lagThreshold.
- *  - Activation (0 <-> 1) is KEDA's own: polled every 30 s, active iff lag > activationLagThreshold; after 300 s
- *    (cooldownPeriod) inactive it scales to minReplicaCount = 0, which the action space floors at 1 executor.
+ *  - Activation (0 <-> 1) is KEDA's own: polled every 30 s, active iff lag > activationLagThreshold; more than
+ *    300 s (cooldownPeriod) after the last active poll it scales to minReplicaCount = 0, which the action space
+ *    floors at 1 executor.
  * lag: the messages the next micro-batch must read = backlog + one trigger interval of arrivals (Structured
  * Streaming reads up to the latest offset at each trigger, so that is what a lag exporter sees at the poll).
  * lagThreshold, chosen as a user would: what one executor drains in 7 s at its nominal rate, i.e. each executor
@@ -81,8 +82,9 @@ export class KedaLagPolicy implements Policy {
     if (this.stepIndex % secondsToSteps(s.pollingIntervalS, ctx.controlIntervalS) === 0) {
       const isActive = totalLag > s.activationLagThreshold;
       if (isActive) this.lastActiveS = nowS;
-      // Cooldown applies only to the 1 -> 0 step; activation (0 -> 1) is immediate.
-      this.active = isActive || nowS - this.lastActiveS < s.cooldownPeriodS;
+      // Cooldown applies only to the 1 -> 0 step; activation (0 -> 1) is immediate. Upstream scales to zero once
+      // lastActiveTime + cooldownPeriod is strictly before now (scale_executor.go), so a poll at exactly 300 s stays up.
+      this.active = isActive || nowS - this.lastActiveS <= s.cooldownPeriodS;
     }
     if (!this.active) {
       executors = s.minReplicas; // scaled to zero, floored by the action space

@@ -1,9 +1,9 @@
 /**
  * `knative-kpa`: the Knative Pod Autoscaler (knative/serving pkg/autoscaler/scaling/autoscaler.go), anchors.md
  * section 1.6 [read]: desired = ceil(observed / (per-pod target x 70 %)) averaged over a 60 s stable window; a panic
- * window of 10 % of it (6 s); panic starts when the panic-window desired count is >= 200 % of the ready pods, pods are
- * never decreased in panic, and panic ends after a full stable window with no reason to panic. Scale-down is limited
- * to 2x per tick (max-scale-down-rate), scale-up to 1000x.
+ * window of 10 % of it (6 s); panic starts when the panic-window desired count, ceil(load / target), is >= 200 % of
+ * the ready pods, pods are never decreased in panic, and panic ends after a full stable window with no reason to
+ * panic. Scale-down is limited to 2x per tick (max-scale-down-rate), scale-up to 1000x.
  * Mapping: the per-pod target is the executor's nominal msgs/s (an RPS target); the observed load is the arrival
  * rate plus the queued messages spread over one control interval (queued requests count, as queue-proxy
  * concurrency does). The 6 s panic window is shorter than a control step, so it is the latest step.
@@ -79,8 +79,10 @@ export class KnativeKpaPolicy implements Policy {
     const maxDown = Math.floor(readyPods / s.maxScaleDownRate);
     const clampRate = (n: number): number => Math.min(maxUp, Math.max(maxDown, n));
     const desiredStable = clampRate(Math.ceil(this.stable.mean() / perPodTarget));
-    const desiredPanic = clampRate(Math.ceil(this.panic.mean() / perPodTarget));
-    const overPanicThreshold = this.panic.mean() / perPodTarget / readyPods >= s.panicThresholdPercentage / 100;
+    const panicPods = Math.ceil(this.panic.mean() / perPodTarget);
+    const desiredPanic = clampRate(panicPods);
+    // Upstream compares the rounded-up panic pod count (dppc), not the raw load, with the ready pods.
+    const overPanicThreshold = panicPods / readyPods >= s.panicThresholdPercentage / 100;
 
     if (overPanicThreshold) {
       this.panicTimeS = nowS; // enter or extend panic

@@ -4,7 +4,8 @@
  *    sustainedSchedulerBacklogTimeout (1 s); each round adds 1, 2, 4, 8, ... executors (numExecutorsToAdd doubles when
  *    the whole amount was granted, else resets to 1); a 10 s control step therefore holds 10 rounds.
  *  - The target is capped each tick by maxNeeded = ceil(tasks x executorAllocationRatio / tasksPerExecutor) and
- *    lowered to maxNeeded when demand falls (numExecutorsToAdd resets to 1).
+ *    lowered to maxNeeded when demand falls (numExecutorsToAdd resets to 1): pending requests above it are cancelled,
+ *    running executors stay until their idle timeout.
  *  - An executor idle for executorIdleTimeout (60 s) is removed.
  * Mapping to this world: one micro-batch per control step; its tasks are the messages it must process
  * (backlog + one interval of arrivals) in units of one task slot's work, so maxNeeded =
@@ -85,6 +86,9 @@ export class SparkDraPolicy implements Policy {
       s.maxExecutors,
     );
     let target = ctx.currentAction.executors;
+    // Demand fell below the target: upstream lowers the target to maxNeeded at once, which cancels the pending
+    // requests (on Kubernetes the allocator deletes pods not yet running); running executors wait for their idle timeout.
+    if (maxNeeded < target) target = Math.min(target, Math.max(maxNeeded, snap.executorsRunning));
 
     if (maxNeeded > snap.executorsRunning) {
       // Backlogged: rounds at 1 s, then every 1 s, within this step (the first step of a backlog loses the 1 s timeout).
