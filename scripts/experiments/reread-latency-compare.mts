@@ -1,8 +1,9 @@
 /**
- * Compares two bench output folders of the same world run under the two re-read latency models (see
- * reread-latency.sh): per policy and scenario, SLA violation % and cost in each, and the share of steps on which the
- * policy's shuffle tier differs from the step before (how often a tier change makes the two models disagree).
- * Usage: node --import tsx scripts/experiments/reread-latency-compare.mts <write-tier dir> <resident-tier dir>
+ * Compares two bench output folders of the same world run under two simulator models (reread-latency.sh: the re-read
+ * latency models; drain-time.sh: the drain-time models): per policy and scenario, SLA violation % and cost in each,
+ * and the share of steps on which the policy's shuffle tier differs from the step before (how often a tier change
+ * makes the two models disagree).
+ * Usage: node --import tsx scripts/experiments/reread-latency-compare.mts <write-tier dir> <resident-tier(s) dir>
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';

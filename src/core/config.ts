@@ -186,7 +186,7 @@ export const configSchema = z
         residencyS: z.number().int().min(1).max(1000),
         /** Re-reads of a byte over its residency when it is reused (times the reuse probability). */
         rereadsPerReuse: nonNegative,
-        /** Extra latency per operation for data that overflowed to the next tier (ms). */
+        /** Extra latency (ms) once per micro-batch, weighted by the share of its shuffle data that overflowed its tier. */
         overflowPenaltyMs: nonNegative,
         /**
          * Which tier's op latency a micro-batch's re-reads wait on: 'write-tier' (the tier this interval writes to, the
@@ -194,6 +194,13 @@ export const configSchema = z
          * weighted by bytes). They differ only after a tier change; docs/SIMULATOR.md "Re-read latency" measures it.
          */
         rereadLatencyAt: z.enum(['write-tier', 'resident-tier']).default('write-tier'),
+        /**
+         * How long an executor removed by a scale-down drains: 'resident-tiers' (the longest drainS of the tier written
+         * and of every tier still holding data: nvme data keeps its executor until it ages out) or 'write-tier' (the
+         * drainS of the tier the new action writes to, the model before session 23, under which a scale-down together
+         * with a switch off nvme skipped the 60 s drain). docs/SIMULATOR.md "Drain time".
+         */
+        drainTimeFrom: z.enum(['write-tier', 'resident-tiers']).default('resident-tiers'),
         tiers: z.object({ redis: tierSchema, nvme: tierSchema, s3: tierSchema, archive: tierSchema }).strict(),
         codecs: z.object({ none: codecSchema, lz4: codecSchema, zstd: codecSchema }).strict(),
         initialTier: z.enum(['redis', 'nvme', 's3', 'archive']),
@@ -320,6 +327,8 @@ export const DEFAULT_CONFIG: SimConfig = {
     rereadsPerReuse: 1,
     overflowPenaltyMs: 5, // [assumed]
     rereadLatencyAt: 'write-tier',
+    // Session 23: a scale-down with a switch off nvme skipped nvme's 60 s drain under 'write-tier' (docs/SIMULATOR.md).
+    drainTimeFrom: 'resident-tiers',
     tiers: {
       redis: {
         // infra 2.2: 64 KB GET p50 0.3-0.4 ms, 1 MB GET ~0.95 ms (-> ~1 GB/s) [measured].

@@ -196,3 +196,23 @@ test("re-read latency: 'resident-tier' prices re-reads on the tier the data live
   const stay = () => [9, 3, 1, 1];
   assert.deepEqual(runActions(residentTier, 4, stay, 8), runActions(writeTier, 4, stay, 8));
 });
+
+test("drain time: 'resident-tiers' keeps executors removed off nvme draining while nvme data is resident; 'write-tier' let a tier switch skip it", () => {
+  const writeTier = new SparkIotEnv({ scenario: 'balanced', maxSteps: 20, config: { shuffle: { drainTimeFrom: 'write-tier' } } });
+  const resident = new SparkIotEnv({ scenario: 'balanced', maxSteps: 20 });
+  assert.equal(resident.config.shuffle.drainTimeFrom, 'resident-tiers', 'the default is the faithful model (since session 23)');
+  // Ten executors writing to nvme (drain 60 s), then two writing to redis (drain 5 s): the eight removed executors
+  // hold the last 60 s of nvme shuffle data, so shuffle tracking keeps them (billed) for nvme's 60 s.
+  const switchDown = (k: number) => (k < 6 ? [9, 3, 1, 1] : [1, 3, 0, 1]);
+  const a = runActions(writeTier, 1, switchDown, 14);
+  const b = runActions(resident, 1, switchDown, 14);
+  assert.deepEqual(b.slice(0, 6), a.slice(0, 6), 'identical before the switch');
+  // Steps 6-11 (the 60 s after the switch): ten executors billed against two once the 5 s drain is over.
+  for (let k = 7; k <= 11; k++) assert.ok(b[k]!.costUsd > 4 * a[k]!.costUsd, `step ${k}: ${b[k]!.costUsd} vs ${a[k]!.costUsd} USD`);
+  assert.ok(b[6]!.costUsd > a[6]!.costUsd, 'the switch step itself');
+  // The drains end 60 s after the switch: from step 12 on the same two executors.
+  for (const k of [12, 13]) assert.ok(Math.abs(b[k]!.costUsd - a[k]!.costUsd) < 1e-9, `step ${k}: ${b[k]!.costUsd} vs ${a[k]!.costUsd} USD`);
+  // Staying on nvme: both models drain 60 s, identical records.
+  const stayDown = (k: number) => (k < 6 ? [9, 3, 1, 1] : [1, 3, 1, 1]);
+  assert.deepEqual(runActions(resident, 1, stayDown, 12), runActions(writeTier, 1, stayDown, 12));
+});

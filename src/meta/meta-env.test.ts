@@ -95,6 +95,18 @@ test('bad input: actions, options and a missing lower checkpoint give clear erro
   assert.throws(() => makeEnv('SparkIotMeta', { lowerBaseCalm: 0 }), /option lowerBaseCalm must be a boolean, got 0/);
 });
 
+test('config overrides reach the story env, its reward-baseline twin and the lower policy; a bad one is named', () => {
+  type Inner = { env: { inner: { config: { shuffle: { drainTimeFrom: string } } } }; twin: { env: { inner: { config: { shuffle: { drainTimeFrom: string } } } } } };
+  const pinned = make({ config: { shuffle: { drainTimeFrom: 'write-tier' } }, rewardBaseline: 'mode-default' }) as unknown as Inner;
+  assert.equal(pinned.env.inner.config.shuffle.drainTimeFrom, 'write-tier');
+  assert.equal(pinned.twin.env.inner.config.shuffle.drainTimeFrom, 'write-tier');
+  assert.equal((make() as unknown as Inner).env.inner.config.shuffle.drainTimeFrom, 'resident-tiers', 'the default world');
+  const lower = new SparkIotMetaEnv({ lowerBaseCalm: false, config: { shuffle: { drainTimeFrom: 'write-tier' } } }) as unknown as { lower: { config: { shuffle: { drainTimeFrom: string } } } };
+  assert.equal(lower.lower.config.shuffle.drainTimeFrom, 'write-tier');
+  assert.throws(() => makeEnv('SparkIotMeta', { config: { shuffle: { drainTimeFrom: 'nowhere' } } }), /SparkIotMeta: option config: .*drainTimeFrom/);
+  assert.throws(() => makeEnv('SparkIotMeta', { config: [1] }), /option config must be an object of config overrides/);
+});
+
 test('lowerBaseCalm false runs the lower PPO over its base rule without the calm-load sizing (how the shipped meta-controllers were trained)', () => {
   const baseCalmOf = (env: SparkIotMetaEnv): unknown => (env as unknown as { lower: { baseCalm: unknown } }).lower.baseCalm;
   assert.equal(baseCalmOf(new SparkIotMetaEnv({ lowerBaseCalm: false })), null);

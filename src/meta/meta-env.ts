@@ -14,7 +14,7 @@
  * another mode at each meta-step boundary with probability modeSwitchProb; entering the budget mode leaves
  * 5-30 % of the budget).
  */
-import type { SimConfig } from '../core/config.ts';
+import { loadConfig, type ConfigOverrides, type SimConfig } from '../core/config.ts';
 import { existsSync } from 'node:fs';
 import { box, type BoxSpace } from '../core/spaces.ts';
 import { Rng } from '../core/rng.ts';
@@ -103,9 +103,15 @@ export interface MetaEnvOptions {
   /** A lower-level policy object instead of the checkpoint (tests). */
   lowerPolicy?: Policy;
   seedBase?: number;
+  /**
+   * Overrides of the world model (src/core/config.ts), as `bench --config` takes them, for the story env and the lower
+   * policy's base rule. The shipped configs pin the drain-time model the meta-controllers were trained with
+   * (`shuffle.drainTimeFrom: 'write-tier'`, docs/SIMULATOR.md "Drain time").
+   */
+  config?: ConfigOverrides;
 }
 
-const KNOWN_OPTIONS = ['scenario', 'windowSteps', 'episodeMetaSteps', 'modeSwitchProb', 'budgetResetShare', 'rewardBaseline', 'workloadVariationShare', 'workloadVariationScenarios', 'metaContextFeatures', 'schedule', 'lowerCheckpoint', 'maskEdge', 'lowerBaseCalm', 'lowerPolicy', 'seedBase'];
+const KNOWN_OPTIONS = ['scenario', 'windowSteps', 'episodeMetaSteps', 'modeSwitchProb', 'budgetResetShare', 'rewardBaseline', 'workloadVariationShare', 'workloadVariationScenarios', 'metaContextFeatures', 'schedule', 'lowerCheckpoint', 'maskEdge', 'lowerBaseCalm', 'lowerPolicy', 'seedBase', 'config'];
 
 /** Validates registry / config options; errors name the option. */
 export function parseMetaEnvOptions(options: Record<string, unknown> = {}): MetaEnvOptions {
@@ -141,6 +147,14 @@ export function parseMetaEnvOptions(options: Record<string, unknown> = {}): Meta
   if (o.lowerBaseCalm !== undefined && typeof o.lowerBaseCalm !== 'boolean') throw new Error(`${META_ENV_ID}: option lowerBaseCalm must be a boolean, got ${JSON.stringify(o.lowerBaseCalm)}`);
   if (o.lowerCheckpoint !== undefined && typeof o.lowerCheckpoint !== 'string') throw new Error(`${META_ENV_ID}: option lowerCheckpoint must be a path, got ${JSON.stringify(o.lowerCheckpoint)}`);
   if (o.seedBase !== undefined && !(typeof o.seedBase === 'number' && Number.isInteger(o.seedBase) && o.seedBase >= 0)) throw new Error(`${META_ENV_ID}: option seedBase must be an integer >= 0, got ${JSON.stringify(o.seedBase)}`);
+  if (o.config !== undefined) {
+    if (typeof o.config !== 'object' || o.config === null || Array.isArray(o.config)) throw new Error(`${META_ENV_ID}: option config must be an object of config overrides, got ${JSON.stringify(o.config)}`);
+    try {
+      loadConfig(o.config);
+    } catch (err) {
+      throw new Error(`${META_ENV_ID}: option config: ${(err as Error).message}`);
+    }
+  }
   return { ...o };
 }
 
@@ -238,17 +252,19 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     this.seedBase = o.seedBase ?? META_SEED_BASE;
     const maskEdge = o.maskEdge ?? false;
     const baseCalm = o.lowerBaseCalm === false ? null : undefined;
-    this.lower = o.lowerPolicy ?? loadLowerPolicy(o.lowerCheckpoint, undefined, 0, maskEdge, baseCalm);
-    this.env = new ModeScheduleEnv({ maxSteps: this.windowSteps * this.episodeMetaSteps, scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, schedule: o.schedule });
+    const simConfig = o.config ? loadConfig(o.config) : undefined;
+    const envConfig = o.config ? { config: o.config } : {};
+    this.lower = o.lowerPolicy ?? loadLowerPolicy(o.lowerCheckpoint, undefined, 0, maskEdge, baseCalm, simConfig);
+    this.env = new ModeScheduleEnv({ maxSteps: this.windowSteps * this.episodeMetaSteps, scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, schedule: o.schedule, ...envConfig });
     this.tracker = new MetaObservationTracker(this.windowSteps, this.env.inner.config.observation.rateScaleMsgsPerS, this.env.inner.config.modes, maskEdge, this.metaContextFeatures);
     this.objective = new PhaseObjective(this.env.inner.config.modes);
     this.twin =
       (o.rewardBaseline ?? 'none') === 'mode-default'
         ? {
-            env: new ModeScheduleEnv({ maxSteps: this.windowSteps * this.episodeMetaSteps, scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, schedule: o.schedule }),
+            env: new ModeScheduleEnv({ maxSteps: this.windowSteps * this.episodeMetaSteps, scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, schedule: o.schedule, ...envConfig }),
             objective: new PhaseObjective(this.env.inner.config.modes),
             // Its own instance: the lower policy keeps state (the scale-down hold). A given lowerPolicy (tests) is shared.
-            lower: o.lowerPolicy ?? loadLowerPolicy(o.lowerCheckpoint, undefined, 0, maskEdge, baseCalm),
+            lower: o.lowerPolicy ?? loadLowerPolicy(o.lowerCheckpoint, undefined, 0, maskEdge, baseCalm, simConfig),
             obs: null,
             ctx: null,
           }

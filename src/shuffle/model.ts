@@ -150,6 +150,19 @@ export class ShuffleState {
     return raw > 0 ? weighted / raw : null;
   }
 
+  /**
+   * Seconds an executor removed now takes to drain: the longest `drainS` among the tier being written and every tier
+   * still holding data (over 1 raw byte, so float residue of expired data does not count). Local-disk (nvme) shuffle
+   * data keeps its executor (shuffle tracking) until it ages out, whatever tier the next batches write to.
+   */
+  drainS(writeTierIndex: number): number {
+    let drain = this.tiers[writeTierIndex]!.drainS;
+    for (let k = 0; k < N_COMBOS; k++) {
+      if (this.residentRaw[k]! > 1) drain = Math.max(drain, this.tiers[(k / 3) | 0]!.drainS);
+    }
+    return drain;
+  }
+
   /** Resident compressed bytes on tier index t. */
   residentCompressed(tierIndex: number): number {
     return this.residentCompressedByTier[tierIndex]!;
