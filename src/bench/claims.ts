@@ -116,7 +116,8 @@ export const baselineRows = (peers: readonly SummaryRow[]): SummaryRow[] => peer
 
 /**
  * The best reactive baseline among one world's rows, if any ran: the lowest SLA violation %, and on a tie (the same
- * violated steps) the cheaper one, which is the stricter bar (registry order used to break ties).
+ * violated steps) the cheaper one, which is the stricter bar (before, registry order broke ties). Equal on both: the
+ * first in the rows' order (the sort is stable).
  */
 export const bestReactiveRow = (peers: readonly SummaryRow[]): SummaryRow | undefined =>
   peers
