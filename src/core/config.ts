@@ -549,6 +549,19 @@ function knownKeysAt(path: ReadonlyArray<string | number>): string[] {
   return isPlainObject(node) ? Object.keys(node) : [];
 }
 
+/**
+ * Checks an env's `config` option (config overrides, as `bench --config` takes them): an object that loads; errors
+ * name the env and the option.
+ */
+export function checkConfigOption(owner: string, value: unknown): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${owner}: option config must be an object of config overrides, got ${JSON.stringify(value)}`);
+  try {
+    loadConfig(value as ConfigOverrides);
+  } catch (err) {
+    throw new Error(`${owner}: option config: ${(err as Error).message}`);
+  }
+}
+
 /** Defaults deep-merged with `partial`, validated. Throws ConfigValueError naming the bad key path. */
 export function loadConfig(partial: ConfigOverrides | Record<string, unknown> = {}): SimConfig {
   const forbidden = forbiddenKey(partial);

@@ -7,7 +7,7 @@
  * so training never sees an evaluation world. Everything is drawn from one Rng seeded by reset({seed}), so a
  * training run is reproducible; reset() without a seed continues that stream.
  */
-import { loadConfig, type ConfigOverrides } from '../core/config.ts';
+import { checkConfigOption, type ConfigOverrides } from '../core/config.ts';
 import { Rng } from '../core/rng.ts';
 import { latencyTerm } from '../control/reward.ts';
 import { sampleWorkloadVariation, type WorkloadVariation } from '../workload/variation.ts';
@@ -102,14 +102,7 @@ export function parseSparkIotTrainOptions(options: Record<string, unknown> = {},
     if (typeof o.residualBaseCalm !== 'boolean') throw new Error(`${envId}: option residualBaseCalm must be a boolean, got ${JSON.stringify(o.residualBaseCalm)}`);
     if (o.residualBase === undefined) throw new Error(`${envId}: option residualBaseCalm applies only with residualBase`);
   }
-  if (o.config !== undefined) {
-    if (typeof o.config !== 'object' || o.config === null || Array.isArray(o.config)) throw new Error(`${envId}: option config must be an object of config overrides, got ${JSON.stringify(o.config)}`);
-    try {
-      loadConfig(o.config);
-    } catch (err) {
-      throw new Error(`${envId}: option config: ${(err as Error).message}`);
-    }
-  }
+  if (o.config !== undefined) checkConfigOption(envId, o.config);
   const tr = o.trainingReward as Record<string, unknown> | undefined;
   if (tr !== undefined) {
     if (typeof tr !== 'object' || tr === null) throw new Error(`${envId}: option trainingReward must be an object, got ${JSON.stringify(tr)}`);

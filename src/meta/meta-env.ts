@@ -14,7 +14,7 @@
  * another mode at each meta-step boundary with probability modeSwitchProb; entering the budget mode leaves
  * 5-30 % of the budget).
  */
-import { loadConfig, type ConfigOverrides, type SimConfig } from '../core/config.ts';
+import { checkConfigOption, loadConfig, type ConfigOverrides, type SimConfig } from '../core/config.ts';
 import { existsSync } from 'node:fs';
 import { box, type BoxSpace } from '../core/spaces.ts';
 import { Rng } from '../core/rng.ts';
@@ -147,14 +147,7 @@ export function parseMetaEnvOptions(options: Record<string, unknown> = {}): Meta
   if (o.lowerBaseCalm !== undefined && typeof o.lowerBaseCalm !== 'boolean') throw new Error(`${META_ENV_ID}: option lowerBaseCalm must be a boolean, got ${JSON.stringify(o.lowerBaseCalm)}`);
   if (o.lowerCheckpoint !== undefined && typeof o.lowerCheckpoint !== 'string') throw new Error(`${META_ENV_ID}: option lowerCheckpoint must be a path, got ${JSON.stringify(o.lowerCheckpoint)}`);
   if (o.seedBase !== undefined && !(typeof o.seedBase === 'number' && Number.isInteger(o.seedBase) && o.seedBase >= 0)) throw new Error(`${META_ENV_ID}: option seedBase must be an integer >= 0, got ${JSON.stringify(o.seedBase)}`);
-  if (o.config !== undefined) {
-    if (typeof o.config !== 'object' || o.config === null || Array.isArray(o.config)) throw new Error(`${META_ENV_ID}: option config must be an object of config overrides, got ${JSON.stringify(o.config)}`);
-    try {
-      loadConfig(o.config);
-    } catch (err) {
-      throw new Error(`${META_ENV_ID}: option config: ${(err as Error).message}`);
-    }
-  }
+  if (o.config !== undefined) checkConfigOption(META_ENV_ID, o.config);
   return { ...o };
 }
 

@@ -6,49 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SystemSnapshot } from '../core/types.ts';
-import type { PolicyContext } from './types.ts';
 import { draMaxNeeded, SparkDraPolicy } from './spark-dra.ts';
 import { batchProcessingRatio, SparkStreamingDraPolicy, streamingDraDelta } from './spark-streaming-dra.ts';
-
-const CAP = 100; // executor capacity, msgs/s
-const obs = new Float32Array(0);
-
-function ctx(snap: Partial<SystemSnapshot> = {}, executors = 4, extra: Partial<PolicyContext> = {}): PolicyContext {
-  const snapshot: SystemSnapshot = {
-    tSeconds: 0,
-    arrivalRateMsgsPerS: 0,
-    processedRateMsgsPerS: 0,
-    backlogMsgs: 0,
-    p95LatencyMs: 100,
-    cpuUtilization: 0.7,
-    memoryUtilization: 0.5,
-    executorsRunning: executors,
-    executorsStarting: 0,
-    executorsDraining: 0,
-    memoryPerExecutorGb: 4,
-    tier: 'nvme',
-    codec: 'lz4',
-    shuffleBytes: 0,
-    observedReuse: 0.5,
-    costRateUsdPerHour: 1,
-    costUsd: 0.01,
-    droppedMsgs: 0,
-    meanMessageBytes: 1000,
-    ...snap,
-  };
-  return {
-    snapshot,
-    forecast: { predictedRateMsgsPerS: snapshot.arrivalRateMsgsPerS, burstProbability: 0, horizonS: 30, gatewayId: 'g' },
-    weights: { alpha: 1, beta: 1, gamma: 1 },
-    scenario: 'balanced',
-    slaP95LatencyMs: 1000,
-    controlIntervalS: 10,
-    currentAction: { executors, memoryGb: 4, tier: 'nvme', codec: 'lz4' },
-    executorCapacityMsgsPerS: CAP,
-    ...extra,
-  };
-}
+import { ctx, obs } from './test-context.ts';
 
 test('Spark DRA maxNeeded rounds a partial executor up', () => {
   assert.equal(draMaxNeeded(0, 210, 100, 10), 3); // 2100 msgs / 1000 per executor-interval = 2.1 -> 3

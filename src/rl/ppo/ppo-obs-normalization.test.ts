@@ -5,26 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { box, discrete } from '../../core/spaces.ts';
-import type { Env, ResetResult, StepResult } from '../../env/types.ts';
 import { SyncVecEnv } from '../../env/vector.ts';
 import { PPO } from './ppo.ts';
+import { CounterEnv } from '../test-envs.ts';
 
-/** obs = [t / 10] (float32); never ends. */
-class Ramp implements Env {
-  readonly id = 'Ramp';
-  readonly observationSpace = box(0, 10, [1]);
-  readonly actionSpace = discrete(2);
-  private t = 0;
-  reset(): ResetResult {
-    this.t = 0;
-    return { obs: Float32Array.of(0), info: {} };
-  }
-  step(): StepResult {
-    this.t++;
-    return { obs: Float32Array.of(this.t / 10), reward: 0, terminated: false, truncated: false, info: {} };
-  }
-}
 
 /** SB3 RunningMeanStd (mean 0, var 1, count 1e-4) after seeing `xs`, merged as one batch (the merge is exact). */
 function statsAfter(xs: number[]): { mean: number; var: number; count: number } {
@@ -36,7 +20,7 @@ function statsAfter(xs: number[]): { mean: number; var: number; count: number } 
 }
 
 test('normalizeObs: statistics over the reset and step observations, buffer holds the normalised observations', () => {
-  const ppo = new PPO(new SyncVecEnv([new Ramp()]), { nSteps: 4, batchSize: 4, nEpochs: 1, normalizeObs: true }, 1);
+  const ppo = new PPO(new SyncVecEnv([new CounterEnv({ id: 'Ramp' })]), { nSteps: 4, batchSize: 4, nEpochs: 1, normalizeObs: true }, 1);
   ppo.learn(4);
   const obs = [0, 0.1, 0.2, 0.3, 0.4].map(Math.fround);
   const rms = ppo.policy.obsRms!;

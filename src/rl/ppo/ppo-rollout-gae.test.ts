@@ -5,30 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { box, discrete } from '../../core/spaces.ts';
-import type { Env, ResetResult, StepResult } from '../../env/types.ts';
 import { SyncVecEnv } from '../../env/vector.ts';
 import { PPO } from './ppo.ts';
+import { CounterEnv } from '../test-envs.ts';
 
-/** obs = [t / 10] (float32), reward t + 1 at step t; never ends. */
-class Ramp implements Env {
-  readonly id = 'Ramp';
-  readonly observationSpace = box(0, 10, [1]);
-  readonly actionSpace = discrete(2);
-  private t = 0;
-  reset(): ResetResult {
-    this.t = 0;
-    return { obs: Float32Array.of(0), info: {} };
-  }
-  step(): StepResult {
-    this.t++;
-    return { obs: Float32Array.of(this.t / 10), reward: this.t, terminated: false, truncated: false, info: {} };
-  }
-}
 
 test('PPO rollout: GAE with gamma 0.9 and lambda 0.5 over a 3-step rollout, bootstrapped from the next observation', () => {
   // lr 0 keeps the critic fixed, so V after learn() is the V used during collection.
-  const ppo = new PPO(new SyncVecEnv([new Ramp()]), { nSteps: 3, batchSize: 3, nEpochs: 1, learningRate: 0, gamma: 0.9, gaeLambda: 0.5 }, 2);
+  const ppo = new PPO(new SyncVecEnv([new CounterEnv({ id: 'Ramp', reward: (t) => t })]), { nSteps: 3, batchSize: 3, nEpochs: 1, learningRate: 0, gamma: 0.9, gaeLambda: 0.5 }, 2);
   ppo.learn(3);
   const V = (x: number): number => ppo.policy.values([Math.fround(x)], 1)[0]!;
   const v = [V(0), V(0.1), V(0.2), V(0.3)];

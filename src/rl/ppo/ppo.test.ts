@@ -6,6 +6,7 @@ import type { Env, EnvAction, ResetResult, StepResult } from '../../env/types.ts
 import { SyncVecEnv } from '../../env/vector.ts';
 import { RecordEpisodeStatistics, TimeLimit } from '../../env/wrappers.ts';
 import { PPO, clippedSurrogate } from './ppo.ts';
+import { CounterEnv } from '../test-envs.ts';
 
 test('clipped surrogate: loss and gradient in each branch (clip 0.2)', () => {
   // Inside the range both branches agree: gradient -A r.
@@ -78,24 +79,9 @@ test('PPO learns a Box bandit with a state-independent log_std, and clips action
   assert.ok(ppo.policy.logStd.params[0]! < logStd0, 'exploration noise shrinks');
 });
 
-/** obs = [t / 10]; never terminates; reward 1 per step. */
-class Walk implements Env {
-  readonly id = 'Walk';
-  readonly observationSpace = box(0, 10, [1]);
-  readonly actionSpace = discrete(2);
-  private t = 0;
-  reset(): ResetResult {
-    this.t = 0;
-    return { obs: Float32Array.of(0), info: {} };
-  }
-  step(): StepResult {
-    this.t++;
-    return { obs: Float32Array.of(this.t / 10), reward: 1, terminated: false, truncated: false, info: {} };
-  }
-}
 
 test('PPO bootstraps a time-limit truncation with gamma * V(final obs) (truncated is not terminal)', () => {
-  const vec = new SyncVecEnv([new RecordEpisodeStatistics(new TimeLimit(new Walk() as Env, 3))]);
+  const vec = new SyncVecEnv([new RecordEpisodeStatistics(new TimeLimit(new CounterEnv({ id: 'Walk', reward: () => 1 }) as Env, 3))]);
   // lr 0 keeps the critic fixed, so V(final obs) after learn() is the value used during collection.
   const ppo = new PPO(vec, { nSteps: 6, batchSize: 6, nEpochs: 1, learningRate: 0, gamma: 0.9 }, 3);
   ppo.learn(6);

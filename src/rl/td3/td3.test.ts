@@ -4,6 +4,7 @@ import { box } from '../../core/spaces.ts';
 import type { Env, EnvAction, ResetResult, StepResult } from '../../env/types.ts';
 import { RecordEpisodeStatistics, TimeLimit } from '../../env/wrappers.ts';
 import { TD3, td3Checkpoint } from './td3.ts';
+import { CounterEnv } from '../test-envs.ts';
 
 /** One-step episodes with a 3-d Box action (the meta-controller's shape): reward peaks at `target`. */
 class Bandit3 implements Env {
@@ -37,24 +38,9 @@ test('TD3 scale/unscale are inverse and map [-1, 1] onto the Box', () => {
   assert.deepEqual(Array.from(back), [-0.5, 0.5, 0]);
 });
 
-/** obs = [t]; never terminates. Checks what the replay buffer stores at a time-limit cut. */
-class Clock implements Env {
-  readonly id = 'Clock';
-  readonly observationSpace = box(0, 100, [1]);
-  readonly actionSpace = box(-1, 1, [1]);
-  private t = 0;
-  reset(): ResetResult {
-    this.t = 0;
-    return { obs: Float32Array.of(0), info: {} };
-  }
-  step(): StepResult {
-    this.t++;
-    return { obs: Float32Array.of(this.t), reward: 1, terminated: false, truncated: false, info: {} };
-  }
-}
 
 test('TD3 replay stores truncation as not-done with the true final observation', () => {
-  const td3 = new TD3(new TimeLimit(new Clock() as Env, 3), { netArch: [4], learningStarts: 1000, bufferSize: 10 }, 0);
+  const td3 = new TD3(new TimeLimit(new CounterEnv({ id: 'Clock', obsDivisor: 1, reward: () => 1, actionSpace: box(-1, 1, [1]) }) as Env, 3), { netArch: [4], learningStarts: 1000, bufferSize: 10 }, 0);
   td3.learn(4);
   const rb = td3.replay;
   assert.deepEqual(Array.from(rb.obs.subarray(0, 4)), [0, 1, 2, 0]);
@@ -79,7 +65,7 @@ test('TD3 delays the actor and Polyak-updates the targets only on policy-delay s
 });
 
 test('TD3 rejects non-Box action spaces with a clear error', () => {
-  const env = { ...new Clock(), id: 'D', actionSpace: { kind: 'discrete', n: 2 } } as unknown as Env;
+  const env = { ...new CounterEnv({ id: 'Clock', obsDivisor: 1, reward: () => 1, actionSpace: box(-1, 1, [1]) }), id: 'D', actionSpace: { kind: 'discrete', n: 2 } } as unknown as Env;
   assert.throws(() => new TD3(env, {}, 0), /TD3: needs a Box action space, got discrete/);
 });
 
