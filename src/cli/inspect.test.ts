@@ -20,7 +20,10 @@ test('inspect describes the shipped PPO checkpoint and the meta ensemble, in tex
   assert.equal(json.kind, 'checkpoint');
   assert.equal(json.algo, 'ppo');
   assert.ok(json.numTimesteps > 0);
-  assert.equal(json.envOptions, null, 'the shipped PPO predates the record');
+  // Retrained in session 23: the checkpoint records the env options it was trained with.
+  const envOptions = json.envOptions as { residualBase?: string; config?: { shuffle?: { drainTimeFrom?: string } } };
+  assert.equal(envOptions.residualBase, 'forecast-sizing');
+  assert.equal(envOptions.config?.shuffle?.drainTimeFrom, 'resident-tiers');
 
   const meta = await runCli(['inspect', 'models/meta-td3.json']);
   assert.equal(meta.code, 0, meta.stderr);
