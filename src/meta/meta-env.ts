@@ -105,8 +105,8 @@ export interface MetaEnvOptions {
   seedBase?: number;
   /**
    * Overrides of the world model (src/core/config.ts), as `bench --config` takes them, for the story env and the lower
-   * policy's base rule. The shipped configs pin the drain-time model the meta-controllers were trained with
-   * (`shuffle.drainTimeFrom: 'write-tier'`, docs/SIMULATOR.md "Drain time").
+   * policy's base rule. The shipped configs name the drain-time model their meta-controllers were trained in
+   * (`shuffle.drainTimeFrom`, docs/SIMULATOR.md "Drain time").
    */
   config?: ConfigOverrides;
 }

@@ -103,7 +103,8 @@ test('the shipped edge-rl runs the guard (it acts on the on/off Azure trace in h
   const azure = '/work/shared/traces/azure-llm-2023/rate.csv'; // as the other tests on the real traces
   const guardedSteps = (id: string): number => {
     const policy = createPolicy(id) as HierarchicalPolicy;
-    streamEpisode(new SparkIotEnv({ scenario: 'healthcare', maxSteps: 200, trace: azure }), policy, id, 10_000, 200, () => {});
+    // A whole tournament run: the session-23 hierarchy keeps the SLA through the first 200 steps of this world.
+    streamEpisode(new SparkIotEnv({ scenario: 'healthcare', maxSteps: 500, trace: azure }), policy, id, 10_000, 500, () => {});
     return policy.decisions.filter((d) => d.guarded).length;
   };
   assert.ok(guardedSteps('edge-rl') > 0, 'edge-rl: the guard acted');
