@@ -303,9 +303,7 @@ export class SparkIotEnv implements Env<Float32Array, EnvAction> {
 
     const previous = this.action;
     this.action = requested;
-    const drainS = this.config.shuffle.drainTimeFrom === 'resident-tiers'
-      ? this.shuffle.drainS(TIERS.indexOf(requested.tier))
-      : this.config.shuffle.tiers[requested.tier].drainS;
+    const drainS = this.shuffle.drainS(TIERS.indexOf(requested.tier));
     const restarted = this.target === 'spark-k8s' && (requested.memoryGb !== previous.memoryGb || requested.tier !== previous.tier || requested.codec !== previous.codec);
     if (restarted) {
       // The operator deletes the driver and every executor (spark-k8s.md 4.4): release them all now; the resubmitted
@@ -400,7 +398,6 @@ export class SparkIotEnv implements Env<Float32Array, EnvAction> {
     const cIdx = CODECS.indexOf(this.action.codec);
     const codec = cfg.shuffle.codecs[this.action.codec];
     const nextTier = tIdx < TIERS.length - 1 ? cfg.shuffle.tiers[TIERS[tIdx + 1]!] : tier;
-    const drainFromResident = cfg.shuffle.drainTimeFrom === 'resident-tiers';
     const ewmaA = 1 / cluster.stateLoadTauS;
     const lead = sim.edgeLeadTimeS;
     const rereadAtResident = cfg.shuffle.rereadLatencyAt === 'resident-tier';
@@ -422,7 +419,7 @@ export class SparkIotEnv implements Env<Float32Array, EnvAction> {
 
       // Executors: the working set follows the recent processed load per serving executor.
       const wsGb = workingSetGb(this.processedEwma / Math.max(1, this.lastServing), bytes, cluster);
-      const serving = this.pool.advanceSecond(t, wsGb, drainFromResident ? this.shuffle.drainS(tIdx) : tier.drainS);
+      const serving = this.pool.advanceSecond(t, wsGb, this.shuffle.drainS(tIdx));
       const effective = this.pool.effectiveExecS;
       this.shuffle.advanceSecond();
       const rereadS = this.shuffle.rereads(reuse);

@@ -151,12 +151,14 @@ export class ShuffleState {
   }
 
   /**
-   * Seconds an executor removed now takes to drain: the longest `drainS` among the tier being written and every tier
-   * still holding data (over 1 raw byte, so float residue of expired data does not count). Local-disk (nvme) shuffle
-   * data keeps its executor (shuffle tracking) until it ages out, whatever tier the next batches write to.
+   * Seconds an executor removed now takes to drain. With `shuffle.drainTimeFrom: 'resident-tiers'` (the default): the
+   * longest `drainS` among the tier being written and every tier still holding data (over 1 raw byte, so float residue
+   * of expired data does not count); local-disk (nvme) shuffle data keeps its executor (shuffle tracking) until it ages
+   * out, whatever tier the next batches write to. With 'write-tier': the written tier's `drainS` (before session 23).
    */
   drainS(writeTierIndex: number): number {
     let drain = this.tiers[writeTierIndex]!.drainS;
+    if (this.config.shuffle.drainTimeFrom === 'write-tier') return drain;
     for (let k = 0; k < N_COMBOS; k++) {
       if (this.residentRaw[k]! > 1) drain = Math.max(drain, this.tiers[(k / 3) | 0]!.drainS);
     }
