@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ModeScheduleEnv } from './mode-env.ts';
 import { SparkIotEnv } from '../env/spark-iot-env.ts';
 import type { SparkIotInfo } from '../env/spark-iot-types.ts';
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_META_CHECKPOINT, HierarchicalPolicy, MAX_META_DECISIONS_KEPT, NO_EDGE_META_CHECKPOINT, averageMetaControllers, checkpointMetaContextFeatures, createFixedWeightsPolicy, loadMetaController } from './hierarchical-policy.ts';
@@ -175,34 +175,64 @@ test('the shipped meta-controllers are ensemble manifests whose members all load
     const manifest = readEnsembleManifest(path);
     assert.equal(manifest.memberPaths.length, 24, path);
     assert.deepEqual(manifest.seeds, Array.from({ length: 24 }, (_, i) => i + 1));
+    assert.equal(manifest.pooling, 'geometric', `${path}: pooled as docs/META.md "Pooling the seeds" says`);
     const meta = loadMetaController(path);
     const w = Array.from(meta(new Float32Array(META_OBS_SIZE).fill(0.5)));
-    assert.ok(Math.abs(w[0]! + w[1]! + w[2]! - 1) < 1e-9, `${path}: the mean of normalized weights sums to 1`);
+    assert.ok(Math.abs(w[0]! + w[1]! + w[2]! - 1) < 1e-9, `${path}: the pooled weights sum to 1`);
   }
 });
 
-test('an ensemble manifest loads as the mean of its members\' normalized weights', () => {
-  // Two different TD3 actors with the meta-env's spaces: members of the shipped edge-aware and no-edge ensembles.
-  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-meta-ensemble-mean-'));
+/** A two-member ensemble (members of the shipped edge-aware and no-edge ensembles: different TD3 actors) in a temp folder. */
+function twoMemberEnsemble(pooling: 'arithmetic' | 'geometric' | 'absent'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-meta-ensemble-pool-'));
   const manifestPath = join(dir, 'meta.json');
-  writeEnsembleManifest(manifestPath, [1, 2]);
+  writeEnsembleManifest(manifestPath, [1, 2], undefined, pooling === 'absent' ? undefined : pooling);
+  if (pooling === 'absent') {
+    // A manifest written before session 24 has no pooling field.
+    const { pooling: _written, ...old } = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
+    writeFileSync(manifestPath, JSON.stringify(old));
+  }
   copyFileSync(SHIPPED_MEMBER, join(dir, 'meta-s1.json'));
   copyFileSync(NO_EDGE_MEMBER, join(dir, 'meta-s2.json'));
-  const ensemble = loadMetaController(manifestPath);
+  return manifestPath;
+}
+
+test("an ensemble manifest pools its members' normalized weights as it says: arithmetic (also when it says nothing) or closed geometric", () => {
   const members = [loadMetaController(SHIPPED_MEMBER), loadMetaController(NO_EDGE_MEMBER)];
+  const arithmetic = loadMetaController(twoMemberEnsemble('arithmetic'));
+  const old = loadMetaController(twoMemberEnsemble('absent'));
+  const geometric = loadMetaController(twoMemberEnsemble('geometric'));
   const rng = new Rng(11);
   let differ = 0;
   for (let k = 0; k < 20; k++) {
     const obs = Float32Array.from({ length: META_OBS_SIZE }, () => rng.next());
-    const ws = members.map((m) => normalizeWeights(m(obs)));
-    const got = Array.from(ensemble(obs));
-    const want = [ws.reduce((a, w) => a + w.alpha, 0), ws.reduce((a, w) => a + w.beta, 0), ws.reduce((a, w) => a + w.gamma, 0)].map((x) => x / ws.length);
-    got.forEach((g, i) => assert.ok(Math.abs(g - want[i]!) < 1e-12, `obs ${k} component ${i}: ${g} vs ${want[i]}`));
-    if (Math.abs(ws[0]!.alpha - ws[1]!.alpha) > 1e-3) differ++;
+    const ws = members.map((m) => normalizeWeights(m(obs))).map((w) => [w.alpha, w.beta, w.gamma]);
+    const mean = [0, 1, 2].map((i) => (ws[0]![i]! + ws[1]![i]!) / 2);
+    const geo = [0, 1, 2].map((i) => Math.sqrt(ws[0]![i]! * ws[1]![i]!));
+    const geoClosed = geo.map((x) => x / (geo[0]! + geo[1]! + geo[2]!));
+    for (const [name, got, want] of [['arithmetic', arithmetic(obs), mean], ['absent', old(obs), mean], ['geometric', geometric(obs), geoClosed]] as const) {
+      Array.from(got).forEach((g, i) => assert.ok(Math.abs(g - want[i]!) < 1e-12, `${name}, obs ${k} component ${i}: ${g} vs ${want[i]}`));
+    }
+    if (Math.abs(ws[0]![0]! - ws[1]![0]!) > 1e-3) differ++;
   }
-  // The members disagree somewhere, so the mean is not just one of them.
+  // The members disagree somewhere, so neither mean is just one of them.
   assert.ok(differ > 0);
   assert.throws(() => averageMetaControllers([]), /no members/);
+});
+
+test('the geometric pooling keeps a component most members set near 0 near 0; the arithmetic one pulls it toward the centre', () => {
+  const corner = () => [1, 0, 0];
+  const off = () => [0.5, 0.5, 0];
+  const members = [corner, corner, corner, off];
+  const arithmetic = Array.from(averageMetaControllers(members, 'test', 'arithmetic')(new Float32Array(1)));
+  const geometric = Array.from(averageMetaControllers(members, 'test', 'geometric')(new Float32Array(1)));
+  assert.ok(Math.abs(arithmetic[1]! - 0.125) < 0.01, `arithmetic beta ${arithmetic[1]}`);
+  assert.ok(geometric[1]! < 0.01, `geometric beta ${geometric[1]}`);
+  assert.ok(Math.abs(geometric[0]! + geometric[1]! + geometric[2]! - 1) < 1e-12);
+  // Every member the same: both poolings give that member's normalized weights.
+  const same = averageMetaControllers([off, off], 'test', 'geometric')(new Float32Array(1));
+  const w = normalizeWeights(off());
+  Array.from(same).forEach((x, i) => assert.ok(Math.abs(x - [w.alpha, w.beta, w.gamma][i]!) < 1e-12));
 });
 
 test('an ensemble with a missing member names it and the command that makes it; other loaders refuse a manifest', () => {

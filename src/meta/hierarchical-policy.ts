@@ -12,7 +12,7 @@ import { loadConfig, type SimConfig } from '../core/config.ts';
 import { box } from '../core/spaces.ts';
 import type { Action, Weights } from '../core/types.ts';
 import { modelFromCheckpoint } from '../rl/model.ts';
-import { isEnsembleFile, readEnsembleManifest } from '../rl/ensemble.ts';
+import { isEnsembleFile, readEnsembleManifest, type EnsemblePooling } from '../rl/ensemble.ts';
 import { withWeights } from '../policies/rl-agent.ts';
 import type { CalmSettings } from '../policies/forecast-sizing.ts';
 import type { ModeContext, Policy, PolicyContext } from '../policies/types.ts';
@@ -59,25 +59,32 @@ function loadMetaActor(path: string): { controller: MetaController; contextFeatu
 
 /**
  * The mean of several meta-controllers' normalized weights. Averaging on the simplex (not the raw actions, whose
- * scale each actor sets its own way) keeps every member's vote the same size.
+ * scale each actor sets its own way) keeps every member's vote the same size. `pooling`:
+ *  - 'arithmetic': the component-wise mean. It cannot reach a corner of the simplex unless every member does, so a
+ *    few members off the corner pull the vector toward the centre (docs/META.md "Pooling the seeds").
+ *  - 'geometric': the closed geometric mean, exp(mean log w) rescaled to sum 1: the centre of compositions in
+ *    Aitchison's geometry of the simplex (log-linear pooling), where a component most members set near 0 stays near 0.
  */
-export function averageMetaControllers(members: readonly MetaController[], where = 'averageMetaControllers'): MetaController {
+export function averageMetaControllers(members: readonly MetaController[], where = 'averageMetaControllers', pooling: EnsemblePooling = 'arithmetic'): MetaController {
   if (members.length === 0) throw new Error(`${where}: no members`);
   return (obs) => {
-    const mean = [0, 0, 0];
+    const pooled = [0, 0, 0];
     for (const m of members) {
       const w = normalizeWeights(m(obs), `${where} member output`);
-      mean[0]! += w.alpha / members.length;
-      mean[1]! += w.beta / members.length;
-      mean[2]! += w.gamma / members.length;
+      const v = [w.alpha, w.beta, w.gamma];
+      // normalizeWeights keeps every component >= WEIGHT_FLOOR / (1 + 3 WEIGHT_FLOOR), so the log is finite.
+      for (let k = 0; k < 3; k++) pooled[k]! += (pooling === 'geometric' ? Math.log(v[k]!) : v[k]!) / members.length;
     }
-    return mean;
+    if (pooling === 'arithmetic') return pooled;
+    const g = pooled.map(Math.exp);
+    const sum = g[0]! + g[1]! + g[2]!;
+    return g.map((x) => x / sum);
   };
 }
 
 /**
  * Loads the meta-controller: a TD3 checkpoint, or an ensemble manifest (`edgepilot train --seeds`, src/rl/ensemble.ts)
- * whose members' weights are averaged (docs/META.md "An ensemble of seeds": measured, not what `edge-rl` ships). A missing
+ * whose members' weights are pooled as the manifest says (docs/META.md "An ensemble of seeds", "Pooling the seeds"). A missing
  * file names the command that makes it. The path defaults to the shipped one, or with `maskEdge` to the no-edge
  * ablation's.
  */
@@ -97,7 +104,7 @@ export function loadMetaControllerWithFeatures(checkpoint?: string, maskEdge = f
   const members = manifest.memberPaths.map(loadMetaActor);
   const variants = [...new Set(members.map((m) => m.contextFeatures))];
   if (variants.length > 1) throw new Error(`meta-controller ensemble '${path}': its members were trained on different meta observations (${manifest.memberPaths.map((p, i) => `${p}: ${members[i]!.contextFeatures}`).join(', ')})`);
-  return { controller: averageMetaControllers(members.map((m) => m.controller), `meta-controller ensemble '${path}'`), contextFeatures: variants[0]! };
+  return { controller: averageMetaControllers(members.map((m) => m.controller), `meta-controller ensemble '${path}'`, manifest.pooling ?? 'arithmetic'), contextFeatures: variants[0]! };
 }
 
 export interface HierarchicalPolicyOptions {

@@ -26,6 +26,10 @@ test('an ensemble manifest round-trips, with members next to it, and is told apa
   assert.deepEqual(m.memberPaths, [join(dir, 'meta-s1.json'), join(dir, 'meta-s2.json')]);
   assert.deepEqual(m.seeds, [1, 2]);
   assert.equal(m.command, 'edgepilot train --seeds 1-2');
+  // Written manifests say how to pool (the default since session 24); an explicit choice is kept.
+  assert.equal(m.pooling, 'geometric');
+  writeEnsembleManifest(out, [1, 2], undefined, 'arithmetic');
+  assert.equal(readEnsembleManifest(out).pooling, 'arithmetic');
   // A loader that wants one checkpoint says what the file is instead of a bare format error.
   assert.throws(() => parseCheckpoint(JSON.stringify(m), "'meta.json'"), /is an ensemble manifest .* give one of its member checkpoints/);
   writeFileSync(join(dir, 'other.json'), '{"format":"edgepilot-rl-checkpoint"}');
@@ -40,6 +44,8 @@ test('a malformed manifest is refused with the file and the field', () => {
   assert.throws(() => readEnsembleManifest(bad), /'.*bad\.json'.*seeds and members must have the same length/);
   writeFileSync(bad, JSON.stringify({ format: 'edgepilot-ensemble', version: 1, members: [], seeds: [] }));
   assert.throws(() => readEnsembleManifest(bad), /not a valid ensemble manifest: 'members'/);
+  writeFileSync(bad, JSON.stringify({ format: 'edgepilot-ensemble', version: 1, members: ['a.json', 'b.json'], seeds: [1, 2], pooling: 'harmonic' }));
+  assert.throws(() => readEnsembleManifest(bad), /not a valid ensemble manifest: 'pooling'/);
   writeFileSync(bad, '{ nope');
   assert.throws(() => readEnsembleManifest(bad), /cannot be read as an ensemble manifest/);
 });

@@ -2,7 +2,7 @@
  * An ensemble manifest: one file naming several checkpoints of the same recipe trained with different seeds
  * (`edgepilot train --seeds 1-6 --out X.json` writes the members to X-s<seed>.json and this manifest to X.json).
  * Why: a single TD3 run's deterministic actor carries that seed's critic noise; the mean of several seeds' actions
- * carries less (docs/META.md, "An ensemble of seeds"). Only the loaders that say so accept a manifest (the
+ * carries less (docs/META.md, "An ensemble of seeds"). `pooling` says which mean. Only the loaders that say so accept a manifest (the
  * meta-controller's, src/meta/hierarchical-policy.ts); the others refuse it by its format.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,11 +24,19 @@ const ManifestSchema = z
     seeds: z.array(z.number().int().nonnegative()),
     /** The command that reproduces the ensemble (provenance). */
     command: z.string().optional(),
+    /**
+     * How a loader pools the members' outputs (the meta-controller's: src/meta/hierarchical-policy.ts). Absent:
+     * 'arithmetic', what every manifest written before session 24 meant.
+     */
+    pooling: z.enum(['arithmetic', 'geometric']).optional(),
   })
   .strict()
   .refine((m) => m.seeds.length === m.members.length, { message: 'seeds and members must have the same length' });
 
 export type EnsembleManifest = z.infer<typeof ManifestSchema>;
+export type EnsemblePooling = NonNullable<EnsembleManifest['pooling']>;
+/** What `edgepilot train --seeds` writes (session 24, docs/META.md "Pooling the seeds"). */
+export const DEFAULT_ENSEMBLE_POOLING: EnsemblePooling = 'geometric';
 
 /** The member path for `seed` of an ensemble written to `out` (X.json -> X-s<seed>.json). */
 export function memberPath(out: string, seed: number): string {
@@ -53,9 +61,10 @@ export function parseSeedList(text: string, where = '--seeds'): number[] {
 }
 
 /** Writes the manifest for members trained at memberPath(out, seed). */
-export function writeEnsembleManifest(out: string, seeds: readonly number[], command?: string): EnsembleManifest {
+export function writeEnsembleManifest(out: string, seeds: readonly number[], command?: string, pooling: EnsemblePooling = DEFAULT_ENSEMBLE_POOLING): EnsembleManifest {
   const manifest: EnsembleManifest = { format: ENSEMBLE_FORMAT, version: ENSEMBLE_VERSION, members: seeds.map((s) => basename(memberPath(out, s))), seeds: [...seeds] };
   if (command !== undefined) manifest.command = command;
+  manifest.pooling = pooling;
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
