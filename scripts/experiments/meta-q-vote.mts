@@ -4,7 +4,7 @@
  * cheapest equal-violation points at the cost corner in industrial and healthcare. Alternative: each member proposes
  * its action, and the ensemble's critics vote: the proposal with the highest mean Q (each member's min of its twin
  * critics, as TD3's target uses) is taken. `+grid` adds the meta report's 21 grid vectors to the proposals. And other
- * poolings of the members' weights: the closed geometric mean (`geo`, what the manifests say since session 24), the
+ * poolings of the members' weights: the closed geometric mean (`geo`; measured in session 24, not shipped), the
  * component-wise median. `mean` is the arithmetic mean, the pooling before session 24.
  * Scored on development worlds (default 30000 + i) only: the tournament's seeds are not used to choose.
  * Run: node --import tsx scripts/experiments/meta-q-vote.mts [--seeds 20] [--seed-base 30000] [--modes mean,q-vote,q-vote+grid]

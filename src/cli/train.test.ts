@@ -44,6 +44,7 @@ test('edgepilot train --seeds trains one member per seed and writes the ensemble
   const manifest = readEnsembleManifest(out);
   assert.deepEqual(manifest.memberPaths, [join(dir, 'td3-s4.json'), join(dir, 'td3-s5.json')]);
   assert.match(manifest.command!, /^edgepilot train --env Pendulum-v1 --algo td3 --timesteps 300 --eval-freq 0 --seeds 4-5 --out /);
+  assert.equal(manifest.pooling, 'arithmetic', 'the default pooling is written down');
   // Different seeds, different models.
   assert.notDeepEqual(readCheckpoint(manifest.memberPaths[0]!).weights, readCheckpoint(manifest.memberPaths[1]!).weights);
   const both = run(['--env', 'Pendulum-v1', '--algo', 'td3', '--seed', '1', '--seeds', '1-2']);
@@ -59,14 +60,23 @@ test('edgepilot train --seeds --jobs 2 trains the members in parallel processes 
   const common = ['--env', 'Pendulum-v1', '--algo', 'td3', '--timesteps', '300', '--seeds', '6-7', '--eval-freq', '0', '--eval-episodes', '1', '--json', '--quiet'];
   const one = run([...common, '--out', join(dir, 'seq', 'td3.json')]);
   assert.equal(one.status, 0, one.stderr);
-  const par = run([...common, '--jobs', '2', '--out', join(dir, 'par', 'td3.json')]);
+  const par = run([...common, '--jobs', '2', '--pooling', 'geometric', '--out', join(dir, 'par', 'td3.json')]);
   assert.equal(par.status, 0, par.stderr);
   const last = JSON.parse(par.stdout.trim().split('\n').at(-1)!) as { ensemble: string; members: { seed: number; checkpoint: string }[] };
   assert.deepEqual(last.members.map((m) => m.seed), [6, 7]);
   for (const s of [6, 7]) {
     assert.equal(readFileSync(join(dir, 'par', `td3-s${s}.json`), 'utf8'), readFileSync(join(dir, 'seq', `td3-s${s}.json`), 'utf8'), `member ${s}`);
   }
-  assert.deepEqual(readEnsembleManifest(join(dir, 'par', 'td3.json')).seeds, [6, 7]);
+  const parManifest = readEnsembleManifest(join(dir, 'par', 'td3.json'));
+  assert.deepEqual(parManifest.seeds, [6, 7]);
+  assert.equal(parManifest.pooling, 'geometric');
+  assert.match(parManifest.command!, / --pooling geometric --out /);
+  const badPooling = run(['--env', 'Pendulum-v1', '--algo', 'td3', '--seeds', '1-2', '--pooling', 'geometrik']);
+  assert.equal(badPooling.status, 2);
+  assert.match(badPooling.stderr, /--pooling: unknown 'geometrik'; valid: arithmetic, geometric \(did you mean 'geometric'\?\)/);
+  const poolingAlone = run(['--env', 'Pendulum-v1', '--algo', 'td3', '--pooling', 'geometric']);
+  assert.equal(poolingAlone.status, 2);
+  assert.match(poolingAlone.stderr, /--pooling needs --seeds/);
   const noSeeds = run(['--env', 'Pendulum-v1', '--algo', 'td3', '--jobs', '2']);
   assert.equal(noSeeds.status, 2);
   assert.match(noSeeds.stderr, /--jobs needs --seeds/);

@@ -7,7 +7,7 @@ import { ALGOS, parseTrainConfig, runTraining } from '../rl/trainer.ts';
 import type { Algo, TrainConfig, TrainSummary } from '../rl/trainer.ts';
 import { checkInputFile, didYouMean, ensureOutputFile, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
-import { memberPath, parseSeedList, writeEnsembleManifest } from '../rl/ensemble.ts';
+import { DEFAULT_ENSEMBLE_POOLING, ENSEMBLE_POOLINGS as POOLINGS, memberPath, parseSeedList, writeEnsembleManifest, type EnsemblePooling } from '../rl/ensemble.ts';
 
 interface TrainFlags {
   env?: string;
@@ -20,6 +20,7 @@ interface TrainFlags {
   evalEpisodes?: string;
   evalFreq?: string;
   jobs?: string;
+  pooling?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -120,6 +121,7 @@ export function register(program: Command): void {
     .option('--seeds <list>', 'train an ensemble, one model per seed (e.g. 1-6 or 1,3,5): members go to <out>-s<seed>.json, the manifest to --out')
     .option('--config <file>', 'JSON config (algo, env, timesteps, seed, evalFreq, evalEpisodes, hyperparameters)')
     .option('--jobs <n>', 'with --seeds: train up to n members at once, each in its own process (default 1; members are identical either way)')
+    .option('--pooling <how>', `with --seeds: how a loader pools the members, written to the manifest: ${POOLINGS.join(' | ')} (default ${DEFAULT_ENSEMBLE_POOLING}; docs/META.md "Pooling the seeds")`)
     .option('--out <file>', 'checkpoint path (default runs/<algo>-<env>-s<seed>.json, or runs/<algo>-<env>-ensemble.json with --seeds); the log and best model go next to it')
     .option('--eval-episodes <n>', 'episodes per periodic evaluation (default: "evalEpisodes" in --config, else 10; the final evaluation uses at least 20)')
     .option('--eval-freq <n>', 'env steps between periodic evaluations, 0 = final only (default: "evalFreq" in --config, else a tenth of --timesteps)')
@@ -158,6 +160,9 @@ Examples:
       }
       if (flags.jobs !== undefined && !seeds) throw new UsageError('--jobs needs --seeds (it trains ensemble members in parallel)');
       const jobs = flags.jobs !== undefined ? parseIntOption('--jobs', flags.jobs, 1) : 1;
+      if (flags.pooling !== undefined && !seeds) throw new UsageError('--pooling needs --seeds (it says how the ensemble manifest pools its members)');
+      if (flags.pooling !== undefined && !(POOLINGS as readonly string[]).includes(flags.pooling)) throw new UsageError(`--pooling: unknown '${flags.pooling}'; valid: ${POOLINGS.join(', ')}${didYouMean(flags.pooling, POOLINGS)}`);
+      const pooling = (flags.pooling ?? DEFAULT_ENSEMBLE_POOLING) as EnsemblePooling;
       const seed = flags.seed !== undefined ? parseIntOption('--seed', flags.seed, 0) : (cfg.seed ?? 0);
       const evalEpisodes = flags.evalEpisodes !== undefined ? parseIntOption('--eval-episodes', flags.evalEpisodes, 1) : (cfg.evalEpisodes ?? 10);
       const evalFreq = flags.evalFreq !== undefined ? parseIntOption('--eval-freq', flags.evalFreq, 0) : (cfg.evalFreq ?? Math.max(1, Math.floor(timesteps / 10)));
@@ -206,8 +211,8 @@ Examples:
         jobs > 1
           ? await trainMembersInParallel({ ...flags, quiet }, seeds, out, jobs)
           : seeds.map((s, i) => trainOne(s, memberPath(out, s), `${algo} ${envId} seed ${s} (${i + 1}/${seeds.length})`));
-      const command = ['edgepilot train', flags.env ? `--env ${flags.env}` : '', flags.algo ? `--algo ${flags.algo}` : '', flags.config ? `--config ${flags.config}` : '', flags.timesteps ? `--timesteps ${flags.timesteps}` : '', flags.evalEpisodes ? `--eval-episodes ${flags.evalEpisodes}` : '', flags.evalFreq ? `--eval-freq ${flags.evalFreq}` : '', `--seeds ${flags.seeds}`, `--out ${out}`].filter(Boolean).join(' ');
-      writeEnsembleManifest(out, seeds, command);
+      const command = ['edgepilot train', flags.env ? `--env ${flags.env}` : '', flags.algo ? `--algo ${flags.algo}` : '', flags.config ? `--config ${flags.config}` : '', flags.timesteps ? `--timesteps ${flags.timesteps}` : '', flags.evalEpisodes ? `--eval-episodes ${flags.evalEpisodes}` : '', flags.evalFreq ? `--eval-freq ${flags.evalFreq}` : '', `--seeds ${flags.seeds}`, flags.pooling ? `--pooling ${flags.pooling}` : '', `--out ${out}`].filter(Boolean).join(' ');
+      writeEnsembleManifest(out, seeds, command, pooling);
       if (!flags.json) process.stdout.write(`ensemble manifest ${out}: ${seeds.length} members (${members.map((m) => m.checkpoint).join(', ')})\n`);
       else printJsonSummary({ ensemble: out, members });
     });

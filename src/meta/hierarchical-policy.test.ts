@@ -175,7 +175,7 @@ test('the shipped meta-controllers are ensemble manifests whose members all load
     const manifest = readEnsembleManifest(path);
     assert.equal(manifest.memberPaths.length, 24, path);
     assert.deepEqual(manifest.seeds, Array.from({ length: 24 }, (_, i) => i + 1));
-    assert.equal(manifest.pooling, 'geometric', `${path}: pooled as docs/META.md "Pooling the seeds" says`);
+    assert.equal(manifest.pooling, 'arithmetic', `${path}: pooled as docs/META.md "Pooling the seeds" says`);
     const meta = loadMetaController(path);
     const w = Array.from(meta(new Float32Array(META_OBS_SIZE).fill(0.5)));
     assert.ok(Math.abs(w[0]! + w[1]! + w[2]! - 1) < 1e-9, `${path}: the pooled weights sum to 1`);

@@ -26,10 +26,10 @@ test('an ensemble manifest round-trips, with members next to it, and is told apa
   assert.deepEqual(m.memberPaths, [join(dir, 'meta-s1.json'), join(dir, 'meta-s2.json')]);
   assert.deepEqual(m.seeds, [1, 2]);
   assert.equal(m.command, 'edgepilot train --seeds 1-2');
-  // Written manifests say how to pool (the default since session 24); an explicit choice is kept.
-  assert.equal(m.pooling, 'geometric');
-  writeEnsembleManifest(out, [1, 2], undefined, 'arithmetic');
-  assert.equal(readEnsembleManifest(out).pooling, 'arithmetic');
+  // Written manifests say how to pool (arithmetic unless told); an explicit choice is kept.
+  assert.equal(m.pooling, 'arithmetic');
+  writeEnsembleManifest(out, [1, 2], undefined, 'geometric');
+  assert.equal(readEnsembleManifest(out).pooling, 'geometric');
   // A loader that wants one checkpoint says what the file is instead of a bare format error.
   assert.throws(() => parseCheckpoint(JSON.stringify(m), "'meta.json'"), /is an ensemble manifest .* give one of its member checkpoints/);
   writeFileSync(join(dir, 'other.json'), '{"format":"edgepilot-rl-checkpoint"}');

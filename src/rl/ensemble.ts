@@ -35,8 +35,12 @@ const ManifestSchema = z
 
 export type EnsembleManifest = z.infer<typeof ManifestSchema>;
 export type EnsemblePooling = NonNullable<EnsembleManifest['pooling']>;
-/** What `edgepilot train --seeds` writes (session 24, docs/META.md "Pooling the seeds"). */
-export const DEFAULT_ENSEMBLE_POOLING: EnsemblePooling = 'geometric';
+export const ENSEMBLE_POOLINGS: readonly EnsemblePooling[] = ['arithmetic', 'geometric'];
+/**
+ * What `edgepilot train --seeds` writes unless told otherwise: the arithmetic mean, the shipped ensembles' pooling
+ * (the geometric one was measured in session 24 and not shipped: docs/META.md "Pooling the seeds").
+ */
+export const DEFAULT_ENSEMBLE_POOLING: EnsemblePooling = 'arithmetic';
 
 /** The member path for `seed` of an ensemble written to `out` (X.json -> X-s<seed>.json). */
 export function memberPath(out: string, seed: number): string {
