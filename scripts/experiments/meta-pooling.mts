@@ -1,13 +1,15 @@
 /**
- * Session 24 (docs/META.md "Pooling the seeds"): does the 24-seed meta ensemble lose cost to averaging? The mean of the members' weight vectors cannot
- * reach a corner of the simplex unless every member does, and the lower PPO's own front (weights-front.mts) has its
- * cheapest equal-violation points at the cost corner in industrial and healthcare. Alternative: each member proposes
- * its action, and the ensemble's critics vote: the proposal with the highest mean Q (each member's min of its twin
- * critics, as TD3's target uses) is taken. `+grid` adds the meta report's 21 grid vectors to the proposals. And other
- * poolings of the members' weights: the closed geometric mean (`geo`; measured in session 24, not shipped), the
- * component-wise median. `mean` is the arithmetic mean, the pooling before session 24.
+ * Session 24 (docs/META.md "Pooling the seeds"): does the 24-seed meta ensemble lose cost to averaging? The mean of
+ * the members' weight vectors cannot reach a corner of the simplex unless every member does, and the lower PPO's own
+ * front (weights-front.mts) has its cheapest equal-violation points near the cost corner in industrial and healthcare.
+ * Poolings compared (`--modes`):
+ *  - `mean`: the arithmetic mean, what the shipped manifests say;
+ *  - `geo`: the closed geometric mean (measured, not shipped); `geo-unclosed` the first form of it measured;
+ *  - `median`: the component-wise median;
+ *  - `q-vote`: each member proposes its action and the ensemble's critics vote: the proposal with the highest mean
+ *    over the members of min(twin Q) is taken (`q-vote+grid`: the meta report's 21 grid vectors also proposed).
  * Scored on development worlds (default 30000 + i) only: the tournament's seeds are not used to choose.
- * Run: node --import tsx scripts/experiments/meta-q-vote.mts [--seeds 20] [--seed-base 30000] [--modes mean,q-vote,q-vote+grid]
+ * Run: node --import tsx scripts/experiments/meta-pooling.mts [--seeds 20] [--seed-base 30000] [--modes mean,q-vote,q-vote+grid]
  *      [--part tournament,mode-switch,normal] [--story-scenarios balanced,...] [--meta models/meta-td3-no-edge.json --mask-edge]
  */
 import { readEnsembleManifest } from '../../src/rl/ensemble.ts';
