@@ -84,9 +84,9 @@ export function averageMetaControllers(members: readonly MetaController[], where
 
 /**
  * Loads the meta-controller: a TD3 checkpoint, or an ensemble manifest (`edgepilot train --seeds`, src/rl/ensemble.ts)
- * whose members' weights are pooled as the manifest says (docs/META.md "An ensemble of seeds", "Pooling the seeds"). A missing
- * file names the command that makes it. The path defaults to the shipped one, or with `maskEdge` to the no-edge
- * ablation's.
+ * whose members' weights are pooled as the manifest says (docs/META.md "An ensemble of seeds", "Pooling the seeds").
+ * A missing file names the command that makes it. The path defaults to the shipped one, or with `maskEdge` to the
+ * no-edge ablation's.
  */
 export function loadMetaController(checkpoint?: string, maskEdge = false): MetaController {
   return loadMetaControllerWithFeatures(checkpoint, maskEdge).controller;

@@ -2,8 +2,8 @@
  * An ensemble manifest: one file naming several checkpoints of the same recipe trained with different seeds
  * (`edgepilot train --seeds 1-6 --out X.json` writes the members to X-s<seed>.json and this manifest to X.json).
  * Why: a single TD3 run's deterministic actor carries that seed's critic noise; the mean of several seeds' actions
- * carries less (docs/META.md, "An ensemble of seeds"). `pooling` says which mean. Only the loaders that say so accept a manifest (the
- * meta-controller's, src/meta/hierarchical-policy.ts); the others refuse it by its format.
+ * carries less (docs/META.md, "An ensemble of seeds"); `pooling` says which mean. Only the loaders that say so accept
+ * a manifest (the meta-controller's, src/meta/hierarchical-policy.ts); the others refuse it by its format.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -13,6 +13,7 @@ import { formatZodError } from './trainer.ts';
 
 export { ENSEMBLE_FORMAT };
 export const ENSEMBLE_VERSION = 1;
+export const ENSEMBLE_POOLINGS = ['arithmetic', 'geometric'] as const;
 
 const ManifestSchema = z
   .object({
@@ -28,14 +29,13 @@ const ManifestSchema = z
      * How a loader pools the members' outputs (the meta-controller's: src/meta/hierarchical-policy.ts). Absent:
      * 'arithmetic', what every manifest written before session 24 meant.
      */
-    pooling: z.enum(['arithmetic', 'geometric']).optional(),
+    pooling: z.enum(ENSEMBLE_POOLINGS).optional(),
   })
   .strict()
   .refine((m) => m.seeds.length === m.members.length, { message: 'seeds and members must have the same length' });
 
 export type EnsembleManifest = z.infer<typeof ManifestSchema>;
-export type EnsemblePooling = NonNullable<EnsembleManifest['pooling']>;
-export const ENSEMBLE_POOLINGS: readonly EnsemblePooling[] = ['arithmetic', 'geometric'];
+export type EnsemblePooling = (typeof ENSEMBLE_POOLINGS)[number];
 /**
  * What `edgepilot train --seeds` writes unless told otherwise: the arithmetic mean, the shipped ensembles' pooling
  * (the geometric one was measured in session 24 and not shipped: docs/META.md "Pooling the seeds").
