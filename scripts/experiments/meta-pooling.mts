@@ -11,6 +11,7 @@
  * Scored on development worlds (default 30000 + i) only: the tournament's seeds are not used to choose.
  * Run: node --import tsx scripts/experiments/meta-pooling.mts [--seeds 20] [--seed-base 30000] [--modes mean,q-vote,q-vote+grid]
  *      [--part tournament,mode-switch,normal] [--story-scenarios balanced,...] [--meta models/meta-td3-no-edge.json --mask-edge]
+ *      [--other runs/X/meta-td3.json: adds the mode `other`, that ensemble pooled as its manifest says, against the same worlds]
  */
 import { readEnsembleManifest } from '../../src/rl/ensemble.ts';
 import { readCheckpoint, decodeWeights } from '../../src/rl/checkpoint.ts';
@@ -112,6 +113,12 @@ const controllers: Record<string, MetaController> = {
   'geo-unclosed': pooled(members, 'geo'),
   median: pooled(members, 'median'),
 };
+const otherPath = process.argv.includes('--other') ? flag('--other', '') : undefined;
+if (otherPath !== undefined) {
+  const other = loadMembers(otherPath);
+  if (other.features !== features) throw new Error(`--other: '${otherPath}' was trained on the meta observation '${other.features}', '${manifestPath}' on '${features}'`);
+  controllers['other'] = averageMetaControllers(other.members.map((m) => m.actor as MetaController), 'other', readEnsembleManifest(otherPath).pooling ?? 'arithmetic');
+}
 for (const m of modes) if (!controllers[m]) throw new Error(`--modes: unknown '${m}' (known: ${Object.keys(controllers).join(', ')})`);
 const make = (mode: string): HierarchicalPolicy => new HierarchicalPolicy({ id: 'edge-rl', meta: controllers[mode]!, metaContextFeatures: features, sloGuard: SLO_GUARD_DEFAULTS, maskEdge });
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
