@@ -1,5 +1,5 @@
 /**
- * The trace flags `bench`, `demo`, `devices`, `report edge` and `trace` share (--trace, --trace-step-s, --trace-format, --trace-columns;
+ * The trace flags `bench`, `demo`, `devices`, `report` (every kind) and `trace` share (--trace, --trace-step-s, --trace-format, --trace-columns;
  * --trace-gaps and --no-trace-rescale for `bench` and `trace`):
  * checked once here, so the commands give the same usage errors, and the file is read the same way
  * (src/workload/trace.ts).
