@@ -131,12 +131,13 @@ if (parts.includes('tournament')) {
     const rows = modes.map((mode) => {
       const policy = make(mode);
       const runs = Array.from({ length: seeds }, (_, i) => runMetrics(runEpisode(env, policy, policy.id, seedBase + i, STEPS)));
-      return { mode, viol: runs.map((r) => r.slaViolationPct), cost: runs.map((r) => r.costUsd) };
+      const windows = runs.map((r) => r.windowSlaViolationPct ?? Number.NaN).filter((x) => Number.isFinite(x));
+      return { mode, viol: runs.map((r) => r.slaViolationPct), cost: runs.map((r) => r.costUsd), windowPct: windows.length ? mean(windows) : Number.NaN };
     });
     for (const r of rows) {
       const dv = pairedDifference(r.viol, rows[0]!.viol);
       const dc = pairedDifference(r.cost, rows[0]!.cost);
-      process.stdout.write(`  ${scenario.padEnd(11)} ${r.mode.padEnd(12)} ${mean(r.viol).toFixed(2)} % / ${mean(r.cost).toFixed(3)} USD${r === rows[0] ? '' : `  (vs ${rows[0]!.mode}: ${fmt(dv, 2)} pts, ${fmt(dc)} USD)`}\n`);
+      process.stdout.write(`  ${scenario.padEnd(11)} ${r.mode.padEnd(12)} ${mean(r.viol).toFixed(2)} % / ${mean(r.cost).toFixed(3)} USD, burst windows ${r.windowPct.toFixed(2)} %${r === rows[0] ? '' : `  (vs ${rows[0]!.mode}: ${fmt(dv, 2)} pts, ${fmt(dc)} USD)`}\n`);
     }
   }
 }
