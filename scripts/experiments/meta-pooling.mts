@@ -4,7 +4,7 @@
  * front (weights-front.mts) has its cheapest equal-violation points near the cost corner in industrial and healthcare.
  * Poolings compared (`--modes`):
  *  - `mean`: the arithmetic mean, what the shipped manifests say;
- *  - `geo`: the closed geometric mean (measured, not shipped); `geo-unclosed` the first form of it measured;
+ *  - `geo`: the closed geometric mean (measured, not shipped);
  *  - `median`: the component-wise median;
  *  - `q-vote`: each member proposes its action and the ensemble's critics vote: the proposal with the highest mean
  *    over the members of min(twin Q) is taken (`q-vote+grid`: the meta report's 21 grid vectors also proposed).
@@ -87,18 +87,13 @@ function qVote(members: Member[], withGrid: boolean): MetaController {
   };
 }
 
-/**
- * Pooling the members' simplex weights per component: 'median', or 'geo' = exp(mean log w) left unclosed (the first
- * form measured; the policy's normalizeWeights closes it after adding its floor, so it differs slightly from `geo`).
- */
-function pooled(members: Member[], how: 'geo' | 'median'): MetaController {
+/** The component-wise median of the members' simplex weights. */
+function median(members: Member[]): MetaController {
   return (obs) => {
     const ws = members.map((m) => normalizeWeights(m.actor(obs)));
-    const comps = (['alpha', 'beta', 'gamma'] as const).map((k) => ws.map((w) => w[k]));
-    if (how === 'geo') return comps.map((xs) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length));
-    return comps.map((xs) => {
-      const s = [...xs].sort((a, b) => a - b);
-      return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+    return (['alpha', 'beta', 'gamma'] as const).map((k) => {
+      const xs = ws.map((w) => w[k]).sort((a, b) => a - b);
+      return xs.length % 2 ? xs[(xs.length - 1) / 2]! : (xs[xs.length / 2 - 1]! + xs[xs.length / 2]!) / 2;
     });
   };
 }
@@ -110,8 +105,7 @@ const controllers: Record<string, MetaController> = {
   'q-vote': qVote(members, false),
   'q-vote+grid': qVote(members, true),
   geo: averageMetaControllers(actors, 'geometric mean', 'geometric'),
-  'geo-unclosed': pooled(members, 'geo'),
-  median: pooled(members, 'median'),
+  median: median(members),
 };
 const otherPath = process.argv.includes('--other') ? flag('--other', '') : undefined;
 if (otherPath !== undefined) {
