@@ -131,7 +131,7 @@ if (parts.includes('tournament')) {
     for (const r of rows) {
       const dv = pairedDifference(r.viol, rows[0]!.viol);
       const dc = pairedDifference(r.cost, rows[0]!.cost);
-      process.stdout.write(`  ${scenario.padEnd(11)} ${r.mode.padEnd(12)} ${mean(r.viol).toFixed(2)} % / ${mean(r.cost).toFixed(3)} USD, burst windows ${r.windowPct.toFixed(2)} %${r === rows[0] ? '' : `  (vs ${rows[0]!.mode}: ${fmt(dv, 2)} pts, ${fmt(dc)} USD)`}\n`);
+      process.stdout.write(`  ${scenario.padEnd(11)} ${r.mode.padEnd(12)} ${mean(r.viol).toFixed(3)} % / ${mean(r.cost).toFixed(3)} USD, burst windows ${r.windowPct.toFixed(2)} %${r === rows[0] ? '' : `  (vs ${rows[0]!.mode}: ${fmt(dv, 2)} pts, ${fmt(dc)} USD)`}\n`);
     }
   }
 }
