@@ -1,4 +1,5 @@
 # Ships the session-24 paired-reward ensembles (runs/s24/twin24) as the meta-controllers, with the documented recipe.
+# Run once, at 3c3f9ee (docs/META.md "A paired reward over the residual PPO"); a second run would append the note twice.
 import json, shutil, subprocess
 root = '/work/main/'
 head = subprocess.check_output(['git', '-C', root, 'rev-parse', '--short', 'HEAD']).decode().strip()
