@@ -7,9 +7,7 @@
  *      [--meta models/meta-td3.json]
  */
 import { readEnsembleManifest } from '../../src/rl/ensemble.ts';
-import { readCheckpoint } from '../../src/rl/checkpoint.ts';
-import { td3ActorFromCheckpoint } from '../../src/rl/td3/td3.ts';
-import { HierarchicalPolicy, averageMetaControllers, type MetaController } from '../../src/meta/hierarchical-policy.ts';
+import { HierarchicalPolicy, averageMetaControllers, loadMetaActor, type MetaController } from '../../src/meta/hierarchical-policy.ts';
 import { SLO_GUARD_DEFAULTS } from '../../src/meta/slo-guard.ts';
 import { normalizeWeights } from '../../src/meta/weights.ts';
 import { SparkIotEnv } from '../../src/env/spark-iot-env.ts';
@@ -23,11 +21,8 @@ const seeds = Number(flag('--seeds', '5'));
 const seedBase = Number(flag('--seed-base', '30000'));
 if (!(Number.isInteger(seeds) && seeds >= 1) || !(Number.isInteger(seedBase) && seedBase >= 0)) throw new Error('--seeds must be an integer >= 1 and --seed-base >= 0');
 const manifest = readEnsembleManifest(flag('--meta', 'models/meta-td3.json'));
-const members: MetaController[] = manifest.memberPaths.map((p) => {
-  const actor = td3ActorFromCheckpoint(readCheckpoint(p), p);
-  return (obs) => actor.predict(obs);
-});
-const pooled = averageMetaControllers(members, 'ensemble', manifest.pooling ?? 'arithmetic');
+const members: MetaController[] = manifest.memberPaths.map((p) => loadMetaActor(p).controller);
+const pooled = averageMetaControllers(members, 'ensemble', manifest.pooling);
 const seen: Float32Array[] = [];
 const policy = new HierarchicalPolicy({ id: 'edge-rl', meta: (obs) => (seen.push(Float32Array.from(obs)), pooled(obs)), sloGuard: SLO_GUARD_DEFAULTS });
 const env = new SparkIotEnv({ scenario, maxSteps: 500 });
@@ -48,6 +43,6 @@ const fmt = (w: readonly number[]): string => w.map((x) => x.toFixed(2)).join('/
 const perMember = members.map(meanWeights);
 const alphas = perMember.map((w) => w[0]!).sort((a, b) => a - b);
 process.stdout.write(`${scenario}, worlds ${seedBase}..${seedBase + seeds - 1}, normal mode: ${seen.length} meta decisions; mean weights alpha/beta/gamma\n`);
-process.stdout.write(`  pooled (${manifest.pooling ?? 'arithmetic'}): ${fmt(meanWeights(pooled))}; geometric: ${fmt(meanWeights(averageMetaControllers(members, 'geometric', 'geometric')))}\n`);
+process.stdout.write(`  pooled (${manifest.pooling}): ${fmt(meanWeights(pooled))}; geometric: ${fmt(meanWeights(averageMetaControllers(members, 'geometric', 'geometric')))}\n`);
 process.stdout.write(`  members' alpha from ${alphas[0]!.toFixed(2)} to ${alphas.at(-1)!.toFixed(2)} (median ${alphas[Math.floor(alphas.length / 2)]!.toFixed(2)})\n`);
 perMember.forEach((w, k) => process.stdout.write(`  seed ${manifest.seeds[k]}: ${fmt(w)}\n`));

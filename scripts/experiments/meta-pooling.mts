@@ -111,7 +111,7 @@ const otherPath = process.argv.includes('--other') ? flag('--other', '') : undef
 if (otherPath !== undefined) {
   const other = loadMembers(otherPath);
   if (other.features !== features) throw new Error(`--other: '${otherPath}' was trained on the meta observation '${other.features}', '${manifestPath}' on '${features}'`);
-  controllers['other'] = averageMetaControllers(other.members.map((m) => m.actor as MetaController), 'other', readEnsembleManifest(otherPath).pooling ?? 'arithmetic');
+  controllers['other'] = averageMetaControllers(other.members.map((m) => m.actor as MetaController), 'other', readEnsembleManifest(otherPath).pooling);
 }
 for (const m of modes) if (!controllers[m]) throw new Error(`--modes: unknown '${m}' (known: ${Object.keys(controllers).join(', ')})`);
 const make = (mode: string): HierarchicalPolicy => new HierarchicalPolicy({ id: 'edge-rl', meta: controllers[mode]!, metaContextFeatures: features, sloGuard: SLO_GUARD_DEFAULTS, maskEdge });

@@ -49,7 +49,7 @@ export function checkpointMetaContextFeatures(path: string): MetaContextFeatures
 }
 
 /** One TD3 actor, checked against the meta-env's spaces for its observation variant (the file is read once). */
-function loadMetaActor(path: string): { controller: MetaController; contextFeatures: MetaContextFeatures } {
+export function loadMetaActor(path: string): { controller: MetaController; contextFeatures: MetaContextFeatures } {
   const ckpt = readCheckpoint(path);
   const contextFeatures = metaContextFeaturesOf(ckpt, `'${path}'`);
   assertCompatible(ckpt, { algo: 'td3', observationSpace: metaObservationSpace(contextFeatures), actionSpace: box(0, 1, [3]) }, `'${path}'`);
@@ -104,7 +104,7 @@ export function loadMetaControllerWithFeatures(checkpoint?: string, maskEdge = f
   const members = manifest.memberPaths.map(loadMetaActor);
   const variants = [...new Set(members.map((m) => m.contextFeatures))];
   if (variants.length > 1) throw new Error(`meta-controller ensemble '${path}': its members were trained on different meta observations (${manifest.memberPaths.map((p, i) => `${p}: ${members[i]!.contextFeatures}`).join(', ')})`);
-  return { controller: averageMetaControllers(members.map((m) => m.controller), `meta-controller ensemble '${path}'`, manifest.pooling ?? 'arithmetic'), contextFeatures: variants[0]! };
+  return { controller: averageMetaControllers(members.map((m) => m.controller), `meta-controller ensemble '${path}'`, manifest.pooling), contextFeatures: variants[0]! };
 }
 
 export interface HierarchicalPolicyOptions {

@@ -46,6 +46,9 @@ test('a malformed manifest is refused with the file and the field', () => {
   assert.throws(() => readEnsembleManifest(bad), /not a valid ensemble manifest: 'members'/);
   writeFileSync(bad, JSON.stringify({ format: 'edgepilot-ensemble', version: 1, members: ['a.json', 'b.json'], seeds: [1, 2], pooling: 'harmonic' }));
   assert.throws(() => readEnsembleManifest(bad), /not a valid ensemble manifest: 'pooling'/);
+  // A manifest from before session 24 has no pooling field: it reads back as the arithmetic mean it meant.
+  writeFileSync(bad, JSON.stringify({ format: 'edgepilot-ensemble', version: 1, members: ['a.json', 'b.json'], seeds: [1, 2] }));
+  assert.equal(readEnsembleManifest(bad).pooling, 'arithmetic');
   writeFileSync(bad, '{ nope');
   assert.throws(() => readEnsembleManifest(bad), /cannot be read as an ensemble manifest/);
 });

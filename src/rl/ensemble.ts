@@ -26,16 +26,16 @@ const ManifestSchema = z
     /** The command that reproduces the ensemble (provenance). */
     command: z.string().optional(),
     /**
-     * How a loader pools the members' outputs (the meta-controller's: src/meta/hierarchical-policy.ts). Absent:
-     * 'arithmetic', what every manifest written before session 24 meant.
+     * How a loader pools the members' outputs (the meta-controller's: src/meta/hierarchical-policy.ts). Absent in the
+     * file: 'arithmetic', what every manifest written before session 24 meant (read back as that).
      */
-    pooling: z.enum(ENSEMBLE_POOLINGS).optional(),
+    pooling: z.enum(ENSEMBLE_POOLINGS).default('arithmetic'),
   })
   .strict()
   .refine((m) => m.seeds.length === m.members.length, { message: 'seeds and members must have the same length' });
 
 export type EnsembleManifest = z.infer<typeof ManifestSchema>;
-export type EnsemblePooling = (typeof ENSEMBLE_POOLINGS)[number];
+export type EnsemblePooling = EnsembleManifest['pooling'];
 /**
  * What `edgepilot train --seeds` writes unless told otherwise: the arithmetic mean, the shipped ensembles' pooling
  * (the geometric one was measured in session 24 and not shipped: docs/META.md "Pooling the seeds").
@@ -66,9 +66,8 @@ export function parseSeedList(text: string, where = '--seeds'): number[] {
 
 /** Writes the manifest for members trained at memberPath(out, seed). */
 export function writeEnsembleManifest(out: string, seeds: readonly number[], command?: string, pooling: EnsemblePooling = DEFAULT_ENSEMBLE_POOLING): EnsembleManifest {
-  const manifest: EnsembleManifest = { format: ENSEMBLE_FORMAT, version: ENSEMBLE_VERSION, members: seeds.map((s) => basename(memberPath(out, s))), seeds: [...seeds] };
+  const manifest: EnsembleManifest = { format: ENSEMBLE_FORMAT, version: ENSEMBLE_VERSION, members: seeds.map((s) => basename(memberPath(out, s))), seeds: [...seeds], pooling };
   if (command !== undefined) manifest.command = command;
-  manifest.pooling = pooling;
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
