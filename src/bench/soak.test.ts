@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const soak = fileURLToPath(new URL('./soak.ts', import.meta.url));
 const run = (nodeArgs: string[], ...args: string[]) => spawnSync(process.execPath, [...nodeArgs, '--import', 'tsx', soak, ...args], { encoding: 'utf8', timeout: 120_000 });
@@ -36,4 +39,24 @@ test('bench:soak refuses to run without --expose-gc and names bad options', () =
   const policy = run(['--expose-gc'], '--policy', 'nope', '--duration', '4', '--sample-s', '1');
   assert.equal(policy.status, 1);
   assert.match(policy.stderr, /^bench:soak: demo: unknown policy 'nope'; valid policies: /);
+});
+
+test('bench:soak --heap-snapshots writes two snapshots, a quarter in and at the end, that scripts/heap-diff.mts compares', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-soak-snap-'));
+  const r = run(['--expose-gc'], '--duration', '4', '--sample-s', '1', '--heap-snapshots', dir, '--json');
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  const files = readdirSync(dir).sort();
+  assert.equal(files.length, 2, files.join(', '));
+  assert.ok(files.every((f) => /^soak-\d+s\.heapsnapshot$/.test(f)), files.join(', '));
+  const diffScript = fileURLToPath(new URL('../../scripts/heap-diff.mts', import.meta.url));
+  const diff = spawnSync(process.execPath, ['--import', 'tsx', diffScript, join(dir, files[0]!), join(dir, files[1]!), '--top', '5'], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(diff.status, 0, diff.stderr);
+  assert.match(diff.stdout, /^self sizes: [\d.]+ MiB -> [\d.]+ MiB/);
+  assert.match(diff.stdout, /largest objects in /);
+  const bad = run(['--expose-gc'], '--duration', '4', '--sample-s', '1', '--heap-snapshots', '/proc/version/x');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--heap-snapshots \/proc\/version\/x: not a writable folder/);
+  const notSnapshot = spawnSync(process.execPath, ['--import', 'tsx', diffScript, soak, soak], { encoding: 'utf8' });
+  assert.equal(notSnapshot.status, 1);
+  assert.match(notSnapshot.stderr, /^heap-diff: .*soak\.ts: not a heap snapshot/);
 });

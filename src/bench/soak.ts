@@ -4,7 +4,7 @@
  * stream and /metrics is scraped at every sample, as a running deployment would be.
  *
  *   node --expose-gc --import tsx src/bench/soak.ts [--duration 3600] [--sample-s 30] [--scenario smart-city]
- *       [--policy ID] [--rate-scale 50] [--devices 200] [--control-interval 5] [--json]
+ *       [--policy ID] [--rate-scale 50] [--devices 200] [--control-interval 5] [--heap-snapshots DIR] [--json]
  *   (npm run bench:soak -- ... passes --expose-gc itself)
  *
  * At every sample it forces a full GC (so the heap figure is what is still referenced, not garbage not yet collected)
@@ -16,10 +16,11 @@
  * Goal ([assumed], docs/BENCHMARKS.md "A long run of the live demo"): the heap in use grows by less than 64 MiB a day of running, and the
  * accounting holds. Output files are the run's results and grow by design; their rate is printed, not judged.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
 import { startDemo, type DemoSummary } from '../runtime/demo.ts';
 import { printJsonSummary } from '../cli/output.ts';
@@ -33,6 +34,8 @@ const USAGE = `npm run bench:soak -- [options]   (the live demo run for a long t
   --rate-scale K         divide the simulator's rates by K (default 50, the demo's; 10 = five times the messages)
   --devices N            simulated devices (default 200)
   --control-interval S   seconds between control decisions (default 5)
+  --heap-snapshots DIR   also write a V8 heap snapshot (after the sample's full GC) at the first sample past a quarter
+                         of the run and at the last one, into DIR, to compare what grew (scripts/heap-diff.mts)
   --json                 print the result as one JSON line (the last line of stdout)`;
 
 /** [assumed] Goal: less than this much heap growth a day; a leak of one small object per message would far exceed it. */
@@ -108,6 +111,7 @@ async function main(): Promise<void> {
     'rate-scale': { type: 'string' },
     devices: { type: 'string' },
     'control-interval': { type: 'string' },
+    'heap-snapshots': { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   const durationS = positive('duration', v.duration, 3600);
@@ -119,6 +123,16 @@ async function main(): Promise<void> {
   if (!gc) {
     process.stderr.write('bench:soak: run with node --expose-gc (npm run bench:soak does), or the heap figures include uncollected garbage\n');
     process.exit(2);
+  }
+
+  const snapshotDir = v['heap-snapshots'];
+  if (snapshotDir !== undefined) {
+    try {
+      mkdirSync(snapshotDir, { recursive: true });
+      accessSync(snapshotDir, constants.W_OK);
+    } catch (err) {
+      exitWithUsage('bench:soak', USAGE, `--heap-snapshots ${snapshotDir}: not a writable folder (${err instanceof Error ? err.message : String(err)})`);
+    }
   }
 
   const outputDir = mkdtempSync(join(tmpdir(), 'edgepilot-soak-'));
@@ -147,6 +161,7 @@ async function main(): Promise<void> {
   say('  elapsed s   heap MiB    rss MiB   external MiB   output MiB    published    processed   SSE KiB');
 
   const samples: Sample[] = [];
+  let snapshotTaken = false;
   const startedMs = Date.now();
   for (let k = 1; ; k++) {
     const dueMs = startedMs + k * sampleS * 1000;
@@ -168,7 +183,14 @@ async function main(): Promise<void> {
     say(
       `  ${s.elapsedS.toFixed(0).padStart(9)} ${s.heapUsedMiB.toFixed(1).padStart(10)} ${s.rssMiB.toFixed(1).padStart(10)} ${s.externalMiB.toFixed(1).padStart(14)} ${s.outputMiB.toFixed(2).padStart(12)} ${String(s.published).padStart(12)} ${String(s.processed).padStart(12)} ${(s.sseBytes / 1024).toFixed(0).padStart(9)}`,
     );
-    if (s.elapsedS >= durationS) break;
+    const last = s.elapsedS >= durationS;
+    if (snapshotDir !== undefined && (last || (!snapshotTaken && s.elapsedS >= durationS / 4))) {
+      snapshotTaken = true;
+      // Taken right after the sample's full GC, so both snapshots hold only what is still referenced.
+      const file = writeHeapSnapshot(join(snapshotDir, `soak-${Math.round(s.elapsedS)}s.heapsnapshot`));
+      say(`  (heap snapshot: ${file})`);
+    }
+    if (last) break;
   }
   sse.close();
   const summary: DemoSummary = await handle.stop();

@@ -116,3 +116,13 @@ test('edgepilot train: a near-miss env name gets the close one; --json alone kee
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '');
 });
+
+test('edgepilot train: an env that cannot be built from its config says why in one line, naming the config and the working directory', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-cli-train-cwd-'));
+  const config = join(process.cwd(), 'configs', 'meta-td3.json');
+  // The shipped config names its lower-level PPO relative to the repository; from another folder it is not there.
+  const r = spawnSync(process.execPath, [join(process.cwd(), 'bin', 'edgepilot.js'), 'train', '--config', config, '--timesteps', '10', '--out', join(dir, 'm.json')], { encoding: 'utf8', cwd: dir });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /^edgepilot: SparkIotMeta \(envOptions in .*meta-td3\.json\): lower-level PPO checkpoint 'models\/edge-rl-ppo\.json' not found in the working directory .*edgepilot-cli-train-cwd-.*; produce it with: edgepilot train/);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+});

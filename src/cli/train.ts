@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { envIds, hasEnv, makeEnv } from '../env/registry.ts';
 import { ALGOS, parseTrainConfig, runTraining } from '../rl/trainer.ts';
 import type { Algo, TrainConfig, TrainSummary } from '../rl/trainer.ts';
-import { checkInputFile, didYouMean, ensureOutputFile, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { checkInputFile, CliError, didYouMean, ensureOutputFile, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
 import { DEFAULT_ENSEMBLE_POOLING, ENSEMBLE_POOLINGS as POOLINGS, memberPath, parseSeedList, writeEnsembleManifest, type EnsemblePooling } from '../rl/ensemble.ts';
 
@@ -145,7 +145,13 @@ Examples:
       const envId = flags.env ?? cfg.env;
       if (!envId) throw new UsageError(`--env is required (or "env" in --config); valid: ${envIds().join(', ')}`);
       if (!hasEnv(envId)) throw new UsageError(`unknown env '${envId}'; valid: ${envIds().join(', ')}${didYouMean(envId, envIds())}`);
-      const probe = makeEnv(envId, cfg.envOptions);
+      let probe: ReturnType<typeof makeEnv>;
+      try {
+        probe = makeEnv(envId, cfg.envOptions);
+      } catch (err) {
+        // The env's own checks (a bad option, a missing lower-level checkpoint) say what is wrong: one line, no stack.
+        throw new CliError(`${envId}${flags.config ? ` (envOptions in ${flags.config})` : ''}: ${err instanceof Error ? err.message : String(err)}`);
+      }
       if (algo === 'td3' && probe.actionSpace.kind !== 'box') throw new UsageError(`td3 needs a Box action space; ${envId} has a ${probe.actionSpace.kind} action space (use --algo ppo)`);
       probe.close?.();
       const timesteps = flags.timesteps !== undefined ? parseIntOption('--timesteps', flags.timesteps, 1) : (cfg.timesteps ?? (algo === 'ppo' ? 100_000 : 20_000));

@@ -14,6 +14,7 @@
  * another mode at each meta-step boundary with probability modeSwitchProb; entering the budget mode leaves
  * 5-30 % of the budget).
  */
+import { isAbsolute } from 'node:path';
 import { checkConfigOption, loadConfig, type ConfigOverrides, type SimConfig } from '../core/config.ts';
 import { existsSync } from 'node:fs';
 import { box, type BoxSpace } from '../core/spaces.ts';
@@ -160,7 +161,7 @@ export function parseMetaEnvOptions(options: Record<string, unknown> = {}): Meta
 export function loadLowerPolicy(checkpoint?: string, id = 'edge-rl-lower', scaleDownHoldS = 0, maskEdge = false, baseCalm?: CalmSettings | null, config?: SimConfig): PpoAgentPolicy {
   // The no-edge ablation defaults to the PPO trained without the edge.
   const path = checkpoint ?? (maskEdge ? NO_EDGE_LOWER_CHECKPOINT : DEFAULT_LOWER_CHECKPOINT);
-  if (!existsSync(path)) throw new Error(`lower-level PPO checkpoint '${path}' not found; produce it with: ${maskEdge ? NO_EDGE_LOWER_TRAIN_COMMAND : LOWER_TRAIN_COMMAND}`);
+  if (!existsSync(path)) throw new Error(`lower-level PPO checkpoint '${path}' not found${isAbsolute(path) ? '' : ` in the working directory ${process.cwd()}`}; produce it with: ${maskEdge ? NO_EDGE_LOWER_TRAIN_COMMAND : LOWER_TRAIN_COMMAND}`);
   const p = new PpoAgentPolicy({ id, checkpointPath: path, scaleDownHoldS, maskEdge, baseCalm, ...(config ? { config } : {}) });
   p.load();
   return p;

@@ -107,3 +107,15 @@ test("in the simulator's spark-k8s target, a policy that changes its codec every
   assert.ok(gated.violations < ungated.violations, `violations gated ${gated.violations}, ungated ${ungated.violations}`);
   assert.ok(gated.executors.every((n) => n === 14), 'executor counts are never held back');
 });
+
+test('the gate follows the scenario in force: without a message size from the engine it sizes capacity with that scenario\'s messages', () => {
+  // 3 executors at 4 GB spilling, 5,000 msgs/s, no measured message size: with smart-city's 600-byte messages
+  // more memory does not pay its restart; with industrial's 2,000-byte messages it does (RestartGate.capacityMsgsPerS).
+  const world = { ...SPILLING, arrivalRateMsgsPerS: 5_000, meanMessageBytes: 0 };
+  const gated = new RestartGatedPolicy(proposing((ctx) => ({ ...ctx.currentAction, memoryGb: 8 })));
+  gated.reset(1);
+  assert.equal(gated.act(obs, { ...context(100, START, world, 0.05), scenario: 'smart-city' }).memoryGb, 4);
+  assert.match(gated.explain().join(' '), /gain .* <= cost/);
+  assert.equal(gated.act(obs, { ...context(110, START, world, 0.05), scenario: 'industrial' }).memoryGb, 8, 'the gate was rebuilt for industrial');
+  assert.match(gated.explain().join(' '), /^restart: gain/);
+});
