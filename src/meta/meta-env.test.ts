@@ -190,3 +190,30 @@ test('workloadVariationShare varies the arrivals of a share of episodes, twin in
   for (let m = 0; m < M; m++) assert.ok(Math.abs(env.step([w.alpha, w.beta, w.gamma]).reward) < 1e-9);
   assert.throws(() => make({ workloadVariationShare: -0.1 }), /workloadVariationShare must be a number in \[0, 1\]/);
 });
+
+test('singleModeShare runs a share of episodes in one mode from start to end and leaves share 0 episodes as before', () => {
+  const episodes = (env: SparkIotMetaEnv, n: number) => {
+    env.reset({ seed: 5 });
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      if (i > 0) env.reset();
+      out.push(structuredClone(env.episode!));
+    }
+    return out;
+  };
+  // A switch at every window boundary: every random schedule has several phases, a single-mode one has one.
+  const before = episodes(make({ modeSwitchProb: 1 }), 30);
+  assert.ok(before.every((e) => e.schedule.length > 1));
+  assert.deepEqual(episodes(make({ modeSwitchProb: 1, singleModeShare: 0 }), 30), before, 'share 0 draws nothing');
+  const mixed = episodes(make({ modeSwitchProb: 1, singleModeShare: 0.5 }), 30);
+  const single = mixed.filter((e) => e.schedule.length === 1);
+  assert.ok(single.length >= 8 && single.length <= 22, `about half of 30 episodes in one mode, got ${single.length}`);
+  assert.deepEqual(new Set(single.map((e) => e.schedule[0]!.mode)), new Set(['normal', 'budget', 'critical']));
+  for (const e of single) {
+    const f = e.schedule[0]!.budgetLeftFraction!;
+    assert.ok(e.schedule[0]!.mode === 'budget' ? f >= 0.05 && f <= 0.3 : f >= 0.5 && f <= 1, JSON.stringify(e.schedule));
+  }
+  // The scenario and world seed do not depend on the share: each episode keeps its world, only its schedule changes.
+  assert.deepEqual(mixed.map((e) => [e.scenario, e.worldSeed]), before.map((e) => [e.scenario, e.worldSeed]));
+  assert.throws(() => make({ singleModeShare: -0.1 }), /singleModeShare must be a number in \[0, 1\]/);
+});

@@ -62,6 +62,13 @@ export interface MetaEnvOptions {
    */
   budgetResetShare?: number;
   /**
+   * Share of episodes (default 0) that run one mode from start to end, drawn uniformly over the three, instead of a
+   * random schedule. With switches every 6-7 windows on average, almost every training window of a mode follows
+   * another mode's; the tournament runs the normal mode for 500 steps and the story holds each mode for 125, so
+   * without this the meta-controller rarely meets a mode's steady state (docs/META.md "Steady modes in training").
+   */
+  singleModeShare?: number;
+  /**
    * 'mode-default' (default 'none'): subtract from each reward the same quantity measured on a twin of the world
    * (same scenario, world seed and schedule) where the PPO runs with the active mode's default weights. The twin
    * never sees the agent's actions, so the subtracted term does not depend on them and the best action is unchanged;
@@ -112,7 +119,7 @@ export interface MetaEnvOptions {
   config?: ConfigOverrides;
 }
 
-const KNOWN_OPTIONS = ['scenario', 'windowSteps', 'episodeMetaSteps', 'modeSwitchProb', 'budgetResetShare', 'rewardBaseline', 'workloadVariationShare', 'workloadVariationScenarios', 'metaContextFeatures', 'schedule', 'lowerCheckpoint', 'maskEdge', 'lowerBaseCalm', 'lowerPolicy', 'seedBase', 'config'];
+const KNOWN_OPTIONS = ['scenario', 'windowSteps', 'episodeMetaSteps', 'modeSwitchProb', 'budgetResetShare', 'singleModeShare', 'rewardBaseline', 'workloadVariationShare', 'workloadVariationScenarios', 'metaContextFeatures', 'schedule', 'lowerCheckpoint', 'maskEdge', 'lowerBaseCalm', 'lowerPolicy', 'seedBase', 'config'];
 
 /** Validates registry / config options; errors name the option. */
 export function parseMetaEnvOptions(options: Record<string, unknown> = {}): MetaEnvOptions {
@@ -130,7 +137,7 @@ export function parseMetaEnvOptions(options: Record<string, unknown> = {}): Meta
   if (o.rewardBaseline !== undefined && o.rewardBaseline !== 'none' && o.rewardBaseline !== 'mode-default') {
     throw new Error(`${META_ENV_ID}: option rewardBaseline must be 'none' or 'mode-default', got ${JSON.stringify(o.rewardBaseline)}`);
   }
-  for (const k of ['budgetResetShare', 'workloadVariationShare'] as const) {
+  for (const k of ['budgetResetShare', 'singleModeShare', 'workloadVariationShare'] as const) {
     const v = o[k];
     if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1)) throw new Error(`${META_ENV_ID}: option ${k} must be a number in [0, 1], got ${JSON.stringify(v)}`);
   }
@@ -190,6 +197,12 @@ export function randomSchedule(rng: Rng, metaSteps: number, windowSteps: number,
   return phases;
 }
 
+/** One mode for a whole episode, with the budget left drawn as randomSchedule draws it for that mode. */
+export function singleModeEpisode(rng: Rng): ModePhase[] {
+  const mode: ModeName = MODES[rng.int(MODES.length)]!;
+  return [{ startStep: 0, mode, budgetLeftFraction: mode === 'budget' ? rng.uniform(0.05, 0.3) : rng.uniform(0.5, 1) }];
+}
+
 export interface MetaStepInfo {
   mode: ModeName;
   weights: Weights;
@@ -210,6 +223,7 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
   readonly episodeMetaSteps: number;
   readonly modeSwitchProb: number;
   readonly budgetResetShare: number;
+  readonly singleModeShare: number;
   readonly workloadVariationShare: number;
   readonly workloadVariationScenarios: readonly ScenarioName[];
   /** The reward baseline's twin world (null without one). */
@@ -224,6 +238,8 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
   private rng = new Rng(0).fork('meta-episodes');
   // Its own stream, so that the scenario / seed / schedule draws do not depend on the variation share.
   private variationRng = new Rng(0).fork('meta-workload-variation');
+  // Its own stream too: a share of 0 draws nothing, so the schedules are those made before the option existed.
+  private singleModeRng = new Rng(0).fork('meta-single-mode');
   private lowerObs: Float32Array | null = null;
   private ctx: PolicyContext | null = null;
   private metaStep = 0;
@@ -237,6 +253,7 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
     this.episodeMetaSteps = o.episodeMetaSteps ?? DEFAULT_EPISODE_META_STEPS;
     this.modeSwitchProb = o.modeSwitchProb ?? DEFAULT_MODE_SWITCH_PROB;
     this.budgetResetShare = o.budgetResetShare ?? 0;
+    this.singleModeShare = o.singleModeShare ?? 0;
     this.workloadVariationShare = o.workloadVariationShare ?? 0;
     this.workloadVariationScenarios = o.workloadVariationScenarios ?? SCENARIOS;
     this.metaContextFeatures = o.metaContextFeatures ?? DEFAULT_META_CONTEXT_FEATURES;
@@ -270,10 +287,13 @@ export class SparkIotMetaEnv implements Env<Float32Array, EnvAction> {
       if (!Number.isFinite(opts.seed)) throw new Error(`${META_ENV_ID}.reset: seed must be a finite number, got ${opts.seed}`);
       this.rng = new Rng(opts.seed).fork('meta-episodes');
       this.variationRng = new Rng(opts.seed).fork('meta-workload-variation');
+      this.singleModeRng = new Rng(opts.seed).fork('meta-single-mode');
     }
     const scenario = this.scenario === 'mixed' ? SCENARIOS[this.rng.int(SCENARIOS.length)]! : this.scenario;
     const worldSeed = this.seedBase + this.rng.int(META_SEED_SPAN);
-    const schedule = this.fixedSchedule ?? randomSchedule(this.rng.fork(`schedule-${worldSeed}`), this.episodeMetaSteps, this.windowSteps, this.modeSwitchProb, this.budgetResetShare);
+    const schedule = this.fixedSchedule ?? (this.singleModeShare > 0 && this.singleModeRng.next() < this.singleModeShare
+      ? singleModeEpisode(this.singleModeRng)
+      : randomSchedule(this.rng.fork(`schedule-${worldSeed}`), this.episodeMetaSteps, this.windowSteps, this.modeSwitchProb, this.budgetResetShare));
     // With all four scenarios varied (the default) the stream is the one from before workloadVariationScenarios.
     const varied = this.workloadVariationShare > 0 && this.variationRng.next() < this.workloadVariationShare;
     const workload = varied && this.workloadVariationScenarios.includes(scenario) ? sampleWorkloadVariation(this.variationRng) : undefined;
