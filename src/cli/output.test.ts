@@ -1,7 +1,7 @@
 /** The shared flag parsers and file checks of src/cli/output.ts. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkInputFile, didYouMean, ensureOutputDir, ensureOutputFile, MAX_TIMER_S, parseFloatOption, parseIntOption, parseSecondsOption, UsageError } from './output.ts';
@@ -40,6 +40,18 @@ test('a near-miss name gets the close one suggested, a far one nothing', () => {
 
 test('an output folder under /proc is refused at once (a recursive mkdir spins there forever)', { skip: existsSync('/proc/self') ? false : 'no procfs' }, () => {
   assert.throws(() => ensureOutputDir('--out', '/proc/edgepilot-nope/out'), usage(/^--out \/proc\/edgepilot-nope\/out: cannot create the folder '\/proc\/edgepilot-nope'/));
+});
+
+test('a folder where every write fails even for root (/sys) is refused before any work, and the check leaves nothing behind', { skip: existsSync('/sys/kernel') ? false : 'no sysfs' }, () => {
+  assert.throws(() => ensureOutputDir('--out', '/sys'), usage(/^--out \/sys: (cannot write in the folder '\/sys' \(E[A-Z]+\)|the folder '\/sys' is not writable)$/));
+  assert.throws(() => ensureOutputFile('--out', '/sys/model.json'), usage(/^--out \/sys\/model\.json: (cannot write in|the folder '\/sys' is not writable)/));
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-output-probe-'));
+  try {
+    ensureOutputDir('--out', dir);
+    assert.deepEqual(readdirSync(dir), [], 'the write check removes its file');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('output paths: folders are created, a file in the way or a folder given as a file is named', () => {

@@ -1,7 +1,7 @@
 /** Shared CLI output helpers. */
 export { didYouMean } from '../core/did-you-mean.ts';
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { checkClientId } from '../runtime/devices/mqtt-session.ts';
 
 /** The `--json` contract: exactly one JSON object as the last line of stdout. */
@@ -83,6 +83,15 @@ export function ensureOutputDir(flag: string, dir: string, given = dir): void {
   } catch {
     throw new UsageError(`${flag} ${given}: the folder '${dir}' is not writable`);
   }
+  // access() says yes to root everywhere, also where every write fails (/sys, /proc, a read-only bind mount):
+  // create and remove a file to know before the work, not after it.
+  const probe = join(dir, `.edgepilot-write-check-${process.pid}`);
+  try {
+    closeSync(openSync(probe, 'w'));
+  } catch (err) {
+    throw new UsageError(`${flag} ${given}: cannot write in the folder '${dir}' (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  rmSync(probe, { force: true });
 }
 
 /** For a flag naming an output file: it must not be a folder, and its folder must be one we can create or write. */
