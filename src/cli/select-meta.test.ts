@@ -77,3 +77,28 @@ test('edgepilot select-meta: a candidate that is not a meta-controller exits 1, 
   assert.match(r.stderr, /^edgepilot: --candidates: checkpoint 'models\/edge-rl-ppo\.json': is a ppo model, expected td3/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
+
+test('edgepilot select-meta: an --out that exists is refused unless --force (the help example overwrote the shipped manifest)', () => {
+  const help = run(['--help']);
+  assert.equal(help.status, 0);
+  const outs = [...help.stdout.matchAll(/--out (\S+)/g)].map((m) => m[1]!);
+  assert.ok(outs.length > 0);
+  for (const o of outs) assert.ok(!o.startsWith('models/') && !existsSync(o), `the help example writes to ${o}, which is in the repository`);
+  assert.match(help.stdout, /--force/);
+  const { dir, manifest } = candidates();
+  const out = join(dir, 'taken.json');
+  writeFileSync(out, 'keep me');
+  const r = run(['--candidates', manifest, '--out', out, '--seeds', '2', '--steps', '2', '--quiet']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^edgepilot: --out .*taken\.json: '.*taken\.json' already exists; give --force to overwrite it/);
+  assert.equal(readFileSync(out, 'utf8'), 'keep me');
+  // The record beside it counts too: a second selection would overwrite the first one's record.
+  const record = join(dir, 'rec.selection.json');
+  writeFileSync(record, '{}');
+  assert.match(run(['--candidates', manifest, '--out', join(dir, 'rec.json'), '--quiet']).stderr, /'.*rec\.selection\.json' already exists; give --force/);
+  // The manifest itself is a candidate too (its members are what is scored).
+  assert.match(run(['--candidates', manifest, '--out', manifest, '--force']).stderr, /is one of the candidates/);
+  const forced = run(['--candidates', manifest, '--out', out, '--seeds', '2', '--steps', '2', '--quiet', '--force']);
+  assert.equal(forced.status, 0, forced.stderr);
+  assert.notEqual(readFileSync(out, 'utf8'), 'keep me');
+});

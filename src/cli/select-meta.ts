@@ -3,7 +3,7 @@
  * from `edgepilot train --seeds`, or a list of checkpoints) by validation (src/bench/meta-selection.ts), copies the
  * winner with its best model and training log to --out, and writes what was measured to <out>.selection.json.
  */
-import { copyFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { bestCandidate, scoreMetaCandidates, VALIDATION_SEED_BASE, VALIDATION_SEEDS, VALIDATION_STEPS } from '../bench/meta-selection.ts';
@@ -27,13 +27,19 @@ interface SelectFlags {
   seeds: string;
   seedBase: string;
   steps: string;
+  force?: boolean;
   json?: boolean;
   quiet?: boolean;
 }
 
+/** The files `--candidates` names (manifests not expanded). */
+function candidateItems(spec: string): string[] {
+  return spec.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
 /** The candidate checkpoints: a manifest's members, or a comma-separated list of files. */
 function candidatePaths(spec: string): string[] {
-  const items = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = candidateItems(spec);
   if (items.length === 0) throw new UsageError('--candidates is empty');
   const paths: string[] = [];
   for (const item of items) {
@@ -69,24 +75,30 @@ export function register(program: Command): void {
     .option('--seeds <n>', `validation world seeds per (scenario, mode) cell, 2-${MAX_SEEDS.toLocaleString('en-US')}`, String(VALIDATION_SEEDS))
     .option('--seed-base <n>', 'first validation world seed (the tournament uses 10000..)', String(VALIDATION_SEED_BASE))
     .option('--steps <n>', `control steps per validation run, 1-${MAX_STEPS.toLocaleString('en-US')}`, String(VALIDATION_STEPS))
+    .option('--force', 'overwrite an --out (and the files written beside it) that already exists')
     .option('--json', 'print a JSON summary as the last stdout line (and no progress bar)')
     .option('--quiet', 'no progress bar')
     .addHelpText(
       'after',
       `
-Example:
-  edgepilot select-meta --candidates runs/meta-td3.json --out models/meta-td3.json --seeds 10 --steps 200`,
+Examples:
+  edgepilot select-meta --candidates models/meta-td3.json --out runs/meta-td3-chosen.json --seeds 2 --steps 50
+  edgepilot select-meta --candidates models/meta-td3-no-edge.json --no-edge --out runs/meta-no-edge-chosen.json --seeds 10 --steps 200 --force`,
     )
     .action((flags: SelectFlags) => {
       if (!flags.candidates) throw new UsageError('--candidates is required (an ensemble manifest or comma-separated checkpoints)');
-      if (!flags.out) throw new UsageError('--out is required (e.g. models/meta-td3.json)');
+      if (!flags.out) throw new UsageError('--out is required (e.g. runs/meta-td3-chosen.json)');
       const seeds = parseIntOption('--seeds', flags.seeds, 2, MAX_SEEDS, MAX_SEEDS_WHY);
       const seedBase = parseIntOption('--seed-base', flags.seedBase, 0);
       const steps = parseIntOption('--steps', flags.steps, 1, MAX_STEPS, MAX_STEPS_WHY);
       const maskEdge = !flags.edge;
       const paths = candidatePaths(flags.candidates);
       const out = flags.out;
-      if (paths.some((p) => resolve(p) === resolve(out))) throw new UsageError(`--out '${out}' is one of the candidates; choose another path`);
+      if ([...paths, ...candidateItems(flags.candidates)].some((p) => resolve(p) === resolve(out))) throw new UsageError(`--out '${out}' is one of the candidates; choose another path`);
+      // The shipped models/ are tracked files: an --out that exists is overwritten only when asked for.
+      const written = [out, selectionRecordPath(out), artifactPaths(out).best, artifactPaths(out).log];
+      const existing = written.find((f) => existsSync(f));
+      if (existing !== undefined && !flags.force) throw new UsageError(`--out ${out}: '${existing}' already exists; give --force to overwrite it, or another --out`);
       // Before the validation runs, not after them: an unusable --out would throw their work away.
       ensureOutputFile('--out', out);
       const cells = SCENARIOS.length * MODES.length;
@@ -114,7 +126,7 @@ Example:
         if (existsSync(from[k])) {
           copyFileSync(from[k], to[k]);
           copied.push(to[k]);
-        }
+        } else rmSync(to[k], { force: true }); // with --force: not a stale one from the model overwritten beside the new one
       }
       const command = ['edgepilot select-meta', `--candidates ${flags.candidates}`, `--out ${out}`, maskEdge ? '--no-edge' : '', seeds !== VALIDATION_SEEDS ? `--seeds ${seeds}` : '', seedBase !== VALIDATION_SEED_BASE ? `--seed-base ${seedBase}` : '', steps !== VALIDATION_STEPS ? `--steps ${steps}` : ''].filter(Boolean).join(' ');
       const record = {
