@@ -123,6 +123,16 @@ test('edgepilot train: an env that cannot be built from its config says why in o
   // The shipped config names its lower-level PPO relative to the repository; from another folder it is not there.
   const r = spawnSync(process.execPath, [join(process.cwd(), 'bin', 'edgepilot.js'), 'train', '--config', config, '--timesteps', '10', '--out', join(dir, 'm.json')], { encoding: 'utf8', cwd: dir });
   assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr, /^edgepilot: SparkIotMeta \(envOptions in .*meta-td3\.json\): lower-level PPO checkpoint 'models\/edge-rl-ppo\.json' not found in the working directory .*edgepilot-cli-train-cwd-.*; produce it with: edgepilot train/);
+  assert.match(r.stderr, /^edgepilot: SparkIotMeta \(envOptions in .*meta-td3\.json\): lower-level PPO checkpoint 'models\/edge-rl-ppo\.json' not found in the working directory .*edgepilot-cli-train-cwd-[^;]*; /);
+  // The package ships that file: the message points at it instead of at a 4M-step training run.
+  const root = process.cwd();
+  assert.ok(r.stderr.includes(`; the package has it at ${join(root, 'models', 'edge-rl-ppo.json')}: run from ${root} or give that path`), r.stderr);
+  assert.doesNotMatch(r.stderr, /produce it with/);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  // A relative path the package does not have either: how to produce it.
+  const own = join(dir, 'meta.json');
+  writeFileSync(own, JSON.stringify({ algo: 'td3', env: 'SparkIotMeta', envOptions: { lowerCheckpoint: 'models/nope-ppo.json' } }));
+  const none = spawnSync(process.execPath, [join(root, 'bin', 'edgepilot.js'), 'train', '--config', own, '--timesteps', '10', '--out', join(dir, 'm.json')], { encoding: 'utf8', cwd: dir });
+  assert.equal(none.status, 1, none.stderr);
+  assert.match(none.stderr, /'models\/nope-ppo\.json' not found in the working directory .*; produce it with: edgepilot train/);
 });
