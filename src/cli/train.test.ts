@@ -136,3 +136,14 @@ test('edgepilot train: an env that cannot be built from its config says why in o
   assert.equal(none.status, 1, none.stderr);
   assert.match(none.stderr, /'models\/nope-ppo\.json' not found in the working directory .*; produce it with: edgepilot train/);
 });
+
+test('edgepilot train: an --env that contradicts the config\'s "env" is refused like --algo (it failed with a stack trace inside PPO)', () => {
+  const r = run(['--config', 'configs/edge-rl-ppo.json', '--env', 'CartPole-v1', '--timesteps', '50']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^edgepilot: --env CartPole-v1 contradicts "env": "SparkIot" in configs\/edge-rl-ppo\.json/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+  // Its alias is the same env: refused only later, for the folder given as --out (so before any training).
+  const alias = run(['--config', 'configs/edge-rl-ppo.json', '--env', 'SparkIot-v1', '--timesteps', '50', '--out', tmpdir()]);
+  assert.equal(alias.status, 2, alias.stderr);
+  assert.match(alias.stderr, /--out .*: is a folder/);
+});

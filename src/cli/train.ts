@@ -46,6 +46,9 @@ function loadConfig(path: string): TrainConfig {
   }
 }
 
+/** SparkIot-v1 is an alias of SparkIot (src/env/registry.ts): naming one where a config names the other is no contradiction. */
+const sameEnv = (id: string): string => (id === 'SparkIot-v1' ? 'SparkIot' : id);
+
 /** What `--json` prints for one trained model (the sequential path's trainOne returns the same fields). */
 type MemberSummary = Pick<TrainSummary, 'algo' | 'env' | 'timesteps' | 'seed' | 'meanReturn' | 'stdReturn' | 'stepsPerSecond' | 'wallSeconds' | 'checkpoint'>;
 
@@ -145,6 +148,8 @@ Examples:
       const envId = flags.env ?? cfg.env;
       if (!envId) throw new UsageError(`--env is required (or "env" in --config); valid: ${envIds().join(', ')}`);
       if (!hasEnv(envId)) throw new UsageError(`unknown env '${envId}'; valid: ${envIds().join(', ')}${didYouMean(envId, envIds())}`);
+      // The config's envOptions and hyper-parameters are for its env: on another one they fail deep in the algorithm.
+      if (cfg.env && flags.env && sameEnv(cfg.env) !== sameEnv(flags.env)) throw new UsageError(`--env ${flags.env} contradicts "env": "${cfg.env}" in ${flags.config}`);
       let probe: ReturnType<typeof makeEnv>;
       try {
         probe = makeEnv(envId, cfg.envOptions);
