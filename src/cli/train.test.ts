@@ -147,3 +147,17 @@ test('edgepilot train: an --env that contradicts the config\'s "env" is refused 
   assert.equal(alias.status, 2, alias.stderr);
   assert.match(alias.stderr, /--out .*: is a folder/);
 });
+
+test('edgepilot train: an env id without its version gets the full one; a config key close to a valid one is named', () => {
+  const env = run(['--env', 'CartPole', '--algo', 'ppo']);
+  assert.equal(env.status, 2);
+  assert.match(env.stderr, /unknown env 'CartPole'; .*\(did you mean 'CartPole-v1'\?\)/);
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-cli-train-key-'));
+  const config = join(dir, 'c.json');
+  // No "algo" in the file: the hyper-parameters are checked against --algo's.
+  writeFileSync(config, JSON.stringify({ env: 'CartPole-v1', hyperparameters: { learningRat: 1 } }));
+  const key = run(['--config', config, '--algo', 'ppo', '--timesteps', '50']);
+  assert.equal(key.status, 2, key.stderr);
+  assert.match(key.stderr, /^edgepilot: config '.*c\.json': unknown key 'hyperparameters\.learningRat' \(did you mean 'learningRate'\?\)/);
+  assert.doesNotMatch(key.stderr, /\n\s+at /);
+});

@@ -49,6 +49,18 @@ function loadConfig(path: string): TrainConfig {
 /** SparkIot-v1 is an alias of SparkIot (src/env/registry.ts): naming one where a config names the other is no contradiction. */
 const sameEnv = (id: string): string => (id === 'SparkIot-v1' ? 'SparkIot' : id);
 
+/**
+ * didYouMean, and for a name that starts exactly one id (CartPole for CartPole-v1: too many letters missing for the
+ * edit distance) that id.
+ */
+function envSuggestion(given: string): string {
+  const close = didYouMean(given, envIds());
+  if (close) return close;
+  const g = given.toLowerCase();
+  const starting = envIds().filter((id) => id.toLowerCase().startsWith(g));
+  return starting.length === 1 ? ` (did you mean '${starting[0]}'?)` : '';
+}
+
 /** What `--json` prints for one trained model (the sequential path's trainOne returns the same fields). */
 type MemberSummary = Pick<TrainSummary, 'algo' | 'env' | 'timesteps' | 'seed' | 'meanReturn' | 'stdReturn' | 'stepsPerSecond' | 'wallSeconds' | 'checkpoint'>;
 
@@ -144,10 +156,16 @@ Examples:
       if (!algo) throw new UsageError(`--algo is required (or "algo" in --config); valid: ${ALGOS.join(', ')}`);
       if (!(ALGOS as readonly string[]).includes(algo)) throw new UsageError(`unknown algo '${algo}'; valid: ${ALGOS.join(', ')}${didYouMean(algo, ALGOS)}`);
       if (cfg.algo && flags.algo && cfg.algo !== flags.algo) throw new UsageError(`--algo ${flags.algo} contradicts "algo": "${cfg.algo}" in ${flags.config}`);
-      if (flags.config && cfg.hyperparameters && !cfg.algo) parseTrainConfig({ ...cfg, algo }, `config '${flags.config}'`);
+      if (flags.config && cfg.hyperparameters && !cfg.algo) {
+        try {
+          parseTrainConfig({ ...cfg, algo }, `config '${flags.config}'`);
+        } catch (err) {
+          throw new UsageError((err as Error).message);
+        }
+      }
       const envId = flags.env ?? cfg.env;
       if (!envId) throw new UsageError(`--env is required (or "env" in --config); valid: ${envIds().join(', ')}`);
-      if (!hasEnv(envId)) throw new UsageError(`unknown env '${envId}'; valid: ${envIds().join(', ')}${didYouMean(envId, envIds())}`);
+      if (!hasEnv(envId)) throw new UsageError(`unknown env '${envId}'; valid: ${envIds().join(', ')}${envSuggestion(envId)}`);
       // The config's envOptions and hyper-parameters are for its env: on another one they fail deep in the algorithm.
       if (cfg.env && flags.env && sameEnv(cfg.env) !== sameEnv(flags.env)) throw new UsageError(`--env ${flags.env} contradicts "env": "${cfg.env}" in ${flags.config}`);
       let probe: ReturnType<typeof makeEnv>;
