@@ -161,3 +161,20 @@ test('edgepilot train: an env id without its version gets the full one; a config
   assert.match(key.stderr, /^edgepilot: config '.*c\.json': unknown key 'hyperparameters\.learningRat' \(did you mean 'learningRate'\?\)/);
   assert.doesNotMatch(key.stderr, /\n\s+at /);
 });
+
+test('edgepilot train --config: a world config (edgepilot config\'s output) is named as one, not as a list of unknown keys', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-cli-train-world-'));
+  const world = join(dir, 'world.json');
+  const printed = spawnSync(process.execPath, ['bin/edgepilot.js', 'config'], { encoding: 'utf8' });
+  assert.equal(printed.status, 0, printed.stderr);
+  writeFileSync(world, printed.stdout);
+  const r = run(['--config', world, '--algo', 'ppo', '--env', 'CartPole-v1']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^edgepilot: --config '.*world\.json': this is a world config \(bench\/demo\/serve --config\); train --config takes a training config such as configs\/edge-rl-ppo\.json/);
+  assert.doesNotMatch(r.stderr, /unknown keys/);
+  // A few overrides are a world config too; a training config with one stray world key is not.
+  writeFileSync(world, JSON.stringify({ pricing: {} }));
+  assert.match(run(['--config', world]).stderr, /this is a world config/);
+  writeFileSync(world, JSON.stringify({ algo: 'ppo', pricing: {} }));
+  assert.match(run(['--config', world]).stderr, /unknown key 'pricing'/);
+});

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { DEFAULT_CONFIG, isPlainObject } from '../core/config.ts';
 import { envIds, hasEnv, makeEnv } from '../env/registry.ts';
 import { ALGOS, parseTrainConfig, runTraining } from '../rl/trainer.ts';
 import type { Algo, TrainConfig, TrainSummary } from '../rl/trainer.ts';
@@ -38,6 +39,11 @@ function loadConfig(path: string): TrainConfig {
     raw = JSON.parse(text);
   } catch (err) {
     throw new UsageError(`--config '${path}' is not valid JSON: ${(err as Error).message}`);
+  }
+  // The other kind of --config (edgepilot config's output): its keys would be listed as unknown, which says nothing.
+  const keys = isPlainObject(raw) ? Object.keys(raw) : [];
+  if (keys.length > 0 && keys.every((k) => Object.hasOwn(DEFAULT_CONFIG, k))) {
+    throw new UsageError(`--config '${path}': this is a world config (bench/demo/serve --config); train --config takes a training config such as configs/edge-rl-ppo.json`);
   }
   try {
     return parseTrainConfig(raw, `config '${path}'`);
