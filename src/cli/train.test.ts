@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEnsembleManifest } from '../rl/ensemble.ts';
 import { readCheckpoint } from '../rl/checkpoint.ts';
@@ -177,4 +177,31 @@ test('edgepilot train --config: a world config (edgepilot config\'s output) is n
   assert.match(run(['--config', world]).stderr, /this is a world config/);
   writeFileSync(world, JSON.stringify({ algo: 'ppo', pricing: {} }));
   assert.match(run(['--config', world]).stderr, /unknown key 'pricing'/);
+});
+
+test('edgepilot train: --seeds, --timesteps and --jobs have upper bounds that say why; --jobs past the CPUs is a warning', () => {
+  const many = run(['--env', 'Pendulum-v1', '--algo', 'td3', '--seeds', '1-100000']);
+  assert.equal(many.status, 2);
+  assert.match(many.stderr, /^edgepilot: --seeds names 100,000 members, at most 1,000 \(each is a whole training run, and more would run for days/);
+  // A range this long is refused before it is expanded (it would fill memory).
+  const huge = run(['--env', 'Pendulum-v1', '--algo', 'td3', '--seeds', '1-999999999999']);
+  assert.equal(huge.status, 2);
+  assert.match(huge.stderr, /at most 1,000/);
+  const long = run(['--env', 'Pendulum-v1', '--algo', 'td3', '--timesteps', '1e9']);
+  assert.equal(long.status, 2);
+  assert.match(long.stderr, /^edgepilot: --timesteps must be <= 100,000,000 \(more would run for days; the shipped models took at most 4,000,000\), got '1e9'/);
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-cli-train-bounds-'));
+  const config = join(dir, 'c.json');
+  writeFileSync(config, JSON.stringify({ algo: 'td3', env: 'Pendulum-v1', timesteps: 1e9 }));
+  assert.match(run(['--config', config]).stderr, /'timesteps': must be <= 100,000,000 \(more would run for days/);
+  const jobs = run(['--env', 'Pendulum-v1', '--algo', 'td3', '--seeds', '1-2', '--jobs', '3']);
+  assert.equal(jobs.status, 2);
+  assert.match(jobs.stderr, /^edgepilot: --jobs must be <= 2 \(one process per member, and --seeds names 2: more cannot help\), got '3'/);
+  // More jobs than CPUs: one warning line, and the run goes on (here to the --out check, a folder, before any training).
+  const n = availableParallelism() + 1;
+  const over = run(['--env', 'Pendulum-v1', '--algo', 'td3', '--seeds', `1-${n}`, '--jobs', String(n), '--out', dir]);
+  assert.equal(over.status, 2, over.stderr);
+  const lines = over.stderr.trim().split('\n');
+  assert.match(lines[0]!, new RegExp(`^edgepilot: warning: --jobs ${n} is more than the ${n - 1} CPUs here`));
+  assert.match(lines[1]!, /--out .*: is a folder/);
 });

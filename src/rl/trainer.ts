@@ -21,12 +21,19 @@ import { TD3, td3Checkpoint } from './td3/td3.ts';
 export const ALGOS = ['ppo', 'td3'] as const;
 export type Algo = (typeof ALGOS)[number];
 
+/**
+ * [assumed] The most env steps one training run may take: PPO on SparkIot runs ~4,300 steps/s and TD3 far fewer, so
+ * 10^8 is hours to days; the shipped models took at most 4,000,000.
+ */
+export const MAX_TIMESTEPS = 100_000_000;
+export const MAX_TIMESTEPS_WHY = 'more would run for days; the shipped models took at most 4,000,000';
+
 /** A training config file (configs/*.json). Every key is optional; unknown keys are errors. */
 export const TrainConfigSchema = z
   .object({
     algo: z.enum(ALGOS).optional(),
     env: z.string().optional(),
-    timesteps: z.number().int().min(1).optional(),
+    timesteps: z.number().int().min(1).max(MAX_TIMESTEPS, `must be <= ${MAX_TIMESTEPS.toLocaleString('en-US')} (${MAX_TIMESTEPS_WHY})`).optional(),
     seed: z.number().int().min(0).optional(),
     /** Env steps between deterministic evaluations (0 = only the final one). */
     evalFreq: z.number().int().min(0).optional(),
