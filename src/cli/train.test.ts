@@ -205,3 +205,13 @@ test('edgepilot train: --seeds, --timesteps and --jobs have upper bounds that sa
   assert.match(lines[0]!, new RegExp(`^edgepilot: warning: --jobs ${n} is more than the ${n - 1} CPUs here`));
   assert.match(lines[1]!, /--out .*: is a folder/);
 });
+
+test('edgepilot train: an --out where nothing can be written (/sys) is refused before training, in one line', { skip: !existsSync('/sys/kernel') && 'no /sys here' }, () => {
+  const r = run(['--env', 'CartPole-v1', '--algo', 'ppo', '--timesteps', '50', '--out', '/sys/x.json']);
+  assert.equal(r.status, 2, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.match(lines[0]!, /^edgepilot: --out \/sys\/x\.json: /);
+  // The usage error's line, then only the pointer to --help.
+  assert.deepEqual(lines.slice(1), ["(see 'edgepilot train --help')"]);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
