@@ -102,3 +102,28 @@ test('edgepilot select-meta: an --out that exists is refused unless --force (the
   assert.equal(forced.status, 0, forced.stderr);
   assert.notEqual(readFileSync(out, 'utf8'), 'keep me');
 });
+
+test('edgepilot select-meta: a candidate listed twice is refused (it was scored twice and chosen twice)', () => {
+  const { dir, manifest } = candidates();
+  const s1 = join(dir, 'meta-s1.json');
+  const twice = run(['--candidates', `${s1},${s1}`, '--out', join(dir, 'x.json'), '--seeds', '2', '--steps', '2', '--quiet']);
+  assert.equal(twice.status, 2);
+  assert.match(twice.stderr, /^edgepilot: --candidates: '.*meta-s1\.json' is listed twice; give each candidate once/);
+  // Also when one of them comes in through a manifest.
+  const viaManifest = run(['--candidates', `${manifest},${s1}`, '--out', join(dir, 'x.json'), '--seeds', '2', '--steps', '2', '--quiet']);
+  assert.equal(viaManifest.status, 2);
+  assert.match(viaManifest.stderr, /'.*meta-s1\.json' is listed twice/);
+  assert.equal(existsSync(join(dir, 'x.json')), false);
+});
+
+test('edgepilot select-meta: a TD3 model of another env (or an ensemble of them) is named as one, not as a shape mismatch', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-select-meta-env-'));
+  const trained = spawnSync(process.execPath, ['bin/edgepilot.js', 'train', '--env', 'Pendulum-v1', '--algo', 'td3', '--timesteps', '300', '--seeds', '1-2', '--eval-freq', '0', '--eval-episodes', '1', '--out', join(dir, 'p.json'), '--quiet'], { encoding: 'utf8' });
+  assert.equal(trained.status, 0, trained.stderr);
+  for (const candidate of [join(dir, 'p-s1.json'), join(dir, 'p.json')]) {
+    const r = run(['--candidates', candidate, '--out', join(dir, 'x.json'), '--seeds', '2', '--steps', '2', '--quiet']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^edgepilot: --candidates: checkpoint '.*p-s1\.json': is a Pendulum-v1 model; select-meta needs SparkIotMeta models/);
+    assert.doesNotMatch(r.stderr, /observation space mismatch|\n\s+at /);
+  }
+});

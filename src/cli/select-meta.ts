@@ -14,7 +14,8 @@ import { isEnsembleFile, readEnsembleManifest } from '../rl/ensemble.ts';
 import { artifactPaths } from '../rl/trainer.ts';
 import { CliError, ensureOutputFile, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { MAX_SEEDS, MAX_SEEDS_WHY, MAX_STEPS, MAX_STEPS_WHY } from './bench.ts';
-import { CheckpointError } from '../rl/checkpoint.ts';
+import { CheckpointError, readCheckpoint } from '../rl/checkpoint.ts';
+import { META_ENV_ID } from '../meta/meta-env.ts';
 import { ProgressBar } from './progress.ts';
 
 export const SELECTION_FORMAT = 'edgepilot-meta-selection';
@@ -57,7 +58,26 @@ function candidatePaths(spec: string): string[] {
       paths.push(...members);
     } else paths.push(item);
   }
+  // The same file twice would be scored twice and, when best, marked chosen twice.
+  const seen = new Map<string, string>();
+  for (const p of paths) {
+    const key = resolve(p);
+    const first = seen.get(key);
+    if (first !== undefined) throw new UsageError(`--candidates: '${p}' is listed twice${first !== p ? ` (also as '${first}')` : ''}; give each candidate once`);
+    seen.set(key, p);
+  }
   return paths;
+}
+
+/**
+ * A TD3 checkpoint for another env (Pendulum-v1, say) would only fail inside the loader, on its observation shape:
+ * say what it is instead. The loader still checks the rest (a ppo model, the spaces, the checksum).
+ */
+function checkCandidateEnvs(paths: readonly string[]): void {
+  for (const p of paths) {
+    const c = readCheckpoint(p);
+    if (c.algo === 'td3' && c.envId !== META_ENV_ID) throw new CheckpointError(`'${p}'`, `is a ${c.envId} model; select-meta needs ${META_ENV_ID} models (meta-controllers: edgepilot train --config configs/meta-td3.json)`);
+  }
 }
 
 /** `<out>.selection.json` (".json" stripped): the record of the selection next to the chosen checkpoint. */
@@ -105,6 +125,7 @@ Examples:
       const bar = new ProgressBar({ label: `select-meta: ${paths.length} candidates x ${cells} cells x ${seeds} seeds`, total: paths.length * cells * seeds, silent: flags.quiet || flags.json });
       let scores: ReturnType<typeof scoreMetaCandidates>;
       try {
+        checkCandidateEnvs(paths);
         scores = scoreMetaCandidates(paths, { seeds, seedBase, steps, maskEdge, onProgress: (done) => bar.set(done) });
       } catch (err) {
         // A candidate that is not a meta-controller checkpoint (or a damaged one): its message names the file.
