@@ -75,3 +75,23 @@ test('inspect: a folder is a usage error (exit 2); a file that is not a checkpoi
   assert.match(bad.stderr, /^edgepilot: checkpoint '.*notes\.json': is not valid JSON/);
   assert.doesNotMatch(bad.stderr, /\n\s+at /, 'no stack trace');
 });
+
+test('inspect shows how an ensemble pools its members, in text and as JSON (a geometric one was described as the mean)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-inspect-pooling-'));
+  copyFileSync('models/meta-td3-s1.json', join(dir, 'g-s1.json'));
+  copyFileSync('models/meta-td3-s2.json', join(dir, 'g-s2.json'));
+  writeEnsembleManifest(join(dir, 'g.json'), [1, 2], undefined, 'geometric');
+  const g = await runCli(['inspect', join(dir, 'g.json'), '--json']);
+  assert.equal(g.code, 0, g.stderr);
+  assert.match(g.stdout, /\n {2}pooling: geometric: exp of the mean log/);
+  assert.doesNotMatch(g.stdout, /used as the mean/);
+  assert.equal((JSON.parse(g.stdout.trim().split('\n').at(-1)!) as { pooling: string }).pooling, 'geometric');
+  // A manifest without the field (written before session 24) is read as arithmetic, and says so.
+  const old = JSON.parse(readFileSync(join(dir, 'g.json'), 'utf8')) as Record<string, unknown>;
+  delete old['pooling'];
+  writeFileSync(join(dir, 'g.json'), JSON.stringify(old));
+  const a = await runCli(['inspect', join(dir, 'g.json'), '--json']);
+  assert.equal(a.code, 0, a.stderr);
+  assert.match(a.stdout, /\n {2}pooling: arithmetic: the mean of the members' normalized outputs/);
+  assert.equal((JSON.parse(a.stdout.trim().split('\n').at(-1)!) as { pooling: string }).pooling, 'arithmetic');
+});

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { CheckpointError, describeSpaceMismatch, readCheckpoint, type CheckpointContent, type SpaceJson } from '../rl/checkpoint.ts';
 import { OBS_SIZE, OBSERVATION_FEATURES } from '../control/observation.ts';
 import { residualActionSpace } from '../core/residual-action.ts';
-import { isEnsembleFile, readEnsembleManifest } from '../rl/ensemble.ts';
+import { isEnsembleFile, readEnsembleManifest, type EnsemblePooling } from '../rl/ensemble.ts';
 import { artifactPaths } from '../rl/trainer.ts';
 import { META_ENV_ID } from '../meta/meta-env.ts';
 import { metaContextFeaturesOf } from '../meta/hierarchical-policy.ts';
@@ -104,6 +104,12 @@ export function seedRanges(seeds: readonly number[]): string {
   return parts.join(', ');
 }
 
+/** What each pooling does, after its name (src/meta/hierarchical-policy.ts; docs/META.md "Pooling the seeds"). */
+const POOLING_WHAT: Record<EnsemblePooling, string> = {
+  arithmetic: ': the mean of the members\' normalized outputs (the shipped ensembles\')',
+  geometric: ': exp of the mean log of the members\' normalized outputs, rescaled to sum 1 (a component most members set near 0 stays near 0)',
+};
+
 const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : String(x));
 const value = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -157,7 +163,8 @@ function inspectFile(file: string, flags: { json?: boolean }): void {
     const kinds = [...new Set(members.map((m) => `${m.algo} on ${m.envId}, observation ${m.observation}${m.metaObservation ? ` ('${m.metaObservation.variant}')` : ''}, ${m.numTimesteps.toLocaleString('en-US')} steps`))];
     const evals = members.map((m) => m.finalEval?.meanReturn).filter((x): x is number => x !== undefined);
     const lines = [
-      `${file}: ensemble of ${members.length} checkpoints (seeds ${seedRanges(manifest.seeds)}), used as the mean of their normalized outputs`,
+      `${file}: ensemble of ${members.length} checkpoints (seeds ${seedRanges(manifest.seeds)})`,
+      `  pooling: ${manifest.pooling}${POOLING_WHAT[manifest.pooling]}`,
       `  command: ${manifest.command ?? 'not recorded'}`,
       `  members: ${kinds.length === 1 ? `all ${kinds[0]}` : `DIFFERENT: ${kinds.join(' | ')}`} (checksums verified)`,
       `  final evaluation of the members: ${evals.length ? `mean return ${fmt(Math.min(...evals))} .. ${fmt(Math.max(...evals))} (${evals.length} logs)` : 'no training logs beside them'}`,
@@ -165,7 +172,7 @@ function inspectFile(file: string, flags: { json?: boolean }): void {
     const first = members[0]!;
     lines.push(`  env options: ${first.envOptions ? Object.entries(first.envOptions).map(([k, v]) => `${k}=${value(v)}`).join(', ') : 'none recorded (the env\'s defaults; checkpoints made before session 13 did not record them)'}`);
     process.stdout.write(`${lines.join('\n')}\n`);
-    if (flags.json) printJsonSummary({ kind: 'ensemble', path: file, command: manifest.command ?? null, seeds: manifest.seeds, members });
+    if (flags.json) printJsonSummary({ kind: 'ensemble', path: file, command: manifest.command ?? null, seeds: manifest.seeds, pooling: manifest.pooling, members });
     return;
   }
   const summary = summarizeCheckpoint(file);

@@ -77,3 +77,53 @@ test('edgepilot select-meta: a candidate that is not a meta-controller exits 1, 
   assert.match(r.stderr, /^edgepilot: --candidates: checkpoint 'models\/edge-rl-ppo\.json': is a ppo model, expected td3/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
+
+test('edgepilot select-meta: an --out that exists is refused unless --force (the help example overwrote the shipped manifest)', () => {
+  const help = run(['--help']);
+  assert.equal(help.status, 0);
+  const outs = [...help.stdout.matchAll(/--out (\S+)/g)].map((m) => m[1]!);
+  assert.ok(outs.length > 0);
+  for (const o of outs) assert.ok(!o.startsWith('models/') && !existsSync(o), `the help example writes to ${o}, which is in the repository`);
+  assert.match(help.stdout, /--force/);
+  const { dir, manifest } = candidates();
+  const out = join(dir, 'taken.json');
+  writeFileSync(out, 'keep me');
+  const r = run(['--candidates', manifest, '--out', out, '--seeds', '2', '--steps', '2', '--quiet']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^edgepilot: --out .*taken\.json: '.*taken\.json' already exists; give --force to overwrite it/);
+  assert.equal(readFileSync(out, 'utf8'), 'keep me');
+  // The record beside it counts too: a second selection would overwrite the first one's record.
+  const record = join(dir, 'rec.selection.json');
+  writeFileSync(record, '{}');
+  assert.match(run(['--candidates', manifest, '--out', join(dir, 'rec.json'), '--quiet']).stderr, /'.*rec\.selection\.json' already exists; give --force/);
+  // The manifest itself is a candidate too (its members are what is scored).
+  assert.match(run(['--candidates', manifest, '--out', manifest, '--force']).stderr, /is one of the candidates/);
+  const forced = run(['--candidates', manifest, '--out', out, '--seeds', '2', '--steps', '2', '--quiet', '--force']);
+  assert.equal(forced.status, 0, forced.stderr);
+  assert.notEqual(readFileSync(out, 'utf8'), 'keep me');
+});
+
+test('edgepilot select-meta: a candidate listed twice is refused (it was scored twice and chosen twice)', () => {
+  const { dir, manifest } = candidates();
+  const s1 = join(dir, 'meta-s1.json');
+  const twice = run(['--candidates', `${s1},${s1}`, '--out', join(dir, 'x.json'), '--seeds', '2', '--steps', '2', '--quiet']);
+  assert.equal(twice.status, 2);
+  assert.match(twice.stderr, /^edgepilot: --candidates: '.*meta-s1\.json' is listed twice; give each candidate once/);
+  // Also when one of them comes in through a manifest.
+  const viaManifest = run(['--candidates', `${manifest},${s1}`, '--out', join(dir, 'x.json'), '--seeds', '2', '--steps', '2', '--quiet']);
+  assert.equal(viaManifest.status, 2);
+  assert.match(viaManifest.stderr, /'.*meta-s1\.json' is listed twice/);
+  assert.equal(existsSync(join(dir, 'x.json')), false);
+});
+
+test('edgepilot select-meta: a TD3 model of another env (or an ensemble of them) is named as one, not as a shape mismatch', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-select-meta-env-'));
+  const trained = spawnSync(process.execPath, ['bin/edgepilot.js', 'train', '--env', 'Pendulum-v1', '--algo', 'td3', '--timesteps', '300', '--seeds', '1-2', '--eval-freq', '0', '--eval-episodes', '1', '--out', join(dir, 'p.json'), '--quiet'], { encoding: 'utf8' });
+  assert.equal(trained.status, 0, trained.stderr);
+  for (const candidate of [join(dir, 'p-s1.json'), join(dir, 'p.json')]) {
+    const r = run(['--candidates', candidate, '--out', join(dir, 'x.json'), '--seeds', '2', '--steps', '2', '--quiet']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^edgepilot: --candidates: checkpoint '.*p-s1\.json': is a Pendulum-v1 model; select-meta needs SparkIotMeta models/);
+    assert.doesNotMatch(r.stderr, /observation space mismatch|\n\s+at /);
+  }
+});

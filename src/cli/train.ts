@@ -1,9 +1,11 @@
 /** `edgepilot train`: trains PPO or TD3 on a registered env and saves a checkpoint (see docs/RL.md). */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
+import { DEFAULT_CONFIG, isPlainObject } from '../core/config.ts';
 import { envIds, hasEnv, makeEnv } from '../env/registry.ts';
-import { ALGOS, parseTrainConfig, runTraining } from '../rl/trainer.ts';
+import { ALGOS, MAX_TIMESTEPS, MAX_TIMESTEPS_WHY, parseTrainConfig, runTraining } from '../rl/trainer.ts';
 import type { Algo, TrainConfig, TrainSummary } from '../rl/trainer.ts';
 import { checkInputFile, CliError, didYouMean, ensureOutputFile, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
@@ -39,11 +41,46 @@ function loadConfig(path: string): TrainConfig {
   } catch (err) {
     throw new UsageError(`--config '${path}' is not valid JSON: ${(err as Error).message}`);
   }
+  // The other kind of --config (edgepilot config's output): its keys would be listed as unknown, which says nothing.
+  const keys = isPlainObject(raw) ? Object.keys(raw) : [];
+  if (keys.length > 0 && keys.every((k) => Object.hasOwn(DEFAULT_CONFIG, k))) {
+    throw new UsageError(`--config '${path}': this is a world config (bench/demo/serve --config); train --config takes a training config such as configs/edge-rl-ppo.json`);
+  }
   try {
     return parseTrainConfig(raw, `config '${path}'`);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+/** [assumed] Members of one `--seeds` ensemble: each is a whole training run (the shipped ensembles have 24). */
+const MAX_MEMBERS = 1_000;
+const MAX_MEMBERS_WHY = 'each is a whole training run, and more would run for days; the shipped ensembles have 24';
+
+/** How many seeds a --seeds list names, without expanding it (0 for a malformed list: parseSeedList says why). */
+function seedCount(text: string): number {
+  let n = 0;
+  for (const part of text.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) return 0;
+    n += m[2] === undefined ? 1 : Math.max(0, Number(m[2]) - Number(m[1]) + 1);
+  }
+  return n;
+}
+
+/** SparkIot-v1 is an alias of SparkIot (src/env/registry.ts): naming one where a config names the other is no contradiction. */
+const sameEnv = (id: string): string => (id === 'SparkIot-v1' ? 'SparkIot' : id);
+
+/**
+ * didYouMean, and for a name that starts exactly one id (CartPole for CartPole-v1: too many letters missing for the
+ * edit distance) that id.
+ */
+function envSuggestion(given: string): string {
+  const close = didYouMean(given, envIds());
+  if (close) return close;
+  const g = given.toLowerCase();
+  const starting = envIds().filter((id) => id.toLowerCase().startsWith(g));
+  return starting.length === 1 ? ` (did you mean '${starting[0]}'?)` : '';
 }
 
 /** What `--json` prints for one trained model (the sequential path's trainOne returns the same fields). */
@@ -116,11 +153,11 @@ export function register(program: Command): void {
     .description('Train PPO or TD3 on an environment (e.g. CartPole-v1, Pendulum-v1) and save a checkpoint')
     .option('--env <id>', `environment id: ${envIds().join(' | ')} (required, here or as "env" in --config)`)
     .option('--algo <algo>', `algorithm: ${ALGOS.join(' | ')} (required, here or as "algo" in --config)`)
-    .option('--timesteps <n>', 'environment steps to train for (default: "timesteps" in --config, else 100000 for ppo, 20000 for td3; ppo trains whole rollouts, so it may run past it)')
+    .option('--timesteps <n>', `environment steps to train for, 1-${MAX_TIMESTEPS.toLocaleString('en-US')} (default: "timesteps" in --config, else 100000 for ppo, 20000 for td3; ppo trains whole rollouts, so it may run past it)`)
     .option('--seed <n>', 'random seed (default: "seed" in --config, else 0)')
-    .option('--seeds <list>', 'train an ensemble, one model per seed (e.g. 1-6 or 1,3,5): members go to <out>-s<seed>.json, the manifest to --out')
+    .option('--seeds <list>', `train an ensemble, one model per seed (e.g. 1-6 or 1,3,5; at most ${MAX_MEMBERS.toLocaleString('en-US')}): members go to <out>-s<seed>.json, the manifest to --out`)
     .option('--config <file>', 'JSON config (algo, env, timesteps, seed, evalFreq, evalEpisodes, hyperparameters)')
-    .option('--jobs <n>', 'with --seeds: train up to n members at once, each in its own process (default 1; members are identical either way)')
+    .option('--jobs <n>', 'with --seeds: train up to n members at once, each in its own process (default 1, at most the number of seeds; members are identical either way)')
     .option('--pooling <how>', `with --seeds: how a loader pools the members, written to the manifest: ${POOLINGS.join(' | ')} (default ${DEFAULT_ENSEMBLE_POOLING}; docs/META.md "Pooling the seeds")`)
     .option('--out <file>', 'checkpoint path (default runs/<algo>-<env>-s<seed>.json, or runs/<algo>-<env>-ensemble.json with --seeds); the log and best model go next to it')
     .option('--eval-episodes <n>', 'episodes per periodic evaluation (default: "evalEpisodes" in --config, else 10; the final evaluation uses at least 20)')
@@ -141,10 +178,18 @@ Examples:
       if (!algo) throw new UsageError(`--algo is required (or "algo" in --config); valid: ${ALGOS.join(', ')}`);
       if (!(ALGOS as readonly string[]).includes(algo)) throw new UsageError(`unknown algo '${algo}'; valid: ${ALGOS.join(', ')}${didYouMean(algo, ALGOS)}`);
       if (cfg.algo && flags.algo && cfg.algo !== flags.algo) throw new UsageError(`--algo ${flags.algo} contradicts "algo": "${cfg.algo}" in ${flags.config}`);
-      if (flags.config && cfg.hyperparameters && !cfg.algo) parseTrainConfig({ ...cfg, algo }, `config '${flags.config}'`);
+      if (flags.config && cfg.hyperparameters && !cfg.algo) {
+        try {
+          parseTrainConfig({ ...cfg, algo }, `config '${flags.config}'`);
+        } catch (err) {
+          throw new UsageError((err as Error).message);
+        }
+      }
       const envId = flags.env ?? cfg.env;
       if (!envId) throw new UsageError(`--env is required (or "env" in --config); valid: ${envIds().join(', ')}`);
-      if (!hasEnv(envId)) throw new UsageError(`unknown env '${envId}'; valid: ${envIds().join(', ')}${didYouMean(envId, envIds())}`);
+      if (!hasEnv(envId)) throw new UsageError(`unknown env '${envId}'; valid: ${envIds().join(', ')}${envSuggestion(envId)}`);
+      // The config's envOptions and hyper-parameters are for its env: on another one they fail deep in the algorithm.
+      if (cfg.env && flags.env && sameEnv(cfg.env) !== sameEnv(flags.env)) throw new UsageError(`--env ${flags.env} contradicts "env": "${cfg.env}" in ${flags.config}`);
       let probe: ReturnType<typeof makeEnv>;
       try {
         probe = makeEnv(envId, cfg.envOptions);
@@ -154,10 +199,13 @@ Examples:
       }
       if (algo === 'td3' && probe.actionSpace.kind !== 'box') throw new UsageError(`td3 needs a Box action space; ${envId} has a ${probe.actionSpace.kind} action space (use --algo ppo)`);
       probe.close?.();
-      const timesteps = flags.timesteps !== undefined ? parseIntOption('--timesteps', flags.timesteps, 1) : (cfg.timesteps ?? (algo === 'ppo' ? 100_000 : 20_000));
+      const timesteps = flags.timesteps !== undefined ? parseIntOption('--timesteps', flags.timesteps, 1, MAX_TIMESTEPS, MAX_TIMESTEPS_WHY) : (cfg.timesteps ?? (algo === 'ppo' ? 100_000 : 20_000));
       if (flags.seed !== undefined && flags.seeds !== undefined) throw new UsageError('give --seed or --seeds, not both');
       let seeds: number[] | null = null;
       if (flags.seeds !== undefined) {
+        // Counted before the list is built: '1-999999999999' would otherwise fill memory first.
+        const count = seedCount(flags.seeds);
+        if (count > MAX_MEMBERS) throw new UsageError(`--seeds names ${count.toLocaleString('en-US')} members, at most ${MAX_MEMBERS.toLocaleString('en-US')} (${MAX_MEMBERS_WHY}), got '${flags.seeds}'`);
         try {
           seeds = parseSeedList(flags.seeds);
         } catch (err) {
@@ -165,7 +213,9 @@ Examples:
         }
       }
       if (flags.jobs !== undefined && !seeds) throw new UsageError('--jobs needs --seeds (it trains ensemble members in parallel)');
-      const jobs = flags.jobs !== undefined ? parseIntOption('--jobs', flags.jobs, 1) : 1;
+      const jobs = flags.jobs !== undefined && seeds ? parseIntOption('--jobs', flags.jobs, 1, seeds.length, `one process per member, and --seeds names ${seeds.length}: more cannot help`) : 1;
+      // Allowed (the machine may be idle later, or the user knows better), but worth a line: it will not be faster.
+      if (jobs > availableParallelism()) process.stderr.write(`edgepilot: warning: --jobs ${jobs} is more than the ${availableParallelism()} CPUs here; the members share them, so the run is no faster\n`);
       if (flags.pooling !== undefined && !seeds) throw new UsageError('--pooling needs --seeds (it says how the ensemble manifest pools its members)');
       if (flags.pooling !== undefined && !(POOLINGS as readonly string[]).includes(flags.pooling)) throw new UsageError(`--pooling: unknown '${flags.pooling}'; valid: ${POOLINGS.join(', ')}${didYouMean(flags.pooling, POOLINGS)}`);
       const pooling = (flags.pooling ?? DEFAULT_ENSEMBLE_POOLING) as EnsemblePooling;

@@ -14,7 +14,7 @@
  * another mode at each meta-step boundary with probability modeSwitchProb; entering the budget mode leaves
  * 5-30 % of the budget).
  */
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { checkConfigOption, loadConfig, type ConfigOverrides, type SimConfig } from '../core/config.ts';
 import { existsSync } from 'node:fs';
 import { box, type BoxSpace } from '../core/spaces.ts';
@@ -30,7 +30,7 @@ import { ModeScheduleEnv } from './mode-env.ts';
 import { MODES, PhaseObjective, assertMode, violatesModeSla, windowStats, type ModeName, type ModePhase } from './modes.ts';
 import { normalizeWeights } from './weights.ts';
 import { sampleWorkloadVariation, type WorkloadVariation } from '../workload/variation.ts';
-import { shippedModel } from '../core/paths.ts';
+import { PACKAGE_ROOT, shippedModel } from '../core/paths.ts';
 
 export const META_ENV_ID = 'SparkIotMeta';
 /** [assumed] K: lower steps per meta step (100 s at the 10 s control interval): long enough to see a cost and SLA trend. */
@@ -168,7 +168,12 @@ export function parseMetaEnvOptions(options: Record<string, unknown> = {}): Meta
 export function loadLowerPolicy(checkpoint?: string, id = 'edge-rl-lower', scaleDownHoldS = 0, maskEdge = false, baseCalm?: CalmSettings | null, config?: SimConfig): PpoAgentPolicy {
   // The no-edge ablation defaults to the PPO trained without the edge.
   const path = checkpoint ?? (maskEdge ? NO_EDGE_LOWER_CHECKPOINT : DEFAULT_LOWER_CHECKPOINT);
-  if (!existsSync(path)) throw new Error(`lower-level PPO checkpoint '${path}' not found${isAbsolute(path) ? '' : ` in the working directory ${process.cwd()}`}; produce it with: ${maskEdge ? NO_EDGE_LOWER_TRAIN_COMMAND : LOWER_TRAIN_COMMAND}`);
+  if (!existsSync(path)) {
+    // A relative path (configs name models/...) run from another folder: the package's own copy is the likely intent.
+    const shipped = isAbsolute(path) ? null : join(PACKAGE_ROOT, path);
+    const hint = shipped !== null && existsSync(shipped) ? `the package has it at ${shipped}: run from ${resolve(PACKAGE_ROOT)} or give that path` : `produce it with: ${maskEdge ? NO_EDGE_LOWER_TRAIN_COMMAND : LOWER_TRAIN_COMMAND}`;
+    throw new Error(`lower-level PPO checkpoint '${path}' not found${isAbsolute(path) ? '' : ` in the working directory ${process.cwd()}`}; ${hint}`);
+  }
   const p = new PpoAgentPolicy({ id, checkpointPath: path, scaleDownHoldS, maskEdge, baseCalm, ...(config ? { config } : {}) });
   p.load();
   return p;

@@ -45,3 +45,11 @@ test('config validation names the bad key', () => {
   assert.throws(() => parseTrainConfig({ algo: 'td3', hyperparameters: { gradientSteps: 0 } }, 'config x'), /'hyperparameters.gradientSteps': must be -1/);
   assert.deepEqual(parseTrainConfig({ algo: 'td3', hyperparameters: { netArch: [64, 64] } }, 'x').hyperparameters, { netArch: [64, 64] });
 });
+
+test('an unknown config key names the close one', () => {
+  assert.throws(() => parseTrainConfig({ algo: 'ppo', hyperparameters: { learningRat: 1 } }, 'config x'), /unknown key 'hyperparameters\.learningRat' \(did you mean 'learningRate'\?\)/);
+  assert.throws(() => parseTrainConfig({ algo: 'td3', hyperparameters: { bufferSise: 1 } }, 'config x'), /\(did you mean 'bufferSize'\?\)/);
+  assert.throws(() => parseTrainConfig({ algo: 'ppo', timestep: 3 }, 'config x'), /unknown key 'timestep' \(did you mean 'timesteps'\?\)/);
+  // Nothing close: no hint.
+  assert.throws(() => parseTrainConfig({ algo: 'ppo', zzz: 3 }, 'config x'), (e: Error) => /unknown key 'zzz'$/.test(e.message));
+});

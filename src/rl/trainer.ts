@@ -6,6 +6,7 @@
 import { writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { didYouMean } from '../core/did-you-mean.ts';
 import { makeEnv, envIds, hasEnv } from '../env/registry.ts';
 import { SyncVecEnv } from '../env/vector.ts';
 import type { EnvAction } from '../env/types.ts';
@@ -20,12 +21,19 @@ import { TD3, td3Checkpoint } from './td3/td3.ts';
 export const ALGOS = ['ppo', 'td3'] as const;
 export type Algo = (typeof ALGOS)[number];
 
+/**
+ * [assumed] The most env steps one training run may take: PPO on SparkIot runs ~4,300 steps/s and TD3 far fewer, so
+ * 10^8 is hours to days; the shipped models took at most 4,000,000.
+ */
+export const MAX_TIMESTEPS = 100_000_000;
+export const MAX_TIMESTEPS_WHY = 'more would run for days; the shipped models took at most 4,000,000';
+
 /** A training config file (configs/*.json). Every key is optional; unknown keys are errors. */
 export const TrainConfigSchema = z
   .object({
     algo: z.enum(ALGOS).optional(),
     env: z.string().optional(),
-    timesteps: z.number().int().min(1).optional(),
+    timesteps: z.number().int().min(1).max(MAX_TIMESTEPS, `must be <= ${MAX_TIMESTEPS.toLocaleString('en-US')} (${MAX_TIMESTEPS_WHY})`).optional(),
     seed: z.number().int().min(0).optional(),
     /** Env steps between deterministic evaluations (0 = only the final one). */
     evalFreq: z.number().int().min(0).optional(),
@@ -43,22 +51,24 @@ export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 /** Validates a parsed config; the error names the offending key and the file. */
 export function parseTrainConfig(raw: unknown, where: string): TrainConfig {
   const top = TrainConfigSchema.safeParse(raw);
-  if (!top.success) throw new Error(`${where}: ${formatZodError(top.error)}`);
+  if (!top.success) throw new Error(`${where}: ${formatZodError(top.error, undefined, Object.keys(TrainConfigSchema.shape))}`);
   const cfg = top.data;
   if (cfg.hyperparameters && cfg.algo) {
     const schema = cfg.algo === 'ppo' ? PpoConfigSchema.partial() : Td3ConfigSchema.partial();
     const hp = schema.safeParse(cfg.hyperparameters);
-    if (!hp.success) throw new Error(`${where}: ${formatZodError(hp.error, 'hyperparameters')}`);
+    if (!hp.success) throw new Error(`${where}: ${formatZodError(hp.error, 'hyperparameters', Object.keys(schema.shape))}`);
   }
   return cfg;
 }
 
-export function formatZodError(err: z.ZodError, prefix?: string): string {
+/** `validKeys`: the object's own keys, for a "did you mean" after an unknown key at its top level. */
+export function formatZodError(err: z.ZodError, prefix?: string, validKeys?: readonly string[]): string {
   return err.issues
     .map((i) => {
       const keys = i.code === 'unrecognized_keys' ? i.keys.map((k) => [...i.path, k].join('.')) : [];
       const path = [prefix, ...i.path].filter((p) => p !== undefined && p !== '').join('.');
-      if (keys.length) return `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `'${[prefix, k].filter(Boolean).join('.')}'`).join(', ')}`;
+      const hint = (k: string): string => (validKeys && i.path.length === 0 ? didYouMean(k, validKeys) : '');
+      if (keys.length) return `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `'${[prefix, k].filter(Boolean).join('.')}'${hint(k)}`).join(', ')}`;
       return `'${path || '(root)'}': ${i.message}`;
     })
     .join('; ');
