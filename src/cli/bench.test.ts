@@ -106,6 +106,12 @@ test('a near-miss scenario, policy or target is answered with the close name', (
   assert.throws(() => resolveBenchOptions({ target: 'spark-k8' }), usage(/\(did you mean 'spark-k8s'\?\)/));
 });
 
+test('bench --scenario takes one name: a list (duplicates included) is refused as a list, not as an unknown scenario', () => {
+  assert.throws(() => resolveBenchOptions({ scenario: 'healthcare,healthcare' }), usage(/^--scenario takes one scenario \(.*\) or all, not a list: 'healthcare,healthcare'$/));
+  assert.throws(() => resolveBenchOptions({ scenario: 'healthcare,balanced' }), usage(/not a list/));
+  assert.deepEqual(resolveBenchOptions({ scenario: 'healthcare' }).scenarios, ['healthcare']);
+});
+
 test('--json keeps stderr free of the progress bar', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-json-'));
   const write = process.stderr.write;

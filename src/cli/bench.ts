@@ -108,6 +108,8 @@ export interface ResolvedBench {
 export function resolveBenchOptions(o: BenchOptions): ResolvedBench {
   const scenarioArg = o.scenario ?? (o.quick ? 'all' : 'balanced');
   const valid = [...SCENARIOS] as string[];
+  // One name, not a list (report --scenario takes lists): a list here would be called an unknown scenario.
+  if (scenarioArg.includes(',')) throw new UsageError(`--scenario takes one scenario (${valid.join(', ')}, ${MODE_SWITCH_SCENARIO}) or all, not a list: '${scenarioArg}'`);
   if (scenarioArg !== 'all' && scenarioArg !== MODE_SWITCH_SCENARIO && !valid.includes(scenarioArg)) {
     throw new UsageError(`unknown scenario '${scenarioArg}'; valid scenarios: ${valid.join(', ')}, all, ${MODE_SWITCH_SCENARIO}${didYouMean(scenarioArg, [...valid, 'all', MODE_SWITCH_SCENARIO])}`);
   }

@@ -128,3 +128,11 @@ test('a --trace file that is not there is a usage error for any report; a misspe
   for (const kind of ['meta', 'shuffle', 'weights', 'edge', 'all']) assert.throws(() => resolveReportOptions(kind, { trace: 'no/such/file.csv' }), usage(/--trace: file not found/), kind);
   assert.throws(() => resolveReportOptions('shufle', {}), usage(/unknown report 'shufle'; .*\(did you mean 'shuffle'\?\)/));
 });
+
+test('a scenario listed twice in --scenario is a usage error up front (it crashed after the runs: records not contiguous)', () => {
+  for (const kind of ['edge', 'shuffle', 'weights', 'all']) {
+    assert.throws(() => resolveReportOptions(kind, { scenario: 'healthcare,healthcare' }), usage(/^--scenario lists 'healthcare' twice$/), kind);
+  }
+  assert.throws(() => resolveReportOptions('edge', { scenario: 'balanced, healthcare,balanced' }), usage(/^--scenario lists 'balanced' twice$/));
+  assert.deepEqual(resolveReportOptions('edge', { scenario: 'balanced,healthcare' }).scenarios, ['balanced', 'healthcare']);
+});

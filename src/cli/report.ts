@@ -101,6 +101,9 @@ export function resolveReportOptions(kindArg: string, o: ReportCliOptions): Reso
   if (o.scenario !== undefined && o.scenario !== 'all') {
     const names = o.scenario.split(',').map((s) => s.trim());
     for (const n of names) if (!(SCENARIOS as readonly string[]).includes(n)) throw new UsageError(`unknown scenario '${n}'; valid scenarios: ${SCENARIOS.join(', ')}, all${didYouMean(n, [...SCENARIOS, 'all'])}`);
+    // A scenario run twice makes its runs non-contiguous in the steps file, which the report then refuses after the work.
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice !== undefined) throw new UsageError(`--scenario lists '${twice}' twice`);
     scenarios = names as ScenarioName[];
   }
   if (o.agent !== undefined && o.agent.trim() === '') throw new UsageError('--agent is empty');
