@@ -136,3 +136,10 @@ test('a scenario listed twice in --scenario is a usage error up front (it crashe
   assert.throws(() => resolveReportOptions('edge', { scenario: 'balanced, healthcare,balanced' }), usage(/^--scenario lists 'balanced' twice$/));
   assert.deepEqual(resolveReportOptions('edge', { scenario: 'balanced,healthcare' }).scenarios, ['balanced', 'healthcare']);
 });
+
+test('--quick writes to runs/reports-quick by default, not over the committed full-run reports/; a full run keeps reports/', () => {
+  assert.equal(resolveReportOptions('all', { quick: true }).out, join('runs', 'reports-quick'));
+  assert.equal(resolveReportOptions('all', {}).out, 'reports');
+  assert.equal(resolveReportOptions('all', { quick: true, out: 'reports' }).out, 'reports');
+  assert.match(help.stdout.replace(/\s+/g, ' '), /runs\/reports-quick with --quick/);
+});

@@ -21,6 +21,9 @@ import { DEFAULT_CONTROL_INTERVAL_S } from '../env/spark-iot-env.ts';
 export const REPORT_KINDS = ['meta', 'shuffle', 'edge', 'weights'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
 
+/** --quick's default --out: not reports/, whose committed full-run reports a quick run would overwrite. */
+export const QUICK_OUT = join('runs', 'reports-quick');
+
 /** The meta report runs the four mode phases one after the other (src/bench/reports/meta.ts): a step each at least. */
 const META_MIN_STEPS = 4;
 
@@ -118,7 +121,8 @@ export function resolveReportOptions(kindArg: string, o: ReportCliOptions): Reso
   return {
     kinds: all ? [...REPORT_KINDS] : [kindArg as ReportKind],
     all,
-    out: o.out ?? 'reports',
+    // reports/ holds the committed full runs: a quick run's numbers go elsewhere unless asked.
+    out: o.out ?? (quick ? QUICK_OUT : 'reports'),
     seeds,
     steps,
     quick,
@@ -231,7 +235,7 @@ export function register(program: Command): void {
       .command('report')
       .description('generate the reports (Markdown + PNG, numbers computed from the steps file each writes) into <out>/<kind>/')
       .argument('<kind>', `one of ${[...REPORT_KINDS, 'all'].join(', ')}: ${REPORT_KINDS.map((k) => `${k} = ${REPORT_DESCRIPTIONS[k]}`).join('; ')}; all = the four plus <out>/README.md`)
-      .option('--out <dir>', 'output folder (default reports)')
+      .option('--out <dir>', `output folder (default reports; ${QUICK_OUT} with --quick, so a quick run leaves the committed full-run reports alone)`)
       .option('--seeds <n>', `paired seeds per variant and scenario, 1-${MAX_SEEDS.toLocaleString('en-US')} (default ${SHUFFLE_DEFAULTS.seeds}; ${SHUFFLE_DEFAULTS.quickSeeds} with --quick)`)
       .option('--steps <n>', `control steps per run, 1-${MAX_STEPS.toLocaleString('en-US')}, at least ${META_MIN_STEPS} for meta (default ${SHUFFLE_DEFAULTS.steps}; ${SHUFFLE_DEFAULTS.quickSteps} with --quick)`)
       .option('--quick', `small run (${SHUFFLE_DEFAULTS.quickSeeds} seeds x ${SHUFFLE_DEFAULTS.quickSteps} steps)`)
@@ -245,7 +249,7 @@ export function register(program: Command): void {
       'after',
       `
 Examples:
-  edgepilot report all --quick                      the four reports and reports/README.md, small runs
+  edgepilot report all --quick                      the four reports and ${QUICK_OUT}/README.md, small runs
   edgepilot report edge --scenario healthcare --seeds 5 --out runs/reports
   edgepilot report shuffle --agent threshold-forecast --quick
   edgepilot report meta --seeds 20 --trace rate_60s.csv --trace-step-s 60 --out runs/meta-twitter
