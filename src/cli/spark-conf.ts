@@ -65,6 +65,8 @@ Examples:
 
 /** The decision the flags describe (exported for tests); UsageError naming the bad flag. */
 export function actionFromFlags(flags: SparkConfFlags): Action {
+  // An empty resourceVersion in the patch is not a guard; refused rather than written.
+  if (flags.resourceVersion !== undefined && flags.resourceVersion.trim() === '') throw new UsageError('--resource-version is empty; give the SparkApplication\'s metadata.resourceVersion, or leave the flag out');
   const parts = [flags.executors, flags.memoryGb, flags.tier, flags.codec];
   let action: Action;
   if (flags.action !== undefined) {
