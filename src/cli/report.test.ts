@@ -143,3 +143,9 @@ test('--quick writes to runs/reports-quick by default, not over the committed fu
   assert.equal(resolveReportOptions('all', { quick: true, out: 'reports' }).out, 'reports');
   assert.match(help.stdout.replace(/\s+/g, ' '), /runs\/reports-quick with --quick/);
 });
+
+test('--scenario is refused by the meta report, which runs its own worlds (it was silently ignored); weights reads it', () => {
+  assert.throws(() => resolveReportOptions('meta', { scenario: 'healthcare' }), usage(/^--scenario applies to the shuffle, edge and weights reports, not to 'meta'/));
+  assert.deepEqual(resolveReportOptions('weights', { scenario: 'healthcare' }).scenarios, ['healthcare']);
+  assert.deepEqual(resolveReportOptions('all', { scenario: 'healthcare' }).scenarios, ['healthcare']);
+});

@@ -112,6 +112,8 @@ export function resolveReportOptions(kindArg: string, o: ReportCliOptions): Reso
   if (o.agent !== undefined && o.agent.trim() === '') throw new UsageError('--agent is empty');
   // Flags a kind does not read are an error, not silently ignored.
   if (o.agent !== undefined && (kindArg === 'meta' || kindArg === 'weights')) throw new UsageError(`--agent applies to the shuffle and edge reports, not to '${kindArg}'`);
+  // The meta report's worlds are its own (the mode-switch story on each IoT scenario); weights does read --scenario.
+  if (o.scenario !== undefined && kindArg === 'meta') throw new UsageError("--scenario applies to the shuffle, edge and weights reports, not to 'meta' (it runs its mode-switch worlds on every IoT scenario)");
   if (o.maskedAgent !== undefined && kindArg !== 'edge' && !all) throw new UsageError(`--masked-agent applies to the edge report only, not to '${kindArg}'`);
   // An unregistered id is the user's typo (exit 2); a registered one that cannot run (no checkpoint) is the report's to say.
   if (o.agent !== undefined) checkPolicyId('--agent', o.agent);
@@ -241,7 +243,7 @@ export function register(program: Command): void {
       .option('--quick', `small run (${SHUFFLE_DEFAULTS.quickSeeds} seeds x ${SHUFFLE_DEFAULTS.quickSteps} steps)`)
       .option('--agent <id>', `policy id of the agent for shuffle and edge (default ${DEFAULT_AGENT}, falling back to edge-rl-fixed)`)
       .option('--masked-agent <id>', 'policy id of the no-edge agent for the edge report (default: the agent\'s trained twin, rl-no-edge-meta for edge-rl, rl-no-edge for edge-rl-fixed; else the agent with its edge inputs masked)')
-      .option('--scenario <names>', `comma-separated scenarios for shuffle and edge (${SCENARIOS.join(', ')}) or all (default all)`)
+      .option('--scenario <names>', `comma-separated scenarios for shuffle, edge and weights (${SCENARIOS.join(', ')}) or all (default all; weights with --quick: balanced)`)
       .option('--trace <file>', 'replay a real trace instead of the synthetic processes in every run of the report (as bench --trace: rescaled to each scenario\'s peak): the meta report\'s mode-switch story, the shuffle choices, the edge report\'s burst windows and forecaster accuracy, the weights front'),
   )
     .option('--json', 'print one JSON summary object as the last stdout line (and no progress bar)')
