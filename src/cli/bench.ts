@@ -72,6 +72,8 @@ export interface BenchOptions {
   traceGaps?: string | boolean;
   /** false from --no-trace-rescale: the trace's rates are replayed as msgs/s. */
   traceRescale?: boolean;
+  /** Both --trace-gaps and --no-trace-gaps were given (refused). */
+  traceGapsBoth?: boolean;
   out?: string;
   quick?: boolean;
   json?: boolean;

@@ -43,12 +43,23 @@ export function addTraceReadOptions(command: Command): Command {
     .option('--trace-columns <list>', TRACE_FLAG_HELP.columns);
 }
 
-/** Adds --trace-gaps, --no-trace-gaps and --no-trace-rescale (how a trace is replayed: bench, trace), for chaining. */
+/**
+ * Adds --trace-gaps, --no-trace-gaps and --no-trace-rescale (how a trace is replayed: bench, trace), for chaining.
+ * The two gaps flags set one value, the last given winning; both given is recorded as `traceGapsBoth` so that
+ * resolveTraceReplayFlags refuses them instead of silently keeping one.
+ */
 export function addTraceReplayOptions(command: Command): Command {
+  const seen = new Set<string>();
+  const note = (flag: string) => (): void => {
+    seen.add(flag);
+    if (seen.size === 2) command.setOptionValue('traceGapsBoth', true);
+  };
   return command
     .option('--trace-gaps <file>', TRACE_FLAG_HELP.gaps)
     .option('--no-trace-gaps', TRACE_FLAG_HELP.noGaps)
-    .option('--no-trace-rescale', TRACE_FLAG_HELP.noRescale);
+    .option('--no-trace-rescale', TRACE_FLAG_HELP.noRescale)
+    .on('option:trace-gaps', note('on'))
+    .on('option:no-trace-gaps', note('off'));
 }
 
 /** Validates the flags (UsageError naming the flag); the file must exist. */
@@ -67,6 +78,9 @@ export function resolveTraceFlags(f: TraceFlags): ResolvedTraceFlags {
   if (f.traceColumns !== undefined) {
     traceColumns = f.traceColumns.split(',').map((c) => c.trim());
     if (traceColumns.some((c) => c === '') || traceColumns.length > 3) throw new UsageError(`--trace-columns takes 1 to 3 comma-separated column names or numbers, got '${f.traceColumns}'`);
+    // t,t would read the time column as the rate too (names match in any case, as the reader matches them).
+    const twice = traceColumns.find((c, i) => traceColumns!.findIndex((d) => d.toLowerCase() === c.toLowerCase()) !== i);
+    if (twice !== undefined) throw new UsageError(`--trace-columns names '${twice}' twice; each of t,rate[,size] (or time[,size]) is its own column`);
   }
   return {
     trace: f.trace,
@@ -82,16 +96,22 @@ export interface TraceReplayFlags {
   traceGaps?: string | boolean;
   /** false from --no-trace-rescale: the trace's rates are replayed as msgs/s. */
   traceRescale?: boolean;
+  /** Set by addTraceReplayOptions when both --trace-gaps and --no-trace-gaps were given. */
+  traceGapsBoth?: boolean;
 }
 
 /** --trace-gaps / --no-trace-gaps and --no-trace-rescale (bench, trace), checked; the gaps file must exist. */
 export function resolveTraceReplayFlags(f: TraceReplayFlags): { traceGaps?: string | false; traceRescale: boolean } {
   let traceGaps: string | false | undefined;
+  if (f.traceGapsBoth === true) throw new UsageError('--trace-gaps and --no-trace-gaps do not go together: give a gaps file to skip, or replay every row');
   if (typeof f.traceGaps === 'string') {
     if (f.trace === undefined) throw new UsageError('--trace-gaps needs --trace');
     checkInputFile('--trace-gaps', f.traceGaps);
     traceGaps = f.traceGaps;
-  } else if (f.traceGaps === false) traceGaps = false;
+  } else if (f.traceGaps === false) {
+    if (f.trace === undefined) throw new UsageError('--no-trace-gaps needs --trace');
+    traceGaps = false;
+  }
   if (f.traceRescale === false && f.trace === undefined) throw new UsageError('--no-trace-rescale needs --trace');
   return { ...(traceGaps !== undefined ? { traceGaps } : {}), traceRescale: f.traceRescale !== false };
 }

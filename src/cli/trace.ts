@@ -24,6 +24,7 @@ export interface TraceCommandFlags {
   traceFormat?: string;
   traceColumns?: string;
   traceGaps?: string | boolean;
+  traceGapsBoth?: boolean;
   traceRescale?: boolean;
   scenario?: string;
   hours?: string;
@@ -57,7 +58,7 @@ export function resolveTraceCommand(file: string, f: TraceCommandFlags): TracePl
   // The file is the argument, not a --trace flag: named as given.
   checkInputFile(null, file);
   const parse = resolveTraceFlags({ trace: file, traceStepS: f.traceStepS, traceFormat: f.traceFormat, traceColumns: f.traceColumns });
-  const { traceGaps, traceRescale } = resolveTraceReplayFlags({ trace: file, traceGaps: f.traceGaps, traceRescale: f.traceRescale });
+  const { traceGaps, traceRescale } = resolveTraceReplayFlags({ trace: file, traceGaps: f.traceGaps, traceRescale: f.traceRescale, traceGapsBoth: f.traceGapsBoth });
   const scenarioArg = f.scenario ?? 'all';
   const valid = SCENARIOS as readonly string[];
   if (scenarioArg !== 'all' && !valid.includes(scenarioArg)) throw new UsageError(`unknown scenario '${scenarioArg}'; valid scenarios: ${valid.join(', ')}, all${didYouMean(scenarioArg, [...valid, 'all'])}`);
