@@ -279,7 +279,7 @@ export function register(program: Command): void {
 Examples:
   edgepilot bench --quick                                   all scenarios, 3 seeds x 120 steps
   edgepilot bench --scenario healthcare --policies fixed,edge-rl --seeds 5 --steps 200 --out runs/hc
-  edgepilot bench --trace per_minute.csv --trace-step-s 60 --policies threshold-forecast,edge-rl
+  edgepilot bench --trace ../shared/traces/twitter-stream-2021/rate_60s.csv --trace-step-s 60 --policies threshold-forecast,edge-rl
   edgepilot bench --scenario all --target spark-k8s --restart-gate --policies keda-lag,edge-rl`,
     )
     .action(async (opts: BenchOptions) => {

@@ -20,7 +20,17 @@ program
   .version('0.1.0')
   // A pointer to the help, not the whole help: a commander error stays one line the eye can find.
   .showHelpAfterError("(see 'edgepilot --help')")
-  .exitOverride();
+  .exitOverride()
+  .addHelpText(
+    'after',
+    `
+Examples:
+  edgepilot demo                                  the whole pipeline in one process; open the printed dashboard URL
+  edgepilot bench --quick                         the tournament, small: all scenarios, 3 seeds x 120 steps
+  edgepilot report all --quick                    the four reports, small runs, into runs/reports-quick (without --quick: reports/)
+  edgepilot train --config configs/edge-rl-ppo.json --out runs/edge-rl.json
+  edgepilot <command> --help                      every option of a command, with examples`,
+  );
 
 for (const register of COMMANDS) register(program);
 for (const command of program.commands) command.showHelpAfterError(`(see 'edgepilot ${command.name()} --help')`);

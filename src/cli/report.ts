@@ -254,7 +254,7 @@ Examples:
   edgepilot report all --quick                      the four reports and ${QUICK_OUT}/README.md, small runs
   edgepilot report edge --scenario healthcare --seeds 5 --out runs/reports
   edgepilot report shuffle --agent threshold-forecast --quick
-  edgepilot report meta --seeds 20 --trace rate_60s.csv --trace-step-s 60 --out runs/meta-twitter
+  edgepilot report meta --seeds 20 --trace ../shared/traces/twitter-stream-2021/rate_60s.csv --trace-step-s 60 --out runs/meta-twitter
                                                     the mode-switch story on a real trace`,
     )
     .action(async (kind: string, opts: ReportCliOptions) => {
