@@ -49,3 +49,13 @@ test('--trace given a folder is named as one (it was a bare EISDIR)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'trace-flags-dir-'));
   assert.throws(() => resolveTraceFlags({ trace: dir }), usage(/^--trace: .*trace-flags-dir-.* is a folder, not a file$/));
 });
+
+test('--trace-step-s is capped at a day per row, with the reason (1e9 was read as rows of 1,000,000,000 s)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trace-flags-step-'));
+  const trace = join(dir, 'rate.csv');
+  writeFileSync(trace, 't,rate\n0,1\n1,2\n');
+  assert.throws(() => resolveTraceFlags({ trace, traceStepS: '1e9' }), usage(/^--trace-step-s must be <= 86,400 \(a day per row or time unit; .*\), got '1e9'$/));
+  assert.throws(() => resolveTraceFlags({ trace, traceStepS: '86401' }), usage(/<= 86,400/));
+  assert.equal(resolveTraceFlags({ trace, traceStepS: '86400' }).traceStepS, 86_400);
+  assert.equal(resolveTraceFlags({ trace, traceStepS: '60' }).traceStepS, 60);
+});

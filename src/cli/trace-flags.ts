@@ -24,6 +24,13 @@ export interface ResolvedTraceFlags {
   traceColumns?: string[];
 }
 
+/**
+ * The largest --trace-step-s: a day per row. The longest run (MAX_STEPS steps of 10 s) is 11.6 days, replayed at
+ * 1 s resolution, so rows longer than that leave a run a handful of flat rows: 1e9 was accepted as '1,000,000,000 s'.
+ */
+export const MAX_TRACE_STEP_S = 86_400;
+const MAX_RUN_DAYS = 11.6;
+
 /** The flags' help texts, one wording for every command. */
 export const TRACE_FLAG_HELP = {
   file: 'replay a real trace instead of the synthetic process: t,rate[,size] rows (t a number, a date and time or a Unix time), an event log with one time[,size] row per message, JSON lines (a dumped topic), a Prometheus query_range answer, a web server access log, a list of rates, or a wide table of per-slot counts (the Azure Functions trace); plain or gzip, any size (docs/SIMULATOR.md)',
@@ -73,6 +80,7 @@ export function resolveTraceFlags(f: TraceFlags): ResolvedTraceFlags {
   checkInputFile('--trace', f.trace);
   const traceStepS = f.traceStepS !== undefined ? parseFloatOption('--trace-step-s', f.traceStepS) : undefined;
   if (traceStepS !== undefined && !(traceStepS > 0)) throw new UsageError(`--trace-step-s must be > 0, got '${f.traceStepS}'`);
+  if (traceStepS !== undefined && traceStepS > MAX_TRACE_STEP_S) throw new UsageError(`--trace-step-s must be <= ${MAX_TRACE_STEP_S.toLocaleString('en-US')} (a day per row or time unit; the longest run is ${MAX_RUN_DAYS} days, so a longer row is a slip of units), got '${f.traceStepS}'`);
   if (f.traceFormat !== undefined && !(TRACE_FORMATS as readonly string[]).includes(f.traceFormat)) throw new UsageError(`--trace-format must be one of ${TRACE_FORMATS.join(', ')}, got '${f.traceFormat}'`);
   let traceColumns: string[] | undefined;
   if (f.traceColumns !== undefined) {
