@@ -235,6 +235,8 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
   writeFileSync(join(plan.out, 'report.md'), report);
 
   process.stdout.write(`${formatTable(summary)}\n\nwrote ${plan.out}/{results_summary.csv,steps.csv.gz,benchmark_plots.png,report.md}\n`);
+  // The sweep's verdicts are only in the report (and --json): say where, or a user sees no trace of the sweep.
+  if (feasibility) process.stdout.write(`oracle sweep: ${sweepSettings().length} settings x ${feasibility.length} ${feasibility.length === 1 ? 'world' : 'worlds'}; which bars foresight clears: ${join(plan.out, 'report.md')}, section "How far foresight gets"\n`);
   if (o.json) {
     printJsonSummary({
       out: plan.out,
