@@ -55,3 +55,11 @@ test('spark-conf --resource-version \'\' is refused (an empty resourceVersion we
   for (const rv of ['', '  ']) assert.throws(() => actionFromFlags({ ...flags, resourceVersion: rv }), (err: Error) => err.name === 'UsageError' && /^--resource-version is empty/.test(err.message), JSON.stringify(rv));
   assert.equal(actionFromFlags({ ...flags, resourceVersion: '12345' }).executors, 2);
 });
+
+test('spark-conf with some of the four flags names exactly the missing ones', () => {
+  const fails = (flags: Parameters<typeof actionFromFlags>[0], re: RegExp) => assert.throws(() => actionFromFlags(flags), (err: Error) => err.name === 'UsageError' && re.test(err.message), JSON.stringify(flags));
+  fails({ executors: '4' }, /^missing --memory-gb, --tier and --codec \(a decision needs all of/);
+  fails({ executors: '4', memoryGb: '4', tier: 'nvme' }, /^missing --codec \(/);
+  fails({ tier: 'nvme', codec: 'lz4' }, /^missing --executors and --memory-gb \(/);
+  fails({}, /^give --action, or all of --executors, --memory-gb, --tier and --codec$/);
+});

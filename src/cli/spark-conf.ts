@@ -88,7 +88,11 @@ export function actionFromFlags(flags: SparkConfFlags): Action {
     }
     action = { executors: o.executors!, memoryGb: o.memoryGb!, tier: o.tier!, codec: o.codec! };
   } else {
-    if (parts.some((p) => p === undefined)) throw new UsageError('give --action, or all of --executors, --memory-gb, --tier and --codec');
+    const names = ['--executors', '--memory-gb', '--tier', '--codec'];
+    const missing = names.filter((_, i) => parts[i] === undefined);
+    // Name exactly what is missing: with some of the four given, the list of all four hides which.
+    if (missing.length === names.length) throw new UsageError(`give --action, or all of ${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
+    if (missing.length > 0) throw new UsageError(`missing ${missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)}`} (a decision needs all of ${names.join(', ')}, or --action)`);
     const tier = flags.tier as Tier;
     const codec = flags.codec as Codec;
     if (!TIERS.includes(tier)) throw new UsageError(`--tier must be one of ${TIERS.join(', ')}, got '${flags.tier}'${didYouMean(tier, TIERS)}`);
