@@ -62,3 +62,7 @@ test('a training config (configs/*.json) is named as one, pointing to train --co
   assert.throws(() => readConfigFile(shipped), (e: Error) => e instanceof ConfigFileError && /meta-td3\.json is a training config \(it has algo, env, hyperparameters, timesteps; give it to train --config\); bench\/demo\/serve\/edge\/trace --config take world overrides: see 'edgepilot config'$/.test(e.message));
   assert.throws(() => readConfigFile(file('algo.json', '{"algo": "ppo"}')), /is a training config \(it has algo;/);
 });
+
+test('a folder given as the config file is named as one (it was a raw EISDIR)', () => {
+  assert.throws(() => readConfigFile(dir), (e: Error) => e instanceof ConfigFileError && e.message === `${dir} is a folder, not a file`);
+});

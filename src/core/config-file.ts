@@ -35,7 +35,8 @@ export function readConfigFile(path: string): ConfigFile {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigFileError(code === 'ENOENT' ? `config file not found: ${path}` : `cannot read config file ${path}: ${(err as Error).message}`);
+    // A folder is named as one, as the other input flags do (not a raw EISDIR).
+    throw new ConfigFileError(code === 'ENOENT' ? `config file not found: ${path}` : code === 'EISDIR' ? `${path} is a folder, not a file` : `cannot read config file ${path}: ${(err as Error).message}`);
   }
   let parsed: unknown;
   try {
