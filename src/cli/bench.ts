@@ -19,7 +19,7 @@ import { didYouMean, ensureOutputDir, parseIntOption, printJsonSummary, UsageErr
 import { ProgressBar } from './progress.ts';
 import type { Trace, TraceFormat } from '../workload/trace.ts';
 import { compareShapes, describeShapeContrast, shapeLengthS, type ShapeScenario } from '../workload/load-shape.ts';
-import { addTraceReadOptions, addTraceReplayOptions, describeTraceReplay, loadTraceFlag, resolveTraceFlags, resolveTraceReplayFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
+import { addTraceReadOptions, addTraceReplayOptions, describeTraceReplay, loadTraceFlag, resolveTraceFlags, resolveTraceReplayFlags, TRACE_FLAG_HELP, traceFlagError, traceParseOptions } from './trace-flags.ts';
 import { CONFIG_FLAG_HELP, configFileFlag } from './config-flag.ts';
 import { describeConfigFile, type ConfigFile } from '../core/config-file.ts';
 import type { Policy } from '../policies/types.ts';
@@ -162,7 +162,7 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
       const shapes = compareShapes(trace, shapeScenarios, shapeLengthS(trace, DEFAULT_CONTROL_INTERVAL_S), 1, plan.traceRescale, DEFAULT_CONTROL_INTERVAL_S, config);
       traceNote += `; ${describeShapeContrast(shapes, DEFAULT_CONTROL_INTERVAL_S)}`;
     } catch (err) {
-      throw new UsageError(`--trace ${plan.trace}: ${(err as Error).message}`);
+      throw traceFlagError(plan.trace, (err as Error).message);
     }
     process.stderr.write(`trace ${plan.trace}: ${traceNote}\n`);
   }

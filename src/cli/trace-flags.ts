@@ -196,11 +196,16 @@ export function readTraceWithProgress<T>(path: string, load: (fileOptions: Trace
   return out;
 }
 
+/** `--trace FILE: message`, without the file twice when the message starts with it (the loaders' messages do). */
+export function traceFlagError(path: string, message: string): UsageError {
+  return new UsageError(`--trace ${path}: ${message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message}`);
+}
+
 /** Reads a resolved --trace; a malformed file is a usage error that names the file and the line. */
 export function loadTraceFlag(path: string, options: TraceOptions, log: (line: string) => void = logToStderr, announceBytes = ANNOUNCE_BYTES): Trace {
   try {
     return readTraceWithProgress(path, (fileOptions) => loadTraceCsv(path, options, fileOptions), log, announceBytes);
   } catch (err) {
-    throw new UsageError(`--trace ${path}: ${(err as Error).message}`);
+    throw traceFlagError(path, (err as Error).message);
   }
 }
