@@ -149,3 +149,9 @@ test('--scenario is refused by the meta report, which runs its own worlds (it wa
   assert.deepEqual(resolveReportOptions('weights', { scenario: 'healthcare' }).scenarios, ['healthcare']);
   assert.deepEqual(resolveReportOptions('all', { scenario: 'healthcare' }).scenarios, ['healthcare']);
 });
+
+test('the README index says 1 paired seed and 1 control step in the singular', () => {
+  const one = resolveReportOptions('all', { seeds: '1', steps: '4', out: 'x' });
+  assert.match(readmeText(one, [], 'edgepilot report all'), /\n1 paired seed x 4 control steps per run\./);
+  assert.match(readmeText({ ...one, seeds: 2, steps: 1 }, [], 'edgepilot report all'), /\n2 paired seeds x 1 control step per run\./);
+});

@@ -187,7 +187,7 @@ export function readmeText(plan: ResolvedReport, outcomes: readonly KindOutcome[
     '',
     `Command: \`${command}\``,
     '',
-    `${plan.seeds} paired seeds x ${plan.steps} control steps per run${plan.quick ? ' (--quick)' : ''}. Each report's numbers are computed from the \`steps.csv.gz\` in its folder.`,
+    `${plan.seeds} paired ${plan.seeds === 1 ? 'seed' : 'seeds'} x ${plan.steps} control ${plan.steps === 1 ? 'step' : 'steps'} per run${plan.quick ? ' (--quick)' : ''}. Each report's numbers are computed from the \`steps.csv.gz\` in its folder.`,
     '',
     '| report | what it shows | Markdown | plots | status |',
     '|---|---|---|---|---|',
