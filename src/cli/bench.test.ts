@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_SEEDS, MAX_STEPS, resolveBenchOptions, runBench } from './bench.ts';
+import { MAX_SEEDS, MAX_STEPS, register, resolveBenchOptions, runBench } from './bench.ts';
+import { cliErrorInProcess } from './test-run-cli.ts';
 import { UsageError } from './output.ts';
 import { makeFakeEnv } from '../bench/test-fake-env.ts';
 import type { EnvFactory } from '../bench/tournament.ts';
@@ -124,4 +125,9 @@ test('--json keeps stderr free of the progress bar', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
   assert.equal(stderr, '');
+});
+
+test("bench --out '' is named as empty, before any run (it said the folder '' is not writable)", async () => {
+  const err = await cliErrorInProcess(register, ['bench', '--out', '', '--seeds', '1', '--steps', '1', '--policies', 'fixed']);
+  assert.ok(usage(/^--out is empty; give a folder$/)(err), String(err));
 });

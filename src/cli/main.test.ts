@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { runCli } from './test-run-cli.ts';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 test('the command line exits 2 on every usage error, commander\'s included, and 0 on --help and --version', async () => {
@@ -94,4 +95,25 @@ test("every input file a help example names exists from the repo root (a fresh c
       assert.ok(existsSync(join(root, token)), `${name} --help: '${token}' in '${line}' does not exist from the repo root`);
     }
   }
+});
+
+test("edgepilot help nope says the command is unknown, with the close name (it printed the whole help), exit 2", async () => {
+  const r = await runCli(['help', 'benhc']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, "edgepilot: unknown command 'benhc' (did you mean 'bench'?)\n(see 'edgepilot --help')\n");
+  assert.equal(r.stdout, '');
+  const known = await runCli(['help', 'bench']);
+  assert.equal(known.code, 0);
+  assert.match(known.stdout, /Usage: edgepilot bench/);
+});
+
+test('an error quoting a file escapes its control bytes (a JSON syntax error echoed them to the terminal raw)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'main-ctl-'));
+  const file = join(dir, 'ctl.json');
+  writeFileSync(file, '{"a":\u0001\u001b[31m}');
+  const r = await runCli(['config', '--config', file]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /is not valid JSON: .*\\x01\\x1b\[31m/);
+  // eslint-disable-next-line no-control-regex
+  assert.doesNotMatch(r.stderr, /[\u0001\u001b]/);
 });

@@ -1,6 +1,6 @@
 /** The `edgepilot` command line. Each command lives in its own file and registers itself here. */
 import { Command, CommanderError } from 'commander';
-import { CliError, exitSoonIfStuck, UsageError } from './output.ts';
+import { CliError, didYouMean, exitSoonIfStuck, printable, UsageError } from './output.ts';
 import { COMMANDS } from './commands.ts';
 
 // A reader that goes away (`edgepilot serve --help | head`) closes our stdout: later writes fail with EPIPE, which
@@ -42,6 +42,10 @@ program.hook('preAction', (_program, action) => {
 });
 
 try {
+  // `edgepilot help nope`: commander prints the main help with exit 2 but never says what was wrong.
+  const [first, second] = process.argv.slice(2);
+  const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  if (first === 'help' && second !== undefined && !second.startsWith('-') && !names.includes(second)) throw new UsageError(`unknown command '${second}'${didYouMean(second, names)}`);
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
@@ -49,10 +53,11 @@ try {
     // missing or excess argument) are usage errors like ours: exit 2. --help and --version exit 0.
     process.exitCode = err.exitCode === 0 ? 0 : 2;
   } else if (err instanceof UsageError || (err instanceof Error && err.name.endsWith('ValueError'))) {
-    process.stderr.write(`edgepilot: ${err.message}\n(see 'edgepilot ${commandName ? `${commandName} ` : ''}--help')\n`);
+    // printable: messages quote input files, whose control bytes must not reach the terminal raw.
+    process.stderr.write(`edgepilot: ${printable(err.message)}\n(see 'edgepilot ${commandName ? `${commandName} ` : ''}--help')\n`);
     process.exitCode = 2;
   } else if (err instanceof CliError) {
-    process.stderr.write(`edgepilot: ${err.message}\n`);
+    process.stderr.write(`edgepilot: ${printable(err.message)}\n`);
     process.exitCode = 1;
   } else {
     process.stderr.write(`edgepilot: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
