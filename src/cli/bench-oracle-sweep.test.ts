@@ -26,6 +26,8 @@ test('bench --oracle-sweep on a trace adds the foresight section, per world, to 
   assert.equal(json.oracleSweep[0].settings, 40);
   assert.equal(json.oracleSweep[0].agent, 'edge-rl-fixed');
   assert.ok(Number.isInteger(json.oracleSweep[0].paretoMet) && Number.isInteger(json.oracleSweep[0].thirdMet));
+  // stdout points to the sweep's section (it said nothing about the sweep); the JSON line stays last.
+  assert.match(r.stdout, /\noracle sweep: 40 settings x 1 world; which bars foresight clears: .*out\/report\.md, section "How far foresight gets"\n\{/);
   const report = readFileSync(join(out, 'report.md'), 'utf8');
   assert.match(report, /## How far foresight gets: the oracle's rule at 40 settings/);
   assert.match(report, /\| balanced \(rate\.csv\) \| \d+ of 40 \| \d+ of 40 \| [0-9.]+ % \/ [0-9.]+ USD \| /);

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { resolveBenchOptions } from './bench.ts';
 import { UsageError } from './output.ts';
-import { runCli } from './test-run-cli.ts';
+import { cliErrorInProcess, runCli } from './test-run-cli.ts';
+import { loadTraceFlag } from './trace-flags.ts';
 import { readStepsFile } from '../bench/steps-log.ts';
 
 const usage = (re: RegExp) => (e: unknown) => e instanceof UsageError && re.test((e as Error).message);
@@ -141,4 +142,29 @@ test('the trace line says when a run is longer than the trace (it loops), and no
   assert.match(describeTraceReplay(t, true, 50), /shorter than a run \(50 s\), so each run replays it in a loop; no gaps file applied$/);
   assert.doesNotMatch(describeTraceReplay(t, true, 3), /loop/);
   assert.match(describeTraceReplay(t, false), /replayed at its own rates in msgs\/s/);
+});
+
+test('--trace-gaps FILE with --no-trace-gaps is refused, in either order, by bench and trace (the last one given used to win silently)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-trace-gaps-both-'));
+  const trace = join(dir, 'rate.csv');
+  writeFileSync(trace, 't,rate\n0,1\n1,2\n');
+  writeFileSync(join(dir, 'holes.csv'), 't_start,length_steps\n1,1\n');
+  const { register: registerBench } = await import('./bench.ts');
+  const { register: registerTrace } = await import('./trace.ts');
+  const both = /^--trace-gaps and --no-trace-gaps do not go together/;
+  for (const flags of [['--trace-gaps', join(dir, 'holes.csv'), '--no-trace-gaps'], ['--no-trace-gaps', '--trace-gaps', join(dir, 'holes.csv')]]) {
+    assert.ok(usage(both)(await cliErrorInProcess(registerBench, ['bench', '--trace', trace, ...flags])), `bench ${flags.join(' ')}`);
+    assert.ok(usage(both)(await cliErrorInProcess(registerTrace, ['trace', trace, ...flags])), `trace ${flags.join(' ')}`);
+  }
+  assert.throws(() => resolveBenchOptions({ quick: true, traceGaps: false }), usage(/^--no-trace-gaps needs --trace$/));
+});
+
+test('--trace-columns naming one column twice is refused (t,t read the time as the rate); so is a name and a number for one column', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-trace-cols-'));
+  const trace = join(dir, 'rate.csv');
+  writeFileSync(trace, 't,rate\n0,1\n1,2\n');
+  assert.throws(() => resolveBenchOptions({ quick: true, trace, traceColumns: 't,t' }), usage(/^--trace-columns names 't' twice/));
+  assert.throws(() => resolveBenchOptions({ quick: true, trace, traceColumns: 't,rate,T' }), usage(/^--trace-columns names 'T' twice/));
+  assert.throws(() => loadTraceFlag(trace, { columns: ['t', '1'] }), usage(/columns 't' and '1' are the same column/));
+  assert.equal(loadTraceFlag(trace, { columns: ['t', '2'] }).rate.length, 2);
 });

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_SEEDS, MAX_STEPS, resolveBenchOptions, runBench } from './bench.ts';
+import { MAX_SEEDS, MAX_STEPS, register, resolveBenchOptions, runBench } from './bench.ts';
+import { cliErrorInProcess } from './test-run-cli.ts';
 import { UsageError } from './output.ts';
 import { makeFakeEnv } from '../bench/test-fake-env.ts';
 import type { EnvFactory } from '../bench/tournament.ts';
@@ -106,6 +107,12 @@ test('a near-miss scenario, policy or target is answered with the close name', (
   assert.throws(() => resolveBenchOptions({ target: 'spark-k8' }), usage(/\(did you mean 'spark-k8s'\?\)/));
 });
 
+test('bench --scenario takes one name: a list (duplicates included) is refused as a list, not as an unknown scenario', () => {
+  assert.throws(() => resolveBenchOptions({ scenario: 'healthcare,healthcare' }), usage(/^--scenario takes one scenario \(.*\) or all, not a list: 'healthcare,healthcare'$/));
+  assert.throws(() => resolveBenchOptions({ scenario: 'healthcare,balanced' }), usage(/not a list/));
+  assert.deepEqual(resolveBenchOptions({ scenario: 'healthcare' }).scenarios, ['healthcare']);
+});
+
 test('--json keeps stderr free of the progress bar', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-json-'));
   const write = process.stderr.write;
@@ -118,4 +125,9 @@ test('--json keeps stderr free of the progress bar', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
   assert.equal(stderr, '');
+});
+
+test("bench --out '' is named as empty, before any run (it said the folder '' is not writable)", async () => {
+  const err = await cliErrorInProcess(register, ['bench', '--out', '', '--seeds', '1', '--steps', '1', '--policies', 'fixed']);
+  assert.ok(usage(/^--out is empty; give a folder$/)(err), String(err));
 });

@@ -19,7 +19,7 @@ import { didYouMean, ensureOutputDir, parseIntOption, printJsonSummary, UsageErr
 import { ProgressBar } from './progress.ts';
 import type { Trace, TraceFormat } from '../workload/trace.ts';
 import { compareShapes, describeShapeContrast, shapeLengthS, type ShapeScenario } from '../workload/load-shape.ts';
-import { addTraceReadOptions, addTraceReplayOptions, describeTraceReplay, loadTraceFlag, resolveTraceFlags, resolveTraceReplayFlags, TRACE_FLAG_HELP, traceParseOptions } from './trace-flags.ts';
+import { addTraceReadOptions, addTraceReplayOptions, describeTraceReplay, loadTraceFlag, resolveTraceFlags, resolveTraceReplayFlags, TRACE_FLAG_HELP, traceFlagError, traceParseOptions } from './trace-flags.ts';
 import { CONFIG_FLAG_HELP, configFileFlag } from './config-flag.ts';
 import { describeConfigFile, type ConfigFile } from '../core/config-file.ts';
 import type { Policy } from '../policies/types.ts';
@@ -72,6 +72,8 @@ export interface BenchOptions {
   traceGaps?: string | boolean;
   /** false from --no-trace-rescale: the trace's rates are replayed as msgs/s. */
   traceRescale?: boolean;
+  /** Both --trace-gaps and --no-trace-gaps were given (refused). */
+  traceGapsBoth?: boolean;
   out?: string;
   quick?: boolean;
   json?: boolean;
@@ -108,6 +110,8 @@ export interface ResolvedBench {
 export function resolveBenchOptions(o: BenchOptions): ResolvedBench {
   const scenarioArg = o.scenario ?? (o.quick ? 'all' : 'balanced');
   const valid = [...SCENARIOS] as string[];
+  // One name, not a list (report --scenario takes lists): a list here would be called an unknown scenario.
+  if (scenarioArg.includes(',')) throw new UsageError(`--scenario takes one scenario (${valid.join(', ')}, ${MODE_SWITCH_SCENARIO}) or all, not a list: '${scenarioArg}'`);
   if (scenarioArg !== 'all' && scenarioArg !== MODE_SWITCH_SCENARIO && !valid.includes(scenarioArg)) {
     throw new UsageError(`unknown scenario '${scenarioArg}'; valid scenarios: ${valid.join(', ')}, all, ${MODE_SWITCH_SCENARIO}${didYouMean(scenarioArg, [...valid, 'all', MODE_SWITCH_SCENARIO])}`);
   }
@@ -158,7 +162,7 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
       const shapes = compareShapes(trace, shapeScenarios, shapeLengthS(trace, DEFAULT_CONTROL_INTERVAL_S), 1, plan.traceRescale, DEFAULT_CONTROL_INTERVAL_S, config);
       traceNote += `; ${describeShapeContrast(shapes, DEFAULT_CONTROL_INTERVAL_S)}`;
     } catch (err) {
-      throw new UsageError(`--trace ${plan.trace}: ${(err as Error).message}`);
+      throw traceFlagError(plan.trace, (err as Error).message);
     }
     process.stderr.write(`trace ${plan.trace}: ${traceNote}\n`);
   }
@@ -231,6 +235,8 @@ export async function runBench(o: BenchOptions, baseFactory: EnvFactory = makeEn
   writeFileSync(join(plan.out, 'report.md'), report);
 
   process.stdout.write(`${formatTable(summary)}\n\nwrote ${plan.out}/{results_summary.csv,steps.csv.gz,benchmark_plots.png,report.md}\n`);
+  // The sweep's verdicts are only in the report (and --json): say where, or a user sees no trace of the sweep.
+  if (feasibility) process.stdout.write(`oracle sweep: ${sweepSettings().length} settings x ${feasibility.length} ${feasibility.length === 1 ? 'world' : 'worlds'}; which bars foresight clears: ${join(plan.out, 'report.md')}, section "How far foresight gets"\n`);
   if (o.json) {
     printJsonSummary({
       out: plan.out,
@@ -275,7 +281,7 @@ export function register(program: Command): void {
 Examples:
   edgepilot bench --quick                                   all scenarios, 3 seeds x 120 steps
   edgepilot bench --scenario healthcare --policies fixed,edge-rl --seeds 5 --steps 200 --out runs/hc
-  edgepilot bench --trace per_minute.csv --trace-step-s 60 --policies threshold-forecast,edge-rl
+  edgepilot bench --trace ../shared/traces/twitter-stream-2021/rate_60s.csv --trace-step-s 60 --policies threshold-forecast,edge-rl
   edgepilot bench --scenario all --target spark-k8s --restart-gate --policies keda-lag,edge-rl`,
     )
     .action(async (opts: BenchOptions) => {

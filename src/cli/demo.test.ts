@@ -87,7 +87,7 @@ test('edgepilot demo: usage errors exit 2 with a message', async () => {
   writeFileSync(bad, 't,rate\n0,1\n1,x\n');
   const badTrace = await runCli(['demo', '--trace', bad, '--duration', '1', '--port', '0']);
   assert.equal(badTrace.code, 2);
-  assert.match(badTrace.stderr, /--trace .*bad\.csv: .*bad\.csv: line 3: rate is not a number/);
+  assert.match(badTrace.stderr, /--trace [^ ]*bad\.csv: line 3: rate is not a number/);
   const typo = join(dir, 'typo.json');
   writeFileSync(typo, '{"scenarios": {"healthcare": {"slaMs": 100}}}');
   const badConfig = await runCli(['demo', '--config', typo, '--duration', '1', '--port', '0']);

@@ -56,7 +56,7 @@ export function register(program: Command): void {
       `
 Examples:
   edgepilot devices --mqtt-url mqtt://127.0.0.1:1883 --rate 200 --duration 60
-  edgepilot devices --mqtt-url mqtt://127.0.0.1:1883 --scenario healthcare --trace per_minute.csv --trace-step-s 60`,
+  edgepilot devices --mqtt-url mqtt://127.0.0.1:1883 --scenario healthcare --trace ../shared/traces/twitter-stream-2021/rate_60s.csv --trace-step-s 60`,
     )
     .action(async (flags: DevicesFlags) => {
       await runDevices(flags);

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { runCli } from './test-run-cli.ts';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 test('the command line exits 2 on every usage error, commander\'s included, and 0 on --help and --version', async () => {
   const unknownOption = await runCli(['bench', '--bogus']);
@@ -54,4 +57,63 @@ test('output piped into a reader that stops early (`edgepilot serve --help | hea
   assert.equal(r.status, 0);
   assert.equal(r.stdout, 'U');
   assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|at /, r.stderr);
+});
+
+/** Each command's --help text, and the top level's. */
+async function helpTexts(): Promise<Array<{ name: string; text: string }>> {
+  const { Command } = await import('commander');
+  const { COMMANDS } = await import('./commands.ts');
+  const program = new Command();
+  for (const register of COMMANDS) register(program);
+  const texts: Array<{ name: string; text: string }> = [];
+  for (const command of program.commands) {
+    let text = '';
+    command.configureOutput({ writeOut: (s) => (text += s) });
+    command.outputHelp();
+    texts.push({ name: command.name(), text });
+  }
+  const top = await runCli(['--help']);
+  texts.push({ name: '(top level)', text: top.stdout });
+  return texts;
+}
+
+test('the top-level --help has examples (demo, bench --quick, report all, train)', async () => {
+  const top = (await runCli(['--help'])).stdout;
+  for (const example of ['edgepilot demo', 'edgepilot bench --quick', 'edgepilot report all', 'edgepilot train --config configs/']) assert.ok(top.includes(`\n  ${example}`), example);
+});
+
+test("every input file a help example names exists from the repo root (a fresh clone: runs/ is not in git); placeholders are marked <...>", async () => {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const helps = await helpTexts();
+  const examples = helps.flatMap(({ name, text }) => text.split('\n').filter((l) => l.startsWith('  edgepilot ')).map((line) => ({ name, line: line.trim(), tokens: line.trim().split(/\s+/) })));
+  // What an example writes (its --out, --plot or a shell redirection) is there for the examples that read it
+  // (train --out runs/meta-td3.json, then select-meta --candidates runs/meta-td3.json).
+  const outputs = new Set(examples.flatMap(({ tokens }) => tokens.filter((_, i) => ['--out', '--plot', '>'].includes(tokens[i - 1] ?? ''))));
+  for (const { name, line, tokens } of examples) {
+    for (const token of tokens) {
+      if (outputs.has(token) || token.includes('<') || token.includes('://') || !/\.(csv|json|jsonl|gz|log|txt)$/.test(token)) continue;
+      assert.ok(existsSync(join(root, token)), `${name} --help: '${token}' in '${line}' does not exist from the repo root`);
+    }
+  }
+});
+
+test("edgepilot help nope says the command is unknown, with the close name (it printed the whole help), exit 2", async () => {
+  const r = await runCli(['help', 'benhc']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, "edgepilot: unknown command 'benhc' (did you mean 'bench'?)\n(see 'edgepilot --help')\n");
+  assert.equal(r.stdout, '');
+  const known = await runCli(['help', 'bench']);
+  assert.equal(known.code, 0);
+  assert.match(known.stdout, /Usage: edgepilot bench/);
+});
+
+test('an error quoting a file escapes its control bytes (a JSON syntax error echoed them to the terminal raw)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'main-ctl-'));
+  const file = join(dir, 'ctl.json');
+  writeFileSync(file, '{"a":\u0001\u001b[31m}');
+  const r = await runCli(['config', '--config', file]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /is not valid JSON: .*\\x01\\x1b\[31m/);
+  // eslint-disable-next-line no-control-regex
+  assert.doesNotMatch(r.stderr, /[\u0001\u001b]/);
 });

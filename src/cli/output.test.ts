@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkInputFile, didYouMean, ensureOutputDir, ensureOutputFile, MAX_TIMER_S, parseFloatOption, parseIntOption, parseSecondsOption, UsageError } from './output.ts';
+import { checkInputFile, didYouMean, ensureOutputDir, ensureOutputFile, MAX_TIMER_S, parseFloatOption, parseIntOption, parseSecondsOption, printable, UsageError } from './output.ts';
 
 const usage = (re: RegExp) => (e: unknown) => e instanceof UsageError && re.test((e as Error).message);
 
@@ -71,4 +71,15 @@ test('output paths: folders are created, a file in the way or a folder given as 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('an empty output path is named as empty (--out \'\' was "the folder \'\' is not writable")', () => {
+  assert.throws(() => ensureOutputDir('--out', ''), usage(/^--out is empty; give a folder$/));
+  assert.throws(() => ensureOutputDir('--out', '  '), usage(/^--out is empty/));
+  assert.throws(() => ensureOutputFile('--plot', ''), usage(/^--plot is empty; give a file path$/));
+});
+
+test('printable escapes the control bytes a message quotes from a file, keeping newlines and text', () => {
+  assert.equal(printable('bad \u0001\u001b[31m x\u007f'), 'bad \\x01\\x1b[31m x\\x7f');
+  assert.equal(printable('line 1\n\tnext, é ✓'), 'line 1\n\tnext, é ✓');
 });

@@ -62,6 +62,8 @@ export function parseSecondsOption(name: string, value: string, zeroAllowed = fa
  * for the child, and Node retries the parent), a hang that SIGTERM cannot end.
  */
 export function ensureOutputDir(flag: string, dir: string, given = dir): void {
+  // '' would be checked as the working folder and named as "the folder ''".
+  if (dir.trim() === '') throw new UsageError(`${flag} is empty; give a folder`);
   const missing: string[] = [];
   let existing = resolve(dir);
   while (!existsSync(existing)) {
@@ -96,8 +98,19 @@ export function ensureOutputDir(flag: string, dir: string, given = dir): void {
 
 /** For a flag naming an output file: it must not be a folder, and its folder must be one we can create or write. */
 export function ensureOutputFile(flag: string, file: string): void {
+  // dirname('') is '.': an empty path would pass as the working folder and fail at the write.
+  if (file.trim() === '') throw new UsageError(`${flag} is empty; give a file path`);
   if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`${flag} ${file}: is a folder; give a file path (e.g. ${file.replace(/\/+$/, '')}/model.json)`);
   ensureOutputDir(flag, dirname(file), file);
+}
+
+/**
+ * `text` with its control characters (but newlines and tabs) escaped as \xNN: error messages quote the files they
+ * read (JSON.parse's does), and a raw escape sequence from a file would act on the terminal.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** For a flag naming an input file: it must exist and be a file (a folder would fail later with a bare EISDIR). */

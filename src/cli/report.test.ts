@@ -128,3 +128,30 @@ test('a --trace file that is not there is a usage error for any report; a misspe
   for (const kind of ['meta', 'shuffle', 'weights', 'edge', 'all']) assert.throws(() => resolveReportOptions(kind, { trace: 'no/such/file.csv' }), usage(/--trace: file not found/), kind);
   assert.throws(() => resolveReportOptions('shufle', {}), usage(/unknown report 'shufle'; .*\(did you mean 'shuffle'\?\)/));
 });
+
+test('a scenario listed twice in --scenario is a usage error up front (it crashed after the runs: records not contiguous)', () => {
+  for (const kind of ['edge', 'shuffle', 'weights', 'all']) {
+    assert.throws(() => resolveReportOptions(kind, { scenario: 'healthcare,healthcare' }), usage(/^--scenario lists 'healthcare' twice$/), kind);
+  }
+  assert.throws(() => resolveReportOptions('edge', { scenario: 'balanced, healthcare,balanced' }), usage(/^--scenario lists 'balanced' twice$/));
+  assert.deepEqual(resolveReportOptions('edge', { scenario: 'balanced,healthcare' }).scenarios, ['balanced', 'healthcare']);
+});
+
+test('--quick writes to runs/reports-quick by default, not over the committed full-run reports/; a full run keeps reports/', () => {
+  assert.equal(resolveReportOptions('all', { quick: true }).out, join('runs', 'reports-quick'));
+  assert.equal(resolveReportOptions('all', {}).out, 'reports');
+  assert.equal(resolveReportOptions('all', { quick: true, out: 'reports' }).out, 'reports');
+  assert.match(help.stdout.replace(/\s+/g, ' '), /runs\/reports-quick with --quick/);
+});
+
+test('--scenario is refused by the meta report, which runs its own worlds (it was silently ignored); weights reads it', () => {
+  assert.throws(() => resolveReportOptions('meta', { scenario: 'healthcare' }), usage(/^--scenario applies to the shuffle, edge and weights reports, not to 'meta'/));
+  assert.deepEqual(resolveReportOptions('weights', { scenario: 'healthcare' }).scenarios, ['healthcare']);
+  assert.deepEqual(resolveReportOptions('all', { scenario: 'healthcare' }).scenarios, ['healthcare']);
+});
+
+test('the README index says 1 paired seed and 1 control step in the singular', () => {
+  const one = resolveReportOptions('all', { seeds: '1', steps: '4', out: 'x' });
+  assert.match(readmeText(one, [], 'edgepilot report all'), /\n1 paired seed x 4 control steps per run\./);
+  assert.match(readmeText({ ...one, seeds: 2, steps: 1 }, [], 'edgepilot report all'), /\n2 paired seeds x 1 control step per run\./);
+});

@@ -21,6 +21,9 @@ import { DEFAULT_CONTROL_INTERVAL_S } from '../env/spark-iot-env.ts';
 export const REPORT_KINDS = ['meta', 'shuffle', 'edge', 'weights'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
 
+/** --quick's default --out: not reports/, whose committed full-run reports a quick run would overwrite. */
+export const QUICK_OUT = join('runs', 'reports-quick');
+
 /** The meta report runs the four mode phases one after the other (src/bench/reports/meta.ts): a step each at least. */
 const META_MIN_STEPS = 4;
 
@@ -101,11 +104,16 @@ export function resolveReportOptions(kindArg: string, o: ReportCliOptions): Reso
   if (o.scenario !== undefined && o.scenario !== 'all') {
     const names = o.scenario.split(',').map((s) => s.trim());
     for (const n of names) if (!(SCENARIOS as readonly string[]).includes(n)) throw new UsageError(`unknown scenario '${n}'; valid scenarios: ${SCENARIOS.join(', ')}, all${didYouMean(n, [...SCENARIOS, 'all'])}`);
+    // A scenario run twice makes its runs non-contiguous in the steps file, which the report then refuses after the work.
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice !== undefined) throw new UsageError(`--scenario lists '${twice}' twice`);
     scenarios = names as ScenarioName[];
   }
   if (o.agent !== undefined && o.agent.trim() === '') throw new UsageError('--agent is empty');
   // Flags a kind does not read are an error, not silently ignored.
   if (o.agent !== undefined && (kindArg === 'meta' || kindArg === 'weights')) throw new UsageError(`--agent applies to the shuffle and edge reports, not to '${kindArg}'`);
+  // The meta report's worlds are its own (the mode-switch story on each IoT scenario); weights does read --scenario.
+  if (o.scenario !== undefined && kindArg === 'meta') throw new UsageError("--scenario applies to the shuffle, edge and weights reports, not to 'meta' (it runs its mode-switch worlds on every IoT scenario)");
   if (o.maskedAgent !== undefined && kindArg !== 'edge' && !all) throw new UsageError(`--masked-agent applies to the edge report only, not to '${kindArg}'`);
   // An unregistered id is the user's typo (exit 2); a registered one that cannot run (no checkpoint) is the report's to say.
   if (o.agent !== undefined) checkPolicyId('--agent', o.agent);
@@ -115,7 +123,8 @@ export function resolveReportOptions(kindArg: string, o: ReportCliOptions): Reso
   return {
     kinds: all ? [...REPORT_KINDS] : [kindArg as ReportKind],
     all,
-    out: o.out ?? 'reports',
+    // reports/ holds the committed full runs: a quick run's numbers go elsewhere unless asked.
+    out: o.out ?? (quick ? QUICK_OUT : 'reports'),
     seeds,
     steps,
     quick,
@@ -178,7 +187,7 @@ export function readmeText(plan: ResolvedReport, outcomes: readonly KindOutcome[
     '',
     `Command: \`${command}\``,
     '',
-    `${plan.seeds} paired seeds x ${plan.steps} control steps per run${plan.quick ? ' (--quick)' : ''}. Each report's numbers are computed from the \`steps.csv.gz\` in its folder.`,
+    `${plan.seeds} paired ${plan.seeds === 1 ? 'seed' : 'seeds'} x ${plan.steps} control ${plan.steps === 1 ? 'step' : 'steps'} per run${plan.quick ? ' (--quick)' : ''}. Each report's numbers are computed from the \`steps.csv.gz\` in its folder.`,
     '',
     '| report | what it shows | Markdown | plots | status |',
     '|---|---|---|---|---|',
@@ -228,13 +237,13 @@ export function register(program: Command): void {
       .command('report')
       .description('generate the reports (Markdown + PNG, numbers computed from the steps file each writes) into <out>/<kind>/')
       .argument('<kind>', `one of ${[...REPORT_KINDS, 'all'].join(', ')}: ${REPORT_KINDS.map((k) => `${k} = ${REPORT_DESCRIPTIONS[k]}`).join('; ')}; all = the four plus <out>/README.md`)
-      .option('--out <dir>', 'output folder (default reports)')
+      .option('--out <dir>', `output folder (default reports; ${QUICK_OUT} with --quick, so a quick run leaves the committed full-run reports alone)`)
       .option('--seeds <n>', `paired seeds per variant and scenario, 1-${MAX_SEEDS.toLocaleString('en-US')} (default ${SHUFFLE_DEFAULTS.seeds}; ${SHUFFLE_DEFAULTS.quickSeeds} with --quick)`)
       .option('--steps <n>', `control steps per run, 1-${MAX_STEPS.toLocaleString('en-US')}, at least ${META_MIN_STEPS} for meta (default ${SHUFFLE_DEFAULTS.steps}; ${SHUFFLE_DEFAULTS.quickSteps} with --quick)`)
       .option('--quick', `small run (${SHUFFLE_DEFAULTS.quickSeeds} seeds x ${SHUFFLE_DEFAULTS.quickSteps} steps)`)
       .option('--agent <id>', `policy id of the agent for shuffle and edge (default ${DEFAULT_AGENT}, falling back to edge-rl-fixed)`)
       .option('--masked-agent <id>', 'policy id of the no-edge agent for the edge report (default: the agent\'s trained twin, rl-no-edge-meta for edge-rl, rl-no-edge for edge-rl-fixed; else the agent with its edge inputs masked)')
-      .option('--scenario <names>', `comma-separated scenarios for shuffle and edge (${SCENARIOS.join(', ')}) or all (default all)`)
+      .option('--scenario <names>', `comma-separated scenarios for shuffle, edge and weights (${SCENARIOS.join(', ')}) or all (default all; weights with --quick: balanced)`)
       .option('--trace <file>', 'replay a real trace instead of the synthetic processes in every run of the report (as bench --trace: rescaled to each scenario\'s peak): the meta report\'s mode-switch story, the shuffle choices, the edge report\'s burst windows and forecaster accuracy, the weights front'),
   )
     .option('--json', 'print one JSON summary object as the last stdout line (and no progress bar)')
@@ -242,10 +251,10 @@ export function register(program: Command): void {
       'after',
       `
 Examples:
-  edgepilot report all --quick                      the four reports and reports/README.md, small runs
+  edgepilot report all --quick                      the four reports and ${QUICK_OUT}/README.md, small runs
   edgepilot report edge --scenario healthcare --seeds 5 --out runs/reports
   edgepilot report shuffle --agent threshold-forecast --quick
-  edgepilot report meta --seeds 20 --trace rate_60s.csv --trace-step-s 60 --out runs/meta-twitter
+  edgepilot report meta --seeds 20 --trace ../shared/traces/twitter-stream-2021/rate_60s.csv --trace-step-s 60 --out runs/meta-twitter
                                                     the mode-switch story on a real trace`,
     )
     .action(async (kind: string, opts: ReportCliOptions) => {

@@ -49,3 +49,17 @@ test('spark-conf --action: a misspelt key is named with the right spelling; an a
   assert.throws(() => actionFromFlags({ executors: '21', memoryGb: '4', tier: 'nvme', codec: 'lz4' }), /--executors must be <= 20, got '21'/);
   assert.throws(() => actionFromFlags({ executors: '2', memoryGb: '4', tier: 'nvm', codec: 'lz4' }), /\(did you mean 'nvme'\?\)/);
 });
+
+test('spark-conf --resource-version \'\' is refused (an empty resourceVersion went into the patch)', () => {
+  const flags = { executors: '2', memoryGb: '4', tier: 'nvme', codec: 'lz4' };
+  for (const rv of ['', '  ']) assert.throws(() => actionFromFlags({ ...flags, resourceVersion: rv }), (err: Error) => err.name === 'UsageError' && /^--resource-version is empty/.test(err.message), JSON.stringify(rv));
+  assert.equal(actionFromFlags({ ...flags, resourceVersion: '12345' }).executors, 2);
+});
+
+test('spark-conf with some of the four flags names exactly the missing ones', () => {
+  const fails = (flags: Parameters<typeof actionFromFlags>[0], re: RegExp) => assert.throws(() => actionFromFlags(flags), (err: Error) => err.name === 'UsageError' && re.test(err.message), JSON.stringify(flags));
+  fails({ executors: '4' }, /^missing --memory-gb, --tier and --codec \(a decision needs all of/);
+  fails({ executors: '4', memoryGb: '4', tier: 'nvme' }, /^missing --codec \(/);
+  fails({ tier: 'nvme', codec: 'lz4' }, /^missing --executors and --memory-gb \(/);
+  fails({}, /^give --action, or all of --executors, --memory-gb, --tier and --codec$/);
+});

@@ -65,6 +65,8 @@ Examples:
 
 /** The decision the flags describe (exported for tests); UsageError naming the bad flag. */
 export function actionFromFlags(flags: SparkConfFlags): Action {
+  // An empty resourceVersion in the patch is not a guard; refused rather than written.
+  if (flags.resourceVersion !== undefined && flags.resourceVersion.trim() === '') throw new UsageError('--resource-version is empty; give the SparkApplication\'s metadata.resourceVersion, or leave the flag out');
   const parts = [flags.executors, flags.memoryGb, flags.tier, flags.codec];
   let action: Action;
   if (flags.action !== undefined) {
@@ -86,7 +88,11 @@ export function actionFromFlags(flags: SparkConfFlags): Action {
     }
     action = { executors: o.executors!, memoryGb: o.memoryGb!, tier: o.tier!, codec: o.codec! };
   } else {
-    if (parts.some((p) => p === undefined)) throw new UsageError('give --action, or all of --executors, --memory-gb, --tier and --codec');
+    const names = ['--executors', '--memory-gb', '--tier', '--codec'];
+    const missing = names.filter((_, i) => parts[i] === undefined);
+    // Name exactly what is missing: with some of the four given, the list of all four hides which.
+    if (missing.length === names.length) throw new UsageError(`give --action, or all of ${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
+    if (missing.length > 0) throw new UsageError(`missing ${missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)}`} (a decision needs all of ${names.join(', ')}, or --action)`);
     const tier = flags.tier as Tier;
     const codec = flags.codec as Codec;
     if (!TIERS.includes(tier)) throw new UsageError(`--tier must be one of ${TIERS.join(', ')}, got '${flags.tier}'${didYouMean(tier, TIERS)}`);

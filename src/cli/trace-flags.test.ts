@@ -19,7 +19,8 @@ test('the shared trace flags: validated once, each mistake a usage error naming 
   assert.throws(() => resolveTraceFlags({ trace: join(dir, 'nope.csv') }), usage(/--trace: file not found: .*nope\.csv/));
   assert.throws(() => resolveTraceFlags({ trace, traceStepS: '0' }), usage(/--trace-step-s must be > 0, got '0'/));
   assert.throws(() => resolveTraceFlags({ trace, traceFormat: 'xml' }), usage(/--trace-format must be one of auto, series, events, wide, access-log, got 'xml'/));
-  assert.throws(() => loadTraceFlag(trace, {}), usage(/--trace .*rate\.csv: .*rate\.csv: line 3: rate is not a number/));
+  // The file named once (it was '--trace X: X: line 3 ...').
+  assert.throws(() => loadTraceFlag(trace, {}), usage(new RegExp(`^--trace ${trace.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line 3: rate is not a number`)));
 });
 
 test('a large --trace is announced and gets a progress bar on stderr per pass that reads the whole file', () => {
@@ -48,4 +49,14 @@ test('a large --trace is announced and gets a progress bar on stderr per pass th
 test('--trace given a folder is named as one (it was a bare EISDIR)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'trace-flags-dir-'));
   assert.throws(() => resolveTraceFlags({ trace: dir }), usage(/^--trace: .*trace-flags-dir-.* is a folder, not a file$/));
+});
+
+test('--trace-step-s is capped at a day per row, with the reason (1e9 was read as rows of 1,000,000,000 s)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trace-flags-step-'));
+  const trace = join(dir, 'rate.csv');
+  writeFileSync(trace, 't,rate\n0,1\n1,2\n');
+  assert.throws(() => resolveTraceFlags({ trace, traceStepS: '1e9' }), usage(/^--trace-step-s must be <= 86,400 \(a day per row or time unit; .*\), got '1e9'$/));
+  assert.throws(() => resolveTraceFlags({ trace, traceStepS: '86401' }), usage(/<= 86,400/));
+  assert.equal(resolveTraceFlags({ trace, traceStepS: '86400' }).traceStepS, 86_400);
+  assert.equal(resolveTraceFlags({ trace, traceStepS: '60' }).traceStepS, 60);
 });

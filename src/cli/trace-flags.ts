@@ -24,6 +24,13 @@ export interface ResolvedTraceFlags {
   traceColumns?: string[];
 }
 
+/**
+ * The largest --trace-step-s: a day per row. The longest run (MAX_STEPS steps of 10 s) is 11.6 days, replayed at
+ * 1 s resolution, so rows longer than that leave a run a handful of flat rows: 1e9 was accepted as '1,000,000,000 s'.
+ */
+export const MAX_TRACE_STEP_S = 86_400;
+const MAX_RUN_DAYS = 11.6;
+
 /** The flags' help texts, one wording for every command. */
 export const TRACE_FLAG_HELP = {
   file: 'replay a real trace instead of the synthetic process: t,rate[,size] rows (t a number, a date and time or a Unix time), an event log with one time[,size] row per message, JSON lines (a dumped topic), a Prometheus query_range answer, a web server access log, a list of rates, or a wide table of per-slot counts (the Azure Functions trace); plain or gzip, any size (docs/SIMULATOR.md)',
@@ -43,12 +50,23 @@ export function addTraceReadOptions(command: Command): Command {
     .option('--trace-columns <list>', TRACE_FLAG_HELP.columns);
 }
 
-/** Adds --trace-gaps, --no-trace-gaps and --no-trace-rescale (how a trace is replayed: bench, trace), for chaining. */
+/**
+ * Adds --trace-gaps, --no-trace-gaps and --no-trace-rescale (how a trace is replayed: bench, trace), for chaining.
+ * The two gaps flags set one value, the last given winning; both given is recorded as `traceGapsBoth` so that
+ * resolveTraceReplayFlags refuses them instead of silently keeping one.
+ */
 export function addTraceReplayOptions(command: Command): Command {
+  const seen = new Set<string>();
+  const note = (flag: string) => (): void => {
+    seen.add(flag);
+    if (seen.size === 2) command.setOptionValue('traceGapsBoth', true);
+  };
   return command
     .option('--trace-gaps <file>', TRACE_FLAG_HELP.gaps)
     .option('--no-trace-gaps', TRACE_FLAG_HELP.noGaps)
-    .option('--no-trace-rescale', TRACE_FLAG_HELP.noRescale);
+    .option('--no-trace-rescale', TRACE_FLAG_HELP.noRescale)
+    .on('option:trace-gaps', note('on'))
+    .on('option:no-trace-gaps', note('off'));
 }
 
 /** Validates the flags (UsageError naming the flag); the file must exist. */
@@ -62,11 +80,15 @@ export function resolveTraceFlags(f: TraceFlags): ResolvedTraceFlags {
   checkInputFile('--trace', f.trace);
   const traceStepS = f.traceStepS !== undefined ? parseFloatOption('--trace-step-s', f.traceStepS) : undefined;
   if (traceStepS !== undefined && !(traceStepS > 0)) throw new UsageError(`--trace-step-s must be > 0, got '${f.traceStepS}'`);
+  if (traceStepS !== undefined && traceStepS > MAX_TRACE_STEP_S) throw new UsageError(`--trace-step-s must be <= ${MAX_TRACE_STEP_S.toLocaleString('en-US')} (a day per row or time unit; the longest run is ${MAX_RUN_DAYS} days, so a longer row is a slip of units), got '${f.traceStepS}'`);
   if (f.traceFormat !== undefined && !(TRACE_FORMATS as readonly string[]).includes(f.traceFormat)) throw new UsageError(`--trace-format must be one of ${TRACE_FORMATS.join(', ')}, got '${f.traceFormat}'`);
   let traceColumns: string[] | undefined;
   if (f.traceColumns !== undefined) {
     traceColumns = f.traceColumns.split(',').map((c) => c.trim());
     if (traceColumns.some((c) => c === '') || traceColumns.length > 3) throw new UsageError(`--trace-columns takes 1 to 3 comma-separated column names or numbers, got '${f.traceColumns}'`);
+    // t,t would read the time column as the rate too (names match in any case, as the reader matches them).
+    const twice = traceColumns.find((c, i) => traceColumns!.findIndex((d) => d.toLowerCase() === c.toLowerCase()) !== i);
+    if (twice !== undefined) throw new UsageError(`--trace-columns names '${twice}' twice; each of t,rate[,size] (or time[,size]) is its own column`);
   }
   return {
     trace: f.trace,
@@ -82,16 +104,22 @@ export interface TraceReplayFlags {
   traceGaps?: string | boolean;
   /** false from --no-trace-rescale: the trace's rates are replayed as msgs/s. */
   traceRescale?: boolean;
+  /** Set by addTraceReplayOptions when both --trace-gaps and --no-trace-gaps were given. */
+  traceGapsBoth?: boolean;
 }
 
 /** --trace-gaps / --no-trace-gaps and --no-trace-rescale (bench, trace), checked; the gaps file must exist. */
 export function resolveTraceReplayFlags(f: TraceReplayFlags): { traceGaps?: string | false; traceRescale: boolean } {
   let traceGaps: string | false | undefined;
+  if (f.traceGapsBoth === true) throw new UsageError('--trace-gaps and --no-trace-gaps do not go together: give a gaps file to skip, or replay every row');
   if (typeof f.traceGaps === 'string') {
     if (f.trace === undefined) throw new UsageError('--trace-gaps needs --trace');
     checkInputFile('--trace-gaps', f.traceGaps);
     traceGaps = f.traceGaps;
-  } else if (f.traceGaps === false) traceGaps = false;
+  } else if (f.traceGaps === false) {
+    if (f.trace === undefined) throw new UsageError('--no-trace-gaps needs --trace');
+    traceGaps = false;
+  }
   if (f.traceRescale === false && f.trace === undefined) throw new UsageError('--no-trace-rescale needs --trace');
   return { ...(traceGaps !== undefined ? { traceGaps } : {}), traceRescale: f.traceRescale !== false };
 }
@@ -168,11 +196,16 @@ export function readTraceWithProgress<T>(path: string, load: (fileOptions: Trace
   return out;
 }
 
+/** `--trace FILE: message`, without the file twice when the message starts with it (the loaders' messages do). */
+export function traceFlagError(path: string, message: string): UsageError {
+  return new UsageError(`--trace ${path}: ${message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message}`);
+}
+
 /** Reads a resolved --trace; a malformed file is a usage error that names the file and the line. */
 export function loadTraceFlag(path: string, options: TraceOptions, log: (line: string) => void = logToStderr, announceBytes = ANNOUNCE_BYTES): Trace {
   try {
     return readTraceWithProgress(path, (fileOptions) => loadTraceCsv(path, options, fileOptions), log, announceBytes);
   } catch (err) {
-    throw new UsageError(`--trace ${path}: ${(err as Error).message}`);
+    throw traceFlagError(path, (err as Error).message);
   }
 }

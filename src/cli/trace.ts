@@ -5,7 +5,7 @@
  * process, the worlds the agents were trained on. `--plot` draws the rate as read. Nothing is simulated.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { TopLevelSpec } from 'vega-lite';
 import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
@@ -24,6 +24,7 @@ export interface TraceCommandFlags {
   traceFormat?: string;
   traceColumns?: string;
   traceGaps?: string | boolean;
+  traceGapsBoth?: boolean;
   traceRescale?: boolean;
   scenario?: string;
   hours?: string;
@@ -57,7 +58,7 @@ export function resolveTraceCommand(file: string, f: TraceCommandFlags): TracePl
   // The file is the argument, not a --trace flag: named as given.
   checkInputFile(null, file);
   const parse = resolveTraceFlags({ trace: file, traceStepS: f.traceStepS, traceFormat: f.traceFormat, traceColumns: f.traceColumns });
-  const { traceGaps, traceRescale } = resolveTraceReplayFlags({ trace: file, traceGaps: f.traceGaps, traceRescale: f.traceRescale });
+  const { traceGaps, traceRescale } = resolveTraceReplayFlags({ trace: file, traceGaps: f.traceGaps, traceRescale: f.traceRescale, traceGapsBoth: f.traceGapsBoth });
   const scenarioArg = f.scenario ?? 'all';
   const valid = SCENARIOS as readonly string[];
   if (scenarioArg !== 'all' && !valid.includes(scenarioArg)) throw new UsageError(`unknown scenario '${scenarioArg}'; valid scenarios: ${valid.join(', ')}, all${didYouMean(scenarioArg, [...valid, 'all'])}`);
@@ -73,10 +74,9 @@ export function resolveTraceCommand(file: string, f: TraceCommandFlags): TracePl
   const seed = parseIntOption('--seed', f.seed ?? '1', 0);
   const configFile = f.config === undefined ? undefined : configFileFlag(f.config);
   if (f.plot !== undefined) {
-    // The folder must be there: a mistyped path is better refused than silently created.
-    if (!existsSync(dirname(f.plot))) throw new UsageError(`--plot ${f.plot}: the folder '${dirname(f.plot)}' does not exist`);
     if (existsSync(f.plot) && statSync(f.plot).isDirectory()) throw new UsageError(`--plot ${f.plot}: is a folder; give a file path (e.g. ${f.plot.replace(/\/+$/, '')}/trace.png)`);
-    // A file where the folder should be, or a folder we cannot write to (nothing to create: the folder exists).
+    // Its folder is created as every other output's is (runs/ is not in a fresh clone); a file in the way, or a folder
+    // we cannot write to, is refused here, before the trace is read.
     ensureOutputFile('--plot', f.plot);
   }
   return {
@@ -250,7 +250,7 @@ export function register(program: Command): void {
     .option('--scenario <name>', `scenario (${SCENARIOS.join(', ')}) or all (default: all)`)
     .option('--hours <h>', `hours of replay to compare, in whole ${INTERVAL_S} s control intervals (default: the trace's span, at most 24)`)
     .option('--seed <n>', 'seed of the replay start offset and of the synthetic process, as in an episode of that seed (default 1)')
-    .option('--plot <file.png>', "write a PNG of the trace's rate as read (before rescaling); the folder must exist")
+    .option('--plot <file.png>', "write a PNG of the trace's rate as read (before rescaling); its folder is created if missing")
     .option('--config <file.json>', `${CONFIG_FLAG_HELP}; here: the scenarios' loads the trace is rescaled to and compared with`)
     .option('--json', 'print one JSON summary object (the reading line and every figure) as the last stdout line')
     .addHelpText(
@@ -259,7 +259,8 @@ export function register(program: Command): void {
 Examples:
   edgepilot trace ../shared/traces/twitter-stream-2021/rate_60s.csv --trace-step-s 60
   edgepilot trace ../shared/traces/azure-llm-2023/rate.csv --scenario healthcare --plot runs/azure-rate.png
-  edgepilot trace requests.log.csv.gz --hours 6 --seed 3 --json`,
+  edgepilot trace ../shared/traces/twitter-stream-2021/rate_60s.csv --trace-step-s 60 --hours 6 --seed 3 --json
+  edgepilot trace <your-trace.csv.gz> --json        (a placeholder: your own trace, in any form bench --trace reads)`,
     )
     .action(async (file: string, flags: TraceCommandFlags) => {
       await runTraceCommand(file, flags);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG } from './config.ts';
 import { ConfigFileError, describeConfigFile, readConfigFile } from './config-file.ts';
 
@@ -54,4 +55,14 @@ test('a misspelt config key gets the close name, and a JSON syntax error its lin
   assert.throws(() => readConfigFile(write('far.json', '{"zzzzzz": 1}')), (err: Error) => /Unrecognized key/.test(err.message) && !/did you mean/.test(err.message));
   // A trailing comma on line 4, with a byte order mark in front (which the position does not count).
   assert.throws(() => readConfigFile(write('comma.json', '\uFEFF{\n  "pricing": {\n    "vcpuUsdPerHour": 0.05,\n  }\n}')), /is not valid JSON: .* \(line 4, column 3\)$/);
+});
+
+test('a training config (configs/*.json) is named as one, pointing to train --config and edgepilot config, not refused key by key', () => {
+  const shipped = fileURLToPath(new URL('../../configs/meta-td3.json', import.meta.url));
+  assert.throws(() => readConfigFile(shipped), (e: Error) => e instanceof ConfigFileError && /meta-td3\.json is a training config \(it has algo, env, hyperparameters, timesteps; give it to train --config\); bench\/demo\/serve\/edge\/trace --config take world overrides: see 'edgepilot config'$/.test(e.message));
+  assert.throws(() => readConfigFile(file('algo.json', '{"algo": "ppo"}')), /is a training config \(it has algo;/);
+});
+
+test('a folder given as the config file is named as one (it was a raw EISDIR)', () => {
+  assert.throws(() => readConfigFile(dir), (e: Error) => e instanceof ConfigFileError && e.message === `${dir} is a folder, not a file`);
 });

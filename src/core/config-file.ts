@@ -13,6 +13,9 @@ export class ConfigFileError extends Error {
   }
 }
 
+/** Top-level keys of a training config (src/rl/trainer.ts TrainConfigSchema), none of them a world-model key. */
+const TRAINING_CONFIG_KEYS = ['algo', 'env', 'hyperparameters', 'timesteps'] as const;
+
 export interface ConfigFile {
   path: string;
   config: SimConfig;
@@ -32,7 +35,8 @@ export function readConfigFile(path: string): ConfigFile {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigFileError(code === 'ENOENT' ? `config file not found: ${path}` : `cannot read config file ${path}: ${(err as Error).message}`);
+    // A folder is named as one, as the other input flags do (not a raw EISDIR).
+    throw new ConfigFileError(code === 'ENOENT' ? `config file not found: ${path}` : code === 'EISDIR' ? `${path} is a folder, not a file` : `cannot read config file ${path}: ${(err as Error).message}`);
   }
   let parsed: unknown;
   try {
@@ -42,6 +46,11 @@ export function readConfigFile(path: string): ConfigFile {
     throw new ConfigFileError(`config file ${path} is not valid JSON: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}${lineAndColumn(text, (err as Error).message)}`);
   }
   if (!isPlainObject(parsed)) throw new ConfigFileError(`config file ${path}: expected a JSON object of overrides (such as {"pricing": {"vcpuUsdPerHour": 0.05}}), got ${Array.isArray(parsed) ? 'an array' : JSON.stringify(parsed)}`);
+  // A training config (configs/*.json) given here would be refused key by key as unrecognised: say what it is instead.
+  const trainingKeys = TRAINING_CONFIG_KEYS.filter((k) => k in parsed);
+  if (trainingKeys.length > 0) {
+    throw new ConfigFileError(`config file ${path} is a training config (it has ${trainingKeys.join(', ')}; give it to train --config); bench/demo/serve/edge/trace --config take world overrides: see 'edgepilot config'`);
+  }
   try {
     return { path, config: loadConfig(parsed), overrides: leafPaths(parsed) };
   } catch (err) {

@@ -336,6 +336,9 @@ test('columns pick the time, rate and size columns of a wider file by header nam
   assert.throws(() => parseTraceCsv('0,1\n1,2\n', 'h.csv', { columns: ['t', 'rate'] }), /h\.csv: column 't' is a name, but the file has no header line/);
   assert.throws(() => parseTraceCsv('0,1\n1,2\n', 'h.csv', { columns: ['1', '5'] }), /h\.csv: line 1: no column 5 \(the row has 2\)/);
   assert.throws(() => parseTraceCsv('0,1\n1,2\n', 'h.csv', { columns: ['0', '1'] }), /h\.csv: column numbers start at 1/);
+  // One column picked twice (by name and number, or a name in two cases) would read the time as the rate.
+  assert.throws(() => parseTraceCsv(text, 'b.csv', { columns: ['minute', '2'] }), /b\.csv: columns 'minute' and '2' are the same column/);
+  assert.throws(() => parseTraceCsv('0,1\n1,2\n', 'h.csv', { columns: ['1', '1'] }), /h\.csv: columns '1' and '1' are the same column/);
 });
 
 test('a trace given as bytes (how files are read, so one over the longest string loads) parses as its text does', () => {

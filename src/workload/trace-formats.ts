@@ -596,6 +596,9 @@ function selectColumns(source: CsvSource, columns: readonly string[], name: stri
     if (k < 0) throw new TraceFormatError(`${name}: no column '${sel}'${known}`);
     return k;
   });
+  // 't,1' or 't,T' pick one column twice, which would read the time as the rate.
+  const again = index.findIndex((k, i) => index.indexOf(k) !== i);
+  if (again >= 0) throw new TraceFormatError(`${name}: columns '${columns[index.indexOf(index[again]!)]}' and '${columns[again]}' are the same column; each of t,rate[,size] (or time[,size]) is its own column`);
   source.select(index);
 }
 

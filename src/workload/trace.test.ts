@@ -162,3 +162,25 @@ test('a gzip-compressed trace is read by its magic bytes; a corrupt one is an er
   writeFileSync(bad, Buffer.from([0x1f, 0x8b, 1, 2, 3]));
   assert.throws(() => loadTraceCsv(bad), /bad\.csv\.gz: the trace file is gzip-compressed but does not decompress/);
 });
+
+test('a gaps file without a gap row is refused, naming its first bad line (an empty one or a word applied 0 gaps, exit 0)', () => {
+  assert.throws(() => parseTraceGapsCsv('', 'e.csv'), /: e\.csv: empty; expected t_start,length_steps rows/);
+  assert.throws(() => parseTraceGapsCsv('\n  \n', 'e.csv'), /: e\.csv: empty/);
+  assert.throws(() => parseTraceGapsCsv('hello world\n', 'w.csv'), /: w\.csv: line 1: expected t_start,length_steps \(two numbers\), got 'hello world'$/);
+  assert.throws(() => parseTraceGapsCsv('t_start,length_steps\n', 'h.csv'), /: h\.csv: no gap rows after the header \(line 1: 't_start,length_steps'\)/);
+});
+
+test('a gaps file: only its first line may be a header, so a bad row 2 is blamed on line 2 (it was skipped as a header, the error fell later)', () => {
+  assert.throws(() => parseTraceGapsCsv('t_start,length_steps\nabc,def\n5,3\n', 'g.csv'), /: g\.csv: line 2: expected t_start,length_steps \(two numbers\), got 'abc,def'$/);
+  assert.throws(() => parseTraceGapsCsv('t_start,length_steps\nabc,def\nx\n', 'g.csv'), /: g\.csv: line 2: /);
+  assert.throws(() => parseTraceGapsCsv('5,3\nabc,def\n', 'g.csv'), /: g\.csv: line 2: /);
+  assert.deepEqual(parseTraceGapsCsv('\uFEFFt_start,length_steps\r\n5,3\r\n', 'bom.csv'), [{ startS: 5, lengthS: 3 }]);
+});
+
+test('a bad gaps file is named as the gaps file in the loader\'s error, not as a line of the trace', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trace-gaps-name-'));
+  const path = join(dir, 'r.csv');
+  writeFileSync(path, 't,rate\n0,1\n1,2\n');
+  writeFileSync(join(dir, 'bad.csv'), 'hello world\n');
+  assert.throws(() => loadTraceCsv(path, { gaps: join(dir, 'bad.csv') }), /: gaps file .*bad\.csv: line 1: expected t_start,length_steps/);
+});

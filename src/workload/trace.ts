@@ -40,21 +40,36 @@ export interface TraceOptions extends TraceParseOptions {
   gaps?: string | false;
 }
 
-/** Parses a gaps file: rows `t_start,length_steps` (seconds; a header line is allowed), lengths > 0. */
+/**
+ * Parses a gaps file: rows `t_start,length_steps` (seconds; one header line of two or more fields is allowed), lengths
+ * > 0. A file without a gap row is refused: it is a wrong file far more often than a recording without holes, and
+ * applied it would skip nothing while saying it did its job.
+ */
 export function parseTraceGapsCsv(text: string, name: string): TraceGap[] {
   const gaps: TraceGap[] = [];
   const lines = text.split(/\r?\n/);
+  let header: { lineNo: number; line: string } | null = null;
+  let first = true;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line === '') continue;
     const fields = line.split(',').map((f) => f.trim());
-    if (gaps.length === 0 && Number.isNaN(Number(fields[0])) && fields[0] !== '') continue; // header
+    // Only the first line can be a header: a later word row is an error on its own line, not a second header.
+    if (first && fields.length >= 2 && Number.isNaN(Number(fields[0])) && fields[0] !== '') {
+      header = { lineNo: i + 1, line };
+      first = false;
+      continue;
+    }
+    first = false;
     const [start, length] = [Number(fields[0]), Number(fields[1])];
     if (fields.length < 2 || fields[0] === '' || fields[1] === '' || !Number.isFinite(start) || !Number.isFinite(length)) {
       throw new TraceFormatError(`${name}: line ${i + 1}: expected t_start,length_steps (two numbers), got '${line}'`);
     }
     if (start < 0 || length <= 0) throw new TraceFormatError(`${name}: line ${i + 1}: t_start must be >= 0 and length_steps > 0, got '${line}'`);
     gaps.push({ startS: start, lengthS: length });
+  }
+  if (gaps.length === 0) {
+    throw new TraceFormatError(header ? `${name}: no gap rows after the header (line ${header.lineNo}: '${header.line}'); expected t_start,length_steps rows (two numbers, seconds)` : `${name}: empty; expected t_start,length_steps rows (two numbers, seconds)`);
   }
   return gaps;
 }
@@ -107,7 +122,8 @@ export function loadTraceCsv(path: string, options: TraceOptions = {}, fileOptio
   const beside = join(dirname(path), GAPS_FILE_NAME);
   const gapsPath = options.gaps === false ? null : options.gaps ?? (existsSync(beside) ? beside : null);
   if (gapsPath === null) return trace;
-  return skipTraceGaps(trace, parseTraceGapsCsv(readTraceBytes(gapsPath, 'gaps file').toString('utf8'), gapsPath), gapsPath);
+  // 'gaps file': its errors follow the trace's path in the CLI's messages, and must not read as the trace's own lines.
+  return skipTraceGaps(trace, parseTraceGapsCsv(readTraceBytes(gapsPath, 'gaps file').toString('utf8'), `gaps file ${gapsPath}`), gapsPath);
 }
 
 /**
