@@ -1,9 +1,10 @@
 /**
  * What grew between two V8 heap snapshots (for instance the two `npm run bench:soak -- --heap-snapshots DIR` writes).
  *
- *   node --import tsx scripts/heap-diff.mts BEFORE.heapsnapshot AFTER.heapsnapshot [--top 25]
+ *   node --import tsx scripts/heap-diff.mts BEFORE.heapsnapshot AFTER.heapsnapshot [--top 25] [--by-retainers 3]
  *
  * Groups the nodes of each snapshot by (type, constructor or name) and prints the groups whose self size grew most,
+ * (with --by-retainers N, by that and the chain of their first N retainers, which names the owner of what grew),
  * then the largest single objects of AFTER with the objects that hold each (a chain of first retainers and the
  * edges' names), which is usually enough to name the owner of a growing array or map. Self sizes only: a Map's entries sit in
  * its backing store, which V8 reports as a separate node ("(object elements)", "system / ...").
@@ -23,7 +24,7 @@ interface Group {
   bytes: number;
 }
 
-const USAGE = 'usage: node --import tsx scripts/heap-diff.mts BEFORE.heapsnapshot AFTER.heapsnapshot [--top N]';
+const USAGE = 'usage: node --import tsx scripts/heap-diff.mts BEFORE.heapsnapshot AFTER.heapsnapshot [--top N] [--by-retainers DEPTH]';
 
 function load(path: string): Snapshot {
   let text: string;
@@ -73,11 +74,40 @@ function groupKey(snap: Snapshot, c: ReturnType<typeof columns>, at: number): st
   return `${type}: ${snap.strings[snap.nodes[at + c.name]!]!.slice(0, 80)}`;
 }
 
-function groups(snap: Snapshot, path: string): Map<string, Group> {
+/** First non-weak retainer of every node and the name of the edge (element and hidden indexes as `[]`). */
+function retainers(snap: Snapshot, c: ReturnType<typeof columns>): { by: Int32Array; edge: string[] } {
+  const nodeCount = snap.nodes.length / c.nodeWidth;
+  const by = new Int32Array(nodeCount).fill(-1);
+  const edge = new Array<string>(nodeCount);
+  const edgeTypes = snap.snapshot.meta.edge_types[0];
+  let edgeAt = 0;
+  for (let n = 0; n < nodeCount; n++) {
+    const edges = snap.nodes[n * c.nodeWidth + c.edgeCount]!;
+    for (let e = 0; e < edges; e++, edgeAt += c.edgeWidth) {
+      const type = edgeTypes[snap.edges[edgeAt + c.edgeType]!]!;
+      if (type === 'weak') continue;
+      const to = snap.edges[edgeAt + c.toNode]! / c.nodeWidth;
+      if (by[to] !== -1) continue;
+      by[to] = n;
+      edge[to] = type === 'element' || type === 'hidden' ? '[]' : `.${snap.strings[snap.edges[edgeAt + c.edgeName]!]}`;
+    }
+  }
+  return { by, edge };
+}
+
+/**
+ * Nodes grouped by (type, name) or, with `depth` > 0, by that and the chain of their first `depth` retainers: a
+ * growing Map's keys then show up as "(string) <- [] of array <- .table of object: Map <- .sizes of ...".
+ */
+function groups(snap: Snapshot, path: string, depth = 0): Map<string, Group> {
   const c = columns(snap, path);
+  const r = depth > 0 ? retainers(snap, c) : null;
   const out = new Map<string, Group>();
   for (let at = 0; at < snap.nodes.length; at += c.nodeWidth) {
-    const key = groupKey(snap, c, at);
+    let key = groupKey(snap, c, at);
+    if (r) {
+      for (let n = at / c.nodeWidth, d = 0; d < depth && r.by[n]! >= 0; d++, n = r.by[n]!) key += ` <- ${r.edge[n]} of ${groupKey(snap, c, r.by[n]! * c.nodeWidth)}`;
+    }
     const g = out.get(key) ?? { count: 0, bytes: 0 };
     g.count++;
     g.bytes += snap.nodes[at + c.selfSize]!;
@@ -122,7 +152,7 @@ function largest(snap: Snapshot, path: string, top: number): string[] {
 }
 
 function main(): void {
-  const { values, positionals } = parseArgs({ options: { top: { type: 'string' }, help: { type: 'boolean' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({ options: { top: { type: 'string' }, 'by-retainers': { type: 'string' }, help: { type: 'boolean' } }, allowPositionals: true });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
@@ -130,11 +160,13 @@ function main(): void {
   if (positionals.length !== 2) throw new Error(`expected two snapshot files, got ${positionals.length}\n${USAGE}`);
   const top = values.top === undefined ? 25 : Number(values.top);
   if (!Number.isInteger(top) || top < 1) throw new Error(`--top must be a positive integer, got '${values.top}'`);
+  const depth = values['by-retainers'] === undefined ? 0 : Number(values['by-retainers']);
+  if (!Number.isInteger(depth) || depth < 0 || depth > 8) throw new Error(`--by-retainers must be an integer from 0 to 8, got '${values['by-retainers']}'`);
   const [beforePath, afterPath] = positionals as [string, string];
   const before = load(beforePath);
-  const beforeGroups = groups(before, beforePath);
+  const beforeGroups = groups(before, beforePath, depth);
   const after = load(afterPath);
-  const afterGroups = groups(after, afterPath);
+  const afterGroups = groups(after, afterPath, depth);
 
   const sum = (m: Map<string, Group>) => [...m.values()].reduce((s, g) => s + g.bytes, 0);
   const MIB = 1024 * 1024;

@@ -16,6 +16,7 @@ test('bench:soak runs the live demo, samples it and ends with the demo\'s accoun
     samples: Array<{ elapsedS: number; heapUsedMiB: number; published: number; processed: number }>;
     summary: { invariantOk: boolean; published: number; processed: number; dropped: number };
     heapGoalMiBPerDay: number;
+    shuffle: Record<string, number>;
     ok: boolean;
   };
   assert.ok(out.samples.length >= 4, `${out.samples.length} samples`);
@@ -23,6 +24,8 @@ test('bench:soak runs the live demo, samples it and ends with the demo\'s accoun
   assert.ok(out.samples.some((s) => s.published > 0), 'the counters are read from /metrics');
   assert.equal(out.summary.invariantOk, true);
   assert.equal(out.summary.published, out.summary.processed + out.summary.dropped);
+  assert.deepEqual(Object.keys(out.shuffle), ['deleteFailures', 'garbagePending', 'garbageCollected', 'garbageAbandoned']);
+  assert.ok(Object.values(out.shuffle).every((v) => Number.isInteger(v) && v >= 0), JSON.stringify(out.shuffle));
   assert.equal(r.status, out.ok ? 0 : 1, 'the exit code is the verdict');
 });
 

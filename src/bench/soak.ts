@@ -162,6 +162,7 @@ async function main(): Promise<void> {
 
   const samples: Sample[] = [];
   let snapshotTaken = false;
+  let lastMetrics = '';
   const startedMs = Date.now();
   for (let k = 1; ; k++) {
     const dueMs = startedMs + k * sampleS * 1000;
@@ -169,6 +170,7 @@ async function main(): Promise<void> {
     gc();
     const mem = process.memoryUsage();
     const metrics = await fetch(`${baseUrl}/metrics`).then((r) => r.text()).catch(() => '');
+    if (metrics) lastMetrics = metrics;
     const s: Sample = {
       elapsedS: (Date.now() - startedMs) / 1000,
       heapUsedMiB: mem.heapUsed / MIB,
@@ -204,10 +206,19 @@ async function main(): Promise<void> {
   const heapMiBPerDay = heapSlopeMiBPerH * 24;
   const heapOk = heapMiBPerDay < HEAP_GROWTH_GOAL_MIB_PER_DAY;
   const ok = heapOk && summary.invariantOk;
+  // Failed shuffle deletes are retried (src/shuffle/stores/tiered-store.ts); before that they were a slow leak.
+  // NaN (null in --json) when /metrics lacks the family: a missing metric must not read as zero failures.
+  const shuffleMetric = (name: string) => (new RegExp(`^${name} `, 'm').test(lastMetrics) ? metricValue(lastMetrics, name) : NaN);
+  const shuffle = {
+    deleteFailures: shuffleMetric('edgepilot_shuffle_delete_failures_total'),
+    garbagePending: shuffleMetric('edgepilot_shuffle_garbage_pending'),
+    garbageCollected: shuffleMetric('edgepilot_shuffle_garbage_collected_total'),
+    garbageAbandoned: shuffleMetric('edgepilot_shuffle_garbage_abandoned_total'),
+  };
   const warnings = logLines.filter((l) => /fail|error|BAD|lost|did not/i.test(l));
 
   if (v.json) {
-    printJsonSummary({ scenario, policy: handle.policy, rateScale: handle.rateScale, durationS, samples, heapSlopeMiBPerH, rssSlopeMiBPerH, outputMiBPerH, heapMiBPerDay, heapGoalMiBPerDay: HEAP_GROWTH_GOAL_MIB_PER_DAY, summary, warnings, ok });
+    printJsonSummary({ scenario, policy: handle.policy, rateScale: handle.rateScale, durationS, samples, heapSlopeMiBPerH, rssSlopeMiBPerH, outputMiBPerH, heapMiBPerDay, heapGoalMiBPerDay: HEAP_GROWTH_GOAL_MIB_PER_DAY, shuffle, summary, warnings, ok });
   } else {
     const first = samples[0]!;
     const last = samples[samples.length - 1]!;
@@ -216,6 +227,7 @@ async function main(): Promise<void> {
     say(`heap in use (after a full GC): ${first.heapUsedMiB.toFixed(1)} MiB at ${first.elapsedS.toFixed(0)} s, ${last.heapUsedMiB.toFixed(1)} MiB at the end; over the second half ${heapSlopeMiBPerH >= 0 ? '+' : ''}${heapSlopeMiBPerH.toFixed(2)} MiB/h = ${heapMiBPerDay >= 0 ? '+' : ''}${heapMiBPerDay.toFixed(1)} MiB a day (goal < ${HEAP_GROWTH_GOAL_MIB_PER_DAY}) ${heapOk ? 'OK' : 'MISSED'}`);
     say(`RSS: ${first.rssMiB.toFixed(1)} -> ${last.rssMiB.toFixed(1)} MiB; over the second half ${rssSlopeMiBPerH >= 0 ? '+' : ''}${rssSlopeMiBPerH.toFixed(2)} MiB/h`);
     say(`output files (windows, alerts, decision log): ${outputMiBPerH.toFixed(2)} MiB/h = ${(outputMiBPerH * 24).toFixed(0)} MiB a day at this rate (results, kept by design)`);
+    say(`shuffle deletes (at the last sample): ${shuffle.deleteFailures} failed, ${shuffle.garbageCollected} copies deleted again later, ${shuffle.garbagePending} waiting, ${shuffle.garbageAbandoned} given up`);
     for (const line of summary.invariantLines) say(`  ${line}`);
     if (warnings.length) say(`log lines naming a failure (${warnings.length}, last 200 log lines kept):\n${warnings.slice(-10).map((l) => `  ${l}`).join('\n')}`);
     say(ok ? 'OK' : 'MISSED');

@@ -29,7 +29,7 @@ import { mqttSessionOptions, sessionMeanwhile } from '../runtime/devices/mqtt-se
 import { kafkaIngestTopic, kafkaRecordTopic, parseBrokers, startIngestConsumer } from '../runtime/kafka/bridge.ts';
 import { DROP_REASONS, LocalEngineActuator, LocalEngineMetricsSource, StreamEngine, type EngineOptionsInput } from '../runtime/engine/index.ts';
 import { ModeContextPolicy, scaledForecasts, scaledMetrics } from '../runtime/demo-support.ts';
-import { pipelineMetricFamilies } from '../runtime/demo.ts';
+import { pipelineMetricFamilies, shuffleStoreMetricFamilies } from '../runtime/demo.ts';
 import { bindLiveDashboard, livePolicyIds } from '../runtime/live-dashboard.ts';
 import { checkInputFile, checkMqttSessionFlags, CliError, didYouMean, ensureOutputDir, parseFloatOption, parseIntOption, parseSecondsOption, printJsonSummary, UsageError } from './output.ts';
 
@@ -404,7 +404,7 @@ async function localTarget(flags: ServeFlags, ctx: LocalContext): Promise<Target
     rateScale: ctx.rateScale,
     metricFamilies: () => {
       const c = engine.getCounters();
-      return pipelineMetricFamilies({ published: 0, ingested: c.ingested, processed: c.processed, dropped: DROP_REASONS.reduce((s, r) => s + c.dropped[r], 0), malformed: Object.values(c.rejected).reduce((s, n) => s + n, 0) }).filter((f) => !f.name.includes('published'));
+      return pipelineMetricFamilies({ published: 0, ingested: c.ingested, processed: c.processed, dropped: DROP_REASONS.reduce((s, r) => s + c.dropped[r], 0), malformed: Object.values(c.rejected).reduce((s, n) => s + n, 0) }).filter((f) => !f.name.includes('published')).concat(shuffleStoreMetricFamilies(engine.shuffle.stats()));
     },
     async close() {
       if (outage) outage.stopping = true;

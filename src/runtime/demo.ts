@@ -21,6 +21,7 @@ import type { Action } from '../core/types.ts';
 import { SCENARIOS, type ScenarioName } from '../env/spark-iot-types.ts';
 import { ControlLoop, nominalExecutorCapacityMsgsPerS } from '../control/control-loop.ts';
 import { controlLoopMetrics, gatewayMetrics, metricsHandler, type MetricFamily } from '../control/prometheus.ts';
+import type { TieredStoreStats } from '../shuffle/stores/tiered-store.ts';
 import { EdgeGateway } from '../edge/gateway.ts';
 import { MqttForecastSource } from '../edge/forecast-source.ts';
 import { createPolicy, policyIds } from '../policies/registry.ts';
@@ -292,7 +293,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
     const metrics = metricsHandler(
       () => controlLoopMetrics(loop),
       () => gatewayMetrics([gateway.stats()]),
-      () => pipelineMetricFamilies(counters()),
+      () => [...pipelineMetricFamilies(counters()), ...shuffleStoreMetricFamilies(engine.shuffle.stats())],
     );
 
     let stopPromise: Promise<DemoSummary> | null = null;
@@ -456,6 +457,21 @@ async function connectClient(url: string, name: string): Promise<MqttClient> {
     });
   });
   return client;
+}
+
+/**
+ * The shuffle store's health: writes that fell back to another tier, deletes that failed, and the failed deletes
+ * waiting to be retried, retried with success, or given up (src/shuffle/stores/tiered-store.ts).
+ */
+export function shuffleStoreMetricFamilies(s: TieredStoreStats): MetricFamily[] {
+  const family = (name: string, help: string, type: 'counter' | 'gauge', value: number): MetricFamily => ({ name, help, type, samples: [{ value }] });
+  return [
+    family('edgepilot_shuffle_fallbacks_total', 'Shuffle blocks written to another tier than the selected one.', 'counter', s.fallbacks),
+    family('edgepilot_shuffle_delete_failures_total', 'Shuffle block deletes that failed (each is retried later).', 'counter', s.deleteFailures),
+    family('edgepilot_shuffle_garbage_pending', 'Shuffle block copies whose delete failed, waiting to be deleted again.', 'gauge', s.garbagePending),
+    family('edgepilot_shuffle_garbage_collected_total', 'Shuffle block copies deleted by a retry.', 'counter', s.garbageCollected),
+    family('edgepilot_shuffle_garbage_abandoned_total', 'Shuffle block copies given up on (too many failed deletes waiting).', 'counter', s.garbageAbandoned),
+  ];
 }
 
 /** The pipeline's message accounting as Prometheus counters (the loop and gateway have their own). */

@@ -12,7 +12,7 @@ import { RedisShuffleStore } from './redis-store.ts';
 import { redisServerAvailable, startLocalRedis, type LocalRedis } from './redis-server.ts';
 import { S3ShuffleStore } from './s3-store.ts';
 import { startEmbeddedS3, type EmbeddedS3 } from './s3-server.ts';
-import { BlockLostError, ShuffleWriteError, TieredShuffleStore } from './tiered-store.ts';
+import { BlockLostError, MAX_GARBAGE_COPIES, ShuffleWriteError, TieredShuffleStore } from './tiered-store.ts';
 import type { ShuffleStore, Tier } from './types.ts';
 
 const root = await mkdtemp(join(tmpdir(), 'edgepilot-tiered-test-'));
@@ -282,4 +282,52 @@ test('tiered store: bad configuration is rejected with clear errors', () => {
   assert.equal(tiered.tier, 'nvme');
   assert.throws(() => tiered.select({ tier: 'ssd' as Tier }), /unknown tier 'ssd'/);
   assert.throws(() => tiered.select({ codec: 'gzip' as 'lz4' }), /unknown shuffle codec 'gzip'/);
+});
+
+test('tiered store: a copy whose delete failed is deleted again by a later sweep, so nothing is left in the store for good', async () => {
+  const cold = new FlakyStore(new MemoryShuffleStore({ capacityBytes: 1e6 }), 's3');
+  const tiered = track(new TieredShuffleStore({ stores: { s3: cold }, tier: 's3', retryAfterMs: 0 }));
+  await tiered.put('a', Buffer.from('1'));
+  await tiered.put('b', Buffer.from('2'));
+  cold.failWith = new Error('s3 store delete: no answer within 5000 ms');
+  await tiered.delete('a');
+  assert.equal(tiered.locate('a'), undefined, 'the block is forgotten at once');
+  assert.ok(await cold.inner.get('a'), 'its copy is still in the store');
+  // Still failing: the sweep the delete started stops at the first copy that fails again and keeps it.
+  await tiered.collectGarbage();
+  assert.ok(tiered.stats().deleteFailures >= 2, 'the delete and the sweep both failed');
+  assert.equal(tiered.stats().garbagePending, 1);
+  cold.failWith = undefined;
+  await tiered.delete('b'); // a later delete starts a sweep
+  await tiered.collectGarbage();
+  assert.equal(await cold.inner.get('a'), undefined, 'the failed copy was deleted by the sweep');
+  assert.equal(await cold.inner.get('b'), undefined);
+  const stats = tiered.stats();
+  assert.equal(stats.garbagePending, 0);
+  assert.equal(stats.garbageCollected, 1);
+  // A key written again on the same tier is not swept away.
+  await tiered.put('c', Buffer.from('3'));
+  cold.failWith = new Error('down');
+  await tiered.delete('c');
+  cold.failWith = undefined;
+  await tiered.put('c', Buffer.from('4'));
+  await tiered.collectGarbage();
+  assert.equal((await tiered.get('c'))!.toString(), '4');
+  assert.equal(tiered.stats().garbagePending, 0);
+  await tiered.close();
+});
+
+test('tiered store: at most MAX_GARBAGE_COPIES failed deletes are remembered; the oldest are given up and counted', async () => {
+  const cold = new FlakyStore(new MemoryShuffleStore({ capacityBytes: 1e9 }), 's3');
+  const tiered = track(new TieredShuffleStore({ stores: { s3: cold }, tier: 's3', retryAfterMs: 0 }));
+  const keys = MAX_GARBAGE_COPIES + 3;
+  for (let i = 0; i < keys; i++) await tiered.put(`k${i}`, Buffer.from('x'));
+  cold.failWith = new Error('down');
+  for (let i = 0; i < keys; i++) await tiered.delete(`k${i}`);
+  await tiered.collectGarbage();
+  const stats = tiered.stats();
+  assert.equal(stats.garbagePending, MAX_GARBAGE_COPIES);
+  assert.equal(stats.garbageAbandoned, 3);
+  cold.failWith = undefined;
+  await tiered.close();
 });

@@ -106,9 +106,22 @@ export interface TieredStoreStats {
   /** Reads served by a backup copy because the primary failed or had lost the block. */
   readsFromBackup: number;
   deleteFailures: number;
+  /**
+   * Copies whose delete failed, kept to be deleted again later (each later delete starts a sweep), the ones a sweep
+   * removed, and the ones given up on because more than MAX_GARBAGE_COPIES were waiting (they stay in their store:
+   * Redis expires them, a folder or bucket keeps them until the run's prefix is cleaned up).
+   */
+  garbagePending: number;
+  garbageCollected: number;
+  garbageAbandoned: number;
   /** Last error message seen per tier. */
   lastErrors: Partial<Record<Tier, string>>;
 }
+
+/** [assumed] Failed deletes remembered at most: ~100 bytes each, 10 MB; a store down that long is an outage, not a blip. */
+export const MAX_GARBAGE_COPIES = 100_000;
+/** Copies one sweep retries at most, one at a time: a store that is still failing costs one timeout per sweep. */
+const GARBAGE_SWEEP_COPIES = 64;
 
 interface PendingBackup {
   frame: Buffer;
@@ -131,6 +144,13 @@ export class TieredShuffleStore implements ShuffleStore {
   private readonly locations = new Map<string, BlockLocation>();
   private readonly pendingBackups = new Map<string, PendingBackup>();
   private readonly downUntilMs: Partial<Record<Tier, number>> = {};
+  /**
+   * Copies whose delete failed (a timeout during a burst, an outage), by key, to be deleted again: without this a
+   * failed delete left the object in its store for good, and the S3 store's size bookkeeping with it (the hour-long
+   * soak of session 25 found 6,883 such keys, docs/BENCHMARKS.md "A long run of the live demo").
+   */
+  private readonly garbage = new Map<string, Set<Tier>>();
+  private garbageSweep: Promise<void> | null = null;
   private readonly counters: TieredStoreStats = {
     puts: 0,
     gets: 0,
@@ -147,6 +167,9 @@ export class TieredShuffleStore implements ShuffleStore {
     backupsPending: 0,
     readsFromBackup: 0,
     deleteFailures: 0,
+    garbagePending: 0,
+    garbageCollected: 0,
+    garbageAbandoned: 0,
     lastErrors: {},
   };
 
@@ -220,6 +243,7 @@ export class TieredShuffleStore implements ShuffleStore {
     const previous = this.locations.get(key);
     const location: BlockLocation = { tier: landed, codec: codec.name, rawBytes: data.length, storedBytes: frame.length };
     this.locations.set(key, location);
+    this.keepFromGarbage(key, landed);
     increment(this.counters.blocksByTier, landed);
     increment(this.counters.storedBytesByTier, landed, frame.length);
     if (previous !== undefined) {
@@ -267,6 +291,35 @@ export class TieredShuffleStore implements ShuffleStore {
     this.locations.delete(key);
     this.forgetPlacement(location);
     await this.deleteCopies(key, [location.tier, location.backupTier].filter((t): t is Tier => t !== undefined));
+    // Not awaited: the caller's delete does not wait on old garbage; one sweep runs at a time.
+    if (this.garbage.size > 0 && this.garbageSweep === null) void this.collectGarbage();
+  }
+
+  /** Deletes again up to GARBAGE_SWEEP_COPIES copies whose delete failed; stops at the first that fails again. */
+  async collectGarbage(): Promise<void> {
+    if (this.garbageSweep !== null) return this.garbageSweep;
+    this.garbageSweep = (async () => {
+      let tried = 0;
+      // The Map itself, not a copy (a copy of 100,000 waiting copies per sweep would be quadratic); deleting the entry
+      // being visited is safe during a Map's iteration.
+      for (const [key, tiers] of this.garbage) {
+        for (const tier of [...tiers]) {
+          if (tried++ >= GARBAGE_SWEEP_COPIES) return;
+          try {
+            await this.stores[tier]!.delete(key);
+          } catch {
+            this.counters.deleteFailures++;
+            return;
+          }
+          tiers.delete(tier);
+          this.counters.garbageCollected++;
+        }
+        this.garbage.delete(key);
+      }
+    })().finally(() => {
+      this.garbageSweep = null;
+    });
+    return this.garbageSweep;
   }
 
   /** Where a block is, or undefined for an unknown key. */
@@ -281,7 +334,9 @@ export class TieredShuffleStore implements ShuffleStore {
   }
 
   stats(): TieredStoreStats {
-    return structuredClone({ ...this.counters, backupsPending: this.pendingBackups.size });
+    let garbagePending = 0;
+    for (const tiers of this.garbage.values()) garbagePending += tiers.size;
+    return structuredClone({ ...this.counters, backupsPending: this.pendingBackups.size, garbagePending });
   }
 
   /** Waits until every backup copy started so far is written (or has failed). */
@@ -289,9 +344,10 @@ export class TieredShuffleStore implements ShuffleStore {
     while (this.pendingBackups.size > 0) await Promise.all([...this.pendingBackups.values()].map((p) => p.done));
   }
 
-  /** Flushes backups, then closes every configured store (the tiered store owns them). */
+  /** Flushes backups and the garbage sweep in flight, then closes every configured store (the tiered store owns them). */
   async close(): Promise<void> {
     await this.flush();
+    await this.garbageSweep;
     await Promise.all(Object.values(this.stores).map((store) => store?.close()));
   }
 
@@ -373,10 +429,14 @@ export class TieredShuffleStore implements ShuffleStore {
         if (await this.tryPut(tier, key, frame)) continue;
         if (this.locations.get(key) === location) {
           location.backupTier = tier;
+          this.keepFromGarbage(key, tier);
           this.counters.backupsWritten++;
         } else {
           // Deleted or overwritten while the backup was in flight: drop the orphan copy.
-          await this.stores[tier]!.delete(key).catch(() => this.counters.deleteFailures++);
+          await this.stores[tier]!.delete(key).catch(() => {
+            this.counters.deleteFailures++;
+            this.rememberGarbage(key, tier);
+          });
         }
         return;
       }
@@ -400,8 +460,32 @@ export class TieredShuffleStore implements ShuffleStore {
           await this.stores[tier]!.delete(key);
         } catch {
           this.counters.deleteFailures++;
+          this.rememberGarbage(key, tier);
         }
       }),
     );
+  }
+
+  /** A key written again on `tier` (keys are unique per batch in the engine, but the store does not rely on it). */
+  private keepFromGarbage(key: string, tier: Tier): void {
+    const tiers = this.garbage.get(key);
+    if (tiers === undefined) return;
+    tiers.delete(tier);
+    if (tiers.size === 0) this.garbage.delete(key);
+  }
+
+  private rememberGarbage(key: string, tier: Tier): void {
+    const tiers = this.garbage.get(key);
+    if (tiers !== undefined) {
+      tiers.add(tier);
+      return;
+    }
+    if (this.garbage.size >= MAX_GARBAGE_COPIES) {
+      // The oldest first: Map keeps insertion order.
+      const [oldestKey, oldestTiers] = this.garbage.entries().next().value as [string, Set<Tier>];
+      this.garbage.delete(oldestKey);
+      this.counters.garbageAbandoned += oldestTiers.size;
+    }
+    this.garbage.set(key, new Set([tier]));
   }
 }
