@@ -116,35 +116,20 @@ function groups(snap: Snapshot, path: string, depth = 0): Map<string, Group> {
   return out;
 }
 
-/** The largest objects of a snapshot, each with its first retainer (weak edges skipped). */
+/** The largest objects of a snapshot, each with its chain of first retainers (weak edges skipped). */
 function largest(snap: Snapshot, path: string, top: number): string[] {
   const c = columns(snap, path);
   const nodeCount = snap.nodes.length / c.nodeWidth;
-  const retainer = new Int32Array(nodeCount).fill(-1);
-  const retainerEdge = new Array<string>(nodeCount);
-  const edgeTypes = snap.snapshot.meta.edge_types[0];
-  let edgeAt = 0;
-  for (let n = 0; n < nodeCount; n++) {
-    const edges = snap.nodes[n * c.nodeWidth + c.edgeCount]!;
-    for (let e = 0; e < edges; e++, edgeAt += c.edgeWidth) {
-      const type = edgeTypes[snap.edges[edgeAt + c.edgeType]!]!;
-      if (type === 'weak') continue;
-      const to = snap.edges[edgeAt + c.toNode]! / c.nodeWidth;
-      if (retainer[to] !== -1) continue;
-      retainer[to] = n;
-      const nameOrIndex = snap.edges[edgeAt + c.edgeName]!;
-      retainerEdge[to] = type === 'element' || type === 'hidden' ? `[${nameOrIndex}]` : `.${snap.strings[nameOrIndex]}`;
-    }
-  }
+  const r = retainers(snap, c);
   const order = Array.from({ length: nodeCount }, (_, n) => n).sort(
     (a, b) => snap.nodes[b * c.nodeWidth + c.selfSize]! - snap.nodes[a * c.nodeWidth + c.selfSize]!,
   );
   return order.slice(0, top).map((n) => {
     const size = snap.nodes[n * c.nodeWidth + c.selfSize]!;
-    // The chain of first retainers, up to four levels: an ArrayBuffer's owner is two or three objects up.
+    // Up to four levels: an ArrayBuffer's owner is two or three objects up.
     const chain: string[] = [];
-    for (let at = n, depth = 0; depth < 4 && retainer[at]! >= 0; depth++, at = retainer[at]!) {
-      chain.push(`${retainerEdge[at]} of ${groupKey(snap, c, retainer[at]! * c.nodeWidth)}`);
+    for (let at = n, depth = 0; depth < 4 && r.by[at]! >= 0; depth++, at = r.by[at]!) {
+      chain.push(`${r.edge[at]} of ${groupKey(snap, c, r.by[at]! * c.nodeWidth)}`);
     }
     const held = chain.length ? `held as ${chain.join(', as ')}` : 'a root';
     return `${(size / 1024).toFixed(0).padStart(9)} KiB  ${groupKey(snap, c, n * c.nodeWidth)}  (${held})`;
