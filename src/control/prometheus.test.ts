@@ -221,7 +221,8 @@ test('/metrics: every documented control-loop metric, with its type, and the val
   assert.equal(sample(text, 'edgepilot_weight{weight="beta"}'), loop.currentWeights().beta);
   assert.equal(sample(text, 'edgepilot_weight{weight="gamma"}'), loop.currentWeights().gamma);
   // Seconds, from the loop's microseconds.
-  assert.ok(Math.abs(sample(text, 'edgepilot_decision_seconds_sum') - (records[0]!.decisionMicros + records[1]!.decisionMicros) / 1e6) < 1e-12);
+  const sumS = sample(text, 'edgepilot_decision_seconds_sum');
+  assert.ok(Math.abs(sumS - (records[0]!.decisionMicros + records[1]!.decisionMicros) / 1e6) < 1e-12, `decision_seconds_sum ${sumS}`);
   assert.equal(sample(text, 'edgepilot_last_decision_seconds'), records[1]!.decisionMicros / 1e6);
   await loop.stop();
   assert.equal(sample(renderMetrics(controlLoopMetrics(loop)), 'edgepilot_controller_running'), 0);

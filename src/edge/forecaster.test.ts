@@ -128,7 +128,7 @@ test('a sustained burst keeps the alarm on while it lasts: the baseline learns 1
   const f = new Forecaster({ leadTimeS: 25, horizonS: 40 });
   for (let t = 0; t < 300; t++) f.observe(t, 1000);
   for (let t = 300; t < 305; t++) f.observe(t, 3000);
-  assert.ok(f.alarm());
+  assert.ok(f.alarm(), 'alarm 5 s into the burst');
   for (let t = 305; t < 540; t++) {
     f.observe(t, 3000);
     assert.ok(f.alarm(), `the alarm dropped at t = ${t}, ${t - 300} s into the burst`);
