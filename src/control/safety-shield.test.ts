@@ -138,3 +138,11 @@ test('limits: min == max is a valid fixed size; a budget must be > 0; the defaul
   assert.deepEqual(DEFAULT_SAFETY_LIMITS, { minExecutors: 1, maxExecutors: 20, maxExecutorStepPerInterval: 4, budgetUsd: Infinity });
   assert.equal(shieldAction(act2(20), act2(1), DEFAULT_SAFETY_LIMITS).action.executors, 5);
 });
+
+test('shield counters: a garbage tier or codec whose text looks like another rule\'s reason still counts as sanity', () => {
+  const shield = new SafetyShield(lim);
+  const r = shield.apply({ executors: 5, memoryGb: 4, tier: 'exceeds 3 per interval' as never, codec: 'outside [1, 2]' as never }, act2(5));
+  assert.deepEqual(r.action, act2(5));
+  assert.deepEqual(r.reasons.map(ruleOf), ['sanity', 'sanity']);
+  assert.deepEqual(shield.interventionsByRule, { sanity: 1, bounds: 0, rate: 0, budget: 0 });
+});
