@@ -397,3 +397,155 @@ test('a decision that cannot be appended (disk full) is counted and the log line
   assert.equal(loop.errors.log, 1);
   assert.ok(logLines.some((l) => l.includes('/dev/full') && /log failed/.test(l)), logLines.join('\n'));
 });
+
+// Mutation audit (src/edge, src/control): behaviours the tests above left unchecked.
+
+const snap = (a: Action, over: Partial<SystemSnapshot> = {}): SystemSnapshot => ({
+  tSeconds: 10, arrivalRateMsgsPerS: 2000, processedRateMsgsPerS: 2000, backlogMsgs: 0, p95LatencyMs: 900, cpuUtilization: 0.5,
+  memoryUtilization: 0.5, executorsRunning: a.executors, executorsStarting: 0, executorsDraining: 0, memoryPerExecutorGb: a.memoryGb,
+  tier: a.tier, codec: a.codec, shuffleBytes: 1e6, observedReuse: 0.2, costRateUsdPerHour: 1, costUsd: 0.01, droppedMsgs: 0, meanMessageBytes: 300,
+  ...over,
+});
+const still: ControlClock = { nowMs: () => 0, setInterval: () => 0, clearInterval: () => undefined };
+const forecast = { predictedRateMsgsPerS: 30_000, burstProbability: 0.8, horizonS: 40, gatewayId: 'gw-1' };
+const spy = (seen: Array<{ obs: number[]; ctx: PolicyContext }>, propose?: (ctx: PolicyContext) => Action): Policy => ({
+  id: 'spy',
+  reset: () => undefined,
+  act: (obs, ctx) => (seen.push({ obs: Array.from(obs), ctx: structuredClone(ctx) }), propose ? propose(ctx) : { ...ctx.currentAction }),
+});
+
+test('the action in force is what the actuator reports it applied, not what was asked', async () => {
+  const asked: Action = { executors: 4, memoryGb: 4, tier: 'nvme', codec: 'lz4' };
+  const seen: Array<{ obs: number[]; ctx: PolicyContext }> = [];
+  const loop = new ControlLoop({
+    metrics: { id: 'm', snapshot: async () => snap(asked) },
+    forecasts: { latest: () => forecast },
+    // A cluster that caps executors at 3 (quota) and says so.
+    actuator: { id: 'capped', apply: async (a) => ({ action: { ...a, executors: Math.min(3, a.executors) }, path: 'live', notes: ['quota: 3 executors'] }) },
+    policy: spy(seen, () => asked), initialAction: { ...asked, executors: 2 }, clock: still, log: () => undefined,
+  });
+  const first = (await loop.tick())!;
+  assert.equal(first.applied.executors, 3);
+  assert.equal(loop.currentAction!.executors, 3);
+  await loop.tick();
+  assert.equal(seen[1]!.ctx.currentAction.executors, 3, 'the next decision starts from what is really in force');
+});
+
+test('without initialAction the action in force is read from the first snapshot: running + starting executors', async () => {
+  const seen: Array<{ obs: number[]; ctx: PolicyContext }> = [];
+  const a: Action = { executors: 3, memoryGb: 6, tier: 's3', codec: 'zstd' };
+  const loop = new ControlLoop({
+    metrics: { id: 'm', snapshot: async () => snap(a, { executorsStarting: 2 }) },
+    forecasts: { latest: () => forecast }, actuator: new DryRunActuator(), policy: spy(seen), clock: still, log: () => undefined,
+  });
+  await loop.tick();
+  assert.deepEqual(seen[0]!.ctx.currentAction, { executors: 5, memoryGb: 6, tier: 's3', codec: 'zstd' });
+});
+
+test('maskEdgeFeatures: the loop shows the policy zeroed edge features (the no-edge agents); the context keeps the forecast, as in SparkIotEnv', async () => {
+  const seen: Array<{ obs: number[]; ctx: PolicyContext }> = [];
+  const a: Action = { executors: 3, memoryGb: 4, tier: 'nvme', codec: 'lz4' };
+  const make = (maskEdgeFeatures: boolean) =>
+    new ControlLoop({
+      metrics: { id: 'm', snapshot: async () => snap(a) }, forecasts: { latest: () => forecast }, actuator: new DryRunActuator(),
+      policy: spy(seen), initialAction: a, maskEdgeFeatures, clock: still, log: () => undefined,
+    });
+  await make(true).tick();
+  await make(false).tick();
+  assert.deepEqual([seen[0]!.obs[11], seen[0]!.obs[12]], [0, 0]);
+  assert.deepEqual(seen[0]!.ctx.forecast, forecast);
+  assert.ok(seen[1]!.obs[11]! > 0 && seen[1]!.obs[12]! > 0, 'unmasked, the same forecast shows');
+});
+
+test('the policy is reset with the loop seed, at construction and on a swap', () => {
+  const seeds: number[] = [];
+  const p: Policy = { id: 'seeded', reset: (s) => void seeds.push(s), act: (_o, c) => c.currentAction };
+  const loop = new ControlLoop({
+    metrics: { id: 'm', snapshot: async () => snap({ executors: 1, memoryGb: 1, tier: 'nvme', codec: 'lz4' }) },
+    forecasts: { latest: () => forecast }, actuator: new DryRunActuator(), policy: p, seed: 17, clock: still, log: () => undefined,
+  });
+  loop.setPolicy(p);
+  assert.deepEqual(seeds, [17, 17]);
+});
+
+test('start() decides every controlIntervalS seconds on the clock', () => {
+  const periods: number[] = [];
+  const clock: ControlClock = { nowMs: () => 0, setInterval: (_fn, ms) => (periods.push(ms), 1), clearInterval: () => undefined };
+  const loop = new ControlLoop({
+    metrics: { id: 'm', snapshot: async () => snap({ executors: 1, memoryGb: 1, tier: 'nvme', codec: 'lz4' }) },
+    forecasts: { latest: () => forecast }, actuator: new DryRunActuator(), policy: 'fixed', controlIntervalS: 15, clock, log: () => undefined,
+  });
+  loop.start();
+  assert.deepEqual(periods, [15_000]);
+});
+
+test('the budget projection bills the proposed action over one control interval by default', async () => {
+  const a: Action = { executors: 2, memoryGb: 2, tier: 'nvme', codec: 'lz4' };
+  const loop = new ControlLoop({
+    metrics: { id: 'm', snapshot: async () => snap(a, { costUsd: 0 }) }, forecasts: { latest: () => forecast }, actuator: new DryRunActuator(),
+    policy: spy([], (c) => ({ ...c.currentAction, executors: 4 })), controlIntervalS: 20, executorUsdPerS: () => 0.5,
+    initialAction: a, clock: still, log: () => undefined,
+  });
+  const d = (await loop.tick())!;
+  assert.equal(d.projectedSpendUsd, 4 * 0.5 * 20);
+});
+
+test('a snapshot with a NaN or negative cost does not poison the spend', async () => {
+  const a: Action = { executors: 2, memoryGb: 2, tier: 'nvme', codec: 'lz4' };
+  const costs = [0.25, Number.NaN, -1, 0.5];
+  let k = 0;
+  const loop = new ControlLoop({
+    metrics: { id: 'm', snapshot: async () => snap(a, { costUsd: costs[k++]! }) }, forecasts: { latest: () => forecast }, actuator: new DryRunActuator(),
+    policy: 'fixed', initialAction: a, clock: still, log: () => undefined,
+  });
+  for (let i = 0; i < costs.length; i++) await loop.tick();
+  assert.equal(loop.spentUsd, 0.75);
+});
+
+test('the decision is in the log before the listeners hear of it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-loop-order-'));
+  try {
+    const path = join(dir, 'decisions.jsonl');
+    const a: Action = { executors: 2, memoryGb: 2, tier: 'nvme', codec: 'lz4' };
+    const loop = new ControlLoop({
+      metrics: { id: 'm', snapshot: async () => snap(a) }, forecasts: { latest: () => forecast }, actuator: new DryRunActuator(),
+      policy: 'fixed', initialAction: a, decisionLogPath: path, clock: still, log: () => undefined,
+    });
+    const linesSeen: number[] = [];
+    loop.onDecision((d) => linesSeen.push(readFileSync(path, 'utf8').trim().split('\n').filter((l) => (JSON.parse(l) as { step: number }).step === d.step).length));
+    await loop.tick();
+    await loop.tick();
+    assert.deepEqual(linesSeen, [1, 1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the decision log keeps the policy's own proposal next to what the shield let through", async () => {
+  const a: Action = { executors: 2, memoryGb: 4, tier: 'nvme', codec: 'lz4' };
+  const loop = new ControlLoop({
+    metrics: { id: 'm', snapshot: async () => snap(a) }, forecasts: { latest: () => forecast }, actuator: new DryRunActuator(),
+    policy: spy([], (c) => ({ ...c.currentAction, executors: 20 })), limits: { maxExecutorStepPerInterval: 3 },
+    initialAction: a, clock: still, log: () => undefined,
+  });
+  const d = (await loop.tick())!;
+  assert.equal(d.proposed.executors, 20);
+  assert.equal(d.applied.executors, 5);
+  assert.match(d.shieldReasons.join(), /executor change 2 -> 20 exceeds 3 per interval: limited to 5/);
+});
+
+test('a throwing policy proposes the action in force, even when the snapshot shows another (executors still cold-starting)', async () => {
+  const inForce: Action = { executors: 6, memoryGb: 4, tier: 's3', codec: 'zstd' };
+  let calls = 0;
+  const loop = new ControlLoop({
+    // The cluster reports 2 running and none starting yet: the snapshot lags the action in force.
+    metrics: { id: 'm', snapshot: async () => snap({ ...inForce, executors: 2 }) }, forecasts: { latest: () => forecast }, actuator: new DryRunActuator(),
+    policy: { id: 'broken', reset: () => undefined, act: () => { calls++; throw new Error('NaN in the network'); } },
+    initialAction: inForce, clock: still, log: () => undefined,
+  });
+  const d = (await loop.tick())!;
+  assert.equal(calls, 1);
+  assert.deepEqual(d.proposed, inForce);
+  assert.deepEqual(d.applied, inForce);
+  assert.deepEqual(d.errors, ['policy: NaN in the network']);
+});

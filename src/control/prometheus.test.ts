@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Action, SystemSnapshot } from '../core/types.ts';
-import { ControlLoop } from './control-loop.ts';
+import { ControlLoop, type ControlDecision } from './control-loop.ts';
 import { DryRunActuator } from './dry-run-actuator.ts';
 import { CONTENT_TYPE, controlLoopMetrics, controlLoopMetricsHandler, escapeHelp, escapeLabelValue, formatValue, gatewayMetrics, metricsHandler, renderMetrics } from './prometheus.ts';
 
@@ -146,4 +146,93 @@ test('the /metrics handler over HTTP: content type, GET body, HEAD, 405, 500 on 
     server.close();
     failing.server.close();
   }
+});
+
+// Mutation audit (src/edge, src/control): behaviours the tests above left unchecked.
+
+/** The /metrics table of docs/CONTROLLER.md: name -> type. */
+const DOCUMENTED: Record<string, string> = {
+  edgepilot_decisions_total: 'counter',
+  edgepilot_skipped_ticks_total: 'counter',
+  edgepilot_shield_interventions_total: 'counter',
+  edgepilot_shield_rule_interventions_total: 'counter',
+  edgepilot_controller_errors_total: 'counter',
+  edgepilot_decision_seconds: 'summary',
+  edgepilot_last_decision_seconds: 'gauge',
+  edgepilot_spent_usd_total: 'counter',
+  edgepilot_controller_running: 'gauge',
+  edgepilot_weight: 'gauge',
+  edgepilot_action_executors: 'gauge',
+  edgepilot_action_memory_gb: 'gauge',
+  edgepilot_action_tier: 'gauge',
+  edgepilot_action_codec: 'gauge',
+  edgepilot_arrival_rate_msgs_per_second: 'gauge',
+  edgepilot_processed_rate_msgs_per_second: 'gauge',
+  edgepilot_backlog_msgs: 'gauge',
+  edgepilot_dropped_msgs: 'gauge',
+  edgepilot_p95_latency_seconds: 'gauge',
+  edgepilot_cpu_utilization_ratio: 'gauge',
+  edgepilot_memory_utilization_ratio: 'gauge',
+  edgepilot_executors: 'gauge',
+  edgepilot_memory_per_executor_gb: 'gauge',
+  edgepilot_shuffle_bytes: 'gauge',
+  edgepilot_observed_reuse_ratio: 'gauge',
+  edgepilot_cost_rate_usd_per_hour: 'gauge',
+  edgepilot_forecast_predicted_rate_msgs_per_second: 'gauge',
+  edgepilot_forecast_burst_probability: 'gauge',
+};
+
+const a: Action = { executors: 5, memoryGb: 4, tier: 'redis', codec: 'zstd' };
+const snapshot: SystemSnapshot = {
+  tSeconds: 10, arrivalRateMsgsPerS: 1234, processedRateMsgsPerS: 1200, backlogMsgs: 50, p95LatencyMs: 1500, cpuUtilization: 0.6,
+  memoryUtilization: 0.7, executorsRunning: 5, executorsStarting: 1, executorsDraining: 2, memoryPerExecutorGb: 4, tier: 'redis', codec: 'zstd',
+  shuffleBytes: 1e6, observedReuse: 0.3, costRateUsdPerHour: 1.5, costUsd: 0.004, droppedMsgs: 7, meanMessageBytes: 300,
+};
+
+const sample = (text: string, series: string): number => {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  assert.ok(line, `no sample ${series}`);
+  return Number(line.slice(series.length + 1));
+};
+
+test('/metrics: every documented control-loop metric, with its type, and the values of the last decision in their units', async () => {
+  const loop = new ControlLoop({
+    metrics: { id: 'm', snapshot: async () => snapshot },
+    forecasts: { latest: () => ({ predictedRateMsgsPerS: 2100, burstProbability: 0.25, horizonS: 40, gatewayId: 'gw-1' }) },
+    actuator: new DryRunActuator(), policy: 'fixed', scenario: 'healthcare', initialAction: a,
+    clock: { nowMs: () => 0, setInterval: () => 1, clearInterval: () => undefined }, log: () => undefined,
+  });
+  const records: ControlDecision[] = [];
+  loop.onDecision((d) => records.push(d));
+  await loop.tick();
+  await loop.tick();
+  loop.start();
+  const text = renderMetrics(controlLoopMetrics(loop));
+  const types = Object.fromEntries([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]));
+  assert.deepEqual(types, DOCUMENTED);
+  assert.equal(sample(text, 'edgepilot_controller_running'), 1);
+  assert.equal(sample(text, 'edgepilot_skipped_ticks_total'), 0);
+  assert.equal(sample(text, 'edgepilot_executors{state="running"}'), 5);
+  assert.equal(sample(text, 'edgepilot_executors{state="starting"}'), 1);
+  assert.equal(sample(text, 'edgepilot_executors{state="draining"}'), 2);
+  assert.equal(sample(text, 'edgepilot_dropped_msgs'), 7);
+  assert.equal(sample(text, 'edgepilot_p95_latency_seconds'), 1.5);
+  assert.equal(sample(text, 'edgepilot_forecast_predicted_rate_msgs_per_second'), 2100);
+  assert.equal(sample(text, 'edgepilot_weight{weight="beta"}'), loop.currentWeights().beta);
+  assert.equal(sample(text, 'edgepilot_weight{weight="gamma"}'), loop.currentWeights().gamma);
+  // Seconds, from the loop's microseconds.
+  const sumS = sample(text, 'edgepilot_decision_seconds_sum');
+  assert.ok(Math.abs(sumS - (records[0]!.decisionMicros + records[1]!.decisionMicros) / 1e6) < 1e-12, `decision_seconds_sum ${sumS}`);
+  assert.equal(sample(text, 'edgepilot_last_decision_seconds'), records[1]!.decisionMicros / 1e6);
+  await loop.stop();
+  assert.equal(sample(renderMetrics(controlLoopMetrics(loop)), 'edgepilot_controller_running'), 0);
+});
+
+test('/metrics: the gateway rate gauge is the messages of the last closed second', () => {
+  const text = renderMetrics(
+    gatewayMetrics([{ gatewayId: 'gw-a', deliveries: 10, accepted: 8, duplicates: 1, devicesHeld: 4, devicesEvicted: 0, devicesJoinedMidStream: 0, deviceRestarts: 0, rejectedByReason: {}, forwarded: 8, forecastsPublished: 3, lastRateMsgsPerS: 42 }]),
+  );
+  assert.equal(sample(text, 'edgepilot_gateway_rate_msgs_per_second{gateway="gw-a"}'), 42);
+  assert.equal(sample(text, 'edgepilot_gateway_forecasts_total{gateway="gw-a"}'), 3);
+  assert.equal(sample(text, 'edgepilot_gateway_forwarded_total{gateway="gw-a"}'), 8);
 });

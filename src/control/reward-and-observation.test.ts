@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_CONFIG } from '../core/config.ts';
 import type { SystemSnapshot } from '../core/types.ts';
-import { ObservationBuilder, observationScales } from './observation.ts';
-import { computeReward, slaViolated } from './reward.ts';
+import { ObservationBuilder, OBSERVATION_FEATURES, observationScales } from './observation.ts';
+import { computeReward, latencyTerm, slaViolated } from './reward.ts';
 
 test('the SLA is violated only when p95 exceeds the target: exactly at the target is no violation', () => {
   assert.equal(slaViolated(4000, 4000, 0), false);
@@ -45,4 +45,59 @@ test('every observation feature: value and normalizer of the documented table', 
   ];
   assert.equal(obs.length, expected.length);
   for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(obs[i]! - expected[i]!) < 1e-6, `feature ${i}: ${obs[i]} vs ${expected[i]}`);
+});
+
+// Mutation audit (src/edge, src/control): behaviours the tests above left unchecked.
+
+const base: SystemSnapshot = {
+  tSeconds: 10, arrivalRateMsgsPerS: 1000, processedRateMsgsPerS: 1000, backlogMsgs: 0, p95LatencyMs: 500, cpuUtilization: 0.5,
+  memoryUtilization: 0.5, executorsRunning: 2, executorsStarting: 0, executorsDraining: 0, memoryPerExecutorGb: 4, tier: 'nvme',
+  codec: 'lz4', shuffleBytes: 1e6, observedReuse: 0.2, costRateUsdPerHour: 0.5, costUsd: 0.001, droppedMsgs: 0, meanMessageBytes: 500,
+};
+const forecast = { predictedRateMsgsPerS: 1200, burstProbability: 0.1, horizonS: 40, gatewayId: 'gw' };
+const weights = { alpha: 0.3, beta: 0.3, gamma: 0.4 };
+const scenario = { slaP95LatencyMs: 2000, controlIntervalS: 10 };
+const build = (s: SystemSnapshot) => new ObservationBuilder(observationScales(DEFAULT_CONFIG)).build(s, forecast, weights, scenario);
+const feature = (obs: Float32Array, name: (typeof OBSERVATION_FEATURES)[number]) => obs[OBSERVATION_FEATURES.indexOf(name)]!;
+
+test('drop_fraction: messages dropped in an interval with no arrivals read as a full drop, not as none', () => {
+  assert.equal(feature(build({ ...base, arrivalRateMsgsPerS: 0, droppedMsgs: 50 }), 'drop_fraction'), 1);
+  assert.equal(feature(build({ ...base, arrivalRateMsgsPerS: 0, droppedMsgs: 0 }), 'drop_fraction'), 0);
+});
+
+test('every feature stays in [0, 1] on a live snapshot with NaN or negative fields (a metrics source that lost a sub-source)', () => {
+  const broken: SystemSnapshot = { ...base, cpuUtilization: Number.NaN, memoryUtilization: Number.NaN, p95LatencyMs: Number.NaN, backlogMsgs: -5, observedReuse: -0.2, costRateUsdPerHour: Number.NaN };
+  const obs = build(broken);
+  for (let i = 0; i < obs.length; i++) assert.ok(obs[i]! >= 0 && obs[i]! <= 1, `feature ${i} (${OBSERVATION_FEATURES[i]}) = ${obs[i]}`);
+  assert.equal(feature(obs, 'backlog'), 0);
+  assert.equal(feature(obs, 'cpu_util'), 0);
+});
+
+const zero = { costRateUsdPerHour: 0, budgetUsdPerHour: 1, p95LatencyMs: 0, slaP95LatencyMs: 1000, processedMsgs: 1, availableMsgs: 1, droppedMsgs: 0 };
+
+test('throughput term is demand-capped at 1 even if more was processed than counted as available', () => {
+  const r = computeReward({ ...zero, processedMsgs: 1500, availableMsgs: 1000 }, { alpha: 0, beta: 0, gamma: 1 }, { slaPenalty: 1, latencyCap: 4 });
+  assert.equal(r.throughputTerm, 1);
+  assert.equal(r.reward, 1);
+});
+
+test('the SLA penalty is the configured one (the training env uses a larger one)', () => {
+  const r = computeReward({ ...zero, droppedMsgs: 1 }, { alpha: 0, beta: 0, gamma: 0 }, { slaPenalty: 3, latencyCap: 4 });
+  assert.equal(r.slaViolated, true);
+  assert.equal(r.reward, -3);
+});
+
+test('latencyFreeFraction f: latency up to f x SLA is free, the term is 1 at the target and capped', () => {
+  const f = 0.5;
+  assert.equal(latencyTerm(200, 1000, 4, f), 0, 'well below the free fraction: 0, never a bonus');
+  assert.equal(latencyTerm(500, 1000, 4, f), 0);
+  assert.equal(latencyTerm(750, 1000, 4, f), 0.5);
+  assert.equal(latencyTerm(1000, 1000, 4, f), 1);
+  assert.equal(latencyTerm(2000, 1000, 4, f), 3);
+  assert.equal(latencyTerm(100_000, 1000, 4, f), 4);
+  assert.equal(latencyTerm(750, 1000, 4), 0.75, 'f = 0 is the plain ratio');
+  const r = computeReward({ ...zero, p95LatencyMs: 750 }, { alpha: 0, beta: 1, gamma: 0 }, { slaPenalty: 1, latencyCap: 4, latencyFreeFraction: f });
+  assert.equal(r.latencyTerm, 0.5);
+  assert.throws(() => latencyTerm(100, 1000, 4, 1), /latencyFreeFraction must be in \[0, 1\)/);
+  assert.throws(() => latencyTerm(100, 1000, 4, -0.1), /latencyFreeFraction must be in \[0, 1\)/);
 });

@@ -88,3 +88,61 @@ test('validateLimits: names the bad field', () => {
   assert.doesNotThrow(() => validateLimits({ ...limits, budgetUsd: Infinity }));
   assert.throws(() => new SafetyShield({ maxExecutors: 40 }), /maxExecutors/);
 });
+
+// Mutation audit (src/edge, src/control): behaviours the tests above left unchecked.
+
+const act2 = (executors: number, memoryGb = 4, tier: Action['tier'] = 'nvme', codec: Action['codec'] = 'lz4'): Action => ({ executors, memoryGb, tier, codec });
+const lim: SafetyLimits = { minExecutors: 2, maxExecutors: 12, maxExecutorStepPerInterval: 3, budgetUsd: 1 };
+
+test('shield: memory is a whole number of GB in [1, 8]', () => {
+  assert.deepEqual(shieldAction(act2(5, 0), act2(5), lim).action, act2(5, 1));
+  assert.deepEqual(shieldAction(act2(5, 0.3), act2(5), lim).action, act2(5, 1));
+  assert.deepEqual(shieldAction(act2(5, 2.4), act2(5), lim).action, act2(5, 2));
+  assert.deepEqual(shieldAction(act2(5, -3), act2(5), lim).action, act2(5, 1));
+});
+
+test('shield: the floor and ceiling hold even when the action in force is far outside them and the step cannot reach', () => {
+  const tight: SafetyLimits = { minExecutors: 10, maxExecutors: 14, maxExecutorStepPerInterval: 2, budgetUsd: Infinity };
+  assert.equal(shieldAction(act2(10), act2(1), tight).action.executors, 10, 'floor wins over the step');
+  assert.equal(shieldAction(act2(14), act2(20), tight).action.executors, 14, 'ceiling wins over the step');
+});
+
+test('shield budget: a projection exactly at the budget is allowed (refused only when it exceeds it)', () => {
+  // 5 executors x 1 USD/s x 10 s = 50 USD = the budget.
+  const spend: SpendState = { spentUsd: 0, executorUsdPerS: () => 1, horizonS: 10 };
+  const r = shieldAction(act2(5), act2(4), { ...lim, maxExecutorStepPerInterval: 4, budgetUsd: 50 }, spend);
+  assert.equal(r.action.executors, 5);
+  assert.deepEqual(r.reasons, []);
+});
+
+test('shield budget: refusing a scale-up never raises what the policy lowered (fewer executors with more memory)', () => {
+  const spend: SpendState = { spentUsd: 5, executorUsdPerS: () => 0.01, horizonS: 10 };
+  // More memory (a scale-up, refused) but fewer executors: the cut in executors stands, the memory stays.
+  const r = shieldAction(act2(3, 8), act2(4, 2), lim, spend);
+  assert.deepEqual(r.action, act2(3, 2));
+  // More executors (refused) with less memory: the memory cut stands.
+  const s = shieldAction(act2(6, 1), act2(4, 4), lim, spend);
+  assert.deepEqual(s.action, act2(4, 1));
+});
+
+test('shield counters: one decision tripping a rule with several reasons counts once for that rule', () => {
+  const shield = new SafetyShield(lim);
+  shield.apply({ executors: 5, memoryGb: 4, tier: 'floppy' as never, codec: 'rar' as never }, act2(5, 4, 's3', 'zstd'));
+  assert.equal(shield.interventions, 1);
+  assert.deepEqual(shield.interventionsByRule, { sanity: 1, bounds: 0, rate: 0, budget: 0 });
+});
+
+test('limits: min == max is a valid fixed size; a budget must be > 0; the defaults are 1-20 executors, 4 per interval, no cap', () => {
+  assert.doesNotThrow(() => validateLimits({ ...lim, minExecutors: 6, maxExecutors: 6 }));
+  assert.throws(() => validateLimits({ ...lim, budgetUsd: 0 }), /budgetUsd must be a number > 0/);
+  assert.deepEqual(DEFAULT_SAFETY_LIMITS, { minExecutors: 1, maxExecutors: 20, maxExecutorStepPerInterval: 4, budgetUsd: Infinity });
+  assert.equal(shieldAction(act2(20), act2(1), DEFAULT_SAFETY_LIMITS).action.executors, 5);
+});
+
+test('shield counters: a garbage tier or codec whose text looks like another rule\'s reason still counts as sanity', () => {
+  const shield = new SafetyShield(lim);
+  const r = shield.apply({ executors: 5, memoryGb: 4, tier: 'exceeds 3 per interval' as never, codec: 'outside [1, 2]' as never }, act2(5));
+  assert.deepEqual(r.action, act2(5));
+  assert.deepEqual(r.reasons.map(ruleOf), ['sanity', 'sanity']);
+  assert.deepEqual(shield.interventionsByRule, { sanity: 1, bounds: 0, rate: 0, budget: 0 });
+});

@@ -159,10 +159,13 @@ export class SafetyShield {
 export const SHIELD_RULES = ['sanity', 'bounds', 'rate', 'budget'] as const;
 export type ShieldRule = (typeof SHIELD_RULES)[number];
 
-/** Which rule produced a reason string (the reasons above start with a rule-specific phrase). */
+/**
+ * Which rule produced a reason string, by the rule-specific start of the reasons above. By the start only: a sanity
+ * reason quotes the policy's own garbage (`invalid tier "... per interval"`), which must not count for another rule.
+ */
 export function ruleOf(reason: string): ShieldRule {
   if (reason.startsWith('budget:')) return 'budget';
-  if (reason.includes('per interval')) return 'rate';
-  if (reason.includes('outside [')) return 'bounds';
+  if (reason.startsWith('executor change ')) return 'rate';
+  if (/^executors \S+ outside \[/.test(reason)) return 'bounds';
   return 'sanity';
 }

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'mqtt';
+import { DEFAULT_CONFIG } from '../core/config.ts';
+import type { SystemSnapshot } from '../core/types.ts';
+import { ObservationBuilder, observationScales } from '../control/observation.ts';
 import { startEmbeddedBroker } from '../runtime/devices/broker.ts';
 import { forecastTopic } from '../runtime/devices/topics.ts';
 import { DEFAULT_STALE_AFTER_S, encodeForecastMessage, ForecastCombiner, MqttForecastSource, NO_FORECAST, parseForecastMessage, StaticForecastSource } from './forecast-source.ts';
@@ -135,4 +138,44 @@ test('forecast subscriber: a broker restart is logged once (lost, then reconnect
     await source.stop();
     await broker.stop();
   }
+});
+
+// Mutation audit (src/edge, src/control): behaviours the tests above left unchecked.
+
+test("staleness is measured on the controller's receive clock: a gateway whose clock is an hour behind is fresh while it publishes", () => {
+  let now = 1_800_000_000_000;
+  const source = MqttForecastSource.offline({ staleAfterS: 5, nowMs: () => now, log: () => undefined });
+  const topic = forecastTopic('edge-slow');
+  source.handle(topic, encodeForecastMessage(f('edge-slow', 300, 0.4), now / 1000 - 3600));
+  assert.equal(source.rejected, 0);
+  assert.deepEqual(source.latest(), f('edge-slow', 300, 0.4));
+  now += 4000;
+  source.handle(topic, encodeForecastMessage(f('edge-slow', 320, 0.3), now / 1000 - 3600));
+  now += 4999;
+  assert.deepEqual(source.latest(), f('edge-slow', 320, 0.3), 'just under 5 s after the last message was received: still fresh');
+  now += 2;
+  assert.deepEqual(source.latest(), NO_FORECAST);
+});
+
+test('with no fresh gateway the forecast is NO_FORECAST = {0, 0, 0, ""}: the policy sees what the masked (no-edge) features show', () => {
+  assert.deepEqual(NO_FORECAST, { predictedRateMsgsPerS: 0, burstProbability: 0, horizonS: 0, gatewayId: '' });
+  assert.deepEqual(new ForecastCombiner(5).combined(0), NO_FORECAST);
+  const snapshot: SystemSnapshot = {
+    tSeconds: 10, arrivalRateMsgsPerS: 5000, processedRateMsgsPerS: 5000, backlogMsgs: 10, p95LatencyMs: 800, cpuUtilization: 0.5,
+    memoryUtilization: 0.4, executorsRunning: 2, executorsStarting: 0, executorsDraining: 0, memoryPerExecutorGb: 4, tier: 'redis',
+    codec: 'lz4', shuffleBytes: 1e6, observedReuse: 0.1, costRateUsdPerHour: 0.5, costUsd: 0.001, droppedMsgs: 0, meanMessageBytes: 500,
+  };
+  const weights = { alpha: 0.3, beta: 0.3, gamma: 0.4 };
+  const scenario = { slaP95LatencyMs: 2000, controlIntervalS: 10 };
+  const scales = observationScales(DEFAULT_CONFIG);
+  const dead = new ObservationBuilder(scales).build(snapshot, NO_FORECAST, weights, scenario);
+  const masked = new ObservationBuilder(scales, true).build(snapshot, f('gw', 9000, 0.9), weights, scenario);
+  assert.deepEqual(Array.from(dead), Array.from(masked));
+});
+
+test('a newer forecast with the same t as the last one (two publications in one gateway clock tick) replaces it', () => {
+  const c = new ForecastCombiner(5);
+  assert.equal(c.update(f('gw-a', 100, 0.1), 1000, 1), true);
+  assert.equal(c.update(f('gw-a', 200, 0.2), 1500, 1), true);
+  assert.deepEqual(c.combined(1600), f('gw-a', 200, 0.2));
 });

@@ -462,3 +462,32 @@ test('gateway: two running gateways with one client id throw each other out; the
     await broker.stop();
   }
 });
+
+// Mutation audit (src/edge, src/control): behaviours the tests above left unchecked.
+
+test('the forecaster takes the lead time and horizon given to the gateway over the config defaults, and its gateway id is the gateway\'s', () => {
+  const clock = { nowMs: () => 0, setInterval: () => 0, clearInterval: () => undefined };
+  const gw = EdgeGateway.offline({ gatewayId: 'gw-own', clock, forecaster: { leadTimeS: 10, horizonS: 30, gatewayId: 'someone-else' } });
+  assert.equal(gw.forecaster.settings.leadTimeS, 10);
+  assert.equal(gw.forecaster.settings.horizonS, 30);
+  const f = gw.closeSeconds(2500)!;
+  assert.equal(f.horizonS, 30);
+  assert.equal(f.gatewayId, 'gw-own');
+  const defaults = EdgeGateway.offline({ gatewayId: 'gw-def', clock });
+  assert.equal(defaults.forecaster.settings.leadTimeS, 25, 'config.sim.edgeLeadTimeS');
+  assert.equal(defaults.forecaster.settings.horizonS, 40, 'config.sim.forecastHorizonS');
+});
+
+test('a late timer that closes several seconds at once feeds every one of them to the forecaster, silent ones as 0', () => {
+  const t0 = 1_700_000_000_000;
+  const clock = { nowMs: () => t0, setInterval: () => 0, clearInterval: () => undefined };
+  const forecasts: number[] = [];
+  const gw = EdgeGateway.offline({ gatewayId: 'gw-late', clock, onForecast: (f) => forecasts.push(f.predictedRateMsgsPerS) });
+  const reference = new Forecaster({ ...gw.forecaster.settings });
+  // Nothing arrives; the timer fires once, 6 s late: seconds t0+1 .. t0+6 are closed together.
+  const f = gw.closeSeconds(t0 + 7000)!;
+  for (let s = 1; s <= 6; s++) reference.observe(t0 / 1000 + s, 0);
+  assert.deepEqual(f, reference.forecast());
+  assert.equal(gw.stats().secondsObserved, 6);
+  assert.equal(forecasts.length, 1, 'one forecast per timer fire');
+});
