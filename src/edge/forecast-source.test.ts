@@ -6,7 +6,7 @@ import type { SystemSnapshot } from '../core/types.ts';
 import { ObservationBuilder, observationScales } from '../control/observation.ts';
 import { startEmbeddedBroker } from '../runtime/devices/broker.ts';
 import { forecastTopic } from '../runtime/devices/topics.ts';
-import { DEFAULT_STALE_AFTER_S, encodeForecastMessage, ForecastCombiner, MqttForecastSource, NO_FORECAST, parseForecastMessage, StaticForecastSource } from './forecast-source.ts';
+import { DEFAULT_STALE_AFTER_S, encodeForecastMessage, FORGET_AFTER_STALE_PERIODS, ForecastCombiner, MqttForecastSource, NO_FORECAST, parseForecastMessage, StaticForecastSource } from './forecast-source.ts';
 
 const f = (gatewayId: string, rate: number, prob: number, horizonS = 40) => ({ predictedRateMsgsPerS: rate, burstProbability: prob, horizonS, gatewayId });
 
@@ -178,4 +178,23 @@ test('a newer forecast with the same t as the last one (two publications in one 
   assert.equal(c.update(f('gw-a', 100, 0.1), 1000, 1), true);
   assert.equal(c.update(f('gw-a', 200, 0.2), 1500, 1), true);
   assert.deepEqual(c.combined(1600), f('gw-a', 200, 0.2));
+});
+
+test('gateways whose ids change on every restart are forgotten once long stale, so the combiner does not grow for as long as the controller runs', () => {
+  const c = new ForecastCombiner(5);
+  const forgetMs = FORGET_AFTER_STALE_PERIODS * 5 * 1000;
+  for (let restart = 0; restart < 100; restart++) {
+    const t = restart * forgetMs; // each incarnation publishes once, then restarts under a new id
+    c.update({ predictedRateMsgsPerS: 10, burstProbability: 0.1, horizonS: 30, gatewayId: `gw-${restart}` }, t);
+    const f = c.combined(t);
+    assert.equal(f.gatewayId, `gw-${restart}`, 'only the newest incarnation is fresh');
+  }
+  assert.ok(c.size <= 2, `held ${c.size} gateways after 100 restarts`);
+  // A gateway stale for less than the forgetting period is still held (and counts again once it publishes).
+  const d = new ForecastCombiner(5);
+  d.update({ predictedRateMsgsPerS: 10, burstProbability: 0, horizonS: 30, gatewayId: 'a' }, 0);
+  assert.equal(d.combined(forgetMs).gatewayId, '', 'stale: not combined');
+  assert.equal(d.size, 1, 'stale for exactly the forgetting period: still held');
+  d.combined(forgetMs + 1);
+  assert.equal(d.size, 0, 'past the forgetting period: forgotten');
 });

@@ -4,7 +4,7 @@
  *
  * Gateways each see a share of the devices, so their forecasts are combined: predicted rates are summed (the cloud
  * ingest receives the union of their traffic) and the burst probability is the maximum (a burst seen by any one
- * gateway is a burst for the job). A gateway that has been silent for `staleAfterS` is left out; with no fresh
+ * gateway is a burst for the job). A gateway that has been silent for more than `staleAfterS` is left out; with no fresh
  * gateway at all `latest()` returns NO_FORECAST (rate 0, probability 0), which is exactly what the policies saw in
  * training with the edge features masked (the no-edge ablation), so a dead gateway degrades to "no edge" rather than
  * to a false "no traffic coming".
@@ -101,6 +101,9 @@ interface GatewayEntry {
 }
 
 /** The pure part: the freshest forecast per gateway, combined on demand. */
+/** Stale periods after which `ForecastCombiner.combined` forgets a gateway (generous: a clock read twice out of order must not drop a fresh one). */
+export const FORGET_AFTER_STALE_PERIODS = 60;
+
 export class ForecastCombiner {
   private readonly gateways = new Map<string, GatewayEntry>();
 
@@ -127,8 +130,20 @@ export class ForecastCombiner {
     return out.sort();
   }
 
-  /** Sum of predicted rates and max burst probability over fresh gateways; NO_FORECAST when none is fresh. */
+  /** Gateways held (fresh or not); stale ones are forgotten by `combined` (see there). */
+  get size(): number {
+    return this.gateways.size;
+  }
+
+  /**
+   * Sum of predicted rates and max burst probability over fresh gateways; NO_FORECAST when none is fresh. Gateways
+   * stale for FORGET_AFTER_STALE_PERIODS periods are forgotten here, once per control step: a stale entry no longer
+   * counts or blocks anything (`update`), and gateways whose id changes on every restart would otherwise grow the map
+   * for as long as the controller runs.
+   */
   combined(nowMs: number): EdgeForecast {
+    const forgetMs = FORGET_AFTER_STALE_PERIODS * this.staleAfterS * 1000;
+    for (const [id, e] of this.gateways) if (nowMs - e.receivedMs > forgetMs) this.gateways.delete(id);
     const ids = this.freshGateways(nowMs);
     if (ids.length === 0) return { ...NO_FORECAST };
     let rate = 0;
