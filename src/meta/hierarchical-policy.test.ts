@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModeScheduleEnv } from './mode-env.ts';
+import { loadConfig } from '../core/config.ts';
 import { SparkIotEnv } from '../env/spark-iot-env.ts';
 import type { SparkIotInfo } from '../env/spark-iot-types.ts';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -302,4 +303,22 @@ test('the meta-env validates its observation and variation options, and varies o
     assert.equal(ep.workload !== undefined, ep.scenario === 'smart-city' || ep.scenario === 'industrial', `${ep.scenario}`);
   }
   assert.ok(seen.has('healthcare:plain') && seen.has('smart-city:varied'), [...seen].join(', '));
+});
+
+test('without a mode schedule the policy assumes the normal mode, the full budget and the scenario\'s budget rate', () => {
+  const config = loadConfig();
+  const seen: number[][] = [];
+  const policy = new HierarchicalPolicy({ id: 'h', windowSteps: 5, lower: new WeightReadingStub(), meta: (o) => (seen.push(Array.from(o)), [1, 1, 1]) });
+  const env = new SparkIotEnv({ scenario: 'healthcare', maxSteps: 6 });
+  let r = env.reset({ seed: 2 });
+  policy.reset(2);
+  for (let t = 0; t < 6; t++) {
+    const s = env.stepAction(policy.act(r.obs, (r.info as unknown as SparkIotInfo).context));
+    r = { obs: s.obs, info: s.info };
+  }
+  assert.equal(seen.length, 2);
+  for (const o of seen) {
+    assert.deepEqual(o.slice(0, 4), [1, 0, 0, 1], 'normal one-hot, full budget');
+    assert.ok(Math.abs(o[13]! - config.scenarios.healthcare.budgetUsdPerHour / 10) < 1e-6, `budget rate feature ${o[13]}`);
+  }
 });

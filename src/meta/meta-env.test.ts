@@ -217,3 +217,54 @@ test('singleModeShare runs a share of episodes in one mode from start to end and
   assert.deepEqual(mixed.map((e) => [e.scenario, e.worldSeed]), before.map((e) => [e.scenario, e.worldSeed]));
   assert.throws(() => make({ singleModeShare: -0.1 }), /singleModeShare must be a number in \[0, 1\]/);
 });
+
+test('random schedules: the first phase starts with 50-100 % of the budget left (5-30 % in the budget mode), and with switch probability 1 every boundary switches', () => {
+  const rng = new Rng(21);
+  const firsts = { budget: 0, other: 0 };
+  for (let i = 0; i < 60; i++) {
+    const s = randomSchedule(rng, 8, K, 0.15);
+    const f = s[0]!.budgetLeftFraction!;
+    if (s[0]!.mode === 'budget') {
+      firsts.budget++;
+      assert.ok(f >= 0.05 && f <= 0.3, `budget first phase ${f}`);
+    } else {
+      firsts.other++;
+      assert.ok(f >= 0.5 && f <= 1, `${s[0]!.mode} first phase ${f}`);
+    }
+  }
+  assert.ok(firsts.budget > 0 && firsts.other > 0);
+  const always = randomSchedule(new Rng(4), 8, K, 1);
+  assert.deepEqual(always.map((p) => p.startStep), Array.from({ length: 8 }, (_, m) => m * K), 'a switch at each of the 7 boundaries');
+});
+
+test('world seeds are drawn in [2e9, 3e9) and mixed episodes visit all four scenarios', () => {
+  const env = make({ episodeMetaSteps: 1 });
+  const scenarios = new Set<string>();
+  for (let e = 0; e < 40; e++) {
+    env.reset(e === 0 ? { seed: 1 } : {});
+    const seed = env.episode!.worldSeed;
+    assert.ok(seed >= 2_000_000_000 && seed < 3_000_000_000, `world seed ${seed}`);
+    scenarios.add(env.episode!.scenario);
+  }
+  assert.equal(scenarios.size, 4, [...scenarios].join(', '));
+});
+
+test('singleModeShare 0.2 runs about a fifth of the episodes in one mode', () => {
+  const env = make({ modeSwitchProb: 1, singleModeShare: 0.2, episodeMetaSteps: 3 });
+  let single = 0;
+  for (let e = 0; e < 100; e++) {
+    env.reset(e === 0 ? { seed: 2 } : {});
+    if (env.episode!.schedule.length === 1) single++;
+  }
+  assert.ok(single >= 8 && single <= 35, `${single} of 100 single-mode episodes`);
+});
+
+test('every episode starts a new phase objective: a second episode on the same world and schedule earns the first one\'s rewards', () => {
+  const env = make({ scenario: 'balanced', schedule: [{ startStep: 0, mode: 'budget', budgetLeftFraction: 0.2 }] });
+  const episode = (): number[] => {
+    env.reset({ seed: 8 });
+    return Array.from({ length: M }, () => env.step([0.1, 0.8, 0.1]).reward);
+  };
+  const first = episode();
+  assert.deepEqual(episode(), first);
+});

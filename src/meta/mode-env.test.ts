@@ -71,3 +71,48 @@ test('bad input is named', () => {
   assert.throws(() => new ModeScheduleEnv({ maxSteps: 0 }), /maxSteps must be a positive integer/);
   assert.throws(() => new ModeScheduleEnv({ maxSteps: 10, schedule: [{ startStep: 1, mode: 'normal' }] }), /first phase must start at step 0/);
 });
+
+test("the run's budget is the budget rate x N x the interval; the budget left falls by each step's cost, from full when the first phase names no share", () => {
+  const steps = 20;
+  const env = new ModeScheduleEnv({ scenario: 'healthcare', maxSteps: steps, schedule: [{ startStep: 0, mode: 'normal' }] });
+  let { info } = env.reset({ seed: 3 });
+  const budgetUsd = (loadConfig().scenarios.healthcare.budgetUsdPerHour * steps * env.inner.controlIntervalS) / 3600;
+  assert.equal(info.context.mode!.budgetLeftFraction, 1);
+  let spent = 0;
+  for (let t = 0; t < steps; t++) {
+    const r = env.stepAction({ executors: 6, memoryGb: 8, tier: 'nvme', codec: 'lz4' });
+    spent += r.info.record!.costUsd;
+    assert.ok(r.info.record!.costUsd > 0);
+    const want = Math.max(0, 1 - spent / budgetUsd);
+    assert.ok(Math.abs(r.info.context.mode!.budgetLeftFraction - want) < 1e-9, `step ${t}: ${r.info.context.mode!.budgetLeftFraction} vs ${want}`);
+    info = r.info;
+  }
+  assert.ok(info.context.mode!.budgetLeftFraction < 1, 'something was spent');
+});
+
+test("a schedule that starts in the budget mode puts the budget weights in force from the first step; at a phase start the context shows the new weights", () => {
+  const env = new ModeScheduleEnv({ maxSteps: 6, schedule: [{ startStep: 0, mode: 'budget', budgetLeftFraction: 0.2 }, { startStep: 3, mode: 'critical' }] });
+  const w = loadConfig().modes;
+  const r0 = env.reset({ seed: 1 });
+  const shown = (obs: Float32Array): number[] => [obs[6]!, obs[7]!, obs[8]!];
+  const f = (x: { alpha: number; beta: number; gamma: number }): number[] => [Math.fround(x.alpha), Math.fround(x.beta), Math.fround(x.gamma)];
+  assert.deepEqual(shown(r0.obs), f(w.budget.defaultWeights));
+  assert.deepEqual(r0.info.context.weights, w.budget.defaultWeights);
+  assert.ok(Math.abs(r0.info.context.mode!.budgetLeftFraction - 0.2) < 1e-12);
+  let r = env.stepAction({ executors: 4, memoryGb: 4, tier: 'nvme', codec: 'lz4' });
+  assert.equal(r.info.record!.alpha, w.budget.defaultWeights.alpha, 'the first step ran with the budget weights');
+  for (let t = 1; t < 3; t++) r = env.stepAction({ executors: 4, memoryGb: 4, tier: 'nvme', codec: 'lz4' });
+  // The context of the critical phase's first step.
+  assert.equal(r.info.context.mode!.mode, 'critical');
+  assert.deepEqual(r.info.context.weights, w.critical.defaultWeights);
+  assert.deepEqual(shown(r.obs), f(w.critical.defaultWeights));
+});
+
+test('a reset starts the schedule again from its first phase', () => {
+  const env = new ModeScheduleEnv({ maxSteps: 4, schedule: [{ startStep: 0, mode: 'normal' }, { startStep: 2, mode: 'critical' }] });
+  for (let episode = 0; episode < 2; episode++) {
+    const seen = [env.reset({ seed: episode }).info.mode];
+    for (let t = 0; t < 4; t++) seen.push(env.stepAction({ executors: 4, memoryGb: 4, tier: 'nvme', codec: 'lz4' }).info.mode);
+    assert.deepEqual(seen.slice(0, 4), ['normal', 'normal', 'critical', 'critical'], `episode ${episode}`);
+  }
+});

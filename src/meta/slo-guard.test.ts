@@ -9,6 +9,8 @@ import type { Policy } from '../policies/types.ts';
 import { HierarchicalPolicy } from './hierarchical-policy.ts';
 import { SLO_GUARD_DEFAULTS, SloWindow, guardWeights, sloBreached, wilsonLowerBound } from './slo-guard.ts';
 import { WeightReadingStub } from './test-stubs.ts';
+import { ModeScheduleEnv } from './mode-env.ts';
+import type { ModePhase } from './modes.ts';
 import { normalizeWeights } from './weights.ts';
 
 test('wilsonLowerBound: the textbook values, 0 for no successes, n/(n+z^2) for all', () => {
@@ -109,4 +111,80 @@ test('the shipped edge-rl runs the guard (it acts on the on/off Azure trace in h
   };
   assert.ok(guardedSteps('edge-rl') > 0, 'edge-rl: the guard acted');
   assert.equal(guardedSteps('edge-rl-no-guard'), 0);
+});
+
+test('guardWeights are the critical mode\'s defaults: 0.1 / 0.8 / 0.1', () => {
+  assert.deepEqual(guardWeights(loadConfig().modes), { alpha: 0.1, beta: 0.8, gamma: 0.1 });
+  const custom = loadConfig({ modes: { critical: { defaultWeights: { alpha: 0, beta: 1, gamma: 0 } } } }).modes;
+  assert.deepEqual(guardWeights(custom), { alpha: 0, beta: 1, gamma: 0 });
+});
+
+test('sloBreached is the one-sided 95 % score test of the rate against the cap (z = 1.645), from 30 steps on', () => {
+  const modes = loadConfig().modes;
+  for (const mode of [modes.normal, modes.budget]) {
+    const cap = mode.maxSlaViolationRate;
+    for (const n of [30, 100, 500]) {
+      for (let k = 0; k <= n; k++) {
+        // The Wilson bound is above the cap exactly when the score statistic at the cap exceeds z.
+        const score = (k / n - cap) / Math.sqrt((cap * (1 - cap)) / n);
+        assert.equal(sloBreached(mode, k, n, SLO_GUARD_DEFAULTS), score > 1.645, `cap ${cap}, ${k} of ${n}`);
+      }
+    }
+  }
+});
+
+test('the bound of a rate is never below 0, and a cap of 0 is breached only by a violation', () => {
+  for (let n = 1; n <= 200; n++) assert.ok(wilsonLowerBound(0, n, 1.645) >= 0, `0 of ${n}`);
+  const strict = { ...loadConfig().modes.normal, maxSlaViolationRate: 0 };
+  assert.equal(sloBreached(strict, 0, 100, SLO_GUARD_DEFAULTS), false, 'no violation');
+  assert.equal(sloBreached(strict, 1, 100, SLO_GUARD_DEFAULTS), true);
+});
+
+test('the default window holds a whole 500-step tournament phase', () => {
+  const w = new SloWindow(SLO_GUARD_DEFAULTS.windowSteps);
+  for (let i = 0; i < 500; i++) w.push('normal', i < 20);
+  assert.deepEqual([w.steps, w.violatedSteps], [500, 20]);
+  w.push('normal', false);
+  assert.deepEqual([w.steps, w.violatedSteps], [500, 19], 'step 501 pushes out the first');
+});
+
+/** Runs `policy` through a ModeScheduleEnv of `steps` with `schedule` (world seed 5). */
+function runModes(policy: HierarchicalPolicy, steps: number, schedule: ModePhase[]): void {
+  const env = new ModeScheduleEnv({ maxSteps: steps, schedule });
+  let { obs, info } = env.reset({ seed: 5 });
+  policy.reset(5);
+  for (let t = 0; t < steps; t++) {
+    const r = env.stepAction(policy.act(obs, info.context));
+    obs = r.obs;
+    info = r.info;
+  }
+}
+
+test('after a mode change the guard judges the new phase alone: it acts first once the new phase has run minSteps steps', () => {
+  const policy = new HierarchicalPolicy({ id: 'g', windowSteps: 1, lower: new StarvingStub(), meta: () => [1, 0, 0], sloGuard: SLO_GUARD_DEFAULTS });
+  runModes(policy, 100, [{ startStep: 0, mode: 'normal' }, { startStep: 50, mode: 'budget', budgetLeftFraction: 0.1 }]);
+  const firstGuarded = (mode: string): number | undefined => policy.decisions.find((d) => d.mode === mode && d.guarded)?.step;
+  assert.equal(firstGuarded('normal'), SLO_GUARD_DEFAULTS.minSteps);
+  // The normal phase broke its SLO; the budget phase starts without evidence and has its own after 30 of its steps.
+  assert.equal(policy.decisions.find((d) => d.step === 50)!.guarded, undefined, 'not at the budget phase start');
+  assert.equal(firstGuarded('budget'), 50 + SLO_GUARD_DEFAULTS.minSteps);
+  assert.match(policy.explain()[0] ?? '', /^SLO guard: 49 of the last 49 steps of this budget phase/);
+});
+
+test('reset starts a new run: decisions, meta observations and guard evidence of a second run are those of a fresh policy', () => {
+  const record = (): { obs: number[][]; make: () => HierarchicalPolicy } => {
+    const obs: number[][] = [];
+    return { obs, make: () => new HierarchicalPolicy({ id: 'r', windowSteps: 4, lower: new StarvingStub(), meta: (o) => (obs.push(Array.from(o)), [1, 0, 0]), sloGuard: SLO_GUARD_DEFAULTS }) };
+  };
+  const schedule: ModePhase[] = [{ startStep: 0, mode: 'normal' }];
+  const fresh = record();
+  const once = fresh.make();
+  runModes(once, 45, schedule);
+  const reused = record();
+  const twice = reused.make();
+  runModes(twice, 45, schedule);
+  reused.obs.length = 0;
+  runModes(twice, 45, schedule);
+  assert.deepEqual(twice.decisions, once.decisions);
+  assert.deepEqual(reused.obs, fresh.obs);
 });

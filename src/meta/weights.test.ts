@@ -31,3 +31,9 @@ test('weightGrid(5) is the 21-point simplex lattice, each point distinct and sum
   assert.equal(weightGrid(2).length, 6);
   assert.throws(() => weightGrid(0), /n must be a positive integer/);
 });
+
+test('normalizeWeights refuses a fourth component and infinite components', () => {
+  assert.throws(() => normalizeWeights([1, 0, 0, 0], 'here'), /here: expected 3 weight components \(alpha, beta, gamma\), got 4/);
+  assert.throws(() => normalizeWeights([Number.POSITIVE_INFINITY, 0, 0], 'here'), /here: weight component 0 is not a finite number: Infinity/);
+  assert.throws(() => normalizeWeights({ alpha: 1, beta: Number.NEGATIVE_INFINITY, gamma: 0 }, 'here'), /weight component 1 is not a finite number/);
+});
