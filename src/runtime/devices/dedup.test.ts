@@ -257,3 +257,40 @@ test('a forgotten device that sends again starts over (documented: an old copy i
   // The default bound is the largest fleet the demo runs.
   assert.equal(DEFAULT_MAX_DEVICES, 100_000);
 });
+
+test('the reorder window holds exactly windowSeqs seqs: the first seq a full window ahead of a gap gives the gap up', () => {
+  const d = new SeqDeduper({ windowSeqs: 4 });
+  for (const seq of [1, 2, 3]) assert.equal(d.accept('a', seq), true); // seq 0 missing; 0..3 fit in the window
+  assert.equal(d.givenUp, 0);
+  assert.deepEqual([...d.gaps()], [['a', [0]]]);
+  assert.equal(d.accept('a', 4), true); // 0..4 would be five: seq 0 is given up
+  assert.equal(d.givenUp, 1);
+  assert.equal(d.trackedSeqs, 1, 'only the given-up seq 0 is held (1..4 are below the watermark)');
+  assert.equal(d.contiguous('a'), 0);
+  assert.equal(d.accept('a', 0), true, 'a late arrival of the given-up seq is accepted once');
+  assert.equal(d.accept('a', 0), false);
+  assert.equal(d.contiguous('a'), 5);
+});
+
+test('after a restart, a re-delivery of the old run\'s last message (same sentAtMs) is still a duplicate', () => {
+  const d = new SeqDeduper();
+  for (const [seq, t] of [[0, 1000], [1, 2000], [2, 3000]] as const) assert.equal(d.accept('a', seq, t), true);
+  assert.equal(d.accept('a', 0, 5000), true, 'rebooted: seq 0 again, sent later');
+  assert.equal(d.restarts, 1);
+  assert.equal(d.accept('a', 2, 3000), false, 'the old seq 2 re-sent: its run saw it');
+  assert.equal(d.accept('a', 1, 2000), false);
+  assert.equal(d.unique, 4);
+});
+
+test('a device first seen exactly one window into its seqs joined mid-stream (nothing given up)', () => {
+  const d = new SeqDeduper({ windowSeqs: 4 });
+  assert.equal(d.accept('a', 4), true);
+  assert.equal(d.joinedMidStream, 1);
+  assert.equal(d.givenUp, 0);
+  assert.equal(d.accept('a', 3), false, 'earlier seqs are taken as seen');
+  assert.equal(d.contiguous('a'), 1);
+  const e = new SeqDeduper({ windowSeqs: 4 });
+  assert.equal(e.accept('b', 3), true);
+  assert.equal(e.joinedMidStream, 0, 'below a window it is the device\'s own start with some messages lost');
+  assert.deepEqual([...e.gaps()], [['b', [0, 1, 2]]]);
+});

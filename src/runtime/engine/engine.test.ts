@@ -308,3 +308,239 @@ test('engine: ingestRaw validates the payload schema on the executors (default) 
   await trusting.engine.stop();
   assert.ok(trusting.engine.accounting().balanced);
 });
+
+test('engine: messages of several failed map tasks go back to the head of the backlog in their original order', async () => {
+  // Two executors fail their first task each. Their splits must come back oldest first: processing the newer split
+  // first would move the device's watermark past the older split's windows and drop it as late.
+  let failures = 2;
+  class FailingFirst extends InlineRunner {
+    override async run(input: Parameters<TaskRunner['run']>[0]) {
+      if (failures > 0) {
+        failures--;
+        throw new Error('executor lost');
+      }
+      return super.run(input);
+    }
+  }
+  const { engine, clock } = makeEngine({ initialExecutors: 2, executorCapacityMsgsPerS: 10 }, { runnerFactory: () => new FailingFirst() });
+  clock.t = T0 + 200_000;
+  await engine.start({ timer: false });
+  const f = new MessageFactory({ devices: 1, scenario: 'smart-city' });
+  // One device, one message every 4 s: the first 10 span [0, 36 s], the next 10 [40 s, 76 s].
+  for (let i = 0; i < 40; i++) engine.ingest(f.next(0, T0 + 4_000 * i));
+  clock.t += 1000;
+  const r1 = await engine.runBatch(); // 10 + 10 messages granted, both tasks fail
+  assert.equal(r1.msgs, 20);
+  assert.equal(engine.getCounters().mapTaskFailures, 2);
+  assert.equal(engine.backlogMsgs, 40);
+  await engine.whenExecutorsOnline();
+  assert.equal(engine.executorCounts().running, 2, 'both replaced (and serving from now on)');
+  clock.t += 500; // 5 + 5 messages: exactly the first failed split
+  const r2 = await engine.runBatch();
+  assert.equal(r2.processed, 10);
+  clock.t += 2000;
+  await engine.runBatch();
+  const c = await engine.stop();
+  assert.equal(c.dropped.late, 0, 'no message was judged against a watermark its successors had moved');
+  assert.equal(c.processed, 40);
+  assert.ok(engine.accounting().balanced);
+});
+
+test('engine: stop() with no executor able to serve drops the backlog as shutdown at once (no spinning until the drain deadline)', async () => {
+  let failNext = true;
+  class FailOnce extends InlineRunner {
+    override async run(input: Parameters<TaskRunner['run']>[0]) {
+      if (failNext) {
+        failNext = false;
+        throw new Error('executor lost');
+      }
+      return super.run(input);
+    }
+  }
+  // The replacement of the failed executor cold-starts for a minute on a clock that does not move.
+  const { engine } = makeEngine({ initialExecutors: 1, coldStartMs: 60_000, stopDrainTimeoutMs: 5_000 }, { runnerFactory: () => new FailOnce() });
+  await engine.start({ timer: false });
+  for (const m of new MessageFactory({ devices: 2 }).batch(10, T0)) engine.ingest(m);
+  const c = await engine.stop();
+  assert.equal(c.mapTaskFailures, 1);
+  assert.equal(c.batches, 2, 'the failed drain batch, then one that found no executor: no more');
+  assert.equal(c.dropped.shutdown, 10);
+  assert.equal(c.backlog, 0);
+  assert.ok(engine.accounting().balanced);
+});
+
+test('engine: nothing is accepted once stop() has begun, even while it still drains', async () => {
+  const { engine, clock } = makeEngine();
+  await engine.start({ timer: false });
+  const f = new MessageFactory({ devices: 1 });
+  engine.ingest(f.next(0, T0));
+  clock.t += 1000;
+  const stopping = engine.stop();
+  assert.equal(engine.ingest(f.next(0, T0 + 1)), 'rejected');
+  const c = await stopping;
+  assert.equal(c.rejected.stopped, 1);
+  assert.equal(c.ingested, 1);
+  assert.equal(c.processed, 1);
+});
+
+test('engine: blocks that no tier accepts, or that cannot be read back, are dropped as shuffle-lost and the books balance', async () => {
+  const outputDir = mkdtempSync(join(tmpdir(), 'edgepilot-engine-test-'));
+  dirs.push(outputDir);
+  writeFileSync(join(outputDir, 'not-a-folder'), 'x');
+  const clock = { t: T0 };
+  // A 1-byte hot tier and a warm tier whose folder cannot be created: no tier takes a block.
+  const engine = new StreamEngine(
+    { outputDir, executorMode: 'inline', stores: { s3: 'none', hot: { type: 'memory', capacityBytes: 1 }, warmDirectory: join(outputDir, 'not-a-folder', 'nvme') }, runId: 'lost', executorCapacityMsgsPerS: 10_000 },
+    { nowMs: () => clock.t },
+  );
+  await engine.start({ timer: false });
+  for (const m of new MessageFactory({ devices: 4 }).batch(20, T0 - 5000, 10)) engine.ingest(m);
+  clock.t += 1000;
+  const r = await engine.runBatch();
+  assert.equal(r.processed, 0);
+  assert.equal(r.shuffleLost, 20);
+  assert.equal(engine.getCounters().dropped['shuffle-lost'], 20);
+  assert.ok(engine.accounting().balanced);
+  await engine.stop();
+
+  // Written, then gone before the reduce stage reads it.
+  const { engine: e2, clock: c2 } = makeEngine({ runId: 'gone' }, {
+    afterShuffleWrite: async (batchId) => {
+      for (let t = 0; t < 2; t++) for (let p = 0; p < 4; p++) await e2.shuffle.store.delete(`gone/b${batchId}/m${t}-r${p}`);
+    },
+  });
+  await e2.start({ timer: false });
+  for (const m of new MessageFactory({ devices: 4 }).batch(20, T0 - 5000, 10)) e2.ingest(m);
+  c2.t += 1000;
+  const r2 = await e2.runBatch();
+  assert.equal(r2.processed, 0);
+  assert.equal(r2.shuffleLost, 20);
+  assert.ok(e2.accounting().balanced);
+  await e2.stop();
+});
+
+test('engine: every shuffle block is deleted once reduced', async () => {
+  const { engine, clock } = makeEngine();
+  await engine.start({ timer: false });
+  for (const m of new MessageFactory({ devices: 8 }).batch(100, T0 - 5000, 10)) engine.ingest(m);
+  clock.t += 1000;
+  const r = await engine.runBatch();
+  assert.ok(r.blocks > 0);
+  const stats = engine.shuffle.stats();
+  assert.equal(Object.values(stats.blocksByTier).reduce((a, b) => a + (b ?? 0), 0), 0);
+  assert.equal(engine.shuffle.store.usedBytes(), 0);
+  await engine.stop();
+});
+
+test('engine: the working set returns to zero once every message is processed or dropped and the windows are flushed', async () => {
+  const { engine, clock } = makeEngine({ retentionMs: 5_000 });
+  await engine.start({ timer: false });
+  const f = new MessageFactory({ devices: 3 });
+  for (const m of f.batch(30, T0 - 5000, 10)) engine.ingest(m, T0);
+  clock.t = T0 + 1000;
+  await engine.runBatch(); // all processed
+  for (const m of f.batch(30, T0, 10)) engine.ingest(m, T0 + 1000);
+  clock.t = T0 + 10_000;
+  await engine.runBatch(); // all dropped by retention
+  assert.equal(engine.getCounters().dropped.retention, 30);
+  await engine.stop();
+  assert.equal(engine.memoryUtilization(), 0);
+  assert.equal(engine.openWindows, 0);
+});
+
+test('engine: a device that restarts at seq 0 (later sentAtMs) is new data, not a duplicate', async () => {
+  const { engine, clock } = makeEngine();
+  await engine.start({ timer: false });
+  const f = new MessageFactory({ devices: 1, scenario: 'smart-city' });
+  const first = [0, 1, 2].map((i) => f.next(0, T0 - 10_000 + i * 1000));
+  for (const m of first) assert.equal(engine.ingest(m), 'accepted');
+  assert.equal(engine.ingest(structuredClone(first[0]!)), 'duplicate', 'a re-send keeps its sentAtMs');
+  const rebooted = { ...structuredClone(first[0]!), sentAtMs: T0 - 1000 };
+  assert.equal(engine.ingest(rebooted), 'accepted');
+  assert.equal(engine.dedup.restarts, 1);
+  clock.t += 1000;
+  await engine.runBatch();
+  const c = await engine.stop();
+  assert.equal(c.processed, 4);
+  assert.equal(c.duplicates, 1);
+});
+
+test('engine: a throwing onBatch or afterShuffleWrite hook is recorded; the batch completes and nothing is lost', async () => {
+  const { engine, clock } = makeEngine({}, {
+    onBatch: () => {
+      throw new Error('observer bug');
+    },
+    afterShuffleWrite: () => {
+      throw new Error('seam bug');
+    },
+  });
+  await engine.start({ timer: false });
+  for (const m of new MessageFactory({ devices: 2 }).batch(10, T0 - 5000, 10)) engine.ingest(m);
+  clock.t += 1000;
+  const r = await engine.runBatch();
+  assert.equal(r.processed, 10);
+  assert.match(engine.getCounters().lastError, /onBatch: Error: observer bug/);
+  const c = await engine.stop();
+  assert.equal(c.inFlight, 0);
+  assert.ok(engine.accounting().balanced);
+});
+
+test('engine: only non-empty blocks are written (one device -> one partition -> one block per map task)', async () => {
+  const { engine, clock } = makeEngine();
+  await engine.start({ timer: false });
+  for (const m of new MessageFactory({ devices: 1 }).batch(10, T0 - 5000, 10)) engine.ingest(m);
+  clock.t += 1000;
+  const r = await engine.runBatch();
+  assert.equal(r.mapTasks, 2);
+  assert.equal(r.blocks, 2);
+  await engine.stop();
+});
+
+test('engine: stop() drains in map tasks of at most 20,000 messages', async () => {
+  const sizes: number[] = [];
+  const { engine } = makeEngine({ initialExecutors: 1 }, { onBatch: (r) => sizes.push(r.msgs) });
+  await engine.start({ timer: false });
+  for (const m of new MessageFactory({ devices: 50 }).batch(20_001, T0 - 60_000, 1)) engine.ingest(m);
+  const c = await engine.stop();
+  assert.deepEqual(sizes, [20_000, 1]);
+  assert.equal(c.processed + c.dropped.late, 20_001);
+  assert.ok(engine.accounting().balanced);
+});
+
+test('engine: stop() ends the trigger loop; no batch runs afterwards (mock timers)', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { engine } = makeEngine({ triggerIntervalMs: 1000 });
+  await engine.start();
+  await engine.stop();
+  const batches = engine.getCounters().batches;
+  t.mock.timers.tick(10_000);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(engine.getCounters().batches, batches);
+});
+
+test('engine: the backlog array is compacted as it is consumed (a long run does not keep every message ever queued)', async () => {
+  const { engine, clock } = makeEngine();
+  await engine.start({ timer: false });
+  for (const m of new MessageFactory({ devices: 10 }).batch(5_000, T0 - 5000, 1)) engine.ingest(m);
+  clock.t += 1000;
+  await engine.runBatch();
+  assert.equal(engine.backlogMsgs, 0);
+  // White box: the array behind the backlog, not just its head index.
+  assert.equal((engine as unknown as { queue: unknown[] }).queue.length, 0);
+  await engine.stop();
+});
+
+test('engine: latency samples stay bounded and uniform over the interval; the next interval samples every message again', async () => {
+  const { engine } = makeEngine();
+  // White box: the sampler the reduce stage calls once per processed record (feeding 600,000 records through the
+  // engine would take a minute).
+  const sample = (engine as unknown as { sampleLatency: (ms: number) => void }).sampleLatency.bind(engine);
+  for (let i = 0; i < 300_000; i++) sample(0);
+  for (let i = 0; i < 300_000; i++) sample(1000);
+  const first = engine.takeInterval().latenciesMs;
+  assert.ok(first.length <= 200_000, `${first.length} samples kept`);
+  const share = first.filter((x) => x === 1000).length / first.length;
+  assert.ok(Math.abs(share - 0.5) < 0.01, `the second half of the interval is ${share} of the samples`);
+  for (let i = 0; i < 10; i++) sample(5);
+  assert.deepEqual(engine.takeInterval().latenciesMs, Array(10).fill(5));
+});

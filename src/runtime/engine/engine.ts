@@ -512,18 +512,21 @@ export class StreamEngine {
     // Map stage on the executors (in parallel).
     const settled = await Promise.allSettled(tasks.map((t) => this.pool.run(t.executorId, t.input)));
     const outputsByTask: (MapTaskOutput | undefined)[] = [];
+    const failedSplits: Pending[][] = [];
     settled.forEach((result, i) => {
       const task = tasks[i]!;
       if (result.status === 'fulfilled') {
         outputsByTask.push(result.value);
         return;
       }
-      // The task never reached the shuffle: its messages go back to the head of the backlog, in order.
       this.counters.mapTaskFailures++;
       this.counters.lastError = String(result.reason);
-      this.requeue(task.split);
+      failedSplits.push(task.split);
       outputsByTask.push(undefined);
     });
+    // The failed tasks never reached the shuffle: their messages go back to the head of the backlog, in their original
+    // order (one splice; one per task would put a later task's messages before an earlier one's).
+    if (failedSplits.length > 0) this.requeue(failedSplits.flat());
 
     let malformed = 0;
     const alerts: Alert[] = [];

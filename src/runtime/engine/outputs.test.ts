@@ -49,3 +49,33 @@ test('a rename-style rotation (logrotate without copytruncate) keeps writing int
   await sink.close();
   assert.equal(readFileSync(rotated, 'utf8').trim().split('\n').length, 2, 'the open descriptor follows the renamed file');
 });
+
+test('outputs: results are published in messages of at most 500 items, every item once, per scenario', async () => {
+  const sent: { topic: string; items: WindowAggregate[] }[] = [];
+  const sink = new OutputSink(mkdtempSync(join(tmpdir(), 'edgepilot-outputs-')), (topic, payload) => void sent.push({ topic, items: JSON.parse(payload) as WindowAggregate[] }));
+  const list = Array.from({ length: 1001 }, (_, i) => windowAt(i));
+  list.push({ ...windowAt(5000), scenario: 'healthcare' });
+  sink.writeWindows(list);
+  assert.deepEqual(sent.map((m) => [m.topic, m.items.length]), [
+    ['edgepilot/outputs/smart-city/results', 500],
+    ['edgepilot/outputs/smart-city/results', 500],
+    ['edgepilot/outputs/smart-city/results', 1],
+    ['edgepilot/outputs/healthcare/results', 1],
+  ]);
+  assert.deepEqual(sent.slice(0, 3).flatMap((m) => m.items.map((w) => w.deviceId)), list.slice(0, 1001).map((w) => w.deviceId));
+  assert.equal(sink.published, 4);
+  assert.equal(sink.publishedItems, 1002);
+  await sink.close();
+});
+
+test('outputs: a publish that rejects (async client) is counted, never an unhandled rejection', async () => {
+  const sink = new OutputSink(mkdtempSync(join(tmpdir(), 'edgepilot-outputs-')), async () => {
+    throw new Error('broker gone');
+  });
+  sink.writeWindows([windowAt(1)]);
+  sink.writeAlerts([{ scenario: 'smart-city', deviceId: 'SC-1', kind: 'smart-city', type: 'air', sentAtMs: 1, rule: 'range', field: 'aqi', value: 200, limit: '>= 151' }]);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(sink.publishFailures, 2);
+  assert.equal(sink.lastPublishError, 'broker gone');
+  await sink.close();
+});

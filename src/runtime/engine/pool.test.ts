@@ -229,3 +229,68 @@ test('thread executors: a stopped executor parks its idle thread for the next on
   assert.equal((await third.run(task(5))).taskId, 5);
   await third.terminate();
 });
+
+test('pool: close() waits for the task in flight, then stops its executor', { timeout: 10_000 }, async () => {
+  const held = new HeldRunner();
+  const { pool } = makePool({ runners: [held] });
+  pool.startWarm(1, 4);
+  await pool.whenOnline();
+  pool.reconcile();
+  const task = pool.run(pool.list()[0]!.id, EMPTY_TASK);
+  let closed = false;
+  const closing = pool.close().then(() => (closed = true));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(closed, false, 'close waits for the busy executor');
+  assert.equal(held.terminated, false, 'nobody is killed mid-task');
+  held.finish();
+  await task;
+  await closing;
+  assert.equal(held.terminated, true);
+  assert.deepEqual(pool.counts(), { running: 0, starting: 0, draining: 0 });
+});
+
+test('pool: an executor whose thread fails to start is stopped, counted and replaced', async () => {
+  const broken: TaskRunner = { ready: Promise.reject(new Error('worker failed to boot')), run: () => Promise.reject(new Error('not started')), terminate: async () => undefined };
+  broken.ready.catch(() => undefined);
+  const { pool } = makePool({ runners: [broken] });
+  pool.startWarm(1, 4);
+  await pool.whenOnline();
+  pool.reconcile(); // the replacement (an InlineRunner) starts
+  await pool.whenOnline();
+  pool.reconcile();
+  assert.deepEqual(pool.counts(), { running: 1, starting: 0, draining: 0 });
+  assert.equal(pool.stats.failures, 1);
+  await pool.close();
+});
+
+test('thread executors: at most 8 idle threads are parked, and a parked thread keeps nothing that holds the process open', async () => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const first = Array.from({ length: 9 }, () => new ThreadRunner());
+  const second: ThreadRunner[] = [];
+  try {
+    await Promise.all(first.map((r) => r.ready));
+    const ids = new Set(first.map((r) => r.threadId));
+    const timersBefore = timers();
+    for (const r of first) await r.terminate();
+    assert.equal(timers(), timersBefore, 'the expiry timers of parked threads are unref\'d');
+    for (let i = 0; i < 9; i++) second.push(new ThreadRunner());
+    assert.equal(second.filter((r) => ids.has(r.threadId)).length, 8, 'eight threads were parked, the ninth was ended');
+    await Promise.all(second.map((r) => r.ready));
+  } finally {
+    for (const r of [...first, ...second]) await r.terminate();
+  }
+});
+
+test('thread executors: a parked thread handed to a new executor is no longer ended by its parking timer (mock timers)', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const good = JSON.stringify(new MessageFactory({ devices: 1, scenario: 'smart-city' }).next(0, 5));
+  const parked = new ThreadRunner();
+  await parked.ready;
+  await parked.terminate(); // parked, with its one-minute expiry timer
+  const reused = new ThreadRunner();
+  await reused.ready;
+  t.mock.timers.tick(120_000); // long past the parking timer's minute
+  const out = await reused.run({ taskId: 1, partitions: 1, lines: new TextEncoder().encode(good), receivedAtMs: Float64Array.of(6) });
+  assert.equal(out.taskId, 1);
+  await reused.terminate();
+});

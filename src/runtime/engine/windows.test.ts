@@ -115,3 +115,28 @@ test('windows: a reading from a clock far ahead cannot push the watermark past n
   pure.endBatch(now);
   assert.equal(pure.add(rec('a', now + 55_000, 71), now + 55_000), 'late', 'without the guard (Spark semantics) it is');
 });
+
+test('windows: a device that sends again after an idle close never moves its watermark back (a straggler stays late)', () => {
+  const w = new WindowStore(OPTS);
+  w.add(rec('a', 5_000, 60), 5_000);
+  w.endBatch(5_000);
+  assert.equal(w.endBatch(65_000)[0]!.closedBy, 'idle'); // [0, 30 s) emitted; watermark 30 s
+  assert.equal(w.watermarkOf('a'), 30_000);
+  assert.equal(w.add(rec('a', 31_000, 61), 66_000), 'merged'); // max event 31 s: 31 - 10 = 21 s < 30 s
+  w.endBatch(66_000);
+  assert.equal(w.watermarkOf('a'), 30_000);
+  assert.equal(w.add(rec('a', 10_000, 62), 67_000), 'late', 'the emitted window [0, 30 s) is not opened again');
+});
+
+test('windows: idleCloseMs counts from the device\'s latest reading, not its first', () => {
+  const w = new WindowStore(OPTS);
+  w.add(rec('a', 1_000, 60), 1_000);
+  w.endBatch(1_000);
+  w.add(rec('a', 2_000, 61), 50_000); // heard from again at 50 s (same window, still open)
+  w.endBatch(50_000);
+  assert.deepEqual(w.endBatch(109_999), [], 'silent for less than 60 s since 50 s');
+  const closed = w.endBatch(110_000);
+  assert.equal(closed.length, 1);
+  assert.equal(closed[0]!.count, 2);
+  assert.equal(closed[0]!.closedBy, 'idle');
+});

@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DirectoryShuffleStore } from './directory-store.ts';
@@ -42,4 +42,15 @@ test('directory store: an optional byte budget throws CapacityError', async () =
   await store.put('a', Buffer.alloc(10));
   await assert.rejects(store.put('b', Buffer.alloc(1)), CapacityError);
   assert.equal(store.usedBytes(), 10);
+});
+
+test('directory store: a folder that could not be created is tried again on the next put', async () => {
+  const blocker = join(root, 'blocker');
+  await writeFile(blocker, 'a file where a parent folder should be');
+  const store = new DirectoryShuffleStore({ directory: join(blocker, 'blocks') });
+  await assert.rejects(store.put('k', Buffer.from('v')), /ENOTDIR|EEXIST/);
+  await rm(blocker);
+  await store.put('k', Buffer.from('v'));
+  assert.equal((await store.get('k'))!.toString(), 'v');
+  assert.equal(store.usedBytes(), 1);
 });

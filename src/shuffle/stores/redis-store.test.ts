@@ -1,5 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createClient } from 'redis';
 import { RedisShuffleStore } from './redis-store.ts';
 import { redisServerAvailable, startLocalRedis, type LocalRedis } from './redis-server.ts';
 import { runStoreContract } from './store-contract.ts';
@@ -100,4 +101,51 @@ test('redis store: bad options are rejected', () => {
   assert.throws(() => new RedisShuffleStore({ url: 'not a url' }), /url 'not a url' is not a valid URL/);
   assert.throws(() => new RedisShuffleStore({ url: 'http://127.0.0.1:6379' }), /must start with redis:\/\//);
   assert.throws(() => new RedisShuffleStore({ url: 'redis://127.0.0.1:6379', ttlSeconds: 0 }), /ttlSeconds must be a positive integer/);
+});
+
+test('redis store: ttlSeconds makes every block expire on the server', { skip: SKIP_SHARED }, async () => {
+  const keyPrefix = prefix();
+  const store = track(new RedisShuffleStore({ url: SHARED_REDIS_URL!, keyPrefix, ttlSeconds: 600 }));
+  const plain = track(new RedisShuffleStore({ url: SHARED_REDIS_URL!, keyPrefix }));
+  const client = createClient({ url: SHARED_REDIS_URL! });
+  await client.connect();
+  try {
+    await store.put('expiring', Buffer.from('v'));
+    const ttl = await client.ttl(`${keyPrefix}expiring`);
+    assert.ok(ttl > 0 && ttl <= 600, `TTL ${ttl}`);
+    await plain.put('kept', Buffer.from('v'));
+    assert.equal(await client.ttl(`${keyPrefix}kept`), -1, 'without ttlSeconds a block does not expire');
+    await plain.delete('kept');
+    await store.delete('expiring');
+  } finally {
+    await client.close();
+    await store.close();
+    await plain.close();
+  }
+});
+
+test('redis store: after close() every operation fails at once and opens no new connection', { skip: SKIP_SHARED }, async () => {
+  const store = track(new RedisShuffleStore({ url: SHARED_REDIS_URL!, keyPrefix: prefix() }));
+  await store.put('k', Buffer.from('v'));
+  await store.close();
+  await assert.rejects(store.put('k', Buffer.from('v')), /redis store put 'k': store used after close\(\)/);
+  await assert.rejects(store.get('k'), /store used after close\(\)/);
+  await assert.rejects(store.delete('k'), /store used after close\(\)/);
+  assert.equal(store.isReady(), false);
+});
+
+test('redis store: close() on a frozen server (SIGSTOP) returns after the deadline instead of waiting for replies', { skip: SKIP_OWN, timeout: 20_000 }, async () => {
+  const server = await startLocalRedis();
+  ownServers.push(server);
+  const store = track(new RedisShuffleStore({ url: server.url, keyPrefix: prefix(), opTimeoutMs: 300 }));
+  await store.put('k', Buffer.from('v'));
+  server.freeze();
+  try {
+    // The command that timed out is still waiting for its reply: a plain close would wait for it forever.
+    await assert.rejects(store.get('k'), StoreTimeoutError);
+    await store.close();
+    assert.equal(store.isReady(), false);
+  } finally {
+    server.thaw();
+  }
 });

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { S3RVER_CREDENTIALS, S3ShuffleStore } from './s3-store.ts';
 import { startEmbeddedS3, type EmbeddedS3 } from './s3-server.ts';
@@ -84,4 +84,47 @@ test('s3 store: a stopped server gives connection errors; a silent one gives tim
 test('s3 store: bad options are rejected', () => {
   assert.throws(() => new S3ShuffleStore({ endpoint: 'nope', bucket: 'b-ok' }), /endpoint 'nope' is not a valid URL/);
   assert.throws(() => new S3ShuffleStore({ endpoint: 'http://127.0.0.1:1', bucket: 'Bad_Bucket' }), /bucket 'Bad_Bucket' is not a valid bucket name/);
+});
+
+test('s3 store: deleting from a bucket that was never created is not an error (nothing to delete)', async () => {
+  const store = new S3ShuffleStore({ endpoint: s3.endpoint, bucket: `edgepilot-never-${process.pid}` });
+  try {
+    await store.delete('k');
+    assert.equal(await store.get('k'), undefined);
+    assert.equal(store.usedBytes(), 0);
+  } finally {
+    await store.close();
+  }
+});
+
+test('s3 store: a bucket creation that failed (server unreachable) is tried again by the next put', async () => {
+  // A TCP proxy in front of the embedded server that drops every connection while `down`.
+  let down = true;
+  const sockets: Socket[] = [];
+  const target = new URL(s3.endpoint);
+  const proxy: Server = createServer((client) => {
+    sockets.push(client);
+    if (down) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(Number(target.port), target.hostname);
+    sockets.push(upstream);
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const port = (proxy.address() as { port: number }).port;
+  const store = new S3ShuffleStore({ endpoint: `http://127.0.0.1:${port}`, bucket: `edgepilot-retry-${process.pid}` });
+  try {
+    await assert.rejects(store.put('k', Buffer.from('x')), (e: unknown) => classifyStoreError(e) === 'connection');
+    down = false;
+    await store.put('k', Buffer.from('x'));
+    assert.equal((await store.get('k'))!.toString(), 'x');
+  } finally {
+    await store.close();
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => proxy.close(resolve));
+  }
 });

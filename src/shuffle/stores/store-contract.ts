@@ -65,6 +65,9 @@ export function runStoreContract(name: string, options: ContractOptions): void {
       await store.put('k/mutable', mutable);
       mutable.write('CHANGED!');
       assert.equal((await store.get('k/mutable'))!.toString(), 'original');
+      // Nor may a reader's changes to the buffer get returned.
+      (await store.get('k/mutable'))!.write('CHANGED!');
+      assert.equal((await store.get('k/mutable'))!.toString(), 'original');
 
       await store.delete('k/binary');
       await store.delete('k/mutable');

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../core/rng.ts';
-import { readFrameHeader } from '../codecs.ts';
+import { decodeBlock, readFrameHeader } from '../codecs.ts';
 import { makeIotBlock } from '../iot-blocks.ts';
 import { DirectoryShuffleStore } from './directory-store.ts';
 import { MemoryShuffleStore } from './memory-store.ts';
@@ -13,7 +13,7 @@ import { redisServerAvailable, startLocalRedis, type LocalRedis } from './redis-
 import { S3ShuffleStore } from './s3-store.ts';
 import { startEmbeddedS3, type EmbeddedS3 } from './s3-server.ts';
 import { BlockLostError, MAX_GARBAGE_COPIES, ShuffleWriteError, TieredShuffleStore } from './tiered-store.ts';
-import type { ShuffleStore, Tier } from './types.ts';
+import { StoreTimeoutError, type ShuffleStore, type Tier } from './types.ts';
 
 const root = await mkdtemp(join(tmpdir(), 'edgepilot-tiered-test-'));
 const ownRedis: LocalRedis[] = [];
@@ -24,7 +24,10 @@ function track<T extends ShuffleStore>(store: T): T {
   opened.push(store);
   return store;
 }
+/** Opened again after all tests, so a test that fails while an operation is held cannot hang the closes below. */
+const gates: { open(): void }[] = [];
 after(async () => {
+  for (const gate of gates) gate.open();
   for (const store of opened) await store.close().catch(() => undefined);
   for (const server of ownRedis) await server.stop();
   await s3?.stop();
@@ -51,7 +54,9 @@ class FlakyStore implements ShuffleStore {
     this.check();
     await this.inner.put(key, data);
   }
+  gets = 0;
   async get(key: string): Promise<Buffer | undefined> {
+    this.gets++;
     this.check();
     return this.inner.get(key);
   }
@@ -329,5 +334,365 @@ test('tiered store: at most MAX_GARBAGE_COPIES failed deletes are remembered; th
   assert.equal(stats.garbagePending, MAX_GARBAGE_COPIES);
   assert.equal(stats.garbageAbandoned, 3);
   cold.failWith = undefined;
+  await tiered.close();
+});
+
+/** A store whose next put or delete waits until the test opens its gate: an operation kept in flight, with no timing. */
+class GatedStore implements ShuffleStore {
+  private gate: { promise: Promise<void>; open: () => void } | undefined;
+  private holds: 'put' | 'delete' | undefined;
+  readonly volatile: boolean;
+  readonly tier: Tier;
+  constructor(readonly inner: ShuffleStore) {
+    this.volatile = inner.volatile;
+    this.tier = inner.tier;
+    gates.push(this);
+  }
+  /** The next put (or delete) waits for open(). */
+  holdNext(op: 'put' | 'delete'): void {
+    let open!: () => void;
+    const promise = new Promise<void>((resolve) => (open = resolve));
+    this.gate = { promise, open };
+    this.holds = op;
+  }
+  open(): void {
+    this.gate?.open();
+  }
+  private async pass(op: 'put' | 'delete'): Promise<void> {
+    if (this.holds !== op || this.gate === undefined) return;
+    const { promise } = this.gate;
+    this.holds = undefined;
+    await promise;
+  }
+  async put(key: string, data: Buffer): Promise<void> {
+    await this.pass('put');
+    await this.inner.put(key, data);
+  }
+  async get(key: string): Promise<Buffer | undefined> {
+    return this.inner.get(key);
+  }
+  async delete(key: string): Promise<void> {
+    await this.pass('delete');
+    await this.inner.delete(key);
+  }
+  async close(): Promise<void> {
+    await this.inner.close();
+  }
+}
+
+/** Lets every pending callback and I/O event run, so a promise that is still pending is waiting on something real. */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+test('tiered store: an overwrite waits for the old version\'s backup before it writes, so the old frame cannot land over the new block', async () => {
+  const hot = new MemoryShuffleStore({ capacityBytes: 1e6 });
+  const warm = new GatedStore(warmStore());
+  const tiered = track(new TieredShuffleStore({ stores: { redis: hot, nvme: warm }, tier: 'redis' }));
+  warm.holdNext('put'); // the backup of v1 stays in flight
+  await tiered.put('k', Buffer.from('v1'));
+  tiered.select({ tier: 'nvme' });
+  const overwrite = tiered.put('k', Buffer.from('v2'));
+  await settle();
+  warm.open(); // the old backup lands now, after the overwrite was asked for
+  await overwrite;
+  await tiered.flush();
+  assert.equal((await tiered.get('k'))!.toString(), 'v2');
+  assert.equal(decodeBlock((await warm.inner.get('k'))!, 'k').toString(), 'v2', 'the copy on nvme is the new block');
+  assert.equal(await hot.get('k'), undefined, 'the old hot copy is removed');
+  assert.deepEqual(tiered.locate('k'), { tier: 'nvme', codec: 'lz4', rawBytes: 2, storedBytes: (await warm.inner.get('k'))!.length });
+  await tiered.close();
+});
+
+test('tiered store: overwriting a block on the same tier keeps the new block (only the old copies elsewhere are deleted)', async () => {
+  const hot = new MemoryShuffleStore({ capacityBytes: 1e6 });
+  const warm = warmStore();
+  const tiered = track(new TieredShuffleStore({ stores: { redis: hot, nvme: warm }, tier: 'redis' }));
+  await tiered.put('k', Buffer.from('v1'));
+  await tiered.flush();
+  await tiered.put('k', Buffer.from('v2'));
+  await tiered.flush();
+  assert.ok(await hot.get('k'), 'the new hot copy is still there');
+  assert.equal((await tiered.get('k'))!.toString(), 'v2');
+  assert.equal(tiered.stats().readsFromBackup, 0);
+  assert.deepEqual(tiered.stats().blocksByTier, { redis: 1 });
+  await tiered.close();
+});
+
+test('tiered store: a read while the backup is still in flight is served from its bytes when the primary fails', async () => {
+  const hot = new FlakyStore(new MemoryShuffleStore({ capacityBytes: 1e6 }));
+  const warm = new GatedStore(warmStore());
+  const tiered = track(new TieredShuffleStore({ stores: { redis: hot, nvme: warm }, tier: 'redis' }));
+  warm.holdNext('put');
+  await tiered.put('k', Buffer.from('payload'));
+  hot.failWith = refused(); // Redis died before the backup landed
+  assert.equal((await tiered.get('k'))!.toString(), 'payload');
+  assert.equal(tiered.stats().readsFromBackup, 1);
+  warm.open();
+  await tiered.flush();
+  assert.equal(tiered.locate('k')!.backupTier, 'nvme');
+  await tiered.close();
+});
+
+test('tiered store: a read that finds the primary tier down marks it down; later reads go to the backup without trying it (injected clock)', async () => {
+  let nowMs = 0;
+  const hot = new FlakyStore(new MemoryShuffleStore({ capacityBytes: 1e6 }));
+  const tiered = track(new TieredShuffleStore({ stores: { redis: hot, nvme: warmStore() }, tier: 'redis', retryAfterMs: 1000, nowMs: () => nowMs }));
+  await tiered.put('k', Buffer.from('v'));
+  await tiered.flush();
+  hot.failWith = refused();
+  assert.equal((await tiered.get('k'))!.toString(), 'v');
+  assert.equal(hot.gets, 1);
+  assert.deepEqual(tiered.stats().tierFailures, { redis: { connection: 1 } });
+  nowMs = 500;
+  assert.equal((await tiered.get('k'))!.toString(), 'v');
+  assert.equal(hot.gets, 1, 'the tier is down: the read goes straight to the backup');
+  assert.equal(tiered.stats().readsFromBackup, 2);
+  hot.failWith = undefined;
+  nowMs = 1000; // retryAfterMs has passed: the primary is used again
+  assert.equal((await tiered.get('k'))!.toString(), 'v');
+  assert.equal(hot.gets, 2);
+  assert.equal(tiered.stats().readsFromBackup, 2);
+  await tiered.close();
+});
+
+test('tiered store: a timeout takes the tier out of service like a refused connection (injected clock)', async () => {
+  const nowMs = 0;
+  const flaky = new FlakyStore(new MemoryShuffleStore({ capacityBytes: 1e6 }));
+  const tiered = track(new TieredShuffleStore({ stores: { redis: flaky, nvme: warmStore() }, tier: 'redis', retryAfterMs: 1000, nowMs: () => nowMs }));
+  flaky.failWith = new StoreTimeoutError('redis store put: no answer within 500 ms');
+  await tiered.put('a', Buffer.from('a'));
+  await tiered.put('b', Buffer.from('b'));
+  assert.deepEqual(tiered.stats().tierFailures, { redis: { timeout: 1, 'tier-down': 1 } });
+  assert.deepEqual(tiered.stats().fallbacksByReason, { timeout: 1, 'tier-down': 1 });
+  await tiered.close();
+});
+
+test('tiered store: the fallback is counted by the reason the selected tier failed, not the last tier tried', async () => {
+  const hot = new FlakyStore(new MemoryShuffleStore({ capacityBytes: 1e6 }));
+  hot.failWith = refused();
+  const warm = new DirectoryShuffleStore({ directory: join(root, 'reason-warm'), capacityBytes: 10 });
+  const cold = new DirectoryShuffleStore({ directory: join(root, 'reason-cold'), tier: 's3' });
+  const tiered = track(new TieredShuffleStore({ stores: { redis: hot, nvme: warm, s3: cold }, tier: 'redis', codec: 'none' }));
+  await tiered.put('x', Buffer.alloc(100));
+  assert.equal(tiered.locate('x')!.tier, 's3');
+  assert.deepEqual(tiered.stats().fallbacksByReason, { connection: 1 });
+  assert.deepEqual(tiered.stats().fallbackRoutes, { 'redis->s3': 1 });
+  await tiered.close();
+});
+
+test('tiered store: a backup that fails on the nearest durable tier goes to the next one; with none left it is counted as failed', async () => {
+  const warm = new FlakyStore(warmStore());
+  warm.failWith = refused();
+  const cold = new DirectoryShuffleStore({ directory: join(root, 'backup-cold'), tier: 's3' });
+  const tiered = track(new TieredShuffleStore({ stores: { redis: new MemoryShuffleStore({ capacityBytes: 1e6 }), nvme: warm, s3: cold }, tier: 'redis' }));
+  await tiered.put('k', Buffer.from('v'));
+  await tiered.flush();
+  assert.equal(tiered.locate('k')!.backupTier, 's3');
+  assert.ok(await cold.get('k'));
+  assert.equal(tiered.stats().backupsWritten, 1);
+
+  const onlyWarm = track(new TieredShuffleStore({ stores: { redis: new MemoryShuffleStore({ capacityBytes: 1e6 }), nvme: warm }, tier: 'redis' }));
+  await onlyWarm.put('k', Buffer.from('v'));
+  await onlyWarm.flush();
+  assert.equal(onlyWarm.locate('k')!.backupTier, undefined);
+  assert.equal(onlyWarm.stats().backupsFailed, 1);
+  assert.equal(onlyWarm.stats().backupsWritten, 0);
+  await tiered.close();
+  await onlyWarm.close();
+});
+
+test('tiered store: blocks on a durable tier get no backup copy', async () => {
+  const warm = warmStore();
+  const cold = new DirectoryShuffleStore({ directory: join(root, 'no-backup-cold'), tier: 's3' });
+  const tiered = track(new TieredShuffleStore({ stores: { nvme: warm, s3: cold }, tier: 'nvme' }));
+  await tiered.put('k', Buffer.from('v'));
+  await tiered.flush();
+  assert.equal(tiered.locate('k')!.backupTier, undefined);
+  assert.equal(await cold.get('k'), undefined);
+  await tiered.close();
+});
+
+test('tiered store: a delete starts the sweep of earlier failed deletes by itself (close waits for it)', async () => {
+  const cold = new FlakyStore(new MemoryShuffleStore({ capacityBytes: 1e6 }), 's3');
+  const tiered = track(new TieredShuffleStore({ stores: { s3: cold }, tier: 's3' }));
+  await tiered.put('a', Buffer.from('1'));
+  await tiered.put('b', Buffer.from('2'));
+  cold.failWith = new Error('down');
+  await tiered.delete('a');
+  await tiered.collectGarbage(); // lets the sweep that delete started fail too
+  cold.failWith = undefined;
+  await tiered.delete('b'); // no explicit collectGarbage: the delete starts the sweep
+  await tiered.close();
+  assert.equal(tiered.stats().garbageCollected, 1);
+  assert.equal(tiered.stats().garbagePending, 0);
+});
+
+test('tiered store: one sweep deletes at most 64 copies, and stops at the first copy that fails again', async () => {
+  const cold = new FlakyStore(new MemoryShuffleStore({ capacityBytes: 1e6 }), 's3');
+  const tiered = track(new TieredShuffleStore({ stores: { s3: cold }, tier: 's3' }));
+  for (let i = 0; i < 100; i++) await tiered.put(`k${i}`, Buffer.from('x'));
+  cold.failWith = new Error('down');
+  for (let i = 0; i < 100; i++) await tiered.delete(`k${i}`);
+  await tiered.collectGarbage();
+  assert.equal(tiered.stats().garbagePending, 100);
+  const failuresBefore = tiered.stats().deleteFailures;
+  await tiered.collectGarbage();
+  assert.equal(tiered.stats().deleteFailures, failuresBefore + 1, 'a sweep tries one copy of a store still failing');
+  cold.failWith = undefined;
+  await tiered.collectGarbage();
+  assert.equal(tiered.stats().garbageCollected, 64);
+  assert.equal(tiered.stats().garbagePending, 36);
+  await tiered.collectGarbage();
+  assert.equal(tiered.stats().garbagePending, 0);
+  assert.equal(tiered.stats().garbageCollected, 100);
+  // Nothing is left behind for the swept keys, not even an empty entry.
+  assert.equal((tiered as unknown as { garbage: Map<string, unknown> }).garbage.size, 0);
+  for (let i = 0; i < 100; i++) assert.equal(await cold.inner.get(`k${i}`), undefined);
+  await tiered.close();
+});
+
+test('tiered store: failed deletes of both copies of a block (primary and backup) are both remembered and swept', async () => {
+  const hot = new FlakyStore(new MemoryShuffleStore({ capacityBytes: 1e6 }));
+  const warm = new FlakyStore(warmStore());
+  const tiered = track(new TieredShuffleStore({ stores: { redis: hot, nvme: warm }, tier: 'redis' }));
+  await tiered.put('k', Buffer.from('v'));
+  await tiered.flush();
+  hot.failWith = new Error('down');
+  warm.failWith = new Error('down');
+  await tiered.delete('k');
+  await tiered.collectGarbage();
+  assert.equal(tiered.stats().garbagePending, 2);
+  hot.failWith = undefined;
+  warm.failWith = undefined;
+  await tiered.collectGarbage();
+  assert.equal(tiered.stats().garbagePending, 0);
+  assert.equal(tiered.stats().garbageCollected, 2);
+  assert.equal(await hot.inner.get('k'), undefined);
+  assert.equal(await warm.inner.get('k'), undefined);
+  await tiered.close();
+});
+
+test('tiered store: a backup written where an old copy of the key waits to be swept is kept from the sweep', async () => {
+  const hot = new MemoryShuffleStore({ capacityBytes: 1e6 });
+  const warm = new FlakyStore(warmStore());
+  const tiered = track(new TieredShuffleStore({ stores: { redis: hot, nvme: warm }, tier: 'redis' }));
+  await tiered.put('k', Buffer.from('v1'));
+  await tiered.flush();
+  warm.failWith = new Error('down');
+  await tiered.delete('k'); // the backup copy on nvme could not be deleted
+  await tiered.collectGarbage();
+  assert.equal(tiered.stats().garbagePending, 1);
+  warm.failWith = undefined;
+  await tiered.put('k', Buffer.from('v2')); // its new backup lands on nvme again
+  await tiered.flush();
+  assert.equal(tiered.stats().garbagePending, 0);
+  await tiered.put('other', Buffer.from('x'));
+  await tiered.delete('other'); // starts a sweep: it must not delete k's backup
+  await tiered.collectGarbage();
+  await hot.delete('k'); // the primary is lost: the backup serves the read
+  assert.equal((await tiered.get('k'))!.toString(), 'v2');
+  await tiered.close();
+});
+
+test('tiered store: close waits for the backups and the sweep in flight before closing the stores', async () => {
+  const warm = new GatedStore(warmStore());
+  const tiered = new TieredShuffleStore({ stores: { redis: new MemoryShuffleStore({ capacityBytes: 1e6 }), nvme: warm }, tier: 'redis' });
+  warm.holdNext('put');
+  await tiered.put('k', Buffer.from('v'));
+  let closed = false;
+  const closing = tiered.close().then(() => (closed = true));
+  await settle();
+  assert.equal(closed, false, 'close waits for the backup in flight');
+  warm.open();
+  await closing;
+  assert.equal(tiered.stats().backupsWritten, 1);
+
+  const cold = new FlakyStore(new MemoryShuffleStore({ capacityBytes: 1e6 }), 's3');
+  const gated = new GatedStore(cold);
+  const swept = new TieredShuffleStore({ stores: { s3: gated }, tier: 's3' });
+  await swept.put('a', Buffer.from('1'));
+  cold.failWith = new Error('down');
+  await swept.delete('a');
+  await swept.collectGarbage();
+  cold.failWith = undefined;
+  gated.holdNext('delete');
+  const sweep = swept.collectGarbage();
+  let sweptClosed = false;
+  const sweptClosing = swept.close().then(() => (sweptClosed = true));
+  await settle();
+  assert.equal(sweptClosed, false, 'close waits for the sweep in flight');
+  gated.open();
+  await sweep;
+  await sweptClosing;
+  assert.equal(swept.stats().garbageCollected, 1);
+});
+
+test('tiered store: a key written again while a sweep is deleting its other old copies is not swept away', async () => {
+  const hotFlaky = new FlakyStore(new MemoryShuffleStore({ capacityBytes: 1e6 }));
+  const warmFlaky = new FlakyStore(warmStore());
+  const hot = new GatedStore(hotFlaky);
+  const warm = new GatedStore(warmFlaky);
+  const tiered = track(new TieredShuffleStore({ stores: { redis: hot, nvme: warm }, tier: 'redis' }));
+  await tiered.put('k', Buffer.from('v1'));
+  await tiered.flush();
+  hotFlaky.failWith = new Error('down');
+  warmFlaky.failWith = new Error('down');
+  await tiered.delete('k'); // both copies (redis, then its nvme backup) wait to be swept
+  await tiered.collectGarbage();
+  assert.equal(tiered.stats().garbagePending, 2);
+  hotFlaky.failWith = undefined;
+  warmFlaky.failWith = undefined;
+  hot.holdNext('delete');
+  const sweep = tiered.collectGarbage(); // deleting the redis copy, nvme next
+  tiered.select({ tier: 'nvme' });
+  await tiered.put('k', Buffer.from('v2')); // written on nvme meanwhile
+  hot.open();
+  await sweep;
+  assert.equal((await tiered.get('k'))!.toString(), 'v2');
+  assert.equal(tiered.stats().garbagePending, 0);
+  await tiered.close();
+});
+
+test('tiered store: a copy whose delete fails while a sweep works on the same key is kept for the next sweep, not forgotten', async () => {
+  const hotFlaky = new FlakyStore(new MemoryShuffleStore({ capacityBytes: 1e6 }));
+  const hot = new GatedStore(hotFlaky);
+  const warm = new FlakyStore(warmStore());
+  const tiered = track(new TieredShuffleStore({ stores: { redis: hot, nvme: warm }, tier: 'redis', backupVolatile: false }));
+  await tiered.put('k', Buffer.from('v1'));
+  hotFlaky.failWith = new Error('down');
+  await tiered.delete('k');
+  await tiered.collectGarbage();
+  hotFlaky.failWith = undefined;
+  hot.holdNext('delete');
+  const sweep = tiered.collectGarbage(); // deleting k's old redis copy
+  tiered.select({ tier: 'nvme' });
+  await tiered.put('k', Buffer.from('v2'));
+  warm.failWith = new Error('down');
+  await tiered.delete('k'); // k's nvme copy now waits too
+  warm.failWith = undefined;
+  hot.open();
+  await sweep;
+  assert.equal(tiered.stats().garbagePending, 1, 'the nvme copy is still remembered');
+  await tiered.collectGarbage();
+  assert.equal(await warm.inner.get('k'), undefined);
+  assert.equal(tiered.stats().garbagePending, 0);
+  assert.equal(tiered.stats().garbageCollected, 2);
+  await tiered.close();
+});
+
+test('tiered store: a delete first waits for the backup in flight, then removes both copies', async () => {
+  const warm = new GatedStore(warmStore());
+  const hot = new MemoryShuffleStore({ capacityBytes: 1e6 });
+  const tiered = track(new TieredShuffleStore({ stores: { redis: hot, nvme: warm }, tier: 'redis' }));
+  warm.holdNext('put');
+  await tiered.put('k', Buffer.from('v'));
+  let deleted = false;
+  const deleting = tiered.delete('k').then(() => (deleted = true));
+  await settle();
+  assert.equal(deleted, false, 'the delete waits for the backup');
+  warm.open();
+  await deleting;
+  assert.equal(await hot.get('k'), undefined);
+  assert.equal(await warm.inner.get('k'), undefined);
+  assert.equal(tiered.stats().backupsWritten, 1);
   await tiered.close();
 });

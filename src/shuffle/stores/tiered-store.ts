@@ -216,6 +216,9 @@ export class TieredShuffleStore implements ShuffleStore {
     const codec = this.codec;
     const selected = this.selectedTier;
     const frame = codec.compress(data);
+    // Let an in-flight backup of the old version finish before writing: its copy is then known and can be removed,
+    // and it cannot land after (and over) the new block on the tier the new block goes to.
+    await this.pendingBackups.get(key)?.done;
     const attempts: AttemptFailure[] = [];
     let landed: Tier | undefined;
     for (const tier of this.writeOrder(selected)) {
@@ -238,8 +241,6 @@ export class TieredShuffleStore implements ShuffleStore {
     this.counters.rawBytesWritten += data.length;
     this.counters.storedBytesWritten += frame.length;
 
-    // Let an in-flight backup of the old version finish first, so its copy is known and can be removed.
-    await this.pendingBackups.get(key)?.done;
     const previous = this.locations.get(key);
     const location: BlockLocation = { tier: landed, codec: codec.name, rawBytes: data.length, storedBytes: frame.length };
     this.locations.set(key, location);
@@ -304,6 +305,8 @@ export class TieredShuffleStore implements ShuffleStore {
       // being visited is safe during a Map's iteration.
       for (const [key, tiers] of this.garbage) {
         for (const tier of [...tiers]) {
+          // Written again on this tier while the sweep awaited another copy (keepFromGarbage): no longer garbage.
+          if (!tiers.has(tier)) continue;
           if (tried++ >= GARBAGE_SWEEP_COPIES) return;
           try {
             await this.stores[tier]!.delete(key);
@@ -314,7 +317,8 @@ export class TieredShuffleStore implements ShuffleStore {
           tiers.delete(tier);
           this.counters.garbageCollected++;
         }
-        this.garbage.delete(key);
+        // Only this entry, and only if empty: a copy that failed meanwhile may have been added to it, or to a new entry.
+        if (tiers.size === 0 && this.garbage.get(key) === tiers) this.garbage.delete(key);
       }
     })().finally(() => {
       this.garbageSweep = null;
