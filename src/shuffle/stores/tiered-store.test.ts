@@ -193,8 +193,10 @@ test('tiered store: without backups a stopped Redis loses its blocks, and get sa
 test('tiered store: a frozen Redis (timeouts) -> fallback counted as timeout', { skip: SKIP_OWN_REDIS }, async () => {
   const server = await startLocalRedis();
   ownRedis.push(server);
-  const redis = new RedisShuffleStore({ url: server.url, opTimeoutMs: 250 });
-  const tiered = track(new TieredShuffleStore({ stores: { redis, nvme: warmStore() }, tier: 'redis' }));
+  // A timeout long enough that a healthy Redis on a loaded machine never hits it (250 ms did, twice, under load), and a
+  // back-off long enough that the tier is still down when the read below runs, however slow the machine.
+  const redis = new RedisShuffleStore({ url: server.url, opTimeoutMs: 2000 });
+  const tiered = track(new TieredShuffleStore({ stores: { redis, nvme: warmStore() }, tier: 'redis', retryAfterMs: 600_000 }));
   await tiered.put('before', Buffer.from('1'));
   await tiered.flush();
   server.freeze();
