@@ -198,3 +198,10 @@ test('gateways whose ids change on every restart are forgotten once long stale, 
   d.combined(forgetMs + 1);
   assert.equal(d.size, 0, 'past the forgetting period: forgotten');
 });
+
+test('a gateway is stale only when nothing arrived for MORE than staleAfterS: fresh at exactly 5 s, stale 1 ms later (docs/CONTROLLER.md)', () => {
+  const c = new ForecastCombiner(5);
+  c.update({ predictedRateMsgsPerS: 10, burstProbability: 0, horizonS: 30, gatewayId: 'a' }, 1000);
+  assert.deepEqual(c.freshGateways(6000), ['a'], 'exactly 5 s after: still fresh');
+  assert.deepEqual(c.freshGateways(6001), [], 'past 5 s: stale');
+});
