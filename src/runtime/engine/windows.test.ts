@@ -140,3 +140,36 @@ test('windows: idleCloseMs counts from the device\'s latest reading, not its fir
   assert.equal(closed[0]!.count, 2);
   assert.equal(closed[0]!.closedBy, 'idle');
 });
+
+test('windows: ids that change on every restart do not grow the store past maxDevices; devices with open windows and the most recently seen are kept', () => {
+  const w = new WindowStore({ ...OPTS, maxDevices: 10 });
+  // 100 incarnations, one reading each, 10 s of processing time apart: each goes idle and is closed 60 s later.
+  for (let i = 0; i < 100; i++) {
+    const now = i * 10_000;
+    assert.equal(w.add(rec(`dev-${i}`, now, 60), now), 'merged');
+    w.endBatch(now);
+    assert.ok(w.devicesHeld <= 10 + 1, `held ${w.devicesHeld} devices at incarnation ${i}`);
+  }
+  assert.ok(w.devicesForgotten >= 89, `forgot ${w.devicesForgotten}`);
+  // The newest incarnation still has its window open and is held, with its watermark (its reading's time - 10 s).
+  assert.ok(w.openWindows >= 1);
+  assert.equal(w.watermarkOf('dev-99'), 990_000 - 10_000);
+  assert.notEqual(w.watermarkOf('dev-95'), Number.NEGATIVE_INFINITY, 'a recently seen device is still held');
+  // The oldest were forgotten: a forgotten device that sends again starts over.
+  assert.equal(w.watermarkOf('dev-0'), Number.NEGATIVE_INFINITY);
+  assert.equal(w.add(rec('dev-0', 0, 60), 1_000_000), 'merged', 'a forgotten device starts over');
+});
+
+test('windows: under the cap nothing is forgotten, however long a device is silent', () => {
+  const w = new WindowStore({ ...OPTS, maxDevices: 10 });
+  for (let i = 0; i < 10; i++) w.add(rec(`dev-${i}`, 0, 60), 0);
+  w.endBatch(0);
+  w.endBatch(10_000_000); // every window idle-closed long ago
+  assert.equal(w.devicesHeld, 10);
+  assert.equal(w.devicesForgotten, 0);
+  assert.equal(w.add(rec('dev-3', 1_000, 60), 10_000_000), 'late', 'a straggler for an idle-closed window stays late');
+});
+
+test('windows: maxDevices must be an integer >= 1', () => {
+  assert.throws(() => new WindowStore({ ...OPTS, maxDevices: 0 }), /maxDevices must be an integer >= 1, got 0/);
+});

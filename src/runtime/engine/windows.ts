@@ -9,6 +9,11 @@
  * the watermark advances and every window ending at or before it is closed and emitted exactly once.
  * A device silent for `idleCloseMs` (processing time) has its open windows closed too, and its watermark moved
  * past them, so a straggler cannot open a second copy of an emitted window.
+ * At most `maxDevices` devices are held (default 100,000, the dedup's cap): past it, at the end of a micro-batch the
+ * least recently seen devices with no open window are forgotten, down to 90 % of the cap. Without this a fleet whose
+ * ids change on every restart would grow the store, and every micro-batch's pass over it, for as long as the engine
+ * runs. A forgotten device that sends again starts over: a reading older than its old watermark (a straggler held
+ * back past all of that churn) is then merged into a new window instead of dropped as late.
  */
 import { READING_FIELDS, type PayloadType } from './readings.ts';
 import type { ShuffleRecord } from './records.ts';
@@ -66,7 +71,11 @@ export interface WindowOptions {
    * later readings late. Default Infinity (pure event time, as Spark).
    */
   maxClockSkewMs?: number;
+  /** Devices held (>= 1); see the module comment. Default DEFAULT_MAX_WINDOW_DEVICES. */
+  maxDevices?: number;
 }
+
+export const DEFAULT_MAX_WINDOW_DEVICES = 100_000;
 
 /** [assumed] Bytes of state per open window plus per reading (object and map overhead in V8, rough). */
 const WINDOW_BYTES = 320;
@@ -76,10 +85,20 @@ export class WindowStore {
   private readonly devices = new Map<string, DeviceState>();
   private open = 0;
   private stateBytes = 0;
+  private readonly maxDevices: number;
+  /** Devices forgotten because more than maxDevices were held. */
+  devicesForgotten = 0;
 
   constructor(private readonly options: WindowOptions) {
     if (!(options.windowMs > 0)) throw new Error(`windows: windowMs must be > 0, got ${options.windowMs}`);
     if (!(options.watermarkMs >= 0)) throw new Error(`windows: watermarkMs must be >= 0, got ${options.watermarkMs}`);
+    this.maxDevices = options.maxDevices ?? DEFAULT_MAX_WINDOW_DEVICES;
+    if (!Number.isSafeInteger(this.maxDevices) || this.maxDevices < 1) throw new Error(`windows: maxDevices must be an integer >= 1, got ${options.maxDevices}`);
+  }
+
+  /** Devices held now. */
+  get devicesHeld(): number {
+    return this.devices.size;
   }
 
   /** Start of the tumbling window that holds `eventMs`. */
@@ -146,7 +165,21 @@ export class WindowStore {
         this.closeWhere(deviceId, device, () => true, 'idle', closed);
       }
     }
+    if (this.devices.size > this.maxDevices) this.forgetLeastRecentlySeen();
     return sortAggregates(closed);
+  }
+
+  /** Forgets the least recently seen devices with no open window, down to 90 % of the cap (one sort per 10 % of churn). */
+  private forgetLeastRecentlySeen(): void {
+    const target = Math.floor(this.maxDevices * 0.9);
+    const idle: [string, number][] = [];
+    for (const [id, d] of this.devices) if (d.windows.size === 0) idle.push([id, d.lastSeenMs]);
+    idle.sort((a, b) => a[1] - b[1]);
+    for (const [id] of idle) {
+      if (this.devices.size <= target) break;
+      this.devices.delete(id);
+      this.devicesForgotten++;
+    }
   }
 
   /** Closes every open window (engine stop). */
