@@ -151,7 +151,7 @@ export class SparkK8sActuator implements Actuator {
     if (this.inForce) return { ...this.inForce };
     const fallback = this.o.fallbackAction ?? { executors: 2, memoryGb: 4, tier: 'nvme', codec: 'lz4' };
     try {
-      const { action, unknown } = actionFromSparkApplication(await this.getWithRetry(), fallback);
+      const { action, unknown } = actionFromSparkApplication(await this.getWithRetry(), fallback, this.o.confOptions);
       if (unknown.length) this.print(`spark-k8s: could not read ${unknown.join(', ')} from ${this.o.api.path}; assuming ${JSON.stringify(fallback)}`);
       this.inForce = action;
     } catch (err) {

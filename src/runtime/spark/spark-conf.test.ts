@@ -62,3 +62,53 @@ test('reading an operator-managed app without our annotation; bad actions are re
   assert.equal(restartClassChanged(A, { ...A, executors: 9 }), false);
   assert.equal(restartClassChanged(A, { ...A, codec: 'lz4' }), true);
 });
+
+test('memory, codec and shuffle tier each need a restart; the executor count alone goes live', () => {
+  assert.equal(restartClassChanged(A, { ...A, memoryGb: 8 }), true, 'memory per executor is fixed when executor pods are built');
+  assert.equal(restartClassChanged(A, { ...A, codec: 'none' }), true, 'the codec is fixed at submit');
+  assert.equal(restartClassChanged(A, { ...A, tier: 's3' }), true, 'shuffle storage is fixed at submit');
+  assert.equal(restartClassChanged(A, { ...A, executors: 1 }), false, 'executors go live through the agent');
+  assert.equal(restartClassChanged(A, { ...A }), false, 'no change, no restart');
+});
+
+test('S3 and archive tiers switch shuffle tracking off; every patch keeps dynamic allocation off and sets the executor memory in GiB', () => {
+  for (const tier of ['s3', 'archive'] as const) {
+    assert.equal(sparkConfForAction({ ...A, tier }).sparkConf['spark.dynamicAllocation.shuffleTracking.enabled'], 'false', `${tier}: shuffle data outlives executors`);
+  }
+  assert.equal(sparkConfForAction({ ...A, tier: 'archive' }).sparkConf['spark.shuffle.s3.rootDir'], 's3a://edgepilot-shuffle-archive/cold', 'archive tier root (docs/SPARK.md)');
+  assert.equal(sparkConfForAction({ ...A, tier: 's3' }).sparkConf['spark.shuffle.s3.rootDir'], 's3a://edgepilot-shuffle/hot', 's3 tier root (docs/SPARK.md)');
+  for (const tier of ['redis', 'nvme', 's3', 'archive'] as const) {
+    const p = sparkApplicationPatch({ ...A, tier, memoryGb: 6 }) as { spec: { dynamicAllocation: { enabled: boolean }; executor: { memory: string; memoryOverhead: string } } };
+    assert.deepEqual(p.spec.dynamicAllocation, { enabled: false }, `${tier}: the agent owns the executor count, dynamic allocation must stay off`);
+    assert.equal(p.spec.executor.memory, '6g', `${tier}: spec.executor.memory is a Spark size string in GiB`);
+    assert.match(p.spec.executor.memoryOverhead, /^\d+m$/, `${tier}: overhead in MiB`);
+  }
+  const nvme = sparkApplicationPatch(A) as { spec: { sparkConf: Record<string, string | null> } };
+  assert.equal(nvme.spec.sparkConf['spark.dynamicAllocation.shuffleTracking.enabled'], null, 'leaving S3 deletes the shuffle-tracking override');
+  assert.equal(nvme.spec.sparkConf['spark.shuffle.s3.rootDir'], null, 'leaving S3 deletes the S3 root');
+});
+
+test('executor memory is read back from Spark size strings in any unit (1 GiB = 1024 MiB), to the nearest whole GiB', () => {
+  const mem = (memory: string): number => actionFromSparkApplication({ spec: { executor: { instances: 2, memory } } }, A).action.memoryGb;
+  assert.equal(mem('6g'), 6, '6g');
+  assert.equal(mem('6144m'), 6, '6144 MiB = 6 GiB');
+  assert.equal(mem('1520m'), 1, '1520 MiB = 1.48 GiB: nearest is 1');
+  assert.equal(mem('2600m'), 3, '2600 MiB = 2.54 GiB: nearest is 3');
+  assert.equal(mem(`${6 * 1024 * 1024}k`), 6, 'KiB');
+  assert.equal(mem('64g'), 8, 'clamped to the largest action (8 GiB)');
+});
+
+test('a hand-edited annotation that is not a valid action is ignored and the spec is read instead', () => {
+  const patch = sparkApplicationPatch({ executors: 5, memoryGb: 2, tier: 'redis', codec: 'none' }) as { metadata: { annotations: Record<string, string> }; spec: Record<string, unknown> };
+  patch.metadata.annotations['edgepilot.io/action'] = JSON.stringify({ executors: 5, memoryGb: 99, tier: 'nvme', codec: 'lz4' });
+  assert.deepEqual(actionFromSparkApplication(patch, A).action, { executors: 5, memoryGb: 2, tier: 'redis', codec: 'none' }, 'an invalid annotation must not become the action in force');
+});
+
+test('with a configured archive root, an app without our annotation is read back as the archive tier, not s3', () => {
+  const options = { archiveShuffleRootDir: 's3a://plant-7-archive/shuffle', s3ShuffleRootDir: 's3a://plant-7-hot/shuffle' };
+  for (const tier of ['s3', 'archive'] as const) {
+    const patch = sparkApplicationPatch({ ...A, tier }, options) as { metadata: Record<string, unknown>; spec: { sparkConf: Record<string, string | null> } };
+    const sparkConf = Object.fromEntries(Object.entries(patch.spec.sparkConf).filter(([, v]) => v !== null));
+    assert.equal(actionFromSparkApplication({ spec: { ...patch.spec, sparkConf } }, A, options).action.tier, tier, `${tier} written with custom roots reads back as ${tier}`);
+  }
+});

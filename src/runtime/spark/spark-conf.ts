@@ -198,9 +198,10 @@ function parseMemoryGb(memory: unknown): number | null {
 
 /**
  * The action a SparkApplication runs now, read from its spec (our annotation first, then the executor memory and
- * sparkConf). Fields it cannot tell fall back to `fallback` and are named in `unknown`.
+ * sparkConf). Fields it cannot tell fall back to `fallback` and are named in `unknown`. `options` are the ones the
+ * patches were written with: the archive tier is told from the s3 tier by its configured root.
  */
-export function actionFromSparkApplication(app: unknown, fallback: Action): { action: Action; unknown: string[] } {
+export function actionFromSparkApplication(app: unknown, fallback: Action, options: Partial<SparkConfOptions> = {}): { action: Action; unknown: string[] } {
   const obj = (app ?? {}) as { metadata?: { annotations?: Record<string, string> }; spec?: { executor?: { instances?: number; memory?: string }; sparkConf?: Record<string, string> } };
   const annotated = obj.metadata?.annotations?.[ACTION_ANNOTATION];
   if (annotated) {
@@ -223,10 +224,10 @@ export function actionFromSparkApplication(app: unknown, fallback: Action): { ac
   else if (conf['spark.io.compression.codec'] === 'zstd' || /ZStd/.test(conf['spark.io.compression.codec'] ?? '')) codec = 'zstd';
   else codec = 'lz4'; // Spark's default (S-CONF)
   let tier: Tier;
-  if (conf['spark.shuffle.s3.rootDir']) tier = conf['spark.shuffle.s3.rootDir'] === fallbackArchiveRoot ? 'archive' : 's3';
+  const archiveRoot = options.archiveShuffleRootDir ?? DEFAULT_SPARK_CONF_OPTIONS.archiveShuffleRootDir;
+  if (conf['spark.shuffle.s3.rootDir']) tier = conf['spark.shuffle.s3.rootDir'] === archiveRoot ? 'archive' : 's3';
   else if (conf['spark.kubernetes.local.dirs.tmpfs'] === 'true') tier = 'redis';
   else tier = 'nvme'; // local-disk shuffle is Spark's default (spark-k8s.md 3.4)
   return { action: { executors, memoryGb, tier, codec }, unknown };
 }
 
-const fallbackArchiveRoot = DEFAULT_SPARK_CONF_OPTIONS.archiveShuffleRootDir;
