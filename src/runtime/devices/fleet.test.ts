@@ -106,3 +106,9 @@ test('device ids are stable, prefixed and split over kinds in a balanced fleet',
   const single = new DeviceFleet({ ...base, scenario: 'industrial', devices: 2 });
   assert.deepEqual(single.deviceIds, ['IN-0001', 'IN-0002']);
 });
+
+test('a low rate (arrivals further apart than the 10 ms rate grid) gives rate x duration messages too', () => {
+  const msgs = drain(new DeviceFleet({ ...base, rate: constantRate(10), durationS: 200 }));
+  // mean 2000, sd ~45; 5 sd either side
+  assert.ok(Math.abs(msgs.length - 2000) < 225, `10 msgs/s for 200 s gave ${msgs.length} messages`);
+});

@@ -97,3 +97,22 @@ test('smart city: rush-hour traffic is heavier and slower, congestion follows it
     byDevice.set(m.deviceId, key);
   }
 });
+
+test('the local hour drives rush-hour traffic: 7-9 h and 17-19 h are rush hours, startHourOfDay is t = 0 and the hour moves on with time', () => {
+  /** vehicleCount of traffic readings published between fromS and toS of a fleet starting at `startHourOfDay`. */
+  const counts = (startHourOfDay: number, fromS: number, toS: number) => {
+    const fleet = new DeviceFleet({ scenario: 'smart-city', devices: 30, seed: 3, rate: constantRate(0.05), durationS: toS, startHourOfDay });
+    const out: number[] = [];
+    for (let m = fleet.next(); m !== null; m = fleet.next()) {
+      const p = m.message.payload;
+      if (m.dueS >= fromS && p.type === 'traffic') out.push(p.vehicleCount);
+    }
+    assert.ok(out.length >= 5, `enough traffic readings at ${startHourOfDay} h (+${fromS} s): ${out.length}`);
+    return out;
+  };
+  // b = 100 at rush hour (randint(80, 150)), 30 otherwise (randint(24, 45)), MESSAGES.md.
+  for (const h of [7, 8, 9, 17, 18, 19]) assert.ok(counts(h + 0.1, 0, 1800).every((n) => n >= 80), `${h} h is a rush hour`);
+  for (const h of [6, 10, 16, 20, 0]) assert.ok(counts(h + 0.1, 0, 1800).every((n) => n <= 45), `${h} h is not a rush hour`);
+  // Starting at 5:30, the readings of 7:00-7:30 (1.5 h later) are rush-hour traffic.
+  assert.ok(counts(5.5, 5400, 7200).every((n) => n >= 80), 'the hour of day advances with the schedule');
+});

@@ -58,3 +58,11 @@ test('batchBytesWith counts one separator between lines', () => {
   assert.equal(batchBytesWith(0, a), a.length);
   assert.equal(batchBytesWith(a.length, c), encodeIngestBatch([a, c]).length);
 });
+
+test('a raw newline of pretty-printed JSON becomes a space (MESSAGES.md), every other byte stays', () => {
+  const pretty = Buffer.from('{\n  "deviceId": "d-4",\n  "seq": 4\n}');
+  const line = batchLine(pretty);
+  assert.equal(line.toString(), '{   "deviceId": "d-4",   "seq": 4 }', 'each 0x0A is replaced by 0x20, nothing else changes');
+  assert.equal(pretty.indexOf(0x0a), 1, 'the caller\'s buffer is not modified');
+  assert.deepEqual(JSON.parse(line.toString()), JSON.parse(pretty.toString()), 'the line parses to the same value');
+});

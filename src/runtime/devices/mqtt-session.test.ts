@@ -34,3 +34,9 @@ test('sessionMeanwhile: says what the broker does with the QoS 1 messages while 
   assert.equal(sessionMeanwhile({ clientId: 'x', clean: true }, '--mqtt-clean-session'), 'clean session (--mqtt-clean-session): QoS 1 messages published meanwhile are lost');
   assert.equal(sessionMeanwhile({ clientId: 'x', clean: true }), 'clean session: QoS 1 messages published meanwhile are lost');
 });
+
+test('mqttSessionOptions: the largest MQTT 5 session expiry, 4294967295 s ("never expires"), is accepted; one more is refused', () => {
+  const never = mqttSessionOptions({ clientId: 'c1', clean: false, protocolVersion: 5, sessionExpiryS: 0xffffffff });
+  assert.deepEqual(never.properties, { sessionExpiryInterval: 0xffffffff }, 'the four-byte maximum is a valid expiry');
+  assert.throws(() => mqttSessionOptions({ clientId: 'c1', clean: false, protocolVersion: 5, sessionExpiryS: 0x100000000 }), /session expiry/, 'past four bytes is refused');
+});

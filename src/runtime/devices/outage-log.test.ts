@@ -117,3 +117,41 @@ test('a loop of quick closes is told once a minute with the count of the others,
   assert.equal(lines.length, n + 1, 'and its end');
   assert.match(lines.at(-1)!, /reconnected to the MQTT broker at mqtt:\/\/b:1883 after 2\.0 s/);
 });
+
+test('a connection that lived exactly TAKEOVER_WITHIN_MS (2 s) is not a quick close: no takeover hint', () => {
+  const { cycle, hints } = takeoverLog('edgepilot-gw-edge-0');
+  for (let i = 0; i < 10; i++) cycle(2000);
+  assert.equal(hints().length, 0, '"closes less than 2 s after it was made" counts; 2 s does not');
+  const quick = takeoverLog('edgepilot-gw-edge-0');
+  for (let i = 0; i < 3; i++) quick.cycle(1999);
+  assert.equal(quick.hints().length, 1, '1.999 s does');
+});
+
+test('after a lasting connection ends a loop, a new loop is told in full again up to the close that makes it a loop', () => {
+  const { lines, cycle, clock, outage } = takeoverLog();
+  const lost = () => lines.filter((l) => l.includes('lost the MQTT broker')).length;
+  for (let i = 0; i < 4; i++) cycle(500, 500); // 3 told (the third makes the loop), the fourth quiet
+  assert.equal(lost(), 3, 'the fourth quick outage falls in the quiet minute');
+  outage.connected();
+  clock.t += 5000; // a connection that lasted
+  outage.disconnected();
+  assert.equal(lost(), 4, 'the end of a lasting connection is told at once');
+  for (let i = 0; i < 3; i++) cycle(500, 500); // well within the minute of the last loop line
+  assert.equal(lost(), 7, 'a new loop: its first 3 outages are told, like the first loop');
+});
+
+test('the cause in a lost line is the last error of that connection, not one from an earlier connection', () => {
+  const { outage, lines } = takeoverLog();
+  const handlers = new Map<string, (arg?: unknown) => void>();
+  const client = { on: (event: string, fn: (arg?: unknown) => void) => handlers.set(event, fn) };
+  outage.watch(client as unknown as Parameters<OutageLog['watch']>[0]);
+  handlers.get('connect')!();
+  handlers.get('error')!(new Error('read ECONNRESET'));
+  handlers.get('close')!();
+  handlers.get('connect')!();
+  handlers.get('close')!(); // closed without an error this time
+  const lost = lines.filter((l) => l.includes('lost the MQTT broker'));
+  assert.equal(lost.length, 2, lines.join('\n'));
+  assert.match(lost[0]!, /\(read ECONNRESET\)$/, 'the first outage names its error');
+  assert.doesNotMatch(lost[1]!, /ECONNRESET/, 'the second outage had no error: the old one is not its cause');
+});

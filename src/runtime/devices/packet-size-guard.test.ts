@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PacketSizeGuard } from './packet-size-guard.ts';
+import { DEFAULT_MAX_BATCH_BYTES } from './ingest-batch.ts';
+import { ingestTopic } from './topics.ts';
 
 /** Remaining Length encodings from the MQTT 3.1.1 spec's table (§2.2.3): the edges of 1, 2, 3 and 4 bytes. */
 const REMAINING_LENGTH: Record<number, number[]> = {
@@ -65,4 +67,29 @@ test('packet size guard: 4 length bytes (packets over 2 MiB) are read; more than
 test('packet size guard: a limit that cannot hold a packet is refused', () => {
   assert.throws(() => new PacketSizeGuard(1), /maxPacketBytes must be an integer >= 2, got 1/);
   assert.throws(() => new PacketSizeGuard(1.5), /maxPacketBytes/);
+});
+
+test('packet size guard: once a packet was refused, later bytes (even well-formed small packets) get the same refusal', () => {
+  const guard = new PacketSizeGuard(100);
+  const refused = guard.feed(Uint8Array.from([0x30, 0xc8, 0x01])); // PUBLISH announcing 200 bytes
+  assert.equal(refused.ok, false, 'a 203-byte packet is over 100');
+  const later = guard.feed(Uint8Array.from([0xc0, 0x00])); // a PINGREQ
+  assert.deepEqual(later, refused, 'the first refusal sticks: the caller closes the connection');
+  assert.equal(guard.packets, 0, 'no packet is counted after the refusal');
+});
+
+test('the default packet limit lets the largest ingest batch Edgepilot sends through, on the longest ingest topic', () => {
+  const topic = ingestTopic('smart-city');
+  // PUBLISH QoS 1: 2-byte topic length, the topic, a 2-byte packet id, then the payload.
+  const remaining = 2 + topic.length + 2 + DEFAULT_MAX_BATCH_BYTES;
+  const lengthBytes: number[] = [];
+  for (let x = remaining; ; ) {
+    const b = x % 128;
+    x = Math.floor(x / 128);
+    lengthBytes.push(x > 0 ? b | 0x80 : b);
+    if (x === 0) break;
+  }
+  const guard = new PacketSizeGuard();
+  const header = guard.feed(Uint8Array.from([0x32, ...lengthBytes]));
+  assert.deepEqual(header, { ok: true }, `a full ${DEFAULT_MAX_BATCH_BYTES}-byte ingest batch must pass the default limit of ${guard.maxPacketBytes}`);
 });

@@ -44,3 +44,18 @@ test('reject log: topics and details from the sender cannot forge lines and are 
   assert.equal(clean('abc', 2), 'a…');
   assert.throws(() => new RejectLog({ who: 'w', log: () => undefined, nowMs: () => 0, burst: -1 }), /burst must be an integer >= 0/);
 });
+
+test('reject log defaults: at most 10 lines per 10 s (MESSAGES.md), the rest summed up when the next 10 s begin', () => {
+  let now = 0;
+  const lines: string[] = [];
+  const log = new RejectLog({ who: 'gw', log: (l) => lines.push(l), nowMs: () => now });
+  for (let i = 0; i < 25; i++) log.note('edgepilot/ingest/smart-city', 'schema', 'bad');
+  assert.equal(lines.length, 10, 'ten lines in the first period');
+  now = 9_999;
+  log.note('edgepilot/ingest/smart-city', 'schema', 'bad');
+  assert.equal(lines.length, 10, 'still the first 10 s: counted, not shown');
+  now = 10_000;
+  log.note('edgepilot/ingest/smart-city', 'schema', 'bad');
+  assert.deepEqual(lines.slice(10), ['gw: 16 more rejected messages not shown (schema 16); all are counted', "gw: rejected a message on topic 'edgepilot/ingest/smart-city': schema: bad"], 'a new period sums up the last one, then shows again');
+  assert.equal(log.shown + log.suppressed, 27, 'every reject is counted');
+});

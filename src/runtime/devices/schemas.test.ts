@@ -167,3 +167,43 @@ test('with a receive time, a sentAtMs more than 5 min ahead or 30 days old is re
   assert.ok(validatePayload(topic, at(1)).ok);
   assert.ok(timestampProblem(now, Number.NaN) === null, 'no usable receive time, no clock check');
 });
+
+test('a parking sensor with no spots at all (totalSpots 0) is refused: MESSAGES.md says totalSpots is an integer 1-100000', () => {
+  const parking = sample('parking');
+  const p = structuredClone(parking.message) as DeviceMessage & { payload: { occupiedSpots: number; totalSpots: number; availableSpots: number; occupancyPercent: number } };
+  Object.assign(p.payload, { totalSpots: 0, occupiedSpots: 0, availableSpots: 0, occupancyPercent: 0 });
+  const r = check(parking.topic, p, 'schema');
+  assert.match(!r.ok ? r.detail : '', /totalSpots/, 'the detail names the field');
+  p.payload.totalSpots = 1;
+  p.payload.availableSpots = 1;
+  assert.ok(validatePayload(parking.topic, JSON.stringify(p)).ok, 'one spot is a valid parking sensor');
+});
+
+test('a device topic of another scenario than the payload says is a topic-mismatch, even with the same deviceId', () => {
+  const vitals = sample('vitals');
+  // The payload says healthcare; the same device id under `balanced` is another scenario's topic.
+  const r = check(deviceTopic('balanced', vitals.message.deviceId), vitals.message, 'topic-mismatch');
+  assert.match(!r.ok ? r.detail : '', /balanced/, 'the detail names the topic scenario');
+  const asBalanced = { ...vitals.message, scenario: 'balanced' };
+  check(deviceTopic('healthcare', vitals.message.deviceId), asBalanced, 'topic-mismatch');
+});
+
+test('a sentAtMs exactly maxAheadMs ahead of the receiver is accepted; one ms more is refused ("more than" in MESSAGES.md)', () => {
+  const { items } = generated('smart-city', 4, 1);
+  const { topic, message } = items[0]!;
+  const now = SENT_AT_MS;
+  const at = (sentAtMs: number) => encodeMessage({ ...message, sentAtMs });
+  assert.ok(validatePayload(topic, at(now + 5 * 60_000), {}, now).ok, 'exactly 5 min ahead is within the limit');
+  const over = validatePayload(topic, at(now + 5 * 60_000 + 1), {}, now);
+  assert.equal(over.ok ? 'ok' : over.reason, 'bad-timestamp', '5 min + 1 ms ahead is past the limit');
+  assert.ok(validatePayload(topic, at(now - 30 * 86_400_000), {}, now).ok, 'exactly 30 days old is within the limit');
+});
+
+test('nesting limit: an escaped quote inside a string does not end it, so brackets after it stay text', () => {
+  const vitals = sample('vitals');
+  const m = structuredClone(vitals.message) as unknown as { payload: Record<string, unknown> };
+  // One escaped quote, then 12 brackets: all still inside the hospital name, depth stays 3.
+  m.payload.hospital = `Ward 5" ${'['.repeat(12)}`;
+  const r = validatePayload(vitals.topic, JSON.stringify(m));
+  assert.equal(r.ok ? 'ok' : r.reason, 'ok', `a hospital name with quotes and brackets is text: ${JSON.stringify(r)}`);
+});

@@ -31,3 +31,11 @@ test('balanced fleets mix all three message kinds, other scenarios have one', ()
   assert.deepEqual([...scenarioKinds('balanced')], ['healthcare', 'industrial', 'smart-city']);
   assert.deepEqual([...scenarioKinds('industrial')], ['industrial']);
 });
+
+test('parseTopic: an ingest topic has exactly one level after `ingest`, a forecast topic a valid gateway id', () => {
+  assert.equal(parseTopic(`${ingestTopic('smart-city')}/extra`), null, 'a level below the ingest topic is outside the scheme');
+  assert.equal(parseTopic('edgepilot/edge/-gw/forecast'), null, 'a gateway id must start with a letter or digit');
+  assert.equal(parseTopic('edgepilot/edge/gw 1/forecast'), null, 'a gateway id has no spaces');
+  assert.equal(parseTopic(`edgepilot/edge/${'g'.repeat(65)}/forecast`), null, 'a gateway id has at most 64 characters');
+  assert.deepEqual(parseTopic(`edgepilot/edge/${'g'.repeat(64)}/forecast`), { type: 'forecast', gatewayId: 'g'.repeat(64) }, '64 characters are fine');
+});
