@@ -8,6 +8,7 @@
  * Topics and details can carry text from the sender: control characters (a newline would forge a log line) are
  * escaped and both are shortened. Time comes from the caller's clock, so tests decide when a period ends.
  */
+import { truncate } from '../../core/text.ts';
 
 /** [assumed] 10 lines per 10 s: enough to see what a broken sender does, too few to flood a terminal or a log file. */
 export const DEFAULT_REJECT_LOG_BURST = 10;
@@ -91,5 +92,5 @@ export function clean(text: string, max: number): string {
   const s = String(text);
   // eslint-disable-next-line no-control-regex
   const escaped = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return escaped.length > max ? `${escaped.slice(0, max - 1)}…` : escaped;
+  return truncate(escaped, max);
 }

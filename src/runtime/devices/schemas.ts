@@ -16,6 +16,7 @@
  * only to explain a reject, so reasons and details are zod's.
  */
 import { z } from 'zod';
+import { truncate } from '../../core/text.ts';
 import { SCENARIOS } from '../../env/spark-iot-types.ts';
 import { isDeviceMessage } from './fast-validate.ts';
 import { ID_PATTERN, parseTopic } from './topics.ts';
@@ -274,7 +275,7 @@ const MAX_DETAIL_CHARS = 200;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function reject(reason: RejectReason, detail: string): ValidationResult {
-  return { ok: false, reason, detail: detail.length > MAX_DETAIL_CHARS ? `${detail.slice(0, MAX_DETAIL_CHARS - 1)}…` : detail };
+  return { ok: false, reason, detail: truncate(detail, MAX_DETAIL_CHARS) };
 }
 
 /**
