@@ -147,3 +147,58 @@ test('startGate holds the schedule until released (t = 0 is then); tickMs sends 
     await broker.stop();
   }
 });
+
+// What the publisher and receiver ask of the broker: clean sessions unless asked; the embedded broker on loopback.
+
+/** An embedded broker that records the clean-session flag of every connection whose client id starts with `prefix`. */
+async function brokerRecordingCleanFlags(prefix: string): Promise<{ broker: Awaited<ReturnType<typeof startEmbeddedBroker>>; cleanFlags: Array<boolean | undefined> }> {
+  const cleanFlags: Array<boolean | undefined> = [];
+  const broker = await startEmbeddedBroker({
+    aedesOptions: {
+      preConnect: (_client, packet, done) => {
+        if (packet.clientId.startsWith(prefix)) cleanFlags.push(packet.clean);
+        done(null, true);
+      },
+    },
+  });
+  return { broker, cleanFlags };
+}
+
+test('the publisher connects with a clean session (no session left on the broker) and stamps sentAtMs from its injected clock', async () => {
+  const { broker, cleanFlags } = await brokerRecordingCleanFlags('pub-');
+  const received: DeviceMessage[] = [];
+  const receiver = await DeviceReceiver.start({ mqttUrl: broker.url, onMessage: (m) => received.push(m) });
+  try {
+    const pinnedMs = 1_764_108_000_000;
+    const summary = await publishSchedule(burst(5), { mqttUrl: broker.url, clientId: 'pub-1', nowMs: () => pinnedMs + 0.4 });
+    assert.equal(summary.acked, 5, 'every message acknowledged');
+    assert.deepEqual(cleanFlags, [true], 'one connection, with a clean session');
+    await until(() => received.length >= 5, 5000);
+    assert.deepEqual(received.map((m) => m.sentAtMs), [pinnedMs, pinnedMs, pinnedMs, pinnedMs, pinnedMs], 'sentAtMs is the injected clock, rounded to ms');
+  } finally {
+    await receiver.stop();
+    await broker.stop();
+  }
+});
+
+test('the receiver: a clean session unless asked, and a persistent one only with a fixed client id', async () => {
+  await assert.rejects(DeviceReceiver.start({ mqttUrl: 'mqtt://127.0.0.1:1', clean: false }), /persistent session \(clean: false\) needs a fixed clientId/, 'a random id would leave an orphan session per run');
+  const { broker, cleanFlags } = await brokerRecordingCleanFlags('rcv-');
+  try {
+    const receiver = await DeviceReceiver.start({ mqttUrl: broker.url, clientId: 'rcv-1' });
+    await receiver.stop();
+    assert.deepEqual(cleanFlags, [true], 'by default the receiver asks for a clean session');
+  } finally {
+    await broker.stop();
+  }
+});
+
+test('the embedded broker listens on 127.0.0.1 unless told otherwise', async () => {
+  const broker = await startEmbeddedBroker();
+  try {
+    assert.equal(broker.host, '127.0.0.1', 'loopback only by default');
+    assert.match(broker.url, /^mqtt:\/\/127\.0\.0\.1:\d+$/, 'the url names the loopback address');
+  } finally {
+    await broker.stop();
+  }
+});
