@@ -143,18 +143,23 @@ test('engine: bad input never crashes; it is counted as rejected and the engine 
   assert.throws(() => new StreamEngine({ outputDir: '/tmp/x', stores: { hot: { type: 'redis', url: 'nope' } } }), /stores\.hot/);
 });
 
-test('engine: a failed map task puts its messages back; they are processed exactly once later', async () => {
-  let failNext = true;
-  class FlakyRunner extends InlineRunner {
+/** A runner factory whose runners (all of them together) throw 'executor lost' on the first `failures` runs. */
+function failingFirstRuns(failures: number): () => InlineRunner {
+  let left = failures;
+  class FailingFirst extends InlineRunner {
     override async run(input: Parameters<TaskRunner['run']>[0]) {
-      if (failNext) {
-        failNext = false;
+      if (left > 0) {
+        left--;
         throw new Error('executor lost');
       }
       return super.run(input);
     }
   }
-  const { engine, clock } = makeEngine({ initialExecutors: 1 }, { runnerFactory: () => new FlakyRunner() });
+  return () => new FailingFirst();
+}
+
+test('engine: a failed map task puts its messages back; they are processed exactly once later', async () => {
+  const { engine, clock } = makeEngine({ initialExecutors: 1 }, { runnerFactory: failingFirstRuns(1) });
   await engine.start({ timer: false });
   for (const m of new MessageFactory({ devices: 4 }).batch(50, T0)) engine.ingest(m);
   clock.t += 1000;
@@ -312,17 +317,7 @@ test('engine: ingestRaw validates the payload schema on the executors (default) 
 test('engine: messages of several failed map tasks go back to the head of the backlog in their original order', async () => {
   // Two executors fail their first task each. Their splits must come back oldest first: processing the newer split
   // first would move the device's watermark past the older split's windows and drop it as late.
-  let failures = 2;
-  class FailingFirst extends InlineRunner {
-    override async run(input: Parameters<TaskRunner['run']>[0]) {
-      if (failures > 0) {
-        failures--;
-        throw new Error('executor lost');
-      }
-      return super.run(input);
-    }
-  }
-  const { engine, clock } = makeEngine({ initialExecutors: 2, executorCapacityMsgsPerS: 10 }, { runnerFactory: () => new FailingFirst() });
+  const { engine, clock } = makeEngine({ initialExecutors: 2, executorCapacityMsgsPerS: 10 }, { runnerFactory: failingFirstRuns(2) });
   clock.t = T0 + 200_000;
   await engine.start({ timer: false });
   const f = new MessageFactory({ devices: 1, scenario: 'smart-city' });
@@ -347,18 +342,8 @@ test('engine: messages of several failed map tasks go back to the head of the ba
 });
 
 test('engine: stop() with no executor able to serve drops the backlog as shutdown at once (no spinning until the drain deadline)', async () => {
-  let failNext = true;
-  class FailOnce extends InlineRunner {
-    override async run(input: Parameters<TaskRunner['run']>[0]) {
-      if (failNext) {
-        failNext = false;
-        throw new Error('executor lost');
-      }
-      return super.run(input);
-    }
-  }
   // The replacement of the failed executor cold-starts for a minute on a clock that does not move.
-  const { engine } = makeEngine({ initialExecutors: 1, coldStartMs: 60_000, stopDrainTimeoutMs: 5_000 }, { runnerFactory: () => new FailOnce() });
+  const { engine } = makeEngine({ initialExecutors: 1, coldStartMs: 60_000, stopDrainTimeoutMs: 5_000 }, { runnerFactory: failingFirstRuns(1) });
   await engine.start({ timer: false });
   for (const m of new MessageFactory({ devices: 2 }).batch(10, T0)) engine.ingest(m);
   const c = await engine.stop();
