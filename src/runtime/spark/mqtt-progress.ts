@@ -3,7 +3,8 @@
  * `edgepilot/spark/<app>/progress`) and hands the events over like AgentChannel.drainEvents().
  * Each MQTT payload is signed like the HTTP path (docs/SPARK.md):
  *   {"ts": "<ms>", "sig": "sha256=<hex HMAC-SHA256(token, ts + "\n" + body)>", "body": "<the event envelope JSON>"}
- * Unsigned, badly signed, stale (> maxClockSkewMs) or malformed messages are dropped and counted.
+ * Unsigned, badly signed, stale (> maxClockSkewMs; a timestamp that is not a number counts as stale) or malformed messages
+ * are dropped and counted.
  */
 import type { MqttClient } from 'mqtt';
 import { connect } from '../devices/mqtt-client.ts';
@@ -58,7 +59,9 @@ export class MqttAgentEvents {
     try {
       const m = JSON.parse(payload.toString('utf8')) as { ts?: unknown; sig?: unknown; body?: unknown };
       if (typeof m.ts !== 'string' || typeof m.sig !== 'string' || typeof m.body !== 'string') throw new Error('not a signed envelope');
-      if (Math.abs(now - Number(m.ts)) > (this.o.maxClockSkewMs ?? 300_000)) throw new Error('stale');
+      // A timestamp that is not a number would never be stale (NaN compares false): refused, as on the HTTP path.
+      const tsMs = Number(m.ts);
+      if (!Number.isFinite(tsMs) || Math.abs(now - tsMs) > (this.o.maxClockSkewMs ?? 300_000)) throw new Error('stale');
       if (!same(m.sig, signBody(this.o.token, m.ts, m.body))) throw new Error('bad signature');
       const body = JSON.parse(m.body) as Record<string, unknown>;
       const kind = typeof body.event === 'string' ? body.event : '';
