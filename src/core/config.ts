@@ -500,8 +500,9 @@ export const DEFAULT_CONFIG: SimConfig = {
     // Budget nearly exhausted: minimise cost; the 10 % SLA-violation cap is the issue's.
     budget: { defaultWeights: { alpha: 0.8, beta: 0.1, gamma: 0.1 }, costWeight: 1, slaWeight: 0, maxSlaViolationRate: 0.1, costCapOverBudget: 1000, penalty: 10, slaTargetFactor: 1 },
     // Critical incident: minimise violations of a halved p95 target (operators need fresh data during an incident);
-    // spending may reach the scenario's full budget rate, not beyond.
-    critical: { defaultWeights: { alpha: 0.1, beta: 0.8, gamma: 0.1 }, costWeight: 0, slaWeight: 1, maxSlaViolationRate: 1, costCapOverBudget: 1, penalty: 10, slaTargetFactor: 0.5 },
+    // spending may reach the scenario's full budget rate, not beyond. A violating step weighs 2, as in the normal mode
+    // (1 until session 27 priced an incident's violation at half a normal one's; docs/META.md "The critical mode prices").
+    critical: { defaultWeights: { alpha: 0.1, beta: 0.8, gamma: 0.1 }, costWeight: 0, slaWeight: 2, maxSlaViolationRate: 1, costCapOverBudget: 1, penalty: 10, slaTargetFactor: 0.5 },
   },
 };
 

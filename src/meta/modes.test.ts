@@ -13,9 +13,9 @@ test('mode objectives: golden values of the documented formulas', () => {
   // budget: J = -c - 10 max(0, v - 0.1)
   close(modeObjective(m.budget, { violationRate: 0.1, costOverBudget: 0.4 }), -0.4);
   close(modeObjective(m.budget, { violationRate: 0.3, costOverBudget: 0.4 }), -0.4 - 10 * 0.2);
-  // critical: J = -v - 10 max(0, c - 1)
-  close(modeObjective(m.critical, { violationRate: 0.2, costOverBudget: 0.9 }), -0.2);
-  close(modeObjective(m.critical, { violationRate: 0.2, costOverBudget: 1.5 }), -0.2 - 5);
+  // critical: J = -2v - 10 max(0, c - 1) (a violating step weighs as in the normal mode, since session 27)
+  close(modeObjective(m.critical, { violationRate: 0.2, costOverBudget: 0.9 }), -0.4);
+  close(modeObjective(m.critical, { violationRate: 0.2, costOverBudget: 1.5 }), -0.4 - 5);
   assert.throws(() => modeObjective(m.normal, { violationRate: 1.5, costOverBudget: 0 }), /violationRate must be in \[0, 1\]/);
   assert.throws(() => modeObjective(m.normal, { violationRate: 0, costOverBudget: -1 }), /costOverBudget/);
 });

@@ -6,7 +6,7 @@
  *   c = mean cost rate over the steps / the scenario's budget rate (USD/h over USD/h)
  *   v = share of the steps that violated the mode's SLA (p95 over slaTargetFactor x the target, or any drop)
  *   J = -(costWeight * c + slaWeight * v) - penalty * (max(0, v - maxSlaViolationRate) + max(0, c - costCapOverBudget))
- * With the defaults: normal J = -(c + 2v) - 10 max(0, v - 0.01) (an SLO of 99 %); budget J = -c - 10 max(0, v - 0.1); critical J = -v - 10 max(0, c - 1),
+ * With the defaults: normal J = -(c + 2v) - 10 max(0, v - 0.01) (an SLO of 99 %); budget J = -c - 10 max(0, v - 0.1); critical J = -2v - 10 max(0, c - 1),
  * with the critical mode's v counted against half the p95 target.
  */
 import type { SimConfig } from '../core/config.ts';
