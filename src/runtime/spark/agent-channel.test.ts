@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { AgentChannel, signBody } from './agent-channel.ts';
+import { AgentChannel, agentEventOf, signBody } from './agent-channel.ts';
 
 const TOKEN = '0123456789abcdef-test-token';
 
@@ -101,4 +101,13 @@ test('the listener events of test/fixtures/spark/listener-events.jsonl are accep
   } finally {
     await ch.close();
   }
+});
+
+test('agentEventOf (both transports): the envelope, a raw listener event as progress, a progress object as the body whatever the kind, null for neither', () => {
+  assert.deepEqual(agentEventOf({ event: 'idle', id: 'q' }), { kind: 'idle', body: { event: 'idle', id: 'q' } });
+  assert.deepEqual(agentEventOf({ event: 'progress', progress: { batchId: 1 } }), { kind: 'progress', body: { batchId: 1 } });
+  assert.deepEqual(agentEventOf({ progress: { batchId: 2 } }), { kind: 'progress', body: { batchId: 2 } });
+  assert.deepEqual(agentEventOf({ event: 'terminated', progress: { batchId: 3 } }), { kind: 'terminated', body: { batchId: 3 } });
+  assert.equal(agentEventOf({ id: 'q' }), null);
+  assert.equal(agentEventOf({ event: 7, progress: 'x' }), null);
 });

@@ -27,6 +27,21 @@ export interface AgentDecision {
   reason: string;
 }
 
+/**
+ * The kind and body of an agent event: the agent's envelope {event, ...} or a raw listener event JSON
+ * ({"progress": {...}}, a progress event). A `progress` object is the body whatever the kind; without it the whole
+ * object is. Null when neither an event kind nor a progress object is there. Shared by the HTTP and MQTT paths.
+ */
+export function agentEventOf(body: Record<string, unknown>): { kind: string; body: Record<string, unknown> } | null {
+  let kind = typeof body.event === 'string' ? body.event : '';
+  let payload: Record<string, unknown> = body;
+  if (body.progress && typeof body.progress === 'object') {
+    kind = kind || 'progress';
+    payload = body.progress as Record<string, unknown>;
+  }
+  return kind ? { kind, body: payload } : null;
+}
+
 /** One event received from the agent. */
 export interface AgentEvent {
   /** 'progress' | 'started' | 'idle' | 'terminated' (StreamingQueryListener callbacks, spark-k8s.md 1.7). */
@@ -240,14 +255,9 @@ export class AgentChannel {
 
   /** Accepts the agent's envelope {event, ...} or a raw listener event JSON ({"progress": {...}}). */
   private acceptEvent(body: Record<string, unknown>): void {
-    let kind = typeof body.event === 'string' ? body.event : '';
-    let payload: Record<string, unknown> = body;
-    if (body.progress && typeof body.progress === 'object') {
-      kind = kind || 'progress';
-      payload = body.progress as Record<string, unknown>;
-    }
-    if (!kind) throw new HttpError(400, '/spark/progress: expected {"event": "progress"|"started"|"idle"|"terminated", ...} or {"progress": {...}}');
-    const e: AgentEvent = { kind, receivedAtMs: this.nowMs(), body: payload };
+    const parsed = agentEventOf(body);
+    if (!parsed) throw new HttpError(400, '/spark/progress: expected {"event": "progress"|"started"|"idle"|"terminated", ...} or {"progress": {...}}');
+    const e: AgentEvent = { kind: parsed.kind, receivedAtMs: this.nowMs(), body: parsed.body };
     this.events.push(e);
     if (this.events.length > this.maxEvents) {
       this.events.shift();

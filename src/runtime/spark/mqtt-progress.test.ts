@@ -96,17 +96,18 @@ test('MQTT progress: timestamps within maxClockSkewMs of the clock either way ar
   assert.equal(rejected, out.length);
 });
 
-test('MQTT progress: the buffer keeps the newest maxBufferedEvents (oldest dropped first); drainEvents empties it; non-progress bodies are kept whole; a body without an event kind is dropped', async () => {
+test('MQTT progress: the buffer keeps the newest maxBufferedEvents (oldest dropped first); drainEvents empties it; non-progress bodies are kept whole; a raw listener event is progress, as over HTTP; a body with neither is dropped', async () => {
   const progress = (batchId: number): Record<string, unknown> => ({ event: 'progress', progress: { id: 'q', runId: 'r', batchId } });
-  const payloads = [1, 2, 3, 4].map((b) => signed(progress(b)));
-  payloads.push(signed({ event: 'idle', id: 'q' }), signed({ progress: { id: 'q', batchId: 5 } }));
+  const payloads = [1, 2, 3].map((b) => signed(progress(b)));
+  payloads.push(signed({ event: 'idle', id: 'q' }), signed({ id: 'q', batchId: 99 }), signed({ progress: { id: 'q', batchId: 5 } }));
   const { events, rejected } = await deliver(payloads, 1, { maxBufferedEvents: 3 });
   const got = events.drainEvents();
-  assert.deepEqual(got.map((e) => e.kind), ['progress', 'progress', 'idle']);
-  assert.deepEqual(got.slice(0, 2).map((e) => e.body.batchId), [3, 4]);
-  assert.deepEqual(got[2]!.body, { event: 'idle', id: 'q' });
+  assert.deepEqual(got.map((e) => e.kind), ['progress', 'idle', 'progress']);
+  assert.deepEqual([got[0]!.body.batchId, got[2]!.body.batchId], [3, 5]);
+  assert.deepEqual(got[1]!.body, { event: 'idle', id: 'q' });
+  assert.deepEqual(got[2]!.body, { id: 'q', batchId: 5 }, 'a raw {"progress": {...}} hands over the progress object');
   assert.deepEqual(events.drainEvents(), [], 'a second drain finds nothing');
-  assert.equal(rejected, 1);
+  assert.equal(rejected, 1, 'only the body with neither an event kind nor a progress object is dropped');
 });
 
 test('MQTT progress: start refuses a token under 16 characters before connecting, accepts 16, and fails on a subscription error', async () => {

@@ -9,7 +9,7 @@
 import type { MqttClient } from 'mqtt';
 import { connect } from '../devices/mqtt-client.ts';
 import { timingSafeEqual } from 'node:crypto';
-import { signBody, type AgentEvent } from './agent-channel.ts';
+import { agentEventOf, signBody, type AgentEvent } from './agent-channel.ts';
 
 export interface MqttAgentEventsOptions {
   mqttUrl: string;
@@ -64,10 +64,10 @@ export class MqttAgentEvents {
       if (!Number.isFinite(tsMs) || Math.abs(now - tsMs) > (this.o.maxClockSkewMs ?? 300_000)) throw new Error('stale');
       if (!same(m.sig, signBody(this.o.token, m.ts, m.body))) throw new Error('bad signature');
       const body = JSON.parse(m.body) as Record<string, unknown>;
-      const kind = typeof body.event === 'string' ? body.event : '';
-      if (!kind) throw new Error('no event kind');
-      const inner = kind === 'progress' && body.progress && typeof body.progress === 'object' ? (body.progress as Record<string, unknown>) : body;
-      this.events.push({ kind, receivedAtMs: now, body: inner });
+      // Read as on the HTTP path: the envelope or a raw listener event ({"progress": {...}}).
+      const parsed = body && typeof body === 'object' ? agentEventOf(body) : null;
+      if (!parsed) throw new Error('no event kind');
+      this.events.push({ kind: parsed.kind, receivedAtMs: now, body: parsed.body });
       if (this.events.length > (this.o.maxBufferedEvents ?? 10_000)) this.events.shift();
     } catch {
       this.rejected++;
