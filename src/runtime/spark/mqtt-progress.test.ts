@@ -159,3 +159,40 @@ test('mergeEventSources: the events of all sources, oldest first', () => {
   const merged = mergeEventSources({ drainEvents: () => [ev('a1', 10), ev('a2', 30)] }, { drainEvents: () => [ev('b1', 20)] });
   assert.deepEqual(merged.drainEvents().map((e) => e.kind), ['a1', 'b1', 'a2']);
 });
+
+test('MQTT progress: a message published again (a replay of an accepted signature) is dropped; the same event signed anew is taken', async () => {
+  const body = { event: 'idle', id: 'q' };
+  const once = signed(body);
+  const again = signed(body, String(NOW - 1));
+  const { events, rejected } = await deliver([once, once, again, once], 2);
+  const got = events.drainEvents();
+  assert.equal(got.length, 2, 'the first copy and the newly signed one are taken');
+  assert.equal(rejected, 2, 'both replays are dropped');
+});
+
+test('MQTT progress: a signature is remembered while its message could pass the timestamp check, and forgotten after', async () => {
+  const broker = await startEmbeddedBroker();
+  let clock = NOW;
+  const events = await MqttAgentEvents.start({ mqttUrl: broker.url, topic: 'edgepilot/spark/+/progress', token: TOKEN, nowMs: () => clock, maxClockSkewMs: 1000 });
+  const taken: string[] = [];
+  const send = async (id: string, tsMs: number): Promise<void> => {
+    clock = tsMs;
+    await publish(broker, signed({ event: 'idle', id }, String(tsMs)));
+    await until(`message ${id}`, () => {
+      taken.push(...events.drainEvents().map((e) => String(e.body.id)));
+      return taken.includes(id);
+    });
+  };
+  try {
+    await send('a', NOW);
+    await send('b', NOW + 1000); // 'a' is exactly at the edge of the window: it could still pass, so it is still held
+    assert.equal(events.signaturesHeld, 2, 'both held while the first could still pass the timestamp check');
+    await send('c', NOW + 1001); // past the window for 'a': a replay of it is stale anyway
+    assert.equal(events.signaturesHeld, 2, "'a' is forgotten, 'b' and 'c' are held");
+    assert.deepEqual(taken, ['a', 'b', 'c']);
+    assert.equal(events.rejected, 0);
+  } finally {
+    await events.close();
+    await broker.stop();
+  }
+});

@@ -3,8 +3,8 @@
  * `edgepilot/spark/<app>/progress`) and hands the events over like AgentChannel.drainEvents().
  * Each MQTT payload is signed like the HTTP path (docs/SPARK.md):
  *   {"ts": "<ms>", "sig": "sha256=<hex HMAC-SHA256(token, ts + "\n" + body)>", "body": "<the event envelope JSON>"}
- * Unsigned, badly signed, stale (> maxClockSkewMs; a timestamp that is not a number counts as stale) or malformed messages
- * are dropped and counted.
+ * Unsigned, badly signed, stale (> maxClockSkewMs; a timestamp that is not a number counts as stale), replayed (a
+ * signature already accepted) or malformed messages are dropped and counted.
  */
 import type { MqttClient } from 'mqtt';
 import { connect } from '../devices/mqtt-client.ts';
@@ -28,8 +28,17 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** At most this many accepted signatures are remembered against replays (a valid flood needs the token). */
+const MAX_REMEMBERED_SIGNATURES = 100_000;
+
 export class MqttAgentEvents {
   private events: AgentEvent[] = [];
+  /**
+   * Signatures accepted within the clock-skew window, with their timestamps, in arrival order. Anyone on the broker
+   * can capture a message and publish it again; a signature seen before is a replay. Past the window the timestamp
+   * check refuses it anyway, so older entries are forgotten.
+   */
+  private readonly acceptedSignatures = new Map<string, number>();
   rejected = 0;
   private constructor(private readonly client: MqttClient, private readonly o: MqttAgentEventsOptions) {}
 
@@ -63,15 +72,31 @@ export class MqttAgentEvents {
       const tsMs = Number(m.ts);
       if (!Number.isFinite(tsMs) || Math.abs(now - tsMs) > (this.o.maxClockSkewMs ?? 300_000)) throw new Error('stale');
       if (!same(m.sig, signBody(this.o.token, m.ts, m.body))) throw new Error('bad signature');
+      if (this.acceptedSignatures.has(m.sig)) throw new Error('replay');
       const body = JSON.parse(m.body) as Record<string, unknown>;
       // Read as on the HTTP path: the envelope or a raw listener event ({"progress": {...}}).
       const parsed = body && typeof body === 'object' ? agentEventOf(body) : null;
       if (!parsed) throw new Error('no event kind');
+      this.remember(m.sig, tsMs, now);
       this.events.push({ kind: parsed.kind, receivedAtMs: now, body: parsed.body });
       if (this.events.length > (this.o.maxBufferedEvents ?? 10_000)) this.events.shift();
     } catch {
       this.rejected++;
     }
+  }
+
+  /** Accepted signatures still remembered against replays (tests, and a bound to watch). */
+  get signaturesHeld(): number {
+    return this.acceptedSignatures.size;
+  }
+
+  private remember(sig: string, tsMs: number, now: number): void {
+    const windowMs = this.o.maxClockSkewMs ?? 300_000;
+    for (const [oldest, oldestTsMs] of this.acceptedSignatures) {
+      if (oldestTsMs >= now - windowMs && this.acceptedSignatures.size < MAX_REMEMBERED_SIGNATURES) break;
+      this.acceptedSignatures.delete(oldest);
+    }
+    this.acceptedSignatures.set(sig, tsMs);
   }
 
   drainEvents(): AgentEvent[] {
