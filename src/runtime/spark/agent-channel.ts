@@ -42,6 +42,9 @@ export function agentEventOf(body: Record<string, unknown>): { kind: string; bod
   return kind ? { kind, body: payload } : null;
 }
 
+/** How far a signed message's timestamp may be from the controller's clock (5 min), on both paths. */
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 300_000;
+
 /** One event received from the agent. */
 export interface AgentEvent {
   /** 'progress' | 'started' | 'idle' | 'terminated' (StreamingQueryListener callbacks, spark-k8s.md 1.7). */
@@ -81,7 +84,8 @@ export function signBody(token: string, timestamp: string, body: string): string
   return `sha256=${createHmac('sha256', token).update(`${timestamp}\n${body}`).digest('hex')}`;
 }
 
-function safeEqual(a: string, b: string): boolean {
+/** Constant-time string comparison (tokens, signatures); shared by the HTTP and MQTT paths. */
+export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
@@ -116,7 +120,7 @@ export class AgentChannel {
     this.url = `http://${host}:${addr.port}`;
     this.ttlMs = opts.decisionTtlMs ?? 60_000;
     this.maxLongPollMs = opts.maxLongPollMs ?? 25_000;
-    this.maxSkewMs = opts.maxClockSkewMs ?? 300_000;
+    this.maxSkewMs = opts.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
     this.maxEvents = opts.maxBufferedEvents ?? 10_000;
     this.nowMs = opts.nowMs ?? Date.now;
     // Start at the wall clock so a restarted controller's decisions still supersede the old ones at the agent.

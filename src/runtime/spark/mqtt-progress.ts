@@ -8,8 +8,7 @@
  */
 import type { MqttClient } from 'mqtt';
 import { connect } from '../devices/mqtt-client.ts';
-import { timingSafeEqual } from 'node:crypto';
-import { agentEventOf, signBody, type AgentEvent } from './agent-channel.ts';
+import { agentEventOf, DEFAULT_MAX_CLOCK_SKEW_MS, safeEqual, signBody, type AgentEvent } from './agent-channel.ts';
 
 export interface MqttAgentEventsOptions {
   mqttUrl: string;
@@ -20,12 +19,6 @@ export interface MqttAgentEventsOptions {
   maxBufferedEvents?: number;
   nowMs?: () => number;
   connectTimeoutMs?: number;
-}
-
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** At most this many accepted signatures are remembered against replays (a valid flood needs the token). */
@@ -40,7 +33,10 @@ export class MqttAgentEvents {
    */
   private readonly acceptedSignatures = new Map<string, number>();
   rejected = 0;
-  private constructor(private readonly client: MqttClient, private readonly o: MqttAgentEventsOptions) {}
+  private readonly maxSkewMs: number;
+  private constructor(private readonly client: MqttClient, private readonly o: MqttAgentEventsOptions) {
+    this.maxSkewMs = o.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
+  }
 
   static async start(o: MqttAgentEventsOptions): Promise<MqttAgentEvents> {
     if (o.token.length < 16) throw new Error('MqttAgentEvents: token must be at least 16 characters');
@@ -70,8 +66,8 @@ export class MqttAgentEvents {
       if (typeof m.ts !== 'string' || typeof m.sig !== 'string' || typeof m.body !== 'string') throw new Error('not a signed envelope');
       // A timestamp that is not a number would never be stale (NaN compares false): refused, as on the HTTP path.
       const tsMs = Number(m.ts);
-      if (!Number.isFinite(tsMs) || Math.abs(now - tsMs) > (this.o.maxClockSkewMs ?? 300_000)) throw new Error('stale');
-      if (!same(m.sig, signBody(this.o.token, m.ts, m.body))) throw new Error('bad signature');
+      if (!Number.isFinite(tsMs) || Math.abs(now - tsMs) > this.maxSkewMs) throw new Error('stale');
+      if (!safeEqual(m.sig, signBody(this.o.token, m.ts, m.body))) throw new Error('bad signature');
       if (this.acceptedSignatures.has(m.sig)) throw new Error('replay');
       const body = JSON.parse(m.body) as Record<string, unknown>;
       // Read as on the HTTP path: the envelope or a raw listener event ({"progress": {...}}).
@@ -91,9 +87,8 @@ export class MqttAgentEvents {
   }
 
   private remember(sig: string, tsMs: number, now: number): void {
-    const windowMs = this.o.maxClockSkewMs ?? 300_000;
     for (const [oldest, oldestTsMs] of this.acceptedSignatures) {
-      if (oldestTsMs >= now - windowMs && this.acceptedSignatures.size < MAX_REMEMBERED_SIGNATURES) break;
+      if (oldestTsMs >= now - this.maxSkewMs && this.acceptedSignatures.size < MAX_REMEMBERED_SIGNATURES) break;
       this.acceptedSignatures.delete(oldest);
     }
     this.acceptedSignatures.set(sig, tsMs);
