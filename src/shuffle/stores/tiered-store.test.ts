@@ -698,3 +698,74 @@ test('tiered store: a delete first waits for the backup in flight, then removes 
   assert.equal(tiered.stats().backupsWritten, 1);
   await tiered.close();
 });
+
+test('tiered store: two overlapping writes of one key end with the later one, in the store and in locate()', async () => {
+  const warm = new GatedStore(warmStore());
+  const tiered = track(new TieredShuffleStore({ stores: { nvme: warm }, tier: 'nvme' }));
+  warm.holdNext('put'); // the first write reaches the store last unless the second waits for it
+  const first = tiered.put('k', Buffer.from('first'));
+  const second = tiered.put('k', Buffer.from('second!'));
+  await settle();
+  warm.open();
+  await Promise.all([first, second]);
+  assert.equal((await tiered.get('k'))!.toString(), 'second!');
+  assert.equal(decodeBlock((await warm.inner.get('k'))!, 'k').toString(), 'second!', 'the stored copy is the later write');
+  assert.equal(tiered.locate('k')!.rawBytes, 7);
+  await tiered.close();
+});
+
+test('tiered store: a delete called while a write of the key is in flight removes the block once written', async () => {
+  const warm = new GatedStore(warmStore());
+  const tiered = track(new TieredShuffleStore({ stores: { nvme: warm }, tier: 'nvme' }));
+  warm.holdNext('put');
+  const write = tiered.put('k', Buffer.from('v1'));
+  const removal = tiered.delete('k');
+  await settle();
+  warm.open();
+  await Promise.all([write, removal]);
+  assert.equal(await tiered.get('k'), undefined);
+  assert.equal(await warm.inner.get('k'), undefined, 'no copy is left in the store');
+  assert.deepEqual(tiered.stats().blocksByTier, { nvme: 0 });
+  await tiered.close();
+});
+
+test('tiered store: a write called while a delete of the key is in flight is kept (the delete cannot remove the new copy)', async () => {
+  // In memory, so the write is complete before the held delete goes on (a file write could still be in flight).
+  const hot = new GatedStore(new MemoryShuffleStore({ capacityBytes: 1e6 }));
+  const tiered = track(new TieredShuffleStore({ stores: { redis: hot }, tier: 'redis' }));
+  await tiered.put('k', Buffer.from('v1'));
+  hot.holdNext('delete');
+  const removal = tiered.delete('k');
+  const write = tiered.put('k', Buffer.from('v2'));
+  await settle();
+  hot.open();
+  await Promise.all([removal, write]);
+  assert.equal((await tiered.get('k'))!.toString(), 'v2');
+  assert.equal(decodeBlock((await hot.inner.get('k'))!, 'k').toString(), 'v2');
+  await tiered.close();
+});
+
+test('tiered store: a failed write does not stop the write queued behind it on the key', async () => {
+  const warm = new GatedStore(new FlakyStore(warmStore()));
+  const flaky = warm.inner as FlakyStore;
+  const tiered = track(new TieredShuffleStore({ stores: { nvme: warm }, tier: 'nvme' }));
+  const put = flaky.put.bind(flaky);
+  flaky.put = async (key, data) => {
+    try {
+      await put(key, data);
+    } finally {
+      flaky.failWith = undefined; // only the first write fails
+    }
+  };
+  warm.holdNext('put');
+  flaky.failWith = new Error('disk full');
+  const failing = tiered.put('k', Buffer.from('v1'));
+  const queued = tiered.put('k', Buffer.from('v2'));
+  await settle(); // the second write now waits behind the first, which is held in the store
+  const failed = assert.rejects(failing, ShuffleWriteError);
+  warm.open();
+  await failed;
+  await queued;
+  assert.equal((await tiered.get('k'))!.toString(), 'v2');
+  await tiered.close();
+});

@@ -151,6 +151,12 @@ export class TieredShuffleStore implements ShuffleStore {
    */
   private readonly garbage = new Map<string, Set<Tier>>();
   private garbageSweep: Promise<void> | null = null;
+  /**
+   * The last put or delete queued per key. Puts and deletes of one key run one after another in call order: two
+   * overlapping writes of a key could otherwise land in the store in one order and in `locations` in the other (the
+   * store holding the older frame under the newer location), and a delete overlapping a put could remove the new copy.
+   */
+  private readonly keyQueues = new Map<string, Promise<void>>();
   private readonly counters: TieredStoreStats = {
     puts: 0,
     gets: 0,
@@ -212,10 +218,14 @@ export class TieredShuffleStore implements ShuffleStore {
     validateBlockKey(key, 'tiered store put');
     validateBlockData(data, 'tiered store put');
     this.counters.puts++;
-    // Fixed for this put, even if select() is called while it awaits.
+    // Fixed when put is called, even if select() is called while it waits for the key's earlier operations.
     const codec = this.codec;
     const selected = this.selectedTier;
     const frame = codec.compress(data);
+    return this.inKeyOrder(key, () => this.putFrame(key, frame, data.length, codec.name, selected));
+  }
+
+  private async putFrame(key: string, frame: Buffer, rawBytes: number, codecName: CodecName, selected: Tier): Promise<void> {
     // Let an in-flight backup of the old version finish before writing: its copy is then known and can be removed,
     // and it cannot land after (and over) the new block on the tier the new block goes to.
     await this.pendingBackups.get(key)?.done;
@@ -231,18 +241,18 @@ export class TieredShuffleStore implements ShuffleStore {
     }
     if (landed === undefined) {
       const detail = attempts.map((a) => `${a.tier}: ${a.reason} (${a.message})`).join('; ');
-      throw new ShuffleWriteError(`tiered store: no tier accepted block '${key}' of ${data.length} bytes: ${detail}`, attempts);
+      throw new ShuffleWriteError(`tiered store: no tier accepted block '${key}' of ${rawBytes} bytes: ${detail}`, attempts);
     }
     if (landed !== selected) {
       this.counters.fallbacks++;
       increment(this.counters.fallbacksByReason, attempts[0]!.reason);
       increment(this.counters.fallbackRoutes, `${selected}->${landed}`);
     }
-    this.counters.rawBytesWritten += data.length;
+    this.counters.rawBytesWritten += rawBytes;
     this.counters.storedBytesWritten += frame.length;
 
     const previous = this.locations.get(key);
-    const location: BlockLocation = { tier: landed, codec: codec.name, rawBytes: data.length, storedBytes: frame.length };
+    const location: BlockLocation = { tier: landed, codec: codecName, rawBytes, storedBytes: frame.length };
     this.locations.set(key, location);
     this.keepFromGarbage(key, landed);
     increment(this.counters.blocksByTier, landed);
@@ -286,6 +296,10 @@ export class TieredShuffleStore implements ShuffleStore {
 
   async delete(key: string): Promise<void> {
     validateBlockKey(key, 'tiered store delete');
+    return this.inKeyOrder(key, () => this.deleteBlock(key));
+  }
+
+  private async deleteBlock(key: string): Promise<void> {
     await this.pendingBackups.get(key)?.done;
     const location = this.locations.get(key);
     if (location === undefined) return;
@@ -353,6 +367,18 @@ export class TieredShuffleStore implements ShuffleStore {
     await this.flush();
     await this.garbageSweep;
     await Promise.all(Object.values(this.stores).map((store) => store?.close()));
+  }
+
+  /** Runs `op` once the key's earlier puts and deletes have settled (whether they succeeded or failed). */
+  private inKeyOrder(key: string, op: () => Promise<void>): Promise<void> {
+    const run = (this.keyQueues.get(key) ?? Promise.resolve()).then(op);
+    const tail = run.catch(() => undefined);
+    this.keyQueues.set(key, tail);
+    // Forgotten once idle, so the map holds only keys with an operation in flight.
+    void tail.then(() => {
+      if (this.keyQueues.get(key) === tail) this.keyQueues.delete(key);
+    });
+    return run;
   }
 
   private checkTier(tier: Tier): Tier {
