@@ -54,3 +54,28 @@ test('fields before the object (a topic, Kafka CreateTime and key) become keys; 
   assert.deepEqual(pick({ ts: 1_700_000_000, count: 7 }), ['ts', 'count']);
   assert.deepEqual(pick({ ts: 1_700_000_000, stats: { msgCount: 7 } }), ['ts', 'stats.msgCount']);
 });
+
+// Rules found unpinned by a hand-made mutation audit of the JSON lines reader (each test failed on a mutant).
+
+test('an object\'s own key wins over a field of the same name before it', () => {
+  assert.deepEqual(parseJsonLine('CreateTime:17\t{"CreateTime":99}'), { object: { CreateTime: 99 }, json: '{"CreateTime":99}' });
+});
+
+test('a value on a path through null or a number is missing, not an error', () => {
+  assert.equal(jsonValue({ payload: null }, ['payload', 'bytes']), undefined);
+  assert.equal(jsonValue({ payload: 5 }, ['payload', 'bytes']), undefined);
+});
+
+test('string values are trimmed like CSV fields', () => {
+  assert.equal(jsonField(' 2024-01-01T00:00:00Z '), '2024-01-01T00:00:00Z');
+});
+
+test('the default columns: the time key is never also the value key; a nested key named like a time is found by its last part', () => {
+  const pick = (o: Record<string, unknown>): string[] | null => {
+    const keys = jsonKeys(o);
+    return defaultJsonColumns(o, keys, isTime)?.map((k) => keys[k]!.name) ?? null;
+  };
+  assert.deepEqual(pick({ value: 1_700_000_000 }), ['value']);
+  // An envelope with a sequence number of Unix size before the header's time: the named time wins.
+  assert.deepEqual(pick({ seq: 1_700_000_123, header: { ts: 1_700_000_000.5 } }), ['header.ts']);
+});

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeShapeContrast, loadShape, shapeLengthS, type LoadShape } from './load-shape.ts';
-import type { Trace } from './trace.ts';
+import { compareShapes, describeShapeContrast, loadShape, shapeLengthS, type LoadShape } from './load-shape.ts';
+import { parseTraceCsv, type Trace } from './trace.ts';
+import { DEFAULT_CONFIG } from '../core/config.ts';
 import { allocateSeries, type ExogenousSeries } from './series.ts';
 
 /** A series with these per-second arrivals and the seconds (indices) flagged as burst onsets and as in a burst. */
@@ -65,4 +66,19 @@ test('describeShapeContrast: the replay against the range of the synthetic world
   assert.equal(describeShapeContrast([], 10), '');
   const trace = (rows: number, stepS: number): Trace => ({ name: 't', stepS, tS: Float64Array.from({ length: rows }, (_, i) => i * stepS), rate: new Float64Array(rows).fill(1), size: null, reading: 'series' });
   assert.deepEqual([shapeLengthS(trace(605, 1), 10), shapeLengthS(trace(3, 1), 10), shapeLengthS(trace(2000, 60), 10)], [600, 10, 86_400]);
+});
+
+// Rules found unpinned by a hand-made mutation audit (each test failed on a mutant).
+
+test('loadShape: an interval with a single message is not empty', () => {
+  close(loadShape(series([1, 0, 0, 0]), 2).emptyIntervalShare, 0.5, 'one of two intervals empty');
+});
+
+test('compareShapes replays the trace at its own rates when rescale is off, at the scenario\'s peak when on', () => {
+  // A 1 s trace replays its counts as they are: 10 and 30 alternating, 20 msgs/s per 2 s interval.
+  const trace = parseTraceCsv('t,rate\n0,10\n1,30\n', 'alt.csv');
+  const [raw] = compareShapes(trace, ['balanced'], 10, 1, false, 2, DEFAULT_CONFIG);
+  close(raw!.trace.meanMsgsPerS, 20, 'mean without rescaling');
+  const [scaled] = compareShapes(trace, ['balanced'], 10, 1, true, 2, DEFAULT_CONFIG);
+  assert.ok(scaled!.trace.peakMsgsPerS > 1000, `rescaled to the scenario's peak, got ${scaled!.trace.peakMsgsPerS}`);
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeTrace } from './trace.ts';
-import { parseAccessLogTimeS, parseTimestampS, parseTraceCsv, TRACE_FORMATS, traceReading, TraceFormatError, type Trace, type TraceChunks, type TraceText } from './trace-formats.ts';
+import { parseAccessLogTimeS, parseEventLog, parseTimestampS, parseTraceCsv, TRACE_FORMATS, traceReading, TraceFormatError, type Trace, type TraceChunks, type TraceText } from './trace-formats.ts';
 import { Rng } from '../core/rng.ts';
 
 /** The text's UTF-8 bytes as chunks of `size` bytes (what src/workload/trace-file.ts hands the parser for a large file). */
@@ -526,4 +526,163 @@ test('whitespace-separated traces (gnuplot-style .dat files) read like CSV, a da
   // A file of bare timestamps is still one column, not a date column and a time column.
   assert.deepEqual(Array.from(parseTraceCsv('2023-11-16 18:17:03\n2023-11-16 18:17:04\n2023-11-16 18:17:04\n', 'ts.txt').rate), [1, 2]);
   assert.throws(() => parseTraceCsv('0 5\n1 x\n', 'bad.dat'), /bad\.dat: line 2: rate is not a number: 'x'/);
+});
+
+// Rules found unpinned by a hand-made mutation audit of the reader (each test below failed on at least one mutant).
+
+test('timestamps: a zone offset with minutes (+05:30) is applied in full, and a day 32 or a minute 60 is no timestamp', () => {
+  assert.equal(parseTimestampS('2024-01-01T05:30:00+05:30'), parseTimestampS('2024-01-01 00:00:00'), 'India is 5 h 30 min ahead of UTC');
+  assert.equal(parseTimestampS('2024-01-01T00:00:00-0930'), parseTimestampS('2024-01-01 09:30:00'), 'a zone without a colon');
+  assert.equal(parseTimestampS('2024-01-32'), null, 'day 32');
+  assert.equal(parseTimestampS('2024-01-01 00:60'), null, 'minute 60');
+});
+
+test('a CSV with a space after each comma reads as without: the header names match, a later time column is found', () => {
+  const picked = parseTraceCsv('t, rate, size\n0, 5, 1\n1, 6, 2\n', 'cs.csv', { columns: ['t', 'rate'] });
+  assert.deepEqual([Array.from(picked.rate), picked.size], [[5, 6], null], 'columns picked by the names after the spaces');
+  const log = parseTraceCsv('id, time, bytes\n1, 2024-01-01 00:00:00, 10\n2, 2024-01-01 00:00:00.5, 20\n3, 2024-01-01 00:00:02, 30\n', 'ids.csv');
+  assert.equal(log.readingWhy, "time column 'time' (column 2, its header names a time); header column 'bytes' is a size");
+  assert.deepEqual([Array.from(log.rate), Array.from(log.size!)], [[2, 0, 1], [15, 0, 30]]);
+});
+
+test('a JSON lines event log without a size key takes each object\'s length in UTF-8 bytes, not in characters', () => {
+  const lines = ['{"ts":1700000000.1,"city":"Zürich"}', '{"ts":1700000001.2,"city":"東京"}'];
+  const t = parseTraceCsv(lines.join('\n'), 'cities.jsonl');
+  assert.deepEqual(Array.from(t.size!), lines.map((l) => Buffer.byteLength(l, 'utf8')));
+  assert.notEqual(t.size![1], lines[1]!.length, 'the test needs characters of more than one byte');
+});
+
+test('numeric times: 1e11 is the first millisecond, 1e14 the first microsecond, 1e17 the first nanosecond (told by the first row)', () => {
+  // Two messages 500 units apart: one second apart in ms, 500 s apart in seconds, in the same second in us or ns.
+  const span = (first: number): number => parseTraceCsv(`${first}\n${first + 500}\n`, 'u.csv').rate.length;
+  assert.equal(span(99_999_999_999), 501, 'below 1e11: seconds');
+  assert.equal(span(1e11), 1, 'from 1e11: milliseconds');
+  assert.equal(parseTraceCsv(`${1e14 - 1000}\n${1e14 - 1000 + 1500}\n`, 'u.csv').rate.length, 2, 'below 1e14: milliseconds');
+  assert.equal(parseTraceCsv(`${1e14}\n${1e14 + 1_500_000}\n`, 'u.csv').rate.length, 2, 'from 1e14: microseconds');
+  assert.equal(parseTraceCsv(`${1e17 - 1_000_000}\n${1e17 - 1_000_000 + 1_500_000}\n`, 'u.csv').rate.length, 2, 'below 1e17: microseconds');
+  assert.equal(parseTraceCsv(`${1e17}\n${1e17 + 1_500_000_000}\n`, 'u.csv').rate.length, 2, 'from 1e17: nanoseconds');
+});
+
+test('one line of three numbers is a t,rate,size row, not a list; several rows of four numbers are rows, not lists', () => {
+  const row = parseTraceCsv('0,5,100\n', 'row.csv');
+  assert.deepEqual([row.readingWhy, Array.from(row.rate), Array.from(row.size!)], ['numeric t column', [5], [100]]);
+  const rows = parseTraceCsv('0,5,100,7\n1,6,120,8\n', 'rows.csv');
+  assert.deepEqual([row.reading, Array.from(rows.tS), Array.from(rows.rate), Array.from(rows.size!)], ['series', [0, 1], [5, 6], [100, 120]]);
+});
+
+test('a file of one column of dates forced to a series is refused for its missing rate, not read as an event log', () => {
+  assert.throws(() => parseTraceCsv('2024-01-01 00:00:00\n2024-01-01 00:00:01\n', 'd.csv', { format: 'series' }), /d\.csv: line 1: missing column \(expected t,rate\[,size\]\)/);
+});
+
+test('a header naming both a size and a count (token_count) is a size: per-request token counts are an event log', () => {
+  const t = parseTraceCsv('timestamp,token_count\n2024-01-01 00:00:00,10\n2024-01-01 00:00:01,20\n2024-01-01 00:00:02,30\n', 'llm.csv');
+  assert.deepEqual([t.reading, t.readingWhy, t.eventCount], ['events', "header column 'token_count' is a size", 3]);
+  // ContextTokens (the Azure LLM trace's column): a size even when the rows come a second apart, like a series.
+  assert.equal(traceReading('TIMESTAMP,ContextTokens\n2024-01-01 00:00:00,10\n2024-01-01 00:00:01,20\n2024-01-01 00:00:02,30\n').reading, 'events');
+});
+
+/** `minutes` as rows `time,value` of a file without a header, the value the minute's index + 1. */
+const perMinuteRows = (minutes: readonly number[]): string => minutes.map((k) => `2024-01-01 ${String(Math.floor(k / 60)).padStart(2, '0')}:${String(k % 60).padStart(2, '0')}:00,${k + 1}`).join('\n');
+
+test('the spacing rule: 90 % of steps at the most common one is regular, a step that is no multiple of it or a repeated time is not', () => {
+  // 9 of 10 steps are 60 s, one is 120 s (a missing minute): exactly 90 %, a series.
+  assert.deepEqual(traceReading(perMinuteRows([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11])), { reading: 'timestamped', why: 'rows every 60 s' });
+  // 9 of 10 steps are 120 s, one is 180 s: not a multiple of the step, so an event log.
+  assert.equal(traceReading(perMinuteRows([0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 21])).reading, 'events');
+  // A sensor logging every second that once logged twice in a second: an event log, not a series that fails on 't must increase'.
+  const twice = parseTraceCsv(['00', '01', '02', '02', '03', '04'].map((s, i) => `2024-01-01 00:00:${s},${i + 1}`).join('\n'), 'twice.csv');
+  assert.deepEqual([twice.reading, Array.from(twice.rate)], ['events', [1, 1, 2, 1, 1]]);
+  assert.match(twice.readingWhy!, /^repeated or unordered timestamps/);
+  // Two rows cannot show a spacing: an event log.
+  assert.equal(traceReading('2024-01-01 00:00:00,5\n2024-01-01 00:01:00,6\n').reading, 'events');
+  assert.equal(traceReading('2024-01-01 00:00:00,5\n2024-01-01 00:01:00,6\n2024-01-01 00:02:00,7\n').reading, 'timestamped');
+});
+
+test('the spacing rule ignores sub-millisecond float noise: Unix times of a 10 Hz sampler are a series of 0.1 s rows', () => {
+  // 1700000000.1 - 1700000000.0 is 0.09999990463 in doubles, the next step 0.10000014305: equal to the millisecond.
+  const rows = Array.from({ length: 12 }, (_, k) => `${(1_700_000_000 + k / 10).toFixed(1)},${k + 1}`).join('\n');
+  assert.deepEqual(traceReading(`time,level\n${rows}\n`), { reading: 'timestamped', why: 'Unix times in seconds; rows every 0.1 s' });
+});
+
+test('a first column of dates stays the time when later columns hold dates too (start,end,bytes)', () => {
+  const t = parseTraceCsv('start,end,bytes\n2024-01-01 00:00:00,2024-01-01 00:00:09,10\n2024-01-01 00:00:00.5,2024-01-01 00:00:05,20\n2024-01-01 00:00:02,2024-01-01 00:00:03,30\n', 'se.csv');
+  assert.deepEqual([Array.from(t.rate), t.readingWhy], [[2, 0, 1], "irregular timestamps; column 'end' is not a number: no sizes"]);
+});
+
+test('InfluxDB CSV with _time as the last column reads _value before it as the rate', () => {
+  const t = parseTraceCsv(',result,table,_value,_time\n' + [0, 1, 2].map((m) => `,,0,${120 + 10 * m},2023-11-16T00:0${m}:00Z`).join('\n'), 'inf.csv');
+  assert.deepEqual([t.reading, Array.from(t.rate), t.stepS], ['timestamped', [120, 130, 140], 60]);
+  assert.equal(t.readingWhy, "time column '_time' (column 5, its header names a time); header column '_value' is a rate");
+});
+
+test('integer column names that do not count up by one (HTTP status codes) are no wide table', () => {
+  assert.deepEqual(traceReading('minute,200,404,500\n0,5,1,0\n1,6,0,1\n'), { reading: 'series', why: 'numeric t column' });
+});
+
+test('columns: more than three are refused rather than the fourth ignored', () => {
+  assert.throws(() => parseTraceCsv('a,b,c,d\n0,1,2,3\n', 'f.csv', { columns: ['a', 'b', 'c', 'd'] }), /f\.csv: columns: give 1 to 3 columns \(t,rate\[,size\] or time\[,size\]\), got 4/);
+});
+
+test('a wide table refuses a negative count and a header without rows, naming them', () => {
+  assert.throws(() => parseTraceCsv('fn,1,2,3\na,1,-2,3\n', 'w.csv'), /w\.csv: line 2: column '2' is not a count >= 0: '-2'/);
+  assert.throws(() => parseTraceCsv('# only the header\nfn,1,2,3\n', 'w.csv'), /w\.csv: empty trace \(no data rows\)/);
+});
+
+test('an event log refuses an empty size cell; a series refuses a negative t; both name file and line', () => {
+  assert.throws(() => parseTraceCsv('ts,size\n2024-01-01 00:00:00,5\n2024-01-01 00:00:01,\n', 'es.csv'), /es\.csv: line 3: size is not a number: ''/);
+  assert.throws(() => parseTraceCsv('t,rate\n-1,5\n0,6\n', 'nt.csv'), /nt\.csv: line 2: t is negative: -1/);
+  assert.throws(() => parseTraceCsv('t,rate\n0,5\n0,6\n', 'eq.csv'), /eq\.csv: line 3: t must increase, got 0 after 0/);
+});
+
+test('an access log applies a zone with minutes, reads month names in any case, and tolerates exactly 1 % torn lines', () => {
+  assert.equal(parseAccessLogTimeS('01/Jul/1995:05:30:00 +0530'), Date.UTC(1995, 6, 1, 0, 0, 0) / 1000);
+  assert.equal(parseAccessLogTimeS('01/jul/1995:00:00:00 +0000'), parseAccessLogTimeS('01/JUL/1995:00:00:00 +0000'));
+  assert.notEqual(parseAccessLogTimeS('01/jul/1995:00:00:00 +0000'), null);
+  const line = (i: number): string => `h${i} - - [01/Jul/1995:00:00:${String(i % 60).padStart(2, '0')} -0400] "GET /${i} HTTP/1.0" 200 ${i}`;
+  const lines = Array.from({ length: 100 }, (_, i) => line(i));
+  lines[50] = 'torn line';
+  assert.match(parseTraceCsv(lines.join('\n'), 'one-percent.log').readingWhy!, /1 malformed line 51 skipped/);
+  lines[60] = 'another torn line';
+  assert.throws(() => parseTraceCsv(lines.join('\n'), 'two-percent.log'), /two-percent\.log: read as a web server access log, but 2 of 100 lines are not access log lines/);
+});
+
+test('a Prometheus answer: one sample is a row of 1 s, all-zero rates are refused, traceStepS is refused', () => {
+  const answer = (values: [number, string][]): string => JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] } });
+  const one = parseTraceCsv(answer([[1700000000, '5']]), 'one.json');
+  assert.deepEqual([Array.from(one.tS), Array.from(one.rate), one.stepS], [[0], [5], 1]);
+  assert.throws(() => parseTraceCsv(answer([[1700000000, '0'], [1700000015, 'NaN']]), 'idle.json'), /idle\.json: every rate is 0: nothing to replay/);
+  assert.throws(() => parseTraceCsv(answer([[1700000000, '5']]), 'step.json', { traceStepS: 60 }), /step\.json: read as a Prometheus query answer, whose times are Unix seconds; traceStepS \(60\) applies only/);
+});
+
+test('traceStepS 0 is refused', () => {
+  assert.throws(() => parseTraceCsv('t,rate\n0,1\n', 's.csv', { traceStepS: 0 }), /s\.csv: traceStepS must be positive, got 0/);
+});
+
+test('parseEventLog with numeric times reads Unix milliseconds by their size', () => {
+  const t = parseEventLog('1700000000000\n1700000000500\n1700000001200\n', 'e.csv', true);
+  assert.deepEqual([Array.from(t.rate), t.eventCount], [[2, 1], 3]);
+});
+
+test('a single column named as a time (ts) holding small numbers is an event log of seconds, not a list of rates', () => {
+  const t = parseTraceCsv('ts\n0.5\n1.2\n3\n', 'ts.csv');
+  assert.deepEqual([t.reading, t.readingWhy, Array.from(t.rate)], ['events', 'one column of times', [1, 1, 0, 1]]);
+});
+
+test('JSON lines: a first line cut short is named as not valid JSON; a null where a chosen key\'s object was is a missing key', () => {
+  assert.throws(() => parseTraceCsv('{"ts": 1700000000, "bytes":\n{"ts": 1700000001, "bytes": 5}\n', 'cut.jsonl'), /cut\.jsonl: line 1: not valid JSON/);
+  const lines = ['{"ts":1700000000,"payload":{"bytes":5}}', '{"ts":1700000001,"payload":null}'];
+  assert.throws(() => parseTraceCsv(lines.join('\n'), 'null.jsonl'), /null\.jsonl: line 2: no key 'payload\.bytes'/);
+});
+
+test('JSON lines: a size key that is null in the first object is not chosen; each object\'s length is the size', () => {
+  const lines = ['{"ts":1700000000,"bytes":null}', '{"ts":1700000001,"bytes":null}'];
+  const t = parseTraceCsv(lines.join('\n'), 'nulls.jsonl');
+  assert.match(t.readingWhy!, /^JSON lines, keys 'ts'; .*sizes: each object's length in bytes$/);
+  assert.deepEqual(Array.from(t.size!), lines.map((l) => Buffer.byteLength(l)));
+});
+
+test('JSON lines: kafka-console-consumer with timestamp, partition, offset and key (4 fields before the object) reads', () => {
+  const lines = [0, 1, 2].map((i) => `CreateTime:${1700000000000 + 600 * i}\tPartition:0\tOffset:${40 + i}\tdev-${i}\t{"seq":${i}}`);
+  const t = parseTraceCsv(lines.join('\n'), 'kafka.txt');
+  assert.deepEqual([Array.from(t.rate), t.readingWhy!.split(';')[0]], [[2, 1], "JSON lines, keys 'CreateTime'"]);
 });

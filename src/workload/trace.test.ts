@@ -184,3 +184,90 @@ test('a bad gaps file is named as the gaps file in the loader\'s error, not as a
   writeFileSync(join(dir, 'bad.csv'), 'hello world\n');
   assert.throws(() => loadTraceCsv(path, { gaps: join(dir, 'bad.csv') }), /: gaps file .*bad\.csv: line 1: expected t_start,length_steps/);
 });
+
+// Rules found unpinned by a hand-made mutation audit of the replay (each test below failed on at least one mutant).
+
+test('a gaps file refuses a negative t_start, naming file and line', () => {
+  assert.throws(() => parseTraceGapsCsv('t_start,length_steps\n-0.5,3\n', 'neg.csv'), /neg\.csv: line 2: t_start must be >= 0 and length_steps > 0, got '-0\.5,3'/);
+});
+
+test('gaps: the last row lasts the trace\'s step, so a gap inside that step skips it', () => {
+  const trace = parseTraceCsv('t,rate\n0,1\n10,2\n20,3\n', 'g.csv');
+  const out = skipTraceGaps(trace, [{ startS: 25, lengthS: 1 }], 'gaps.csv');
+  assert.deepEqual(Array.from(out.rate), [1, 2], 'the row at 20 s covers [20, 30)');
+});
+
+test('gaps: kept rows move up by their own durations when the rows are not evenly spaced', () => {
+  // Rows a minute apart but for one missing minute: the row at 60 s lasts 120 s, the others 60 s.
+  const trace = parseTraceCsv('time,count\n2024-01-01 00:00,1\n2024-01-01 00:01,2\n2024-01-01 00:03,3\n2024-01-01 00:04,4\n2024-01-01 00:05,5\n2024-01-01 00:06,6\n', 'm.csv');
+  assert.equal(trace.stepS, 60);
+  const out = skipTraceGaps(trace, [{ startS: 0, lengthS: 1 }], 'gaps.csv');
+  assert.deepEqual(Array.from(out.tS), [0, 120, 180, 240, 300], 'the row after the 120 s one starts 120 s later');
+  assert.deepEqual(Array.from(out.rate), [2, 3, 4, 5, 6]);
+});
+
+test('describeTrace: a constant rate has a CV of 0, never NaN from rounding', () => {
+  // Three rows of 0.1: the mean of the squares falls 1.7e-18 below the square of the mean in doubles.
+  const flat = parseTraceCsv('t,rate\n0,0.1\n1,0.1\n2,0.1\n', 'flat.csv');
+  assert.match(describeTrace(flat), /, CV 0\.00, /);
+});
+
+test('quantile sorts numerically: the top of 5, 40, 300 is 300 and the bottom 5', () => {
+  assert.equal(quantile([40, 300, 5], 1), 300);
+  assert.equal(quantile([40, 300, 5], 0), 5);
+  assert.equal(quantile([40, 300, 5], 0.5), 40);
+});
+
+test('the mean size leaves out rows without messages even when they carry a size', () => {
+  const trace = parseTraceCsv('t,rate,size\n0,10,100\n1,0,900\n2,10,300\n', 'z.csv');
+  assert.match(describeTrace(trace), /size per message mean 200 /, 'the empty row\'s 900 does not count');
+});
+
+test('replay of a coarse trace: Poisson counts (whole messages), the last row interpolated toward the first as the loop restarts', () => {
+  const trace = parseTraceCsv('t,rate\n0,0\n1,600\n', 'saw.csv', { traceStepS: 60 });
+  // Over one loop (120 s) the rate rises 0 -> 600 and falls back to 0: a mean of 300 msgs/s, 36,000 messages. Held at
+  // 600 over the last row instead, it would be 54,000.
+  const s = traceSeries(trace, 120, 0, scenario, new Rng(5), { rescale: false });
+  let total = 0;
+  for (const v of s.arrivalsMsgs) {
+    assert.ok(Number.isInteger(v), `a count of messages, got ${v}`);
+    total += v;
+  }
+  assert.ok(Math.abs(total - 36_000) < 1_000, `total ${total}`);
+});
+
+test('replay of a 1 s trace uses its counts as they are, with no interpolation between rows', () => {
+  const trace = parseTraceCsv(`t,rate\n${[3, 7, 1, 9, 4].map((r, i) => `${i},${r}`).join('\n')}\n`, 'counts.csv');
+  const s = traceSeries(trace, 50, 0, scenario, new Rng(9), { rescale: false });
+  for (const v of s.arrivalsMsgs) assert.ok([3, 7, 1, 9, 4].includes(v), `a row's count, got ${v}`);
+});
+
+test('replayed sizes are at least 1 byte, however small a size is next to the trace\'s mean', () => {
+  const trace = parseTraceCsv('t,rate,size\n0,10,1\n1,10,1000000\n', 'sizes.csv');
+  const s = traceSeries(trace, 20, 0, scenario, new Rng(4), { rescale: false });
+  for (const b of s.messageBytes) assert.ok(b >= 1, `size ${b}`);
+  assert.ok(s.messageBytes.some((b) => b === 1), 'the 1-byte messages scale below a byte and are held at 1');
+});
+
+test('trace bursts: a jump to over twice a 300 s trailing mean is one burst, lasting until that mean catches up; a flat trace has none', () => {
+  // 1 s rows: 3,000 s at 10 msgs/s, then 1,000 s at 50. From a baseline of 10 the mean reaches 25 (half of 50) after
+  // ln(40 / 25) / -ln(1 - 1/300) = 140.8 s, so each burst lasts 141 s.
+  const rows = Array.from({ length: 4000 }, (_, t) => `${t},${t < 3000 ? 10 : 50}`);
+  const trace = parseTraceCsv(`t,rate\n${rows.join('\n')}\n`, 'step.csv');
+  const s = traceSeries(trace, 8000, 0, scenario, new Rng(2), { rescale: false });
+  const runs: { start: number; length: number }[] = [];
+  for (let i = 0; i < s.lengthS; i++) {
+    if (!s.burstActive[i]) continue;
+    if (i === 0 || !s.burstActive[i - 1]) runs.push({ start: i, length: 0 });
+    runs[runs.length - 1]!.length++;
+  }
+  assert.ok(runs.length >= 1, 'the jump is a burst');
+  for (const run of runs) {
+    assert.equal(run.length, 141, `burst at ${run.start}`);
+    assert.deepEqual([s.arrivalsMsgs[run.start - 1], s.arrivalsMsgs[run.start]], [10, 50], 'it starts at the jump');
+  }
+  const onsets = Array.from(s.burstOnset.keys()).filter((i) => s.burstOnset[i]);
+  assert.deepEqual(onsets, runs.map((r) => r.start), 'one onset per burst, at its first second');
+  const flat = traceSeries(parseTraceCsv('t,rate\n0,10\n1,10\n', 'flat.csv'), 600, 0, scenario, new Rng(2), { rescale: false });
+  assert.equal(flat.burstActive.reduce((a, b) => a + b, 0), 0);
+});

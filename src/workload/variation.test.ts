@@ -61,3 +61,27 @@ test('the env replays a varied world: same seed and variation -> same arrivals, 
   };
   assert.ok(cv(arrivals(noisy)) > cv(arrivals()), 'sigma 1 noise makes the arrivals more variable than the default 0.12');
 });
+
+// Rules found unpinned by a hand-made mutation audit (each test failed on a mutant).
+
+test('a variation must be an object, not an array, and its base rate scale must be above 0', () => {
+  assert.throws(() => assertWorkloadVariation([], 'w'), /w must be an object, got \[\]/);
+  assert.throws(() => assertWorkloadVariation({ baseRateScale: 0 }, 'w'), /w\.baseRateScale must be > 0/);
+});
+
+test('sampled burst magnitude and duration scales stay in their stated ranges; scales are log-uniform (halving as likely as doubling)', () => {
+  const rng = new Rng(11);
+  const rateScales: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const v = sampleWorkloadVariation(rng);
+    assert.ok(v.burstMagnitudeScale! >= 0.5 && v.burstMagnitudeScale! <= 2, `magnitude scale ${v.burstMagnitudeScale}`);
+    assert.ok(v.burstDurationScale! >= 0.33 && v.burstDurationScale! <= 2, `duration scale ${v.burstDurationScale}`);
+    rateScales.push(v.burstRateScale!);
+  }
+  // Log-uniform on [0.25, 4]: the median is 1 (uniform would put it at 2.1) and a quarter lie under 0.5.
+  rateScales.sort((a, b) => a - b);
+  const median = rateScales[1000]!;
+  assert.ok(median > 0.85 && median < 1.15, `median burst rate scale ${median}`);
+  const underHalf = rateScales.filter((x) => x < 0.5).length / rateScales.length;
+  assert.ok(underHalf > 0.2 && underHalf < 0.3, `share under 0.5: ${underHalf}`);
+});
