@@ -563,6 +563,17 @@ test('numeric times: 1e11 is the first millisecond, 1e14 the first microsecond, 
   assert.equal(parseTraceCsv(`${1e17}\n${1e17 + 1_500_000_000}\n`, 'u.csv').rate.length, 2, 'from 1e17: nanoseconds');
 });
 
+test('numeric times read in ms, us or ns by their size but below any Unix time say their unit (a monotonic clock after a day of uptime)', () => {
+  // Microseconds since boot after 28 h (1.0e11 us) are read as milliseconds, 1,000 times too slow: the reading must say
+  // so, as it does for Unix times, or nothing shows that the replay is stretched.
+  const us = [100_800_000_000, 100_800_400_000, 100_801_100_000];
+  const t = parseTraceCsv(`ts_mono\n${us.join('\n')}\n`, 'mono.csv');
+  assert.equal(t.readingWhy, 'times in milliseconds by their size, not Unix times (--trace-step-s gives their unit); one column of times');
+  assert.throws(() => parseTraceCsv(`ts_mono\n${us[0]}\n2024-01-01 00:00:00\n`, 'mono.csv'), /mono\.csv: line 3: timestamp is not a number of milliseconds like the first row's/);
+  // The unit given replaces the guess, as for any event log of numbers.
+  assert.deepEqual(Array.from(parseTraceCsv(`ts_mono\n${us.join('\n')}\n`, 'mono.csv', { traceStepS: 1e-6 }).rate), [2, 1]);
+});
+
 test('one line of three numbers is a t,rate,size row, not a list; several rows of four numbers are rows, not lists', () => {
   const row = parseTraceCsv('0,5,100\n', 'row.csv');
   assert.deepEqual([row.readingWhy, Array.from(row.rate), Array.from(row.size!)], ['numeric t column', [5], [100]]);

@@ -433,6 +433,9 @@ function numericTimesOf(first: number, namedUnitS: number | null = null): TimeCo
   const epoch = first * unitS >= EPOCH_MIN;
   const read = (field: string): number | null => (isNumber(field) ? Number(field) * unitS : null);
   if (namedUnitS !== null && !epoch) return { read, what: `a number of ${unit}`, label: `times in ${unit}, named so` };
+  // Too large for Unix seconds and too small for a Unix time in the unit their size gives (a monotonic clock in us
+  // after 28 h of uptime reads as ms): the guessed unit is all the user can check the replay's speed by, so it is said.
+  if (!epoch && unitS !== 1) return { read, what: `a number of ${unit}`, label: `times in ${unit} by their size, not Unix times (--trace-step-s gives their unit)` };
   return { read, what: epoch ? `a Unix time in ${unit}` : 'a number of seconds', label: epoch ? `Unix times in ${unit}` : '' };
 }
 
