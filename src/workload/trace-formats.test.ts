@@ -697,3 +697,25 @@ test('JSON lines: kafka-console-consumer with timestamp, partition, offset and k
   const t = parseTraceCsv(lines.join('\n'), 'kafka.txt');
   assert.deepEqual([Array.from(t.rate), t.readingWhy!.split(';')[0]], [[2, 1], "JSON lines, keys 'CreateTime'"]);
 });
+
+test('content that is no text (UTF-16, an .xlsx workbook, a Parquet file, an image) is refused saying what it is', () => {
+  // Before, these failed on a line of content that was not there: "line 2: t is not a number: ' 2 0 2 4 - 0 1 ...'",
+  // "line 2: missing column", or "empty trace".
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('time\trequests\r\n2024-01-01 00:00:00\t5\r\n2024-01-01 00:01:00\t6\r\n', 'utf16le')]);
+  assert.throws(() => parseTraceCsv(utf16, 'excel.txt'), /^TraceFormatError: excel\.txt: cannot be read as a trace: it is UTF-16 text .*iconv -f UTF-16 -t UTF-8$/);
+  assert.throws(() => parseTraceCsv({ *chunks() { for (let i = 0; i < utf16.length; i += 3) yield utf16.subarray(i, i + 3); } }, 'excel.txt'), /excel\.txt: cannot be read as a trace: it is UTF-16 text/, 'in chunks too');
+  assert.throws(() => parseTraceCsv(Buffer.from('t,rate\n0,5\n1,6\n', 'utf16le'), 'no-bom.csv'), /no-bom\.csv: cannot be read as a trace: it is UTF-16 text/);
+  assert.throws(() => parseTraceCsv(Buffer.from('t,rate\n0,5\n1,6\n', 'utf16le').swap16(), 'big-endian.csv'), /big-endian\.csv: cannot be read as a trace: it is UTF-16 text/);
+  // A header in Chinese holds no NUL byte: the byte order mark tells it.
+  const chinese = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${'时间戳'.repeat(15)}\t请求数\r\n2024-01-01 00:00:00\t5\r\n`, 'utf16le')]);
+  assert.throws(() => parseTraceCsv(chinese, 'zh.txt'), /zh\.txt: cannot be read as a trace: it is UTF-16 text/);
+  const xlsx = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00]), Buffer.from('[Content_Types].xml')]);
+  assert.throws(() => parseTraceCsv(xlsx, 'book.xlsx'), /book\.xlsx: cannot be read as a trace: it is a zip archive \(an \.xlsx workbook is one\); export the sheet as CSV/);
+  const parquet = Buffer.concat([Buffer.from('PAR1'), Buffer.from([0x15, 0x04, 0x15, 0x10, 0x00, 0x00, 0x4c, 0x15])]);
+  assert.throws(() => parseTraceCsv(parquet, 'f.parquet'), /f\.parquet: cannot be read as a trace: it is a Parquet file; export it as CSV/);
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]);
+  assert.throws(() => parseTraceCsv(png, 'plot.png', { format: 'series' }), /plot\.png: cannot be read as a trace: it is binary data, not text \(a NUL byte at byte 9\)/);
+  assert.throws(() => traceReading(png), /trace: cannot be read as a trace: it is binary data/);
+  // Text in another 8-bit encoding has no NUL: it reads (its numbers are ASCII).
+  assert.deepEqual(Array.from(parseTraceCsv(Buffer.from('# d\xe9bit\nt,rate\n0,5\n1,6\n', 'latin1'), 'latin1.csv').rate), [5, 6]);
+});

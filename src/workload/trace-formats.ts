@@ -12,6 +12,7 @@ import { splitCsvLine } from '../core/csv.ts';
 import { looksLikePrometheus, sumPrometheusMatrix } from './prometheus.ts';
 import { defaultJsonColumns, jsonField, jsonKeys, jsonValue, looksLikeJsonLine, parseJsonLine } from './json-lines.ts';
 import { isTimeName, isValueKeyName, RATE_WORDS, SIZE_WORDS, stepOfUnitName, timeUnitOfName, valueKeyKind } from './column-names.ts';
+import { notTextReason } from './text-content.ts';
 
 export interface Trace {
   /** File name (no directory), recorded in every StepRecord. */
@@ -400,8 +401,10 @@ class Float64List {
  * column holds times (an event log) or rates (a series, one a row).
  */
 export function traceReading(text: TraceText, format: TraceFormat = 'auto', columns?: readonly string[]): { reading: TraceReading; why: string } {
+  const start = startBytes(text);
+  assertText(start, 'trace');
   if (readsAsAccessLog(text, format)) return { reading: 'events', why: ACCESS_LOG_WHY };
-  if (format === 'auto' && looksLikePrometheus(textStart(text))) return { reading: 'timestamped', why: 'Prometheus range query answer' };
+  if (format === 'auto' && looksLikePrometheus(start.toString('utf8'))) return { reading: 'timestamped', why: 'Prometheus range query answer' };
   const source = new CsvSource(text, 'trace');
   if (columns !== undefined) selectColumns(source, columns, 'trace');
   const { reading, why } = readingOf(source, format);
@@ -853,11 +856,11 @@ function accessLogFrom(input: TraceText, name: string): Trace {
   return { ...trace, readingWhy: `${ACCESS_LOG_WHY}${malformed.length ? `; ${malformed.length} malformed ${shown()} skipped` : ''}` };
 }
 
-/** The first `bytes` of a trace's content, as text (enough to tell a format by its start). */
-function textStart(input: TraceText, bytes = 4096): string {
+/** The first `bytes` of a trace's content (enough to tell a format by its start). */
+function startBytes(input: TraceText, bytes = 4096): Buffer {
   // The first bytes of its UTF-8 form, as for bytes and chunks, so that every form of the same content agrees.
-  if (typeof input === 'string') return Buffer.from(input.slice(0, bytes), 'utf8').subarray(0, bytes).toString('utf8');
-  if (input instanceof Uint8Array) return Buffer.from(input.buffer, input.byteOffset, Math.min(bytes, input.byteLength)).toString('utf8');
+  if (typeof input === 'string') return Buffer.from(input.slice(0, bytes), 'utf8').subarray(0, bytes);
+  if (input instanceof Uint8Array) return Buffer.from(input.buffer, input.byteOffset, Math.min(bytes, input.byteLength));
   // As many chunks as it takes (their memory is reused, so each is copied), so every form of the content agrees.
   const parts: Buffer[] = [];
   let have = 0;
@@ -866,7 +869,13 @@ function textStart(input: TraceText, bytes = 4096): string {
     have += parts[parts.length - 1]!.byteLength;
     if (have >= bytes) break;
   }
-  return Buffer.concat(parts).toString('utf8');
+  return Buffer.concat(parts);
+}
+
+/** Refuses content that is no text (src/workload/text-content.ts), saying what it is, before any line is read. */
+function assertText(start: Uint8Array, name: string): void {
+  const reason = notTextReason(start);
+  if (reason !== null) throw new TraceFormatError(`${name}: cannot be read as a trace: it is ${reason}`);
 }
 
 /** The whole content as one string (a Prometheus answer is one JSON document); refused past V8's longest string. */
@@ -911,13 +920,15 @@ export function parseTraceCsv(text: TraceText, name: string, options: TraceParse
   if (!(stepS > 0)) throw new TraceFormatError(`${name}: traceStepS must be positive, got ${stepS}`);
   const format = options.format ?? 'auto';
   if (!(TRACE_FORMATS as readonly string[]).includes(format)) throw new TraceFormatError(`${name}: format must be one of ${TRACE_FORMATS.join(', ')}, got '${format}'`);
+  const start = startBytes(text);
+  assertText(start, name);
   if (readsAsAccessLog(text, format)) {
     if (options.columns !== undefined) throw new TraceFormatError(`${name}: columns do not apply to a web server access log (its time and bytes fields are found by their shape)`);
     if (stepS !== 1) throw new TraceFormatError(`${name}: read as a web server access log, whose times are in seconds; traceStepS (${stepS}) applies only to a numeric t column or a wide table's slots`);
     // At least one request was counted (accessLogFrom refuses a log without one), so no rate check is needed.
     return accessLogFrom(text, name);
   }
-  if (format === 'auto' && looksLikePrometheus(textStart(text))) {
+  if (format === 'auto' && looksLikePrometheus(start.toString('utf8'))) {
     if (options.columns !== undefined) throw new TraceFormatError(`${name}: columns do not apply to a Prometheus query answer (every series of the matrix is summed)`);
     if (stepS !== 1) throw new TraceFormatError(`${name}: read as a Prometheus query answer, whose times are Unix seconds; traceStepS (${stepS}) applies only to a numeric t column, a list of rates or a wide table's slots`);
     return prometheusFrom(text, name);
