@@ -124,6 +124,23 @@ test('a large gzip trace with bytes after its data (gzip exits 2: "decompression
   assert.deepEqual(Array.from(loadTraceCsv(path, { gaps: false }, { inMemoryMaxBytes: 4 }).rate), [5, 7]);
 });
 
+test('a small gzip trace with bytes after its data loads as a large one does (gzip ignores them; Node\'s zlib alone refused it)', () => {
+  const garbage = join(dir, 'small-trailing.csv.gz');
+  writeFileSync(garbage, Buffer.concat([gzipSync('t,rate\n0,5\n1,7\n'), Buffer.from('garbage!')]));
+  assert.deepEqual(Array.from(loadTraceCsv(garbage, { gaps: false }).rate), [5, 7]);
+  const zeros = join(dir, 'small-zero-padded.csv.gz');
+  writeFileSync(zeros, Buffer.concat([gzipSync('t,rate\n0,5\n1,7\n'), Buffer.alloc(512)]));
+  assert.deepEqual(Array.from(loadTraceCsv(zeros, { gaps: false }).rate), [5, 7], 'padded with zeros (a tape or block device copy)');
+  // Without a gzip command to read past them, the file is refused with zlib's reason, not as too large.
+  assert.throws(() => loadTraceCsv(garbage, { gaps: false }, { gzipCommand: 'no-such-gzip-command' }), /small-trailing\.csv\.gz: the trace file is gzip-compressed but does not decompress \(incorrect header check\)$/);
+});
+
+test('a small corrupt gzip trace names both refusals when the gzip command also fails', () => {
+  const path = join(dir, 'small-corrupt-both.csv.gz');
+  writeFileSync(path, Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]));
+  assert.throws(() => loadTraceCsv(path, { gaps: false }), /small-corrupt-both\.csv\.gz: the trace file is gzip-compressed but does not decompress \([^;]+; gzip exited with 1/);
+});
+
 test('a gzip trace whose trailer understates its size is still not decompressed in memory beyond the limit', () => {
   // 12.9 kB that compress to 4.4 kB, in two members, the last empty: the trailer says 0 bytes. The file fits the
   // 8,000 bytes allowed in memory, its content does not; with no gzip command to decompress it to disk, it is refused

@@ -134,28 +134,30 @@ export function withTraceFile<T>(path: string, what: string, use: (text: TraceTe
   const fromDisk = (file: string, bytes: number): TraceText => reporting(() => fileChunks(file, what, chunkBytes).chunks(), bytes, onProgress);
   if (!gzip) return use(fileBytes <= Math.min(maxInMemory, MAX_READ_FILE_BYTES) ? whole(readTraceBytes(path, what)) : fromDisk(path, fileBytes));
   // The gzip trailer's size field (the last member's size, mod 2^32) is only a hint: a miss still fails over below.
+  let zlibRefusal: string | null = null;
   if (fileBytes <= Math.min(maxInMemory, MAX_READ_FILE_BYTES) && gzipSizeHint <= maxInMemory) {
     let text: Buffer | null = null;
     try {
       text = gunzipSync(readFileSync(path), { maxOutputLength: Math.max(1, maxInMemory) });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') {
-        throw new TraceFormatError(`${path}: the ${what} is gzip-compressed but does not decompress (${(err as Error).message})`);
-      }
+      // Node's zlib also refuses bytes after the data ("incorrect header check"), which gzip ignores with a warning:
+      // such a file goes to gzip -dc below like a large one, so it loads at any size. A corrupt one is refused there.
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') zlibRefusal = (err as Error).message;
     }
     if (text) return use(whole(text));
   }
   const dir = mkdtempSync(join(tmpdir(), 'edgepilot-trace-'));
   try {
     const plainPath = join(dir, 'decompressed');
-    gunzipToFile(path, plainPath, what, options.gzipCommand ?? 'gzip', maxInMemory);
+    gunzipToFile(path, plainPath, what, options.gzipCommand ?? 'gzip', maxInMemory, zlibRefusal);
     return use(fromDisk(plainPath, statSync(plainPath).size));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function gunzipToFile(path: string, outPath: string, what: string, gzipCommand: string, maxInMemory: number): void {
+/** `zlibRefusal`: why Node's zlib refused a file small enough for memory (null: the file was too large for it). */
+function gunzipToFile(path: string, outPath: string, what: string, gzipCommand: string, maxInMemory: number, zlibRefusal: string | null): void {
   const out = openSync(outPath, 'w');
   let result: ReturnType<typeof spawnSync>;
   try {
@@ -165,6 +167,7 @@ function gunzipToFile(path: string, outPath: string, what: string, gzipCommand: 
   }
   const limit = maxInMemory >= 1024 ** 2 ? `${(maxInMemory / 1024 ** 2).toFixed(0)} MiB` : `${maxInMemory} bytes`;
   const size = `it decompresses to more than ${limit}`;
+  if (result.error && zlibRefusal !== null) throw new TraceFormatError(`${path}: the ${what} is gzip-compressed but does not decompress (${zlibRefusal})`);
   if (result.error) {
     throw new TraceFormatError(`${path}: the ${what} is gzip-compressed and ${size}, too much to hold in memory, and the '${gzipCommand}' command that would stream it did not run (${result.error.message}); install gzip or decompress the file first`);
   }
@@ -173,7 +176,8 @@ function gunzipToFile(path: string, outPath: string, what: string, gzipCommand: 
     const stderr = String(result.stderr ?? '').trim();
     // The decompressed copy is as large as the content: a full disk is the likely failure, and TMPDIR the fix.
     const disk = /no space/i.test(stderr) ? `; the decompressed copy goes to ${tmpdir()}, set TMPDIR to a disk with room or decompress the file first` : '';
-    throw new TraceFormatError(`${path}: the ${what} is gzip-compressed but does not decompress (${gzipCommand} exited with ${result.status ?? result.signal}${stderr ? `: ${stderr}` : ''})${disk}`);
+    const zlib = zlibRefusal === null ? '' : `${zlibRefusal}; `;
+    throw new TraceFormatError(`${path}: the ${what} is gzip-compressed but does not decompress (${zlib}${gzipCommand} exited with ${result.status ?? result.signal}${stderr ? `: ${stderr}` : ''})${disk}`);
   }
 }
 
