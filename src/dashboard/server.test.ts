@@ -1,9 +1,9 @@
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { DashboardHub, type DashboardInfo, type DashboardState } from './state.ts';
-import { formatSseEvent, startDashboardServer, type DashboardControls } from './server.ts';
+import { dashboardUrlHost, formatSseEvent, startDashboardServer, type DashboardControls } from './server.ts';
 import { FakeDecisionFeed } from './fake-feed.ts';
 
 const INFO: DashboardInfo = {
@@ -276,6 +276,137 @@ test('SSE streams beyond maxStreams get 503 with Retry-After; the open ones keep
     assert.match(await next, /event: counters/);
   } finally {
     for (const s of open) s.destroy();
+    await server.close();
+  }
+});
+
+test('the server listens on 127.0.0.1 by default and refuses a token with spaces, port 65536 and bad stream limits', async () => {
+  const hub = new DashboardHub({ info: INFO });
+  const server = await startDashboardServer({ hub, token: 'secret-token-123' });
+  try {
+    assert.equal(server.host, '127.0.0.1');
+    assert.ok(server.url.startsWith('http://127.0.0.1:'), server.url);
+  } finally {
+    await server.close();
+  }
+  await assert.rejects(startDashboardServer({ hub, token: 'secret token 123' }), /without spaces/);
+  await assert.rejects(startDashboardServer({ hub, port: 65536 }), /port must be an integer in \[0, 65535\]/);
+  await assert.rejects(startDashboardServer({ hub, maxStreams: -1 }), /maxStreams must be an integer >= 0/);
+  await assert.rejects(startDashboardServer({ hub, maxStreams: 1.5 }), /maxStreams must be an integer >= 0/);
+  await assert.rejects(startDashboardServer({ hub, maxStreamBufferBytes: 0 }), /maxStreamBufferBytes must be > 0/);
+  await assert.rejects(startDashboardServer({ hub, maxStreamBufferBytes: Number.NaN }), /maxStreamBufferBytes must be > 0/);
+});
+
+test('dashboardUrlHost brackets an IPv6 address and shows the wildcard address as loopback', () => {
+  assert.equal(dashboardUrlHost('::1'), '[::1]');
+  assert.equal(dashboardUrlHost('0.0.0.0'), '127.0.0.1');
+  assert.equal(dashboardUrlHost('127.0.0.1'), '127.0.0.1');
+  assert.equal(dashboardUrlHost('localhost'), 'localhost');
+});
+
+test('the page is served at / and /index.html, HEAD without a body, other methods 405 with Allow', async () => {
+  await withServer({}, async (base) => {
+    assert.match(await (await fetch(`${base}/index.html`)).text(), /<title>Edgepilot dashboard<\/title>/);
+    const head = await fetch(`${base}/`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), '', 'HEAD sends no body');
+    const post = await fetch(`${base}/`, { method: 'POST', body: '{}' });
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.get('allow'), 'GET, HEAD');
+  });
+});
+
+test('a wrong token of the right length gets 403, the token followed by more text 401', async () => {
+  const calls: string[] = [];
+  await withServer({ stop: () => void calls.push('stop') }, async (base, token) => {
+    const sameLength = token.replace(/.$/, (c) => (c === 'x' ? 'y' : 'x'));
+    assert.equal(sameLength.length, token.length);
+    assert.equal((await fetch(`${base}/api/stop`, { method: 'POST', headers: { Authorization: `Bearer ${sameLength}` } })).status, 403);
+    assert.equal((await fetch(`${base}/api/stop`, { method: 'POST', headers: { Authorization: `Bearer ${token} extra` } })).status, 401);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(calls, [], 'no stop without the exact token');
+  });
+});
+
+test('control bodies over 4096 bytes, JSON arrays and unknown modes get 400; a mode switch shows in the hub', async () => {
+  const calls: string[] = [];
+  const controls: DashboardControls = { setMode: (m) => void calls.push(m), setPolicy: (p) => void calls.push(p) };
+  await withServer(controls, async (base, token, hub) => {
+    const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    const big = await fetch(`${base}/api/mode`, { method: 'POST', headers: auth, body: JSON.stringify({ mode: 'paused', pad: 'x'.repeat(5000) }) });
+    assert.equal(big.status, 400);
+    assert.match(((await big.json()) as { error: string }).error, /larger than 4096 bytes/);
+    const array = await fetch(`${base}/api/policy`, { method: 'POST', headers: auth, body: '["fixed"]' });
+    assert.equal(array.status, 400);
+    assert.match(((await array.json()) as { error: string }).error, /must be a JSON object/);
+    const unknown = await fetch(`${base}/api/mode`, { method: 'POST', headers: auth, body: '{"mode":"turbo"}' });
+    assert.equal(unknown.status, 400);
+    assert.match(((await unknown.json()) as { error: string }).error, /one of demo, paused, got "turbo"/);
+    assert.deepEqual(calls, [], 'nothing switched on a refused body');
+    assert.equal((await fetch(`${base}/api/mode`, { method: 'POST', headers: auth, body: '{"mode":"paused"}' })).status, 200);
+    assert.deepEqual(calls, ['paused']);
+    assert.equal(hub.state().info.mode, 'paused', 'the header shows the new mode');
+  });
+});
+
+test('healthz reports the uptime in seconds since the hub started', async () => {
+  const hub = new DashboardHub({ info: INFO, nowMs: () => Date.now() - 3_600_000 });
+  const server = await startDashboardServer({ hub, token: 'secret-token-123' });
+  try {
+    const health = (await (await fetch(`${server.url}healthz`)).json()) as { uptimeS: number; running: boolean };
+    assert.ok(health.uptimeS >= 3600 && health.uptimeS < 3700, `uptimeS ${health.uptimeS} is not about an hour in seconds`);
+    assert.equal(health.running, true);
+  } finally {
+    await server.close();
+  }
+});
+
+test('close() returns while a client is half-way through sending a request', { timeout: 20_000 }, async () => {
+  const hub = new DashboardHub({ info: INFO });
+  const server = await startDashboardServer({ hub, token: 'secret-token-123' });
+  const { hostname, port } = new URL(server.url);
+  const socket = connect(Number(port), hostname);
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  const closedByServer = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.write('GET /api/state HTTP/1.1\r\nHost: x\r\n');
+  try {
+    // Without the sockets destroyed, server.close() would wait for the request (Node's headers timeout is 60 s).
+    await server.close();
+    await closedByServer;
+  } finally {
+    socket.destroy();
+  }
+});
+
+test('an SSE stream gets a keep-alive comment every 15 s by default', async () => {
+  const hub = new DashboardHub({ info: INFO });
+  const server = await startDashboardServer({ hub, token: 'secret-token-123' });
+  mock.timers.enable({ apis: ['setInterval'] });
+  let socket: Socket | undefined;
+  try {
+    socket = await openRawStream(server.url.replace(/\/$/, ''));
+    let got = '';
+    socket.setEncoding('utf8');
+    const waitFor = (text: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => (got.includes(text) ? (socket!.off('data', onData), resolve()) : undefined);
+        const onData = (d: string) => {
+          got += d;
+          check();
+        };
+        socket!.on('data', onData);
+        check();
+      });
+    mock.timers.tick(14_999);
+    hub.setCounters({ published: 1, ingested: 1, processed: 1, dropped: 0, malformed: 0 });
+    await waitFor('event: counters');
+    assert.ok(!got.includes(': ping'), 'no keep-alive before 15 s');
+    mock.timers.tick(1);
+    await waitFor(': ping\n\n');
+  } finally {
+    mock.timers.reset();
+    socket?.destroy();
     await server.close();
   }
 });

@@ -255,7 +255,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     server.listen(port, host, () => resolve());
   });
   const actualPort = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  const urlHost = dashboardUrlHost(host);
   let closed = false;
   return {
     url: `http://${urlHost}:${actualPort}/`,
@@ -275,6 +275,11 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
       await done;
     },
   };
+}
+
+/** The host part of the URL printed for a listen address: IPv6 in brackets, and the wildcard as loopback (a browser cannot open 0.0.0.0 everywhere). */
+export function dashboardUrlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
 }
 
 /** One SSE event: `event: <type>` and the JSON on one `data:` line (JSON.stringify never emits a raw newline). */
