@@ -40,3 +40,10 @@ test('every index in the space gives a valid action; indices outside it fail wit
   assert.throws(() => applyResidual(base, [0, 0, 0]), /4 indices/);
   assert.throws(() => applyResidual(base, [0, 0.5, 0, 0]), /index 1 \(memory offset\)/);
 });
+
+test('a residual with a negative index or more than 4 indices is refused', () => {
+  assert.throws(() => applyResidual(base, [-1, 0, 0, 0]), (e: Error) => e instanceof InvalidActionValueError && /index 0 \(executor offset\).*got -1/.test(e.message));
+  assert.throws(() => applyResidual(base, [3, 1, -1, 0]), /index 2 \(tier\)/);
+  assert.throws(() => applyResidual(base, [3, 1, 0, 0, 0]), /4 indices/);
+  assert.throws(() => applyResidual(base, [3, 1, 0, 4]), /index 3 \(codec\) must be an integer in \[0, 3\]/);
+});
