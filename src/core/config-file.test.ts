@@ -66,3 +66,39 @@ test('a training config (configs/*.json) is named as one, pointing to train --co
 test('a folder given as the config file is named as one (it was a raw EISDIR)', () => {
   assert.throws(() => readConfigFile(dir), (e: Error) => e instanceof ConfigFileError && e.message === `${dir} is a folder, not a file`);
 });
+
+test('describeConfigFile names up to 12 keys and counts the rest; a file that sets nothing says so', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-config-'));
+  // 13 scenario SLA targets set to their defaults: 13 leaves, in file order.
+  const scenarios = Object.keys(DEFAULT_CONFIG.scenarios);
+  const leaves: Record<string, Record<string, number>> = {};
+  const paths: string[] = [];
+  for (const name of scenarios) {
+    for (const [key, value] of Object.entries(DEFAULT_CONFIG.scenarios[name as keyof typeof DEFAULT_CONFIG.scenarios])) {
+      if (paths.length === 13 || typeof value !== 'number') continue;
+      (leaves[name] ??= {})[key] = value;
+      paths.push(`scenarios.${name}.${key}`);
+    }
+  }
+  assert.equal(paths.length, 13, 'the test needs 13 numeric scenario keys');
+  const path = join(dir, 'many.json');
+  writeFileSync(path, JSON.stringify({ scenarios: leaves }));
+  const read = readConfigFile(path);
+  assert.deepEqual(read.overrides, paths);
+  const shown = paths.slice(0, 12).join(', ');
+  assert.equal(describeConfigFile(read), `${path} (sets ${shown}, and 1 more)`);
+  assert.equal(describeConfigFile({ ...read, overrides: paths.slice(0, 12) }), `${path} (sets ${shown})`, 'exactly 12 keys: no "and 0 more"');
+  const empty = join(dir, 'empty.json');
+  writeFileSync(empty, '{}');
+  assert.equal(describeConfigFile(readConfigFile(empty)), `${empty} (sets nothing: the defaults)`);
+});
+
+test('a JSON error message that gives no position stays on one line and gets no line and column', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-config-'));
+  const path = join(dir, 'word.json');
+  writeFileSync(path, '{"pricing": tru\n}');
+  assert.throws(
+    () => readConfigFile(path),
+    (e: Error) => e instanceof ConfigFileError && /is not valid JSON: Unexpected token/.test(e.message) && !e.message.includes('\n') && !/\(line /.test(e.message),
+  );
+});

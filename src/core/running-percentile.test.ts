@@ -31,3 +31,10 @@ test('RunningPercentile refuses a bad p or a non-finite value', () => {
   assert.throws(() => new RunningPercentile(1.5), /p must be in \(0, 1\]/);
   assert.throws(() => new RunningPercentile(0.9).add(Number.NaN), /must be finite, got NaN/);
 });
+
+test('RunningPercentile refuses infinite values, which would pin the answer for good', () => {
+  const rp = new RunningPercentile(0.9);
+  assert.throws(() => rp.add(Number.POSITIVE_INFINITY), /must be finite, got Infinity/);
+  assert.throws(() => rp.add(Number.NEGATIVE_INFINITY), /must be finite, got -Infinity/);
+  assert.equal(rp.count, 0, 'a refused value is not counted');
+});
