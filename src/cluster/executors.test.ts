@@ -92,3 +92,86 @@ test('cold-start draws do not depend on when they are consumed', () => {
     assert.ok(d >= 8 && d <= 120);
   }
 });
+
+test('takeCost returns the cost since the last call: a second call at once is 0', () => {
+  const pool = new ExecutorPool(config, draws());
+  pool.reset(draws(), 2, 4, 0);
+  pool.advanceSecond(0, 1, 5);
+  assert.ok(Math.abs(pool.takeCost() - 2 * RATE_4GB) < 1e-15);
+  assert.equal(pool.takeCost(), 0);
+});
+
+test('a scale-down with a drain of 0 s releases at once; a fractional drain is billed its fraction', () => {
+  const pool = new ExecutorPool(config, draws());
+  pool.reset(draws(), 3, 4, 0);
+  pool.setTarget(1, 4, 0, 0);
+  assert.deepEqual([pool.running, pool.draining], [1, 0], 'no drain to wait for');
+  const frac = new ExecutorPool(config, draws());
+  frac.reset(draws(), 3, 4, 0);
+  frac.takeCost();
+  frac.setTarget(1, 4, 0, 2.5);
+  for (let t = 0; t < 3; t++) frac.advanceSecond(t, 1, 2.5);
+  assert.equal(frac.draining, 0);
+  const cost = frac.takeCost();
+  assert.ok(Math.abs(cost - (3 * 1 + 2 * 2.5) * RATE_4GB) < 1e-12, `3 s of the kept one + 2 x 2.5 s of drains, got ${cost / RATE_4GB} executor-s`);
+});
+
+test('a cold start ending exactly on a second boundary counts the executor as running after that second', () => {
+  const pool = new ExecutorPool(config, draws());
+  pool.reset(draws(), 2, 4, 0);
+  pool.setTarget(3, 4, 0, 5); // ready at 20 s exactly
+  for (let t = 0; t < 19; t++) pool.advanceSecond(t, 1, 5);
+  assert.deepEqual([pool.running, pool.starting], [2, 1]);
+  assert.equal(pool.advanceSecond(19, 1, 5), 2, 'it serves nothing of [19, 20)');
+  assert.deepEqual([pool.running, pool.starting], [3, 0], 'but is running from 20 s on');
+});
+
+test('old-memory executors are billed until drainS after their replacements are ready', () => {
+  const pool = new ExecutorPool(config, draws());
+  pool.reset(draws(), 2, 4, 0);
+  pool.takeCost();
+  pool.setTarget(2, 8, 0, 5); // replacements ready at 20 s; the old ones drain [20, 25)
+  for (let t = 0; t < 30; t++) pool.advanceSecond(t, 1, 5);
+  const rate8 = executorUsdPerS(8, config);
+  const cost = pool.takeCost();
+  assert.ok(Math.abs(cost - (2 * 25 * RATE_4GB + 2 * 30 * rate8)) < 1e-12, `cost ${cost}`);
+});
+
+test('a memory change back before the replacements are ready cancels them', () => {
+  const pool = new ExecutorPool(config, draws());
+  pool.reset(draws(), 2, 4, 0);
+  pool.setTarget(2, 8, 0, 5);
+  assert.equal(pool.starting, 2);
+  pool.advanceSecond(0, 1, 5);
+  pool.setTarget(2, 4, 1, 5);
+  assert.deepEqual([pool.running, pool.starting, pool.draining], [2, 0, 0], 'the 8 GB requests are cancelled, the 4 GB ones keep serving');
+});
+
+test('a scale-down cancels the latest requests first', () => {
+  const c = loadConfig();
+  const cold = () => new ColdStartDraws(new Rng(7), c.cluster.coldStart);
+  const d0 = cold().get(0);
+  const pool = new ExecutorPool(c, cold());
+  pool.reset(cold(), 1, 4, 0);
+  pool.setTarget(2, 4, 0, 5); // draw 0, ready at d0
+  pool.setTarget(3, 4, 1, 5); // draw 1, requested at 1 s
+  pool.setTarget(2, 4, 2, 5); // cancels the one requested at 1 s
+  assert.equal(pool.starting, 1);
+  let serving = 0;
+  for (let t = 0; t < 130; t++) serving += pool.advanceSecond(t, 1, 5);
+  assert.ok(Math.abs(serving - (130 + (130 - d0))) < 1e-9, `the kept request is the first one (ready at ${d0} s): serving ${serving}`);
+});
+
+test('the pool holds 20 old-memory executors and their 20 replacements at once', () => {
+  const pool = new ExecutorPool(config, draws());
+  pool.reset(draws(), 20, 4, 0);
+  pool.setTarget(20, 8, 0, 5);
+  pool.setTarget(20, 2, 0, 5);
+  assert.deepEqual([pool.running, pool.starting], [20, 20]);
+});
+
+test('the mean running memory is the target memory while nothing runs', () => {
+  const pool = new ExecutorPool(config, draws());
+  pool.reset(draws(), 0, 6, 0);
+  assert.equal(pool.meanRunningMemoryGb(), 6);
+});
