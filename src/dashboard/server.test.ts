@@ -410,3 +410,47 @@ test('an SSE stream gets a keep-alive comment every 15 s by default', async () =
     await server.close();
   }
 });
+
+test('the policy and mode switches answer 501 when the runtime offers none, even to a valid body', async () => {
+  await withServer({}, async (base, token) => {
+    const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    const policy = await fetch(`${base}/api/policy`, { method: 'POST', headers: auth, body: '{"policy":"fixed"}' });
+    assert.equal(policy.status, 501);
+    assert.match(((await policy.json()) as { error: string }).error, /no policy switch/);
+    const mode = await fetch(`${base}/api/mode`, { method: 'POST', headers: auth, body: '{"mode":"paused"}' });
+    assert.equal(mode.status, 501);
+    assert.match(((await mode.json()) as { error: string }).error, /no mode switch/);
+  });
+});
+
+test('/metrics and /api/events accept GET only; a failing metrics handler gives a 500 naming the error', async () => {
+  await withServer(
+    {},
+    async (base) => {
+      assert.equal((await fetch(`${base}/metrics`, { method: 'POST', body: '' })).status, 405);
+      assert.equal((await fetch(`${base}/api/events`, { method: 'POST', body: '' })).status, 405);
+      const r = await fetch(`${base}/metrics`);
+      assert.equal(r.status, 500);
+      assert.deepEqual(await r.json(), { error: 'registry unavailable' });
+    },
+    () => {
+      throw new Error('registry unavailable');
+    },
+  );
+});
+
+test('healthz says the run stopped once the hub is marked stopped', async () => {
+  await withServer({}, async (base, _token, hub) => {
+    assert.equal(((await (await fetch(`${base}/healthz`)).json()) as { running: boolean }).running, true);
+    hub.markStopped();
+    assert.equal(((await (await fetch(`${base}/healthz`)).json()) as { running: boolean }).running, false);
+  });
+});
+
+test('SSE responses tell caches and proxies not to store or buffer them', async () => {
+  await withServer({}, async (base) => {
+    const got = await readSse(`${base}/api/events`, 1, () => undefined);
+    assert.equal(got.headers['cache-control'], 'no-cache, no-transform');
+    assert.equal(got.headers['x-accel-buffering'], 'no');
+  });
+});
