@@ -5,6 +5,18 @@
 import { Rng } from '../core/rng.ts';
 import type { Action, SystemSnapshot } from '../core/types.ts';
 import type { DecisionRecord } from '../control/types.ts';
+import type { DashboardInfo } from './state.ts';
+
+/** The run description the dashboard's tests serve (two policies and two modes to switch between). */
+export const FAKE_DASHBOARD_INFO: DashboardInfo = {
+  scenario: 'smart-city',
+  policy: 'threshold-forecast',
+  mode: 'demo',
+  slaP95LatencyMs: 2000,
+  policies: ['threshold-forecast', 'fixed'],
+  modes: ['demo', 'paused'],
+  notes: [],
+};
 
 export class FakeDecisionFeed {
   private readonly rng: Rng;

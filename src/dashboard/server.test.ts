@@ -2,19 +2,11 @@ import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { DashboardHub, type DashboardInfo, type DashboardState } from './state.ts';
+import { DashboardHub, type DashboardState } from './state.ts';
 import { dashboardUrlHost, formatSseEvent, startDashboardServer, type DashboardControls } from './server.ts';
-import { FakeDecisionFeed } from './fake-feed.ts';
+import { FAKE_DASHBOARD_INFO, FakeDecisionFeed } from './fake-feed.ts';
 
-const INFO: DashboardInfo = {
-  scenario: 'smart-city',
-  policy: 'threshold-forecast',
-  mode: 'demo',
-  slaP95LatencyMs: 2000,
-  policies: ['threshold-forecast', 'fixed'],
-  modes: ['demo', 'paused'],
-  notes: [],
-};
+const INFO = FAKE_DASHBOARD_INFO;
 
 async function withServer(controls: DashboardControls, fn: (base: string, token: string, hub: DashboardHub) => Promise<void>, metrics?: Parameters<typeof startDashboardServer>[0]['metrics']): Promise<void> {
   const hub = new DashboardHub({ info: INFO });

@@ -1,17 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DashboardHub, type DashboardEvent, type DashboardInfo, type PipelineCounters } from './state.ts';
-import { FakeDecisionFeed } from './fake-feed.ts';
+import { DashboardHub, type DashboardEvent, type PipelineCounters } from './state.ts';
+import { FAKE_DASHBOARD_INFO, FakeDecisionFeed } from './fake-feed.ts';
 
-const INFO: DashboardInfo = {
-  scenario: 'smart-city',
-  policy: 'threshold-forecast',
-  mode: 'demo',
-  slaP95LatencyMs: 2000,
-  policies: ['threshold-forecast', 'fixed'],
-  modes: ['demo', 'paused'],
-  notes: [],
-};
+const INFO = FAKE_DASHBOARD_INFO;
 const COUNTERS: PipelineCounters = { published: 10, ingested: 9, processed: 8, dropped: 1, malformed: 0 };
 
 test('hub keeps 600 ticks and 50 decisions by default', () => {
