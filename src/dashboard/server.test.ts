@@ -341,12 +341,14 @@ test('control bodies over 4096 bytes, JSON arrays and unknown modes get 400; a m
   });
 });
 
-test('healthz reports the uptime in seconds since the hub started', async () => {
-  const hub = new DashboardHub({ info: INFO, nowMs: () => Date.now() - 3_600_000 });
+test('healthz reports the uptime in seconds since the hub started, on the hub\'s clock', async () => {
+  let clockMs = 1_000_000; // far from Date.now(), so an uptime read against the wall clock would be way off
+  const hub = new DashboardHub({ info: INFO, nowMs: () => clockMs });
   const server = await startDashboardServer({ hub, token: 'secret-token-123' });
   try {
+    clockMs += 3_600_400;
     const health = (await (await fetch(`${server.url}healthz`)).json()) as { uptimeS: number; running: boolean };
-    assert.ok(health.uptimeS >= 3600 && health.uptimeS < 3700, `uptimeS ${health.uptimeS} is not about an hour in seconds`);
+    assert.equal(health.uptimeS, 3600, 'an hour and 0.4 s on the hub\'s clock, in whole seconds');
     assert.equal(health.running, true);
   } finally {
     await server.close();

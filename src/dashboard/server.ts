@@ -125,7 +125,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     }
     if (path === '/healthz') {
       if (!allow(method, ['GET', 'HEAD'], res)) return;
-      sendJson(res, 200, { ok: true, running: hub.state().running, uptimeS: Math.round((Date.now() - hub.startedAtMs) / 1000), streams: streams.size });
+      sendJson(res, 200, { ok: true, running: hub.state().running, uptimeS: hub.uptimeS(), streams: streams.size });
       return;
     }
     if (path === '/api/state') {

@@ -90,6 +90,7 @@ export interface DashboardHubOptions {
   historyLength?: number;
   /** Decisions kept for the log. Default 50. */
   decisionLogLength?: number;
+  /** The clock of `startedAtMs` and `uptimeS()` (default Date.now; tests inject one). */
   nowMs?: () => number;
 }
 
@@ -107,6 +108,7 @@ export class DashboardHub {
   private decisionsTotal = 0;
   private running = true;
   readonly startedAtMs: number;
+  private readonly nowMs: () => number;
 
   constructor(opts: DashboardHubOptions) {
     this.info = { ...opts.info };
@@ -114,7 +116,13 @@ export class DashboardHub {
     this.decisionLogLength = opts.decisionLogLength ?? 50;
     if (!Number.isInteger(this.historyLength) || this.historyLength < 1) throw new Error(`DashboardHub: historyLength must be an integer >= 1, got ${this.historyLength}`);
     if (!Number.isInteger(this.decisionLogLength) || this.decisionLogLength < 1) throw new Error(`DashboardHub: decisionLogLength must be an integer >= 1, got ${this.decisionLogLength}`);
-    this.startedAtMs = (opts.nowMs ?? Date.now)();
+    this.nowMs = opts.nowMs ?? Date.now;
+    this.startedAtMs = this.nowMs();
+  }
+
+  /** Whole seconds since the hub started, on the hub's own clock. */
+  uptimeS(): number {
+    return Math.round((this.nowMs() - this.startedAtMs) / 1000);
   }
 
   /** One control tick: the snapshot, forecast, weights and decision of the ControlLoop. */
