@@ -64,3 +64,11 @@ test('samples reach every value of a discrete space; an unbounded box samples fi
     assert.ok(Array.from(x).every(Number.isFinite), `finite sample ${Array.from(x)}`);
   }
 });
+
+test('a box bound that float32 cannot hold exactly is compared in float32, as Gymnasium does', () => {
+  // 0.1 and 0.7 are stored as 0.100000001... and 0.699999988...; the numbers a user writes must still be members.
+  assert.equal(checkMember(box(0.1, 0.7), [0.1]), null);
+  assert.equal(checkMember(box(0.1, 0.7), [0.7]), null);
+  assert.match(checkMember(box(0.1, 0.7), [0.0999999])!, /element 0 = 0.0999999 is outside/);
+  assert.match(checkMember(box(0.1, 0.7), [0.7000001])!, /element 0 = 0.7000001 is outside/);
+});

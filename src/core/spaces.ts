@@ -68,7 +68,9 @@ export function checkMember(space: Space, x: unknown): string | null {
     if (typeof v !== 'number' || Number.isNaN(v)) return `element ${i} is not a number (${fmt(v)})`;
     if (space.kind === 'multi-discrete') {
       if (!Number.isInteger(v) || v < 0 || v >= space.nvec[i]!) return `element ${i} = ${v} is not an integer in [0, ${space.nvec[i]})`;
-    } else if (!(v >= space.low[i]! && v <= space.high[i]!)) {
+    } else if (!(Math.fround(v) >= space.low[i]! && Math.fround(v) <= space.high[i]!)) {
+      // Compared in the box's float32, as Gymnasium's Box.contains casts a list to its dtype first: 0.1 is a member
+      // of a box whose low is 0.1 (stored as 0.100000001...).
       return `element ${i} = ${v} is outside [${space.low[i]}, ${space.high[i]}]`;
     }
   }

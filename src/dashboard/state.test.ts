@@ -117,3 +117,33 @@ test('a subscriber that throws is dropped and neither the others nor the caller 
   assert.deepEqual(seen, ['tick'], 'the healthy subscriber got the event');
   assert.equal(hub.subscriberCount, 1, 'the broken subscriber was removed');
 });
+
+test('the hub shares no header list with its callers and hands out ticks and decisions that cannot be changed', () => {
+  const given = { ...INFO, policies: ['a', 'b'], modes: ['normal'], notes: ['x'] };
+  const hub = new DashboardHub({ info: given });
+  given.policies.push('given-later');
+  const s = hub.state();
+  assert.deepEqual(s.info.policies, ['a', 'b'], 'a change to the constructor argument does not reach the hub');
+  s.info.policies.push('returned-later');
+  s.info.modes.length = 0;
+  s.info.notes[0] = 'changed';
+  const patch = { policies: ['c'] };
+  hub.updateInfo(patch);
+  patch.policies.push('patched-later');
+  const again = hub.state();
+  assert.deepEqual(again.info.policies, ['c'], 'neither a returned list nor the patch reaches the hub');
+  assert.deepEqual(again.info.modes, ['normal']);
+  assert.deepEqual(again.info.notes, ['x']);
+
+  const seen: DashboardEvent[] = [];
+  hub.subscribe((e) => seen.push(e));
+  hub.recordDecision(new FakeDecisionFeed(3).next());
+  const tick = hub.state().latest!;
+  assert.throws(() => { tick.backlogMsgs = -1; }, TypeError, 'a tick is frozen');
+  assert.throws(() => { tick.weights.alpha = 99; }, TypeError, 'its weights too');
+  const decision = hub.state().decisions[0]!;
+  assert.throws(() => { decision.shieldReasons.push('x'); }, TypeError, 'a decision is frozen');
+  assert.throws(() => { decision.applied.executors = 99; }, TypeError);
+  const event = seen.find((e) => e.type === 'tick');
+  assert.ok(event && event.type === 'tick' && Object.isFrozen(event.data.tick), 'subscribers get the same frozen tick');
+});

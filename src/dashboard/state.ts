@@ -111,7 +111,7 @@ export class DashboardHub {
   private readonly nowMs: () => number;
 
   constructor(opts: DashboardHubOptions) {
-    this.info = { ...opts.info };
+    this.info = copyInfo(opts.info);
     this.historyLength = opts.historyLength ?? 600;
     this.decisionLogLength = opts.decisionLogLength ?? 50;
     if (!Number.isInteger(this.historyLength) || this.historyLength < 1) throw new Error(`DashboardHub: historyLength must be an integer >= 1, got ${this.historyLength}`);
@@ -161,6 +161,10 @@ export class DashboardHub {
       shieldReasons: [...record.shieldReasons],
       decisionMicros: record.decisionMicros,
     };
+    // Frozen: the same objects go to every subscriber and into every state(), so a caller that changed one would
+    // change what everyone else is shown; now it gets a TypeError instead.
+    deepFreeze(tick);
+    deepFreeze(decision);
     pushBounded(this.history, tick, this.historyLength);
     pushBounded(this.decisions, decision, this.decisionLogLength);
     this.emit({ type: 'tick', data: { tick, decision, decisionsTotal: this.decisionsTotal } });
@@ -178,14 +182,14 @@ export class DashboardHub {
 
   /** Changes what the header shows (e.g. after a policy switch). */
   updateInfo(patch: Partial<DashboardInfo>): void {
-    this.info = { ...this.info, ...patch };
-    this.emit({ type: 'info', data: { info: { ...this.info }, running: this.running } });
+    this.info = copyInfo({ ...this.info, ...patch });
+    this.emit({ type: 'info', data: { info: copyInfo(this.info), running: this.running } });
   }
 
   /** Marks the run as finished (the page shows it); subscribers stay connected until the server closes. */
   markStopped(): void {
     this.running = false;
-    this.emit({ type: 'info', data: { info: { ...this.info }, running: false } });
+    this.emit({ type: 'info', data: { info: copyInfo(this.info), running: false } });
   }
 
   get policy(): string {
@@ -202,7 +206,7 @@ export class DashboardHub {
 
   state(): DashboardState {
     return {
-      info: { ...this.info },
+      info: copyInfo(this.info),
       startedAtMs: this.startedAtMs,
       running: this.running,
       counters: { ...this.counters },
@@ -238,4 +242,14 @@ export class DashboardHub {
 function pushBounded<T>(list: T[], item: T, max: number): void {
   list.push(item);
   if (list.length > max) list.splice(0, list.length - max);
+}
+
+/** A copy of the header info that shares no array with the caller's. */
+function copyInfo(info: DashboardInfo): DashboardInfo {
+  return { ...info, policies: [...info.policies], modes: [...info.modes], notes: [...info.notes] };
+}
+
+function deepFreeze<T extends object>(o: T): T {
+  for (const v of Object.values(o)) if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) deepFreeze(v as object);
+  return Object.freeze(o);
 }
