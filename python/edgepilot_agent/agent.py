@@ -121,14 +121,15 @@ def make_listener(agent):
     return EdgepilotListener()
 
 
-def attach(spark, controller_url, token, min_executors=1, max_executors=20, mqtt=None, log=print):
+def attach(spark, controller_url, token, min_executors=1, max_executors=20, mqtt=None, log=print, ca_file=None):
     """Registers the agent in a running SparkSession and starts it. The user's job needs only:
 
         from edgepilot_agent import attach
         attach(spark, "http://edgepilot-controller.streaming:7450", token=os.environ["EDGEPILOT_AGENT_TOKEN"])
 
-    ``mqtt={"host", "port", "topic"}`` sends progress over MQTT instead of HTTP (decisions are always polled)."""
-    transport = HttpTransport(controller_url, token)
+    ``mqtt={"host", "port", "topic"}`` sends progress over MQTT instead of HTTP (decisions are always polled).
+    With an ``https://`` URL, ``ca_file`` is the controller's certificate or its CA (PEM); the system's CAs without it."""
+    transport = HttpTransport(controller_url, token, ca_file=ca_file)
     progress = None
     if mqtt:
         from .transport import MqttProgressPublisher

@@ -3,6 +3,7 @@ a minimal MQTT 3.1.1 QoS 0 publisher (no third-party client needed on the driver
 
 import json
 import socket
+import ssl
 import struct
 import urllib.error
 import urllib.request
@@ -15,17 +16,35 @@ class ControllerError(RuntimeError):
 
 
 class HttpTransport:
-    def __init__(self, controller_url, token, timeout_s=10.0):
+    """``https://`` controller URLs are checked against ``ca_file`` (the controller's certificate or its CA, PEM), or
+    against the system's CAs without it. A ``ca_file`` with an ``http://`` URL is refused: it would protect nothing."""
+
+    def __init__(self, controller_url, token, timeout_s=10.0, ca_file=None):
         if not token or len(token) < 16:
             raise ValueError("token must be at least 16 characters (the controller refuses shorter ones)")
         self.base = controller_url.rstrip("/")
         self.token = token
         self.timeout_s = timeout_s
+        self.context = None
+        if self.base.startswith("https://"):
+            self.context = ssl.create_default_context(cafile=ca_file)
+        elif ca_file:
+            raise ValueError("ca_file is given but the controller URL %s is not https://: the token would still travel in clear" % self.base)
+
+    def _open(self, req, timeout, what):
+        try:
+            return urllib.request.urlopen(req, timeout=timeout, context=self.context)
+        except urllib.error.HTTPError:
+            raise
+        except urllib.error.URLError as err:
+            if isinstance(err.reason, ssl.SSLError):
+                raise ControllerError("%s: TLS with %s failed (%s); is ca_file the controller's certificate or its CA?" % (what, self.base, err.reason))
+            raise
 
     def _post(self, path, body):
         req = urllib.request.Request(self.base + path, data=body.encode("utf-8"), method="POST", headers=signed_headers(self.token, body))
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout_s) as r:
+            with self._open(req, self.timeout_s, "POST " + path) as r:
                 return r.status
         except urllib.error.HTTPError as err:
             raise ControllerError("POST %s -> HTTP %d: %s" % (path, err.code, err.read().decode("utf-8", "replace")[:200]))
@@ -41,7 +60,7 @@ class HttpTransport:
         url = "%s/spark/decisions?after=%d&waitMs=%d" % (self.base, after_seq, wait_ms)
         req = urllib.request.Request(url, headers={"Authorization": "Bearer " + self.token})
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout_s + wait_ms / 1000.0) as r:
+            with self._open(req, self.timeout_s + wait_ms / 1000.0, "GET /spark/decisions") as r:
                 text = r.read().decode("utf-8")
                 ts = r.headers.get(TIMESTAMP_HEADER)
                 sig = r.headers.get(SIGNATURE_HEADER)

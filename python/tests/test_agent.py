@@ -163,5 +163,45 @@ class LiveControllerTest(unittest.TestCase):
             HttpTransport(LIVE_URL, "wrong-token-but-long-enough").poll_decision(0, 0)
 
 
+class HttpTransportTlsSetupTest(unittest.TestCase):
+    def test_a_ca_file_with_a_plain_http_url_is_refused(self):
+        with self.assertRaisesRegex(ValueError, "not https://"):
+            HttpTransport("http://controller:7450", "t" * 20, ca_file="/etc/ca.pem")
+
+    def test_https_gets_a_verifying_context_and_http_none(self):
+        self.assertIsNone(HttpTransport("http://controller:7450", "t" * 20).context)
+        ctx = HttpTransport("https://controller:7450", "t" * 20).context
+        self.assertIsNotNone(ctx)
+        self.assertTrue(ctx.check_hostname)
+
+
+LIVE_TLS_URL = os.environ.get("EDGEPILOT_AGENT_TEST_TLS_URL")
+LIVE_TLS_CA = os.environ.get("EDGEPILOT_AGENT_TEST_TLS_CA")
+LIVE_TLS_OTHER_CA = os.environ.get("EDGEPILOT_AGENT_TEST_TLS_OTHER_CA")
+
+
+@unittest.skipUnless(LIVE_TLS_URL and LIVE_TLS_CA and LIVE_TOKEN, "EDGEPILOT_AGENT_TEST_TLS_URL/_CA not set (src/runtime/spark/python-agent.test.ts sets them)")
+class LiveTlsControllerTest(unittest.TestCase):
+    """Against the real AgentChannel serving HTTPS with test/fixtures/tls/agent-a, one decision published."""
+
+    def test_round_trip_over_tls(self):
+        tr = HttpTransport(LIVE_TLS_URL, LIVE_TOKEN, ca_file=LIVE_TLS_CA)
+        sc = FakeSparkContext()
+        agent = EdgepilotAgent(tr, ExecutorScaler(sc, list_executors=lambda: executors(0, 0)), DecisionTracker(1, 20))
+        agent.on_progress(PROGRESS)
+        self.assertEqual(agent.flush(), 1)
+        first = agent.poll_once()
+        self.assertIsNotNone(first)
+        self.assertEqual(first["executors"], 3)
+
+    def test_an_untrusted_certificate_is_a_controller_error_naming_tls(self):
+        for ca in (LIVE_TLS_OTHER_CA, None):
+            tr = HttpTransport(LIVE_TLS_URL, LIVE_TOKEN, ca_file=ca)
+            with self.assertRaisesRegex(ControllerError, "TLS with https://127.0.0.1:[0-9]+ failed"):
+                tr.post_event("{}")
+            with self.assertRaisesRegex(ControllerError, "TLS with .* failed"):
+                tr.poll_decision(0, 0)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -13,6 +13,20 @@ import { connect, connectAsync } from 'mqtt';
 import { cliErrorInProcess, runCli } from './test-run-cli.ts';
 import { UsageError } from './output.ts';
 
+const TLS_A_CERT = 'test/fixtures/tls/agent-a.crt';
+const TLS_A_KEY = 'test/fixtures/tls/agent-a.key';
+const TLS_B_KEY = 'test/fixtures/tls/agent-b.key';
+
+/** A port free right now on 127.0.0.1 (--agent-port takes 1-65535, not 0). */
+function freePort(): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 test('edgepilot serve --help lists the targets and the external endpoints', async () => {
   const r = await runCli(['serve', '--help']);
   assert.equal(r.code, 0);
@@ -92,23 +106,29 @@ test('edgepilot serve --target local against an external MQTT broker: ingests, d
 });
 
 test('edgepilot serve --target spark-k8s --dry-run loads the Spark target at run time and decides', { timeout: 60_000 }, async () => {
-  const agentPort = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
+  const agentPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'edgepilot-serve-k8s-'));
   try {
     // With a world of its own (--config): said on stderr, and the run goes on as usual.
     const config = join(dir, 'world.json');
     writeFileSync(config, JSON.stringify({ pricing: { vcpuUsdPerHour: 0.05 } }));
-    const run = await runCli(['serve', '--target', 'spark-k8s', '--namespace', 'ns', '--app', 'iot', '--dry-run', '--agent-port', String(agentPort), '--duration', '3', '--control-interval', '1', '--port', '0', '--out', dir, '--config', config, '--json']);
+    const run = await runCli(['serve', '--target', 'spark-k8s', '--namespace', 'ns', '--app', 'iot', '--dry-run', '--agent-port', String(agentPort), '--agent-host', '127.0.0.1', '--duration', '3', '--control-interval', '1', '--port', '0', '--out', dir, '--config', config, '--json']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /config .*world\.json \(sets pricing\.vcpuUsdPerHour\)/);
     const summary = JSON.parse(run.stdout.trim().split('\n').pop()!) as { target: string; decisions: number };
     assert.equal(summary.target, 'spark-k8s');
     assert.ok(summary.decisions >= 1, `decisions ${summary.decisions}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('edgepilot serve --target spark-k8s --agent-tls-cert/--agent-tls-key serves the agent channel over HTTPS', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-serve-k8s-tls-'));
+  try {
+    const run = await runCli(['serve', '--target', 'spark-k8s', '--namespace', 'ns', '--app', 'iot', '--dry-run', '--agent-port', String(await freePort()), '--agent-host', '127.0.0.1', '--agent-tls-cert', TLS_A_CERT, '--agent-tls-key', TLS_A_KEY, '--duration', '2', '--control-interval', '1', '--port', '0', '--out', dir, '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /spark-k8s: agent endpoint https:\/\/127\.0\.0\.1:\d+ /);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -141,6 +161,14 @@ test('edgepilot serve: flags of the other target, weak tokens and timers beyond 
     [[...k8s, '--dry-run', '--publish-control'], /^--publish-control applies to --target local only, and the target is spark-k8s$/],
     [[...local, '--mqtt-client-id', 'serve/a'], /^--mqtt-client-id must match .*, got "serve\/a"$/],
     [[...local, '--mqtt-client-id', ''], /^--mqtt-client-id must not be empty$/],
+    // The agent channel's TLS: both files or neither, each must exist and load, and they must belong together.
+    [[...local, '--agent-tls-cert', TLS_A_CERT, '--agent-tls-key', TLS_A_KEY], /^--agent-tls-cert applies to --target spark-k8s only, and the target is local$/],
+    [[...k8s, '--dry-run', '--agent-tls-cert', TLS_A_CERT], /^--agent-tls-cert needs --agent-tls-key \(its private key\)$/],
+    [[...k8s, '--dry-run', '--agent-tls-key', TLS_A_KEY], /^--agent-tls-key needs --agent-tls-cert/],
+    [[...k8s, '--dry-run', '--agent-tls-cert', '/no/such.crt', '--agent-tls-key', TLS_A_KEY], /^--agent-tls-cert: file not found: \/no\/such\.crt$/],
+    [[...k8s, '--dry-run', '--agent-tls-cert', TLS_A_KEY, '--agent-tls-key', TLS_A_KEY], /^--agent-tls-cert \/ --agent-tls-key: agent TLS certificate .*agent-a\.key: no PEM CERTIFICATE block in it$/],
+    [[...k8s, '--dry-run', '--agent-tls-cert', TLS_A_CERT, '--agent-tls-key', TLS_A_CERT], /^--agent-tls-cert \/ --agent-tls-key: agent TLS key .*agent-a\.crt: no PEM PRIVATE KEY block in it$/],
+    [[...k8s, '--dry-run', '--agent-tls-cert', TLS_A_CERT, '--agent-tls-key', TLS_B_KEY], /^--agent-tls-cert \/ --agent-tls-key: .*key values mismatch/],
   ];
   try {
     for (const [args, re] of cases) {

@@ -9,6 +9,7 @@
  * Edge forecasts come from the gateways' MQTT topics when --mqtt-url is given (`edgepilot edge` runs the gateways).
  */
 import { join, resolve } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import type { Command } from 'commander';
 import type { MqttClient } from 'mqtt';
 import { connect } from '../runtime/devices/mqtt-client.ts';
@@ -27,6 +28,7 @@ import { BrokerConnectError, detectProtocolVersion } from '../runtime/devices/pu
 import { OutageLog } from '../runtime/devices/outage-log.ts';
 import { mqttSessionOptions, sessionMeanwhile } from '../runtime/devices/mqtt-session.ts';
 import { kafkaIngestTopic, kafkaRecordTopic, parseBrokers, startIngestConsumer } from '../runtime/kafka/bridge.ts';
+import { loadTlsFiles } from '../runtime/spark/tls-files.ts';
 import { DROP_REASONS, LocalEngineActuator, LocalEngineMetricsSource, StreamEngine, type EngineOptionsInput } from '../runtime/engine/index.ts';
 import { ModeContextPolicy, scaledForecasts, scaledMetrics } from '../runtime/demo-support.ts';
 import { pipelineMetricFamilies, shuffleStoreMetricFamilies } from '../runtime/demo.ts';
@@ -52,7 +54,10 @@ interface ServeFlags {
   sparkUiUrl?: string;
   kubeconfig?: string;
   agentPort?: string;
+  agentHost?: string;
   agentToken?: string;
+  agentTlsCert?: string;
+  agentTlsKey?: string;
   port: string;
   host: string;
   token?: string;
@@ -79,7 +84,10 @@ const SPARK_K8S_ONLY: ReadonlyArray<[keyof ServeFlags, string]> = [
   ['sparkUiUrl', '--spark-ui-url'],
   ['kubeconfig', '--kubeconfig'],
   ['agentPort', '--agent-port'],
+  ['agentHost', '--agent-host'],
   ['agentToken', '--agent-token'],
+  ['agentTlsCert', '--agent-tls-cert'],
+  ['agentTlsKey', '--agent-tls-key'],
 ];
 const LOCAL_ONLY: ReadonlyArray<[keyof ServeFlags, string]> = [
   ['mqttClientId', '--mqtt-client-id'],
@@ -123,8 +131,11 @@ export function register(program: Command): void {
     .option('--spark-ui-url <url>', 'spark-k8s: Spark UI / REST endpoint of the driver')
     .option('--kubeconfig <file>', 'spark-k8s: kubeconfig file (default: in-cluster or ~/.kube/config)')
     // 7450 is DEFAULT_AGENT_PORT of src/runtime/spark/target.ts, written out: importing it would load the Kubernetes client.
-    .option('--agent-port <n>', 'spark-k8s: port of the driver-agent channel, on all interfaces (default 7450)')
+    .option('--agent-port <n>', 'spark-k8s: port of the driver-agent channel (default 7450)')
+    .option('--agent-host <addr>', 'spark-k8s: listen address of the driver-agent channel (default 0.0.0.0: the driver pod must reach it)')
     .option('--agent-token <t>', `spark-k8s: shared secret with the driver agent, at least ${MIN_AGENT_TOKEN_CHARS} characters (default $EDGEPILOT_AGENT_TOKEN; required unless --dry-run)`)
+    .option('--agent-tls-cert <file>', 'spark-k8s: serve the driver-agent channel over HTTPS with this PEM certificate (chain); re-read when it changes, so a renewal needs no restart (docs/DEPLOY.md "TLS")')
+    .option('--agent-tls-key <file>', 'spark-k8s: the PEM private key of --agent-tls-cert')
     .option('--port <n>', 'dashboard port (0 = any free port)', '8080')
     .option('--host <addr>', 'dashboard listen address', '127.0.0.1')
     .option('--token <t>', 'bearer token for the control endpoints (default: generated and printed)')
@@ -191,6 +202,19 @@ async function runServe(flags: ServeFlags): Promise<void> {
     throw new UsageError(`--target spark-k8s needs the driver agent's shared secret: --agent-token or $EDGEPILOT_AGENT_TOKEN, at least ${MIN_AGENT_TOKEN_CHARS} characters (or --dry-run)`);
   }
   if (flags.kubeconfig !== undefined) checkInputFile('--kubeconfig', flags.kubeconfig);
+  if ((flags.agentTlsCert === undefined) !== (flags.agentTlsKey === undefined)) {
+    throw new UsageError(flags.agentTlsCert === undefined ? '--agent-tls-key needs --agent-tls-cert (the certificate it belongs to)' : '--agent-tls-cert needs --agent-tls-key (its private key)');
+  }
+  if (flags.agentTlsCert !== undefined) checkInputFile('--agent-tls-cert', flags.agentTlsCert);
+  if (flags.agentTlsKey !== undefined) checkInputFile('--agent-tls-key', flags.agentTlsKey);
+  if (flags.agentTlsCert !== undefined && flags.agentTlsKey !== undefined) {
+    // Loaded once here so a wrong file is a usage error before anything starts, not a failure after the target.
+    try {
+      createSecureContext(loadTlsFiles({ certFile: flags.agentTlsCert, keyFile: flags.agentTlsKey }));
+    } catch (err) {
+      throw new UsageError(`--agent-tls-cert / --agent-tls-key: ${(err as Error).message}`);
+    }
+  }
   if (flags.out !== undefined) ensureOutputDir('--out', flags.out);
 
   const scenario: ScenarioName = flags.scenario;
@@ -313,6 +337,8 @@ async function sparkTarget(flags: ServeFlags, agentPort: number | undefined, ctx
     ...(flags.sparkUiUrl === undefined ? {} : { sparkUiUrl: flags.sparkUiUrl }),
     ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }),
     ...(agentPort === undefined ? {} : { agentPort }),
+    ...(flags.agentHost === undefined ? {} : { agentHost: flags.agentHost }),
+    ...(flags.agentTlsCert === undefined || flags.agentTlsKey === undefined ? {} : { agentTls: { certFile: flags.agentTlsCert, keyFile: flags.agentTlsKey } }),
   });
   return { metrics: built.metrics, actuator: built.actuator, rateScale: 1, close: () => built.close() };
 }

@@ -11,11 +11,15 @@
  * timestamp within `maxClockSkewMs`, so a captured request cannot be replayed later), and decision responses are
  * signed the same way so the agent can check they come from this controller.
  *
+ * TLS: with `tls` (a PEM certificate and key) the channel serves HTTPS, so the bearer token never crosses the network
+ * in clear; `reloadTls` swaps in a renewed certificate without dropping the agent (docs/DEPLOY.md "TLS").
+ *
  * Decisions carry a sequence number that only grows, also across controller restarts (it starts at the wall clock
  * in ms), and an expiry: the agent ignores duplicates, older sequence numbers and expired decisions.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface AgentDecision {
@@ -76,6 +80,14 @@ export interface AgentChannelOptions {
   /** Events kept until drained. */
   maxBufferedEvents?: number;
   nowMs?: () => number;
+  /** Serve HTTPS with this PEM certificate (chain) and private key. */
+  tls?: AgentTls;
+}
+
+/** A PEM certificate (with its chain) and its private key. */
+export interface AgentTls {
+  cert: string | Buffer;
+  key: string | Buffer;
 }
 
 const MAX_BODY_BYTES = 1_048_576;
@@ -114,10 +126,10 @@ export class AgentChannel {
   rejectedRequests = 0;
   droppedEvents = 0;
 
-  private constructor(private readonly server: Server, private readonly token: string, opts: AgentChannelOptions) {
+  private constructor(private readonly server: Server | HttpsServer, private readonly token: string, opts: AgentChannelOptions) {
     const addr = server.address() as AddressInfo;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-    this.url = `http://${host}:${addr.port}`;
+    this.url = `${opts.tls ? 'https' : 'http'}://${host}:${addr.port}`;
     this.ttlMs = opts.decisionTtlMs ?? 60_000;
     this.maxLongPollMs = opts.maxLongPollMs ?? 25_000;
     this.maxSkewMs = opts.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
@@ -132,14 +144,24 @@ export class AgentChannel {
       throw new Error('AgentChannel: token must be a string of at least 16 characters (set --agent-token or EDGEPILOT_AGENT_TOKEN)');
     }
     let channel: AgentChannel | null = null;
-    const server = createServer((req, res) => {
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
       channel!.handle(req, res).catch((err: unknown) => {
         const status = err instanceof HttpError ? err.status : 500;
         if (status === 401) channel!.rejectedRequests++;
         if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));
       });
-    });
+    };
+    let server: Server | HttpsServer;
+    if (opts.tls) {
+      try {
+        server = createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest);
+      } catch (err) {
+        throw new Error(`AgentChannel: the TLS certificate and key do not load: ${(err as Error).message}`);
+      }
+    } else {
+      server = createServer(onRequest);
+    }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
@@ -156,6 +178,19 @@ export class AgentChannel {
     this.decision = { seq: this.seq, executors, issuedAtMs: now, expiresAtMs: now + this.ttlMs, reason };
     for (const wake of this.waiters) wake();
     return { ...this.decision };
+  }
+
+  /**
+   * Swaps in a renewed certificate and key; connections already open keep the old one. Throws (and keeps serving
+   * the old pair) when the new pair does not load, or when the channel serves plain HTTP.
+   */
+  reloadTls(tls: AgentTls): void {
+    if (!('setSecureContext' in this.server)) throw new Error('AgentChannel.reloadTls: this channel serves plain HTTP (started without tls)');
+    try {
+      this.server.setSecureContext({ cert: tls.cert, key: tls.key });
+    } catch (err) {
+      throw new Error(`AgentChannel.reloadTls: the new certificate and key do not load, the old ones stay: ${(err as Error).message}`);
+    }
   }
 
   latestDecision(): AgentDecision | null {

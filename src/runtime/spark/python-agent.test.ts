@@ -5,23 +5,31 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { startEmbeddedBroker } from '../devices/broker.ts';
 import { AgentChannel } from './agent-channel.ts';
 import { MqttAgentEvents } from './mqtt-progress.ts';
 
 const TOKEN = 'python-agent-test-token-0123';
+const tlsFixture = (name: string): string => fileURLToPath(new URL(`../../../test/fixtures/tls/${name}`, import.meta.url));
+const TLS_A_CERT = tlsFixture('agent-a.crt');
+const TLS_A_KEY = tlsFixture('agent-a.key');
+const TLS_B_CERT = tlsFixture('agent-b.crt');
 const hasPython = spawnSync('python3', ['--version']).status === 0;
 
 test('python3 -m unittest (driver agent) passes, including the round trip against AgentChannel', { skip: hasPython ? false : 'python3 is not installed: the driver agent tests need it' }, async () => {
   const ch = await AgentChannel.start({ token: TOKEN });
+  const tlsCh = await AgentChannel.start({ token: TOKEN, tls: { cert: readFileSync(TLS_A_CERT, 'utf8'), key: readFileSync(TLS_A_KEY, 'utf8') } });
   const broker = await startEmbeddedBroker();
   const mqttEvents = await MqttAgentEvents.start({ mqttUrl: broker.url, topic: 'edgepilot/spark/+/progress', token: TOKEN });
   try {
     ch.publishDecision(6, 'test');
+    tlsCh.publishDecision(3, 'test over tls');
     const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
       const child = spawn('python3', ['-m', 'unittest', 'discover', '-s', 'tests', '-t', '.', '-v'], {
         cwd: 'python',
-        env: { ...process.env, EDGEPILOT_AGENT_TEST_URL: ch.url, EDGEPILOT_AGENT_TEST_TOKEN: TOKEN, EDGEPILOT_AGENT_TEST_MQTT: `${broker.host}:${broker.port}`, PYTHONDONTWRITEBYTECODE: '1' },
+        env: { ...process.env, EDGEPILOT_AGENT_TEST_URL: ch.url, EDGEPILOT_AGENT_TEST_TOKEN: TOKEN, EDGEPILOT_AGENT_TEST_MQTT: `${broker.host}:${broker.port}`, EDGEPILOT_AGENT_TEST_TLS_URL: tlsCh.url, EDGEPILOT_AGENT_TEST_TLS_CA: TLS_A_CERT, EDGEPILOT_AGENT_TEST_TLS_OTHER_CA: TLS_B_CERT, PYTHONDONTWRITEBYTECODE: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';
@@ -33,6 +41,12 @@ test('python3 -m unittest (driver agent) passes, including the round trip agains
     assert.doesNotMatch(r.out, /skipped 'EDGEPILOT_AGENT_TEST_URL/, 'the live round trip must run here');
     assert.match(r.out, /test_round_trip .* ok/);
     assert.match(r.out, /test_publish_to_the_controllers_broker .* ok/);
+    assert.match(r.out, /test_round_trip_over_tls .* ok/);
+    assert.match(r.out, /test_an_untrusted_certificate_is_a_controller_error_naming_tls .* ok/);
+    // Over TLS: the progress event and the ack arrived; the untrusted attempts never reached the channel.
+    assert.deepEqual(tlsCh.drainEvents().map((e) => e.kind), ['progress']);
+    assert.equal(tlsCh.lastAck?.executors, 3);
+    assert.equal(tlsCh.rejectedRequests, 0);
     // What the Python agent sent arrived here.
     const kinds = ch.drainEvents().map((e) => e.kind);
     assert.deepEqual(kinds, ['progress', 'idle']);
@@ -52,5 +66,6 @@ test('python3 -m unittest (driver agent) passes, including the round trip agains
     await mqttEvents.close();
     await broker.stop();
     await ch.close();
+    await tlsCh.close();
   }
 });

@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { NO_FORECAST } from '../../edge/forecast-source.ts';
@@ -268,4 +272,41 @@ test('buildSparkK8sTarget: a start that fails after the agent endpoint is up clo
   const forbidden: SparkAppApi = { ...memoryApi(), get: async () => Promise.reject(new Error('forbidden')) };
   await assert.rejects(buildSparkK8sTarget({ ...base(), dryRun: false, agentPort: port, api: forbidden }), /spark-k8s target: cannot read .*: forbidden/);
   assert.ok(await canListen(port), 'the agent port is free after the SparkApplication could not be read');
+});
+
+test('buildSparkK8sTarget with agentTls: the agent endpoint is https, and a renewed certificate on disk is served after a check', async () => {
+  const fixture = (name: string): string => fileURLToPath(new URL(`../../../test/fixtures/tls/${name}`, import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-target-tls-'));
+  const certFile = join(dir, 'tls.crt');
+  const keyFile = join(dir, 'tls.key');
+  copyFileSync(fixture('agent-a.crt'), certFile);
+  copyFileSync(fixture('agent-a.key'), keyFile);
+  const lines: string[] = [];
+  const warnings: string[] = [];
+  // The timer never fires within the test: the renewal is picked up by an explicit check.
+  const t = await buildSparkK8sTarget({ ...base(), agentTls: { certFile, keyFile }, agentTlsCheckIntervalMs: 3_600_000, print: (l) => lines.push(l), warn: (l) => warnings.push(l) });
+  const healthz = (ca: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      request(`${t.channel.url}/healthz`, { agent: false, ca }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end();
+    });
+  try {
+    assert.match(lines[0]!, /agent endpoint https:\/\/127\.0\.0\.1:\d+/);
+    assert.equal(await healthz(readFileSync(fixture('agent-a.crt'), 'utf8')), 200);
+    for (const [from, to] of [['agent-b.crt', certFile], ['agent-b.key', keyFile]] as const) {
+      copyFileSync(fixture(from), to);
+      const later = Date.now() / 1000 + 5;
+      utimesSync(to, later, later);
+    }
+    assert.equal(t.tlsWatcher!.check(), 'reloaded');
+    assert.match(warnings.join('\n'), /agent TLS certificate reloaded/);
+    assert.equal(await healthz(readFileSync(fixture('agent-b.crt'), 'utf8')), 200, 'the renewed certificate serves');
+  } finally {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -15,6 +15,7 @@ import { KubernetesSparkAppApi, SparkK8sActuator, type SparkAppApi, type SparkAp
 import { SparkMetricsSource } from './metrics-source.ts';
 import { mergeEventSources, MqttAgentEvents } from './mqtt-progress.ts';
 import { RestartGate } from './restart-gate.ts';
+import { loadTlsFiles, TlsFileWatcher, type TlsFiles } from './tls-files.ts';
 
 export interface SparkK8sTargetOptions {
   namespace: string;
@@ -31,6 +32,10 @@ export interface SparkK8sTargetOptions {
   /** Edge forecasts for the restart gate's burst rule (without them the gate sees no burst coming). */
   forecasts?: ForecastSource;
   agentHost?: string;
+  /** Serve the agent endpoint over HTTPS with this certificate and key, re-read when they change (renewals). */
+  agentTls?: TlsFiles;
+  /** How often the TLS files are checked for a renewal (ms; default 60 s). */
+  agentTlsCheckIntervalMs?: number;
   /** Also read the agent's progress from this MQTT broker (the agent's `mqtt=` option). */
   agentMqttUrl?: string;
   /** Topic of the agent's MQTT progress (default edgepilot/spark/<app>/progress). */
@@ -50,6 +55,8 @@ export interface SparkK8sTarget {
   // Additive: for serve's status page and tests.
   channel: AgentChannel;
   gate: RestartGate;
+  /** With agentTls: the watcher that swaps in renewed files (checked on a timer; `check()` checks now). */
+  tlsWatcher: TlsFileWatcher | null;
   /** Set or replace the forecast source after building (serve builds its ForecastSource separately). */
   setForecastSource(f: ForecastSource): void;
 }
@@ -96,17 +103,22 @@ export async function buildSparkK8sTarget(opts: SparkK8sTargetOptions): Promise<
     }
   }
 
-  const channel = await AgentChannel.start({ token, port: opts.agentPort ?? DEFAULT_AGENT_PORT, host: opts.agentHost ?? '0.0.0.0' });
+  const tls = opts.agentTls ? loadTlsFiles(opts.agentTls) : undefined;
+  const channel = await AgentChannel.start({ token, port: opts.agentPort ?? DEFAULT_AGENT_PORT, host: opts.agentHost ?? '0.0.0.0', ...(tls ? { tls } : {}) });
+  const tlsWatcher = opts.agentTls ? new TlsFileWatcher(opts.agentTls, (pair) => channel.reloadTls(pair), warn) : null;
+  tlsWatcher?.start(opts.agentTlsCheckIntervalMs);
   let mqtt: MqttAgentEvents | null = null;
   if (opts.agentMqttUrl) {
     try {
       mqtt = await MqttAgentEvents.start({ mqttUrl: opts.agentMqttUrl, topic: opts.agentMqttTopic ?? `edgepilot/spark/${opts.app}/progress`, token });
     } catch (err) {
+      tlsWatcher?.stop();
       await channel.close();
       throw err;
     }
   }
   const closeAll = async (): Promise<void> => {
+    tlsWatcher?.stop();
     await mqtt?.close();
     await channel.close();
   };
@@ -154,6 +166,7 @@ export async function buildSparkK8sTarget(opts: SparkK8sTargetOptions): Promise<
     actuator: tracked,
     channel,
     gate,
+    tlsWatcher,
     setForecastSource: (f) => {
       forecasts = f;
     },
