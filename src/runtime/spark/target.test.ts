@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { NO_FORECAST } from '../../edge/forecast-source.ts';
 import { signBody } from './agent-channel.ts';
 import type { SparkAppApi, SparkApplicationObject } from './k8s-actuator.ts';
-import { buildSparkK8sTarget } from './target.ts';
+import { buildSparkK8sTarget, isLoopbackHost } from './target.ts';
 
 const app = (): SparkApplicationObject => JSON.parse(readFileSync(new URL('../../../test/fixtures/spark/sparkapplication.json', import.meta.url), 'utf8'));
 const TOKEN = 'target-test-token-0123456789';
@@ -309,4 +309,13 @@ test('buildSparkK8sTarget with agentTls: the agent endpoint is https, and a rene
     await t.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the plain-HTTP warning: loopback listen addresses only are exempt', async () => {
+  for (const h of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) assert.equal(isLoopbackHost(h), true, h);
+  for (const h of ['0.0.0.0', '::', '10.0.0.5', 'edgepilot-controller.streaming.svc', '128.0.0.1']) assert.equal(isLoopbackHost(h), false, h);
+  const warnings: string[] = [];
+  const t = await buildSparkK8sTarget({ ...base(), agentHost: '127.0.0.1', warn: (l) => warnings.push(l) });
+  await t.close();
+  assert.doesNotMatch(warnings.join('\n'), /plain HTTP/, 'no warning on loopback');
 });

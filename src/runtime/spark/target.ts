@@ -63,6 +63,11 @@ export interface SparkK8sTarget {
 
 export const DEFAULT_AGENT_PORT = 7450;
 
+/** Whether a listen address is reachable from this machine only (no token crosses a network to reach it). */
+export function isLoopbackHost(host: string): boolean {
+  return /^127\./.test(host) || host === '::1' || host === 'localhost';
+}
+
 function uiUrlFromStatus(app: SparkApplicationObject, namespace: string): string | undefined {
   const info = (app.status?.driverInfo ?? {}) as { webUIServiceName?: string; webUIPort?: number; webUIAddress?: string };
   // The UI service name is stable across restarts; the pod address is not (spark-k8s.md 1.1, 4.3).
@@ -104,9 +109,13 @@ export async function buildSparkK8sTarget(opts: SparkK8sTargetOptions): Promise<
   }
 
   const tls = opts.agentTls ? loadTlsFiles(opts.agentTls) : undefined;
-  const channel = await AgentChannel.start({ token, port: opts.agentPort ?? DEFAULT_AGENT_PORT, host: opts.agentHost ?? '0.0.0.0', ...(tls ? { tls } : {}) });
+  const agentHost = opts.agentHost ?? '0.0.0.0';
+  const channel = await AgentChannel.start({ token, port: opts.agentPort ?? DEFAULT_AGENT_PORT, host: agentHost, ...(tls ? { tls } : {}) });
   const tlsWatcher = opts.agentTls ? new TlsFileWatcher(opts.agentTls, (pair) => channel.reloadTls(pair), warn) : null;
   tlsWatcher?.start(opts.agentTlsCheckIntervalMs);
+  if (!tls && !isLoopbackHost(agentHost)) {
+    warn(`spark-k8s: the agent channel on ${agentHost} is plain HTTP: the agent's bearer token crosses the network in clear (--agent-tls-cert/--agent-tls-key serve HTTPS; docs/DEPLOY.md "TLS on the agent channel")`);
+  }
   let mqtt: MqttAgentEvents | null = null;
   if (opts.agentMqttUrl) {
     try {
