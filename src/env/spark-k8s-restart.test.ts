@@ -102,3 +102,21 @@ test('reset ends a restart in progress: the next episode starts running, with no
   assert.deepEqual(k8sOf(s.info), { restarted: false, restarts: 0, pausedUntilS: -Infinity });
   assert.equal(recordOf(s.info).processedRateMsgsPerS, 1000);
 });
+
+test('re-read time counts as busy only up to the serving executor time (executors cold-starting after a restart serve none)', () => {
+  // A restart without driver or checkpoint time: the four replacements (5 GB) cold-start for 15 s while the shuffle
+  // data of the warm-up (1 MB a second from t = -10 to -1, resident 60 s) is still re-read 0.5 x 60 / 60 times a
+  // second on redis (1000 MB/s). In seconds 10..14 no executor serves, so no executor time goes to re-reads; at t = 15 the four executors
+  // take the 16,000 waiting messages, then 1000 a second, each second's output becoming resident the next.
+  const config = { ...flatConfig({ executors: 4, memoryGb: 4, tier: 'redis', codec: 'none', rereadsPerReuse: 60, cluster: { coldStart: { medianS: 15, sigma: 0, minS: 0, maxS: 120 } } }), sparkK8s: { driverRestartS: 0, checkpointRecoveryS: 0 } };
+  const env = flatEnv(1000, config, { target: 'spark-k8s' });
+  env.reset({ seed: 1 });
+  const resized: Action = { executors: 4, memoryGb: 5, tier: 'redis', codec: 'none' };
+  assert.equal(snapshotOf(env.stepAction(resized).info).cpuUtilization, 0, 'no executor served in t = 0..9');
+  const rereadSPerByte = 0.5 * (1 / 1000e6 + 1 / 1e15);
+  const residentBytes = [10e6, 26e6, 27e6, 28e6, 29e6]; // t = 15..19
+  const busyS = 20_000 * PER_MSG_S + rereadSPerByte * residentBytes.reduce((a, b) => a + b, 0);
+  const s2 = snapshotOf(env.stepAction(resized).info);
+  assert.equal(s2.backlogMsgs, 0);
+  close(s2.cpuUtilization, busyS / 20, 1e-12, 'busy / serving executor-seconds in t = 10..19');
+});
