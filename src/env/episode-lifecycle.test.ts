@@ -115,3 +115,16 @@ test('info.context: the snapshot time is the end of the interval; the nominal ex
   }
   assert.equal(snapshotOf(env.reset({ seed: 2 }).info).tSeconds, 0);
 });
+
+test("the exogenous series runs past the episode's end: the last forecast's target (40 s on) exists, as does the oracle's window", () => {
+  const env = new SparkIotEnv({ scenario: 'industrial', maxSteps: 30, exposeFuture: true });
+  env.reset({ seed: 2 });
+  let future: FutureView | undefined;
+  for (let k = 0; k < 30; k++) future = infoOf(env.step([9, 3, 1, 1]).info).context.future as FutureView;
+  const endS = 30 * 10;
+  const { lengthS, offsetS, arrivalsMsgs } = env.exogenous();
+  assert.equal(future!.tSeconds, endS);
+  // The final forecast predicts the cloud rate at endS + 40 s (docs/SIMULATOR.md "Edge gateways"); an oracle deciding
+  // at endS - 10 looks two intervals ahead (plus its cold-start draw, clipped to the series).
+  for (let t = endS - 10; t <= endS + 40; t++) assert.ok(Number.isFinite(arrivalsMsgs[offsetS + t]!) && offsetS + t < lengthS, `cloud second ${t}`);
+});
