@@ -80,3 +80,22 @@ test('an overloaded warm-up: second by second from the initial executors as they
     close(r.backlogMsgs, backlog, 1e-6 * backlog, `step ${k} backlog`);
   }
 });
+
+test('the load EWMA of the warm-up starts at the arrival rate of its first second (t = -10)', () => {
+  // The looped ramp again, with twenty 4 GB executors serving every message in its second: the working set of the
+  // warm-up's last second is 0.5 + (EWMA / 20) x 1000 B x 60 s x 6 / 1e9 GB.
+  const ramp = Array.from({ length: 100 }, (_, i) => 500 * (i + 1));
+  const env = new SparkIotEnv({ scenario: 'balanced', maxSteps: 2, trace: flatTrace(0, ramp), rescaleTrace: false, config: { cluster: { initial: { executors: 20 } } } });
+  for (let seed = 1; seed <= 5; seed++) {
+    const s0 = snapshotOf(env.reset({ seed }).info);
+    const { arrivalsMsgs, offsetS } = env.exogenous();
+    let ewma = arrivalsMsgs[offsetS - 10]!;
+    let workingSetGb = 0;
+    for (let t = -10; t < 0; t++) {
+      workingSetGb = 0.5 + ((ewma / 20) * 1000 * 60 * 6) / 1e9;
+      ewma += (arrivalsMsgs[offsetS + t]! - ewma) / 20;
+    }
+    assert.equal(s0.backlogMsgs, 0);
+    close(s0.memoryUtilization, workingSetGb / 4, 1e-12, `seed ${seed}`);
+  }
+});

@@ -61,6 +61,20 @@ test('data volume weights each second\'s message size by its arrivals; an idle i
     assert.ok(Math.abs(s.meanMessageBytes - unweighted) > 10, 'weighting by arrivals matters here');
     close(out.obs[1]!, (s.arrivalRateMsgsPerS * (bytes / msgs)) / B, 1e-7, `step ${k} data_volume = rate x mean bytes / B`);
   }
+  // The working set of a second is for that second's message size: ten executors (4 GB) serve every message in its
+  // second, so the load EWMA (20 s) follows the arrivals from the first warm-up second (t = -10).
+  const tenExecutors = new SparkIotEnv({ scenario: 'balanced', maxSteps: 3, trace, rescaleTrace: false, config: { cluster: { initial: { executors: 10 } } } });
+  tenExecutors.reset({ seed: 1 });
+  const world = tenExecutors.exogenous();
+  let ewma = world.arrivalsMsgs[world.offsetS - 10]!;
+  let workingSetGb = 0;
+  for (let k = 0; k < 2; k++) {
+    for (let t = 10 * k - 10; t < 10 * k; t++) {
+      workingSetGb = 0.5 + ((ewma / 10) * world.messageBytes[world.offsetS + t]! * 60 * 6) / 1e9;
+      ewma += (world.arrivalsMsgs[world.offsetS + t]! - ewma) / 20;
+    }
+    if (k > 0) close(snapshotOf(tenExecutors.step([9, 3, 1, 1]).info).memoryUtilization, workingSetGb / 4, 1e-12, `step ${k}: working set of the last second / 4 GB`);
+  }
   // Nothing arrives: no size to average; the snapshot falls back to the scenario's mean (here set to 1500 B).
   const idle = new SparkIotEnv({ scenario: 'balanced', maxSteps: 3, trace: { name: 'idle.csv', stepS: 1, tS: Float64Array.of(0, 1, 2), rate: new Float64Array(3), size: new Float64Array(3).fill(1000) }, rescaleTrace: false, config: { scenarios: { balanced: { messageBytes: 1500 } } } });
   idle.reset({ seed: 1 });
@@ -121,7 +135,10 @@ test('memory utilization during a memory change is the working set over the memo
   const out = env.stepAction({ executors: 4, memoryGb: 5, tier: 'redis', codec: 'none' });
   const s = snapshotOf(out.info);
   assert.equal(s.memoryPerExecutorGb, 4);
+  assert.deepEqual([recordOf(out.info).requestedMemoryGb, recordOf(out.info).memoryGb], [5, 4], 'requested vs in force');
   close(s.memoryUtilization, 0.59 / 4, 1e-12, 'working set / old memory');
+  const r2 = recordOf(env.stepAction({ executors: 4, memoryGb: 5, tier: 'nvme', codec: 'zstd' }).info);
+  assert.deepEqual([r2.requestedTier, r2.requestedCodec, r2.tier, r2.codec], ['nvme', 'zstd', 'nvme', 'zstd']);
   close(out.obs[3]!, 0.59 / 4 / 2, 1e-6, 'mem_util feature');
 });
 
@@ -138,4 +155,10 @@ test('a bounded s3 overflows to the archive tier: archive executor time and late
     assert.ok(Math.abs(b.record!.p95LatencyMs - a.record!.p95LatencyMs - 5) < 1e-6, `step ${k}: ${b.record!.p95LatencyMs} vs ${a.record!.p95LatencyMs} ms`);
     close(b.snapshot.cpuUtilization, a.snapshot.cpuUtilization, 1e-12, `step ${k}: executor time of the archive`);
   }
+});
+
+test('a trace is rescaled by default: its 99th percentile becomes the scenario\'s peak rate', () => {
+  const env = new SparkIotEnv({ scenario: 'balanced', maxSteps: 2, trace: { name: 'flat.csv', stepS: 1, tS: Float64Array.from({ length: 100 }, (_, i) => i), rate: new Float64Array(100).fill(1000), size: new Float64Array(100).fill(1000) } });
+  env.reset({ seed: 1 });
+  assert.equal(recordOf(env.step([19, 3, 1, 1]).info).arrivalRateMsgsPerS, env.config.scenarios.balanced.peakRateMsgsPerS);
 });

@@ -25,6 +25,7 @@ test('a restart stops processing for 30 s + 10 s, then the query resumes with th
   const s1 = env.stepAction(resized);
   const r1 = recordOf(s1.info);
   assert.deepEqual(k8sOf(s1.info), { restarted: true, restarts: 1, pausedUntilS: 40 });
+  assert.deepEqual([r1.requestedMemoryGb, r1.memoryGb], [5, 5], 'requested 5 GB; none running: the target memory');
   assert.equal(env.restartCount, 1);
   assert.equal(r1.processedRateMsgsPerS, 0);
   assert.equal(r1.shuffleBytes, 0, 'nothing processed, so no shuffle output');
@@ -48,6 +49,36 @@ test('a restart stops processing for 30 s + 10 s, then the query resumes with th
   const r5 = recordOf(env.stepAction(resized).info);
   close(r5.processedRateMsgsPerS, 2 / PER_MSG_S, 1e-9 * (2 / PER_MSG_S), 'processed rate once resumed');
   close(r5.backlogMsgs, 200_000 - (10 * 2) / PER_MSG_S, 1e-6, 'backlog once resumed');
+  // p95 over the messages completed in the step, weighted by count: served oldest first, second t serving its capacity
+  // from the 4000-message buckets of arrival seconds 0, 1, ..., each at (t - arrival second) x 1000 ms + 500 ms
+  // trigger wait + 150 ms overhead + 1000 ms of processing (a full second) + 2 x 0.4 ms redis round trips.
+  let arrival = 0;
+  let leftInBucket = 4000;
+  const p95Of = (fromS: number): number => {
+    const served: [latencyMs: number, msgs: number][] = [];
+    for (let t = fromS; t < fromS + 10; t++) {
+      let capacity = 2 / PER_MSG_S;
+      while (capacity > 0) {
+        const take = Math.min(capacity, leftInBucket);
+        served.push([(t - arrival) * 1000 + 500 + 150 + 1000 + 0.8, take]);
+        capacity -= take;
+        leftInBucket -= take;
+        if (leftInBucket <= 0) {
+          arrival++;
+          leftInBucket = 4000;
+        }
+      }
+    }
+    served.sort((a, b) => a[0] - b[0]);
+    const total = served.reduce((sum, [, n]) => sum + n, 0);
+    let cumulative = 0;
+    return served.find(([, n]) => (cumulative += n) >= 0.95 * total)![0];
+  };
+  close(r5.p95LatencyMs, p95Of(40), 1e-6, 'p95 of the resumed step');
+  const r6 = recordOf(env.stepAction(resized).info);
+  close(r6.p95LatencyMs, p95Of(50), 1e-6, 'p95 of the next step');
+  // Both above the age of the oldest message still waiting (arrived at t = 24 and 49).
+  assert.ok(r5.p95LatencyMs > 26_000 && r6.p95LatencyMs > 11_000);
   assert.equal(env.restartCount, 1);
 });
 
