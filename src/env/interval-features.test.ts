@@ -150,8 +150,8 @@ test('a bounded s3 overflows to the archive tier: archive executor time and late
   direct.reset({ seed: 1 });
   overflow.reset({ seed: 1 });
   for (let k = 0; k < 3; k++) {
-    const a = (direct.stepAction({ executors: 4, memoryGb: 4, tier: 'archive', codec: 'none' }).info as SparkIotInfo);
-    const b = (overflow.stepAction({ executors: 4, memoryGb: 4, tier: 's3', codec: 'none' }).info as SparkIotInfo);
+    const a = direct.stepAction({ executors: 4, memoryGb: 4, tier: 'archive', codec: 'none' }).info as unknown as SparkIotInfo;
+    const b = overflow.stepAction({ executors: 4, memoryGb: 4, tier: 's3', codec: 'none' }).info as unknown as SparkIotInfo;
     assert.ok(Math.abs(b.record!.p95LatencyMs - a.record!.p95LatencyMs - 5) < 1e-6, `step ${k}: ${b.record!.p95LatencyMs} vs ${a.record!.p95LatencyMs} ms`);
     close(b.snapshot.cpuUtilization, a.snapshot.cpuUtilization, 1e-12, `step ${k}: executor time of the archive`);
   }
