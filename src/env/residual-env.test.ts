@@ -81,3 +81,39 @@ test('residualBaseCalm false trains over the base rule without its calm-load siz
   assert.throws(() => makeEnv('SparkIot', { residualBaseCalm: 'no' }), /option residualBaseCalm must be a boolean, got "no"/);
   assert.throws(() => makeEnv('SparkIot', { residualBaseCalm: false }), /option residualBaseCalm applies only with residualBase/);
 });
+
+test("the base rule is built for the env's world: its config and, with maskEdgeFeatures, blind to the forecast", () => {
+  // Compute three times as slow per message (300 us): the base sizes for it, so it asks for more executors than the
+  // same rule built for the default world.
+  const config = { cluster: { computeUsPerMsg: 300 } };
+  const env = new SparkIotResidualEnv({ ...options, config });
+  const forWorld = residualBasePolicy({ config: env.inner.inner.config });
+  const forDefault = residualBasePolicy();
+  let r = env.reset({ seed: 5 });
+  forWorld.reset(0);
+  forDefault.reset(0);
+  let larger = 0;
+  for (let t = 0; t < 10; t++) {
+    const ctx = { ...(r.info as unknown as SparkIotInfo).context, future: undefined };
+    const expected = forWorld.act(r.obs, ctx);
+    if (expected.executors > forDefault.act(r.obs, ctx).executors) larger++;
+    r = env.step(IDENTITY_RESIDUAL);
+    assert.deepEqual((r.info as { baseAction: Action }).baseAction, expected, `step ${t}`);
+  }
+  assert.ok(larger > 0, 'the slower world needs more executors');
+  // maskEdgeFeatures: the env's own base ignores a forecast of a 50-fold load.
+  for (const [maskEdgeFeatures, ignores] of [[true, true], [false, false]] as const) {
+    const e = new SparkIotResidualEnv({ ...options, maskEdgeFeatures });
+    const r0 = e.reset({ seed: 3 });
+    const ctx = { ...(r0.info as unknown as SparkIotInfo).context, future: undefined };
+    const high = { ...ctx, forecast: { ...ctx.forecast, predictedRateMsgsPerS: 50 * (ctx.snapshot.arrivalRateMsgsPerS + 1) } };
+    assert.equal(e.base.act(r0.obs, high).executors === e.base.act(r0.obs, ctx).executors, ignores, `maskEdgeFeatures ${maskEdgeFeatures}`);
+  }
+});
+
+test('SparkIotResidualEnv needs residualBase; a bare number is not a residual action', () => {
+  assert.throws(() => new SparkIotResidualEnv({ scenario: 'industrial' }), /option residualBase must be 'forecast-sizing', got undefined/);
+  const env = new SparkIotResidualEnv(options);
+  env.reset({ seed: 1 });
+  assert.throws(() => env.step(5), /residual action must have 4 indices .*got \[5\]/);
+});

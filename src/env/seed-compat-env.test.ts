@@ -246,3 +246,51 @@ test('registered as SeedCompat-v0, options passed through and checked', () => {
   assert.throws(() => makeEnv('SeedCompat-v0', { maxStep: 2 }), /unknown option 'maxStep'/);
   assert.throws(() => makeEnv('SeedCompat-v0', { fixTimeLimit: 'yes' }), /fixTimeLimit must be a boolean/);
 });
+
+test('burst draws: a burst is u < 0.2 for the first uniform of each step, and the info labels it like obs 12', () => {
+  // Replays the stream: reset draws (scenario given, so none for it) workload, volume, shuffle factor, temperature;
+  // each step draws u, then one factor, then volume, shuffle factor and temperature.
+  const env = new SeedCompatEnv();
+  env.reset({ seed: 31, options: { scenario: 'balanced' } });
+  const r = new Rng(31);
+  for (let k = 0; k < 4; k++) r.next();
+  let bursts = 0;
+  for (let t = 0; t < 200; t++) {
+    const s = env.step([5, 3, 1, 1]);
+    const burst = r.next() < 0.2;
+    for (let k = 0; k < 4; k++) r.next();
+    assert.equal(s.obs[O.burstSignal], burst ? 1 : 0, `step ${t}`);
+    assert.equal(s.info.burst_signal, burst ? 1 : 0, `step ${t}: info`);
+    if (burst) bursts++;
+  }
+  assert.ok(bursts > 20 && bursts < 60, `bursts ${bursts}`);
+});
+
+test('a drift never takes the workload below 10 msgs/s: it is floored there', () => {
+  let floored = 0;
+  for (let seed = 0; seed < 1000; seed++) {
+    const env = new SeedCompatEnv();
+    env.reset({ seed });
+    const { obs } = env.step([0, 0, 0, 0]);
+    assert.ok(obs[O.nextWorkload]! >= 10, `seed ${seed}: ${obs[O.nextWorkload]}`);
+    if (obs[O.nextWorkload] === 10) floored++;
+  }
+  assert.ok(floored > 0, 'some low workloads drifted to the floor');
+});
+
+test('every episode runs maxSteps steps; the constructor seed is the first episode\'s; obs 6-8 are the scenario weights', () => {
+  const env = new SeedCompatEnv({ maxSteps: 3, fixTimeLimit: true });
+  for (let episode = 0; episode < 2; episode++) {
+    env.reset({ seed: episode });
+    const truncated = [0, 1, 2].map(() => env.step([0, 0, 0, 0]).truncated);
+    assert.deepEqual(truncated, [false, false, true], `episode ${episode}`);
+  }
+  const seeded = new SeedCompatEnv({ seed: 5 });
+  const reference = new SeedCompatEnv();
+  reference.reset({ seed: 5 });
+  assert.deepEqual(Array.from(seeded.step([3, 2, 1, 0]).obs), Array.from(reference.step([3, 2, 1, 0]).obs));
+  const { obs } = env.reset({ options: { scenario: 'industrial_high_throughput' } });
+  assert.deepEqual([obs[O.alpha], obs[O.beta], obs[O.gamma]], [Math.fround(0.2), Math.fround(0.3), Math.fround(0.5)]);
+  assert.throws(() => makeEnv('SeedCompat-v0', { maxSteps: '3' }), /SeedCompat-v0: option maxSteps must be a number, got "3"/);
+  assert.throws(() => makeEnv('SeedCompat-v0', { seed: 'x' }), /SeedCompat-v0: option seed must be a number, got "x"/);
+});

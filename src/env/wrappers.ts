@@ -24,7 +24,10 @@ export class Wrapper<O = Float32Array, A = EnvAction> implements Env<O, A> {
   }
 }
 
-/** Sets `truncated` after `maxEpisodeSteps` steps (unless the step also terminated), like gymnasium.wrappers.TimeLimit. */
+/**
+ * Sets `truncated` from the `maxEpisodeSteps`-th step on, like gymnasium.wrappers.TimeLimit: also when that step
+ * terminated (then both are set; consumers bootstrap only when truncated && !terminated).
+ */
 export class TimeLimit<O = Float32Array, A = EnvAction> extends Wrapper<O, A> {
   private elapsed = 0;
   constructor(
