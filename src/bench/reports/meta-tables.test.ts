@@ -1,0 +1,96 @@
+/** The meta report's tables and verdicts on hand-made run scores; every expected number is worked out in the comments. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LOOKUP_POLICY_ID, META_POLICY_ID, STORY_WORLDS, bestFixedRaw, beatsBestFixed, hindsightPhaseCeiling, pooledStory, tabulate, verdictOf, type RunScore } from './meta.ts';
+
+/** Student-t 95 % half-width of two values: t(0.975, 1) x |a - b| / 2. */
+const ci2 = (a: number, b: number): number => (12.7062047361747 * Math.abs(a - b)) / 2;
+
+/** A run of one step-1 phase and one step-3 phase (v = violation rate, c = cost over budget of each). */
+function run(policy: string, world: string, seed: number, objective: number, v: [number, number] = [0, 0], c: [number, number] = [0, 0]): RunScore {
+  return {
+    policy, world, seed, objective,
+    phases: [
+      { mode: 'normal', steps: 1, violationRate: v[0], costOverBudget: c[0], objective },
+      { mode: 'budget', steps: 3, violationRate: v[1], costOverBudget: c[1], objective },
+    ],
+  };
+}
+
+test('tabulate: best first, the best fixed vector is never the lookup reference, rank 1-based, paired difference meta - best fixed by seed', () => {
+  // Seeds listed out of order: the per-seed columns must come out in seed order.
+  const scores = [
+    run(META_POLICY_ID, 'w', 2, -0.4, [1, 0], [0.5, 0.5]),
+    run(META_POLICY_ID, 'w', 1, -0.2, [0, 0.5], [2, 1]),
+    run('fixed a', 'w', 2, -0.2),
+    run('fixed a', 'w', 1, -0.3),
+    run('fixed b', 'w', 1, -0.6),
+    run('fixed b', 'w', 2, -0.2),
+    run(LOOKUP_POLICY_ID, 'w', 1, -0.1),
+    run(LOOKUP_POLICY_ID, 'w', 2, -0.1),
+    run('fixed a', 'other world', 1, 5),
+  ];
+  const t = tabulate(scores, 'w', [META_POLICY_ID, 'fixed a', 'fixed b', LOOKUP_POLICY_ID, 'not in w']);
+  // Means: lookup -0.1, a -0.25, meta -0.3, b -0.4.
+  assert.deepEqual(t.rows.map((r) => [r.policy, r.objective.mean.toFixed(4)]), [[LOOKUP_POLICY_ID, '-0.1000'], ['fixed a', '-0.2500'], [META_POLICY_ID, '-0.3000'], ['fixed b', '-0.4000']]);
+  assert.equal(t.bestFixed, 'fixed a');
+  assert.equal(t.metaRank, 3);
+  const meta = t.rows.find((r) => r.policy === META_POLICY_ID)!;
+  assert.deepEqual(meta.perSeed, [-0.2, -0.4]);
+  // Per seed meta - a: -0.2 - -0.3 = 0.1, -0.4 - -0.2 = -0.2.
+  assert.ok(Math.abs(t.diff.mean - -0.05) < 1e-12 && Math.abs(t.diff.ci95 - ci2(0.1, -0.2)) < 1e-9 && t.diff.n === 2, JSON.stringify(t.diff));
+  // Step-weighted over both runs' phases (8 steps): violations 0 x 1 + 0.5 x 3 + 1 x 1 + 0 x 3 = 2.5 -> 31.25 %;
+  // cost over budget (2 x 1 + 1 x 3 + 0.5 x 1 + 0.5 x 3) / 8 = 0.875.
+  assert.equal(meta.violationPct, 31.25);
+  assert.equal(meta.costOverBudget, 0.875);
+});
+
+test('pooledStory: per seed the mean over the four story worlds only; the best pooled fixed vector (not the lookup); rank among the contenders', () => {
+  const scores: RunScore[] = [];
+  const add = (policy: string, seed: number, perWorld: number[]): void => {
+    STORY_WORLDS.forEach((w, k) => scores.push(run(policy, w, seed, perWorld[k]!)));
+    scores.push(run(policy, 'mode-normal', seed, 9)); // not a story world: never pooled
+  };
+  add(META_POLICY_ID, 1, [-0.125, -0.25, -0.375, -0.5]); // pooled -0.3125
+  add(META_POLICY_ID, 2, [-0.4375, -0.4375, -0.4375, -0.4375]); // -0.4375 -> mean -0.375
+  add('fixed a', 1, [-0.3125, -0.3125, -0.3125, -0.3125]);
+  add('fixed a', 2, [-0.375, -0.375, -0.375, -0.375]); // mean -0.34375: ahead of the meta-controller
+  add('fixed b', 1, [-0.25, -0.25, -0.25, -0.25]);
+  add('fixed b', 2, [-0.5, -0.5, -0.5, -0.5]); // mean -0.375: a tie, not ahead
+  // The lookup reference runs on mode-switch only and would top the pooled table if it counted.
+  scores.push(run(LOOKUP_POLICY_ID, STORY_WORLDS[0]!, 1, 0), run(LOOKUP_POLICY_ID, STORY_WORLDS[0]!, 2, 0));
+  const p = pooledStory(scores, [META_POLICY_ID, 'fixed a', 'fixed b', LOOKUP_POLICY_ID], [1, 2]);
+  assert.deepEqual([p.meta.mean, p.bestFixed, p.bestFixedObjective.mean, p.rank, p.contenders], [-0.375, 'fixed a', -0.34375, 2, 3]);
+  // meta - a per seed: 0 and -0.0625.
+  assert.deepEqual(p.diff.diffs, [0, -0.0625]);
+  assert.ok(Math.abs(p.diff.ci95 - ci2(0, -0.0625)) < 1e-12);
+});
+
+test('the verdict: "beats" only with the whole CI95 of the paired difference above 0; ahead on average is "not shown"; 0 is "not supported"', () => {
+  assert.equal(beatsBestFixed({ mean: 0.1, ci95: 0.05, n: 3 }), true);
+  assert.equal(beatsBestFixed({ mean: 0.1, ci95: 0.1, n: 3 }), false, 'a CI touching 0');
+  assert.equal(beatsBestFixed({ mean: 0.1, ci95: 0.2, n: 3 }), false);
+  assert.equal(beatsBestFixed({ mean: 0.1, ci95: Number.NaN, n: 1 }), false, 'one seed: no CI, no claim');
+  assert.match(verdictOf({ mean: 0.1, ci95: 0.05, n: 3 }), /^\*\*the meta-controller beats the best fixed vector\*\*/);
+  assert.match(verdictOf({ mean: 0.1, ci95: 0.2, n: 3 }), /ahead on average but the CI95 includes 0: \*\*not shown\*\*$/);
+  assert.match(verdictOf({ mean: 0, ci95: 0.01, n: 3 }), /^\*\*not supported\*\*/);
+  assert.match(verdictOf({ mean: -0.1, ci95: 0.01, n: 3 }), /^\*\*not supported\*\*/);
+});
+
+test('the per-mode lookup vector: the fixed vector with the best mean objective, the first of equals; the meta-controller is not a candidate', () => {
+  const specs = [{ id: 'meta', raw: null }, { id: 'x', raw: [1, 0, 0] }, { id: 'y', raw: [0, 1, 0] }, { id: 'z', raw: [0, 0, 1] }];
+  const objectives = new Map([['meta', [0, 0]], ['x', [-1, -3]], ['y', [-1.5, -1.5]], ['z', [-1, -2]]]);
+  assert.deepEqual(bestFixedRaw(specs, objectives), [0, 1, 0]);
+});
+
+test('the phase ceiling: on a tie in a phase\'s mean objective the first vector in grid order wins (as in the tables)', () => {
+  const two = (policy: string, seed: number, j0: number, j1: number): RunScore => ({
+    policy, world: 'w', seed, objective: (j0 + 3 * j1) / 4,
+    phases: [{ mode: 'normal', steps: 1, violationRate: 0, costOverBudget: 0, objective: j0 }, { mode: 'budget', steps: 3, violationRate: 0, costOverBudget: 0, objective: j1 }],
+  });
+  // Phase 0: a and b both average -1 (a: -0.5, -1.5; b: -1, -1); phase 1: b is better.
+  const scores = [two('a', 1, -0.5, -2), two('a', 2, -1.5, -2), two('b', 1, -1, -1), two('b', 2, -1, -1)];
+  const c = hindsightPhaseCeiling(scores, 'w', ['a', 'b']);
+  assert.deepEqual(c.winners, ['a', 'b']);
+  assert.deepEqual(c.perSeed, [(-0.5 + 3 * -1) / 4, (-1.5 + 3 * -1) / 4]);
+});
