@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StepRecord } from '../../env/spark-iot-types.ts';
-import { analyzeEdge, edgeMarkdown, runEdgeMetrics } from './edge.ts';
+import { analyzeEdge, burstsSpec, edgeMarkdown, runEdgeMetrics, timelineSpec } from './edge.ts';
 
 const STEPS = 12;
 /** The same world for both variants: onsets, arrivals and the forecast each decision saw (it is exogenous). */
@@ -117,4 +117,30 @@ test('a no-edge run that saw another forecast is flagged NO; the accuracy is sti
   assert.equal(a.scenarios[0]!.sameForecastSeries, false);
   assert.deepEqual(a.scenarios[0]!.forecast, analysis.scenarios[0]!.forecast);
   assert.match(edgeMarkdown(a, { command: 'test', notes: [] }, { bursts: 'b.png', timeline: 't.png' }), /^\| balanced \| 12\.5 \| 0\.67 \| 0\.80 \| 15\.0 \| 6 \| 5 \| NO \|$/m);
+});
+
+test('plots: bars at the means with mean ± CI95 rules, a metric left out when no seed defines it; the timeline at the step starts', () => {
+  // A no-edge twin that never scales up has no lead time at all: its lead bar is left out, not drawn at NaN.
+  const flat = records.map((r) => (r.policy === 'N' ? { ...r, requestedExecutors: 2 } : r));
+  const a = analyzeEdge(flat, 'E', 'N', 25, 40);
+  const s = a.scenarios[0]!;
+  const bar = (variant: string, metric: string, m: { mean: number; ci95: number }) => ({ scenario: 'balanced', variant, metric, value: m.mean, lo: m.mean - m.ci95, hi: m.mean + m.ci95 });
+  assert.deepEqual((burstsSpec(a) as unknown as { data: { values: unknown[] } }).data.values, [
+    bar('E', 'SLA viol % in burst windows', s.edge.windowSlaViolationPct),
+    bar('E', 'SLA viol % overall', s.edge.slaViolationPct),
+    bar('E', 'first scale-up lead (s)', s.edge.meanLeadS),
+    bar('N', 'SLA viol % in burst windows', s.noEdge.windowSlaViolationPct),
+    bar('N', 'SLA viol % overall', s.noEdge.slaViolationPct),
+  ]);
+  assert.ok(s.edge.meanLeadS.ci95 > 0, 'the lead bar has a CI to draw');
+
+  // Timeline of seed 1: a step is drawn from its start (tSeconds - 10 s); the onset at step 5 at 50 s; executors serving.
+  type Panel = { layer: { data: { values: { t: number; series?: string; value?: number }[] } }[] };
+  const tl = timelineSpec(records.filter((r) => r.seed === 1), analysis) as unknown as { vconcat: Panel[] };
+  const [rates, execs] = tl.vconcat;
+  assert.deepEqual(rates!.layer[0]!.data.values, [{ t: 50 }]);
+  assert.deepEqual(rates!.layer[1]!.data.values.slice(0, 2), [{ t: 0, series: 'arrival rate', value: 1000 }, { t: 0, series: 'edge predicted rate (seen at the step start)', value: 1400 }]);
+  const served = execs!.layer[1]!.data.values;
+  assert.equal(served.length, 2 * STEPS);
+  assert.deepEqual(served.filter((v) => v.t === 110), [{ t: 110, series: 'E', value: 7 }, { t: 110, series: 'N', value: 6 }]);
 });

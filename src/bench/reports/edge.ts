@@ -474,7 +474,7 @@ export function edgeMarkdown(a: EdgeAnalysis, meta: EdgeReportMeta, png: { burst
   return lines.join('\n');
 }
 
-function burstsSpec(a: EdgeAnalysis): TopLevelSpec {
+export function burstsSpec(a: EdgeAnalysis): TopLevelSpec {
   const ci = (x: number): number => (Number.isFinite(x) ? x : 0);
   const values = a.scenarios.flatMap((s) =>
     [s.edge, s.noEdge].flatMap((v) =>
@@ -510,7 +510,7 @@ function burstsSpec(a: EdgeAnalysis): TopLevelSpec {
  * The first seed's run of the scenario with the most onsets: arrivals, forecast, and both variants' executors. `rows`:
  * the records of that scenario and seed, in file order (analyzeEdgeRuns' timelineRows).
  */
-function timelineSpec(rows: readonly StepRecord[], a: EdgeAnalysis): TopLevelSpec {
+export function timelineSpec(rows: readonly StepRecord[], a: EdgeAnalysis): TopLevelSpec {
   const best = timelineScenario(a);
   const seed = a.seeds[0]!;
   const edgeRun = rows.filter((r) => r.policy === a.edgeLabel);

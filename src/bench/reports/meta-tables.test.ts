@@ -1,7 +1,8 @@
 /** The meta report's tables and verdicts on hand-made run scores; every expected number is worked out in the comments. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LOOKUP_POLICY_ID, META_POLICY_ID, STORY_WORLDS, bestFixedRaw, beatsBestFixed, hindsightPhaseCeiling, pooledStory, tabulate, verdictOf, type RunScore } from './meta.ts';
+import type { StepRecord } from '../../env/spark-iot-types.ts';
+import { LOOKUP_POLICY_ID, META_POLICY_ID, STORY_WORLDS, bestFixedRaw, beatsBestFixed, hindsightPhaseCeiling, objectiveSpec, pooledStory, tabulate, timelineSpec, verdictOf, type RunScore } from './meta.ts';
 
 /** Student-t 95 % half-width of two values: t(0.975, 1) x |a - b| / 2. */
 const ci2 = (a: number, b: number): number => (12.7062047361747 * Math.abs(a - b)) / 2;
@@ -93,4 +94,40 @@ test('the phase ceiling: on a tie in a phase\'s mean objective the first vector 
   const c = hindsightPhaseCeiling(scores, 'w', ['a', 'b']);
   assert.deepEqual(c.winners, ['a', 'b']);
   assert.deepEqual(c.perSeed, [(-0.5 + 3 * -1) / 4, (-1.5 + 3 * -1) / 4]);
+});
+
+test('plots: J per policy (mean ± CI95) coloured by kind; the timeline\'s meta weights, both policies\' cost rates and the phases', () => {
+  const best = 'fixed w(0.60,0.40,0.00)';
+  const scores = [
+    run(META_POLICY_ID, 'w', 1, -0.2), run(META_POLICY_ID, 'w', 2, -0.4),
+    run(best, 'w', 1, -0.1), run(best, 'w', 2, -0.1),
+    run('fixed w(1.00,0.00,0.00)', 'w', 1, -0.5), run('fixed w(1.00,0.00,0.00)', 'w', 2, -0.5),
+    run(LOOKUP_POLICY_ID, 'w', 1, -0.35), run(LOOKUP_POLICY_ID, 'w', 2, -0.35),
+  ];
+  const spec = objectiveSpec([tabulate(scores, 'w', [META_POLICY_ID, best, 'fixed w(1.00,0.00,0.00)', LOOKUP_POLICY_ID])]) as unknown as { data: { values: { policy: string; kind: string; j: number; lo: number; hi: number }[] } };
+  assert.deepEqual(spec.data.values.map((v) => [v.policy, v.kind, v.j.toFixed(4), v.lo.toFixed(4), v.hi.toFixed(4)]), [
+    ['w 0.60/0.40/0.00', 'best fixed vector', '-0.1000', '-0.1000', '-0.1000'],
+    // meta: -0.3 ± t(0.975, 1) x 0.2 / 2.
+    ['edge-rl (meta)', 'meta-controller (edge-rl)', '-0.3000', (-0.3 - ci2(-0.2, -0.4)).toFixed(4), (-0.3 + ci2(-0.2, -0.4)).toFixed(4)],
+    ['per-mode lookup (ref.)', 'per-mode lookup (reference)', '-0.3500', '-0.3500', '-0.3500'],
+    ['w 1.00/0.00/0.00', 'fixed vector', '-0.5000', '-0.5000', '-0.5000'],
+  ]);
+
+  const rec = (policy: string, seed: number, step: number, o: Partial<StepRecord> = {}): StepRecord =>
+    ({ policy, seed, step, scenario: 'mode-switch', alpha: 0.5, beta: 0.3, gamma: 0.2, costRateUsdPerHour: 1 + step, slaViolated: step === 1, ...o }) as StepRecord;
+  const records = [
+    ...[0, 1, 2, 3].map((i) => rec(META_POLICY_ID, 7, i)),
+    ...[0, 1, 2, 3].map((i) => rec(best, 7, i, { costRateUsdPerHour: 10 })),
+    rec('fixed w(1.00,0.00,0.00)', 7, 0), rec(META_POLICY_ID, 8, 0), rec(META_POLICY_ID, 7, 0, { scenario: 'mode-budget' }),
+  ];
+  type Layer = { data: { values: Record<string, unknown>[] } };
+  const tl = timelineSpec(records, 7, best, [{ startStep: 0, mode: 'normal' }, { startStep: 2, mode: 'budget' }]) as unknown as { vconcat: { layer: Layer[] }[] };
+  const [weights, cost] = tl.vconcat.map((p) => p.layer[1]!.data.values);
+  assert.deepEqual(weights!.slice(0, 3), [{ step: 0, weight: 'alpha (cost)', value: 0.5 }, { step: 0, weight: 'beta (latency)', value: 0.3 }, { step: 0, weight: 'gamma (throughput)', value: 0.2 }]);
+  assert.equal(weights!.length, 4 * 3);
+  assert.deepEqual(cost!.map((c) => [c['policy'], c['step'], c['costRate'], c['violated']]), [
+    [META_POLICY_ID, 0, 1, 0], [META_POLICY_ID, 1, 2, 1], [META_POLICY_ID, 2, 3, 0], [META_POLICY_ID, 3, 4, 0],
+    [best, 0, 10, 0], [best, 1, 10, 1], [best, 2, 10, 0], [best, 3, 10, 0],
+  ]);
+  assert.deepEqual(tl.vconcat[0]!.layer[0]!.data.values, [{ start: 0, end: 2, mode: 'normal' }, { start: 2, end: 4, mode: 'budget' }]);
 });

@@ -342,7 +342,7 @@ function plotLabel(policy: string): string {
   return m ? `w ${m[1]}/${m[2]}/${m[3]}` : policy;
 }
 
-function objectiveSpec(tables: WorldTable[]): TopLevelSpec {
+export function objectiveSpec(tables: WorldTable[]): TopLevelSpec {
   const ci = (x: number): number => (Number.isFinite(x) ? x : 0);
   const values = tables.flatMap((t) =>
     t.rows.map((r) => ({
@@ -378,7 +378,7 @@ function objectiveSpec(tables: WorldTable[]): TopLevelSpec {
 }
 
 /** `records`: at least the mode-switch runs of `seed` (the lowest seed of the file) of the meta-controller and `bestFixed`. */
-function timelineSpec(records: readonly StepRecord[], seed: number, bestFixed: string, schedule: readonly ModePhase[]): TopLevelSpec {
+export function timelineSpec(records: readonly StepRecord[], seed: number, bestFixed: string, schedule: readonly ModePhase[]): TopLevelSpec {
   const mine = records.filter((r) => r.scenario === MODE_SWITCH_SCENARIO && r.seed === seed && (r.policy === META_POLICY_ID || r.policy === bestFixed));
   const weights = mine.filter((r) => r.policy === META_POLICY_ID).flatMap((r) => [
     { step: r.step, weight: 'alpha (cost)', value: r.alpha },

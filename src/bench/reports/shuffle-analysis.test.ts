@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { StepRecord } from '../../env/spark-iot-types.ts';
 import type { Codec, Tier } from '../../core/types.ts';
 import { registerPolicy } from '../../policies/registry.ts';
-import { analyzeShuffle, runShuffleReport, shuffleMarkdown } from './shuffle.ts';
+import { analyzeShuffle, choicesSpec, costSlaSpec, runShuffleReport, shuffleMarkdown } from './shuffle.ts';
 
 /** A StepRecord with neutral values, overridden by `o`. The tier/codec IN FORCE is archive/none throughout, so only
  * the requested ones can produce the choice shares below. */
@@ -146,4 +146,24 @@ test('summary: the agent\'s tier/codec changes per 100 steps, not the rule\'s', 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('plots: cost vs SLA per variant (CI bars clipped at 0), coloured by tier, shaped by codec; the agent\'s choice shares by temperature', () => {
+  // The hand-made runs have zero-width CIs; give the agent's row some to see the bars.
+  const withCi = { ...analysis, variants: analysis.variants.map((v, i) => (i === 0 ? { ...v, slaViolationPct: { mean: 2, ci95: 3, n: 2 }, costUsd: { mean: 1, ci95: 0.25, n: 2 } } : v)) };
+  const cost = costSlaSpec(withCi) as unknown as { vconcat: { data: { values: Record<string, unknown>[] } }[] };
+  const values = cost.vconcat[0]!.data.values;
+  assert.deepEqual(values[0], { scenario: 'balanced', group: 'full agent', codec: 'chosen', sla: 2, slaLo: 0, slaHi: 5, cost: 1, costLo: 0.75, costHi: 1.25, slaAxisMin: 1 });
+  assert.deepEqual(values.map((v) => [v['group'], v['codec'], v['sla'], v['cost']]), [
+    ['full agent', 'chosen', 2, 1], ['size-threshold', 'chosen', 25, 0.5], ['tier nvme', 'lz4', 50, 1], ['tier redis', 'lz4', 50, 0.75], ['tier redis', 'zstd', 50, 0.5], ['tier s3', 'zstd', 75, 0.25],
+  ]);
+  const choices = choicesSpec(analysis) as unknown as { vconcat: { data: { values: { bucket: string; choice: string; share: number }[] } }[] };
+  const [tiers, codecs] = choices.vconcat.map((p) => p.data.values.map((v) => `${v.bucket} ${v.choice} ${v.share.toFixed(4)}`));
+  // The full agent only (the rule's choices are in the table, not the plot); buckets with steps.
+  assert.deepEqual(tiers, [
+    'cold redis 0.3333', 'cold nvme 0.6667', 'cold s3 0.0000', 'cold archive 0.0000',
+    'warm redis 0.2500', 'warm nvme 0.7500', 'warm s3 0.0000', 'warm archive 0.0000',
+    'hot redis 0.0000', 'hot nvme 1.0000', 'hot s3 0.0000', 'hot archive 0.0000',
+  ]);
+  assert.deepEqual(codecs, ['cold none 0.0000', 'cold lz4 1.0000', 'cold zstd 0.0000', 'warm none 0.0000', 'warm lz4 0.7500', 'warm zstd 0.2500', 'hot none 0.0000', 'hot lz4 0.0000', 'hot zstd 1.0000']);
 });
