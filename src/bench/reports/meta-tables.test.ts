@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StepRecord } from '../../env/spark-iot-types.ts';
-import { LOOKUP_POLICY_ID, META_POLICY_ID, STORY_WORLDS, bestFixedRaw, beatsBestFixed, hindsightPhaseCeiling, objectiveSpec, pooledStory, tabulate, timelineSpec, verdictOf, type RunScore } from './meta.ts';
+import { LOOKUP_POLICY_ID, META_POLICY_ID, STORY_WORLDS, bestFixedRaw, beatsBestFixed, hindsightPhaseCeiling, objectiveSpec, pooledStory, scoreSteps, tabulate, timelineSpec, verdictOf, type RunScore } from './meta.ts';
 
 /** Student-t 95 % half-width of two values: t(0.975, 1) x |a - b| / 2. */
 const ci2 = (a: number, b: number): number => (12.7062047361747 * Math.abs(a - b)) / 2;
@@ -84,7 +84,7 @@ test('the per-mode lookup vector: the fixed vector with the best mean objective,
   assert.deepEqual(bestFixedRaw(specs, objectives), [0, 1, 0]);
 });
 
-test('the phase ceiling: on a tie in a phase\'s mean objective the first vector in grid order wins (as in the tables)', () => {
+test('the phase ceiling: on a tie in a phase\'s mean objective the first of the given vectors wins (the report gives them best first)', () => {
   const two = (policy: string, seed: number, j0: number, j1: number): RunScore => ({
     policy, world: 'w', seed, objective: (j0 + 3 * j1) / 4,
     phases: [{ mode: 'normal', steps: 1, violationRate: 0, costOverBudget: 0, objective: j0 }, { mode: 'budget', steps: 3, violationRate: 0, costOverBudget: 0, objective: j1 }],
@@ -130,4 +130,16 @@ test('plots: J per policy (mean ± CI95) coloured by kind; the timeline\'s meta 
     [best, 0, 10, 0], [best, 1, 10, 1], [best, 2, 10, 0], [best, 3, 10, 0],
   ]);
   assert.deepEqual(tl.vconcat[0]!.layer[0]!.data.values, [{ start: 0, end: 2, mode: 'normal' }, { start: 2, end: 4, mode: 'budget' }]);
+});
+
+test('scoreSteps: a run is scored phase by phase in step order, whatever the order of its records', () => {
+  const worlds = { w: { scenario: 'balanced' as const, budgetUsdPerHour: 2, schedule: [{ startStep: 0, mode: 'normal' as const }, { startStep: 2, mode: 'budget' as const }] } };
+  const rec = (step: number, costRateUsdPerHour: number, p95LatencyMs: number): StepRecord =>
+    ({ policy: 'p', scenario: 'w', seed: 1, step, costRateUsdPerHour, p95LatencyMs, slaTargetMs: 4000, droppedMsgs: 0 }) as StepRecord;
+  const records = [rec(0, 1, 100), rec(1, 3, 10_000), rec(2, 2, 100), rec(3, 2, 100)];
+  const [score] = scoreSteps([...records].reverse(), worlds);
+  // normal (steps 0-1): v = 1/2, c = (1 + 3) / 2 / 2 = 1, J = -(1 + 2 x 0.5) - 10 x (0.5 - 0.01) = -6.9;
+  // budget (steps 2-3): v = 0, c = 1, J = -1. The run: (2 x -6.9 + 2 x -1) / 4 = -3.95.
+  assert.deepEqual(score!.phases.map((p) => [p.mode, p.steps, p.violationRate, p.costOverBudget, p.objective.toFixed(9)]), [['normal', 2, 0.5, 1, (-6.9).toFixed(9)], ['budget', 2, 0, 1, (-1).toFixed(9)]]);
+  assert.equal(score!.objective.toFixed(9), (-3.95).toFixed(9));
 });

@@ -132,6 +132,20 @@ test('meta report on a tiny run: files, a 21-vector grid, and numbers that match
       return per[0]!.map((p, k) => `| ${pid} | ${k} | ${p.mode} | ${p.steps} | ${meanOf(per.map((x) => x[k]!.v)).toFixed(3)} | ${meanOf(per.map((x) => x[k]!.c)).toFixed(3)} | ${meanOf(per.map((x) => x[k]!.j)).toFixed(3)} |`);
     });
     assert.deepEqual(phaseLines, expectedPhaseLines);
+    // The phase ceiling: per phase the fixed vector with the best mean phase J (of equals, the first in the table's
+    // order), and its gain over the best single vector, paired by seed (ceiling - best).
+    const fixedIds = table.map((t) => t.policy).filter((p) => p !== META_POLICY_ID && p !== LOOKUP_POLICY_ID);
+    const winners = story.map((_, k) => {
+      let w = fixedIds[0]!;
+      const phaseJ = (p: string): number => meanOf(seeds.map((seed) => phasesOf(p, 'mode-switch', seed)[k]!.j));
+      for (const p of fixedIds) if (phaseJ(p) > phaseJ(w)) w = p;
+      return w;
+    });
+    const ceilingPerSeed = seeds.map((seed) => winners.reduce((acc, p, k) => acc + phasesOf(p, 'mode-switch', seed)[k]!.j * phasesOf(p, 'mode-switch', seed)[k]!.steps, 0) / steps);
+    const gains = seeds.map((seed, i) => ceilingPerSeed[i]! - jOf(bestFixed, 'mode-switch', seed));
+    const ceiling = r.summary['phaseCeiling'] as { winners: string[]; overBestFixed: { mean: number; ci95: number } };
+    assert.deepEqual(ceiling.winners, winners);
+    assert.ok(Math.abs(ceiling.overBestFixed.mean - meanOf(gains)) < 1e-9, `${ceiling.overBestFixed.mean} vs ${meanOf(gains)}`);
 
     // The lookup reference: per mode, the fixed vector with the best mean J on that mode's own world (the first of
     // equals in grid order), put in force in that mode's phases of mode-switch.
@@ -167,6 +181,9 @@ test('meta report --trace: every world replays the trace, and the report and its
     assert.ok(records.every((x) => x.trace === 'onoff.csv'), 'every run replays the trace');
     assert.equal(r.summary['trace'], 'onoff.csv');
     assert.match(readFileSync(r.markdownPath, 'utf8'), /Workload: the trace onoff\.csv in every world, instead of the synthetic processes \(a test note\)/);
+    // One seed: no CI, printed as n/a (not NaN).
+    assert.match(readFileSync(r.markdownPath, 'utf8'), /meta-controller J = -?\d+\.\d{3} ± n\/a, rank/);
+    assert.doesNotMatch(readFileSync(r.markdownPath, 'utf8'), /NaN/);
     // Without it the same worlds are synthetic.
     const synthetic = await runMetaReport({ outDir: join(dir, 'synthetic'), seeds: 1, steps, quick: true, lower: new WeightReadingStub(), meta: modeRuleMeta });
     assert.equal(synthetic.summary['trace'], undefined);
