@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StepRecord } from '../../env/spark-iot-types.ts';
-import { LOOKUP_POLICY_ID, META_POLICY_ID, STORY_WORLDS, bestFixedRaw, beatsBestFixed, hindsightPhaseCeiling, objectiveSpec, pooledStory, scoreSteps, tabulate, timelineSpec, verdictOf, type RunScore } from './meta.ts';
+import { LOOKUP_POLICY_ID, META_POLICY_ID, STORY_WORLDS, bestFixedRaw, beatsBestFixed, claimSummary, hindsightPhaseCeiling, objectiveSpec, pooledStory, scoreSteps, tabulate, timelineSpec, verdictOf, type RunScore } from './meta.ts';
 
 /** Student-t 95 % half-width of two values: t(0.975, 1) x |a - b| / 2. */
 const ci2 = (a: number, b: number): number => (12.7062047361747 * Math.abs(a - b)) / 2;
@@ -142,4 +142,12 @@ test('scoreSteps: a run is scored phase by phase in step order, whatever the ord
   // budget (steps 2-3): v = 0, c = 1, J = -1. The run: (2 x -6.9 + 2 x -1) / 4 = -3.95.
   assert.deepEqual(score!.phases.map((p) => [p.mode, p.steps, p.violationRate, p.costOverBudget, p.objective.toFixed(9)]), [['normal', 2, 0.5, 1, (-6.9).toFixed(9)], ['budget', 2, 0, 1, (-1).toFixed(9)]]);
   assert.equal(score!.objective.toFixed(9), (-3.95).toFixed(9));
+});
+
+test('claimSummary: the verdict flag comes from the same comparison as the numbers it sits with', () => {
+  const objective = (mean: number) => ({ mean, ci95: 0.01, n: 3 });
+  assert.deepEqual(claimSummary({ meta: objective(-0.2), bestFixed: 'fixed a', bestFixedObjective: objective(-0.3), diff: { mean: 0.1, ci95: 0.05, n: 3 }, rank: 1 }), {
+    metaObjective: objective(-0.2), bestFixed: 'fixed a', bestFixedObjective: objective(-0.3), diff: { mean: 0.1, ci95: 0.05 }, metaRank: 1, metaBeatsBestFixed: true,
+  });
+  assert.equal(claimSummary({ meta: objective(-0.2), bestFixed: 'fixed a', bestFixedObjective: objective(-0.3), diff: { mean: 0.1, ci95: 0.15, n: 3 }, rank: 1 }).metaBeatsBestFixed, false);
 });

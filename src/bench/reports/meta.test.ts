@@ -121,6 +121,13 @@ test('meta report on a tiny run: files, a 21-vector grid, and numbers that match
       table.map((t, i) => `| ${i + 1} | ${label(t.policy)} | ${pm2(t.js)} | ${t.viol.toFixed(2)} | ${t.cost.toFixed(3)} |`),
     );
     const bestFixed = table.find((t) => t.policy !== META_POLICY_ID && t.policy !== LOOKUP_POLICY_ID)!.policy;
+    // The summary's mode-switch claim: meta - best fixed paired by seed, and its flag from that same difference.
+    const msDiffs = seeds.map((seed) => jOf(META_POLICY_ID, 'mode-switch', seed) - jOf(bestFixed, 'mode-switch', seed));
+    const msClaim = r.summary['modeSwitch'] as { bestFixed: string; diff: { mean: number; ci95: number }; metaBeatsBestFixed: boolean };
+    const msCi = (12.7062047361747 * Math.abs(msDiffs[0]! - msDiffs[1]!)) / 2;
+    assert.equal(msClaim.bestFixed, bestFixed);
+    assert.ok(Math.abs(msClaim.diff.mean - meanOf(msDiffs)) < 1e-9 && Math.abs(msClaim.diff.ci95 - msCi) < 1e-6, JSON.stringify(msClaim.diff));
+    assert.equal(msClaim.metaBeatsBestFixed, meanOf(msDiffs) - msCi > 0);
     const metaRank = table.findIndex((t) => t.policy === META_POLICY_ID) + 1;
     assert.match(md, new RegExp(`- meta-controller J = \\S+ ± \\S+, rank ${metaRank} of 23\n`));
     const lookupJs = seeds.map((seed) => jOf(LOOKUP_POLICY_ID, 'mode-switch', seed));

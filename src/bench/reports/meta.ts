@@ -318,6 +318,11 @@ export function pooledStory(scores: readonly RunScore[], policyIds: readonly str
   };
 }
 
+/** A claim in the summary: J of both, the paired difference and the verdict flag, all from the one comparison given. */
+export function claimSummary(c: { meta: MeanCi; bestFixed: string; bestFixedObjective: MeanCi; diff: MeanCi; rank: number }) {
+  return { metaObjective: c.meta, bestFixed: c.bestFixed, bestFixedObjective: c.bestFixedObjective, diff: { mean: c.diff.mean, ci95: c.diff.ci95 }, metaRank: c.rank, metaBeatsBestFixed: beatsBestFixed(c.diff) };
+}
+
 /** The fixed vector (raw weights) with the best mean objective over its runs; the first of equals. */
 export function bestFixedRaw(specs: readonly { id: string; raw: number[] | null }[], objectives: ReadonlyMap<string, readonly number[]>): number[] {
   let best: { raw: number[]; j: number } | null = null;
@@ -462,7 +467,6 @@ export async function runMetaReport(opts: MetaReportOptions): Promise<MetaReport
   const { scores, policyIds } = digest;
   const tables = WORLDS.map((w) => tabulate(scores, w, policyIds));
   const ms = tables[0]!;
-  const metaBeats = beatsBestFixed(ms.diff);
   const pooled = pooledStory(scores, policyIds, Array.from({ length: opts.seeds }, (_, i) => seedFor(i)));
 
   // What the meta-controller chose, per mode (from the alpha/beta/gamma columns of its mode-switch runs).
@@ -540,8 +544,8 @@ export async function runMetaReport(opts: MetaReportOptions): Promise<MetaReport
     steps: opts.steps,
     policies: specs.length,
     fixedVectors: grid.length,
-    modeSwitchAllScenarios: { metaObjective: pooled.meta, bestFixed: pooled.bestFixed, bestFixedObjective: pooled.bestFixedObjective, diff: { mean: pooled.diff.mean, ci95: pooled.diff.ci95 }, metaRank: pooled.rank, metaBeatsBestFixed: beatsBestFixed(pooled.diff) },
-    modeSwitch: { metaObjective: ms.rows.find((r) => r.policy === META_POLICY_ID)!.objective, bestFixed: ms.bestFixed, bestFixedObjective: ms.rows.find((r) => r.policy === ms.bestFixed)!.objective, diff: { mean: ms.diff.mean, ci95: ms.diff.ci95 }, metaRank: ms.metaRank, metaBeatsBestFixed: metaBeats },
+    modeSwitchAllScenarios: claimSummary(pooled),
+    modeSwitch: claimSummary({ meta: ms.rows.find((r) => r.policy === META_POLICY_ID)!.objective, bestFixed: ms.bestFixed, bestFixedObjective: ms.rows.find((r) => r.policy === ms.bestFixed)!.objective, diff: ms.diff, rank: ms.metaRank }),
     worlds: Object.fromEntries(tables.map((t) => [t.world, { metaRank: t.metaRank, bestFixed: t.bestFixed, diff: { mean: t.diff.mean, ci95: t.diff.ci95 } }])),
     metaWeightsByMode: chosen,
     lookupReference: lookupRow ? { objective: lookupRow.objective, vectors: lookupRaw } : null,
