@@ -103,6 +103,7 @@ test('meta report on a tiny run: files, a 21-vector grid, and numbers that match
 
     // The mode-switch table: every policy ranked by mean J, with its step-weighted violation % and cost / budget.
     const inWorld = [...new Set(records.filter((x) => x.scenario === 'mode-switch').map((x) => x.policy))];
+    const fixedIdsInFile = inWorld.filter((p) => p !== META_POLICY_ID && p !== LOOKUP_POLICY_ID);
     const table = inWorld
       .map((policy) => {
         const phases = seeds.flatMap((seed) => phasesOf(policy, 'mode-switch', seed));
@@ -128,6 +129,16 @@ test('meta report on a tiny run: files, a 21-vector grid, and numbers that match
     assert.equal(msClaim.bestFixed, bestFixed);
     assert.ok(Math.abs(msClaim.diff.mean - meanOf(msDiffs)) < 1e-9 && Math.abs(msClaim.diff.ci95 - msCi) < 1e-6, JSON.stringify(msClaim.diff));
     assert.equal(msClaim.metaBeatsBestFixed, meanOf(msDiffs) - msCi > 0);
+    // The pooled claim: per seed the mean J over the four story worlds; the fixed vector with the best pooled mean.
+    const storyWorlds = ['mode-switch', 'mode-switch/smart-city', 'mode-switch/healthcare', 'mode-switch/industrial'];
+    const pooledOf = (policy: string): number[] => seeds.map((seed) => meanOf(storyWorlds.map((w) => jOf(policy, w, seed))));
+    const pooledBest = fixedIdsInFile.reduce((a, b) => (meanOf(pooledOf(b)) > meanOf(pooledOf(a)) ? b : a));
+    const pooledDiffs = pooledOf(META_POLICY_ID).map((x, i) => x - pooledOf(pooledBest)[i]!);
+    const pooledCi = (12.7062047361747 * Math.abs(pooledDiffs[0]! - pooledDiffs[1]!)) / 2;
+    const pooledClaim = r.summary['modeSwitchAllScenarios'] as { bestFixed: string; diff: { mean: number; ci95: number }; metaBeatsBestFixed: boolean };
+    assert.equal(pooledClaim.bestFixed, pooledBest);
+    assert.ok(Math.abs(pooledClaim.diff.mean - meanOf(pooledDiffs)) < 1e-9 && Math.abs(pooledClaim.diff.ci95 - pooledCi) < 1e-6, JSON.stringify(pooledClaim.diff));
+    assert.equal(pooledClaim.metaBeatsBestFixed, meanOf(pooledDiffs) - pooledCi > 0);
     const metaRank = table.findIndex((t) => t.policy === META_POLICY_ID) + 1;
     assert.match(md, new RegExp(`- meta-controller J = \\S+ ± \\S+, rank ${metaRank} of 23\n`));
     const lookupJs = seeds.map((seed) => jOf(LOOKUP_POLICY_ID, 'mode-switch', seed));
