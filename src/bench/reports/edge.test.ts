@@ -144,6 +144,7 @@ test('first scale-up: the first step in [onset - 3, onset + 6] whose request exc
   assert.equal(firstScaleUp(run, 0), 4); // [1, 6]: after the onset (a reactive scale-up)
   assert.equal(firstScaleUp(run, 14), 11); // [11, 14], clipped to the run
   assert.equal(firstScaleUp(run, 9, 0, 1), null); // [9, 10]: no rise
+  assert.equal(firstScaleUp(run, 5, 0, 1), 6); // [5, 6]: the rise at the window's last step counts
   assert.equal(firstScaleUp(run, 8, 0, 0), null); // [8, 8]: a drop is not a scale-up
   assert.equal(firstScaleUp(run.map((r) => ({ ...r, requestedExecutors: 3 })), 5), null);
 });
