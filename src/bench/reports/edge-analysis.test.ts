@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StepRecord } from '../../env/spark-iot-types.ts';
-import { analyzeEdge, burstsSpec, edgeMarkdown, runEdgeMetrics, timelineSpec } from './edge.ts';
+import { analyzeEdge, burstsSpec, edgeMarkdown, edgeSummaryNumbers, runEdgeMetrics, timelineSpec } from './edge.ts';
 
 const STEPS = 12;
 /** The same world for both variants: onsets, arrivals and the forecast each decision saw (it is exogenous). */
@@ -143,4 +143,13 @@ test('plots: bars at the means with mean ± CI95 rules, a metric left out when n
   const served = execs!.layer[1]!.data.values;
   assert.equal(served.length, 2 * STEPS);
   assert.deepEqual(served.filter((v) => v.t === 110), [{ t: 110, series: 'E', value: 7 }, { t: 110, series: 'N', value: 6 }]);
+});
+
+test('the summary\'s numbers: burst-window SLA % of both variants, lead time gained, and the accuracy under the right names', () => {
+  const fixed9 = (x: unknown): unknown => JSON.parse(JSON.stringify(x, (_, v: unknown) => (typeof v === 'number' ? v.toFixed(9) : v)));
+  assert.deepEqual(fixed9(edgeSummaryNumbers(analysis)), fixed9({
+    windowSlaViolationPct: { balanced: { edge: (10 + 100 / 12 + 0) / 3, noEdge: (30 + 25 + 100 / 12) / 3 } },
+    leadTimeGainedS: { balanced: (30 + 5) / 2 },
+    forecast: { balanced: { mapePct: 12.5, precision: 4 / 6, recall: 0.8, meanLeadTimeS: 15 } },
+  }));
 });
