@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readStepsFile } from '../steps-log.ts';
-import { runWeightsReport, sensitivityFromCsv, simplexGrid, sweepPoints, weightsLabel, SENSITIVITY_HEADER } from './weights.ts';
+import { frontOf, runWeightsReport, sensitivityFromCsv, simplexGrid, sweepPoints, weightsLabel, SENSITIVITY_HEADER } from './weights.ts';
 import type { StepRecord } from '../../env/spark-iot-types.ts';
 import { loadTraceCsv } from '../../workload/trace.ts';
 
@@ -87,8 +87,10 @@ test('sweepPoints: a run is one (scenario, seed); equal cost or equal SLA % with
   // Ties: A (10 %, 5 USD) dominates B (20 %, 5 USD) and C (10 %, 7 USD); D (0 %, 9 USD) is on the front.
   const point = (policy: string, violatedOf10: number, costPerStep: number): StepRecord[] =>
     Array.from({ length: 10 }, (_, i) => rec(policy, 'balanced', 0, i < violatedOf10, costPerStep / 10));
-  const pts = sweepPoints([...point('A', 1, 5), ...point('B', 2, 5), ...point('C', 1, 7), ...point('D', 0, 9)]);
-  assert.deepEqual(pts.map((p) => [p.label, p.onFront]), [['A', true], ['B', false], ['C', false], ['D', true]]);
+  const pts = sweepPoints([...point('D', 0, 9), ...point('A', 1, 5), ...point('B', 2, 5), ...point('C', 1, 7)]);
+  assert.deepEqual(pts.map((p) => [p.label, p.onFront]), [['D', true], ['A', true], ['B', false], ['C', false]]);
+  // The front as the summary lists it: cheapest first.
+  assert.deepEqual(frontOf(pts).map((p) => p.label), ['A', 'D']);
 });
 
 test('sensitivityFromCsv: weight vectors are told apart by all three weights; a codec-only change counts; rows must have 11 columns', () => {
