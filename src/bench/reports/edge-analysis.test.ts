@@ -74,7 +74,7 @@ test('per-run lead time, proactive and scaled shares, executors serving at the o
   const n2 = runEdgeMetrics(run('N', 2));
   assert.deepEqual([n2.meanLeadS, n2.proactiveShare, n2.scaledShare], [-10, 0, 0.5]);
   // No scale-up in any window: no lead.
-  assert.ok(Number.isNaN(runEdgeMetrics(run('N', 3)).meanLeadS));
+  assert.ok(Number.isNaN(runEdgeMetrics(run('N', 3)).meanLeadS), 'no scale-up around any onset: no lead');
   // Seed 1's window is steps [2, 11]: E's violation at step 0 counts overall only.
   const e1 = runEdgeMetrics(run('E', 1));
   assert.deepEqual([e1.slaViolationPct, e1.windowSlaViolationPct, e1.meanLeadS], [200 / 12, 10, 20]);

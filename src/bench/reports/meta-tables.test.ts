@@ -64,7 +64,7 @@ test('pooledStory: per seed the mean over the four story worlds only; the best p
   assert.deepEqual([p.meta.mean, p.bestFixed, p.bestFixedObjective.mean, p.rank, p.contenders], [-0.375, 'fixed a', -0.34375, 2, 3]);
   // meta - a per seed: 0 and -0.0625.
   assert.deepEqual(p.diff.diffs, [0, -0.0625]);
-  assert.ok(Math.abs(p.diff.ci95 - ci2(0, -0.0625)) < 1e-12);
+  assert.ok(Math.abs(p.diff.ci95 - ci2(0, -0.0625)) < 1e-12, JSON.stringify(p.diff));
 });
 
 test('the verdict: "beats" only with the whole CI95 of the paired difference above 0; ahead on average is "not shown"; 0 is "not supported"', () => {

@@ -79,7 +79,7 @@ test('variants table: means, paired Δ variant − agent (— for the agent), p9
 test('best fixed pair: the cheapest fixed pair with SLA % no higher than the agent\'s (ties count), never the rule or the agent', () => {
   // No worse than the agent's 50 %: nvme/lz4 (1.00), redis/lz4 (0.75), redis/zstd (0.50); the rule (0.50, 25 %) is not a fixed pair.
   assert.deepEqual(analysis.bestFixed, { balanced: 'A+redis/zstd' });
-  assert.ok(md.includes('else the lowest SLA %): `+redis/zstd`.'));
+  assert.ok(md.includes('else the lowest SLA %): `+redis/zstd`.'), 'the best fixed pair line names +redis/zstd');
   // When every fixed pair violates more than the agent: the one with the lowest SLA %.
   const worse = [
     ...variant('A', { 1: 'FFFF', 2: 'FFFF' }, 1),
@@ -91,7 +91,7 @@ test('best fixed pair: the cheapest fixed pair with SLA % no higher than the age
 });
 
 test('by data temperature: per seed over the bucket\'s steps, then mean ± CI over the seeds with steps there; empty buckets are left out', () => {
-  assert.ok(md.includes('cold [0, 0.25), cool [0.25, 0.5), warm [0.5, 0.75), hot [0.75, 1]. Per seed:'));
+  assert.ok(md.includes('cold [0, 0.25), cool [0.25, 0.5), warm [0.5, 0.75), hot [0.75, 1]. Per seed:'), 'the bucket bounds are printed');
   const bucketRows = lines.filter((l) => /^\| (cold|cool|warm|hot) \|/.test(l));
   // Shown: the agent, the rule, Spark's default nvme/lz4 and the best fixed pair; the cool bucket has no steps.
   assert.deepEqual(

@@ -110,7 +110,7 @@ test('runWeightsReport: the sweep runs each vector with its own weights on every
     const res = await runWeightsReport({ outDir, seeds: 2, steps, quick: true });
     const records = readStepsFile(join(outDir, 'weights-steps.csv.gz'));
     // Every record ran under the weights its label names (the env's weights, which the PPO reads).
-    assert.ok(records.every((r) => weightsLabel({ alpha: r.alpha, beta: r.beta, gamma: r.gamma }) === r.policy));
+    assert.ok(records.every((r) => weightsLabel({ alpha: r.alpha, beta: r.beta, gamma: r.gamma }) === r.policy), 'every record ran under the weights of its label');
     assert.deepEqual([...new Set(records.map((r) => r.seed))], [10000, 10001]);
     // Independent recomputation per vector: mean over the two seeds' runs, Student-t CI95 for n = 2 (t = 12.7062047361747).
     const expected = [...new Set(records.map((r) => r.policy))].map((label) => {
@@ -142,7 +142,7 @@ test('runWeightsReport: the sweep runs each vector with its own weights on every
     assert.deepEqual([...new Set(probe.map((c) => `${c[2]}@${c[3]}`))], [10000, 10001].flatMap((seed) => Array.from({ length: 10 }, (_, i) => `${seed}@${2 * i}`)));
     // The shipped PPO reads its weights (docs/AGENT.md: the action changes in 99.8 % of visited states): a probe that
     // did not pass the weights to it would see no change at all.
-    assert.ok((res.summary as { sensitivity: { anyChangeShare: number } }).sensitivity.anyChangeShare > 0);
+    assert.ok((res.summary as { sensitivity: { anyChangeShare: number } }).sensitivity.anyChangeShare > 0, 'the action changes with the weights in some probed state');
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
