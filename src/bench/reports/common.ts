@@ -77,17 +77,18 @@ export function policyProblem(id: string): string | null {
 
 /**
  * The agent a report runs. An explicit id must work; the default 'edge-rl' falls back to 'edge-rl-fixed' with a note
- * that the report prints, and throws ReportUnavailableError naming both problems when neither runs.
+ * that the report prints, and throws ReportUnavailableError naming both problems when neither runs. `problemOf` is
+ * policyProblem; tests pass another to reach the fallback while the trained models are in place.
  */
-export function resolveAgent(requested: string | undefined): { id: string; notes: string[] } {
+export function resolveAgent(requested: string | undefined, problemOf: (id: string) => string | null = policyProblem): { id: string; notes: string[] } {
   if (requested !== undefined && requested !== DEFAULT_AGENT) {
-    const problem = policyProblem(requested);
+    const problem = problemOf(requested);
     if (problem) throw new ReportUnavailableError(`--agent ${requested}: ${problem}`);
     return { id: requested, notes: [] };
   }
-  const first = policyProblem(DEFAULT_AGENT);
+  const first = problemOf(DEFAULT_AGENT);
   if (!first) return { id: DEFAULT_AGENT, notes: [] };
-  const second = policyProblem(FALLBACK_AGENT);
+  const second = problemOf(FALLBACK_AGENT);
   if (!second) return { id: FALLBACK_AGENT, notes: [`${first}; fell back to '${FALLBACK_AGENT}' (the PPO agent without the meta-controller).`] };
   throw new ReportUnavailableError(`no trained agent available: ${first}; ${second}. Train them (docs/RL.md) or pass --agent <policy id> (e.g. threshold-forecast).`);
 }

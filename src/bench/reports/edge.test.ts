@@ -57,6 +57,26 @@ test('burst-window and overall SLA % in edge.md match a recomputation from the s
   }
 });
 
+test('lead time gained in the summary: the paired mean lead edge − no-edge, recomputed naively from the steps file', () => {
+  /** Mean over onsets with a rise of the requested executors in [onset - 3, onset + 6] of (onset - first rise) x 10 s. */
+  const meanLead = (r: StepRecord[]): number => {
+    const leads = r.flatMap((s, o) => {
+      if (!s.burstOnset) return [];
+      const j = r.findIndex((x, i) => i >= Math.max(1, o - 3) && i <= o + 6 && x.requestedExecutors > r[i - 1]!.requestedExecutors);
+      return j < 0 ? [] : [(o - j) * 10];
+    });
+    return leads.length ? mean(leads) : Number.NaN;
+  };
+  for (const scenario of SCENARIOS) {
+    const e = runs(AGENT, scenario).map(meanLead);
+    const n = runs(MASKED, scenario).map(meanLead);
+    const d = e.map((x, i) => x - n[i]!).filter((x) => Number.isFinite(x));
+    assert.ok(d.length >= 1, `${scenario}: seeds where both variants scaled up around an onset`);
+    const gained = (result.summary['leadTimeGainedS'] as Record<string, number>)[scenario]!;
+    assert.ok(Math.abs(gained - mean(d)) < 1e-9, `${scenario}: ${gained} vs ${mean(d)}`);
+  }
+});
+
 test('forecaster accuracy in edge.md matches a naive recomputation (pooled over seeds)', () => {
   for (const scenario of SCENARIOS) {
     const rs = runs(AGENT, scenario);
@@ -90,6 +110,9 @@ test('forecaster accuracy in edge.md matches a naive recomputation (pooled over 
     assert.equal(cells[4], (found > 0 ? leadSum / found : 0).toFixed(1), `${scenario} lead`);
     assert.equal(cells[5], String(det));
     assert.equal(cells[6], String(onsets));
+    // The summary carries the same accuracy, each field under its own name.
+    const f = (result.summary['forecast'] as Record<string, { mapePct: number; precision: number; recall: number; meanLeadTimeS: number }>)[scenario]!;
+    assert.deepEqual([f.mapePct, f.precision, f.recall, f.meanLeadTimeS].map((x) => x.toFixed(9)), [(100 * ape) / n, det > 0 ? tp / det : 0, onsets > 0 ? found / onsets : 0, found > 0 ? leadSum / found : 0].map((x) => x.toFixed(9)));
   }
   // The forecast is exogenous: both variants saw the same one.
   assert.ok(analyzeEdge(records, AGENT, MASKED, 25, 40).scenarios.every((s) => s.sameForecastSeries));
@@ -121,6 +144,7 @@ test('first scale-up: the first step in [onset - 3, onset + 6] whose request exc
   assert.equal(firstScaleUp(run, 0), 4); // [1, 6]: after the onset (a reactive scale-up)
   assert.equal(firstScaleUp(run, 14), 11); // [11, 14], clipped to the run
   assert.equal(firstScaleUp(run, 9, 0, 1), null); // [9, 10]: no rise
+  assert.equal(firstScaleUp(run, 5, 0, 1), 6); // [5, 6]: the rise at the window's last step counts
   assert.equal(firstScaleUp(run, 8, 0, 0), null); // [8, 8]: a drop is not a scale-up
   assert.equal(firstScaleUp(run.map((r) => ({ ...r, requestedExecutors: 3 })), 5), null);
 });

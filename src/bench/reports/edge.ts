@@ -474,7 +474,7 @@ export function edgeMarkdown(a: EdgeAnalysis, meta: EdgeReportMeta, png: { burst
   return lines.join('\n');
 }
 
-function burstsSpec(a: EdgeAnalysis): TopLevelSpec {
+export function burstsSpec(a: EdgeAnalysis): TopLevelSpec {
   const ci = (x: number): number => (Number.isFinite(x) ? x : 0);
   const values = a.scenarios.flatMap((s) =>
     [s.edge, s.noEdge].flatMap((v) =>
@@ -510,7 +510,7 @@ function burstsSpec(a: EdgeAnalysis): TopLevelSpec {
  * The first seed's run of the scenario with the most onsets: arrivals, forecast, and both variants' executors. `rows`:
  * the records of that scenario and seed, in file order (analyzeEdgeRuns' timelineRows).
  */
-function timelineSpec(rows: readonly StepRecord[], a: EdgeAnalysis): TopLevelSpec {
+export function timelineSpec(rows: readonly StepRecord[], a: EdgeAnalysis): TopLevelSpec {
   const best = timelineScenario(a);
   const seed = a.seeds[0]!;
   const edgeRun = rows.filter((r) => r.policy === a.edgeLabel);
@@ -542,6 +542,16 @@ function timelineSpec(rows: readonly StepRecord[], a: EdgeAnalysis): TopLevelSpe
   } as unknown as TopLevelSpec;
 }
 
+/** The per-scenario numbers of the report's summary (the CLI's --json line). */
+export function edgeSummaryNumbers(analysis: EdgeAnalysis) {
+  const per = <T>(f: (s: EdgeScenarioStats) => T): Record<string, T> => Object.fromEntries(analysis.scenarios.map((s) => [s.scenario, f(s)]));
+  return {
+    windowSlaViolationPct: per((s) => ({ edge: s.edge.windowSlaViolationPct.mean, noEdge: s.noEdge.windowSlaViolationPct.mean })),
+    leadTimeGainedS: per((s) => s.deltaLeadS.mean),
+    forecast: per((s) => ({ mapePct: s.forecast.mapePct, precision: s.forecast.burstPrecision, recall: s.forecast.burstRecall, meanLeadTimeS: s.forecast.meanLeadTimeS })),
+  };
+}
+
 /** `edgepilot report edge`: runs both variants, writes steps.csv.gz, edge.md and two PNGs into opts.outDir. */
 export async function runEdgeReport(opts: AgentReportOptions & { noEdgeAgent?: string }): Promise<ReportResult> {
   const scenarios = reportScenarios(opts);
@@ -570,7 +580,6 @@ export async function runEdgeReport(opts: AgentReportOptions & { noEdgeAgent?: s
   const markdownPath = join(opts.outDir, 'edge.md');
   writeFileSync(markdownPath, edgeMarkdown(analysis, { command, notes: allNotes }, png));
 
-  const per = <T>(f: (s: EdgeScenarioStats) => T): Record<string, T> => Object.fromEntries(analysis.scenarios.map((s) => [s.scenario, f(s)]));
   const summary: Record<string, unknown> = {
     agent,
     noEdgeAgent: noEdge.variant.label,
@@ -579,9 +588,7 @@ export async function runEdgeReport(opts: AgentReportOptions & { noEdgeAgent?: s
     steps: analysis.steps,
     stepsFile: stepsPath,
     ...(opts.trace ? { trace: opts.trace.name } : {}),
-    windowSlaViolationPct: per((s) => ({ edge: s.edge.windowSlaViolationPct.mean, noEdge: s.noEdge.windowSlaViolationPct.mean })),
-    leadTimeGainedS: per((s) => s.deltaLeadS.mean),
-    forecast: per((s) => ({ mapePct: s.forecast.mapePct, precision: s.forecast.burstPrecision, recall: s.forecast.burstRecall, meanLeadTimeS: s.forecast.meanLeadTimeS })),
+    ...edgeSummaryNumbers(analysis),
   };
   return { markdownPath, pngPaths: [join(opts.outDir, png.bursts), join(opts.outDir, png.timeline)], summary };
 }

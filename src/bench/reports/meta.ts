@@ -255,7 +255,7 @@ export function hindsightPhaseCeiling(scores: readonly RunScore[], world: string
   return { perSeed, winners };
 }
 
-interface WorldTable {
+export interface WorldTable {
   world: string;
   rows: { policy: string; objective: MeanCi; perSeed: number[]; violationPct: number; costOverBudget: number }[];
   bestFixed: string;
@@ -264,7 +264,8 @@ interface WorldTable {
   diff: MeanCi;
 }
 
-function tabulate(scores: readonly RunScore[], world: string, allPolicies: readonly string[]): WorldTable {
+/** One world's table: every policy's J over seeds (best first), the best fixed vector, the meta-controller's rank and its paired difference. */
+export function tabulate(scores: readonly RunScore[], world: string, allPolicies: readonly string[]): WorldTable {
   const policies = allPolicies.filter((p) => scores.some((x) => x.world === world && x.policy === p));
   const rows = policies.map((policy) => {
     const runs = scores.filter((s) => s.world === world && s.policy === policy).sort((a, b) => a.seed - b.seed);
@@ -286,6 +287,55 @@ function tabulate(scores: readonly RunScore[], world: string, allPolicies: reado
   return { world, rows, bestFixed: best.policy, metaRank: rows.indexOf(meta) + 1, diff: pairedDifference(meta.perSeed, best.perSeed) };
 }
 
+/** The claim holds when the paired difference meta - best fixed is above 0 with its whole CI95. */
+export const beatsBestFixed = (d: MeanCi): boolean => d.mean > 0 && Number.isFinite(d.ci95) && d.mean - d.ci95 > 0;
+
+export const verdictOf = (d: MeanCi): string =>
+  beatsBestFixed(d) ? '**the meta-controller beats the best fixed vector** (CI95 of the paired difference above 0)' : d.mean > 0 ? 'the meta-controller is ahead on average but the CI95 includes 0: **not shown**' : '**not supported**: the best fixed vector scores at least as well';
+
+/**
+ * The story on all four scenarios pooled: per seed, the mean J over the four story worlds; the best fixed vector is the
+ * one with the best pooled mean (one vector for every world, as the meta-controller is one policy). `rank` is the
+ * meta-controller's among it and the fixed vectors (the lookup reference is not a contender).
+ */
+export function pooledStory(scores: readonly RunScore[], policyIds: readonly string[], seeds: readonly number[]) {
+  const pooledOf = (policy: string): number[] =>
+    seeds.map((seed) => {
+      const runs = scores.filter((x) => x.policy === policy && x.seed === seed && STORY_WORLDS.includes(x.world));
+      return runs.reduce((acc, x) => acc + x.objective, 0) / runs.length;
+    });
+  const pooledFixed = policyIds.filter((p) => p !== META_POLICY_ID && p !== LOOKUP_POLICY_ID).map((p) => ({ policy: p, perSeed: pooledOf(p) }));
+  pooledFixed.sort((a, b) => meanCi(b.perSeed).mean - meanCi(a.perSeed).mean);
+  const pooledMeta = pooledOf(META_POLICY_ID);
+  const meta = meanCi(pooledMeta);
+  return {
+    meta,
+    bestFixed: pooledFixed[0]!.policy,
+    bestFixedObjective: meanCi(pooledFixed[0]!.perSeed),
+    diff: pairedDifference(pooledMeta, pooledFixed[0]!.perSeed),
+    rank: 1 + pooledFixed.filter((x) => meanCi(x.perSeed).mean > meta.mean).length,
+    contenders: pooledFixed.length + 1,
+  };
+}
+
+/** A claim in the summary: J of both, the paired difference and the verdict flag, all from the one comparison given. */
+export function claimSummary(c: { meta: MeanCi; bestFixed: string; bestFixedObjective: MeanCi; diff: MeanCi; rank: number }) {
+  return { metaObjective: c.meta, bestFixed: c.bestFixed, bestFixedObjective: c.bestFixedObjective, diff: { mean: c.diff.mean, ci95: c.diff.ci95 }, metaRank: c.rank, metaBeatsBestFixed: beatsBestFixed(c.diff) };
+}
+
+/** The fixed vector (raw weights) with the best mean objective over its runs; the first of equals. */
+export function bestFixedRaw(specs: readonly { id: string; raw: number[] | null }[], objectives: ReadonlyMap<string, readonly number[]>): number[] {
+  let best: { raw: number[]; j: number } | null = null;
+  for (const spec of specs) {
+    if (!spec.raw) continue;
+    const runs = objectives.get(spec.id)!;
+    const j = runs.reduce((acc, x) => acc + x, 0) / runs.length;
+    if (!best || j > best.j) best = { raw: spec.raw, j };
+  }
+  if (!best) throw new Error('meta report: no fixed vector to pick from');
+  return best.raw;
+}
+
 const f = (x: number, d = 3): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const pm = (m: MeanCi, d = 3): string => `${f(m.mean, d)} ± ${f(m.ci95, d)}`;
 
@@ -297,7 +347,7 @@ function plotLabel(policy: string): string {
   return m ? `w ${m[1]}/${m[2]}/${m[3]}` : policy;
 }
 
-function objectiveSpec(tables: WorldTable[]): TopLevelSpec {
+export function objectiveSpec(tables: WorldTable[]): TopLevelSpec {
   const ci = (x: number): number => (Number.isFinite(x) ? x : 0);
   const values = tables.flatMap((t) =>
     t.rows.map((r) => ({
@@ -333,7 +383,7 @@ function objectiveSpec(tables: WorldTable[]): TopLevelSpec {
 }
 
 /** `records`: at least the mode-switch runs of `seed` (the lowest seed of the file) of the meta-controller and `bestFixed`. */
-function timelineSpec(records: readonly StepRecord[], seed: number, bestFixed: string, schedule: readonly ModePhase[]): TopLevelSpec {
+export function timelineSpec(records: readonly StepRecord[], seed: number, bestFixed: string, schedule: readonly ModePhase[]): TopLevelSpec {
   const mine = records.filter((r) => r.scenario === MODE_SWITCH_SCENARIO && r.seed === seed && (r.policy === META_POLICY_ID || r.policy === bestFixed));
   const weights = mine.filter((r) => r.policy === META_POLICY_ID).flatMap((r) => [
     { step: r.step, weight: 'alpha (cost)', value: r.alpha },
@@ -405,15 +455,7 @@ export async function runMetaReport(opts: MetaReportOptions): Promise<MetaReport
         }
       }
       if (singleMode) {
-        const mode = world.replace(/^mode-/, '') as ModeName;
-        let best: { raw: number[]; j: number } | null = null;
-        for (const spec of specs) {
-          if (!spec.raw) continue;
-          const runs = objectives.get(spec.id)!;
-          const j = runs.reduce((acc, x) => acc + x, 0) / runs.length;
-          if (!best || j > best.j) best = { raw: spec.raw, j };
-        }
-        lookupRaw[mode] = best!.raw;
+        lookupRaw[world.replace(/^mode-/, '') as ModeName] = bestFixedRaw(specs, objectives);
       }
     }
   });
@@ -425,23 +467,7 @@ export async function runMetaReport(opts: MetaReportOptions): Promise<MetaReport
   const { scores, policyIds } = digest;
   const tables = WORLDS.map((w) => tabulate(scores, w, policyIds));
   const ms = tables[0]!;
-  const beats = (d: MeanCi): boolean => d.mean > 0 && Number.isFinite(d.ci95) && d.mean - d.ci95 > 0;
-  const metaBeats = beats(ms.diff);
-  const verdict = (d: MeanCi): string =>
-    beats(d) ? '**the meta-controller beats the best fixed vector** (CI95 of the paired difference above 0)' : d.mean > 0 ? 'the meta-controller is ahead on average but the CI95 includes 0: **not shown**' : '**not supported**: the best fixed vector scores at least as well';
-
-  // The story on all four scenarios pooled: per seed, the mean over the four story worlds; the best fixed vector is
-  // the one with the best pooled mean (one vector for every world, as the meta-controller is one policy).
-  const pooledOf = (policy: string): number[] =>
-    Array.from({ length: opts.seeds }, (_, i) => {
-      const runs = scores.filter((x) => x.policy === policy && x.seed === seedFor(i) && STORY_WORLDS.includes(x.world));
-      return runs.reduce((acc, x) => acc + x.objective, 0) / runs.length;
-    });
-  const pooledFixed = policyIds.filter((p) => p !== META_POLICY_ID && p !== LOOKUP_POLICY_ID).map((p) => ({ policy: p, perSeed: pooledOf(p) }));
-  pooledFixed.sort((a, b) => meanCi(b.perSeed).mean - meanCi(a.perSeed).mean);
-  const pooledMeta = pooledOf(META_POLICY_ID);
-  const pooled = { meta: meanCi(pooledMeta), bestFixed: pooledFixed[0]!.policy, bestFixedObjective: meanCi(pooledFixed[0]!.perSeed), diff: pairedDifference(pooledMeta, pooledFixed[0]!.perSeed) };
-  const pooledRank = 1 + pooledFixed.filter((x) => meanCi(x.perSeed).mean > pooled.meta.mean).length;
+  const pooled = pooledStory(scores, policyIds, Array.from({ length: opts.seeds }, (_, i) => seedFor(i)));
 
   // What the meta-controller chose, per mode (from the alpha/beta/gamma columns of its mode-switch runs).
   const story = worldsFromFile[MODE_SWITCH_SCENARIO]!.schedule;
@@ -477,10 +503,10 @@ export async function runMetaReport(opts: MetaReportOptions): Promise<MetaReport
     `- ceiling, not a policy: the best fixed vector of each phase picked in hindsight on these runs (${ceiling.winners.join(' -> ')}), ignoring carry-over between phases: ` +
       `J = ${pm(meanCi(ceiling.perSeed))}, ${pm(ceilingGain)} above the best single vector (paired): how much any phase-wise choice among the grid's vectors could gain here`,
   );
-  lines.push(`- verdict: ${verdict(ms.diff)}`, '');
+  lines.push(`- verdict: ${verdictOf(ms.diff)}`, '');
   lines.push(`On the story over all four IoT scenarios (per seed, the mean J of the four story worlds; one fixed vector for all of them, picked in-sample):`, '');
-  lines.push(`- meta-controller J = ${pm(pooled.meta)}, rank ${pooledRank} of ${pooledFixed.length + 1}; best fixed ${pooled.bestFixed}, J = ${pm(pooled.bestFixedObjective)}`);
-  lines.push(`- paired difference meta - best fixed: ${pm(pooled.diff)}; verdict: ${verdict(pooled.diff)}`, '');
+  lines.push(`- meta-controller J = ${pm(pooled.meta)}, rank ${pooled.rank} of ${pooled.contenders}; best fixed ${pooled.bestFixed}, J = ${pm(pooled.bestFixedObjective)}`);
+  lines.push(`- paired difference meta - best fixed: ${pm(pooled.diff)}; verdict: ${verdictOf(pooled.diff)}`, '');
   lines.push('| story world | meta J | best fixed in that world | its J | meta - best (paired CI95) | meta rank |', '|---|---|---|---|---|---|');
   for (const t of tables.filter((x) => STORY_WORLDS.includes(x.world))) {
     lines.push(`| ${t.world} | ${pm(t.rows.find((r) => r.policy === META_POLICY_ID)!.objective)} | ${t.bestFixed} | ${pm(t.rows.find((r) => r.policy === t.bestFixed)!.objective)} | ${pm(t.diff)} | ${t.metaRank} of ${t.rows.length} |`);
@@ -518,8 +544,8 @@ export async function runMetaReport(opts: MetaReportOptions): Promise<MetaReport
     steps: opts.steps,
     policies: specs.length,
     fixedVectors: grid.length,
-    modeSwitchAllScenarios: { metaObjective: pooled.meta, bestFixed: pooled.bestFixed, bestFixedObjective: pooled.bestFixedObjective, diff: { mean: pooled.diff.mean, ci95: pooled.diff.ci95 }, metaRank: pooledRank, metaBeatsBestFixed: beats(pooled.diff) },
-    modeSwitch: { metaObjective: ms.rows.find((r) => r.policy === META_POLICY_ID)!.objective, bestFixed: ms.bestFixed, bestFixedObjective: ms.rows.find((r) => r.policy === ms.bestFixed)!.objective, diff: { mean: ms.diff.mean, ci95: ms.diff.ci95 }, metaRank: ms.metaRank, metaBeatsBestFixed: metaBeats },
+    modeSwitchAllScenarios: claimSummary(pooled),
+    modeSwitch: claimSummary({ meta: ms.rows.find((r) => r.policy === META_POLICY_ID)!.objective, bestFixed: ms.bestFixed, bestFixedObjective: ms.rows.find((r) => r.policy === ms.bestFixed)!.objective, diff: ms.diff, rank: ms.metaRank }),
     worlds: Object.fromEntries(tables.map((t) => [t.world, { metaRank: t.metaRank, bestFixed: t.bestFixed, diff: { mean: t.diff.mean, ci95: t.diff.ci95 } }])),
     metaWeightsByMode: chosen,
     lookupReference: lookupRow ? { objective: lookupRow.objective, vectors: lookupRaw } : null,

@@ -384,7 +384,7 @@ export function shuffleMarkdown(a: ShuffleAnalysis, meta: ShuffleReportMeta, png
   return lines.join('\n');
 }
 
-function costSlaSpec(a: ShuffleAnalysis): TopLevelSpec {
+export function costSlaSpec(a: ShuffleAnalysis): TopLevelSpec {
   const ci = (x: number): number => (Number.isFinite(x) ? x : 0);
   const values = a.variants.map((v) => {
     const kind = v.kind;
@@ -438,7 +438,7 @@ function costSlaSpec(a: ShuffleAnalysis): TopLevelSpec {
   } as unknown as TopLevelSpec;
 }
 
-function choicesSpec(a: ShuffleAnalysis): TopLevelSpec {
+export function choicesSpec(a: ShuffleAnalysis): TopLevelSpec {
   const order = TEMPERATURE_BUCKETS.map((b) => b.name);
   const agentChoices = a.choices.filter((c) => c.variant === a.agent && c.steps > 0);
   const tierValues = agentChoices.flatMap((c) => TIERS.map((t) => ({ scenario: c.scenario, bucket: c.bucket, choice: t, share: c.tierShare[t] })));

@@ -101,6 +101,11 @@ export function sweepPoints(records: readonly StepRecord[]): WeightPoint[] {
   return points;
 }
 
+/** The weight vectors on the front, cheapest first (the summary lists them so). */
+export function frontOf(points: readonly WeightPoint[]): WeightPoint[] {
+  return points.filter((p) => p.onFront).sort((a, b) => a.costUsd - b.costUsd);
+}
+
 export const SENSITIVITY_HEADER = 'state,scenario,seed,step,alpha,beta,gamma,executors,memory_gb,tier,codec';
 
 export interface Sensitivity {
@@ -200,7 +205,7 @@ export async function runWeightsReport(opts: WeightsReportOptions): Promise<Weig
   // Everything below is computed from the two files just written.
   const points = sweepPoints(readStepsFile(stepsPath));
   const sens = sensitivityFromCsv(readFileSync(sensPath, 'utf8'), sensPath);
-  const front = points.filter((p) => p.onFront).sort((a, b) => a.costUsd - b.costUsd);
+  const front = frontOf(points);
 
   const pngPath = join(opts.outDir, 'weights.png');
   writeFileSync(pngPath, svgToPng(await renderSvg(weightsSpec(points, sens))));
