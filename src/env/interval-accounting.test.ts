@@ -10,44 +10,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SparkIotEnv, type SparkIotEnvOptions } from './spark-iot-env.ts';
-import type { SparkIotInfo, StepRecord } from './spark-iot-types.ts';
-import type { Trace } from '../workload/trace-formats.ts';
-import type { ConfigOverrides } from '../core/config.ts';
+import { SparkIotEnv } from './spark-iot-env.ts';
+import type { SparkIotInfo } from './spark-iot-types.ts';
+import { close, flatConfig, flatEnv, recordOf, snapshotOf } from './test-flat-world.ts';
 import { Forecaster } from '../edge/forecaster.ts';
 import type { Action } from '../core/types.ts';
 
-const close = (actual: number, expected: number, tol: number, what: string): void => {
-  assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual} vs expected ${expected} (tol ${tol})`);
-};
-
-function flatTrace(rate: number): Trace {
-  const n = 100;
-  return {
-    name: `flat-${rate}.csv`,
-    stepS: 1,
-    tS: Float64Array.from({ length: n }, (_, i) => i),
-    rate: new Float64Array(n).fill(rate),
-    size: new Float64Array(n).fill(1000),
-  };
-}
-
-/** Config of the flat world; `cluster`, `shuffle` and `sim` are merged one level down by the caller's literal. */
-function flatConfig(extra: { executors: number | 'auto'; memoryGb: number; tier: 'redis' | 'nvme' | 's3'; codec: 'none' | 'lz4' | 'zstd'; reuseMean?: number; rereadsPerReuse?: number; shuffle?: Record<string, unknown>; cluster?: Record<string, unknown>; sim?: Record<string, unknown> }): ConfigOverrides {
-  return {
-    scenarios: { balanced: { reuseSigma: 0, reuseMean: extra.reuseMean ?? 0.5 } },
-    cluster: { coldStart: { medianS: 20, sigma: 0, minS: 0, maxS: 120 }, initial: { executors: extra.executors, memoryGb: extra.memoryGb }, ...(extra.cluster ?? {}) },
-    shuffle: { initialTier: extra.tier, initialCodec: extra.codec, rereadsPerReuse: extra.rereadsPerReuse ?? 0, ...(extra.shuffle ?? {}) },
-    ...(extra.sim ? { sim: extra.sim } : {}),
-  } as ConfigOverrides;
-}
-
-function flatEnv(rate: number, config: ConfigOverrides, opts: SparkIotEnvOptions = {}): SparkIotEnv {
-  return new SparkIotEnv({ scenario: 'balanced', maxSteps: 20, trace: flatTrace(rate), rescaleTrace: false, config, ...opts });
-}
-
-const rec = (info: unknown): StepRecord => (info as SparkIotInfo).record!;
-const snap = (info: unknown) => (info as SparkIotInfo).snapshot;
+const rec = recordOf;
+const snap = snapshotOf;
 
 // Documented prices (EMR Serverless us-east-1): 4 vCPU x $0.052624 + memory x $0.0057785 per hour, billed per second.
 const usdPerHour = (memoryGb: number): number => 4 * 0.052624 + memoryGb * 0.0057785;

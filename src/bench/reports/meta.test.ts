@@ -25,26 +25,27 @@ test('meta report on a tiny run: files, a 21-vector grid, and numbers that match
     assert.deepEqual([...new Set(records.map((x) => x.scenario))].sort(), ['mode-budget', 'mode-critical', 'mode-normal', 'mode-switch', 'mode-switch/healthcare', 'mode-switch/industrial', 'mode-switch/smart-city']);
     assert.equal(worlds['mode-switch/healthcare']!.budgetUsdPerHour, loadConfig().scenarios.healthcare.budgetUsdPerHour);
 
-    // Independent recomputation of the meta-controller's combined objective per seed in a world.
+    // Independent recomputation from the steps file: per phase v, c, J and steps of any policy, and its combined objective.
     const cfg = loadConfig();
-    const recompute = (world: string): number[] => {
+    const phasesOf = (policy: string, world: string, seed: number) => {
       const { budgetUsdPerHour: budget, schedule: sched } = worlds[world]!;
-      return [10_000, 10_001].map((seed) => {
-        const run = records.filter((x) => x.policy === META_POLICY_ID && x.scenario === world && x.seed === seed);
-        assert.equal(run.length, steps);
-        let total = 0;
-        sched.forEach((p, k) => {
-          const end = k + 1 < sched.length ? sched[k + 1]!.startStep : steps;
-          const rows = run.filter((x) => x.step >= p.startStep && x.step < end);
-          const m = cfg.modes[p.mode];
-          const v = rows.filter((x) => x.p95LatencyMs > m.slaTargetFactor * x.slaTargetMs || x.droppedMsgs > 0).length / rows.length;
-          const c = rows.reduce((acc, x) => acc + x.costRateUsdPerHour, 0) / rows.length / budget;
-          const j = -(m.costWeight * c + m.slaWeight * v) - m.penalty * (Math.max(0, v - m.maxSlaViolationRate) + Math.max(0, c - m.costCapOverBudget));
-          total += j * rows.length;
-        });
-        return total / steps;
+      const run = records.filter((x) => x.policy === policy && x.scenario === world && x.seed === seed);
+      return sched.map((p, k) => {
+        const end = k + 1 < sched.length ? sched[k + 1]!.startStep : steps;
+        const rows = run.filter((x) => x.step >= p.startStep && x.step < end);
+        const m = cfg.modes[p.mode];
+        const v = rows.filter((x) => x.p95LatencyMs > m.slaTargetFactor * x.slaTargetMs || x.droppedMsgs > 0).length / rows.length;
+        const c = rows.reduce((acc, x) => acc + x.costRateUsdPerHour, 0) / rows.length / budget;
+        const j = -(m.costWeight * c + m.slaWeight * v) - m.penalty * (Math.max(0, v - m.maxSlaViolationRate) + Math.max(0, c - m.costCapOverBudget));
+        return { mode: p.mode, steps: rows.length, v, c, j };
       });
     };
+    const jOf = (policy: string, world: string, seed: number): number => phasesOf(policy, world, seed).reduce((acc, p) => acc + p.j * p.steps, 0) / steps;
+    const recompute = (world: string): number[] =>
+      [10_000, 10_001].map((seed) => {
+        assert.equal(records.filter((x) => x.policy === META_POLICY_ID && x.scenario === world && x.seed === seed).length, steps);
+        return jOf(META_POLICY_ID, world, seed);
+      });
     const perSeed = recompute('mode-switch');
     const stories = ['mode-switch', 'mode-switch/smart-city', 'mode-switch/healthcare', 'mode-switch/industrial'].map(recompute);
     const pooled = [0, 1].map((i) => stories.reduce((acc, w) => acc + w[i]!, 0) / 4);
@@ -81,22 +82,8 @@ test('meta report on a tiny run: files, a 21-vector grid, and numbers that match
       assert.deepEqual(byMode.find((x) => x.mode === mode), { mode, alpha: sum('alpha') / rows.length, beta: sum('beta') / rows.length, gamma: sum('gamma') / rows.length, steps: rows.length });
     }
 
-    // Every policy's phases, recomputed from the steps file as above: per phase v, c, J and steps.
-    const phasesOf = (policy: string, world: string, seed: number) => {
-      const { budgetUsdPerHour: budget, schedule: sched } = worlds[world]!;
-      const run = records.filter((x) => x.policy === policy && x.scenario === world && x.seed === seed);
-      return sched.map((p, k) => {
-        const end = k + 1 < sched.length ? sched[k + 1]!.startStep : steps;
-        const rows = run.filter((x) => x.step >= p.startStep && x.step < end);
-        const m = cfg.modes[p.mode];
-        const v = rows.filter((x) => x.p95LatencyMs > m.slaTargetFactor * x.slaTargetMs || x.droppedMsgs > 0).length / rows.length;
-        const c = rows.reduce((acc, x) => acc + x.costRateUsdPerHour, 0) / rows.length / budget;
-        const j = -(m.costWeight * c + m.slaWeight * v) - m.penalty * (Math.max(0, v - m.maxSlaViolationRate) + Math.max(0, c - m.costCapOverBudget));
-        return { mode: p.mode, steps: rows.length, v, c, j };
-      });
-    };
+    // Every policy's phases come from phasesOf above: per phase v, c, J and steps.
     const seeds = [10_000, 10_001];
-    const jOf = (policy: string, world: string, seed: number): number => phasesOf(policy, world, seed).reduce((acc, p) => acc + p.j * p.steps, 0) / steps;
     const meanOf = (xs: number[]): number => xs.reduce((acc, x) => acc + x, 0) / xs.length;
     const pm2 = (xs: number[]): string => `${meanOf(xs).toFixed(3)} ± ${((12.7062047361747 * Math.abs(xs[0]! - xs[1]!)) / 2).toFixed(3)}`;
     const md = readFileSync(r.markdownPath, 'utf8');
