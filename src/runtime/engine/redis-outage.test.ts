@@ -92,7 +92,9 @@ test('redis: the shared test Redis serves as the hot tier', { skip: SKIP_SHARED,
       executorMode: 'inline',
       initialTier: 'redis',
       runId: `shared-${process.pid}`,
-      stores: { hot: { type: 'redis', url: SHARED_REDIS_URL! }, s3: 'none' },
+      // A generous op timeout: this test is about where blocks go, and on a loaded machine (CI beside a training run)
+      // a put could outlast the default 500 ms and fall back to nvme.
+      stores: { hot: { type: 'redis', url: SHARED_REDIS_URL!, opTimeoutMs: 10_000 }, s3: 'none' },
     },
     { nowMs: () => clock.t },
   );
