@@ -205,9 +205,9 @@ async function runServe(flags: ServeFlags): Promise<void> {
   if ((flags.agentTlsCert === undefined) !== (flags.agentTlsKey === undefined)) {
     throw new UsageError(flags.agentTlsCert === undefined ? '--agent-tls-key needs --agent-tls-cert (the certificate it belongs to)' : '--agent-tls-cert needs --agent-tls-key (its private key)');
   }
-  if (flags.agentTlsCert !== undefined) checkInputFile('--agent-tls-cert', flags.agentTlsCert);
-  if (flags.agentTlsKey !== undefined) checkInputFile('--agent-tls-key', flags.agentTlsKey);
   if (flags.agentTlsCert !== undefined && flags.agentTlsKey !== undefined) {
+    checkInputFile('--agent-tls-cert', flags.agentTlsCert);
+    checkInputFile('--agent-tls-key', flags.agentTlsKey);
     // Loaded once here so a wrong file is a usage error before anything starts, not a failure after the target.
     try {
       createSecureContext(loadTlsFiles({ certFile: flags.agentTlsCert, keyFile: flags.agentTlsKey }));

@@ -108,10 +108,11 @@ export async function buildSparkK8sTarget(opts: SparkK8sTargetOptions): Promise<
     }
   }
 
+  // The watcher notes the files' state before they are read, so a renewal landing in between is still picked up.
+  const tlsWatcher = opts.agentTls ? new TlsFileWatcher(opts.agentTls, (pair) => channel.reloadTls(pair), warn) : null;
   const tls = opts.agentTls ? loadTlsFiles(opts.agentTls) : undefined;
   const agentHost = opts.agentHost ?? '0.0.0.0';
   const channel = await AgentChannel.start({ token, port: opts.agentPort ?? DEFAULT_AGENT_PORT, host: agentHost, ...(tls ? { tls } : {}) });
-  const tlsWatcher = opts.agentTls ? new TlsFileWatcher(opts.agentTls, (pair) => channel.reloadTls(pair), warn) : null;
   tlsWatcher?.start(opts.agentTlsCheckIntervalMs);
   if (!tls && !isLoopbackHost(agentHost)) {
     warn(`spark-k8s: the agent channel on ${agentHost} is plain HTTP: the agent's bearer token crosses the network in clear (--agent-tls-cert/--agent-tls-key serve HTTPS; docs/DEPLOY.md "TLS on the agent channel")`);
