@@ -4,6 +4,7 @@
  * (a nested object's keys dotted: `payload.bytes`); these helpers find the keys and read a line's values as fields.
  */
 
+import { decimalOf } from './decimal.ts';
 import { isBareCountName, isTimeName, isValueKeyName } from './column-names.ts';
 
 /** A key of the first object: its dotted name and its path (a key may itself hold a dot). */
@@ -117,6 +118,6 @@ export function defaultJsonColumns(object: Record<string, unknown>, keys: readon
   if (time < 0) return null;
   // A count inside a nested object is what a message reports (`payload.vehicleCount`), not how many messages a row
   // stands for: only a top-level key may name a bare count or value; nested, a key must name a size or a rate.
-  const value = keys.findIndex((k, i) => i !== time && fields[i] !== '' && Number.isFinite(Number(fields[i])) && isValueKeyName(k.name) && (k.path.length === 1 || !isBareCountName(k.name)));
+  const value = keys.findIndex((k, i) => i !== time && decimalOf(fields[i]) !== null && isValueKeyName(k.name) && (k.path.length === 1 || !isBareCountName(k.name)));
   return value < 0 ? [time] : [time, value];
 }

@@ -6,6 +6,8 @@
  * (src/workload/trace-formats.ts) tells such a file by its start.
  */
 
+import { decimalOf } from './decimal.ts';
+
 /** The parts of the answer this reads: `data.result[i].values` = [[unix seconds, "value"], ...]. */
 interface PrometheusMatrix {
   resultType: 'matrix';
@@ -47,13 +49,13 @@ export function sumPrometheusMatrix(text: string, name: string): { tS: number[];
       const [t, v] = Array.isArray(point) ? point : [];
       // Prometheus writes a sample without a value (a rate() over an empty window) as "NaN": no load, counted as 0.
       const missing = v === 'NaN';
-      const value = Number(v);
-      if (typeof t !== 'number' || !Number.isFinite(t) || typeof v !== 'string' || (!missing && (v.trim() === '' || !Number.isFinite(value)))) {
+      const value = typeof v === 'string' && !missing ? decimalOf(v) : 0;
+      if (typeof t !== 'number' || !Number.isFinite(t) || typeof v !== 'string' || value === null) {
         throw new Error(`${name}: series ${i + 1}, sample ${j + 1}: expected [unix seconds, "value"] with a finite value, got ${JSON.stringify(point)}`);
       }
       if (value < 0) throw new Error(`${name}: series ${i + 1}, sample ${j + 1}: a negative rate (${v}); query a rate, not a raw counter or a delta`);
       if (missing) nanSamples++;
-      sums.set(t, (sums.get(t) ?? 0) + (missing ? 0 : value));
+      sums.set(t, (sums.get(t) ?? 0) + value);
     });
   });
   const times = [...sums.keys()].sort((a, b) => a - b);

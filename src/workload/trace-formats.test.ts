@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeTrace } from './trace.ts';
-import { parseAccessLogTimeS, parseEventLog, parseTimestampS, parseTraceCsv, TRACE_FORMATS, traceReading, TraceFormatError, type Trace, type TraceChunks, type TraceText } from './trace-formats.ts';
+import { parseAccessLogTimeS, parseEventLog, parseTimestampS, parseTraceCsv, timestampProblem, TRACE_FORMATS, traceReading, TraceFormatError, type Trace, type TraceChunks, type TraceText } from './trace-formats.ts';
 import { Rng } from '../core/rng.ts';
 
 /** The text's UTF-8 bytes as chunks of `size` bytes (what src/workload/trace-file.ts hands the parser for a large file). */
@@ -366,6 +366,34 @@ test('timestamps may omit the seconds or the time of day; impossible ones are no
   const t = parseTraceCsv('time,count\n2024-01-01 00:00,5\n2024-01-01 00:01,7\n2024-01-01 00:02,6\n', 'm.csv');
   assert.equal(t.reading, 'timestamped');
   assert.equal(t.stepS, 60);
+});
+
+test('a day the month does not have is an error that says so, not a roll-over into the next month', () => {
+  assert.equal(parseTimestampS('2023-02-30'), null);
+  assert.equal(parseTimestampS('2023-04-31 10:00'), null);
+  assert.equal(parseTimestampS('2024-02-29'), parseTimestampS('2024-03-01')! - 86_400); // a leap year has it
+  assert.equal(timestampProblem('2023-02-29'), 'February 2023 has 28 days');
+  assert.equal(timestampProblem('2023-13-01'), 'no month 13');
+  assert.equal(timestampProblem('2023-01-01 25:00'), 'no time of day 25:00');
+  assert.equal(timestampProblem('2023-01-01 10:00+01:75'), 'no zone offset +01:75');
+  assert.equal(timestampProblem('2023-01-01 10:00+01:30'), null);
+  assert.equal(timestampProblem('hello'), null);
+  assert.equal(parseAccessLogTimeS('31/Jun/1995:00:00:01 -0400'), null);
+  assert.equal(parseAccessLogTimeS('30/Jun/1995:00:00:01 -0400'), parseAccessLogTimeS('01/Jul/1995:00:00:01 -0400')! - 86_400);
+  // In a file: on the first row the file is still read as dated (not its header), and the line says why.
+  assert.throws(() => parseTraceCsv('2023-02-30 00:00:00,4\n2023-03-01 00:00:00,5\n', 'f.csv'), /f\.csv: line 1: .*'2023-02-30 00:00:00' \(February 2023 has 28 days\)/);
+  assert.throws(() => parseTraceCsv('time,rate\n2023-02-27,4\n2023-02-28,5\n2023-02-29,6\n', 'g.csv'), /g\.csv: line 4: t is not a date and time .*'2023-02-29' \(February 2023 has 28 days\)/);
+  assert.throws(() => parseTraceCsv('time\n2023-06-30 10:00:00\n2023-06-31 10:00:01\n', 'e.csv'), /e\.csv: line 3: timestamp is not a date and time .*\(June 2023 has 30 days\)/);
+});
+
+test('numbers are decimal: a hex, binary or octal literal is no time, rate or size', () => {
+  assert.throws(() => parseTraceCsv('t,rate\n0,5\n1,0x10\n', 'h.csv'), /h\.csv: line 3: rate is not a number: '0x10'/);
+  assert.throws(() => parseTraceCsv('t,rate\n0,5\n0b11,4\n', 'b.csv'), /b\.csv: line 3: t is not a number: '0b11'/);
+  assert.throws(() => parseEventLog('time,size\n1700000000,10\n1700000001,0o7\n', 'o.csv', true), /o\.csv: line 3: size is not a number: '0o7'/);
+  assert.throws(() => parseTraceCsv('slot,1,2,3\nf,1,0x2,3\n', 'w.csv'), /w\.csv: line 2: column '2' is not a count >= 0: '0x2'/);
+  // Decimal forms all read: sign, fraction, exponent.
+  const t = parseTraceCsv('t,rate\n0,+5\n1,.5\n2,1e2\n3,2.\n', 'd.csv');
+  assert.deepEqual(Array.from(t.rate), [5, 0.5, 100, 2]);
 });
 
 test('any input either parses into a well-formed trace or throws a TraceFormatError naming the file (seeded fuzz)', () => {

@@ -13,6 +13,7 @@ import { looksLikePrometheus, sumPrometheusMatrix } from './prometheus.ts';
 import { defaultJsonColumns, jsonField, jsonKeys, jsonValue, looksLikeJsonLine, parseJsonLine } from './json-lines.ts';
 import { isTimeName, isValueKeyName, RATE_WORDS, SIZE_WORDS, stepOfUnitName, timeUnitOfName, valueKeyKind } from './column-names.ts';
 import { notTextReason } from './text-content.ts';
+import { decimalOf } from './decimal.ts';
 
 export interface Trace {
   /** File name (no directory), recorded in every StepRecord. */
@@ -77,12 +78,46 @@ export interface TraceParseOptions {
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const TIMESTAMP_HINT = 'YYYY-MM-DD[ HH:MM[:SS[.fraction]]][Z|+hh:mm]';
 
-/** Seconds since the epoch of an ISO-like timestamp, or null if `text` is not one. */
-export function parseTimestampS(text: string): number | null {
+/** Whether `text` has the shape of a timestamp (YYYY-MM-DD...), valid or not: what tells a dated file from others. */
+export function isTimestampShaped(text: string): boolean {
+  return TIMESTAMP.test(text);
+}
+
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** Days in a month (1-12) of a year, by the proleptic Gregorian calendar Date.UTC uses. */
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * Why a field shaped like a timestamp names no time (`2023-02-30`: February 2023 has 28 days), or null when it is
+ * one or is no timestamp at all. Date.UTC would roll such a day over into the next month without a word.
+ */
+export function timestampProblem(text: string): string | null {
   const m = TIMESTAMP.exec(text);
   if (!m) return null;
   const [y, mo, d, h, mi, sec] = m.slice(1, 7).map((x) => (x === undefined ? 0 : Number(x))) as [number, number, number, number, number, number];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return null;
+  if (mo < 1 || mo > 12) return `no month ${m[2]}`;
+  const days = daysInMonth(y, mo);
+  if (d < 1 || d > days) return `${MONTH_NAMES[mo - 1]} ${m[1]} has ${days} days`;
+  if (h > 23 || mi > 59 || sec > 60) return `no time of day ${m[4]}:${m[5]}${m[6] === undefined ? '' : `:${m[6]}`}`;
+  const zone = m[8];
+  if (zone && zone !== 'Z' && Number(zone.slice(1).replace(':', '').slice(2)) > 59) return `no zone offset ${zone}`;
+  return null;
+}
+
+/** ' (February 2023 has 28 days)' for a field shaped like a timestamp that names no time, else '': for an error. */
+function becauseOf(field: string): string {
+  const problem = timestampProblem(field);
+  return problem === null ? '' : ` (${problem})`;
+}
+
+/** Seconds since the epoch of an ISO-like timestamp, or null if `text` is not one or names no day (timestampProblem). */
+export function parseTimestampS(text: string): number | null {
+  const m = TIMESTAMP.exec(text);
+  if (!m || timestampProblem(text) !== null) return null;
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map((x) => (x === undefined ? 0 : Number(x))) as [number, number, number, number, number, number];
   let zoneS = 0;
   const zone = m[8];
   if (zone && zone !== 'Z') {
@@ -222,9 +257,9 @@ class CsvSource {
     this.delimiter = delimiterOf(f?.line ?? '');
     const fields = f ? splitFields(f.line, this.delimiter) : [];
     // A header's first field is a word; or it is empty and the others are words (InfluxDB's annotated CSV: ',result,table,_time,_value').
-    const isWord = (x: string): boolean => x !== '' && Number.isNaN(Number(x)) && parseTimestampS(x) === null;
+    const isWord = (x: string): boolean => x !== '' && decimalOf(x) === null && !isTimestampShaped(x);
     // A line holding a date and time is data, whatever its first field ('a,2023-01-01 00:00:00,10': an id, then a time).
-    const isHeader = f !== null && !fields.some((x) => parseTimestampS(x) !== null) && (isWord(fields[0]!) || (fields[0] === '' && fields.some(isWord) && fields.every((x) => x === '' || isWord(x))));
+    const isHeader = f !== null && !fields.some(isTimestampShaped) && (isWord(fields[0]!) || (fields[0] === '' && fields.some(isWord) && fields.every((x) => x === '' || isWord(x))));
     this.fullHeader = isHeader ? fields : null;
     this.headerFields = this.fullHeader;
     this.headerLineNo = isHeader ? f!.lineNo : 0;
@@ -337,7 +372,7 @@ function jsonRowFields(object: Record<string, unknown>, lineNo: number, paths: r
 
 /** Whether a JSON value can be a record's time: a date and time, or a number (any, for a key named like a time). */
 function isJsonTime(field: string, named: boolean): boolean {
-  return parseTimestampS(field) !== null || (isNumber(field) && (named || Number(field) >= EPOCH_MIN));
+  return isTimestampShaped(field) || (isNumber(field) && (named || Number(field) >= EPOCH_MIN));
 }
 
 /**
@@ -370,7 +405,7 @@ function delimiterOf(first: string): string {
   if (first.includes(',')) return ',';
   if (first.includes('\t')) return '\t';
   if (first.includes(';')) return ';';
-  if (/\s/.test(first.trim()) && parseTimestampS(first.trim()) === null) return WHITESPACE;
+  if (/\s/.test(first.trim()) && !isTimestampShaped(first.trim())) return WHITESPACE;
   return ',';
 }
 
@@ -449,7 +484,7 @@ function toldTimes(unitS: number): TimeColumn {
 }
 
 function isNumber(field: string | undefined): boolean {
-  return field !== undefined && field !== '' && Number.isFinite(Number(field));
+  return decimalOf(field) !== null;
 }
 
 /** The reading, why, and how to read the rows: the time column, whether an event log has sizes, a list of rates. */
@@ -482,7 +517,7 @@ function readingOf(source: CsvSource, format: TraceFormat, toldUnitS: number | n
   const fields = rows[0]?.fields ?? [];
   const width = header?.length ?? fields.length;
   const first = fields[0];
-  const dated = first !== undefined && parseTimestampS(first) !== null;
+  const dated = first !== undefined && isTimestampShaped(first);
   const epoch = isNumber(first) && Number(first) >= EPOCH_MIN;
   // A numeric column named as a time: with a unit (`ts_ms`) it is read in that unit; alone in the file it holds times.
   const timeName = header?.[0] !== undefined && isTimeName(header[0]) ? header[0] : null;
@@ -549,15 +584,15 @@ function readingOf(source: CsvSource, format: TraceFormat, toldUnitS: number | n
 function timeColumnLater(source: CsvSource, rows: readonly CsvRow[]): boolean {
   const fields = rows[0]?.fields;
   if (fields === undefined || fields.length < 2) return false;
-  const firstIsWord = fields[0] !== '' && !isNumber(fields[0]) && parseTimestampS(fields[0]!) === null;
+  const firstIsWord = fields[0] !== '' && !isNumber(fields[0]) && !isTimestampShaped(fields[0]!);
   if (!firstIsWord && isNumber(fields[1])) return false;
   const header = source.fullHeader;
-  const dated = fields.flatMap((f, i) => (i > 0 && parseTimestampS(f) !== null ? [i] : []));
+  const dated = fields.flatMap((f, i) => (i > 0 && isTimestampShaped(f) ? [i] : []));
   if (dated.length === 0) return false;
   const named = dated.find((i) => header?.[i] !== undefined && isTimeName(header[i]!));
   // A first column of dates stays the time; a first column of Unix-sized numbers too, unless the header names a later
   // column of dates as the time and not the first (`order_id,created_at,...`: a 10-digit id is no Unix time).
-  if (parseTimestampS(fields[0]!) !== null) return false;
+  if (isTimestampShaped(fields[0]!)) return false;
   if (isNumber(fields[0]) && Number(fields[0]) >= EPOCH_MIN && (named === undefined || header?.[0] === undefined || isTimeName(header[0]))) return false;
   const k = named ?? dated[0]!;
   const why = named !== undefined ? 'its header names a time' : 'the first of dates and times';
@@ -623,8 +658,8 @@ function wideFrom(source: CsvSource, name: string, stepS: number): Trace {
     for (let j = 0; j < slots.count; j++) {
       const cell = fields[slots.from + j]!;
       if (cell === '') continue;
-      const v = Number(cell);
-      if (!Number.isFinite(v) || v < 0) throw new TraceFormatError(`${name}: line ${lineNo}: column '${header[slots.from + j]}' is not a count >= 0: '${cell}'`);
+      const v = decimalOf(cell);
+      if (v === null || v < 0) throw new TraceFormatError(`${name}: line ${lineNo}: column '${header[slots.from + j]}' is not a count >= 0: '${cell}'`);
       sums[j]! += v;
     }
     rows++;
@@ -660,7 +695,7 @@ function modalStep(times: readonly number[]): { steps: number[]; step: number; c
 export function parseEventLog(text: TraceText, name: string, numericTimes = false): Trace {
   const source = new CsvSource(text, name);
   const first = source.sample(1)[0]?.fields;
-  const time = first !== undefined && numericTimes && parseTimestampS(first[0]!) === null && isNumber(first[0]) ? numericTimesOf(Number(first[0])) : DATE_TIMES;
+  const time = first !== undefined && numericTimes && !isTimestampShaped(first[0]!) && isNumber(first[0]) ? numericTimesOf(Number(first[0])) : DATE_TIMES;
   return eventLogFrom(source, name, time, (source.header ?? first ?? []).length >= 2);
 }
 
@@ -669,10 +704,10 @@ function eventLogFrom(source: CsvSource, name: string, time: TimeColumn, hasSize
   const sizes = new Float64List();
   source.forEach(({ lineNo, fields }) => {
     const tS = time.read(fields[0]!);
-    if (tS === null) throw new TraceFormatError(`${name}: line ${lineNo}: timestamp is not ${time.what} like the first row's: '${fields[0]}'`);
+    if (tS === null) throw new TraceFormatError(`${name}: line ${lineNo}: timestamp is not ${time.what} like the first row's: '${fields[0]}'${becauseOf(fields[0]!)}`);
     if (hasSize) {
-      const size = Number(fields[1]);
-      if (fields[1] === undefined || fields[1] === '' || !Number.isFinite(size)) throw new TraceFormatError(`${name}: line ${lineNo}: size is not a number: '${fields[1] ?? ''}'`);
+      const size = decimalOf(fields[1]);
+      if (size === null) throw new TraceFormatError(`${name}: line ${lineNo}: size is not a number: '${fields[1] ?? ''}'`);
       if (size < 0) throw new TraceFormatError(`${name}: line ${lineNo}: size is negative: ${size}`);
       sizes.push(size);
     }
@@ -741,13 +776,12 @@ function seriesFrom(source: CsvSource, name: string, stepS: number, time: TimeCo
     let tS: number;
     if (timestamped) {
       const ts = time.read(fields[0]!);
-      if (ts === null) throw new TraceFormatError(`${name}: line ${lineNo}: t is not ${time.what} like the first row's: '${fields[0]}'`);
+      if (ts === null) throw new TraceFormatError(`${name}: line ${lineNo}: t is not ${time.what} like the first row's: '${fields[0]}'${becauseOf(fields[0]!)}`);
       if (t.length === 0) t0 = ts;
       tS = ts - t0;
     } else {
-      const v = Number(fields[0]);
-      if (fields[0] === '' || !Number.isFinite(v)) {
-        // A date in another form (1/1/2020 0:01, 01.01.2020): say which times are read.
+      const v = decimalOf(fields[0]);
+      if (v === null) {
         // A date in another form: which forms are read. Else, on the first row of a wider file read by position (a
         // word in the first column): which columns there are, and how to pick others.
         // Only for a header of names: a first line of data taken for one (a log line `1700000001: Received ...`) is no
@@ -760,10 +794,10 @@ function seriesFrom(source: CsvSource, name: string, stepS: number, time: TimeCo
       if (v < 0) throw new TraceFormatError(`${name}: line ${lineNo}: t is negative: ${v}`);
       tS = v * stepS;
     }
-    const values = fields.slice(1, wanted).map(Number);
+    const values = fields.slice(1, wanted).map(decimalOf);
     for (let k = 0; k < values.length; k++) {
       const v = values[k]!;
-      if (fields[k + 1] === '' || !Number.isFinite(v)) throw new TraceFormatError(`${name}: line ${lineNo}: ${labels[k + 1]} is not a number: '${fields[k + 1]}'${columnsHint}`);
+      if (v === null) throw new TraceFormatError(`${name}: line ${lineNo}: ${labels[k + 1]} is not a number: '${fields[k + 1]}'${columnsHint}`);
       if (v < 0) throw new TraceFormatError(`${name}: line ${lineNo}: ${labels[k + 1]} is negative: ${v}`);
     }
     if (t.length > 0 && tS <= t[t.length - 1]!) {
@@ -802,7 +836,7 @@ export function parseAccessLogTimeS(text: string): number | null {
   if (!m) return null;
   const month = ACCESS_LOG_MONTHS.findIndex((name) => name.toLowerCase() === m[2]!.toLowerCase());
   const [d, y, h, mi, sec] = [m[1], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
-  if (month < 0 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return null;
+  if (month < 0 || d < 1 || d > daysInMonth(y, month + 1) || h > 23 || mi > 59 || sec > 60) return null;
   const zoneS = m[7] ? (m[7] === '-' ? -1 : 1) * (Number(m[8]) * 3600 + Number(m[9]) * 60) : 0;
   return Date.UTC(y, month, d, h, mi, sec) / 1000 - zoneS;
 }

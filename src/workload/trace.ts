@@ -20,6 +20,7 @@ import type { ScenarioConfig } from '../core/config.ts';
 import { allocateSeries, type ExogenousSeries } from './series.ts';
 import { fillReuse } from './temperature.ts';
 import { parseTraceCsv, TraceFormatError, traceSpanS, type Trace, type TraceParseOptions } from './trace-formats.ts';
+import { decimalOf } from './decimal.ts';
 import { readTraceBytes, withTraceFile, type TraceFileOptions } from './trace-file.ts';
 
 export { parseEventLog, parseTimestampS, parseTraceCsv, TRACE_FORMATS, traceReading, TraceFormatError, traceSpanS } from './trace-formats.ts';
@@ -55,14 +56,14 @@ export function parseTraceGapsCsv(text: string, name: string): TraceGap[] {
     if (line === '') continue;
     const fields = line.split(',').map((f) => f.trim());
     // Only the first line can be a header: a later word row is an error on its own line, not a second header.
-    if (first && fields.length >= 2 && Number.isNaN(Number(fields[0])) && fields[0] !== '') {
+    if (first && fields.length >= 2 && decimalOf(fields[0]) === null && fields[0] !== '') {
       header = { lineNo: i + 1, line };
       first = false;
       continue;
     }
     first = false;
-    const [start, length] = [Number(fields[0]), Number(fields[1])];
-    if (fields.length < 2 || fields[0] === '' || fields[1] === '' || !Number.isFinite(start) || !Number.isFinite(length)) {
+    const [start, length] = [decimalOf(fields[0]), decimalOf(fields[1])];
+    if (start === null || length === null) {
       throw new TraceFormatError(`${name}: line ${i + 1}: expected t_start,length_steps (two numbers), got '${line}'`);
     }
     if (start < 0 || length <= 0) throw new TraceFormatError(`${name}: line ${i + 1}: t_start must be >= 0 and length_steps > 0, got '${line}'`);
