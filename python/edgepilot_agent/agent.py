@@ -127,14 +127,27 @@ def attach(spark, controller_url, token, min_executors=1, max_executors=20, mqtt
         from edgepilot_agent import attach
         attach(spark, "http://edgepilot-controller.streaming:7450", token=os.environ["EDGEPILOT_AGENT_TOKEN"])
 
-    ``mqtt={"host", "port", "topic"}`` sends progress over MQTT instead of HTTP (decisions are always polled).
+    ``mqtt={"host", "port", "topic"}`` sends progress over MQTT instead of HTTP (decisions are always polled); the
+    controller reads it with ``serve --agent-mqtt-url``. Optional keys: ``"username"``, ``"password"``, and
+    ``"tls": True`` for the broker's TLS listener (port 8883 by default) with ``"ca_file"`` its certificate or CA.
     With an ``https://`` URL, ``ca_file`` is the controller's certificate or its CA (PEM); the system's CAs without it."""
     transport = HttpTransport(controller_url, token, ca_file=ca_file)
     progress = None
     if mqtt:
         from .transport import MqttProgressPublisher
 
-        progress = MqttProgressPublisher(mqtt["host"], int(mqtt.get("port", 1883)), mqtt["topic"], "edgepilot-agent-" + spark.sparkContext.applicationId, token)
+        tls = bool(mqtt.get("tls", False))
+        progress = MqttProgressPublisher(
+            mqtt["host"],
+            int(mqtt.get("port", 8883 if tls else 1883)),
+            mqtt["topic"],
+            "edgepilot-agent-" + spark.sparkContext.applicationId,
+            token,
+            username=mqtt.get("username"),
+            password=mqtt.get("password"),
+            tls=tls,
+            ca_file=mqtt.get("ca_file"),
+        )
     agent = EdgepilotAgent(transport, ExecutorScaler(spark.sparkContext), DecisionTracker(min_executors, max_executors), progress_transport=progress, log=log)
     spark.streams.addListener(make_listener(agent))
     return agent.start()

@@ -90,16 +90,33 @@ class MqttProgressPublisher:
     """Publishes progress envelopes at QoS 0 to ``topic`` (MQTT 3.1.1, OASIS spec sections 3.1 CONNECT, 3.3 PUBLISH).
 
     QoS 0 is enough: progress events are periodic state, a lost one is superseded by the next trigger's.
-    Each payload is signed like the HTTP path: {"ts", "sig", "body"} (src/runtime/spark/mqtt-progress.ts)."""
+    Each payload is signed like the HTTP path: {"ts", "sig", "body"} (src/runtime/spark/mqtt-progress.ts).
 
-    def __init__(self, host, port, topic, client_id, token, username=None, password=None, timeout_s=5.0):
+    ``tls=True`` speaks MQTT over TLS (a broker's mqtts:// listener, usually port 8883), checking the broker's
+    certificate against ``ca_file`` (its certificate or CA, PEM) or the system's CAs without it; the password, if
+    any, then travels encrypted. A ``ca_file`` without ``tls`` is refused: it would protect nothing."""
+
+    def __init__(self, host, port, topic, client_id, token, username=None, password=None, timeout_s=5.0, tls=False, ca_file=None):
         if not token or len(token) < 16:
             raise ValueError("token must be at least 16 characters")
+        if ca_file and not tls:
+            raise ValueError("ca_file is given but tls is not: the MQTT connection to %s would still be plain" % host)
         self.token = token
         self.host, self.port, self.topic = host, port, topic
         self.client_id, self.username, self.password = client_id, username, password
         self.timeout_s = timeout_s
+        self.context = ssl.create_default_context(cafile=ca_file) if tls else None
         self.sock = None
+
+    def _open_socket(self):
+        sock = socket.create_connection((self.host, self.port), timeout=self.timeout_s)
+        if self.context is None:
+            return sock
+        try:
+            return self.context.wrap_socket(sock, server_hostname=self.host)
+        except ssl.SSLError as err:
+            sock.close()
+            raise ControllerError("MQTT over TLS with %s:%d failed (%s); is ca_file the broker's certificate or its CA?" % (self.host, self.port, err))
 
     def connect(self):
         flags = 0x02  # clean session
@@ -112,7 +129,7 @@ class MqttProgressPublisher:
                 payload += _mqtt_string(self.password)
         variable = _mqtt_string("MQTT") + bytes([4, flags]) + struct.pack("!H", 60)
         packet = bytes([0x10]) + _mqtt_remaining_length(len(variable) + len(payload)) + variable + payload
-        sock = socket.create_connection((self.host, self.port), timeout=self.timeout_s)
+        sock = self._open_socket()
         sock.sendall(packet)
         ack = sock.recv(4)
         if len(ack) < 4 or ack[0] != 0x20 or ack[3] != 0:

@@ -1,6 +1,7 @@
 import json
 import os
 import socket
+import ssl
 import struct
 import threading
 import unittest
@@ -76,43 +77,58 @@ class AgentTest(unittest.TestCase):
             HttpTransport("http://127.0.0.1:1", "short")
 
 
+TLS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test", "fixtures", "tls")
+
+
+def _one_client_broker(server, got, context=None):
+    """Accepts one client on ``server`` (over TLS with ``context``), answers its CONNECT and keeps its first PUBLISH."""
+    conn, _ = server.accept()
+    if context is not None:
+        try:
+            conn = context.wrap_socket(conn, server_side=True)
+        except (ssl.SSLError, OSError) as err:
+            got["handshake"] = err
+            conn.close()
+            return
+    with conn:
+        conn.settimeout(5)
+        first = conn.recv(2)
+        data = conn.recv(first[1])
+        got["connect"] = first[:1] + data
+        conn.sendall(bytes([0x20, 0x02, 0x00, 0x00]))
+        head = conn.recv(1)
+        length, mult = 0, 1
+        while True:
+            b = conn.recv(1)[0]
+            length += (b & 0x7F) * mult
+            mult *= 128
+            if b < 128:
+                break
+        body = b""
+        while len(body) < length:
+            body += conn.recv(length - len(body))
+        got["publish"] = head + body
+
+
 class MqttPublisherTest(unittest.TestCase):
-    def test_connect_and_publish_frames(self):
+    def _publish_to_fake_broker(self, context=None, **publisher_options):
         server = socket.socket()
         server.bind(("127.0.0.1", 0))
         server.listen(1)
         got = {}
-
-        def broker():
-            conn, _ = server.accept()
-            with conn:
-                data = b""
-                conn.settimeout(5)
-                first = conn.recv(2)
-                data = conn.recv(first[1])
-                got["connect"] = first[:1] + data
-                conn.sendall(bytes([0x20, 0x02, 0x00, 0x00]))
-                head = conn.recv(1)
-                length, mult = 0, 1
-                while True:
-                    b = conn.recv(1)[0]
-                    length += (b & 0x7F) * mult
-                    mult *= 128
-                    if b < 128:
-                        break
-                body = b""
-                while len(body) < length:
-                    body += conn.recv(length - len(body))
-                got["publish"] = head + body
-
-        t = threading.Thread(target=broker)
+        t = threading.Thread(target=_one_client_broker, args=(server, got, context))
         t.start()
-        pub = MqttProgressPublisher("127.0.0.1", server.getsockname()[1], "edgepilot/spark/orders/progress", "agent-1", "0123456789abcdef-test-token")
+        pub = MqttProgressPublisher("127.0.0.1", server.getsockname()[1], "edgepilot/spark/orders/progress", "agent-1", "0123456789abcdef-test-token", **publisher_options)
         payload = json.dumps({"event": "progress", "progress": {"batchId": 1, "pad": "x" * 300}})
-        pub.post_event(payload)
-        t.join(5)
-        pub.close()
-        server.close()
+        try:
+            pub.post_event(payload)
+        finally:
+            t.join(5)
+            pub.close()
+            server.close()
+        return got, payload
+
+    def _check_frames(self, got, payload):
         self.assertEqual(got["connect"][0], 0x10)
         self.assertIn(b"MQTT\x04", got["connect"])
         self.assertEqual(got["publish"][0], 0x30, "PUBLISH at QoS 0")
@@ -121,6 +137,32 @@ class MqttPublisherTest(unittest.TestCase):
         signed = json.loads(got["publish"][3 + tlen:].decode())
         self.assertEqual(json.loads(signed["body"]), json.loads(payload))
         self.assertTrue(verify("0123456789abcdef-test-token", signed["ts"], signed["body"], signed["sig"]))
+
+    def test_connect_and_publish_frames(self):
+        got, payload = self._publish_to_fake_broker()
+        self._check_frames(got, payload)
+
+    @staticmethod
+    def _broker_tls(name):
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(os.path.join(TLS_DIR, name + ".crt"), os.path.join(TLS_DIR, name + ".key"))
+        return context
+
+    def test_tls_with_the_brokers_certificate_carries_the_same_frames_and_the_password(self):
+        got, payload = self._publish_to_fake_broker(self._broker_tls("agent-a"), tls=True, ca_file=os.path.join(TLS_DIR, "agent-a.crt"), username="agent", password="s3cret")
+        self._check_frames(got, payload)
+        self.assertEqual(got["connect"][8] & 0xC0, 0xC0, "username and password flags (CONNECT byte 8 here: type, then 00 04 MQTT, level)")
+        self.assertTrue(got["connect"].endswith(b"\x00\x05agent\x00\x06s3cret"))
+
+    def test_tls_with_a_certificate_it_does_not_trust_fails_with_a_controller_error_before_any_frame(self):
+        with self.assertRaises(ControllerError) as caught:
+            self._publish_to_fake_broker(self._broker_tls("agent-b"), tls=True, ca_file=os.path.join(TLS_DIR, "agent-a.crt"), password=None)
+        self.assertIn("MQTT over TLS with 127.0.0.1", str(caught.exception))
+        self.assertIn("ca_file", str(caught.exception))
+
+    def test_ca_file_without_tls_is_refused(self):
+        with self.assertRaises(ValueError):
+            MqttProgressPublisher("127.0.0.1", 1883, "t", "agent-1", "0123456789abcdef-test-token", ca_file=os.path.join(TLS_DIR, "agent-a.crt"))
 
 
 LIVE_MQTT = os.environ.get("EDGEPILOT_AGENT_TEST_MQTT")  # host:port of an MQTT 3.1.1 broker the TS test watches

@@ -12,6 +12,7 @@ import { encodeMessage } from '../runtime/devices/schemas.ts';
 import { connect, connectAsync } from 'mqtt';
 import { cliErrorInProcess, runCli } from './test-run-cli.ts';
 import { UsageError } from './output.ts';
+import { signBody } from '../runtime/spark/agent-channel.ts';
 
 const TLS_A_CERT = 'test/fixtures/tls/agent-a.crt';
 const TLS_A_KEY = 'test/fixtures/tls/agent-a.key';
@@ -134,6 +135,39 @@ test('edgepilot serve --target spark-k8s --agent-tls-cert/--agent-tls-key serves
   }
 });
 
+test('edgepilot serve --target spark-k8s --agent-mqtt-url reads the driver agent\'s signed progress from the broker', { timeout: 60_000 }, async () => {
+  const broker = await startEmbeddedBroker();
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-serve-k8s-mqtt-'));
+  const token = 'serve-agent-mqtt-token-0123';
+  const pub = await connectAsync(broker.url, { protocolVersion: 4 });
+  // What the Python agent's MqttProgressPublisher sends: a signed envelope of a query progress event, five a second.
+  let batchId = 0;
+  const sending = setInterval(() => {
+    const body = JSON.stringify({ event: 'progress', progress: { id: 'q', runId: 'r', batchId: batchId++, timestamp: new Date().toISOString(), numInputRows: 600, inputRowsPerSecond: 3000, processedRowsPerSecond: 3000, durationMs: { triggerExecution: 200 } } });
+    const ts = String(Date.now());
+    pub.publish('edgepilot/spark/iot/progress', JSON.stringify({ ts, sig: signBody(token, ts, body), body }));
+  }, 200);
+  try {
+    const run = await runCli(['serve', '--target', 'spark-k8s', '--namespace', 'ns', '--app', 'iot', '--dry-run', '--agent-port', String(await freePort()), '--agent-host', '127.0.0.1', '--agent-token', token, '--agent-mqtt-url', broker.url, '--duration', '3', '--control-interval', '1', '--port', '0', '--out', dir, '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /spark-k8s: agent progress also from MQTT mqtt:\/\/127\.0\.0\.1:\d+ topic edgepilot\/spark\/iot\/progress/);
+    const rows = readFileSync(join(dir, 'decisions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { snapshot: { arrivalRateMsgsPerS: number } });
+    assert.ok(rows.length >= 2, `${rows.length} decisions`);
+    // Every decision after the first full interval saw the rate the agent published (there is no other source).
+    assert.equal(rows.at(-1)!.snapshot.arrivalRateMsgsPerS, 3000);
+  } finally {
+    clearInterval(sending);
+    await pub.endAsync();
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // A broker that is not there: the usual one-line error, exit 1, and the password never printed.
+  const down = await runCli(['serve', '--target', 'spark-k8s', '--namespace', 'ns', '--app', 'iot', '--dry-run', '--agent-port', String(await freePort()), '--agent-host', '127.0.0.1', '--agent-mqtt-url', 'mqtt://agent:s3cret@127.0.0.1:1', '--duration', '1', '--port', '0']);
+  assert.equal(down.code, 1, down.stderr);
+  assert.match(down.stderr, /agent progress over MQTT: cannot reach mqtt:\/\/agent:\*\*\*@127\.0\.0\.1:1/);
+  assert.doesNotMatch(down.stderr + down.stdout, /s3cret|\n\s+at /);
+});
+
 test('edgepilot serve: flags of the other target, weak tokens and timers beyond the longest are refused before anything starts', async () => {
   const { register } = await import('./serve.ts');
   const saved = process.env.EDGEPILOT_AGENT_TOKEN;
@@ -164,6 +198,12 @@ test('edgepilot serve: flags of the other target, weak tokens and timers beyond 
     // The agent channel's TLS: both files or neither, each must exist and load, and they must belong together.
     [[...local, '--agent-tls-cert', TLS_A_CERT, '--agent-tls-key', TLS_A_KEY], /^--agent-tls-cert applies to --target spark-k8s only, and the target is local$/],
     [[...k8s, '--dry-run', '--agent-tls-cert', TLS_A_CERT], /^--agent-tls-cert needs --agent-tls-key \(its private key\)$/],
+    [[...local, '--agent-mqtt-url', 'mqtt://127.0.0.1:1883'], /^--agent-mqtt-url applies to --target spark-k8s only, and the target is local$/],
+    [[...k8s, '--dry-run', '--agent-mqtt-topic', 't'], /^--agent-mqtt-topic needs --agent-mqtt-url/],
+    [[...k8s, '--dry-run', '--agent-mqtt-url', 'broker:1883'], /^--agent-mqtt-url must be mqtt:\/\/, mqtts:\/\/, ws:\/\/ or wss:\/\/ with a host, got 'broker:1883'$/],
+    [[...k8s, '--dry-run', '--agent-mqtt-url', 'http://broker:1883'], /^--agent-mqtt-url must be mqtt:\/\//],
+    [[...k8s, '--dry-run', '--agent-mqtt-url', 'not a url'], /^--agent-mqtt-url is not a URL: 'not a url'/],
+    [[...k8s, '--dry-run', '--agent-mqtt-url', 'mqtt://b:1883', '--agent-mqtt-topic', 'a/#/b'], /^--agent-mqtt-topic is not an MQTT topic filter: 'a\/#\/b'$/],
     [[...k8s, '--dry-run', '--agent-tls-key', TLS_A_KEY], /^--agent-tls-key needs --agent-tls-cert/],
     [[...k8s, '--dry-run', '--agent-tls-cert', '/no/such.crt', '--agent-tls-key', TLS_A_KEY], /^--agent-tls-cert: file not found: \/no\/such\.crt$/],
     [[...k8s, '--dry-run', '--agent-tls-cert', TLS_A_KEY, '--agent-tls-key', TLS_A_KEY], /^--agent-tls-cert \/ --agent-tls-key: agent TLS certificate .*agent-a\.key: no PEM CERTIFICATE block in it$/],

@@ -58,6 +58,8 @@ interface ServeFlags {
   agentToken?: string;
   agentTlsCert?: string;
   agentTlsKey?: string;
+  agentMqttUrl?: string;
+  agentMqttTopic?: string;
   port: string;
   host: string;
   token?: string;
@@ -88,6 +90,8 @@ const SPARK_K8S_ONLY: ReadonlyArray<[keyof ServeFlags, string]> = [
   ['agentToken', '--agent-token'],
   ['agentTlsCert', '--agent-tls-cert'],
   ['agentTlsKey', '--agent-tls-key'],
+  ['agentMqttUrl', '--agent-mqtt-url'],
+  ['agentMqttTopic', '--agent-mqtt-topic'],
 ];
 const LOCAL_ONLY: ReadonlyArray<[keyof ServeFlags, string]> = [
   ['mqttClientId', '--mqtt-client-id'],
@@ -136,6 +140,8 @@ export function register(program: Command): void {
     .option('--agent-token <t>', `spark-k8s: shared secret with the driver agent, at least ${MIN_AGENT_TOKEN_CHARS} characters (default $EDGEPILOT_AGENT_TOKEN; required unless --dry-run)`)
     .option('--agent-tls-cert <file>', 'spark-k8s: serve the driver-agent channel over HTTPS with this PEM certificate (chain); re-read when it changes, so a renewal needs no restart (docs/DEPLOY.md "TLS")')
     .option('--agent-tls-key <file>', 'spark-k8s: the PEM private key of --agent-tls-cert')
+    .option('--agent-mqtt-url <url>', "spark-k8s: also read the driver agent's progress from this MQTT broker (the agent's mqtt= option; mqtt:// or mqtts://)")
+    .option('--agent-mqtt-topic <topic>', 'spark-k8s: topic of the agent progress on --agent-mqtt-url (default edgepilot/spark/<app>/progress)')
     .option('--port <n>', 'dashboard port (0 = any free port)', '8080')
     .option('--host <addr>', 'dashboard listen address', '127.0.0.1')
     .option('--token <t>', 'bearer token for the control endpoints (default: generated and printed)')
@@ -215,6 +221,9 @@ async function runServe(flags: ServeFlags): Promise<void> {
       throw new UsageError(`--agent-tls-cert / --agent-tls-key: ${(err as Error).message}`);
     }
   }
+  if (flags.agentMqttTopic !== undefined && flags.agentMqttUrl === undefined) throw new UsageError('--agent-mqtt-topic needs --agent-mqtt-url (the broker the agent publishes its progress to)');
+  if (flags.agentMqttUrl !== undefined) checkBrokerUrl('--agent-mqtt-url', flags.agentMqttUrl);
+  if (flags.agentMqttTopic !== undefined && (flags.agentMqttTopic === '' || /#./.test(flags.agentMqttTopic))) throw new UsageError(`--agent-mqtt-topic is not an MQTT topic filter: '${flags.agentMqttTopic}'`);
   if (flags.out !== undefined) ensureOutputDir('--out', flags.out);
 
   const scenario: ScenarioName = flags.scenario;
@@ -339,8 +348,23 @@ async function sparkTarget(flags: ServeFlags, agentPort: number | undefined, ctx
     ...(agentPort === undefined ? {} : { agentPort }),
     ...(flags.agentHost === undefined ? {} : { agentHost: flags.agentHost }),
     ...(flags.agentTlsCert === undefined || flags.agentTlsKey === undefined ? {} : { agentTls: { certFile: flags.agentTlsCert, keyFile: flags.agentTlsKey } }),
+    ...(flags.agentMqttUrl === undefined ? {} : { agentMqttUrl: flags.agentMqttUrl }),
+    ...(flags.agentMqttTopic === undefined ? {} : { agentMqttTopic: flags.agentMqttTopic }),
   });
   return { metrics: built.metrics, actuator: built.actuator, rateScale: 1, close: () => built.close() };
+}
+
+/** A broker URL mqtt.js can reach: mqtt://, mqtts://, ws:// or wss:// with a host. */
+function checkBrokerUrl(flag: string, url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`${flag} is not a URL: '${url}' (e.g. mqtt://broker.streaming:1883 or mqtts://...:8883)`);
+  }
+  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(parsed.protocol) || parsed.hostname === '') {
+    throw new UsageError(`${flag} must be mqtt://, mqtts://, ws:// or wss:// with a host, got '${url}'`);
+  }
 }
 
 /** The engine ingest client's MQTT client id unless --mqtt-client-id is given: stable across restarts. */

@@ -8,6 +8,8 @@
  */
 import type { MqttClient } from 'mqtt';
 import { connect } from '../devices/mqtt-client.ts';
+import { BrokerConnectError } from '../devices/publisher.ts';
+import { withoutPassword } from '../../core/url-for-log.ts';
 import { agentEventOf, DEFAULT_MAX_CLOCK_SKEW_MS, safeEqual, signBody, type AgentEvent } from './agent-channel.ts';
 
 export interface MqttAgentEventsOptions {
@@ -44,7 +46,7 @@ export class MqttAgentEvents {
     const self = new MqttAgentEvents(client, o);
     client.on('message', (_topic, payload) => self.accept(payload));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`MqttAgentEvents: cannot reach ${o.mqttUrl}`)), o.connectTimeoutMs ?? 5000);
+      const timer = setTimeout(() => reject(new BrokerConnectError(`agent progress over MQTT: cannot reach ${withoutPassword(o.mqttUrl)} within ${o.connectTimeoutMs ?? 5000} ms`)), o.connectTimeoutMs ?? 5000);
       client.once('connect', () => {
         client.subscribe(o.topic, { qos: 0 }, (err) => {
           clearTimeout(timer);

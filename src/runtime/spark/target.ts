@@ -16,6 +16,7 @@ import { SparkMetricsSource } from './metrics-source.ts';
 import { mergeEventSources, MqttAgentEvents } from './mqtt-progress.ts';
 import { RestartGate } from './restart-gate.ts';
 import { loadTlsFiles, TlsFileWatcher, type TlsFiles } from './tls-files.ts';
+import { withoutPassword } from '../../core/url-for-log.ts';
 
 export interface SparkK8sTargetOptions {
   namespace: string;
@@ -118,9 +119,10 @@ export async function buildSparkK8sTarget(opts: SparkK8sTargetOptions): Promise<
     warn(`spark-k8s: the agent channel on ${agentHost} is plain HTTP: the agent's bearer token crosses the network in clear (--agent-tls-cert/--agent-tls-key serve HTTPS; docs/DEPLOY.md "TLS on the agent channel")`);
   }
   let mqtt: MqttAgentEvents | null = null;
+  const agentMqttTopic = opts.agentMqttTopic ?? `edgepilot/spark/${opts.app}/progress`;
   if (opts.agentMqttUrl) {
     try {
-      mqtt = await MqttAgentEvents.start({ mqttUrl: opts.agentMqttUrl, topic: opts.agentMqttTopic ?? `edgepilot/spark/${opts.app}/progress`, token });
+      mqtt = await MqttAgentEvents.start({ mqttUrl: opts.agentMqttUrl, topic: agentMqttTopic, token });
     } catch (err) {
       tlsWatcher?.stop();
       await channel.close();
@@ -171,6 +173,7 @@ export async function buildSparkK8sTarget(opts: SparkK8sTargetOptions): Promise<
   };
   if (!forecasts) warn('spark-k8s: no forecast source given yet: the restart gate sees burst probability 0 until setForecastSource is called');
   print(`spark-k8s: agent endpoint ${channel.url} (POST /spark/progress, GET /spark/decisions); app ${opts.namespace}/${opts.app}${opts.dryRun ? ' (dry-run)' : ''}; in force ${JSON.stringify(actionInForce)}`);
+  if (mqtt) print(`spark-k8s: agent progress also from MQTT ${withoutPassword(opts.agentMqttUrl!)} topic ${agentMqttTopic}`);
   return {
     metrics,
     actuator: tracked,
