@@ -179,6 +179,20 @@ class LiveMqttTest(unittest.TestCase):
         pub.close()
 
 
+LIVE_MQTTS = os.environ.get("EDGEPILOT_AGENT_TEST_MQTTS")  # host:port of an MQTT broker behind TLS (certificate: ..._TLS_CA)
+
+
+@unittest.skipUnless(LIVE_MQTTS and os.environ.get("EDGEPILOT_AGENT_TEST_TOKEN") and os.environ.get("EDGEPILOT_AGENT_TEST_TLS_CA"), "EDGEPILOT_AGENT_TEST_MQTTS not set (src/runtime/spark/python-agent.test.ts sets it)")
+class LiveMqttsTest(unittest.TestCase):
+    def test_publish_to_a_broker_over_tls(self):
+        host, port = LIVE_MQTTS.rsplit(":", 1)
+        pub = MqttProgressPublisher(host, int(port), "edgepilot/spark/orders-stream/progress", "agent-live-tls", os.environ["EDGEPILOT_AGENT_TEST_TOKEN"], username="agent", password="broker-password", tls=True, ca_file=os.environ["EDGEPILOT_AGENT_TEST_TLS_CA"])
+        agent = EdgepilotAgent(None, None, progress_transport=pub)
+        agent.on_progress(PROGRESS.replace('"batchId":7', '"batchId":43'))
+        self.assertEqual(agent.flush(), 1)
+        pub.close()
+
+
 LIVE_URL = os.environ.get("EDGEPILOT_AGENT_TEST_URL")
 LIVE_TOKEN = os.environ.get("EDGEPILOT_AGENT_TEST_TOKEN")
 
