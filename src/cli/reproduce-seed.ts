@@ -4,6 +4,7 @@
  * (quoted from original-system.md §6.3-6.4, labelled as such). Measured numbers always come from running the env.
  */
 import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { SEED_SCENARIO_NAMES, type SeedScenarioName } from '../env/seed-compat-env.ts';
 import { SEED_POLICIES, SEED_RL_REFERENCE, type SeedReference } from '../policies/seed/registry.ts';
@@ -11,6 +12,7 @@ import { loadSeedRlPolicy, SEED_RL_DEFAULT_CHECKPOINT } from '../policies/seed/s
 import { runSeedTournament, type SeedTournamentRow } from '../policies/seed/tournament.ts';
 import type { Policy } from '../policies/types.ts';
 import { checkInputFile, CliError, didYouMean, parseIntOption, printJsonSummary, UsageError } from './output.ts';
+import { PACKAGE_ROOT } from '../core/paths.ts';
 import { MAX_SEEDS, MAX_SEEDS_WHY, MAX_STEPS, MAX_STEPS_WHY } from './bench.ts';
 import { CheckpointError } from '../rl/checkpoint.ts';
 import { ProgressBar } from './progress.ts';
@@ -30,7 +32,7 @@ export function register(program: Command): void {
     .option('--seeds <n>', `number of seeds (runs per policy), 1-${MAX_SEEDS.toLocaleString('en-US')}`, '200')
     .option('--steps <n>', `steps per run (the original used 500), 1-${MAX_STEPS.toLocaleString('en-US')}`, '500')
     .option('--scenario <name>', `'random' (the original's per-reset draw) or one of ${SEED_SCENARIO_NAMES.join(', ')}`, 'random')
-    .option('--rl-checkpoint <path>', `seed-rl PPO checkpoint (default: ${SEED_RL_DEFAULT_CHECKPOINT} if it exists)`)
+    .option('--rl-checkpoint <path>', `seed-rl PPO checkpoint (default: the shipped ${relative(PACKAGE_ROOT, SEED_RL_DEFAULT_CHECKPOINT)} if it exists)`)
     .option('--json', 'print one JSON summary object as the last stdout line (and no progress bar)')
     .addHelpText(
       'after',

@@ -1,6 +1,7 @@
 /**
- * A config file: a JSON object of overrides deep-merged into the defaults (src/core/config.ts), for `bench`, `demo`
- * and `serve --config` (your own prices, SLA targets, scenario loads). Only the keys given change; every error names
+ * A config file: a JSON object of overrides deep-merged into the defaults (src/core/config.ts), for the `--config`
+ * of `bench`, `demo`, `serve`, `edge`, `trace` and `config` (src/cli/config-flag.ts): your own prices, SLA targets,
+ * scenario loads. Only the keys given change; every error names
  * the file and, for a bad value, the key path.
  */
 import { readFileSync } from 'node:fs';

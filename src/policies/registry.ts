@@ -165,7 +165,7 @@ const BUILTIN: PolicyEntry[] = [
     create: () => createSizeThresholdShufflePolicy(),
     inDefaultSet: false,
   },
-  // RL agents: add { id: 'ppo', ..., create: () => loadPpoPolicy(...) } here or call registerPolicy() from their module.
+  // The RL agents: their checkpoints load when a policy is created, so listing them costs nothing until used.
   {
     id: 'edge-rl-fixed',
     role: 'agent',
