@@ -28,7 +28,9 @@ test('inspect describes the shipped PPO checkpoint and the meta ensemble, in tex
   const meta = await runCli(['inspect', 'models/meta-td3.json']);
   assert.equal(meta.code, 0, meta.stderr);
   assert.match(meta.stdout, /ensemble of 24 checkpoints \(seeds 1-24\)/);
-  assert.match(meta.stdout, /members: all td3 on SparkIotMeta, observation Box \[14\] in \[0, 1\] \('scenario'\), 40,000 steps/);
+  // The members were trained for the steps their shipped config names (80,000 since session 30).
+  const { timesteps } = JSON.parse(readFileSync('configs/meta-td3.json', 'utf8')) as { timesteps: number };
+  assert.match(meta.stdout, new RegExp(`members: all td3 on SparkIotMeta, observation Box \\[14\\] in \\[0, 1\\] \\('scenario'\\), ${timesteps.toLocaleString('en-US')} steps`));
 });
 
 test('inspect names a missing file (exit 2) and a modified checkpoint (exit 1)', async () => {
