@@ -10,6 +10,7 @@ import type { Env, ResetResult, StepResult } from '../../env/types.ts';
 import { SyncVecEnv } from '../../env/vector.ts';
 import { RecordEpisodeStatistics } from '../../env/wrappers.ts';
 import { RunningMeanStd } from '../running-stats.ts';
+import { CounterEnv } from '../test-envs.ts';
 import type { PpoConfig } from './config.ts';
 import { PPO } from './ppo.ts';
 import type { PpoIterationStats } from './ppo.ts';
@@ -84,4 +85,19 @@ test('meanEpisodeReturn / meanEpisodeLength cover the last 100 finished episodes
   assert.equal(ppo.episodeInfos.length, 100);
   assert.equal(s.meanEpisodeReturn, 80.5);
   assert.equal(s.meanEpisodeLength, 1);
+});
+
+test('with normalizeObs the rollout\'s last value V(s_T) is taken on the normalised observation', () => {
+  // CounterEnv never ends: obs 0 then 0.1, reward 0. One step, so A = gamma V(norm(0.1)) - V(norm(0)), with the
+  // statistics after the step (they include 0.1) for the last value.
+  const ppo = make(new CounterEnv(), { normalizeObs: true, nSteps: 1, batchSize: 1 }, [0.7, 0.2]);
+  ppo.learn(1);
+  const rms = new RunningMeanStd(1);
+  rms.update([0], 1);
+  const x0 = rms.normalize([0], 1, new Float64Array(1))[0]!;
+  rms.update([Math.fround(0.1)], 1);
+  const x1 = rms.normalize([Math.fround(0.1)], 1, new Float64Array(1))[0]!;
+  assert.ok(Math.abs(x1 - Math.fround(0.1)) > 0.1, 'the case needs normalisation to matter');
+  const want = 0.5 * (0.7 * x1 + 0.2) - (0.7 * x0 + 0.2);
+  assert.ok(Math.abs(ppo.buffer.advantages[0]! - want) < 1e-12, `advantage ${ppo.buffer.advantages[0]} vs ${want}`);
 });
