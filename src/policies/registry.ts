@@ -263,6 +263,6 @@ export const SHARED_RESOURCE_SETTINGS = flat(SENSIBLE_DEFAULTS);
 export class UnknownPolicyError extends Error {
   constructor(id: string, valid: string[]) {
     super(`unknown policy '${id}'; valid policies: ${valid.join(', ')}`);
-    this.name = 'UnknownPolicyValueError';
+    this.name = 'UnknownPolicyError';
   }
 }
