@@ -373,6 +373,9 @@ test('a day the month does not have is an error that says so, not a roll-over in
   assert.equal(parseTimestampS('2023-04-31 10:00'), null);
   assert.equal(parseTimestampS('2024-02-29'), parseTimestampS('2024-03-01')! - 86_400); // a leap year has it
   assert.equal(timestampProblem('2023-02-29'), 'February 2023 has 28 days');
+  assert.equal(timestampProblem('1900-02-29'), 'February 1900 has 28 days'); // a century is no leap year...
+  assert.equal(timestampProblem('2000-02-29'), null); // ...unless it divides by 400
+  assert.equal(timestampProblem('2023-12-31 23:59:60'), null); // a leap second reads, as before
   assert.equal(timestampProblem('2023-13-01'), 'no month 13');
   assert.equal(timestampProblem('2023-01-01 25:00'), 'no time of day 25:00');
   assert.equal(timestampProblem('2023-01-01 10:00+01:75'), 'no zone offset +01:75');

@@ -85,9 +85,29 @@ export function isTimestampShaped(text: string): boolean {
 
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
-/** Days in a month (1-12) of a year, by the proleptic Gregorian calendar Date.UTC uses. */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days in a month (1-12) of a year, by the Gregorian calendar's leap years (as Date.UTC counts them). */
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
+}
+
+type TimestampFields = [year: number, month: number, day: number, hour: number, minute: number, second: number];
+
+function fieldsOf(m: RegExpExecArray): TimestampFields {
+  return m.slice(1, 7).map((x) => (x === undefined ? 0 : Number(x))) as TimestampFields;
+}
+
+/** Why a TIMESTAMP match names no time, or null. */
+function problemOf(m: RegExpExecArray, [y, mo, d, h, mi, sec]: TimestampFields): string | null {
+  if (mo < 1 || mo > 12) return `no month ${m[2]}`;
+  const days = daysInMonth(y, mo);
+  if (d < 1 || d > days) return `${MONTH_NAMES[mo - 1]} ${m[1]} has ${days} days`;
+  if (h > 23 || mi > 59 || sec > 60) return `no time of day ${m[4]}:${m[5]}${m[6] === undefined ? '' : `:${m[6]}`}`;
+  const zone = m[8];
+  if (zone && zone !== 'Z' && Number(zone.slice(1).replace(':', '').slice(2)) > 59) return `no zone offset ${zone}`;
+  return null;
 }
 
 /**
@@ -96,15 +116,7 @@ function daysInMonth(year: number, month: number): number {
  */
 export function timestampProblem(text: string): string | null {
   const m = TIMESTAMP.exec(text);
-  if (!m) return null;
-  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map((x) => (x === undefined ? 0 : Number(x))) as [number, number, number, number, number, number];
-  if (mo < 1 || mo > 12) return `no month ${m[2]}`;
-  const days = daysInMonth(y, mo);
-  if (d < 1 || d > days) return `${MONTH_NAMES[mo - 1]} ${m[1]} has ${days} days`;
-  if (h > 23 || mi > 59 || sec > 60) return `no time of day ${m[4]}:${m[5]}${m[6] === undefined ? '' : `:${m[6]}`}`;
-  const zone = m[8];
-  if (zone && zone !== 'Z' && Number(zone.slice(1).replace(':', '').slice(2)) > 59) return `no zone offset ${zone}`;
-  return null;
+  return m ? problemOf(m, fieldsOf(m)) : null;
 }
 
 /** ' (February 2023 has 28 days)' for a field shaped like a timestamp that names no time, else '': for an error. */
@@ -116,8 +128,10 @@ function becauseOf(field: string): string {
 /** Seconds since the epoch of an ISO-like timestamp, or null if `text` is not one or names no day (timestampProblem). */
 export function parseTimestampS(text: string): number | null {
   const m = TIMESTAMP.exec(text);
-  if (!m || timestampProblem(text) !== null) return null;
-  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map((x) => (x === undefined ? 0 : Number(x))) as [number, number, number, number, number, number];
+  if (!m) return null;
+  const fields = fieldsOf(m);
+  if (problemOf(m, fields) !== null) return null;
+  const [y, mo, d, h, mi, sec] = fields;
   let zoneS = 0;
   const zone = m[8];
   if (zone && zone !== 'Z') {

@@ -42,11 +42,12 @@ export class MqttAgentEvents {
 
   static async start(o: MqttAgentEventsOptions): Promise<MqttAgentEvents> {
     if (o.token.length < 16) throw new Error('MqttAgentEvents: token must be at least 16 characters');
-    const client = connect(o.mqttUrl, { protocolVersion: o.protocolVersion ?? 4, reconnectPeriod: 1000, connectTimeout: o.connectTimeoutMs ?? 5000 });
+    const timeoutMs = o.connectTimeoutMs ?? 5000;
+    const client = connect(o.mqttUrl, { protocolVersion: o.protocolVersion ?? 4, reconnectPeriod: 1000, connectTimeout: timeoutMs });
     const self = new MqttAgentEvents(client, o);
     client.on('message', (_topic, payload) => self.accept(payload));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new BrokerConnectError(`agent progress over MQTT: cannot reach ${withoutPassword(o.mqttUrl)} within ${o.connectTimeoutMs ?? 5000} ms`)), o.connectTimeoutMs ?? 5000);
+      const timer = setTimeout(() => reject(new BrokerConnectError(`agent progress over MQTT: cannot reach ${withoutPassword(o.mqttUrl)} within ${timeoutMs} ms`)), timeoutMs);
       client.once('connect', () => {
         client.subscribe(o.topic, { qos: 0 }, (err) => {
           clearTimeout(timer);
