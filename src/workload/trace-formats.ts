@@ -87,10 +87,25 @@ const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'Ju
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** Days in a month (1-12) of a year, by the Gregorian calendar's leap years (as Date.UTC counts them). */
+/** Days in a month (1-12) of a year, by the Gregorian calendar's leap years. */
 function daysInMonth(year: number, month: number): number {
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
+}
+
+/**
+ * Seconds since 1970-01-01T00:00:00Z of a UTC calendar time (month 1-12), proleptic Gregorian. Not Date.UTC: it
+ * reads years 0-99 as 1900-1999, so `0050-01-01` would land in 1950. Days from the civil date by H. Hinnant's
+ * `days_from_civil` (http://howardhinnant.github.io/date_algorithms.html): eras of 400 years, March-based years.
+ */
+export function utcEpochSeconds(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  const days = era * 146097 + dayOfEra - 719468;
+  return days * 86400 + hour * 3600 + minute * 60 + second;
 }
 
 type TimestampFields = [year: number, month: number, day: number, hour: number, minute: number, second: number];
@@ -112,7 +127,7 @@ function problemOf(m: RegExpExecArray, [y, mo, d, h, mi, sec]: TimestampFields):
 
 /**
  * Why a field shaped like a timestamp names no time (`2023-02-30`: February 2023 has 28 days), or null when it is
- * one or is no timestamp at all. Date.UTC would roll such a day over into the next month without a word.
+ * one or is no timestamp at all. A calendar sum would roll such a day over into the next month without a word.
  */
 export function timestampProblem(text: string): string | null {
   const m = TIMESTAMP.exec(text);
@@ -138,7 +153,7 @@ export function parseTimestampS(text: string): number | null {
     const digits = zone.slice(1).replace(':', '');
     zoneS = (zone[0] === '-' ? -1 : 1) * (Number(digits.slice(0, 2)) * 3600 + Number(digits.slice(2)) * 60);
   }
-  return Date.UTC(y, mo - 1, d, h, mi, sec) / 1000 + (m[7] ? Number(m[7]) : 0) - zoneS;
+  return utcEpochSeconds(y, mo, d, h, mi, sec) + (m[7] ? Number(m[7]) : 0) - zoneS;
 }
 
 /** A file's bytes in chunks, from the start on every call (src/workload/trace-file.ts); a chunk is valid until the next. */
@@ -852,7 +867,7 @@ export function parseAccessLogTimeS(text: string): number | null {
   const [d, y, h, mi, sec] = [m[1], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
   if (month < 0 || d < 1 || d > daysInMonth(y, month + 1) || h > 23 || mi > 59 || sec > 60) return null;
   const zoneS = m[7] ? (m[7] === '-' ? -1 : 1) * (Number(m[8]) * 3600 + Number(m[9]) * 60) : 0;
-  return Date.UTC(y, month, d, h, mi, sec) / 1000 - zoneS;
+  return utcEpochSeconds(y, month + 1, d, h, mi, sec) - zoneS;
 }
 
 /** The time and response bytes of an access log line ('-' bytes, as for a 304, count as 0), or null. */
