@@ -5,6 +5,7 @@
  * docs/BENCHMARKS.md "How far foresight gets: the oracle frontier".
  * Run: node --import tsx scripts/experiments/action-mix.mts [--scenario healthcare] [--seeds 10] [--policies edge-rl,oracle,oracle:1.4:0.75]
  */
+import './stdout-pipe.ts';
 import { SparkIotEnv } from '../../src/env/spark-iot-env.ts';
 import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
 import { OraclePolicy } from '../../src/policies/oracle.ts';

@@ -7,6 +7,7 @@
  * (synthetic, the Azure event log, Twitter; seeds 30000..). Prints violations, cost USD and the normal-mode J.
  * Run: node --import tsx scripts/experiments/adaptive-hold.mts [--long-s 300] [--off 0.3] [--seeds 8]
  */
+import './stdout-pipe.ts';
 import { createPolicy } from '../../src/policies/registry.ts';
 import { ScaleDownHold } from '../../src/policies/scale-down-hold.ts';
 import { VOLATILITY_HISTORY_STEPS } from '../../src/meta/meta-observation.ts';

@@ -7,6 +7,7 @@
  * `--measure detrended` measures the variation around each window's least-squares line instead (a ramp is calm).
  * Run: node --import tsx scripts/experiments/arrival-cv.mts [--seeds 20] [--seed-base 40000] [--window 30] [--measure cv|detrended] [--below 0.05]
  */
+import './stdout-pipe.ts';
 import { SparkIotEnv } from '../../src/env/spark-iot-env.ts';
 import { SCENARIOS } from '../../src/env/spark-iot-types.ts';
 import { runEpisode } from '../../src/bench/tournament.ts';

@@ -7,6 +7,7 @@
  * `--detrended T` adds both with the calm test measured around the window's least-squares line at threshold T (a
  * steady ramp counts as calm; session 15, docs/AGENT.md "Calm load").
  */
+import './stdout-pipe.ts';
 import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
 import { HierarchicalPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { FORECAST_SIZING_CALM, ForecastSizingPolicy } from '../../src/policies/forecast-sizing.ts';

@@ -6,6 +6,7 @@
  * Run: node --import tsx scripts/experiments/calm-threshold.mts [--scenario healthcare] [--seeds 8] [--seed-base 30000]
  *      [--thresholds 0.05,0.1,0.2] [--calm-share 0.9] [--burst-gate 0.5] [--trace FILE [--trace-step-s S]] (that trace instead of the dev worlds)
  */
+import './stdout-pipe.ts';
 import { FORECAST_SIZING_CALM, ForecastSizingPolicy } from '../../src/policies/forecast-sizing.ts';
 import type { Policy, PolicyContext } from '../../src/policies/types.ts';
 import type { Action } from '../../src/core/types.ts';

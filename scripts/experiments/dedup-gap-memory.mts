@@ -6,6 +6,7 @@
  * Then 1000 devices first seen a million seqs in (the gateway or the engine restarted, the devices did not).
  * Run: node --expose-gc --import tsx scripts/experiments/dedup-gap-memory.mts [--n 1000000]
  */
+import './stdout-pipe.ts';
 import { SeqDeduper } from '../../src/runtime/devices/dedup.ts';
 
 const i = process.argv.indexOf('--n');

@@ -7,6 +7,7 @@
  * (docs/META.md "The normal mode's SLO").
  * Run: node --import tsx scripts/experiments/edge-front.mts [--scenarios healthcare,industrial] [--seeds 20]
  */
+import './stdout-pipe.ts';
 import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
 import { HierarchicalPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { weightGrid } from '../../src/meta/weights.ts';

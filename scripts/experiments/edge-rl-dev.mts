@@ -7,6 +7,7 @@
  * `--no-guard` runs it without the SLO guard (src/meta/slo-guard.ts, docs/META.md "The SLO guard"; `edge-rl` has it since session 20).
  * Run: node --import tsx scripts/experiments/edge-rl-dev.mts [--seeds 8] [--seed-base 30000] [--meta FILE] [--no-guard]
  */
+import './stdout-pipe.ts';
 import { createPolicy } from '../../src/policies/registry.ts';
 import { HierarchicalPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { DEV_STEPS, printDevTable } from './dev-worlds.ts';

@@ -7,6 +7,7 @@
  * Run: node --import tsx scripts/experiments/forecast-sizing.mts [--scenarios all] [--seeds 20] [--latency-share 0.75] [--margins 1,1.15] [--trace file.csv [--trace-step-s 60]] [--no-calm]
  *   --no-calm: without the calm-load sizing (FORECAST_SIZING_CALM, session 14), as sessions 9-13 ran it.
  */
+import './stdout-pipe.ts';
 import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
 import { ForecastSizingPolicy } from '../../src/policies/forecast-sizing.ts';
 import { SWEEP_CAPACITY_MARGINS } from '../../src/bench/oracle-sweep.ts';

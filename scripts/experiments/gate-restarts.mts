@@ -4,6 +4,7 @@
  * gate let through, and the restarts the env counted, over the tournament's seeds (10000 + i) or `--seed-base`.
  * Run: node --import tsx scripts/experiments/gate-restarts.mts [--policies fixed,keda-lag,oracle,edge-rl] [--seeds 20] [--steps 500] [--seed-base 10000] [--trace FILE [--trace-step-s S]]
  */
+import './stdout-pipe.ts';
 import { SparkIotEnv } from '../../src/env/spark-iot-env.ts';
 import { SCENARIOS } from '../../src/env/spark-iot-types.ts';
 import { streamEpisode } from '../../src/bench/tournament.ts';

@@ -4,6 +4,7 @@
  * budget phase only, on the tournament's paired seeds (10000 + i), scored by the meta report's combined objective.
  * Run: node --import tsx scripts/experiments/meta-budget-swap.mts [seeds, default 20]
  */
+import './stdout-pipe.ts';
 import { ModeScheduleEnv } from '../../src/meta/mode-env.ts';
 import { HierarchicalPolicy, loadMetaController } from '../../src/meta/hierarchical-policy.ts';
 import { modeSwitchSchedule } from '../../src/meta/modes.ts';

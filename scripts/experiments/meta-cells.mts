@@ -10,6 +10,7 @@
  * --overrides (a ConfigOverrides JSON) scores J under other mode parameters, e.g. the normal mode before its SLO:
  * '{"modes":{"normal":{"maxSlaViolationRate":1,"penalty":0}}}'. The runs themselves do not change.
  */
+import './stdout-pipe.ts';
 import { writeFileSync } from 'node:fs';
 import { HierarchicalPolicy, createFixedWeightsPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { MODES, assertMode, singleModeSchedule, violatesModeSla, type ModeName } from '../../src/meta/modes.ts';

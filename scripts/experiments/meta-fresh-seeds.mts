@@ -4,6 +4,7 @@
  * checking a meta-controller chosen on the tournament's seeds against seeds it was not chosen on.
  * Run: node --import tsx scripts/experiments/meta-fresh-seeds.mts [--meta models/meta-td3.json] [--seeds 30] [--seed-base 30000]
  */
+import './stdout-pipe.ts';
 import { ModeScheduleEnv } from '../../src/meta/mode-env.ts';
 import { HierarchicalPolicy, createFixedWeightsPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { modeSwitchSchedule } from '../../src/meta/modes.ts';

@@ -6,6 +6,7 @@
  * Run: node --import tsx scripts/experiments/meta-member-weights.mts [--scenario healthcare] [--seeds 5] [--seed-base 30000]
  *      [--meta models/meta-td3.json]
  */
+import './stdout-pipe.ts';
 import { readEnsembleManifest } from '../../src/rl/ensemble.ts';
 import { HierarchicalPolicy, averageMetaControllers, loadMetaActor, type MetaController } from '../../src/meta/hierarchical-policy.ts';
 import { SLO_GUARD_DEFAULTS } from '../../src/meta/slo-guard.ts';

@@ -6,6 +6,7 @@
  * Run: node --import tsx scripts/experiments/meta-normal-mode.mts --metas models/meta-td3.json,X.json[,...] [--scenario industrial] [--seeds 20]
  *      [--seed-base 30000 (development worlds instead of the tournament's)]
  */
+import './stdout-pipe.ts';
 import { ModeScheduleEnv } from '../../src/meta/mode-env.ts';
 import { HierarchicalPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { singleModeSchedule } from '../../src/meta/modes.ts';

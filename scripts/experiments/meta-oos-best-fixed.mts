@@ -4,6 +4,7 @@
  * edge-rl with it, and with the in-sample best, on the tournament's seeds (10000 + i), paired (docs/META.md).
  * Run: node --import tsx scripts/experiments/meta-oos-best-fixed.mts [validation seeds, default 50] [test seeds, default 30]
  */
+import './stdout-pipe.ts';
 import { ModeScheduleEnv } from '../../src/meta/mode-env.ts';
 import { HierarchicalPolicy, createFixedWeightsPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { modeSwitchSchedule } from '../../src/meta/modes.ts';

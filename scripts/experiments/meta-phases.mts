@@ -4,6 +4,7 @@
  * this table for `mode-switch` only; this prints it for any world, e.g. `mode-switch/smart-city`.
  * Run: node --import tsx scripts/experiments/meta-phases.mts --dir runs/x/meta --world mode-switch/smart-city [--fixed 'fixed w(1.00,0.00,0.00)']
  */
+import './stdout-pipe.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scoreRun, META_POLICY_ID, type WorldSpec } from '../../src/bench/reports/meta.ts';

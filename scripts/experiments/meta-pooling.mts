@@ -13,6 +13,7 @@
  *      [--part tournament,mode-switch,normal] [--story-scenarios balanced,...] [--meta models/meta-td3-no-edge.json --mask-edge]
  *      [--other runs/X/meta-td3.json: adds the mode `other`, that ensemble pooled as its manifest says, against the same worlds]
  */
+import './stdout-pipe.ts';
 import { readEnsembleManifest } from '../../src/rl/ensemble.ts';
 import { readCheckpoint, decodeWeights } from '../../src/rl/checkpoint.ts';
 import { td3ActorFromCheckpoint } from '../../src/rl/td3/td3.ts';

@@ -5,6 +5,7 @@
  * Run: node --import tsx scripts/experiments/meta-report-variant.mts --out DIR [--seeds 20] [--steps 500] [--no-guard]
  *        [--trace FILE [--trace-step-s S]]
  */
+import './stdout-pipe.ts';
 import { createEdgeRlPolicy, HierarchicalPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { META_POLICY_ID, runMetaReport } from '../../src/bench/reports/meta.ts';
 import { loadTraceCsv } from '../../src/workload/trace.ts';

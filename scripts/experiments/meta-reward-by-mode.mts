@@ -6,6 +6,7 @@
  * Run: node --import tsx scripts/experiments/meta-reward-by-mode.mts [--episodes 24] [--config configs/meta-td3.json]
  *      [--switch-prob 0.15] [--episode-meta-steps 30] [--only-mode normal: one mode for whole episodes]
  */
+import './stdout-pipe.ts';
 import { readFileSync } from 'node:fs';
 import { SparkIotMetaEnv, type MetaStepInfo } from '../../src/meta/meta-env.ts';
 import { Rng } from '../../src/core/rng.ts';

@@ -6,6 +6,7 @@
  * oracle's, violations within 2 points of its). docs/META.md "An ensemble of seeds".
  * Run: node --import tsx scripts/experiments/meta-seed-study.mts --metas models/meta-td3.json,runs/meta-s2.json[,...] [--seeds 20]
  */
+import './stdout-pipe.ts';
 import { SCENARIOS } from '../../src/env/spark-iot-types.ts';
 import { HierarchicalPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { createPolicy } from '../../src/policies/registry.ts';

@@ -5,6 +5,7 @@
  * first checkpoint. docs/META.md "An ensemble of seeds".
  * Run: node --import tsx scripts/experiments/meta-validate-seeds.mts --metas models/meta-td3.json,X.json[,...] [--episodes 200]
  */
+import './stdout-pipe.ts';
 import '../../src/meta/register.ts';
 import { makeEnv } from '../../src/env/registry.ts';
 import { loadModel } from '../../src/rl/model.ts';

@@ -14,6 +14,7 @@
  * Run: node --import tsx scripts/experiments/mode-switch-ceiling.mts [--checkpoint models/edge-rl-ppo.json]
  *      [--scenario balanced] [--seeds 20] [--seed-base 30000] [--incident-factor 1] [--rescore normal.slaWeight=2,8]
  */
+import './stdout-pipe.ts';
 import { ModeScheduleEnv } from '../../src/meta/mode-env.ts';
 import { createFixedWeightsPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { modeSwitchSchedule } from '../../src/meta/modes.ts';

@@ -6,6 +6,7 @@
  * to see what aedes alone does.
  * Run: node --import tsx scripts/experiments/oversized-publish.mts [--mb 100] [--limit-mb 1]
  */
+import './stdout-pipe.ts';
 import { connect } from 'mqtt';
 import { startEmbeddedBroker } from '../../src/runtime/devices/broker.ts';
 

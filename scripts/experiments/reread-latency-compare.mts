@@ -5,6 +5,7 @@
  * makes the two models disagree).
  * Usage: node --import tsx scripts/experiments/reread-latency-compare.mts <write-tier dir> <resident-tier(s) dir>
  */
+import './stdout-pipe.ts';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';

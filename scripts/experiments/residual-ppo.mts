@@ -5,6 +5,7 @@
  * Run: node --import tsx scripts/experiments/residual-ppo.mts --checkpoints a.json,b.json [--mask-edge] [--seeds 10]
  *      [--seed-base 30000] [--scenarios all] [--trace file.csv [--trace-step-s 60]] [--no-hold]
  */
+import './stdout-pipe.ts';
 import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
 import { ForecastSizingPolicy, residualBasePolicy } from '../../src/policies/forecast-sizing.ts';
 import { PpoAgentPolicy } from '../../src/policies/rl-agent.ts';

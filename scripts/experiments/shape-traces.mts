@@ -6,6 +6,7 @@
  * Run: node --import tsx scripts/experiments/shape-traces.mts [--out /tmp/shapes] [--seed 5]
  * Then: bash scripts/experiments/bench-shapes.sh /tmp/shapes
  */
+import './stdout-pipe.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../../src/core/rng.ts';

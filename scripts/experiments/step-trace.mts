@@ -5,6 +5,7 @@
  * trace; a worst case made on purpose. Six hours, seeded.
  * Run: node --import tsx scripts/experiments/step-trace.mts [--out /tmp/steps.csv] [--seed 7]
  */
+import './stdout-pipe.ts';
 import { writeFileSync } from 'node:fs';
 import { Rng } from '../../src/core/rng.ts';
 import { flag } from './flag.ts';

@@ -6,6 +6,7 @@
  * tier change, per scenario. If holding cost nothing, the switching would be noise.
  * Run: node --import tsx scripts/experiments/sticky-shuffle.mts [--policy edge-rl] [--holds 1,3,6,30] [--seeds 20] [--steps 500] [--trace FILE [--trace-step-s S]]
  */
+import './stdout-pipe.ts';
 import { SCENARIOS } from '../../src/env/spark-iot-types.ts';
 import { createPolicy } from '../../src/policies/registry.ts';
 import type { Action } from '../../src/core/types.ts';

@@ -5,6 +5,7 @@
  * arrivals do not depend on the policy). docs/META.md "Both signals, and four recipes" quotes it.
  * Run: node --import tsx scripts/experiments/volatility-features.mts
  */
+import './stdout-pipe.ts';
 import { fileURLToPath } from 'node:url';
 import { SparkIotEnv } from '../../src/env/spark-iot-env.ts';
 import { SCENARIOS, type SparkIotInfo } from '../../src/env/spark-iot-types.ts';

@@ -7,6 +7,7 @@
  * Run: node --import tsx scripts/experiments/weights-front.mts [--scenario healthcare] [--seeds 20] [--checkpoint models/edge-rl-ppo.json]
  *      [--seed-base 30000 (a development set instead of the bench's seeds)]
  */
+import './stdout-pipe.ts';
 import { createFixedWeightsPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { weightGrid } from '../../src/meta/weights.ts';
 import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';

@@ -7,6 +7,7 @@
  * Run: node --import tsx scripts/experiments/weights-on-trace.mts --trace FILE [--trace-step-s 60] [--scenario balanced] [--seeds 8]
  *      [--seed-base 30000] [--checkpoint models/edge-rl-ppo.json]
  */
+import './stdout-pipe.ts';
 import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
 import { createFixedWeightsPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { weightGrid } from '../../src/meta/weights.ts';
