@@ -237,7 +237,11 @@ export class SparkIotEnv implements Env<Float32Array, EnvAction> {
 
     const sim = this.config.sim;
     const offsetS = sim.warmupS;
-    const lengthS = offsetS + this.maxSteps * this.controlIntervalS + sim.edgeLeadTimeS + sim.forecastHorizonS + 2 * this.controlIntervalS + 1;
+    // Past the last decision the series must hold what the gateways see ahead (lead + horizon) and the oracle's window
+    // (2 intervals + its next cold-start draw, at most coldStart.maxS). Every part of the series draws second by
+    // second from its own stream, so a longer series only appends: the seconds before are the same.
+    const aheadS = Math.max(sim.edgeLeadTimeS + sim.forecastHorizonS, Math.ceil(this.config.cluster.coldStart.maxS));
+    const lengthS = offsetS + this.maxSteps * this.controlIntervalS + aheadS + 2 * this.controlIntervalS + 1;
     const world = rng.fork('world');
     this.series = this.trace
       ? traceSeries(this.trace, lengthS, offsetS, this.scenario, world, { rescale: this.rescaleTrace })
