@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StepRecord } from '../env/spark-iot-types.ts';
-import { csvRowToRecord, fillStepsFile, parseStepsBuffer, recordToCsvRow, STEP_FIELDS, STEPS_HEADER, stepsToCsv, StepsFileWriter, streamStepRuns, streamStepsFile } from './steps-log.ts';
+import { csvRowToRecord, fillStepsFile, parseStepsBuffer, readStepsFile, recordToCsvRow, STEP_FIELDS, STEPS_HEADER, stepsToCsv, StepsFileWriter, streamStepRuns, streamStepsFile, writeStepsFile } from './steps-log.ts';
 
 /** A step record with distinct values; the tests change the fields they look at. */
 const step = (i: number, s: Partial<StepRecord> = {}): StepRecord => ({
@@ -71,10 +72,27 @@ test('a file whose last line has no newline reads whole, by slices and by stream
   }
 });
 
-test('runs of the same policy and seed in two scenarios are two runs, not one and not an error', async () => {
+test('runs of the same policy and seed in two scenarios are two runs, not one and not an error; so are two seeds', async () => {
   const a = [0, 1].map((i) => step(i, { scenario: 'balanced' }));
   const b = [0, 1].map((i) => step(i, { scenario: 'healthcare' }));
   assert.deepEqual(await collect(streamStepRuns([...a, ...b])), [a, b]);
+  const c = [0, 1].map((i) => step(i, { seed: 8 }));
+  assert.deepEqual(await collect(streamStepRuns([...a, ...c])), [a, c]);
+});
+
+test('a file whose lines fill its last gzip member exactly holds the CSV and nothing more; readStepsFile reads a plain .csv too', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'steps-format-'));
+  try {
+    const records = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => step(i));
+    const gz = join(dir, 'steps.csv.gz');
+    writeStepsFile(gz, records, 5); // header + 9 rows = two full members of 5 lines, nothing left for close()
+    assert.equal(gunzipSync(readFileSync(gz)).toString('utf8'), stepsToCsv(records));
+    const csv = join(dir, 'steps.csv');
+    writeFileSync(csv, stepsToCsv(records));
+    assert.deepEqual(readStepsFile(csv), records);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('fillStepsFile: when filling fails, the error comes out and no file (partial or whole) is left', () => {
