@@ -111,3 +111,14 @@ test('reset empties the tiers and forgets the last overflow (a new episode start
   assert.equal(s.overflowFraction, 0, 'the whole 1 GB fits again');
   close(s.residentCompressed(REDIS), 1e9, 1, 'on redis');
 });
+
+test('rawWrittenBytes counts the raw bytes written, overflow included, until reset', () => {
+  const s = new ShuffleState(loadConfig({ shuffle: { tiers: { redis: { capacityGb: 1 } } } }));
+  s.advanceSecond();
+  s.write(LZ4_RATIO * 1.5e9, REDIS, LZ4, 4); // 1.5 GB compressed: 1 GB on redis, 0.5 GB on nvme
+  s.write(1e9, NVME, 0, 4);
+  s.takeCost();
+  close(s.rawWrittenBytes, LZ4_RATIO * 1.5e9 + 1e9, 1, 'raw bytes, not compressed ones');
+  s.reset();
+  assert.equal(s.rawWrittenBytes, 0);
+});
