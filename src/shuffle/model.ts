@@ -79,7 +79,7 @@ export class ShuffleState {
   costUsd = 0;
   /** Share of the last write that overflowed its tier. */
   overflowFraction = 0;
-  /** Compressed bytes written in total (for reports), raw bytes written since last take. */
+  /** Raw bytes written since the last reset (takeCost does not clear it). */
   rawWrittenBytes = 0;
 
   constructor(private readonly config: SimConfig) {
