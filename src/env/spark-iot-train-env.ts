@@ -10,7 +10,7 @@
 import { checkConfigOption, type ConfigOverrides } from '../core/config.ts';
 import { Rng } from '../core/rng.ts';
 import { latencyTerm } from '../control/reward.ts';
-import { sampleWorkloadVariation, type WorkloadVariation } from '../workload/variation.ts';
+import { sampleRampVariation, sampleWorkloadVariation, type WorkloadVariation } from '../workload/variation.ts';
 import type { Weights } from '../core/types.ts';
 import { SparkIotEnv, SPARK_IOT_TARGETS, type SparkIotTarget } from './spark-iot-env.ts';
 import { SCENARIOS, type ScenarioName, type StepRecord } from './spark-iot-types.ts';
@@ -50,6 +50,12 @@ export interface SparkIotTrainEnvOptions {
    */
   workloadVariationShare?: number;
   /**
+   * The share of episodes (0..1, default 0) whose slow cycle is replaced by a fast one (sampleRampVariation): steady
+   * ramps, which the scenarios lack (docs/STATUS.md "Next" (h)). Drawn from a stream of its own, so the other draws
+   * of a config without it stay as they were.
+   */
+  rampShare?: number;
+  /**
    * 'forecast-sizing': the action is a correction to that rule's action (src/core/residual-action.ts,
    * src/env/residual-env.ts: the registry then builds SparkIotResidualEnv around this env). Unset: absolute actions.
    */
@@ -72,7 +78,7 @@ export const RESIDUAL_BASES = ['forecast-sizing'] as const;
 export const SLA_PENALTY_SCALINGS = ['none', 'service-weights'] as const;
 export type SlaPenaltyScaling = (typeof SLA_PENALTY_SCALINGS)[number];
 
-const KNOWN_OPTIONS = ['scenario', 'weights', 'scenarioWeightsShare', 'maskEdgeFeatures', 'maxSteps', 'seedBase', 'trainingReward', 'target', 'workloadVariationShare', 'residualBase', 'residualBaseCalm', 'config'];
+const KNOWN_OPTIONS = ['scenario', 'weights', 'scenarioWeightsShare', 'maskEdgeFeatures', 'maxSteps', 'seedBase', 'trainingReward', 'target', 'workloadVariationShare', 'rampShare', 'residualBase', 'residualBaseCalm', 'config'];
 
 /** Validates registry options (e.g. a config file's envOptions); `envId` names the env in errors. */
 export function parseSparkIotTrainOptions(options: Record<string, unknown> = {}, envId = 'SparkIot'): SparkIotTrainEnvOptions {
@@ -89,7 +95,7 @@ export function parseSparkIotTrainOptions(options: Record<string, unknown> = {},
       throw new Error(`${envId}: option weights must be 'random', 'scenario' or {alpha, beta, gamma} >= 0, got ${JSON.stringify(o.weights)}`);
     }
   }
-  for (const key of ['scenarioWeightsShare', 'workloadVariationShare'] as const) {
+  for (const key of ['scenarioWeightsShare', 'workloadVariationShare', 'rampShare'] as const) {
     const share = o[key];
     if (share !== undefined && (typeof share !== 'number' || !(share >= 0 && share <= 1))) throw new Error(`${envId}: option ${key} must be a number in [0, 1], got ${JSON.stringify(share)}`);
   }
@@ -127,8 +133,10 @@ export class SparkIotTrainEnv implements Env<Float32Array, EnvAction> {
   private readonly latencyFreeFraction: number;
   private readonly slaPenaltyScaling: SlaPenaltyScaling;
   private readonly workloadVariationShare: number;
+  private readonly rampShare: number;
   private rng = new Rng(0).fork('train-episodes');
   private variationRng = new Rng(0).fork('train-workload-variation');
+  private rampRng = new Rng(0).fork('train-ramps');
   /** The scenario, world seed and workload variation (if any) of the current episode (for tests and logs). */
   episode: { scenario: ScenarioName; worldSeed: number; workload?: WorkloadVariation } | null = null;
 
@@ -142,6 +150,7 @@ export class SparkIotTrainEnv implements Env<Float32Array, EnvAction> {
     this.latencyFreeFraction = o.trainingReward?.latencyFreeFraction ?? 0;
     this.slaPenaltyScaling = o.trainingReward?.slaPenaltyScaling ?? 'none';
     this.workloadVariationShare = o.workloadVariationShare ?? 0;
+    this.rampShare = o.rampShare ?? 0;
     this.inner = new SparkIotEnv({ scenario: this.scenario === 'mixed' ? 'balanced' : this.scenario, maxSteps: o.maxSteps ?? 500, maskEdgeFeatures: o.maskEdgeFeatures ?? false, target: o.target ?? 'embedded', ...(o.config ? { config: o.config } : {}) });
   }
 
@@ -158,13 +167,16 @@ export class SparkIotTrainEnv implements Env<Float32Array, EnvAction> {
       if (!Number.isFinite(opts.seed)) throw new Error(`SparkIot.reset: seed must be a finite number, got ${opts.seed}`);
       this.rng = new Rng(opts.seed).fork('train-episodes');
       this.variationRng = new Rng(opts.seed).fork('train-workload-variation');
+      this.rampRng = new Rng(opts.seed).fork('train-ramps');
     }
     const scenario = this.scenario === 'mixed' ? SCENARIOS[this.rng.int(SCENARIOS.length)]! : this.scenario;
     const worldSeed = this.seedBase + this.rng.int(TRAIN_SEED_SPAN);
     // Always drawn, so the scenario / seed stream does not depend on the weights mode.
     const useScenarioWeights = this.rng.next() < this.scenarioWeightsShare;
     const weights = this.weights === 'random' && useScenarioWeights ? 'scenario' : this.weights;
-    const workload = this.workloadVariationShare > 0 && this.variationRng.next() < this.workloadVariationShare ? sampleWorkloadVariation(this.variationRng) : undefined;
+    const varied = this.workloadVariationShare > 0 && this.variationRng.next() < this.workloadVariationShare ? sampleWorkloadVariation(this.variationRng) : undefined;
+    const ramp = this.rampShare > 0 && this.rampRng.next() < this.rampShare ? sampleRampVariation(this.rampRng) : undefined;
+    const workload = varied || ramp ? { ...varied, ...ramp } : undefined;
     this.episode = workload ? { scenario, worldSeed, workload } : { scenario, worldSeed };
     return this.inner.reset({ seed: worldSeed, options: { ...opts.options, scenario, weights, ...(workload ? { workload } : {}) } });
   }

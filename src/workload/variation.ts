@@ -18,9 +18,12 @@ export interface WorkloadVariation {
   burstRateScale?: number;
   burstMagnitudeScale?: number;
   burstDurationScale?: number;
+  /** Replace the slow cycle's period and amplitude: a short cycle makes the ramps of a fast daily pattern. */
+  diurnalPeriodS?: number;
+  diurnalAmplitude?: number;
 }
 
-const KEYS = ['baseRateScale', 'noiseSigma', 'noisePhi', 'burstRateScale', 'burstMagnitudeScale', 'burstDurationScale'] as const;
+const KEYS = ['baseRateScale', 'noiseSigma', 'noisePhi', 'burstRateScale', 'burstMagnitudeScale', 'burstDurationScale', 'diurnalPeriodS', 'diurnalAmplitude'] as const;
 
 /** Checks a variation (unknown keys, non-finite or out-of-range values are errors naming the key). */
 export function assertWorkloadVariation(v: unknown, where: string): WorkloadVariation {
@@ -30,6 +33,8 @@ export function assertWorkloadVariation(v: unknown, where: string): WorkloadVari
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new Error(`${where}.${key} must be a finite number >= 0, got ${JSON.stringify(value)}`);
     if (key === 'noisePhi' && value > 0.9999) throw new Error(`${where}.noisePhi must be <= 0.9999, got ${value}`);
     if (key === 'baseRateScale' && value === 0) throw new Error(`${where}.baseRateScale must be > 0`);
+    if (key === 'diurnalPeriodS' && value === 0) throw new Error(`${where}.diurnalPeriodS must be > 0`);
+    if (key === 'diurnalAmplitude' && value > 1) throw new Error(`${where}.diurnalAmplitude must be <= 1 (the rate stays >= 0), got ${value}`);
   }
   return v as WorkloadVariation;
 }
@@ -42,6 +47,8 @@ export function applyWorkloadVariation(s: ScenarioConfig, v: WorkloadVariation |
     baseRateMsgsPerS: s.baseRateMsgsPerS * (v.baseRateScale ?? 1),
     noiseSigma: v.noiseSigma ?? s.noiseSigma,
     noisePhi: v.noisePhi ?? s.noisePhi,
+    diurnalPeriodS: v.diurnalPeriodS ?? s.diurnalPeriodS,
+    diurnalAmplitude: v.diurnalAmplitude ?? s.diurnalAmplitude,
     bursts: {
       ...s.bursts,
       ratePerHour: s.bursts.ratePerHour * (v.burstRateScale ?? 1),
@@ -66,5 +73,18 @@ export function sampleWorkloadVariation(rng: Rng): WorkloadVariation {
     burstRateScale: logUniform(0.25, 4),
     burstMagnitudeScale: logUniform(0.5, 2),
     burstDurationScale: logUniform(0.33, 2),
+  };
+}
+
+/**
+ * One fast cycle (docs/STATUS.md "Next" (h)): the scenarios' only slow change is a 24-hour sine that rises at most
+ * 2.2 % of the base rate in ten minutes, so an agent trained on them never meets a steady ramp. A period of 30 min to
+ * 4 h (log-uniform) and an amplitude of 0.3-0.7 [assumed] climb, at their steepest, 8-150 % of the base rate in ten
+ * minutes, a rush hour or a shift change; the random phase (the generator's own) puts an episode anywhere on it.
+ */
+export function sampleRampVariation(rng: Rng): WorkloadVariation {
+  return {
+    diurnalPeriodS: Math.exp(rng.uniform(Math.log(1800), Math.log(14_400))),
+    diurnalAmplitude: rng.uniform(0.3, 0.7),
   };
 }
