@@ -21,6 +21,22 @@ export function coefficientOfVariation(values: readonly number[]): number {
   return Math.sqrt(variance) / mean;
 }
 
+/** The least-squares slope of `values` against their index (units of a value per index step); 0 for fewer than 2. */
+export function leastSquaresSlope(values: readonly number[]): number {
+  const n = values.length;
+  if (n < 2) return 0;
+  const meanIndex = (n - 1) / 2;
+  let mean = 0;
+  for (const v of values) mean += v / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (i - meanIndex) * (values[i]! - mean);
+    sxx += (i - meanIndex) * (i - meanIndex);
+  }
+  return sxy / sxx;
+}
+
 /**
  * The coefficient of variation of `values` around their least-squares line (residual standard deviation over the
  * mean): a steady ramp scores 0 where coefficientOfVariation scores its slope. NaN when the mean is not above 0.

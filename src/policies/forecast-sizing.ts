@@ -15,7 +15,7 @@
  * to their mean), that guess is accurate and the headroom buys nothing.
  */
 import { loadConfig, type SimConfig } from '../core/config.ts';
-import { coefficientOfVariation, detrendedCoefficientOfVariation } from '../core/stats.ts';
+import { coefficientOfVariation, detrendedCoefficientOfVariation, leastSquaresSlope } from '../core/stats.ts';
 import type { Action } from '../core/types.ts';
 import type { FutureView } from '../env/spark-iot-env.ts';
 import type { ScenarioName } from '../env/spark-iot-types.ts';
@@ -35,6 +35,12 @@ export interface CalmSettings {
   windowSteps: number;
   /** 'cv' (default): the window's coefficient of variation; 'detrended': around its least-squares line (a ramp is calm). */
   measure?: 'cv' | 'detrended';
+  /**
+   * Session 31 experiment (docs/STATUS.md "Next" (h)), off by default: on a calm window that rises, the calm rule's
+   * look-ahead follows the window's least-squares slope instead of holding the present flat, so a steady ramp keeps
+   * the headroom its cold starts need. A flat or falling window is sized as without it.
+   */
+  trendAhead?: boolean;
 }
 
 /**
@@ -54,6 +60,7 @@ function assertCalmSettings(c: CalmSettings): CalmSettings {
   if (!(c.maxArrivalCv > 0)) throw new Error(`forecast-sizing: calm.maxArrivalCv must be > 0, got ${c.maxArrivalCv}`);
   if (!(Number.isInteger(c.windowSteps) && c.windowSteps >= 2)) throw new Error(`forecast-sizing: calm.windowSteps must be an integer >= 2, got ${c.windowSteps}`);
   if (c.measure !== undefined && c.measure !== 'cv' && c.measure !== 'detrended') throw new Error(`forecast-sizing: calm.measure must be 'cv' or 'detrended', got ${JSON.stringify(c.measure)}`);
+  if (c.trendAhead !== undefined && typeof c.trendAhead !== 'boolean') throw new Error(`forecast-sizing: calm.trendAhead must be a boolean, got ${JSON.stringify(c.trendAhead)}`);
   return c;
 }
 
@@ -97,6 +104,14 @@ export class ForecastSizingPolicy implements Policy {
     return (calm.measure === 'detrended' ? detrendedCoefficientOfVariation(this.arrivals) : coefficientOfVariation(this.arrivals)) < calm.maxArrivalCv;
   }
 
+  /** `view` with its arrivals rising along the calm window's slope (msgs/s per interval), if it rises. */
+  private alongTrend(view: FutureView, controlIntervalS: number): FutureView {
+    const risePerS = Math.max(0, leastSquaresSlope(this.arrivals)) / controlIntervalS;
+    if (risePerS === 0) return view;
+    const arrivals = view.arrivalsMsgs.map((rate, i) => rate + risePerS * i);
+    return { ...view, arrivalsMsgs: arrivals };
+  }
+
   act(obs: Float32Array, ctx: PolicyContext): Action {
     const scenario = this.config.scenarios[ctx.scenario as ScenarioName];
     if (!scenario) throw new Error(`forecast-sizing: scenario '${ctx.scenario}' is not in the config (known: ${Object.keys(this.config.scenarios).join(', ')})`);
@@ -122,7 +137,7 @@ export class ForecastSizingPolicy implements Policy {
     const calm = this.isCalm(s.arrivalRateMsgsPerS);
     // Both rules size every interval, so each keeps its memory choice and its removal history continuous.
     const normal = this.rule.act(obs, { ...ctx, future: present });
-    const relaxed = this.calmRule?.act(obs, { ...ctx, future: present });
+    const relaxed = this.calmRule?.act(obs, { ...ctx, future: calm && this.calm?.trendAhead ? this.alongTrend(present, ctx.controlIntervalS) : present });
     if (calm && relaxed) {
       this.calmSteps++;
       return relaxed;
