@@ -30,8 +30,8 @@ function calmStepsFor(calm: CalmSettings, rates: number[]): number {
   return p.calmSteps;
 }
 
-test('the calm defaults: 0.9 of the SLA, detrended CV below 0.045 over 30 intervals', () => {
-  assert.deepEqual(FORECAST_SIZING_CALM, { latencyShareOfSla: 0.9, maxArrivalCv: 0.045, windowSteps: 30, measure: 'detrended' });
+test('the calm defaults: 0.9 of the SLA, detrended CV below 0.045 over 30 intervals, sized along a rising trend (session 31)', () => {
+  assert.deepEqual(FORECAST_SIZING_CALM, { latencyShareOfSla: 0.9, maxArrivalCv: 0.045, windowSteps: 30, measure: 'detrended', trendAhead: true });
   assert.doesNotThrow(() => new ForecastSizingPolicy(undefined, undefined, { calm: { ...FORECAST_SIZING_CALM, latencyShareOfSla: 1 } }));
 });
 

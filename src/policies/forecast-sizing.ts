@@ -36,9 +36,9 @@ export interface CalmSettings {
   /** 'cv' (default): the window's coefficient of variation; 'detrended': around its least-squares line (a ramp is calm). */
   measure?: 'cv' | 'detrended';
   /**
-   * Session 31 experiment (docs/STATUS.md "Next" (h)), off by default: on a calm window that rises, the calm rule's
-   * look-ahead follows the window's least-squares slope instead of holding the present flat, so a steady ramp keeps
-   * the headroom its cold starts need. A flat or falling window is sized as without it.
+   * Since session 31 (docs/AGENT.md "Sizing a calm window along its trend"; unset = off): on a calm window that
+   * rises, the calm rule's look-ahead follows the window's least-squares slope instead of holding the present flat,
+   * so a steady ramp keeps the headroom its cold starts need. A flat or falling window is sized as without it.
    */
   trendAhead?: boolean;
 }
@@ -51,9 +51,11 @@ export interface CalmSettings {
  *   which the edge forecast already follows, is calm; a step is not;
  * - threshold 0.045: about the 1st percentile of that measure on the synthetic (training) worlds, 0.045-0.046 in all
  *   four scenarios (`scripts/experiments/arrival-cv.mts --measure detrended`), so the worlds the agents trained on
- *   keep the default sizing in about 99 % of intervals. The threshold was chosen from those worlds, not from a trace.
+ *   keep the default sizing in about 99 % of intervals. The threshold was chosen from those worlds, not from a trace;
+ * - along the trend (since session 31, by a rule written before scoring: docs/AGENT.md "Sizing a calm window along
+ *   its trend"): a calm ramp keeps the headroom its cold starts need.
  */
-export const FORECAST_SIZING_CALM: CalmSettings = { latencyShareOfSla: 0.9, maxArrivalCv: 0.045, windowSteps: 30, measure: 'detrended' };
+export const FORECAST_SIZING_CALM: CalmSettings = { latencyShareOfSla: 0.9, maxArrivalCv: 0.045, windowSteps: 30, measure: 'detrended', trendAhead: true };
 
 function assertCalmSettings(c: CalmSettings): CalmSettings {
   if (!(c.latencyShareOfSla > 0 && c.latencyShareOfSla <= 1)) throw new Error(`forecast-sizing: calm.latencyShareOfSla must be in (0, 1], got ${c.latencyShareOfSla}`);
