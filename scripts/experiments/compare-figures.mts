@@ -1,0 +1,56 @@
+/**
+ * Two folders written by rerun-agent-figures.sh (before, after): every results_summary.csv row whose SLA violation %
+ * or cost changed, with both values, and each report.md's claims table where it changed. What a change to a policy
+ * moved, row by row (docs/BENCHMARKS.md "Session 31").
+ * Run: node --import tsx scripts/experiments/compare-figures.mts --before runs/s31/figs-after --after runs/s31/figs-trend
+ */
+import './stdout-pipe.ts';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { flag } from './flag.ts';
+
+const before = flag('--before', '');
+const after = flag('--after', '');
+if (before === '' || after === '') throw new Error('--before DIR and --after DIR are required (folders of rerun-agent-figures.sh)');
+
+function rows(path: string): Map<string, { sla: number; cost: number }> {
+  const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
+  const c = header!.split(',');
+  const at = (name: string): number => c.indexOf(name);
+  return new Map(lines.map((l) => {
+    const f = l.split(',');
+    return [`${f[at('policy')]} ${f[at('scenario')]}`, { sla: Number(f[at('sla_violation_pct')]), cost: Number(f[at('cost_usd')]) }] as const;
+  }));
+}
+
+function claims(path: string): string[] {
+  const text = readFileSync(path, 'utf8').split('\n');
+  const i = text.findIndex((l) => l.startsWith('| world | Pareto'));
+  if (i < 0) return [];
+  const out: string[] = [];
+  for (let k = i + 2; k < text.length && text[k]!.startsWith('|'); k++) out.push(text[k]!);
+  return out;
+}
+
+for (const run of readdirSync(before).sort()) {
+  const a = join(before, run, 'results_summary.csv');
+  const b = join(after, run, 'results_summary.csv');
+  if (!existsSync(a) || !existsSync(b)) continue;
+  const ra = rows(a);
+  const rb = rows(b);
+  const changed: string[] = [];
+  for (const [key, x] of ra) {
+    const y = rb.get(key);
+    if (!y) { changed.push(`${key}: missing after`); continue; }
+    if (x.sla !== y.sla || x.cost !== y.cost) {
+      const pct = (100 * (y.cost - x.cost)) / x.cost;
+      changed.push(`${key.padEnd(44)} ${x.sla.toFixed(2)} % / ${x.cost.toFixed(4)} -> ${y.sla.toFixed(2)} % / ${y.cost.toFixed(4)} (${pct >= 0 ? '+' : ''}${pct.toFixed(2)} %)`);
+    }
+  }
+  process.stdout.write(`== ${run}: ${changed.length} of ${ra.size} rows changed\n${changed.map((l) => `  ${l}\n`).join('')}`);
+  const ca = claims(join(before, run, 'report.md'));
+  const cb = claims(join(after, run, 'report.md'));
+  cb.forEach((line, k) => {
+    if (line !== ca[k]) process.stdout.write(`  claims before: ${ca[k] ?? '(none)'}\n  claims after:  ${line}\n`);
+  });
+}
