@@ -8,19 +8,14 @@ import './stdout-pipe.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flag } from './flag.ts';
+import { readSummary } from './summary-csv.ts';
 
 const before = flag('--before', '');
 const after = flag('--after', '');
 if (before === '' || after === '') throw new Error('--before DIR and --after DIR are required (folders of rerun-agent-figures.sh)');
 
-function rows(path: string): Map<string, { sla: number; cost: number }> {
-  const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
-  const c = header!.split(',');
-  const at = (name: string): number => c.indexOf(name);
-  return new Map(lines.map((l) => {
-    const f = l.split(',');
-    return [`${f[at('policy')]} ${f[at('scenario')]}`, { sla: Number(f[at('sla_violation_pct')]), cost: Number(f[at('cost_usd')]) }] as const;
-  }));
+function rows(benchDir: string): Map<string, { sla: number; cost: number }> {
+  return new Map([...readSummary(benchDir)].map(([key, r]) => [key, { sla: Number(r.sla_violation_pct), cost: Number(r.cost_usd) }] as const));
 }
 
 function claims(path: string): string[] {
@@ -33,9 +28,9 @@ function claims(path: string): string[] {
 }
 
 for (const run of readdirSync(before).sort()) {
-  const a = join(before, run, 'results_summary.csv');
-  const b = join(after, run, 'results_summary.csv');
-  if (!existsSync(a) || !existsSync(b)) continue;
+  const a = join(before, run);
+  const b = join(after, run);
+  if (!existsSync(join(a, 'results_summary.csv')) || !existsSync(join(b, 'results_summary.csv'))) continue;
   const ra = rows(a);
   const rb = rows(b);
   const changed: string[] = [];

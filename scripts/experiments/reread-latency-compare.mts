@@ -9,21 +9,13 @@ import './stdout-pipe.ts';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { splitCsvLine } from '../../src/core/csv.ts';
-
-type Row = Record<string, string>;
-function csv(text: string): Row[] {
-  const lines = text.trim().split('\n');
-  const head = splitCsvLine(lines[0]!);
-  return lines.slice(1).map((l) => Object.fromEntries(splitCsvLine(l).map((v, i) => [head[i]!, v])));
-}
+import { csvRows as csv, readSummary as summary } from './summary-csv.ts';
 
 const [a, b] = process.argv.slice(2);
 if (!a || !b) {
   process.stderr.write('usage: reread-latency-compare.mts <write-tier bench dir> <resident-tier bench dir>\n');
   process.exit(2);
 }
-const summary = (dir: string) => new Map(csv(readFileSync(join(dir, 'results_summary.csv'), 'utf8')).map((r) => [`${r.policy} ${r.scenario}`, r]));
 const sa = summary(a);
 const sb = summary(b);
 

@@ -6,9 +6,9 @@
  * Run: node --import tsx scripts/experiments/shapes-table.mts --dir runs/s31/shapes
  */
 import './stdout-pipe.ts';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flag } from './flag.ts';
+import { readSummary } from './summary-csv.ts';
 
 const dir = flag('--dir', '');
 if (dir === '') throw new Error('--dir is required: the folder bench-shapes.sh wrote');
@@ -18,26 +18,15 @@ const AGENT = 'edge-rl';
 
 interface Row { policy: string; scenario: string; slaPct: number; costUsd: number }
 
-function readSummary(path: string): Row[] {
-  const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
-  const cols = header!.split(',');
-  const at = (name: string): number => {
-    const i = cols.indexOf(name);
-    if (i < 0) throw new Error(`${path}: no column '${name}'`);
-    return i;
-  };
-  const [p, s, v, c] = [at('policy'), at('scenario'), at('sla_violation_pct'), at('cost_usd')];
-  return lines.map((line) => {
-    const f = line.split(',');
-    return { policy: f[p]!, scenario: f[s]!, slaPct: Number(f[v]), costUsd: Number(f[c]) };
-  });
+function readRows(benchDir: string): Row[] {
+  return [...readSummary(benchDir).values()].map((r) => ({ policy: r.policy!, scenario: r.scenario!, slaPct: Number(r.sla_violation_pct), costUsd: Number(r.cost_usd) }));
 }
 
 let policies: string[] | null = null;
 const out: string[] = [];
 const tallies: string[] = [];
 for (const shape of SHAPES) {
-  const rows = readSummary(join(dir, `out-${shape}`, 'results_summary.csv'));
+  const rows = readRows(join(dir, `out-${shape}`));
   policies ??= [...new Set(rows.map((r) => r.policy))];
   for (const scenario of [...new Set(rows.map((r) => r.scenario))]) {
     const of = (policy: string): Row => {

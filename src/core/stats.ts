@@ -21,13 +21,10 @@ export function coefficientOfVariation(values: readonly number[]): number {
   return Math.sqrt(variance) / mean;
 }
 
-/** The least-squares slope of `values` against their index (units of a value per index step); 0 for fewer than 2. */
-export function leastSquaresSlope(values: readonly number[]): number {
+/** The least-squares slope of `values` against their index, given their mean (at least 2 values). */
+function slopeAbout(values: readonly number[], mean: number): number {
   const n = values.length;
-  if (n < 2) return 0;
   const meanIndex = (n - 1) / 2;
-  let mean = 0;
-  for (const v of values) mean += v / n;
   let sxy = 0;
   let sxx = 0;
   for (let i = 0; i < n; i++) {
@@ -35,6 +32,15 @@ export function leastSquaresSlope(values: readonly number[]): number {
     sxx += (i - meanIndex) * (i - meanIndex);
   }
   return sxy / sxx;
+}
+
+/** The least-squares slope of `values` against their index (units of a value per index step); 0 for fewer than 2. */
+export function leastSquaresSlope(values: readonly number[]): number {
+  const n = values.length;
+  if (n < 2) return 0;
+  let mean = 0;
+  for (const v of values) mean += v / n;
+  return slopeAbout(values, mean);
 }
 
 /**
@@ -47,13 +53,7 @@ export function detrendedCoefficientOfVariation(values: readonly number[]): numb
   if (mean === null) return Number.NaN;
   if (n < 3) return 0;
   const meanIndex = (n - 1) / 2;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (i - meanIndex) * (values[i]! - mean);
-    sxx += (i - meanIndex) * (i - meanIndex);
-  }
-  const slope = sxy / sxx;
+  const slope = slopeAbout(values, mean);
   let sse = 0;
   for (let i = 0; i < n; i++) {
     const residual = values[i]! - (mean + slope * (i - meanIndex));
