@@ -31,7 +31,7 @@ test('ingest consumer: records without a value are counted, the first 10 logged'
   assert.equal(stats.emptyValues, 11);
   assert.equal(stats.received, 11);
   assert.equal(lines.length, 10);
-  assert.equal(lines[9], 'ingest consumer: skipped Kafka record t[0]@9: it has no value (a tombstone or an empty record)');
+  assert.equal(lines[9], 'ingest consumer: skipped Kafka record t[0]@9: it has no value (a tombstone; an empty record is handed on and judged by the engine)');
 });
 
 test('ingest consumer: after the first 10 handler errors, the 1000th, 2000th, ... are logged', () => {
@@ -53,5 +53,5 @@ test('ingest consumer: without a log option, the lines go to stderr', (t) => {
   const take = ingestRecordHandler({ onMessage: () => undefined }, fresh());
   take('t', 2, rec(null, null, 3));
   t.mock.restoreAll();
-  assert.deepEqual(written, ['ingest consumer: skipped Kafka record t[2]@3: it has no value (a tombstone or an empty record)\n']);
+  assert.deepEqual(written, ['ingest consumer: skipped Kafka record t[2]@3: it has no value (a tombstone; an empty record is handed on and judged by the engine)\n']);
 });

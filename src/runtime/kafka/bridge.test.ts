@@ -90,7 +90,7 @@ test('ingest consumer: a record whose handler throws is logged with topic, parti
   assert.deepEqual(stats, { received: 3, handled: 1, emptyValues: 1, handlerErrors: 1, lastError: "Kafka record edgepilot.ingest.smart-city[2]@41: topics: deviceId 'bad/key' must match the id pattern" });
   assert.deepEqual(lines, [
     "ingest consumer: could not take Kafka record edgepilot.ingest.smart-city[2]@41: topics: deviceId 'bad/key' must match the id pattern (1 so far; skipped, the consumer goes on)",
-    'ingest consumer: skipped Kafka record edgepilot.ingest.smart-city[0]@7: it has no value (a tombstone or an empty record)',
+    'ingest consumer: skipped Kafka record edgepilot.ingest.smart-city[0]@7: it has no value (a tombstone; an empty record is handed on and judged by the engine)',
   ]);
   for (let i = 0; i < 2000; i++) take('t', 0, rec('bad/key', '{}', 100 + i));
   assert.equal(stats.handlerErrors, 2001);

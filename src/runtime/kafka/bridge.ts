@@ -221,7 +221,7 @@ export function ingestRecordHandler(opts: Pick<IngestConsumerOptions, 'onMessage
     const where = `Kafka record ${topic}[${partition}]@${message.offset}`;
     if (!message.value) {
       stats.emptyValues++;
-      if (stats.emptyValues <= CONSUMER_ERRORS_SHOWN) log(`ingest consumer: skipped ${where}: it has no value (a tombstone or an empty record)`);
+      if (stats.emptyValues <= CONSUMER_ERRORS_SHOWN) log(`ingest consumer: skipped ${where}: it has no value (a tombstone; an empty record is handed on and judged by the engine)`);
       return;
     }
     try {
