@@ -1,6 +1,7 @@
 /**
- * Two folders written by rerun-agent-figures.sh (before, after): every results_summary.csv row whose SLA violation %
- * or cost changed, with both values, and each report.md's claims table where it changed. What a change to a policy
+ * Two folders written by rerun-agent-figures.sh (before, after), or any two holding bench runs in like-named
+ * subfolders: every results_summary.csv row whose SLA violation % or cost changed, with both values, and each
+ * report.md's claims table where it changed. What a change to a policy
  * moved, row by row (docs/BENCHMARKS.md "Session 31").
  * Run: node --import tsx scripts/experiments/compare-figures.mts --before runs/s31/figs-after --after runs/s31/figs-trend
  */
