@@ -76,3 +76,9 @@ test('the Pareto front is per world: a trace world does not dominate the synthet
   assert.deepEqual(front.get('balanced'), ['a']);
   assert.deepEqual(front.get('balanced (rate.csv)'), ['b']);
 });
+
+test('a paired row of a trace world names the trace, as the table does', () => {
+  const rows = [row('fixed', runs([1, 2, 3], [1, 2, 3], [1, 1, 1]), 'rate.csv'), row('keda-lag', runs([1, 2, 3], [2, 4, 6], [2, 2.5, 3]), 'rate.csv')];
+  const text = buildReport(rows, meta(['fixed', 'keda-lag'], { trace: 'rate.csv' }), 'plots.png');
+  assert.ok(text.includes('| keda-lag | balanced (rate.csv) | 2.00 ± 2.48 | 1.500 ± 1.242 |'), text);
+});

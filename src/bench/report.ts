@@ -10,6 +10,9 @@ import { formatFeasibility, type WorldFeasibility } from './oracle-sweep.ts';
 import { secondsToSteps } from '../policies/timing.ts';
 import { NO_EDGE_ABLATIONS } from '../policies/ablations.ts';
 
+/** A row's world as the table names it: the scenario, and the trace it ran on if any. */
+const worldName = (r: SummaryRow): string => (r.trace ? `${r.scenario} (${r.trace})` : r.scenario);
+
 const pm = (m: number, c: number, digits: number): string => `${m.toFixed(digits)} ± ${Number.isFinite(c) ? c.toFixed(digits) : 'n/a'}`;
 
 /** One line per policy x scenario: SLA violation % ± CI95, cost ± CI95, p95, dropped, scaling actions. */
@@ -17,7 +20,7 @@ export function formatTable(rows: readonly SummaryRow[]): string {
   const header = ['policy', 'scenario', 'SLA viol % ± CI95', 'cost USD ± CI95', 'p95 ms', 'dropped', 'scalings'];
   const body = rows.map((r) => [
     r.policy,
-    r.trace ? `${r.scenario} (${r.trace})` : r.scenario,
+    worldName(r),
     pm(r.slaViolationPct, r.slaViolationCi95, 2),
     pm(r.costUsd, r.costCi95, 3),
     r.p95LatencyMs.toFixed(0),
@@ -61,7 +64,7 @@ function settingsText(o: Record<string, unknown>, controlIntervalS?: number): st
     .join(', ');
 }
 
-/** Paired (same seed) differences of every policy against a reference, per scenario. */
+/** Paired (same seed) differences of every policy against a reference, per scenario (and trace, named as in the table). */
 function pairedSection(rows: readonly SummaryRow[], reference: string): string {
   const lines: string[] = [];
   for (const ref of rows.filter((r) => r.policy === reference)) {
@@ -69,7 +72,7 @@ function pairedSection(rows: readonly SummaryRow[], reference: string): string {
       if (r.runs.length !== ref.runs.length || r.runs.some((m, i) => m.seed !== ref.runs[i]!.seed)) continue;
       const dSla = pairedDifference(r.runs.map((m) => m.slaViolationPct), ref.runs.map((m) => m.slaViolationPct));
       const dCost = pairedDifference(r.runs.map((m) => m.costUsd), ref.runs.map((m) => m.costUsd));
-      lines.push(`| ${r.policy} | ${r.scenario} | ${pm(dSla.mean, dSla.ci95, 2)} | ${pm(dCost.mean, dCost.ci95, 3)} |`);
+      lines.push(`| ${r.policy} | ${worldName(r)} | ${pm(dSla.mean, dSla.ci95, 2)} | ${pm(dCost.mean, dCost.ci95, 3)} |`);
     }
   }
   if (lines.length === 0) return '';
@@ -87,7 +90,7 @@ function pairedSection(rows: readonly SummaryRow[], reference: string): string {
 export function paretoFront(rows: readonly SummaryRow[]): Map<string, string[]> {
   const front = new Map<string, string[]>();
   for (const r of rows) {
-    const key = r.trace ? `${r.scenario} (${r.trace})` : r.scenario;
+    const key = worldName(r);
     const peers = rows.filter((x) => x.scenario === r.scenario && x.trace === r.trace);
     const dominated = peers.some(
       (x) => x.slaViolationPct <= r.slaViolationPct && x.costUsd <= r.costUsd && (x.slaViolationPct < r.slaViolationPct || x.costUsd < r.costUsd),
