@@ -271,3 +271,13 @@ test('trace bursts: a jump to over twice a 300 s trailing mean is one burst, las
   const flat = traceSeries(parseTraceCsv('t,rate\n0,10\n1,10\n', 'flat.csv'), 600, 0, scenario, new Rng(2), { rescale: false });
   assert.equal(flat.burstActive.reduce((a, b) => a + b, 0), 0);
 });
+
+test('a trace file whose name holds a line break is refused up front, naming it (steps.csv rows are read line by line)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trace-name-'));
+  const path = join(dir, 'two\nlines.csv');
+  writeFileSync(path, 't,rate\n0,1\n1,2\n');
+  assert.throws(() => loadTraceCsv(path), (e: Error) => e.message.includes(JSON.stringify(path)) && /name holds a line break; rename the file/.test(e.message));
+  const plain = join(dir, 'one line.csv');
+  writeFileSync(plain, 't,rate\n0,1\n1,2\n');
+  assert.equal(loadTraceCsv(plain).name, 'one line.csv');
+});

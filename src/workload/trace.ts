@@ -113,6 +113,9 @@ export function skipTraceGaps(trace: Trace, gaps: readonly TraceGap[], file: str
 
 /** A trace file (plain or gzip, any size: src/workload/trace-file.ts) parsed as `options` say, its gaps skipped. */
 export function loadTraceCsv(path: string, options: TraceOptions = {}, fileOptions: TraceFileOptions = {}): Trace {
+  // The name goes into every step record's trace column and log line; a line break there would split a steps.csv row
+  // (its readers go line by line), so such a name is refused before any work rather than unreadable after it.
+  if (/[\n\r]/.test(basename(path))) throw new TraceFormatError(`${JSON.stringify(path)}: the trace file's name holds a line break; rename the file`);
   let trace: Trace;
   try {
     trace = withTraceFile(path, 'trace file', (text) => parseTraceCsv(text, basename(path), options), fileOptions);
