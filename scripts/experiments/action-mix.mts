@@ -1,7 +1,9 @@
 /**
  * Where does a policy's cost go? Per policy, over the bench's paired seeds: mean executors (running + starting), mean
- * memory per executor, cost and SLA violations per run, and the most used shuffle tier/codec pairs. A policy is a
- * registry id or `oracle:<capacity margin>:<latency share>` (a clairvoyant setting of `bench --oracle-sweep`, src/bench/oracle-sweep.ts).
+ * memory per executor, cost and SLA violations per run (and the shuffle's part of the cost: storage, requests and
+ * re-reads), and the most used shuffle tier/codec pairs. A policy is a
+ * registry id or `oracle:<capacity margin>:<latency share>` (a clairvoyant setting of `bench --oracle-sweep`, src/bench/oracle-sweep.ts),
+ * either followed by `+<tier>/<codec>` to keep its scaling and fix its shuffle pair (src/policies/shuffle-override.ts).
  * docs/BENCHMARKS.md "How far foresight gets: the oracle frontier".
  * Run: node --import tsx scripts/experiments/action-mix.mts [--scenario healthcare] [--seeds 10] [--policies edge-rl,oracle,oracle:1.4:0.75]
  */
@@ -12,6 +14,8 @@ import { OraclePolicy } from '../../src/policies/oracle.ts';
 import { createPolicy } from '../../src/policies/registry.ts';
 import type { Policy } from '../../src/policies/types.ts';
 import { runEpisode, seedFor } from '../../src/bench/tournament.ts';
+import { ShuffleOverridePolicy, fixedShuffleChooser } from '../../src/policies/shuffle-override.ts';
+import { CODECS, TIERS, type Codec, type Tier } from '../../src/core/types.ts';
 import { flag } from './flag.ts';
 
 const scenario = flag('--scenario', 'healthcare') as ScenarioName;
@@ -22,6 +26,11 @@ const ids = flag('--policies', 'edge-rl,oracle,oracle:1.4:0.75').split(',');
 const STEPS = 500;
 
 function make(id: string): Policy {
+  const o = /^(.+)\+([a-z0-9]+)\/([a-z0-9]+)$/.exec(id);
+  if (o) {
+    if (!TIERS.includes(o[2] as Tier) || !CODECS.includes(o[3] as Codec)) throw new Error(`--policies: '${id}' needs a tier (${TIERS.join(', ')}) and a codec (${CODECS.join(', ')})`);
+    return new ShuffleOverridePolicy(make(o[1]!), fixedShuffleChooser(o[2] as Tier, o[3] as Codec), id);
+  }
   const m = /^oracle:([0-9.]+):([0-9.]+)$/.exec(id);
   if (!m) return createPolicy(id);
   const capacityMargin = Number(m[1]);
@@ -31,10 +40,20 @@ function make(id: string): Policy {
 }
 
 const env = new SparkIotEnv({ scenario, maxSteps: STEPS, exposeFuture: true });
-process.stdout.write(`${scenario}, ${seeds} bench seeds x ${STEPS} steps: per policy mean executors, memory GB, cost USD per run, SLA violation %, top tier/codec pairs (share of steps)\n`);
+// The shuffle's part of each step's cost, read as the env takes it (the step record holds only the total).
+let shuffleUsd = 0;
+const shuffleModel = (env as unknown as { shuffle: { takeCost(): number } }).shuffle;
+const takeShuffleCost = shuffleModel.takeCost.bind(shuffleModel);
+shuffleModel.takeCost = () => {
+  const c = takeShuffleCost();
+  shuffleUsd += c;
+  return c;
+};
+process.stdout.write(`${scenario}, ${seeds} bench seeds x ${STEPS} steps: per policy mean executors, memory GB, cost USD per run (the shuffle's part), SLA violation %, top tier/codec pairs (share of steps)\n`);
 for (const id of ids) {
   const policy = make(id);
   let steps = 0, executors = 0, memoryGb = 0, costUsd = 0, violated = 0;
+  shuffleUsd = 0;
   const pairs = new Map<string, number>();
   for (let i = 0; i < seeds; i++) {
     for (const r of runEpisode(env, policy, id, seedFor(i), STEPS)) {
@@ -48,5 +67,5 @@ for (const id of ids) {
     }
   }
   const top = [...pairs].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, v]) => `${k} ${((100 * v) / steps).toFixed(0)} %`).join(', ');
-  process.stdout.write(`${id}: executors ${(executors / steps).toFixed(2)}, memory ${(memoryGb / steps).toFixed(2)} GB, cost ${(costUsd / seeds).toFixed(3)} USD, violations ${((100 * violated) / steps).toFixed(2)} %; ${top}\n`);
+  process.stdout.write(`${id}: executors ${(executors / steps).toFixed(2)}, memory ${(memoryGb / steps).toFixed(2)} GB, cost ${(costUsd / seeds).toFixed(3)} USD (shuffle ${(shuffleUsd / seeds).toFixed(3)}), violations ${((100 * violated) / steps).toFixed(2)} %; ${top}\n`);
 }
