@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { StepRecord } from '../../env/spark-iot-types.ts';
 import type { Codec, Tier } from '../../core/types.ts';
 import { registerPolicy } from '../../policies/registry.ts';
-import { analyzeShuffle, choicesSpec, costSlaSpec, runShuffleReport, shuffleMarkdown } from './shuffle.ts';
+import { analyzeShuffle, choicesSpec, costSlaSpec, runShuffleReport, shuffleMarkdown, variantsBeatingAgent } from './shuffle.ts';
 
 /** A StepRecord with neutral values, overridden by `o`. The tier/codec IN FORCE is archive/none throughout, so only
  * the requested ones can produce the choice shares below. */
@@ -90,6 +90,26 @@ test('best fixed pair: the cheapest fixed pair with SLA % no higher than the age
   assert.deepEqual(analyzeShuffle(worse, 'A').bestFixed, { balanced: 'A+nvme/lz4' });
 });
 
+test('verdict: the variants with SLA % no higher than the agent\'s and a lower cost, cheapest first (the rule counts, equal cost does not)', () => {
+  // Agent 50 % at 1.00: the rule (25 %, 0.50) and redis/zstd (50 %, 0.50) tie on cost and keep the table's order,
+  // then redis/lz4 (0.75); nvme/lz4 costs the same (1.00) and s3/zstd violates more (75 %).
+  assert.deepEqual(variantsBeatingAgent(analysis, 'balanced').map((v) => v.variant), ['A+size-threshold', 'A+redis/zstd', 'A+redis/lz4']);
+  assert.ok(md.includes("The agent's own choice is beaten in 1 of 1 scenario."), md);
+  // The cheapest one's paired differences: -0.5 USD on both seeds (a zero-width CI, below 0), -25 points.
+  assert.equal(row('| balanced | 3: '), '| balanced | 3: `+size-threshold`, `+redis/zstd`, `+redis/lz4` | `+size-threshold` | -0.5000 ± 0.0000 (CI below 0) | -25.00 ± 0.00 |');
+  // An agent nothing beats: every other variant violates more or costs as much.
+  const unbeaten = [
+    ...variant('A', { 1: 'FFFF', 2: 'FFFF' }, 0.5),
+    ...variant('A+s3/zstd', { 1: 'TFFF', 2: 'FFFF' }, 0.0625),
+    ...variant('A+nvme/lz4', { 1: 'FFFF', 2: 'FFFF' }, 0.5),
+  ];
+  const a = analyzeShuffle(unbeaten, 'A');
+  assert.deepEqual(variantsBeatingAgent(a, 'balanced'), []);
+  const text = shuffleMarkdown(a, { command: 'test', notes: [] }, { costSla: 'c.png', choices: 'k.png' });
+  assert.ok(text.includes("No variant beats the agent's own choice in any scenario."), text);
+  assert.ok(text.includes('| balanced | none | — | — | — |'), text);
+});
+
 test('by data temperature: per seed over the bucket\'s steps, then mean ± CI over the seeds with steps there; empty buckets are left out', () => {
   assert.ok(md.includes('cold [0, 0.25), cool [0.25, 0.5), warm [0.5, 0.75), hot [0.75, 1]. Per seed:'), 'the bucket bounds are printed');
   const bucketRows = lines.filter((l) => /^\| (cold|cool|warm|hot) \|/.test(l));
@@ -166,4 +186,23 @@ test('plots: cost vs SLA per variant (CI bars clipped at 0), coloured by tier, s
     'hot redis 0.0000', 'hot nvme 1.0000', 'hot s3 0.0000', 'hot archive 0.0000',
   ]);
   assert.deepEqual(codecs, ['cold none 0.0000', 'cold lz4 1.0000', 'cold zstd 0.0000', 'warm none 0.0000', 'warm lz4 0.7500', 'warm zstd 0.2500', 'hot none 0.0000', 'hot lz4 0.0000', 'hot zstd 1.0000']);
+});
+
+test('verdict and best fixed pair: equal violation counts count as no more violations, though their means differ by an ulp', () => {
+  // 500-step runs on 3 seeds with 1, 2, 3 violating steps (0.2, 0.4, 0.6 %) for the agent and 3, 2, 1 for the pair:
+  // (0.2 + 0.4) + 0.6 = 1.2000000000000002 but (0.6 + 0.4) + 0.2 = 1.2, so the pair's mean is an ulp below the agent's
+  // here; swapped, it would be an ulp above and must still count as no more.
+  const run = (policy: string, seed: number, violating: number, costUsdPerStep: number): StepRecord[] =>
+    Array.from({ length: 500 }, (_, step) => rec({ policy, seed, step, tSeconds: 10 * (step + 1), slaViolated: step < violating, costUsd: costUsdPerStep }));
+  const build = (agentViolating: number[], pairViolating: number[]): StepRecord[] => [
+    ...[1, 2, 3].flatMap((seed, i) => run('A', seed, agentViolating[i]!, 0.002)),
+    ...[1, 2, 3].flatMap((seed, i) => run('A+s3/zstd', seed, pairViolating[i]!, 0.001)),
+  ];
+  for (const [agentV, pairV] of [[[1, 2, 3], [3, 2, 1]], [[3, 2, 1], [1, 2, 3]]]) {
+    const a = analyzeShuffle(build(agentV!, pairV!), 'A');
+    const [agentRow, pairRow] = [a.variants.find((v) => v.variant === 'A')!, a.variants.find((v) => v.variant === 'A+s3/zstd')!];
+    assert.equal(Math.abs(agentRow.slaViolationPct.mean - pairRow.slaViolationPct.mean) < 1e-12, true);
+    assert.deepEqual(variantsBeatingAgent(a, 'balanced').map((v) => v.variant), ['A+s3/zstd'], `agent ${agentV} pair ${pairV}`);
+    assert.deepEqual(a.bestFixed, { balanced: 'A+s3/zstd' });
+  }
 });

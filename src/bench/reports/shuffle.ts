@@ -205,6 +205,15 @@ export async function analyzeShuffleRuns(runs: AsyncIterable<StepRecord[]> | Ite
   return shuffleAnalysisOf(digests, agent);
 }
 
+/**
+ * A mean SLA violation % no higher than the reference's. Equal violation counts can average to means an ulp apart
+ * (the same per-run shares summed in another order), so equality is judged to 1e-9 points, far below one violating
+ * step in any run (100 / steps points).
+ */
+function noMoreViolations(r: ShuffleVariantStats, reference: ShuffleVariantStats): boolean {
+  return r.slaViolationPct.mean <= reference.slaViolationPct.mean + 1e-9;
+}
+
 function shuffleAnalysisOf(digests: RunDigests<ShuffleRunDigest>, agent: string): ShuffleAnalysis {
   if (digests.empty) throw new Error('shuffle report: the steps file is empty');
   const grouped = digests.groups;
@@ -274,12 +283,57 @@ function shuffleAnalysisOf(digests: RunDigests<ShuffleRunDigest>, agent: string)
     const agentRow = rows.find((r) => r.kind === 'agent')!;
     const fixedRows = rows.filter((r) => r.kind === 'fixed');
     if (fixedRows.length > 0) {
-      const noWorse = fixedRows.filter((r) => r.slaViolationPct.mean <= agentRow.slaViolationPct.mean);
+      const noWorse = fixedRows.filter((r) => noMoreViolations(r, agentRow));
       const pick = noWorse.length > 0 ? noWorse.reduce((a, b) => (b.costUsd.mean < a.costUsd.mean ? b : a)) : fixedRows.reduce((a, b) => (b.slaViolationPct.mean < a.slaViolationPct.mean ? b : a));
       bestFixed[scenario] = pick.variant;
     }
   }
   return { agent, scenarios, seeds, steps: digests.steps, variants, bestFixed, buckets, choices, switches };
+}
+
+/**
+ * The variants (fixed pairs and the size-threshold rule) that beat the agent's own shuffle choice in `scenario`: a
+ * mean SLA violation % no higher than the agent's and a lower mean cost, cheapest first. Empty when the agent's
+ * choice is on or beyond every one of them.
+ */
+export function variantsBeatingAgent(a: ShuffleAnalysis, scenario: string): ShuffleVariantStats[] {
+  const rows = a.variants.filter((v) => v.scenario === scenario);
+  const agentRow = rows.find((r) => r.kind === 'agent');
+  if (!agentRow) return [];
+  return rows
+    .filter((r) => r.kind !== 'agent' && noMoreViolations(r, agentRow) && r.costUsd.mean < agentRow.costUsd.mean)
+    .sort((x, y) => x.costUsd.mean - y.costUsd.mean);
+}
+
+/** The verdict section: per scenario, whether any variant beats the agent's own choice, and by how much. */
+function verdictLines(a: ShuffleAnalysis): string[] {
+  const agent = a.agent;
+  const rows = a.scenarios.map((scenario) => {
+    const beating = variantsBeatingAgent(a, scenario);
+    if (beating.length === 0) return [scenario, 'none', '—', '—', '—'];
+    const best = beating[0]!;
+    const d = best.deltaCostVsAgent;
+    const significant = d !== null && Number.isFinite(d.ci95) && d.mean + d.ci95 < 0;
+    return [
+      scenario,
+      `${beating.length}: ${beating.map((r) => `\`${short(agent, r.variant)}\``).join(', ')}`,
+      `\`${short(agent, best.variant)}\``,
+      d ? `${pm(d, 4)}${significant ? ' (CI below 0)' : ''}` : '—',
+      best.deltaSlaVsAgent ? pm(best.deltaSlaVsAgent, 2) : '—',
+    ];
+  });
+  const beaten = rows.filter((r) => r[1] !== 'none').length;
+  return [
+    "## Verdict: does the agent's own choice beat every fixed one?",
+    '',
+    `Per scenario, the variants with a mean SLA violation % no higher than the full agent's and a lower mean cost (cheapest first), and the paired difference of the cheapest of them. ` +
+      (beaten === 0
+        ? "No variant beats the agent's own choice in any scenario."
+        : `The agent's own choice is beaten in ${beaten} of ${rows.length} scenario${rows.length === 1 ? '' : 's'}.`),
+    '',
+    mdTable(['scenario', 'beaten by', 'cheapest', 'Δ cost USD vs agent', 'Δ SLA viol % vs agent'], rows),
+    '',
+  ];
 }
 
 const short = (agent: string, label: string): string => (label === agent ? `${agent} (full agent)` : label.startsWith(`${agent}+`) ? `+${label.slice(agent.length + 1)}` : label);
@@ -314,6 +368,7 @@ export function shuffleMarkdown(a: ShuffleAnalysis, meta: ShuffleReportMeta, png
     '',
     `![cost vs SLA violations of every variant](${pngFiles.costSla})`,
     '',
+    ...verdictLines(a),
     '## Every variant, per scenario',
     '',
   ];
