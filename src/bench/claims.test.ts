@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkClaims, dominance, formatClaims } from './claims.ts';
+import { paretoFront } from './report.ts';
 import type { SummaryRow } from './summary.ts';
 
 const row = (policy: string, sla: number, cost: number, scenario = 'balanced'): SummaryRow => ({
@@ -14,6 +15,24 @@ test('dominance needs both axes no worse and one strictly better', () => {
   assert.equal(dominance({ slaViolationPct: 2, costUsd: 1 }, { slaViolationPct: 1, costUsd: 3 }), 'worse-sla');
   assert.equal(dominance({ slaViolationPct: 0, costUsd: 4 }, { slaViolationPct: 1, costUsd: 3 }), 'worse-cost');
   assert.equal(dominance({ slaViolationPct: 2, costUsd: 4 }, { slaViolationPct: 1, costUsd: 3 }), 'worse-both');
+});
+
+test('equal violation counts are equal though their means differ by an ulp: in dominance, the claims and the Pareto front', () => {
+  // The same violated steps (0.2, 0.4, 0.6 % over three 500-step runs) summed in two orders.
+  const [hi, lo] = [(0.2 + 0.4 + 0.6) / 3, (0.6 + 0.4 + 0.2) / 3];
+  assert.ok(hi > lo && hi - lo < 1e-12, `${hi} vs ${lo}`);
+  assert.equal(dominance({ slaViolationPct: hi, costUsd: 2 }, { slaViolationPct: lo, costUsd: 3 }), 'dominates');
+  assert.equal(dominance({ slaViolationPct: hi, costUsd: 3 }, { slaViolationPct: lo, costUsd: 3 }), 'equal');
+  assert.equal(dominance({ slaViolationPct: lo, costUsd: 3 }, { slaViolationPct: hi, costUsd: 3 }), 'equal');
+  // One violated step more is never a tie.
+  assert.equal(dominance({ slaViolationPct: lo + 0.2 / 3, costUsd: 2 }, { slaViolationPct: lo, costUsd: 3 }), 'worse-sla');
+  const rows = [row('keda-lag', lo, 3), row('fixed', 5, 5), row('edge-rl', hi, 2)];
+  const [c] = checkClaims(rows, 'edge-rl');
+  assert.ok(c);
+  assert.deepEqual(c.notDominated, []);
+  assert.equal(c.ordering.fewerViolationsThanReactive, 0);
+  assert.equal(c.ordering.violationRank, 1);
+  assert.deepEqual(paretoFront(rows).get('balanced'), ['edge-rl']);
 });
 
 test('claims name the baselines the agent fails to dominate and test the oracle the same way', () => {

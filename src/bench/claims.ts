@@ -19,16 +19,26 @@ import { noEdgeTwinOf } from '../policies/ablations.ts';
 /** Thresholds from the issue text. */
 export const CLAIM_BARS = { reactiveViolationRatio: 1 / 3, oracleCostRatio: 1.15, oracleSlaPp: 2, ablationReduction: 0.3 } as const;
 
+/**
+ * SLA violation % means closer than this are equal: the same violated steps can average to means an ulp apart (the
+ * same per-run shares summed in another order), and one violated step is 100 / steps points, far above it.
+ */
+export const VIOLATION_PCT_TIE = 1e-9;
+/** a has fewer violations than b (by more than a tie). */
+export const fewerViolations = (a: number, b: number): boolean => a < b - VIOLATION_PCT_TIE;
+/** a has more violations than b (by more than a tie). */
+export const moreViolations = (a: number, b: number): boolean => a > b + VIOLATION_PCT_TIE;
+
 export type Dominance = 'dominates' | 'equal' | 'worse-sla' | 'worse-cost' | 'worse-both';
 
 /** a against b on (SLA violation %, cost), lower is better on both. */
 export function dominance(a: Pick<SummaryRow, 'slaViolationPct' | 'costUsd'>, b: Pick<SummaryRow, 'slaViolationPct' | 'costUsd'>): Dominance {
-  const worseSla = a.slaViolationPct > b.slaViolationPct;
+  const worseSla = moreViolations(a.slaViolationPct, b.slaViolationPct);
   const worseCost = a.costUsd > b.costUsd;
   if (worseSla && worseCost) return 'worse-both';
   if (worseSla) return 'worse-sla';
   if (worseCost) return 'worse-cost';
-  return a.slaViolationPct < b.slaViolationPct || a.costUsd < b.costUsd ? 'dominates' : 'equal';
+  return fewerViolations(a.slaViolationPct, b.slaViolationPct) || a.costUsd < b.costUsd ? 'dominates' : 'equal';
 }
 
 export interface WorldClaims {
@@ -122,13 +132,13 @@ export const baselineRows = (peers: readonly SummaryRow[]): SummaryRow[] => peer
 export const bestReactiveRow = (peers: readonly SummaryRow[]): SummaryRow | undefined =>
   peers
     .filter((r) => isReactive(r.policy))
-    .sort((x, y) => (Math.abs(x.slaViolationPct - y.slaViolationPct) > 1e-9 ? x.slaViolationPct - y.slaViolationPct : x.costUsd - y.costUsd))[0];
+    .sort((x, y) => (Math.abs(x.slaViolationPct - y.slaViolationPct) > VIOLATION_PCT_TIE ? x.slaViolationPct - y.slaViolationPct : x.costUsd - y.costUsd))[0];
 
 function orderingCheck(a: SummaryRow, baselines: readonly SummaryRow[], reactive: readonly SummaryRow[]): WorldClaims['ordering'] {
   return {
-    violationRank: 1 + baselines.filter((b) => b.slaViolationPct < a.slaViolationPct).length,
+    violationRank: 1 + baselines.filter((b) => fewerViolations(b.slaViolationPct, a.slaViolationPct)).length,
     of: baselines.length + 1,
-    fewerViolationsThanReactive: reactive.filter((r) => a.slaViolationPct < r.slaViolationPct).length,
+    fewerViolationsThanReactive: reactive.filter((r) => fewerViolations(a.slaViolationPct, r.slaViolationPct)).length,
     cheaperThanReactive: reactive.filter((r) => a.costUsd < r.costUsd).length,
     reactive: reactive.length,
   };

@@ -7,7 +7,7 @@
  * Not a proof either way: the grid is one family of rules, not the optimum over all policies.
  */
 import { ORACLE_DEFAULTS, OraclePolicy, type OracleSettings } from '../policies/oracle.ts';
-import { CLAIM_BARS, baselineRows, bestReactiveRow, dominance } from './claims.ts';
+import { CLAIM_BARS, baselineRows, bestReactiveRow, dominance, moreViolations } from './claims.ts';
 import { streamEpisode, seedFor, type BenchEnvOptions, type EnvFactory } from './tournament.ts';
 import { RunAccumulator, summarizeRuns, type SummaryRow } from './summary.ts';
 import type { Trace } from '../workload/trace.ts';
@@ -94,7 +94,7 @@ export function checkFeasibility(rows: readonly SummaryRow[], sweeps: readonly W
       ? w.points.filter((p) => p.slaViolationPct <= CLAIM_BARS.reactiveViolationRatio * reactive.slaViolationPct && p.costUsd <= reactive.costUsd).length
       : null;
     const a = agent ? peers.find((r) => r.policy === agent) : undefined;
-    const point = a ? ([...w.points].filter((p) => p.slaViolationPct <= a.slaViolationPct).sort((x, y) => x.costUsd - y.costUsd)[0] ?? null) : null;
+    const point = a ? ([...w.points].filter((p) => !moreViolations(p.slaViolationPct, a.slaViolationPct)).sort((x, y) => x.costUsd - y.costUsd)[0] ?? null) : null;
     return {
       world: w.trace ? `${w.scenario} (${w.trace})` : w.scenario,
       settings: w.points.length,

@@ -5,7 +5,7 @@
 import type { SummaryRow } from './summary.ts';
 import { getPolicyEntry, SHARED_RESOURCE_SETTINGS } from '../policies/registry.ts';
 import { pairedDifference } from './stats.ts';
-import { checkClaims, formatClaims } from './claims.ts';
+import { checkClaims, dominance, formatClaims } from './claims.ts';
 import { formatFeasibility, type WorldFeasibility } from './oracle-sweep.ts';
 import { secondsToSteps } from '../policies/timing.ts';
 import { NO_EDGE_ABLATIONS } from '../policies/ablations.ts';
@@ -92,9 +92,7 @@ export function paretoFront(rows: readonly SummaryRow[]): Map<string, string[]> 
   for (const r of rows) {
     const key = worldName(r);
     const peers = rows.filter((x) => x.scenario === r.scenario && x.trace === r.trace);
-    const dominated = peers.some(
-      (x) => x.slaViolationPct <= r.slaViolationPct && x.costUsd <= r.costUsd && (x.slaViolationPct < r.slaViolationPct || x.costUsd < r.costUsd),
-    );
+    const dominated = peers.some((x) => dominance(x, r) === 'dominates');
     if (!front.has(key)) front.set(key, []);
     if (!dominated) front.get(key)!.push(r.policy);
   }

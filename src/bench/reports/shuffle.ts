@@ -20,6 +20,7 @@ import { createPolicy } from '../../policies/registry.ts';
 import { ShuffleOverridePolicy, fixedShuffleChooser } from '../../policies/shuffle-override.ts';
 import { SIZE_THRESHOLD_SHUFFLE_SETTINGS, sizeThresholdChooser } from '../../policies/size-threshold-shuffle.ts';
 import { streamStepRuns, streamStepsFile } from '../steps-log.ts';
+import { dominance, moreViolations } from '../claims.ts';
 import { describeTrace } from '../../workload/trace.ts';
 import { runMetrics, type RunMetrics } from '../summary.ts';
 import { seedFor } from '../tournament.ts';
@@ -136,15 +137,8 @@ function switchesPer100(run: readonly StepRecord[], changed: (a: StepRecord, b: 
 }
 
 function paretoFlags(rows: readonly ShuffleVariantStats[]): boolean[] {
-  return rows.map(
-    (r) =>
-      !rows.some(
-        (x) =>
-          x.slaViolationPct.mean <= r.slaViolationPct.mean &&
-          x.costUsd.mean <= r.costUsd.mean &&
-          (x.slaViolationPct.mean < r.slaViolationPct.mean || x.costUsd.mean < r.costUsd.mean),
-      ),
-  );
+  const means = (v: ShuffleVariantStats): { slaViolationPct: number; costUsd: number } => ({ slaViolationPct: v.slaViolationPct.mean, costUsd: v.costUsd.mean });
+  return rows.map((r) => !rows.some((x) => dominance(means(x), means(r)) === 'dominates'));
 }
 
 /** One run's steps in a data-temperature bucket: sums in step order (the means below divide them by `steps`). */
@@ -205,13 +199,9 @@ export async function analyzeShuffleRuns(runs: AsyncIterable<StepRecord[]> | Ite
   return shuffleAnalysisOf(digests, agent);
 }
 
-/**
- * A mean SLA violation % no higher than the reference's. Equal violation counts can average to means an ulp apart
- * (the same per-run shares summed in another order), so equality is judged to 1e-9 points, far below one violating
- * step in any run (100 / steps points).
- */
+/** A mean SLA violation % no higher than the reference's, ties judged as the claims judge them (VIOLATION_PCT_TIE). */
 function noMoreViolations(r: ShuffleVariantStats, reference: ShuffleVariantStats): boolean {
-  return r.slaViolationPct.mean <= reference.slaViolationPct.mean + 1e-9;
+  return !moreViolations(r.slaViolationPct.mean, reference.slaViolationPct.mean);
 }
 
 function shuffleAnalysisOf(digests: RunDigests<ShuffleRunDigest>, agent: string): ShuffleAnalysis {

@@ -21,6 +21,7 @@ import { PpoAgentPolicy, EDGE_RL_CHECKPOINT, withWeights } from '../../policies/
 import type { PolicyContext } from '../../policies/types.ts';
 import { renderSvg, svgToPng } from '../plots.ts';
 import { meanCi } from '../stats.ts';
+import { dominance } from '../claims.ts';
 import { readStepsFile, writeStepsFile } from '../steps-log.ts';
 import { runEpisode, seedFor } from '../tournament.ts';
 import { describeTrace, type Trace } from '../../workload/trace.ts';
@@ -96,7 +97,7 @@ export function sweepPoints(records: readonly StepRecord[]): WeightPoint[] {
     return { label, weights: a.weights, runs: a.viol.length, slaViolationPct: v.mean, slaViolationCi95: v.ci95, costUsd: c.mean, costCi95: c.ci95, onFront: false };
   });
   for (const p of points) {
-    p.onFront = !points.some((q) => q.slaViolationPct <= p.slaViolationPct && q.costUsd <= p.costUsd && (q.slaViolationPct < p.slaViolationPct || q.costUsd < p.costUsd));
+    p.onFront = !points.some((q) => dominance(q, p) === 'dominates');
   }
   return points;
 }
