@@ -5,8 +5,10 @@
  * shuffle's part of it (storage, requests, re-reads), tier switches per 100 steps, and the median over the visited
  * states of the PPO's top-choice probability on the executor, memory, tier and codec heads (1 = decided).
  * Worlds: the synthetic scenarios, plus `--traces` files given as NAME=PATH[@STEP_S] (comma-separated).
+ * `--metas` gives each checkpoint its meta-controller (same order; default the shipped models/meta-td3.json for all).
  * Run: node --import tsx scripts/experiments/shuffle-heads.mts [--checkpoints models/edge-rl-ppo.json,OTHER.json]
- *      [--seeds 8] [--seed-base 30000] [--scenarios smart-city,...] [--traces twitter=PATH@60]
+ *      [--metas models/meta-td3.json,OTHER-META.json] [--seeds 8] [--seed-base 30000] [--scenarios smart-city,...]
+ *      [--traces twitter=PATH@60]
  */
 import './stdout-pipe.ts';
 import { SparkIotEnv } from '../../src/env/spark-iot-env.ts';
@@ -19,6 +21,9 @@ import { loadTraceCsv, type Trace } from '../../src/workload/trace.ts';
 import { flag } from './flag.ts';
 
 const checkpoints = flag('--checkpoints', 'models/edge-rl-ppo.json').split(',');
+const metaArg = flag('--metas', '');
+const metas = metaArg === '' ? checkpoints.map(() => 'models/meta-td3.json') : metaArg.split(',');
+if (metas.length !== checkpoints.length) throw new Error(`--metas: ${metas.length} given for ${checkpoints.length} checkpoints; give one per checkpoint`);
 const seeds = Number(flag('--seeds', '8'));
 const seedBase = Number(flag('--seed-base', '30000'));
 if (!(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be an integer >= 1, got ${seeds}`);
@@ -77,14 +82,14 @@ process.stdout.write(`edge-rl over each lower-level checkpoint; seeds ${seedBase
 process.stdout.write('world | scenario | checkpoint | SLA viol % | cost USD | shuffle USD | tier switches /100 steps | median top-choice probability: executors memory tier codec\n');
 for (const w of worlds) {
   for (const scenario of scenarios) {
-    for (const checkpoint of checkpoints) {
+    for (const [c, checkpoint] of checkpoints.entries()) {
       heads = [];
       shuffleUsd = 0;
       let violated = 0, steps = 0, costUsd = 0, switches = 0;
       for (let i = 0; i < seeds; i++) {
         const env = new SparkIotEnv({ scenario, maxSteps: 500, ...(w.trace ? { trace: w.trace } : {}) });
         meterShuffle(env);
-        const policy = new HierarchicalPolicy({ id: 'edge-rl', sloGuard: SLO_GUARD_DEFAULTS, lowerCheckpointPath: checkpoint });
+        const policy = new HierarchicalPolicy({ id: 'edge-rl', sloGuard: SLO_GUARD_DEFAULTS, lowerCheckpointPath: checkpoint, metaCheckpointPath: metas[c]! });
         const records = runEpisode(env, policy, 'edge-rl', seedBase + i, 500);
         records.forEach((r, k) => {
           steps++;
@@ -95,7 +100,7 @@ for (const w of worlds) {
       }
       const tops = [0, 1, 2, 3].map((h) => median(heads.map((t) => t[h]!)).toFixed(2)).join(' ');
       process.stdout.write(
-        `${w.name} | ${scenario} | ${checkpoint} | ${((100 * violated) / steps).toFixed(2)} | ${(costUsd / seeds).toFixed(3)} | ${(shuffleUsd / seeds).toFixed(3)} | ${((100 * switches) / steps).toFixed(1)} | ${tops}\n`,
+        `${w.name} | ${scenario} | ${metaArg === '' ? checkpoint : `${checkpoint} under ${metas[c]}`} | ${((100 * violated) / steps).toFixed(2)} | ${(costUsd / seeds).toFixed(3)} | ${(shuffleUsd / seeds).toFixed(3)} | ${((100 * switches) / steps).toFixed(1)} | ${tops}\n`,
       );
     }
   }
