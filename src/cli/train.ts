@@ -1,11 +1,13 @@
 /** `edgepilot train`: trains PPO or TD3 on a registered env and saves a checkpoint (see docs/RL.md). */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG, isPlainObject } from '../core/config.ts';
 import { envIds, hasEnv, makeEnv } from '../env/registry.ts';
-import { ALGOS, MAX_TIMESTEPS, MAX_TIMESTEPS_WHY, parseTrainConfig, runTraining } from '../rl/trainer.ts';
+import { ALGOS, artifactPaths, MAX_TIMESTEPS, MAX_TIMESTEPS_WHY, parseTrainConfig, runTraining } from '../rl/trainer.ts';
+import { readCheckpoint, recordableEnvOptions } from '../rl/checkpoint.ts';
 import type { Algo, TrainConfig, TrainSummary } from '../rl/trainer.ts';
 import { checkInputFile, CliError, didYouMean, ensureOutputFile, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
@@ -23,6 +25,7 @@ interface TrainFlags {
   evalFreq?: string;
   jobs?: string;
   pooling?: string;
+  resume?: boolean;
   json?: boolean;
   quiet?: boolean;
 }
@@ -147,6 +150,64 @@ async function trainMembersInParallel(flags: TrainFlags, seeds: readonly number[
   return results as MemberSummary[];
 }
 
+/** What a member trained by this command would record: `--resume` keeps a file on disk only if it matches. */
+export interface MemberExpectation {
+  algo: Algo;
+  envId: string;
+  seed: number;
+  timesteps: number;
+  hyperparameters?: Record<string, unknown>;
+  envOptions?: Record<string, unknown>;
+}
+
+/**
+ * `--resume`: the member checkpoint at `path`, if there is one, when it is the model this command would train (a member
+ * of an earlier run of it that was stopped; a member's training depends only on its seed and config). Returns null
+ * when there is no file. Throws a CliError naming the field when the file is another model, so a resumed manifest never
+ * mixes recipes: algorithm, env, seed, every hyper-parameter the config sets, the env options, and the steps trained
+ * (TD3 exactly; PPO the budget rounded up to whole rollouts). Not checked: the contents of files the env options name
+ * (a lower-level checkpoint given by path).
+ */
+export function resumableMember(path: string, expect: MemberExpectation): MemberSummary | null {
+  if (!existsSync(path)) return null;
+  const where = `--resume: '${path}'`;
+  let ckpt;
+  try {
+    ckpt = readCheckpoint(path);
+  } catch (err) {
+    throw new CliError(`${where} is not a readable checkpoint (${(err as Error).message}); delete it to train that member again`);
+  }
+  const differs = (what: string, found: unknown, wanted: unknown): never => {
+    throw new CliError(`${where} was trained with another ${what} (${JSON.stringify(found)}, this command: ${JSON.stringify(wanted)}); delete it or give another --out`);
+  };
+  if (ckpt.algo !== expect.algo) differs('algorithm', ckpt.algo, expect.algo);
+  if (sameEnv(ckpt.envId) !== sameEnv(expect.envId)) differs('env', ckpt.envId, expect.envId);
+  if (ckpt.seed !== expect.seed) differs('seed', ckpt.seed, expect.seed);
+  for (const [key, value] of Object.entries(expect.hyperparameters ?? {})) {
+    if (!isDeepStrictEqual(ckpt.hyperparameters[key], value)) differs(`hyper-parameter ${key}`, ckpt.hyperparameters[key], value);
+  }
+  const wantedOptions = recordableEnvOptions(expect.envOptions) ?? null;
+  if (!isDeepStrictEqual(ckpt.envOptions ?? null, wantedOptions)) differs('envOptions', ckpt.envOptions ?? null, wantedOptions);
+  const hp = ckpt.hyperparameters as { nSteps?: number; nEnvs?: number };
+  const rollout = expect.algo === 'ppo' ? (hp.nSteps ?? 1) * (hp.nEnvs ?? 1) : 1;
+  const steps = ckpt.numTimesteps;
+  if (!(steps >= expect.timesteps && steps < expect.timesteps + rollout)) differs('number of steps', steps, expect.timesteps);
+  // Its final evaluation, from the training log beside it (absent: NaN, printed as such).
+  let meanReturn = Number.NaN;
+  let stdReturn = Number.NaN;
+  try {
+    for (const line of readFileSync(artifactPaths(path).log, 'utf8').split('\n')) {
+      if (!line.includes('"final-eval"')) continue;
+      const row = JSON.parse(line) as { meanReturn: number; stdReturn: number };
+      meanReturn = row.meanReturn;
+      stdReturn = row.stdReturn;
+    }
+  } catch {
+    // No log (or a damaged one): the model itself is what the manifest needs.
+  }
+  return { algo: expect.algo, env: expect.envId, timesteps: steps, seed: expect.seed, meanReturn, stdReturn, stepsPerSecond: Number.NaN, wallSeconds: 0, checkpoint: path };
+}
+
 export function register(program: Command): void {
   program
     .command('train')
@@ -159,6 +220,7 @@ export function register(program: Command): void {
     .option('--config <file>', 'JSON config (algo, env, timesteps, seed, evalFreq, evalEpisodes, hyperparameters)')
     .option('--jobs <n>', 'with --seeds: train up to n members at once, each in its own process (default 1, at most the number of seeds; members are identical either way)')
     .option('--pooling <how>', `with --seeds: how a loader pools the members, written to the manifest: ${POOLINGS.join(' | ')} (default ${DEFAULT_ENSEMBLE_POOLING}; docs/META.md "Pooling the seeds")`)
+    .option('--resume', 'with --seeds: keep the members an earlier, stopped run of the same command already wrote (each checked against this command\'s algorithm, env, seed, hyper-parameters, env options and steps) and train only the others')
     .option('--out <file>', 'checkpoint path (default runs/<algo>-<env>-s<seed>.json, or runs/<algo>-<env>-ensemble.json with --seeds); the log and best model go next to it')
     .option('--eval-episodes <n>', 'episodes per periodic evaluation (default: "evalEpisodes" in --config, else 10; the final evaluation uses at least 20)')
     .option('--eval-freq <n>', 'env steps between periodic evaluations, 0 = final only (default: "evalFreq" in --config, else a tenth of --timesteps)')
@@ -217,6 +279,7 @@ Examples:
       // Allowed (the machine may be idle later, or the user knows better), but worth a line: it will not be faster.
       if (jobs > availableParallelism()) process.stderr.write(`edgepilot: warning: --jobs ${jobs} is more than the ${availableParallelism()} CPUs here; the members share them, so the run is no faster\n`);
       if (flags.pooling !== undefined && !seeds) throw new UsageError('--pooling needs --seeds (it says how the ensemble manifest pools its members)');
+      if (flags.resume && !seeds) throw new UsageError('--resume needs --seeds (it keeps the ensemble members an earlier run already wrote)');
       if (flags.pooling !== undefined && !(POOLINGS as readonly string[]).includes(flags.pooling)) throw new UsageError(`--pooling: unknown '${flags.pooling}'; valid: ${POOLINGS.join(', ')}${didYouMean(flags.pooling, POOLINGS)}`);
       const pooling = (flags.pooling ?? DEFAULT_ENSEMBLE_POOLING) as EnsemblePooling;
       const seed = flags.seed !== undefined ? parseIntOption('--seed', flags.seed, 0) : (cfg.seed ?? 0);
@@ -263,10 +326,24 @@ Examples:
         if (flags.json) printJsonSummary(one);
         return;
       }
-      const members =
-        jobs > 1
-          ? await trainMembersInParallel({ ...flags, quiet }, seeds, out, jobs)
-          : seeds.map((s, i) => trainOne(s, memberPath(out, s), `${algo} ${envId} seed ${s} (${i + 1}/${seeds.length})`));
+      // --resume: members already on disk (checked) are kept; only the others are trained.
+      const kept = new Map<number, MemberSummary>();
+      if (flags.resume) {
+        for (const s of seeds) {
+          const member = resumableMember(memberPath(out, s), { algo: algo as Algo, envId, seed: s, timesteps, hyperparameters: cfg.hyperparameters, envOptions: cfg.envOptions });
+          if (member) kept.set(s, member);
+        }
+        if (flags.quiet !== true) process.stderr.write(`edgepilot: --resume: ${kept.size} of ${seeds.length} members already written${kept.size ? ` (seeds ${[...kept.keys()].join(', ')})` : ''}; training ${seeds.length - kept.size}\n`);
+      }
+      const toTrain = seeds.filter((s) => !kept.has(s));
+      const trainedList =
+        toTrain.length === 0
+          ? []
+          : jobs > 1
+            ? await trainMembersInParallel({ ...flags, quiet }, toTrain, out, Math.min(jobs, toTrain.length))
+            : toTrain.map((s, i) => trainOne(s, memberPath(out, s), `${algo} ${envId} seed ${s} (${i + 1}/${toTrain.length})`));
+      const trained = new Map(toTrain.map((s, i) => [s, trainedList[i]!]));
+      const members = seeds.map((s) => kept.get(s) ?? trained.get(s)!);
       const command = ['edgepilot train', flags.env ? `--env ${flags.env}` : '', flags.algo ? `--algo ${flags.algo}` : '', flags.config ? `--config ${flags.config}` : '', flags.timesteps ? `--timesteps ${flags.timesteps}` : '', flags.evalEpisodes ? `--eval-episodes ${flags.evalEpisodes}` : '', flags.evalFreq ? `--eval-freq ${flags.evalFreq}` : '', `--seeds ${flags.seeds}`, flags.pooling ? `--pooling ${flags.pooling}` : '', `--out ${out}`].filter(Boolean).join(' ');
       writeEnsembleManifest(out, seeds, command, pooling);
       if (!flags.json) process.stdout.write(`ensemble manifest ${out}: ${seeds.length} members (${members.map((m) => m.checkpoint).join(', ')})\n`);
