@@ -33,7 +33,7 @@ test('train --resume keeps the members already written and trains the others, gi
   const manifest = readEnsembleManifest(out);
   assert.deepEqual(manifest.seeds, [1, 2, 3]);
   // The manifest records the command that gives these files, without --resume.
-  assert.ok(!manifest.command.includes('--resume'), manifest.command);
+  assert.ok(manifest.command !== undefined && !manifest.command.includes('--resume'), manifest.command);
   // Everything on disk: nothing is trained.
   const again = run([...TD3, '--seeds', '1-3', '--out', out, '--resume']);
   assert.equal(again.status, 0, again.stderr);
