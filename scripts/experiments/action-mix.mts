@@ -17,6 +17,7 @@ import { runEpisode, seedFor } from '../../src/bench/tournament.ts';
 import { ShuffleOverridePolicy, fixedShuffleChooser } from '../../src/policies/shuffle-override.ts';
 import { CODECS, TIERS, type Codec, type Tier } from '../../src/core/types.ts';
 import { flag } from './flag.ts';
+import { ShuffleCostMeter } from './shuffle-meter.ts';
 
 const scenario = flag('--scenario', 'healthcare') as ScenarioName;
 if (!SCENARIOS.includes(scenario)) throw new Error(`--scenario: unknown scenario '${scenario}' (known: ${SCENARIOS.join(', ')})`);
@@ -40,20 +41,12 @@ function make(id: string): Policy {
 }
 
 const env = new SparkIotEnv({ scenario, maxSteps: STEPS, exposeFuture: true });
-// The shuffle's part of each step's cost, read as the env takes it (the step record holds only the total).
-let shuffleUsd = 0;
-const shuffleModel = (env as unknown as { shuffle: { takeCost(): number } }).shuffle;
-const takeShuffleCost = shuffleModel.takeCost.bind(shuffleModel);
-shuffleModel.takeCost = () => {
-  const c = takeShuffleCost();
-  shuffleUsd += c;
-  return c;
-};
+const shuffleMeter = new ShuffleCostMeter(env);
 process.stdout.write(`${scenario}, ${seeds} bench seeds x ${STEPS} steps: per policy mean executors, memory GB, cost USD per run (the shuffle's part), SLA violation %, top tier/codec pairs (share of steps)\n`);
 for (const id of ids) {
   const policy = make(id);
   let steps = 0, executors = 0, memoryGb = 0, costUsd = 0, violated = 0;
-  shuffleUsd = 0;
+  shuffleMeter.reset();
   const pairs = new Map<string, number>();
   for (let i = 0; i < seeds; i++) {
     for (const r of runEpisode(env, policy, id, seedFor(i), STEPS)) {
@@ -67,5 +60,5 @@ for (const id of ids) {
     }
   }
   const top = [...pairs].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, v]) => `${k} ${((100 * v) / steps).toFixed(0)} %`).join(', ');
-  process.stdout.write(`${id}: executors ${(executors / steps).toFixed(2)}, memory ${(memoryGb / steps).toFixed(2)} GB, cost ${(costUsd / seeds).toFixed(3)} USD (shuffle ${(shuffleUsd / seeds).toFixed(3)}), violations ${((100 * violated) / steps).toFixed(2)} %; ${top}\n`);
+  process.stdout.write(`${id}: executors ${(executors / steps).toFixed(2)}, memory ${(memoryGb / steps).toFixed(2)} GB, cost ${(costUsd / seeds).toFixed(3)} USD (shuffle ${(shuffleMeter.usd / seeds).toFixed(3)}), violations ${((100 * violated) / steps).toFixed(2)} %; ${top}\n`);
 }

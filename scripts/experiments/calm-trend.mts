@@ -9,30 +9,16 @@
  *      [--scenarios smart-city,healthcare,industrial,balanced]
  */
 import './stdout-pipe.ts';
-import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
 import { HierarchicalPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { SLO_GUARD_DEFAULTS } from '../../src/meta/slo-guard.ts';
 import { FORECAST_SIZING_CALM, FORECAST_SIZING_SETTINGS, ForecastSizingPolicy } from '../../src/policies/forecast-sizing.ts';
 import { createPolicy } from '../../src/policies/registry.ts';
 import type { Policy } from '../../src/policies/types.ts';
 import { loadConfig } from '../../src/core/config.ts';
-import { loadTraceCsv, type Trace } from '../../src/workload/trace.ts';
 import { measureDev } from './dev-worlds.ts';
-import { flag } from './flag.ts';
+import { worldFlags } from './world-flags.ts';
 
-const seeds = Number(flag('--seeds', '8'));
-const seedBase = Number(flag('--seed-base', '30000'));
-if (!(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be an integer >= 1, got ${seeds}`);
-if (!(Number.isInteger(seedBase) && seedBase >= 0)) throw new Error(`--seed-base must be an integer >= 0, got ${seedBase}`);
-const scenarios = flag('--scenarios', SCENARIOS.join(',')).split(',') as ScenarioName[];
-for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`--scenarios: unknown scenario '${s}' (known: ${SCENARIOS.join(', ')})`);
-const traceArg = flag('--traces', '');
-const worlds: { name: string; trace: Trace | undefined }[] = [{ name: 'synthetic', trace: undefined }];
-for (const item of traceArg === '' ? [] : traceArg.split(',')) {
-  const m = /^([^=]+)=([^@]+)(?:@([0-9.]+))?$/.exec(item);
-  if (!m) throw new Error(`--traces: expected NAME=PATH[@STEP_S], got '${item}'`);
-  worlds.push({ name: m[1]!, trace: loadTraceCsv(m[2]!, m[3] ? { traceStepS: Number(m[3]) } : {}) });
-}
+const { seeds, seedBase, scenarios, worlds } = worldFlags();
 const trend = { ...FORECAST_SIZING_CALM, trendAhead: true };
 const config = loadConfig();
 const policies: { id: string; make: () => Policy }[] = [

@@ -12,31 +12,19 @@
  */
 import './stdout-pipe.ts';
 import { SparkIotEnv } from '../../src/env/spark-iot-env.ts';
-import { SCENARIOS, type ScenarioName } from '../../src/env/spark-iot-types.ts';
 import { HierarchicalPolicy } from '../../src/meta/hierarchical-policy.ts';
 import { SLO_GUARD_DEFAULTS } from '../../src/meta/slo-guard.ts';
 import { ActorCriticPolicy } from '../../src/rl/ppo/policy.ts';
 import { runEpisode } from '../../src/bench/tournament.ts';
-import { loadTraceCsv, type Trace } from '../../src/workload/trace.ts';
 import { flag } from './flag.ts';
+import { ShuffleCostMeter } from './shuffle-meter.ts';
+import { worldFlags } from './world-flags.ts';
 
 const checkpoints = flag('--checkpoints', 'models/edge-rl-ppo.json').split(',');
 const metaArg = flag('--metas', '');
 const metas = metaArg === '' ? checkpoints.map(() => 'models/meta-td3.json') : metaArg.split(',');
 if (metas.length !== checkpoints.length) throw new Error(`--metas: ${metas.length} given for ${checkpoints.length} checkpoints; give one per checkpoint`);
-const seeds = Number(flag('--seeds', '8'));
-const seedBase = Number(flag('--seed-base', '30000'));
-if (!(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be an integer >= 1, got ${seeds}`);
-if (!(Number.isInteger(seedBase) && seedBase >= 0)) throw new Error(`--seed-base must be an integer >= 0, got ${seedBase}`);
-const scenarios = flag('--scenarios', SCENARIOS.join(',')).split(',') as ScenarioName[];
-for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`--scenarios: unknown scenario '${s}' (known: ${SCENARIOS.join(', ')})`);
-const traceArg = flag('--traces', '');
-const worlds: { name: string; trace: Trace | undefined }[] = [{ name: 'synthetic', trace: undefined }];
-for (const item of traceArg === '' ? [] : traceArg.split(',')) {
-  const m = /^([^=]+)=([^@]+)(?:@([0-9.]+))?$/.exec(item);
-  if (!m) throw new Error(`--traces: expected NAME=PATH[@STEP_S], got '${item}'`);
-  worlds.push({ name: m[1]!, trace: loadTraceCsv(m[2]!, m[3] ? { traceStepS: Number(m[3]) } : {}) });
-}
+const { seeds, seedBase, scenarios, worlds } = worldFlags();
 
 // The PPO's top-choice probability per head, read beside each prediction (the policy itself is unchanged: the
 // recorder calls the original predict and only reads the actor's logits for the same observation).
@@ -61,18 +49,6 @@ ActorCriticPolicy.prototype.predict = function (this: ActorCriticPolicy, obs, op
   return predict.call(this, obs, opts);
 };
 
-// The shuffle's part of each step's cost, read as the env takes it (the step record holds only the total).
-let shuffleUsd = 0;
-function meterShuffle(env: SparkIotEnv): void {
-  const model = (env as unknown as { shuffle: { takeCost(): number } }).shuffle;
-  const take = model.takeCost.bind(model);
-  model.takeCost = () => {
-    const c = take();
-    shuffleUsd += c;
-    return c;
-  };
-}
-
 const median = (v: number[]): number => {
   const s = [...v].sort((a, b) => a - b);
   return s.length === 0 ? Number.NaN : s[(s.length - 1) >> 1]!;
@@ -84,13 +60,13 @@ for (const w of worlds) {
   for (const scenario of scenarios) {
     for (const [c, checkpoint] of checkpoints.entries()) {
       heads = [];
-      shuffleUsd = 0;
-      let violated = 0, steps = 0, costUsd = 0, switches = 0;
+      let violated = 0, steps = 0, costUsd = 0, switches = 0, shuffleUsd = 0;
       for (let i = 0; i < seeds; i++) {
         const env = new SparkIotEnv({ scenario, maxSteps: 500, ...(w.trace ? { trace: w.trace } : {}) });
-        meterShuffle(env);
+        const meter = new ShuffleCostMeter(env);
         const policy = new HierarchicalPolicy({ id: 'edge-rl', sloGuard: SLO_GUARD_DEFAULTS, lowerCheckpointPath: checkpoint, metaCheckpointPath: metas[c]! });
         const records = runEpisode(env, policy, 'edge-rl', seedBase + i, 500);
+        shuffleUsd += meter.usd;
         records.forEach((r, k) => {
           steps++;
           violated += r.slaViolated ? 1 : 0;
