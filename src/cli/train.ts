@@ -232,7 +232,8 @@ export function register(program: Command): void {
 Examples:
   edgepilot train --env CartPole-v1 --algo ppo --timesteps 20000
   edgepilot train --config configs/edge-rl-ppo.json --out runs/edge-rl.json
-  edgepilot train --config configs/meta-td3.json --seeds 1-6 --jobs 2 --out runs/meta-td3.json`,
+  edgepilot train --config configs/meta-td3.json --seeds 1-6 --jobs 2 --out runs/meta-td3.json
+  edgepilot train --config configs/meta-td3.json --seeds 1-6 --jobs 2 --out runs/meta-td3.json --resume   # after a stop`,
     )
     .action(async (flags: TrainFlags) => {
       const cfg = flags.config ? loadConfig(flags.config) : {};
