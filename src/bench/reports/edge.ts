@@ -8,7 +8,7 @@
  *   window, as seconds before the onset step (negative = after it), and the share of onsets with a scale-up requested
  *   no later than the onset step;
  * - forecaster accuracy from the forecast recorded in the steps (src/edge/accuracy.ts forecastMetrics): MAPE of the
- *   predicted rate against the arrival rate of the step the horizon falls in, burst precision/recall and mean lead time
+ *   predicted rate against the arrival rate round(horizon / interval) steps ahead, burst precision/recall and mean lead time
  *   of the alarm (burst probability >= 0.5, i.e. CUSUM at its threshold, docs/SIMULATOR.md) against the onsets.
  * Flow: run -> stream each run to steps.csv.gz as it is produced -> read the file back as a stream of runs, keeping
  * per-run aggregates (EdgeRunDigest), the forecaster's running score and the lowest seed's runs (the timeline) ->
@@ -184,7 +184,9 @@ export class ForecastAccumulator {
 
   add(run: readonly StepRecord[]): void {
     const intervalS = controlIntervalOf(run);
-    const k = Math.round(this.horizonS / intervalS); // the step the forecast's target second falls in
+    // The step nearest the forecast's target second (the same step as the one it falls in when the interval divides
+    // the horizon, as with the defaults: 40 s and 10 s).
+    const k = Math.round(this.horizonS / intervalS);
     let wasAlarm = false;
     run.forEach((s, i) => {
       if (i + k < run.length) this.mape.add(s.predictedRateMsgsPerS, run[i + k]!.arrivalRateMsgsPerS);
