@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startEmbeddedBroker } from '../runtime/devices/broker.ts';
 import { cliErrorInProcess } from './test-run-cli.ts';
 import { UsageError } from './output.ts';
 import { register } from './devices.ts';
@@ -67,4 +68,26 @@ test('devices: a bad --trace line is named once, after the flag and the file', a
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('devices --json: the summary is the only output, no progress on stderr', { timeout: 30_000 }, async () => {
+  const broker = await startEmbeddedBroker();
+  const stderr: string[] = [];
+  const printed: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  const writeErr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((c: string) => (String(c).startsWith('{"command":"devices"') ? (printed.push(String(c)), true) : write(c))) as typeof process.stdout.write;
+  process.stderr.write = ((c: string) => (stderr.push(String(c)), true)) as typeof process.stderr.write;
+  try {
+    const err = await cliErrorInProcess(register, ['devices', '--mqtt-url', broker.url, '--protocol', '4', '--rate', '20', '--duration', '0.5', '--devices', '2', '--json']);
+    assert.equal(err, null, String(err));
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = writeErr;
+    await broker.stop();
+  }
+  assert.equal(stderr.join(''), '');
+  const summary = JSON.parse(printed.join('')) as { command: string; unacked: number };
+  assert.equal(summary.command, 'devices');
+  assert.equal(summary.unacked, 0);
 });
