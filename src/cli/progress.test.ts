@@ -75,3 +75,27 @@ test('progress: on a terminal, a 24-wide bar redrawn in place, and a newline at 
   // eslint-disable-next-line no-control-regex
   assert.match(draws[1]!, /^\[#{24}\] tty 100% 4\/4 .* b\x1b\[K\n$/);
 });
+
+test('progress: the extra text stays until replaced; on a terminal, redraws come at most every 100 ms (clock stubbed)', () => {
+  const plain = stderrOf(false, { label: 'x', total: 10 }, (bar) => {
+    bar.tick(1, 'first');
+    bar.tick(1);
+  });
+  assert.match(plain.trim().split('\n').at(-1)!, /^x {2}20% 2\/10 .* first$/);
+  const now = Date.now;
+  let t = 1_000_000;
+  Date.now = () => t;
+  try {
+    const text = stderrOf(true, { label: 'tty', total: 10 }, (bar) => {
+      bar.set(1); // drawn: the first draw
+      t += 99;
+      bar.set(2); // within 100 ms of it: not drawn
+      t += 1;
+      bar.set(3); // 100 ms after the first: drawn
+      bar.finish(); // always drawn
+    });
+    assert.deepEqual(text.split('\r').filter(Boolean).map((d) => /\d+\/10/.exec(d)?.[0]), ['1/10', '3/10', '10/10']);
+  } finally {
+    Date.now = now;
+  }
+});
