@@ -85,3 +85,25 @@ test('edge --no-forward: device messages are accepted and forecast from, but not
     await broker.stop();
   }
 });
+
+test("edge: the forecaster's horizon comes from --config's sim.forecastHorizonS, and --horizon overrides it", { timeout: 60_000 }, async () => {
+  const broker = await startEmbeddedBroker();
+  const dir = mkdtempSync(join(tmpdir(), 'edgepilot-edge-horizon-'));
+  try {
+    const config = join(dir, 'world.json');
+    writeFileSync(config, JSON.stringify({ sim: { forecastHorizonS: 45 } }));
+    const horizonOf = async (extra: string[]): Promise<number | undefined> => {
+      // A forecast is published every second: a run of 2.5 s has at least one.
+      const r = await captured(['--mqtt-url', broker.url, '--protocol', '4', '--gateway-id', 'gw-horizon', '--scenario', 'balanced', '--config', config, '--duration', '2.5', '--json', ...extra]);
+      assert.equal(r.err, null, `${String(r.err)} ${r.stderr}`);
+      const line = /\{"command":"edge".*\}/.exec(r.stdout)?.[0];
+      assert.ok(line, `no JSON summary; stderr: ${r.stderr}`);
+      return (JSON.parse(line) as { lastForecast: { horizonS: number } | null }).lastForecast?.horizonS;
+    };
+    assert.equal(await horizonOf([]), 45);
+    assert.equal(await horizonOf(['--horizon', '15']), 15);
+  } finally {
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
