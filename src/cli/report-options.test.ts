@@ -18,7 +18,8 @@ test("report --scenario all is every scenario (no list), for every kind that rea
   for (const kind of ['shuffle', 'edge', 'weights', 'all']) assert.equal(resolveReportOptions(kind, { scenario: 'all' }).scenarios, undefined, kind);
 });
 
-test('report --agent is refused by the weights report as by meta (neither reads it)', () => {
+test('report --agent is refused by the weights report as by meta (neither reads it); a blank one is called empty', () => {
+  assert.throws(() => resolveReportOptions('shuffle', { agent: ' ' }), usage(/^--agent is empty$/));
   assert.throws(() => resolveReportOptions('weights', { agent: 'fixed' }), usage(/^--agent applies to the shuffle and edge reports, not to 'weights'$/));
   assert.equal(resolveReportOptions('all', { agent: 'fixed' }).agent, 'fixed');
 });
