@@ -52,9 +52,12 @@ test('train: --timesteps, --seed and --eval-episodes at their lower bounds', asy
 
 test('train --seeds: exactly 1,000 members are allowed, 1,001 are refused and counted exactly', async () => {
   const base = ['--env', 'Pendulum-v1', '--algo', 'td3'];
-  assert.match(await usageError([...base, '--seeds', '1-1000', '--out', dir]), OUT_IS_FOLDER);
-  assert.match(await usageError([...base, '--seeds', '1-1001']), /^--seeds names 1,001 members, at most 1,000 /);
-  assert.match(await usageError([...base, '--seeds', '1-500,600-1100']), /^--seeds names 1,001 members/);
+  // Each case ends at a refusal that comes right after the count (an unknown --pooling), and at the --out check were
+  // that one to go: none trains.
+  const stop = ['--pooling', 'bogus', '--out', dir];
+  assert.match(await usageError([...base, '--seeds', '1-1000', ...stop]), /^--pooling: unknown 'bogus'/);
+  assert.match(await usageError([...base, '--seeds', '1-1001', ...stop]), /^--seeds names 1,001 members, at most 1,000 /);
+  assert.match(await usageError([...base, '--seeds', '1-500,600-1100', ...stop]), /^--seeds names 1,001 members/);
 });
 
 test('train: the default --out is runs/<algo>-<env>-s<seed>.json, and runs/<algo>-<env>-ensemble.json with --seeds', async () => {
@@ -64,9 +67,10 @@ test('train: the default --out is runs/<algo>-<env>-s<seed>.json, and runs/<algo
   writeFileSync(join(here, 'runs'), '');
   process.chdir(here);
   try {
-    assert.match(await usageError(['--env', 'CartPole-v1', '--algo', 'ppo']), /^--out runs\/ppo-CartPole-v1-s0\.json: '.*runs' is a file, not a folder$/);
-    assert.match(await usageError(['--env', 'CartPole-v1', '--algo', 'ppo', '--seed', '7']), /^--out runs\/ppo-CartPole-v1-s7\.json: /);
-    assert.match(await usageError(['--env', 'Pendulum-v1', '--algo', 'td3', '--seeds', '1-2']), /^--out runs\/td3-Pendulum-v1-ensemble\.json: /);
+    // --timesteps 1: were the --out check to go, a case would train one rollout, not the default budget.
+    assert.match(await usageError(['--env', 'CartPole-v1', '--algo', 'ppo', '--timesteps', '1']), /^--out runs\/ppo-CartPole-v1-s0\.json: '.*runs' is a file, not a folder$/);
+    assert.match(await usageError(['--env', 'CartPole-v1', '--algo', 'ppo', '--timesteps', '1', '--seed', '7']), /^--out runs\/ppo-CartPole-v1-s7\.json: /);
+    assert.match(await usageError(['--env', 'Pendulum-v1', '--algo', 'td3', '--timesteps', '1', '--seeds', '1-2']), /^--out runs\/td3-Pendulum-v1-ensemble\.json: /);
   } finally {
     process.chdir(cwd);
   }
@@ -78,8 +82,9 @@ test('train --jobs: as many jobs as CPUs is no warning (only more is)', async ()
   const write = process.stderr.write.bind(process.stderr);
   process.stderr.write = ((c: string) => (stderr.push(String(c)), true)) as typeof process.stderr.write;
   try {
-    const err = await cliErrorInProcess(register, ['train', '--env', 'Pendulum-v1', '--algo', 'td3', '--seeds', `1-${cpus}`, '--jobs', String(cpus), '--out', dir]);
-    assert.ok(err instanceof UsageError && OUT_IS_FOLDER.test(err.message), String(err));
+    const err = await cliErrorInProcess(register, ['train', '--env', 'Pendulum-v1', '--algo', 'td3', '--seeds', `1-${cpus}`, '--jobs', String(cpus), '--pooling', 'bogus', '--out', dir]);
+    // The warning would come before this refusal, the next check after --jobs.
+    assert.ok(err instanceof UsageError && /^--pooling: unknown 'bogus'/.test(err.message), String(err));
   } finally {
     process.stderr.write = write;
   }
