@@ -15,7 +15,8 @@ import { UsageError } from './output.ts';
 import { register } from './edge.ts';
 
 async function usageError(args: string[]): Promise<string> {
-  const err = await cliErrorInProcess(register, ['edge', ...args]);
+  // --duration 1: a check that wrongly passes runs the gateway for a second instead of until Ctrl-C.
+  const err = await cliErrorInProcess(register, ['edge', '--duration', '1', ...args]);
   assert.ok(err instanceof UsageError, `${args.join(' ')}: ${String(err)}`);
   return err.message;
 }
