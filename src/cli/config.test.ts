@@ -55,3 +55,26 @@ test('edgepilot config prints the defaults, or the defaults merged with a file',
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('edgepilot config: the JSON is indented for editing, and only a --config file is named on stderr', async () => {
+  const { runConfig } = await import('./config.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'config-indent-'));
+  try {
+    const printed: string[] = [];
+    const logged: string[] = [];
+    runConfig({}, (t) => printed.push(t), (l) => logged.push(l));
+    assert.match(printed.join(''), /^\{\n {2}"[a-z]/);
+    assert.ok(printed.join('').endsWith('}\n'));
+    assert.equal(logged.length, 0, 'the defaults: nothing on stderr');
+    const path = join(dir, 'sla.json');
+    writeFileSync(path, JSON.stringify({ cluster: { maxExecutors: 12 } }));
+    printed.length = 0;
+    runConfig({ config: path }, (t) => printed.push(t), (l) => logged.push(l));
+    assert.match(printed.join(''), /^\{\n {2}"[a-z]/);
+    assert.equal((JSON.parse(printed.join('')) as typeof DEFAULT_CONFIG).cluster.maxExecutors, 12);
+    assert.equal(logged.length, 1);
+    assert.match(logged[0]!, /^config .*sla\.json \(sets cluster\.maxExecutors\)$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

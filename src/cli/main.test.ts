@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { runCli } from './test-run-cli.ts';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -119,4 +119,23 @@ test('an error quoting a file escapes its control bytes (a JSON syntax error ech
   assert.match(r.stderr, /is not valid JSON: .*\\x01\\x1b\[31m/);
   // eslint-disable-next-line no-control-regex
   assert.doesNotMatch(r.stderr, /[\u0001\u001b]/);
+});
+
+test('edgepilot --version prints the version of package.json', async () => {
+  const { version } = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+  const r = await runCli(['--version']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, `${version}\n`);
+});
+
+test('an operational failure (exit 1) escapes the control bytes of the path it quotes, like a usage error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'main-ctl-op-'));
+  const folder = join(dir, 'a\u001b[31mb');
+  mkdirSync(folder);
+  writeFileSync(join(folder, 'model.json'), 'not a checkpoint');
+  const r = await runCli(['inspect', join(folder, 'model.json')]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^edgepilot: checkpoint '.*a\\x1b\[31mb\/model\.json': /);
+  // eslint-disable-next-line no-control-regex
+  assert.doesNotMatch(r.stderr, /\u001b/);
 });

@@ -63,3 +63,43 @@ test('spark-conf with some of the four flags names exactly the missing ones', ()
   fails({ tier: 'nvme', codec: 'lz4' }, /^missing --executors and --memory-gb \(/);
   fails({}, /^give --action, or all of --executors, --memory-gb, --tier and --codec$/);
 });
+
+test('spark-conf --action null and --memory-gb 0 are refused, naming the flag', () => {
+  assert.throws(() => actionFromFlags({ action: 'null' }), (err: Error) => err.name === 'UsageError' && /^--action must be a JSON object/.test(err.message));
+  assert.throws(() => actionFromFlags({ executors: '2', memoryGb: '0', tier: 'nvme', codec: 'lz4' }), (err: Error) => err.name === 'UsageError' && /^--memory-gb must be an integer >= 1, got '0'$/.test(err.message));
+});
+
+test('spark-conf prints, as text, the live agent command, the spark-submit confs, the guarded patch and the notes', async () => {
+  const { register } = await import('./spark-conf.ts');
+  const { Command } = await import('commander');
+  const run = async (args: string[]): Promise<string> => {
+    const program = new Command().exitOverride();
+    register(program);
+    const out: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    // Only the command's own output (it starts with its '# decision' line); the test runner's report goes on through.
+    process.stdout.write = ((c: string) => (String(c).startsWith('# decision') || String(c).startsWith('{"command":"spark-conf"') ? (out.push(String(c)), true) : write(c))) as typeof process.stdout.write;
+    try {
+      await program.parseAsync(['spark-conf', ...args], { from: 'user' });
+    } finally {
+      process.stdout.write = write;
+    }
+    return out.join('');
+  };
+  const text = await run(['--executors', '4', '--memory-gb', '6', '--tier', 'nvme', '--codec', 'zstd', '--resource-version', '42']);
+  const lines = text.split('\n');
+  assert.equal(lines[0], '# decision {"executors":4,"memoryGb":6,"tier":"nvme","codec":"zstd"}');
+  assert.deepEqual(lines.slice(1, 4), ['# live (no restart): driver agent command', '{"executors":4}', '# restart-class: spark-submit --conf']);
+  assert.ok(lines.includes('--conf spark.executor.memory=6g'), text);
+  assert.ok(lines.some((l) => /^--conf spark\.executor\.memoryOverhead=\S+$/.test(l)), text);
+  assert.ok(lines.some((l) => /^--conf spark\.executor\.cores=\d+$/.test(l)), text);
+  const patchStart = lines.indexOf('# SparkApplication JSON merge patch (Content-Type: application/merge-patch+json; restarts the application)');
+  const notesStart = lines.indexOf('# notes');
+  assert.ok(patchStart > 0 && notesStart > patchStart, text);
+  const patch = JSON.parse(lines.slice(patchStart + 1, notesStart).join('\n')) as { metadata: { resourceVersion: string }; spec: { executor: { memory: string } } };
+  assert.equal(patch.metadata.resourceVersion, '42');
+  assert.equal(patch.spec.executor.memory, '6g');
+  assert.ok(lines.slice(notesStart + 1).some((l) => l.startsWith('- ')), 'at least one note');
+  const json = JSON.parse(await run(['--executors', '4', '--memory-gb', '6', '--tier', 'nvme', '--codec', 'zstd', '--json'])) as { notes: string[] };
+  assert.ok(Array.isArray(json.notes) && json.notes.length > 0, 'the JSON carries the notes');
+});
