@@ -11,6 +11,7 @@ import { Command } from 'commander';
 import { cliErrorInProcess } from './test-run-cli.ts';
 import { UsageError } from './output.ts';
 import { register } from './serve.ts';
+import { withEnvVar } from './test-env-var.ts';
 
 const K8S = ['--target', 'spark-k8s', '--namespace', 'ns', '--app', 'app'];
 const LOCAL = ['--mqtt-url', 'mqtt://127.0.0.1:1'];
@@ -24,17 +25,7 @@ async function usageError(args: string[]): Promise<string> {
 }
 
 /** With the shared-secret variable unset (or set to `value`) for the duration of `fn`. */
-async function withAgentTokenEnv<T>(value: string | undefined, fn: () => Promise<T>): Promise<T> {
-  const saved = process.env.EDGEPILOT_AGENT_TOKEN;
-  if (value === undefined) delete process.env.EDGEPILOT_AGENT_TOKEN;
-  else process.env.EDGEPILOT_AGENT_TOKEN = value;
-  try {
-    return await fn();
-  } finally {
-    if (saved === undefined) delete process.env.EDGEPILOT_AGENT_TOKEN;
-    else process.env.EDGEPILOT_AGENT_TOKEN = saved;
-  }
-}
+const withAgentTokenEnv = <T>(value: string | undefined, fn: () => Promise<T>): Promise<T> => withEnvVar('EDGEPILOT_AGENT_TOKEN', value, fn);
 
 test('serve: an unknown --target is refused, naming the two targets', async () => {
   assert.match(await usageError(['--target', 'k8s']), /^--target must be local or spark-k8s, got 'k8s'/);

@@ -11,6 +11,7 @@ import { NO_FORECAST } from '../../edge/forecast-source.ts';
 import { signBody } from './agent-channel.ts';
 import type { SparkAppApi, SparkApplicationObject } from './k8s-actuator.ts';
 import { buildSparkK8sTarget, isLoopbackHost } from './target.ts';
+import { withEnvVar } from '../../cli/test-env-var.ts';
 
 const app = (): SparkApplicationObject => JSON.parse(readFileSync(new URL('../../../test/fixtures/spark/sparkapplication.json', import.meta.url), 'utf8'));
 const TOKEN = 'target-test-token-0123456789';
@@ -108,17 +109,8 @@ async function postIdle(url: string, token: string): Promise<number> {
   return r.status;
 }
 
-async function withEnvToken<T>(value: string | undefined, fn: () => Promise<T>): Promise<T> {
-  const saved = process.env.EDGEPILOT_AGENT_TOKEN;
-  if (value === undefined) delete process.env.EDGEPILOT_AGENT_TOKEN;
-  else process.env.EDGEPILOT_AGENT_TOKEN = value;
-  try {
-    return await fn();
-  } finally {
-    if (saved === undefined) delete process.env.EDGEPILOT_AGENT_TOKEN;
-    else process.env.EDGEPILOT_AGENT_TOKEN = saved;
-  }
-}
+/** With the shared-secret variable unset (or set to `value`) for the duration of `fn`. */
+const withEnvToken = <T>(value: string | undefined, fn: () => Promise<T>): Promise<T> => withEnvVar('EDGEPILOT_AGENT_TOKEN', value, fn);
 
 /** A port that was free on 127.0.0.1 a moment ago, and whether it can be listened on now. */
 async function freePort(): Promise<number> {
