@@ -56,6 +56,9 @@ function loadConfig(path: string): TrainConfig {
   }
 }
 
+/** Steps trained when neither --timesteps nor the config says (the help text is built from these). */
+const DEFAULT_TIMESTEPS: Record<Algo, number> = { ppo: 100_000, td3: 20_000 };
+
 /** [assumed] Members of one `--seeds` ensemble: each is a whole training run (the shipped ensembles have 24). */
 const MAX_MEMBERS = 1_000;
 const MAX_MEMBERS_WHY = 'each is a whole training run, and more would run for days; the shipped ensembles have 24';
@@ -214,7 +217,7 @@ export function register(program: Command): void {
     .description('Train PPO or TD3 on an environment (e.g. CartPole-v1, Pendulum-v1) and save a checkpoint')
     .option('--env <id>', `environment id: ${envIds().join(' | ')} (required, here or as "env" in --config)`)
     .option('--algo <algo>', `algorithm: ${ALGOS.join(' | ')} (required, here or as "algo" in --config)`)
-    .option('--timesteps <n>', `environment steps to train for, 1-${MAX_TIMESTEPS.toLocaleString('en-US')} (default: "timesteps" in --config, else 100000 for ppo, 20000 for td3; ppo trains whole rollouts, so it may run past it)`)
+    .option('--timesteps <n>', `environment steps to train for, 1-${MAX_TIMESTEPS.toLocaleString('en-US')} (default: "timesteps" in --config, else ${DEFAULT_TIMESTEPS.ppo} for ppo, ${DEFAULT_TIMESTEPS.td3} for td3; ppo trains whole rollouts, so it may run past it)`)
     .option('--seed <n>', 'random seed (default: "seed" in --config, else 0)')
     .option('--seeds <list>', `train an ensemble, one model per seed (e.g. 1-6 or 1,3,5; at most ${MAX_MEMBERS.toLocaleString('en-US')}): members go to <out>-s<seed>.json, the manifest to --out`)
     .option('--config <file>', 'JSON config (algo, env, timesteps, seed, evalFreq, evalEpisodes, hyperparameters)')
@@ -262,7 +265,7 @@ Examples:
       }
       if (algo === 'td3' && probe.actionSpace.kind !== 'box') throw new UsageError(`td3 needs a Box action space; ${envId} has a ${probe.actionSpace.kind} action space (use --algo ppo)`);
       probe.close?.();
-      const timesteps = flags.timesteps !== undefined ? parseIntOption('--timesteps', flags.timesteps, 1, MAX_TIMESTEPS, MAX_TIMESTEPS_WHY) : (cfg.timesteps ?? (algo === 'ppo' ? 100_000 : 20_000));
+      const timesteps = flags.timesteps !== undefined ? parseIntOption('--timesteps', flags.timesteps, 1, MAX_TIMESTEPS, MAX_TIMESTEPS_WHY) : (cfg.timesteps ?? DEFAULT_TIMESTEPS[algo as Algo]);
       if (flags.seed !== undefined && flags.seeds !== undefined) throw new UsageError('give --seed or --seeds, not both');
       let seeds: number[] | null = null;
       if (flags.seeds !== undefined) {
