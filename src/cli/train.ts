@@ -8,7 +8,7 @@ import { DEFAULT_CONFIG, isPlainObject } from '../core/config.ts';
 import { envIds, hasEnv, makeEnv } from '../env/registry.ts';
 import { ALGOS, artifactPaths, MAX_TIMESTEPS, MAX_TIMESTEPS_WHY, parseTrainConfig, runTraining } from '../rl/trainer.ts';
 import { readCheckpoint, recordableEnvOptions } from '../rl/checkpoint.ts';
-import type { Algo, TrainConfig, TrainSummary } from '../rl/trainer.ts';
+import type { Algo, TrainConfig, TrainOptions, TrainSummary } from '../rl/trainer.ts';
 import { checkInputFile, CliError, didYouMean, ensureOutputFile, parseIntOption, printJsonSummary, UsageError } from './output.ts';
 import { ProgressBar } from './progress.ts';
 import { DEFAULT_ENSEMBLE_POOLING, ENSEMBLE_POOLINGS as POOLINGS, memberPath, parseSeedList, writeEnsembleManifest, type EnsemblePooling } from '../rl/ensemble.ts';
@@ -153,15 +153,8 @@ async function trainMembersInParallel(flags: TrainFlags, seeds: readonly number[
   return results as MemberSummary[];
 }
 
-/** What a member trained by this command would record: `--resume` keeps a file on disk only if it matches. */
-export interface MemberExpectation {
-  algo: Algo;
-  envId: string;
-  seed: number;
-  timesteps: number;
-  hyperparameters?: Record<string, unknown>;
-  envOptions?: Record<string, unknown>;
-}
+/** What a member trained by this command would record (its training options): `--resume` keeps a file only if it matches. */
+export type MemberExpectation = Pick<TrainOptions, 'algo' | 'envId' | 'seed' | 'timesteps' | 'hyperparameters' | 'envOptions'>;
 
 /**
  * `--resume`: the member checkpoint at `path`, if there is one, when it is the model this command would train (a member
